@@ -1,0 +1,36 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install run test lint bench translations clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test,dev]'
+	touch $(STAMP)
+
+install: $(STAMP) translations
+
+# Compiled catalogues (.mo) are build output; the .po sources are in git.
+translations: $(STAMP)
+	@if [ -d trajectories/translations ]; then $(BIN)/pybabel compile -q -d trajectories/translations; fi
+
+run: install
+	$(BIN)/trajectories init-db
+	$(BIN)/trajectories demo
+	$(BIN)/trajectories serve
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+
+bench: install
+	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

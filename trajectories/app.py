@@ -1,0 +1,65 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, g, request, session
+from flask_babel import Babel
+
+from .config import PROJECT_ROOT, Settings, load_settings
+from .db import Database
+
+babel = Babel()
+LANGUAGES = ("nl", "en")
+
+
+def select_locale() -> str:
+    """Dutch unless the visitor chose English with the language switch."""
+    chosen = request.args.get("lang") or session.get("lang")
+    return chosen if chosen in LANGUAGES else "nl"
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app. `config`: lower-case keys override settings (`database_url=...`),
+    upper-case keys go into Flask's config (`TESTING=True`)."""
+    config = dict(config or {})
+    flask_config = {k: v for k, v in config.items() if k.isupper()}
+    settings: Settings = load_settings(**{k: v for k, v in config.items() if not k.isupper()})
+
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        SETTINGS=settings,
+        BABEL_DEFAULT_LOCALE="nl",
+        BABEL_DEFAULT_TIMEZONE=settings.timezone,
+        BABEL_TRANSLATION_DIRECTORIES=str(PROJECT_ROOT / "trajectories" / "translations"),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.base_url.startswith("https://"),
+        MAX_CONTENT_LENGTH=20 * 1024 * 1024,
+    )
+    app.config.update(flask_config)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+    app.extensions["trajectories.db"] = Database(settings.database_url)
+    babel.init_app(app, locale_selector=select_locale)
+
+    from . import handlers  # noqa: F401  (subscribes the after-commit handlers)
+    from .web import register_blueprints, template_helpers
+
+    register_blueprints(app)
+    template_helpers(app)
+
+    @app.teardown_appcontext
+    def _close_db_session(_exc):
+        db_session = g.pop("db_session", None)
+        if db_session is not None:
+            db_session.close()
+
+    return app

@@ -1,0 +1,96 @@
+"""The `trajectories` command: set-up, demo data, the development server and admin tasks."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from .config import ConfigError
+from .errors import InvalidInput
+
+
+def _create_app():
+    from .app import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,
+             add_version_option=False)
+def cli():
+    """trajectories: leertrajecten voor gemeenten."""
+
+
+def _db():
+    return current_app.extensions["trajectories.db"]
+
+
+@cli.command("init-db")
+@with_appcontext
+def init_db():
+    """Create or upgrade the database schema (Alembic, to head)."""
+    from .migrate import upgrade
+
+    upgrade(_db().url)
+    click.echo(f"Database ready: {_db().engine.url.render_as_string(hide_password=True)}")
+
+
+@cli.command()
+@with_appcontext
+def demo():
+    """Load the demo programmes (idempotent: running it twice changes nothing)."""
+    from .demo import load_demo
+
+    for line in load_demo(_db()):
+        click.echo(line)
+
+
+@cli.command("create-coordinator")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--organiser", "organiser_slug", help="Slug of the organiser (vng, vvsg).")
+@click.option("--admin", is_flag=True, help="An admin sees every organiser.")
+@click.password_option()
+@with_appcontext
+def create_coordinator_command(email, name, organiser_slug, admin, password):
+    """Create a coordinator account."""
+    from sqlmodel import select
+
+    from .models import Organiser
+    from .services.accounts import create_coordinator
+
+    with _db().session(actor="cli") as session:
+        organiser = None
+        if organiser_slug:
+            organiser = session.exec(select(Organiser).where(Organiser.slug == organiser_slug)).first()
+            if organiser is None:
+                raise click.ClickException(f"Onbekende organisator: {organiser_slug}")
+        try:
+            coordinator = create_coordinator(session, email=email, name=name, password=password,
+                                             organiser=organiser, is_admin=admin)
+        except InvalidInput as exc:
+            raise click.ClickException(exc.message) from None
+        click.echo(f"Coordinator {coordinator.email} created.")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True)
+@with_appcontext
+def serve(host, port):
+    """Run the development server."""
+    from werkzeug.serving import run_simple
+
+    click.echo(f"trajectories on http://{host}:{port}/")
+    run_simple(host, port, current_app._get_current_object(), threaded=True)
+
+
+def main() -> None:
+    try:
+        cli.main(prog_name="trajectories")
+    except ConfigError as exc:
+        click.echo(f"Configuration error: {exc}", err=True)
+        sys.exit(2)

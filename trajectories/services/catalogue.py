@@ -1,0 +1,141 @@
+"""Organisers, tracks and editions (cohorts)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlmodel import Session, select
+
+from .. import events
+from ..clock import utcnow
+from ..errors import InvalidInput
+from ..models import Cohort, Country, Eligibility, Organiser, Track
+from . import base
+from .base import service
+
+
+@service
+def create_organiser(session: Session, *, slug: str, name: str, country: str, email: str,
+                     website: str = "") -> Organiser:
+    organiser = Organiser(
+        slug=base.slug(slug),
+        name=base.text(name, "name", _l("Naam"), max_length=200),
+        country=base.choice(country, list(Country), "country", _l("land")),
+        email=base.email(email),
+        website=base.url(website, "website", _l("Website")),
+    )
+    if session.exec(select(Organiser).where(Organiser.slug == organiser.slug)).first():
+        raise InvalidInput(_l("Er bestaat al een organisator met deze korte naam."), "slug")
+    session.add(organiser)
+    session.flush()
+    return organiser
+
+
+def _track_fields(data: dict) -> dict:
+    return {
+        "title": base.text(data.get("title"), "title", _l("Titel"), max_length=200),
+        "summary": base.text(data.get("summary"), "summary", _l("Samenvatting"), required=False,
+                             max_length=5000, multiline=True),
+        "goals": base.text(data.get("goals"), "goals", _l("Doelen"), required=False,
+                           max_length=5000, multiline=True),
+        "target_group": base.text(data.get("target_group"), "target_group", _l("Doelgroep"),
+                                  required=False, max_length=2000, multiline=True),
+        "theme": base.text(data.get("theme"), "theme", _l("Thema"), required=False, max_length=100),
+        "sdgs": base.sdg_numbers(data.get("sdgs")),
+        "contact_name": base.text(data.get("contact_name"), "contact_name", _l("Contactpersoon"),
+                                  required=False, max_length=200),
+        "contact_email": base.email(data.get("contact_email"), "contact_email", required=False),
+    }
+
+
+@service
+def create_track(session: Session, organiser: Organiser, *, slug: str, **data) -> Track:
+    fields = _track_fields(data)
+    slug_value = base.slug(slug)
+    if session.exec(select(Track).where(Track.organiser_id == organiser.id,
+                                        Track.slug == slug_value)).first():
+        raise InvalidInput(_l("Deze organisator heeft al een leertraject met deze korte naam."),
+                           "slug")
+    track = Track(organiser_id=organiser.id, slug=slug_value, updated_at=utcnow(), **fields)
+    session.add(track)
+    session.flush()
+    events.record(session, events.TrackSaved(track_id=track.id, organiser_id=organiser.id))
+    return track
+
+
+@service
+def update_track(session: Session, track: Track, **data) -> Track:
+    for key, value in _track_fields(data).items():
+        setattr(track, key, value)
+    track.updated_at = utcnow()
+    session.add(track)
+    session.flush()
+    events.record(session, events.TrackSaved(track_id=track.id, organiser_id=track.organiser_id))
+    return track
+
+
+def _cohort_fields(data: dict) -> dict:
+    capacity = data.get("capacity")
+    if capacity in ("", None):
+        capacity = None
+    else:
+        try:
+            capacity = int(capacity)
+        except (TypeError, ValueError):
+            raise InvalidInput(_l("Het aantal plaatsen moet een heel getal zijn."),
+                               "capacity") from None
+        if capacity < 0:
+            raise InvalidInput(_l("Het aantal plaatsen kan niet negatief zijn."), "capacity")
+    opens: datetime | None = data.get("registration_opens_at")
+    closes: datetime | None = data.get("registration_closes_at")
+    if opens and closes and closes <= opens:
+        raise InvalidInput(_l("De inschrijving moet sluiten na de opening."),
+                           "registration_closes_at")
+    return {
+        "name": base.text(data.get("name"), "name", _l("Naam"), max_length=200),
+        "timezone": base.timezone_name(data.get("timezone") or "Europe/Amsterdam"),
+        "capacity": capacity,
+        "registration_opens_at": opens,
+        "registration_closes_at": closes,
+        "eligibility": base.choice(data.get("eligibility") or Eligibility.ANYONE, list(Eligibility),
+                                   "eligibility", _l("wie mag deelnemen")),
+        "requires_approval": bool(data.get("requires_approval", False)),
+        "coordinator_email": base.email(data.get("coordinator_email"), "coordinator_email",
+                                        required=False),
+    }
+
+
+def _touch(session: Session, cohort: Cohort) -> None:
+    """Move the edition's and its track's `updated_at` forward (feeds' Last-Modified)."""
+    now = utcnow()
+    cohort.updated_at = max(now, cohort.updated_at)
+    session.add(cohort)
+    track = session.get(Track, cohort.track_id)
+    track.updated_at = max(now, track.updated_at)
+    session.add(track)
+
+
+@service
+def create_cohort(session: Session, track: Track, *, slug: str, **data) -> Cohort:
+    fields = _cohort_fields(data)
+    slug_value = base.slug(slug)
+    if session.exec(select(Cohort).where(Cohort.track_id == track.id,
+                                         Cohort.slug == slug_value)).first():
+        raise InvalidInput(_l("Dit leertraject heeft al een editie met deze korte naam."), "slug")
+    cohort = Cohort(track_id=track.id, slug=slug_value, **fields)
+    session.add(cohort)
+    session.flush()
+    _touch(session, cohort)
+    events.record(session, events.CohortSaved(cohort_id=cohort.id, track_id=track.id))
+    return cohort
+
+
+@service
+def update_cohort(session: Session, cohort: Cohort, **data) -> Cohort:
+    for key, value in _cohort_fields(data).items():
+        setattr(cohort, key, value)
+    _touch(session, cohort)
+    session.flush()
+    events.record(session, events.CohortSaved(cohort_id=cohort.id, track_id=cohort.track_id))
+    return cohort

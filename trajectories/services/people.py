@@ -1,0 +1,260 @@
+"""Organisations, participants, enrollments, submissions and attendance."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from .. import events
+from ..clock import to_local, utcnow
+from ..errors import InvalidInput
+from ..models import (
+    Attendance,
+    Cohort,
+    Country,
+    Deadline,
+    DeadlineExtension,
+    Eligibility,
+    Enrollment,
+    EnrollmentStatus,
+    Language,
+    Meeting,
+    Organisation,
+    OrganisationKind,
+    Participant,
+    Submission,
+)
+from . import base
+from .base import service
+
+#: Statuses that hold (or wait for) a place.
+ACTIVE = (EnrollmentStatus.APPLIED, EnrollmentStatus.ADMITTED, EnrollmentStatus.WAITLISTED)
+
+
+@service
+def create_organisation(session: Session, *, name: str, kind: str, country: str,
+                        code: str | None = None, province: str = "") -> Organisation:
+    organisation = Organisation(
+        name=base.text(name, "name", _l("Naam"), max_length=200),
+        kind=base.choice(kind, list(OrganisationKind), "kind", _l("soort organisatie")),
+        country=base.choice(country, list(Country), "country", _l("land")),
+        code=(code or "").strip().upper() or None,
+        province=base.text(province, "province", _l("Provincie"), required=False, max_length=100),
+    )
+    if organisation.code and session.exec(
+            select(Organisation).where(Organisation.code == organisation.code)).first():
+        raise InvalidInput(_l("Er bestaat al een organisatie met code %(code)s.",
+                              code=organisation.code), "code")
+    session.add(organisation)
+    session.flush()
+    return organisation
+
+
+def _participant_fields(data: dict) -> dict:
+    return {
+        "name": base.text(data.get("name"), "name", _l("Naam"), max_length=200),
+        "email": base.email(data.get("email")),
+        "role": base.text(data.get("role"), "role", _l("Functie"), required=False, max_length=200),
+        "organisation_id": data.get("organisation_id"),
+        "language": base.choice(data.get("language") or Language.NL, list(Language), "language",
+                                _l("taal")),
+    }
+
+
+def find_participant(session: Session, email: str) -> Participant | None:
+    return session.exec(select(Participant).where(
+        Participant.email == (email or "").strip().lower())).first()
+
+
+@service
+def create_participant(session: Session, **data) -> Participant:
+    fields = _participant_fields(data)
+    if find_participant(session, fields["email"]):
+        raise InvalidInput(_l("Er is al een deelnemer met dit e-mailadres."), "email")
+    if fields["organisation_id"] is not None and not session.get(Organisation,
+                                                                 fields["organisation_id"]):
+        raise InvalidInput(_l("Kies een bestaande organisatie."), "organisation_id")
+    participant = Participant(**fields)
+    session.add(participant)
+    session.flush()
+    return participant
+
+
+@service
+def update_participant(session: Session, participant: Participant, **data) -> Participant:
+    fields = _participant_fields({**participant.model_dump(), **data})
+    other = find_participant(session, fields["email"])
+    if other is not None and other.id != participant.id:
+        raise InvalidInput(_l("Er is al een deelnemer met dit e-mailadres."), "email")
+    for key, value in fields.items():
+        setattr(participant, key, value)
+    session.add(participant)
+    session.flush()
+    events.record(session, events.ParticipantChanged(participant_id=participant.id))
+    return participant
+
+
+def admitted_count(session: Session, cohort_id: int) -> int:
+    return session.exec(select(func.count()).select_from(Enrollment).where(
+        Enrollment.cohort_id == cohort_id, Enrollment.status == EnrollmentStatus.ADMITTED)).one()
+
+
+def _check_eligible(session: Session, cohort: Cohort, participant: Participant) -> None:
+    if cohort.eligibility == Eligibility.ANYONE:
+        return
+    organisation = session.get(Organisation, participant.organisation_id) \
+        if participant.organisation_id else None
+    kind = organisation.kind if organisation else None
+    if cohort.eligibility == Eligibility.MUNICIPALITIES and kind != OrganisationKind.MUNICIPALITY:
+        raise InvalidInput(_l("Deze editie is alleen voor gemeenten."), "organisation_id")
+    if cohort.eligibility == Eligibility.PUBLIC_BODIES and kind not in (
+            OrganisationKind.MUNICIPALITY, OrganisationKind.PROVINCE):
+        raise InvalidInput(_l("Deze editie is alleen voor gemeenten en provincies."),
+                           "organisation_id")
+
+
+def _set_status(session: Session, enrollment: Enrollment, status: EnrollmentStatus) -> None:
+    enrollment.status = status
+    enrollment.updated_at = utcnow()
+    session.add(enrollment)
+    session.flush()
+    event_type = {
+        EnrollmentStatus.APPLIED: events.EnrollmentApplied,
+        EnrollmentStatus.ADMITTED: events.EnrollmentAdmitted,
+        EnrollmentStatus.WAITLISTED: events.EnrollmentWaitlisted,
+        EnrollmentStatus.WITHDRAWN: events.EnrollmentWithdrawn,
+    }.get(status)
+    if event_type:
+        events.record(session, event_type(enrollment_id=enrollment.id,
+                                          cohort_id=enrollment.cohort_id,
+                                          participant_id=enrollment.participant_id))
+
+
+def _has_place(session: Session, cohort: Cohort) -> bool:
+    return cohort.capacity is None or admitted_count(session, cohort.id) < cohort.capacity
+
+
+@service
+def enroll(session: Session, cohort: Cohort, participant: Participant) -> Enrollment:
+    """Enroll a participant: admitted while places last, else waitlisted; applied (awaiting a
+    coordinator) when the edition requires approval. Enrolling again returns the same enrollment;
+    a withdrawn participant is enrolled anew."""
+    cohort = base.lock(session, Cohort, cohort.id)
+    _check_eligible(session, cohort, participant)
+    enrollment = session.exec(select(Enrollment).where(
+        Enrollment.cohort_id == cohort.id, Enrollment.participant_id == participant.id)).first()
+    if enrollment is not None and enrollment.status in (*ACTIVE, EnrollmentStatus.COMPLETED):
+        return enrollment
+    if enrollment is None:
+        enrollment = Enrollment(cohort_id=cohort.id, participant_id=participant.id)
+    if cohort.requires_approval:
+        status = EnrollmentStatus.APPLIED
+    elif _has_place(session, cohort):
+        status = EnrollmentStatus.ADMITTED
+    else:
+        status = EnrollmentStatus.WAITLISTED
+    _set_status(session, enrollment, status)
+    return enrollment
+
+
+@service
+def admit(session: Session, enrollment: Enrollment) -> Enrollment:
+    cohort = base.lock(session, Cohort, enrollment.cohort_id)
+    if enrollment.status == EnrollmentStatus.ADMITTED:
+        return enrollment
+    if enrollment.status not in (EnrollmentStatus.APPLIED, EnrollmentStatus.WAITLISTED):
+        raise InvalidInput(_l("Alleen aanmeldingen en de wachtlijst kunnen worden toegelaten."))
+    if not _has_place(session, cohort):
+        raise InvalidInput(_l("Deze editie is vol: er zijn %(n)s plaatsen.", n=cohort.capacity))
+    _set_status(session, enrollment, EnrollmentStatus.ADMITTED)
+    return enrollment
+
+
+@service
+def waitlist(session: Session, enrollment: Enrollment) -> Enrollment:
+    if enrollment.status == EnrollmentStatus.WAITLISTED:
+        return enrollment
+    if enrollment.status not in (EnrollmentStatus.APPLIED, EnrollmentStatus.ADMITTED):
+        raise InvalidInput(_l("Deze inschrijving kan niet op de wachtlijst."))
+    _set_status(session, enrollment, EnrollmentStatus.WAITLISTED)
+    return enrollment
+
+
+@service
+def withdraw(session: Session, enrollment: Enrollment) -> Enrollment:
+    """Withdraw; when this frees a place in an edition without approval step, the first on
+    the waiting list is admitted."""
+    if enrollment.status == EnrollmentStatus.WITHDRAWN:
+        raise InvalidInput(_l("Deze inschrijving is al ingetrokken."))
+    cohort = base.lock(session, Cohort, enrollment.cohort_id)
+    freed = enrollment.status == EnrollmentStatus.ADMITTED
+    _set_status(session, enrollment, EnrollmentStatus.WITHDRAWN)
+    if freed and not cohort.requires_approval and _has_place(session, cohort):
+        first = session.exec(select(Enrollment).where(
+            Enrollment.cohort_id == cohort.id, Enrollment.status == EnrollmentStatus.WAITLISTED,
+        ).order_by(Enrollment.created_at, Enrollment.id)).first()
+        if first is not None:
+            _set_status(session, first, EnrollmentStatus.ADMITTED)
+    return enrollment
+
+
+def due_date_for(session: Session, deadline: Deadline, participant_id: int):
+    extension = session.get(DeadlineExtension, (deadline.id, participant_id))
+    return extension.due_date if extension else deadline.due_date
+
+
+@service
+def submit(session: Session, deadline: Deadline, participant: Participant, *, text: str = "",
+           file_path: str = "", file_name: str = "") -> Submission:
+    """Deliver (or deliver again) for a deadline; after the due date it is marked late."""
+    text = base.text(text, "text", _l("Tekst"), required=False, max_length=100_000,
+                     multiline=True)
+    if not text and not file_path:
+        raise InvalidInput(_l("Voeg een tekst of een bestand toe."), "text")
+    enrolled = session.exec(select(Enrollment).where(
+        Enrollment.cohort_id == deadline.cohort_id, Enrollment.participant_id == participant.id,
+        Enrollment.status.in_([EnrollmentStatus.ADMITTED, EnrollmentStatus.COMPLETED]))).first()
+    if not enrolled:
+        raise InvalidInput(_l("Alleen toegelaten deelnemers kunnen iets inleveren."))
+    cohort = session.get(Cohort, deadline.cohort_id)
+    now = utcnow()
+    due = due_date_for(session, deadline, participant.id)
+    if deadline.due_at is not None and due == deadline.due_date:
+        late = now > deadline.due_at
+    else:
+        late = to_local(now, cohort.timezone).date() > due
+    submission = session.exec(select(Submission).where(
+        Submission.deadline_id == deadline.id, Submission.participant_id == participant.id)).first()
+    if submission is None:
+        submission = Submission(deadline_id=deadline.id, participant_id=participant.id)
+    submission.text, submission.file_path, submission.file_name = text, file_path, file_name
+    submission.submitted_at, submission.late = now, late
+    session.add(submission)
+    session.flush()
+    events.record(session, events.SubmissionReceived(
+        submission_id=submission.id, deadline_id=deadline.id, cohort_id=deadline.cohort_id,
+        participant_id=participant.id))
+    return submission
+
+
+@service
+def record_attendance(session: Session, meeting: Meeting, present: dict[int, bool]) -> None:
+    """Record who was there: {participant_id: present}."""
+    admitted = set(session.exec(select(Enrollment.participant_id).where(
+        Enrollment.cohort_id == meeting.cohort_id,
+        Enrollment.status.in_([EnrollmentStatus.ADMITTED, EnrollmentStatus.COMPLETED]))))
+    unknown = set(present) - admitted
+    if unknown:
+        raise InvalidInput(_l("Aanwezigheid kan alleen voor toegelaten deelnemers."))
+    existing = {a.participant_id: a for a in session.exec(
+        select(Attendance).where(Attendance.meeting_id == meeting.id))}
+    for participant_id, was_there in present.items():
+        row = existing.get(participant_id) or Attendance(meeting_id=meeting.id,
+                                                         participant_id=participant_id,
+                                                         present=bool(was_there))
+        row.present, row.recorded_at = bool(was_there), utcnow()
+        session.add(row)
+    session.flush()
+    events.record(session, events.AttendanceRecorded(meeting_id=meeting.id,
+                                                     cohort_id=meeting.cohort_id))

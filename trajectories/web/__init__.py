@@ -1,0 +1,66 @@
+"""Flask blueprints and what every page shares."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, g, redirect, request, session
+from flask_babel import format_date, format_datetime, get_locale
+from sqlmodel import Session
+
+from ..clock import to_local
+from ..db import Database
+
+
+def get_db() -> Database:
+    return current_app.extensions["trajectories.db"]
+
+
+def db_session() -> Session:
+    """The request's database session, closed when the request ends."""
+    if "db_session" not in g:
+        g.db_session = get_db().session(actor=g.get("actor"))
+    return g.db_session
+
+
+def register_blueprints(app: Flask) -> None:
+    from .public import bp as public_bp
+
+    app.register_blueprint(public_bp)
+
+    @app.get("/taal/<code>")
+    def set_language(code: str):
+        if code in ("nl", "en"):
+            session["lang"] = code
+        target = request.args.get("next") or "/"
+        return redirect(target if target.startswith("/") and not target.startswith("//") else "/")
+
+
+def template_helpers(app: Flask) -> None:
+    from ..models import Meeting
+
+    @app.template_filter("local")
+    def local_datetime(moment, zone_name: str, fmt: str = "EEEE d MMMM y, HH:mm"):
+        """A UTC moment from the database, shown in the edition's zone."""
+        if moment is None:
+            return ""
+        return format_datetime(to_local(moment, zone_name), fmt, rebase=False)
+
+    @app.template_filter("day")
+    def long_date(value, fmt: str = "EEEE d MMMM y"):
+        return format_date(value, fmt) if value else ""
+
+    @app.template_global()
+    def meeting_when(meeting: Meeting, zone_name: str) -> str:
+        """'dinsdag 13 april 2021, 13:30–15:30', or the date and 'tijd volgt'."""
+        from flask_babel import gettext
+
+        day = format_date(meeting.on_date, "EEEE d MMMM y")
+        if meeting.starts_at is None:
+            return f"{day} ({gettext('tijd volgt')})"
+        start = to_local(meeting.starts_at, zone_name)
+        end = to_local(meeting.ends_at, zone_name)
+        return f"{day}, {start:%H:%M}–{end:%H:%M}"
+
+    @app.context_processor
+    def _globals():
+        return {"current_locale": str(get_locale()),
+                "settings": current_app.config["SETTINGS"]}
