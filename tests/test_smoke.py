@@ -7,3 +7,10 @@ def test_catalogue_shows_demo_tracks(app, client):
     assert "Praktijkproef Global Goals &amp; lokale inclusie" in page
     assert "Duurzaam aankoopbeleid" in page
     assert "YoungChallengers" in page
+
+
+def test_every_page_sends_security_headers(client):
+    response = client.get("/")
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"

@@ -23,7 +23,9 @@ def db_session() -> Session:
 
 def register_blueprints(app: Flask) -> None:
     from .public import bp as public_bp
+    from .security import init_security
 
+    init_security(app)
     app.register_blueprint(public_bp)
 
     @app.get("/taal/<code>")
