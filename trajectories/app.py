@@ -56,6 +56,12 @@ def create_app(config: dict | None = None) -> Flask:
     register_blueprints(app)
     template_helpers(app)
 
+    from .cli import cli
+
+    # The same commands under `flask --app wsgi ...` and the test CLI runner.
+    for command in cli.commands.values():
+        app.cli.add_command(command)
+
     @app.teardown_appcontext
     def _close_db_session(_exc):
         db_session = g.pop("db_session", None)

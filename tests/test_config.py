@@ -1,0 +1,49 @@
+import subprocess
+import sys
+
+import pytest
+
+from trajectories.config import ConfigError, load_settings
+
+
+def test_settings_defaults_to_sqlite_under_var(tmp_path):
+    settings = load_settings({}, var_dir=str(tmp_path))
+    assert settings.database_url == f"sqlite:///{tmp_path}/trajectories.db"
+    assert settings.timezone == "Europe/Amsterdam"
+
+
+def test_secret_key_generated_once_and_kept(tmp_path):
+    first = load_settings({}, var_dir=str(tmp_path)).secret_key
+    assert len(first) >= 40
+    assert load_settings({}, var_dir=str(tmp_path)).secret_key == first
+
+
+@pytest.mark.parametrize(("variable", "value", "named"), [
+    ("TRAJECTORIES_TIMEZONE", "Mars/Olympus_Mons", "TRAJECTORIES_TIMEZONE"),
+    ("TRAJECTORIES_DATABASE_URL", "mysql://x@y/z", "TRAJECTORIES_DATABASE_URL"),
+    ("TRAJECTORIES_DATABASE_URL", "postgresql://", "TRAJECTORIES_DATABASE_URL"),
+    ("TRAJECTORIES_BASE_URL", "ftp://example.org", "TRAJECTORIES_BASE_URL"),
+    ("TRAJECTORIES_SMTP_PORT", "smtp", "TRAJECTORIES_SMTP_PORT"),
+    ("TRAJECTORIES_SMTP_PORT", "70000", "TRAJECTORIES_SMTP_PORT"),
+    ("TRAJECTORIES_MAIL_FROM", "noreply", "TRAJECTORIES_MAIL_FROM"),
+    ("TRAJECTORIES_SMTP_SSL", "perhaps", "TRAJECTORIES_SMTP_SSL"),
+])
+def test_invalid_setting_names_the_variable(tmp_path, variable, value, named):
+    with pytest.raises(ConfigError) as error:
+        load_settings({variable: value}, var_dir=str(tmp_path))
+    assert str(error.value).startswith(named)
+
+
+def test_production_requires_a_secret_key(tmp_path):
+    with pytest.raises(ConfigError, match="TRAJECTORIES_SECRET_KEY"):
+        load_settings({"TRAJECTORIES_PRODUCTION": "1"}, var_dir=str(tmp_path))
+
+
+def test_cli_reports_bad_setting_in_one_line(tmp_path):
+    env = {"TRAJECTORIES_TIMEZONE": "Europe/Atlantis", "TRAJECTORIES_VAR_DIR": str(tmp_path),
+           "PATH": "/usr/bin:/bin"}
+    result = subprocess.run([sys.executable, "-m", "trajectories", "init-db"], env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "Configuration error: TRAJECTORIES_TIMEZONE: unknown time zone 'Europe/Atlantis'"]

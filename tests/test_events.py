@@ -1,0 +1,68 @@
+"""Domain events reach their handlers after commit, never after rollback."""
+
+import pytest
+from sqlmodel import select
+
+from tests import factories
+from trajectories import events
+from trajectories.errors import InvalidInput
+from trajectories.models import EventRecord
+from trajectories.services import catalogue
+
+
+@pytest.fixture
+def seen():
+    received = []
+
+    def handler(event, db):
+        # Runs after commit: a fresh session sees the committed row.
+        with db.session() as s:
+            received.append((event.name, s.get(type_for(event), event_id(event)) is not None))
+
+    events.subscribe(events.CohortSaved)(handler)
+    yield received
+    events._handlers[events.CohortSaved].remove(handler)
+
+
+def type_for(event):
+    from trajectories.models import Cohort
+
+    return Cohort
+
+
+def event_id(event):
+    return event.cohort_id
+
+
+def test_handlers_run_after_commit_and_see_the_change(session, seen):
+    factories.cohort(session)
+    assert seen == [("CohortSaved", True)]
+
+
+def test_rolled_back_change_fires_nothing(session, seen):
+    track = factories.track(session)
+    with pytest.raises(InvalidInput):
+        catalogue.create_cohort(session, track, slug="x", name="X", timezone="Nowhere/Land")
+    assert seen == []
+    assert session.exec(select(EventRecord).where(EventRecord.name == "CohortSaved")).all() == []
+
+
+def test_event_recorded_in_a_transaction_that_rolls_back_is_dropped(db, seen):
+    with db.session() as session:
+        track = factories.track(session)
+        events.record(session, events.CohortSaved(cohort_id=1, track_id=track.id))
+        session.rollback()
+        session.commit()
+    assert seen == []
+
+
+def test_a_failing_handler_does_not_stop_the_others(session, seen):
+    def broken(event, db):
+        raise RuntimeError("boom")
+
+    events._handlers[events.CohortSaved].insert(0, broken)
+    try:
+        factories.cohort(session)
+    finally:
+        events._handlers[events.CohortSaved].remove(broken)
+    assert seen == [("CohortSaved", True)]
