@@ -47,3 +47,23 @@ def test_cli_reports_bad_setting_in_one_line(tmp_path):
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "Configuration error: TRAJECTORIES_TIMEZONE: unknown time zone 'Europe/Atlantis'"]
+
+
+def test_init_db_and_create_coordinator_from_the_command_line(tmp_path):
+    env = {"TRAJECTORIES_VAR_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    run = lambda *args, **kw: subprocess.run(  # noqa: E731
+        [sys.executable, "-m", "trajectories", *args], env=env, capture_output=True, text=True,
+        timeout=120, **kw)
+    assert run("init-db").returncode == 0
+    assert run("demo").returncode == 0
+    created = run("create-coordinator", "--email", "Nieuw@VNG.example", "--name", "Nieuw",
+                  "--organiser", "vng", input="een lang wachtwoord\neen lang wachtwoord\n")
+    assert created.returncode == 0, created.stderr
+    assert "nieuw@vng.example" in created.stdout
+    again = run("create-coordinator", "--email", "nieuw@vng.example", "--name", "Nieuw",
+                "--organiser", "vng", input="een lang wachtwoord\neen lang wachtwoord\n")
+    assert again.returncode == 1
+    assert "Er is al een account met dit e-mailadres." in again.stderr
+    unknown = run("create-coordinator", "--email", "x@vng.example", "--name", "X",
+                  "--organiser", "nope", input="een lang wachtwoord\neen lang wachtwoord\n")
+    assert "Onbekende organisator: nope" in unknown.stderr

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import logging
-
 from flask import Flask, g, request, session
 from flask_babel import Babel
 
 from .config import PROJECT_ROOT, Settings, load_settings
 from .db import Database
+from .logs import configure_logging, log_requests
 
 babel = Babel()
 LANGUAGES = ("nl", "en")
@@ -44,8 +43,7 @@ def create_app(config: dict | None = None) -> Flask:
         MAX_CONTENT_LENGTH=20 * 1024 * 1024,
     )
     app.config.update(flask_config)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    configure_logging(json_lines=settings.production)
 
     app.extensions["trajectories.db"] = Database(settings.database_url)
     babel.init_app(app, locale_selector=select_locale)
@@ -55,6 +53,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     register_blueprints(app)
     template_helpers(app)
+    log_requests(app)
 
     from .cli import cli
 

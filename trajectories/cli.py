@@ -88,6 +88,18 @@ def serve(host, port):
     run_simple(host, port, current_app._get_current_object(), threaded=True)
 
 
+@cli.command()
+@click.argument("destination", type=click.Path(dir_okay=False))
+@with_appcontext
+def backup(destination):
+    """Copy the database to DESTINATION while the app runs (SQLite online backup API;
+    pg_dump --format=custom for PostgreSQL)."""
+    from .backup import backup_database
+
+    backup_database(_db(), destination)
+    click.echo(f"Backup written to {destination}")
+
+
 def main() -> None:
     try:
         cli.main(prog_name="trajectories")

@@ -7,6 +7,7 @@ another process's. PostgreSQL goes through psycopg 3 and locks rows with `FOR UP
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -63,6 +64,8 @@ class Database:
     def __init__(self, url: str, **engine_kwargs):
         self.url = normalise_url(url)
         self.engine = make_engine(self.url, **engine_kwargs)
+        # A forked gunicorn worker must not reuse the parent's pooled connections.
+        os.register_at_fork(after_in_child=lambda: self.engine.dispose(close=False))
 
     def session(self, actor: str | None = None) -> Session:
         """A new session; `actor` (who acts) goes into the audit trail of recorded events."""

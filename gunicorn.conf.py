@@ -1,0 +1,24 @@
+"""gunicorn settings for production: `gunicorn -c gunicorn.conf.py wsgi:app`.
+
+Each setting can be overridden on the command line or with GUNICORN_CMD_ARGS.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("TRAJECTORIES_BIND", "127.0.0.1:8000")
+# Sync workers: requests are short (feeds are cached bytes); 2 per core plus one.
+workers = int(os.environ.get("TRAJECTORIES_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+worker_class = "sync"
+timeout = 30
+graceful_timeout = 20
+keepalive = 5
+# Restart workers now and then so a slow leak can never take a host down.
+max_requests = 5000
+max_requests_jitter = 500
+accesslog = "-"
+access_log_format = '{"remote":"%(h)s","request":"%(r)s","status":%(s)s,"bytes":"%(b)s","duration_us":%(D)s,"agent":"%(a)s"}'
+errorlog = "-"
+# Build the app once before forking: a bad setting stops the master with one line.
+preload_app = True
+forwarded_allow_ips = os.environ.get("TRAJECTORIES_FORWARDED_ALLOW_IPS", "127.0.0.1")
