@@ -356,3 +356,12 @@ class EventRecord(SQLModel, table=True):
     #: Who acted: "coordinator:3", "participant:12", "cli", "scheduler"; None when unknown.
     actor: str | None = Field(default=None, max_length=80)
     occurred_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class Heartbeat(SQLModel, table=True):
+    """The last sign of life of a background process (the active scheduler), for /healthz."""
+
+    name: str = Field(primary_key=True, max_length=40)
+    beat_at: datetime = Field(default_factory=utcnow)
+    #: Which process: "host:pid".
+    holder: str = Field(default="", max_length=120)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 09:45:47.389765
+Create Date: 2026-11-23 09:52:26.599953
 """
 from alembic import op
 import sqlalchemy as sa
@@ -29,6 +29,12 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_event_log_name'), ['name'], unique=False)
         batch_op.create_index(batch_op.f('ix_event_log_occurred_at'), ['occurred_at'], unique=False)
 
+    op.create_table('heartbeat',
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('beat_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('holder', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.PrimaryKeyConstraint('name')
+    )
     op.create_table('organisation',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
@@ -299,6 +305,7 @@ def downgrade() -> None:
     op.drop_table('coordinator')
     op.drop_table('organiser')
     op.drop_table('organisation')
+    op.drop_table('heartbeat')
     with op.batch_alter_table('event_log', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_event_log_occurred_at'))
         batch_op.drop_index(batch_op.f('ix_event_log_name'))

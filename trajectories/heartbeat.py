@@ -1,0 +1,26 @@
+"""Signs of life of background processes, read by /healthz."""
+
+from __future__ import annotations
+
+import os
+import socket
+from datetime import datetime
+
+from sqlmodel import Session
+
+from .clock import utcnow
+from .db import Database
+from .models import Heartbeat
+
+
+def beat(db: Database, name: str = "scheduler", now: datetime | None = None) -> None:
+    with db.begin() as session:
+        row = session.get(Heartbeat, name) or Heartbeat(name=name)
+        row.beat_at = now or utcnow()
+        row.holder = f"{socket.gethostname()}:{os.getpid()}"
+        session.add(row)
+
+
+def age_seconds(session: Session, name: str = "scheduler") -> float | None:
+    row = session.get(Heartbeat, name)
+    return None if row is None else (utcnow() - row.beat_at).total_seconds()
