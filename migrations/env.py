@@ -4,7 +4,7 @@ from the SQLModel models."""
 from alembic import context
 from sqlmodel import SQLModel
 
-import trajectories.models  # noqa: F401  (fills SQLModel.metadata)
+import trajectories.schema  # noqa: F401  (fills SQLModel.metadata)
 from trajectories.config import load_settings
 from trajectories.db import make_engine
 

@@ -48,7 +48,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["trajectories.db"] = Database(settings.database_url)
     babel.init_app(app, locale_selector=select_locale)
 
-    from . import handlers  # noqa: F401  (subscribes the after-commit handlers)
+    from . import handlers, schema  # noqa: F401  (after-commit handlers; every table)
     from .web import register_blueprints, template_helpers
 
     register_blueprints(app)

@@ -1,0 +1,7 @@
+"""Imports every module that defines tables, so `SQLModel.metadata` is complete.
+
+The domain tables are in `models`; each area with tables of its own (mail outbox, scheduler plan,
+sign-in tokens, ...) adds its module here. Migrations, tests and the app import this module.
+"""
+
+import trajectories.models  # noqa: F401
