@@ -106,3 +106,9 @@ def main() -> None:
     except ConfigError as exc:
         click.echo(f"Configuration error: {exc}", err=True)
         sys.exit(2)
+
+
+from .feeds.commands import publish_calendars  # noqa: E402
+
+cli.add_command(publish_calendars)
+cli.add_command(publish_calendars, name="publish-feeds")
