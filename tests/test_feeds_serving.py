@@ -17,7 +17,7 @@ from tests import factories
 from tests.feeds_helpers import parse_both, vevents
 from trajectories import events
 from trajectories.feeds import build
-from trajectories.feeds.tokens import rotate_feed_token
+from trajectories.feeds.tokens import personal_feed_path, rotate_feed_token
 from trajectories.models import Cohort, Meeting, Organiser, Participant, Track
 from trajectories.services import people, schedule
 
@@ -269,3 +269,30 @@ def test_organiser_page_and_catalogue_advertise_the_organiser_feed(app, client, 
         assert f'type="text/calendar" title="Alle leertrajecten van VNG" href="{base}/feeds/vng.ics"' \
             in head
     assert "webcal://" in client.get("/vng/").data.decode()
+
+
+def test_personal_feed_token_never_reaches_the_request_log(client, s, world, caplog):
+    me = factories.participant(s)
+    token = rotate_feed_token(s, me)
+
+    with caplog.at_level("INFO", logger="trajectories.request"):
+        assert client.get(personal_feed_path(token)).status_code == 200
+        assert client.get(f"/feeds/p/{'B' * 43}.ics").status_code == 404
+
+    logged = " ".join(r.getMessage() + str(getattr(r, "fields", "")) for r in caplog.records)
+    assert "/feeds/p/<token>.ics" in logged
+    assert token not in logged and "B" * 43 not in logged
+
+
+def test_a_change_committed_elsewhere_is_seen_once_the_version_is_checked(client, s, world,
+                                                                          monkeypatch):
+    """Another worker's commit fires no handler here: this worker finds it through the versions
+    (Cohort.updated_at), within build.FRESH_SECONDS."""
+    first = client.get(COHORT_URL)
+    s.exec(update(Meeting).values(title="Elders gewijzigd"))
+    s.exec(update(Cohort).values(updated_at=datetime.now(UTC) + timedelta(seconds=1)))
+    s.commit()  # no domain event: as if another process had changed it
+
+    assert client.get(COHORT_URL).data == first.data  # still within FRESH_SECONDS
+    monkeypatch.setattr(build, "FRESH_SECONDS", 0.0)
+    assert "Elders gewijzigd" in client.get(COHORT_URL).data.decode()
