@@ -128,7 +128,7 @@ def main() -> None:
         sys.exit(2)
 
 
-from .feeds.commands import publish_calendars  # noqa: E402
+from .feeds.commands import publish_calendars, publish_feeds  # noqa: E402
 
 cli.add_command(publish_calendars)
-cli.add_command(publish_calendars, name="publish-feeds")
+cli.add_command(publish_feeds)
