@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import weakref
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
@@ -334,13 +335,14 @@ FRESH_SECONDS = 5.0
 
 class FeedCache:
     """Built feeds by key, each kept with the version it was built from (LRU, bounded); and, by
-    URL, the feed last served and when its version was last checked."""
+    URL, the feed last served and when its version was last checked. One per app."""
 
     def __init__(self, size: int = 512):
         self.size = size
         self._entries: OrderedDict[Hashable, tuple[Hashable, FeedDocument]] = OrderedDict()
         self._recent: dict[str, tuple[float, FeedDocument]] = {}
         self._lock = threading.Lock()
+        _caches.add(self)
 
     def recent(self, path: str) -> FeedDocument | None:
         """The feed served at `path` if its version was checked less than FRESH_SECONDS ago."""
@@ -385,4 +387,11 @@ class FeedCache:
             self._recent.clear()
 
 
-cache = FeedCache()
+_caches: weakref.WeakSet[FeedCache] = weakref.WeakSet()
+
+
+def forget_recent_everywhere() -> None:
+    """A change was committed in this process (through whichever app or database): every cache
+    here checks versions again on its next request."""
+    for feed_cache in list(_caches):
+        feed_cache.forget_recent()

@@ -18,4 +18,4 @@ CHANGES = (
 @events.subscribe(*CHANGES)
 def forget_recent_feeds(event, db) -> None:
     """Other workers notice through the versions within build.FRESH_SECONDS; this one at once."""
-    build.cache.forget_recent()
+    build.forget_recent_everywhere()

@@ -18,6 +18,7 @@ from ..feeds import build, links, publish
 from ..feeds.tokens import participant_for_token
 from ..models import Cohort, Organiser, Track
 from . import db_session
+from .security import limiter
 
 bp = Blueprint("feeds", __name__)
 
@@ -25,10 +26,21 @@ PUBLIC_CACHE = "public, max-age=300"
 PRIVATE_CACHE = "private, max-age=300"
 
 
+# Calendar servers (Google, Microsoft) poll many users' feeds from few addresses: a per-address
+# limit would cut off whole organisations. Feeds are cheap to answer (see build.FeedCache).
+limiter.exempt(bp)
+
+
 @bp.record_once
 def _configure(state) -> None:
     # After-commit handlers of this app's database publish into its calendars directory.
     publish.configure(state.app.extensions["trajectories.db"], state.app.config["SETTINGS"])
+    state.app.extensions["trajectories.feeds.cache"] = build.FeedCache()
+
+
+def feed_cache() -> build.FeedCache:
+    """This app's built feeds (see build.FeedCache)."""
+    return current_app.extensions["trajectories.feeds.cache"]
 
 
 def _settings():
@@ -85,10 +97,10 @@ def _find(organiser_slug: str, track_slug: str | None = None, cohort_slug: str |
 def _public(load) -> FlaskResponse:
     """Serve from memory while the feed's version was checked recently; else `load()` (which
     checks the version, rebuilding only when it moved, and answers 404 for unknown slugs)."""
-    document = build.cache.recent(request.path)
+    document = feed_cache().recent(request.path)
     if document is None:
         document = load()
-        build.cache.remember(request.path, document)
+        feed_cache().remember(request.path, document)
     return _respond(document, PUBLIC_CACHE)
 
 
@@ -97,7 +109,7 @@ def organiser_feed(organiser_slug: str):
     def load():
         organiser, _, _ = _find(organiser_slug)
         settings, start, session = _settings(), build.window_start(), db_session()
-        return build.cache.get(
+        return feed_cache().get(
             ("organiser", organiser.id, settings.base_url),
             build.organiser_version(session, organiser, start),
             lambda: build.build_organiser_feed(session, organiser, base_url=settings.base_url,
@@ -111,7 +123,7 @@ def track_feed(organiser_slug: str, track_slug: str):
     def load():
         organiser, track, _ = _find(organiser_slug, track_slug)
         settings, start, session = _settings(), build.window_start(), db_session()
-        return build.cache.get(
+        return feed_cache().get(
             ("track", track.id, settings.base_url),
             build.track_version(session, organiser, track, start),
             lambda: build.build_track_feed(session, organiser, track, base_url=settings.base_url,
@@ -125,7 +137,7 @@ def cohort_feed(organiser_slug: str, track_slug: str, cohort_slug: str):
     def load():
         organiser, track, cohort = _find(organiser_slug, track_slug, cohort_slug)
         settings, start = _settings(), build.window_start()
-        return build.cache.get(
+        return feed_cache().get(
             ("cohort", cohort.id, settings.base_url),
             build.cohort_version(organiser, track, cohort, start),
             lambda: build.build_cohort_feed(db_session(), organiser, track, cohort,
@@ -146,16 +158,16 @@ def personal_feed(token: str):
         abort(404)
     # Keyed by the token's hash: a rotated token never meets its predecessor's bytes.
     recent_key = f"p/{participant.id}/{participant.feed_token_hash}"
-    document = build.cache.recent(recent_key)
+    document = feed_cache().recent(recent_key)
     if document is None:
         settings, start = _settings(), build.window_start()
         data = build.load_personal(session, participant)
-        document = build.cache.get(
+        document = feed_cache().get(
             ("personal", participant.id, participant.feed_token_hash, settings.base_url),
             data.version(start),
             lambda: build.build_personal_feed(session, data, base_url=settings.base_url,
                                               start=start, default_zone=settings.timezone))
-        build.cache.remember(recent_key, document)
+        feed_cache().remember(recent_key, document)
     response = _respond(document, PRIVATE_CACHE)
     response.headers["X-Robots-Tag"] = "noindex"
     response.headers["Referrer-Policy"] = "no-referrer"
