@@ -23,12 +23,14 @@ def db_session() -> Session:
 
 def register_blueprints(app: Flask) -> None:
     from .health import bp as health_bp
+    from .mail import bp as mail_bp
     from .public import bp as public_bp
     from .security import init_security
 
     init_security(app)
     app.register_blueprint(public_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(mail_bp)
 
     @app.get("/taal/<code>")
     def set_language(code: str):
