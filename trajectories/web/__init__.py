@@ -34,6 +34,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(feeds_bp)
     app.register_blueprint(mail_bp)
 
+    @app.get("/favicon.ico")
+    def favicon():
+        # Browsers ask for /favicon.ico on every site; answer it instead of logging a 404.
+        return app.send_static_file("favicon.svg")
+
     @app.get("/taal/<code>")
     def set_language(code: str):
         if code in ("nl", "en"):
