@@ -5,4 +5,5 @@ sign-in tokens, ...) adds its module here. Migrations, tests and the app import 
 """
 
 import trajectories.feeds.models  # noqa: F401
+import trajectories.mail.models  # noqa: F401
 import trajectories.models  # noqa: F401
