@@ -305,3 +305,45 @@ def test_a_change_through_another_database_handle_in_this_process_shows_at_once(
     schedule.update_meeting(session, meeting, title="Tweede versie")
 
     assert "Tweede versie" in client.get("/feeds/vvsg/lmb/2030.ics").data.decode()
+
+
+def _count_queries(engine):
+    from sqlalchemy import event as sa_event
+
+    counter = {"n": 0}
+
+    def count(*_args):
+        counter["n"] += 1
+
+    sa_event.listen(engine, "before_cursor_execute", count)
+    return counter, lambda: sa_event.remove(engine, "before_cursor_execute", count)
+
+
+@pytest.mark.parametrize("url", ["/feeds/vng.ics", "/feeds/vng/g4gg.ics", COHORT_URL, "personal"])
+def test_building_a_feed_takes_the_same_number_of_queries_for_1_and_3_of_everything(
+        app, client, s, url):
+    """No query per edition, session, material or deadline (N+1)."""
+    counts = []
+    for size in (1, 3):
+        organiser = factories.organiser(s, slug="vng" if size == 1 else "vng3")
+        track = factories.track(s, organiser, slug="g4gg")
+        me = factories.participant(s)
+        for n in range(size):
+            cohort = factories.cohort(s, track, slug="2030" if n == 0 else f"20{31 + n}")
+            for _ in range(size):
+                meeting = factories.meeting(s, cohort)
+                schedule.add_material(s, meeting, title="Slides", url="https://example.org/s")
+                deadline = schedule.set_deadline(s, cohort, title="Plan", due_date=date(2030, 5, 1))
+            people.enroll(s, cohort, me)
+            people.submit(s, deadline, me, text="klaar")
+        token = rotate_feed_token(s, me)
+        target = personal_feed_path(token) if url == "personal" else (
+            url if size == 1 else url.replace("/vng", "/vng3"))
+        app.extensions["trajectories.feeds.cache"].clear()
+        counter, stop = _count_queries(app.extensions["trajectories.db"].engine)
+        try:
+            assert client.get(target).status_code == 200
+        finally:
+            stop()
+        counts.append(counter["n"])
+    assert 0 < counts[0] == counts[1], counts

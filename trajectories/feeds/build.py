@@ -69,7 +69,9 @@ class FeedDocument:
 
 
 def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    """In UTC (DTSTAMP must be): naive values are UTC already, aware ones may come back in the
+    database connection's zone."""
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _latest(*moments: datetime | None) -> datetime:
