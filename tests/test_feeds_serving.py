@@ -347,3 +347,15 @@ def test_building_a_feed_takes_the_same_number_of_queries_for_1_and_3_of_everyth
             stop()
         counts.append(counter["n"])
     assert 0 < counts[0] == counts[1], counts
+
+
+def test_a_token_rotated_elsewhere_stops_working_once_checked(app, client, s, monkeypatch):
+    me = factories.participant(s)
+    token = rotate_feed_token(s, me)
+    assert client.get(personal_feed_path(token)).status_code == 200
+    s.exec(update(Participant).values(feed_token_hash="0" * 64))
+    s.commit()  # no domain event: as if another process had rotated it
+
+    monkeypatch.setattr(build, "FRESH_SECONDS", 0.0)
+
+    assert client.get(personal_feed_path(token)).status_code == 404
