@@ -22,6 +22,7 @@ def db_session() -> Session:
 
 
 def register_blueprints(app: Flask) -> None:
+    from .coordinator import bp as coordinator_bp
     from .health import bp as health_bp
     from .public import bp as public_bp
     from .security import init_security
@@ -29,6 +30,7 @@ def register_blueprints(app: Flask) -> None:
     init_security(app)
     app.register_blueprint(public_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(coordinator_bp)
 
     @app.get("/taal/<code>")
     def set_language(code: str):
