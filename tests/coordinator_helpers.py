@@ -67,11 +67,19 @@ def csrf_from(html: str) -> str:
 class Browser:
     """The test client with a CSRF token taken from the pages, as a browser would send it."""
 
-    def __init__(self, client):
+    def __init__(self, client, session=None):
         self.client = client
         self.token = None
+        #: The test's own session: its open transaction is ended before each request (on
+        #: SQLite every transaction holds the write lock, see trajectories/db.py).
+        self.session = session
+
+    def _release(self):
+        if self.session is not None:
+            self.session.rollback()
 
     def get(self, url, **kw):
+        self._release()
         response = self.client.get(url, **kw)
         if response.status_code == 200 and "text/html" in response.content_type:
             match = TOKEN_RE.search(response.get_data(as_text=True))
@@ -84,6 +92,7 @@ class Browser:
             self.get("/beheer/inloggen")
         data = dict(data or {})
         data.setdefault("csrf_token", self.token)
+        self._release()
         return self.client.post(url, data=data, **kw)
 
     def login(self, email, password=PASSWORD):

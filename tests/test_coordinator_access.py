@@ -59,7 +59,7 @@ def test_every_page_of_another_organiser_answers_404(app, client, session, world
     person = people.create_participant(session, name="Belg", email="belg@example.be")
     people.enroll(session, world.cohort_be, person)
     submission = people.submit(session, world.deadline_be, person, text="Ons bestek")
-    browser = Browser(client)
+    browser = Browser(client, session)
     browser.login("nl@example.org")
     urls = [u for u in _urls(app, _ids_of(world, "be", material.id, submission.id))
             if re.search(r"/\d+", u)]
@@ -74,7 +74,7 @@ def test_every_page_of_another_organiser_answers_404(app, client, session, world
 
 
 def test_own_pages_answer_200(app, client, session, world):
-    browser = Browser(client)
+    browser = Browser(client, session)
     browser.login("nl@example.org")
     for url in _urls(app, _ids_of(world, "nl")):
         if re.search(r"/(materiaal|inzendingen)/0|alles\.zip|export\.csv|/coordinatoren", url) \
@@ -84,7 +84,7 @@ def test_own_pages_answer_200(app, client, session, world):
 
 
 def test_admin_sees_every_organiser_and_manages_coordinators(client, session, world):
-    browser = Browser(client)
+    browser = Browser(client, session)
     browser.login("admin@example.org")
     page = browser.get("/beheer/trajecten").get_data(as_text=True)
     assert "Inclusie" in page and "Aankoop" in page
@@ -98,18 +98,18 @@ def test_admin_sees_every_organiser_and_manages_coordinators(client, session, wo
         "email": "nieuw@vvsg.example", "name": "Nieuwe collega", "organiser": world.be.id,
         "password": "lang-genoeg-wachtwoord"})
     assert response.status_code == 302
-    other = Browser(client.application.test_client())
+    other = Browser(client.application.test_client(), session)
     assert other.login("nieuw@vvsg.example", "lang-genoeg-wachtwoord").status_code == 302
 
 
-def test_a_coordinator_cannot_manage_coordinators(client, world):
-    browser = Browser(client)
+def test_a_coordinator_cannot_manage_coordinators(client, session, world):
+    browser = Browser(client, session)
     browser.login("nl@example.org")
     assert browser.get("/beheer/coordinatoren").status_code == 404
 
 
 def test_post_without_csrf_token_is_refused_and_changes_nothing(client, session, world):
-    browser = Browser(client)
+    browser = Browser(client, session)
     browser.login("nl@example.org")
     response = client.post(f"/beheer/trajecten/{world.track_nl.id}/bewerken",
                            data={"title": "Gekaapt"})
@@ -120,16 +120,16 @@ def test_post_without_csrf_token_is_refused_and_changes_nothing(client, session,
     assert response.status_code == 400
 
 
-def test_wrong_password_says_so_in_dutch(client, world):
-    browser = Browser(client)
+def test_wrong_password_says_so_in_dutch(client, session, world):
+    browser = Browser(client, session)
     response = browser.login("nl@example.org", "verkeerd-wachtwoord")
     assert response.status_code == 400
     assert "Dit e-mailadres en wachtwoord horen niet bij elkaar." in response.get_data(as_text=True)
     assert browser.get("/beheer/").status_code == 302
 
 
-def test_login_attempts_are_rate_limited(client, world):
-    browser = Browser(client)
+def test_login_attempts_are_rate_limited(client, session, world):
+    browser = Browser(client, session)
     codes = [browser.post("/beheer/inloggen", {"email": "nl@example.org",
                                                "password": "fout"}).status_code
              for _ in range(11)]
@@ -137,8 +137,8 @@ def test_login_attempts_are_rate_limited(client, world):
     assert codes[10] == 429
 
 
-def test_login_then_logout(client, world):
-    browser = Browser(client)
+def test_login_then_logout(client, session, world):
+    browser = Browser(client, session)
     assert browser.login("nl@example.org").headers["Location"] == "/beheer/"
     assert browser.get("/beheer/").status_code == 200
     cookie = client.get_cookie("session")
@@ -147,8 +147,8 @@ def test_login_then_logout(client, world):
     assert browser.get("/beheer/").status_code == 302
 
 
-def test_login_redirects_only_inside_the_app(client, world):
-    browser = Browser(client)
+def test_login_redirects_only_inside_the_app(client, session, world):
+    browser = Browser(client, session)
     browser.get("/beheer/inloggen")
     response = browser.post("/beheer/inloggen?next=https://evil.example/",
                             {"email": "nl@example.org", "password": PASSWORD})
