@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test lint bench translations clean
+.PHONY: install run test lint bench translations messages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,9 +18,17 @@ install: $(STAMP) translations
 translations: $(STAMP)
 	@if [ -d trajectories/translations ]; then $(BIN)/pybabel compile -q -d trajectories/translations; fi
 
+# After changing user-facing strings: extract them and update the English catalogue (then translate).
+messages: $(STAMP)
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o trajectories/translations/messages.pot .
+	$(BIN)/pybabel -q update -i trajectories/translations/messages.pot -d trajectories/translations -l en --no-fuzzy-matching
+
 run: install
 	$(BIN)/trajectories init-db
 	$(BIN)/trajectories demo
+	@# The development mailbox (aiosmtpd on 127.0.0.1:8025, mails in var/mailbox/) runs beside
+	@# the app and stops with it.
+	$(BIN)/trajectories mailbox & MAILBOX=$$!; trap 'kill $$MAILBOX' EXIT INT TERM; \
 	$(BIN)/trajectories serve
 
 test: install
