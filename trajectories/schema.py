@@ -5,3 +5,4 @@ sign-in tokens, ...) adds its module here. Migrations, tests and the app import 
 """
 
 import trajectories.models  # noqa: F401
+import trajectories.signin  # noqa: F401  (used_token: single-use sign-in links)

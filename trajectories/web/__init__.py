@@ -25,10 +25,12 @@ def register_blueprints(app: Flask) -> None:
     from .health import bp as health_bp
     from .public import bp as public_bp
     from .security import init_security
+    from .selfservice import bp as selfservice_bp
 
     init_security(app)
     app.register_blueprint(public_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(selfservice_bp)
 
     @app.get("/taal/<code>")
     def set_language(code: str):
