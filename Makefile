@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test lint bench translations clean
+.PHONY: install run test lint bench translations messages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,11 @@ install: $(STAMP) translations
 # Compiled catalogues (.mo) are build output; the .po sources are in git.
 translations: $(STAMP)
 	@if [ -d trajectories/translations ]; then $(BIN)/pybabel compile -q -d trajectories/translations; fi
+
+# After changing user-facing strings: extract them and update the English catalogue (then translate).
+messages: $(STAMP)
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o trajectories/translations/messages.pot .
+	$(BIN)/pybabel -q update -i trajectories/translations/messages.pot -d trajectories/translations -l en --no-fuzzy-matching
 
 run: install
 	$(BIN)/trajectories init-db

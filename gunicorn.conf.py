@@ -16,8 +16,10 @@ keepalive = 5
 # Restart workers now and then so a slow leak can never take a host down.
 max_requests = 5000
 max_requests_jitter = 500
-accesslog = "-"
-access_log_format = '{"remote":"%(h)s","request":"%(r)s","status":%(s)s,"bytes":"%(b)s","duration_us":%(D)s,"agent":"%(a)s"}'
+# The app itself logs one JSON line per request (trajectories/logs.py); gunicorn's own access
+# log would say the same twice, so it is off unless a path (or "-") is given.
+accesslog = os.environ.get("TRAJECTORIES_ACCESS_LOG") or None
+access_log_format = '{"remote":"%(h)s","request":"%(r)s","status":%(s)s,"bytes":"%(b)s","duration_us":%(D)s}'
 errorlog = "-"
 # Build the app once before forking: a bad setting stops the master with one line.
 preload_app = True

@@ -79,13 +79,33 @@ def create_coordinator_command(email, name, organiser_slug, admin, password):
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)
+@click.option("--prod", is_flag=True,
+              help="gunicorn with gunicorn.conf.py (workers, timeouts, JSON access log).")
+@click.option("--workers", type=int, help="With --prod: number of gunicorn workers.")
 @with_appcontext
-def serve(host, port):
-    """Run the development server."""
+def serve(host, port, prod, workers):
+    """Run the development server, or gunicorn with --prod."""
+    if prod:
+        _exec_gunicorn(host, port, workers)
     from werkzeug.serving import run_simple
 
     click.echo(f"trajectories on http://{host}:{port}/")
     run_simple(host, port, current_app._get_current_object(), threaded=True)
+
+
+def _exec_gunicorn(host: str, port: int, workers: int | None) -> None:
+    """Replace this process by gunicorn, so signals from systemd reach its master directly."""
+    import os
+    import shutil
+
+    from .config import PROJECT_ROOT
+
+    gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or "gunicorn"
+    args = [gunicorn, "--config", str(PROJECT_ROOT / "gunicorn.conf.py"),
+            "--chdir", str(PROJECT_ROOT), "--bind", f"{host}:{port}"]
+    if workers:
+        args += ["--workers", str(workers)]
+    os.execv(gunicorn, [*args, "wsgi:app"])
 
 
 @cli.command()
