@@ -18,7 +18,3 @@ def publish_calendars():
     count = publish_all(current_app.extensions["trajectories.db"], settings)
     click.echo(f"{count} feeds published in {settings.calendars_dir}")
 
-
-#: The same under the name some notes use.
-publish_feeds = click.Command("publish-feeds", callback=publish_calendars.callback,
-                              help="Alias of publish-calendars.")
