@@ -16,8 +16,7 @@ from sqlalchemy import delete, update
 from tests import factories
 from tests.feeds_helpers import parse_both, vevents
 from trajectories import events
-from trajectories.feeds import build
-from trajectories.feeds.tokens import personal_feed_path, rotate_feed_token
+from trajectories.feeds import build, personal_feed_path, rotate_feed_token  # the package API
 from trajectories.models import Cohort, Meeting, Organiser, Participant, Track
 from trajectories.services import people, schedule
 
