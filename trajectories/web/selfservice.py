@@ -237,6 +237,7 @@ def signout():
 def home():
     return render_template("selfservice/home.html", participant=current_participant(),
                            confirmed=request.args.get("bevestigd", type=int),
+                           new_feed_token=session.pop("new_feed_token", None),
                            **overview(db_session(), current_participant()))
 
 
@@ -484,7 +485,10 @@ def rotate_feed():
         from ..feeds import rotate_feed_token
     except ImportError:  # the feeds are not installed in this build
         abort(404)
-    rotate_feed_token(db_session(), current_participant())
-    flash(_("Je agenda heeft een nieuwe link. De oude link werkt niet meer: abonneer je opnieuw."),
-          "success")
+    had_link = current_participant().feed_token_hash is not None
+    # Only the token's hash is stored: the page can show the new link this once only.
+    session["new_feed_token"] = rotate_feed_token(db_session(), current_participant())
+    if had_link:
+        flash(_("Je agenda heeft een nieuwe link. De oude link werkt niet meer: abonneer je"
+                " opnieuw."), "success")
     return redirect(url_for("selfservice.home") + "#h-feed")
