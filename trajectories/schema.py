@@ -6,3 +6,4 @@ sign-in tokens, ...) adds its module here. Migrations, tests and the app import 
 
 import trajectories.mail.models  # noqa: F401
 import trajectories.models  # noqa: F401
+import trajectories.scheduler.models  # noqa: F401

@@ -21,6 +21,7 @@ class MailStatus(StrEnum):
 
 class MailKind(StrEnum):
     WELCOME = "welcome"
+    INVITATION = "invitation"  #: a session invitation (iMIP REQUEST)
     UPDATE = "update"  #: a session moved or changed (iMIP REQUEST, higher SEQUENCE)
     CANCELLATION = "cancellation"  #: a session cancelled (iMIP CANCEL)
     REMINDER = "reminder"
@@ -33,7 +34,8 @@ class MailKind(StrEnum):
 
 #: What a participant can switch off, and which mail kinds each switch covers.
 PREFERENCE_KINDS: dict[str, tuple[str, ...]] = {
-    "invitation": (MailKind.WELCOME, MailKind.UPDATE, MailKind.CANCELLATION),
+    "invitation": (MailKind.WELCOME, MailKind.INVITATION, MailKind.UPDATE,
+                   MailKind.CANCELLATION),
     "reminder": (MailKind.REMINDER,),
     "nudge": (MailKind.NUDGE, MailKind.OVERDUE),
     "coaching": (MailKind.COACHING,),
