@@ -339,3 +339,20 @@ def test_cohort_zone_change_replans(session, world):
                             name=cohort.name)
     due = moment(session, f"nudge:deadline:{deadline.id}:P0D").due_at
     assert due == datetime(2030, 5, 1, 13, 0, tzinfo=UTC)
+
+
+def test_invitation_parses_strictly_with_organizer_and_attendee(mail_app, session, world):
+    from ical.calendar_stream import IcsCalendarStream
+
+    cohort, anna, bert = world
+    meeting = factories.meeting(session, cohort, title="Aftrap, met \"quotes\"; en komma's")
+    invite = moment(session, f"invite:session:{meeting.id}")
+    fire(mail_app, invite.job_id, invite.due_at)
+    row = next(r for r in outbox(session, "invitation") if r.to == "anna@gemeente.example")
+    assert row.calendar_method == "REQUEST"
+    parsed = IcsCalendarStream.calendar_from_ics(row.calendar)
+    [event] = parsed.events
+    assert event.uid == meeting.uid and event.sequence == 0
+    assert event.organizer.uri == "mailto:coordinator@vng.example"
+    assert [a.uri for a in event.attendees] == ["mailto:anna@gemeente.example"]
+    assert event.dtstart == datetime(2030, 4, 13, 13, 30, tzinfo=AMS)

@@ -134,14 +134,6 @@ def backup(destination):
     click.echo(f"Backup written to {destination}")
 
 
-def main() -> None:
-    try:
-        cli.main(prog_name="trajectories")
-    except ConfigError as exc:
-        click.echo(f"Configuration error: {exc}", err=True)
-        sys.exit(2)
-
-
 # --- mail: the development mailbox and the outbox -------------------------------------------------
 
 
@@ -210,3 +202,17 @@ def scheduler():
         signal.signal(signum, lambda *_: stop.set())
     click.echo("Scheduler: waiting for the leader lock...")
     run_as_leader(current_app._get_current_object(), stop)
+
+
+# Commands that live with their area.
+from .feeds.commands import publish_calendars  # noqa: E402
+
+cli.add_command(publish_calendars)
+
+
+def main() -> None:
+    try:
+        cli.main(prog_name="trajectories")
+    except ConfigError as exc:
+        click.echo(f"Configuration error: {exc}", err=True)
+        sys.exit(2)

@@ -170,10 +170,11 @@ def _nudge(session, moment, settings, now) -> int:
 def _invitations(session, settings, meeting: Meeting, people, *, kind: str, changed: bool,
                  cancel: bool = False) -> int:
     cohort, track, organiser = _context(session, meeting.cohort_id)
+    materials = _materials(session, meeting.id)
     count = 0
     for person in people:
         calendar = invitation(meeting, cohort, track, organiser, person,
-                              base_url=settings.base_url, cancel=cancel)
+                              base_url=settings.base_url, cancel=cancel, materials=materials)
         # One family of keys for invitations and updates: each SEQUENCE reaches a person once.
         key = (f"cancel:session:{meeting.id}:p{person.id}" if cancel
                else f"invite:session:{meeting.id}:seq{meeting.sequence}:p{person.id}")
