@@ -356,3 +356,54 @@ def test_invitation_parses_strictly_with_organizer_and_attendee(mail_app, sessio
     assert event.organizer.uri == "mailto:coordinator@vng.example"
     assert [a.uri for a in event.attendees] == ["mailto:anna@gemeente.example"]
     assert event.dtstart == datetime(2030, 4, 13, 13, 30, tzinfo=AMS)
+
+
+def test_one_active_scheduler_the_other_takes_over(mail_app, caplog):
+    """Two scheduler processes (here: threads with their own lock): one runs, the other waits
+    on the leader lock and takes over when the first stops."""
+    import logging
+    import threading
+
+    from trajectories.heartbeat import age_seconds
+    from trajectories.scheduler.runtime import run_as_leader
+
+    caplog.set_level(logging.INFO, logger="trajectories.scheduler.runtime")
+
+    def started() -> int:
+        return sum(r.getMessage() == "scheduler started" for r in caplog.records)
+
+    def wait_until(condition, timeout=20):
+        deadline = time_module.monotonic() + timeout
+        while not condition() and time_module.monotonic() < deadline:
+            time_module.sleep(0.05)
+        return condition()
+
+    import time as time_module
+
+    first_stop, second_stop = threading.Event(), threading.Event()
+    first = threading.Thread(target=run_as_leader, args=(mail_app, first_stop, 0.1), daemon=True)
+    first.start()
+    assert wait_until(lambda: started() == 1)
+    second = threading.Thread(target=run_as_leader, args=(mail_app, second_stop, 0.1), daemon=True)
+    second.start()
+    time_module.sleep(1.0)
+    assert started() == 1  # the second waits
+    first_stop.set()
+    first.join(timeout=20)
+    assert wait_until(lambda: started() == 2)
+    db = mail_app.extensions["trajectories.db"]
+
+    def beating() -> bool:
+        with db.session() as s:  # a short transaction: on SQLite it holds the write lock
+            age = age_seconds(s)
+        return age is not None and age < 30
+
+    assert wait_until(beating)
+    second_stop.set()
+    second.join(timeout=20)
+    if second.is_alive():
+        import faulthandler
+        import sys
+
+        faulthandler.dump_traceback(sys.stderr)
+    assert not first.is_alive() and not second.is_alive()

@@ -4,7 +4,8 @@
   moment, id = the moment's job id, added with replace_existing. The store is a cache: at start
   (and every hour) `reconcile` recomputes the whole plan and repairs missing, stale and orphaned
   jobs; between those, `sync_jobs` applies the moments that handlers in any process changed.
-- System jobs (sync, drain, reconcile, the caller's tick) live in a memory store.
+- System jobs (drain, the caller's tick) live in a memory store; reconciliation and sync run in
+  a keeper thread beside the scheduler, never as jobs (see `run_scheduler`).
 - Time zone UTC; coalesce; misfire_grace_time None on purpose: APScheduler would silently drop a
   late one-shot job, while our moments carry their own rule (`useful_until`: send late while
   useful, else skip and log), applied by `jobs.process_moment`.
@@ -140,7 +141,13 @@ def run_scheduler(app: Flask, stop_event: threading.Event,
                   tick: Callable[[], None] | None = None, tick_seconds: float = 10, *,
                   sync_seconds: float = SYNC_SECONDS, drain_seconds: float = DRAIN_SECONDS) -> None:
     """Run until `stop_event` is set. `tick` (e.g. heartbeat and leader check) runs every
-    `tick_seconds` inside the scheduler; it may set `stop_event` to step down."""
+    `tick_seconds` inside the scheduler; it may set `stop_event` to step down.
+
+    The BlockingScheduler runs in this thread; a keeper thread reconciles at start (and every
+    hour), syncs changed moments every `sync_seconds`, and shuts the scheduler down on stop.
+    Jobs never call the scheduler's own API: shutdown(wait=True) holds the job store lock while
+    it waits for running jobs, so a job that did would deadlock it.
+    """
     db = app.extensions["trajectories.db"]
     settings = app.config["SETTINGS"]
     scheduler = configure(BlockingScheduler(), db.url)
@@ -152,26 +159,33 @@ def run_scheduler(app: Flask, stop_event: threading.Event,
         scheduler.add_job(func, "interval", seconds=seconds, id=job_id, jobstore="system",
                           replace_existing=True, **extra)
 
-    system_job(lambda: reconcile(scheduler, db), RECONCILE_EVERY.total_seconds(),
-               "system:reconcile", first=utcnow())
-    system_job(lambda: sync_jobs(scheduler, db), sync_seconds, "system:sync")
     system_job(lambda: _drain_all(db, settings), drain_seconds, "system:drain")
     if tick is not None:
         system_job(tick, tick_seconds, "system:tick", first=utcnow())
 
-    def watch():
-        stop_event.wait()
+    def keeper():
+        while not scheduler.running and not stop_event.is_set():
+            time.sleep(0.05)
+        last_reconcile = None
+        while not stop_event.is_set():
+            try:
+                if last_reconcile is None or time.monotonic() - last_reconcile > \
+                        RECONCILE_EVERY.total_seconds():
+                    reconcile(scheduler, db)
+                    last_reconcile = time.monotonic()
+                else:
+                    sync_jobs(scheduler, db)
+            except Exception:
+                log.exception("scheduler maintenance failed; trying again")
+            stop_event.wait(sync_seconds)
         while not scheduler.running:  # a stop before start() finished
             time.sleep(0.05)
         scheduler.shutdown(wait=True)
 
-    threading.Thread(target=watch, name="scheduler-stop", daemon=True).start()
+    threading.Thread(target=keeper, name="scheduler-keeper", daemon=True).start()
     log.info("scheduler started")
-    try:
-        scheduler.start()
-    finally:
-        jobs.bind(None)
-        log.info("scheduler stopped")
+    scheduler.start()
+    log.info("scheduler stopped")
 
 
 def run_as_leader(app: Flask, stop_event: threading.Event, poll_seconds: float = 2.0) -> None:
