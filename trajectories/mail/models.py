@@ -75,8 +75,11 @@ class OutboxMessage(SQLModel, table=True):
     message_id: str = Field(max_length=200, unique=True)
     #: (kind, subject of the mail, recipient, occurrence): queuing the same mail twice queues it once.
     dedupe_key: str = Field(max_length=300, unique=True)
-    participant_id: int | None = Field(default=None, foreign_key="participant.id", index=True)
-    cohort_id: int | None = Field(default=None, foreign_key="cohort.id", index=True)
+    #: Kept (SET NULL) when the edition or person is deleted: the row stays as a record.
+    participant_id: int | None = Field(default=None, foreign_key="participant.id", index=True,
+                                       ondelete="SET NULL")
+    cohort_id: int | None = Field(default=None, foreign_key="cohort.id", index=True,
+                                  ondelete="SET NULL")
     status: str = Field(default=MailStatus.QUEUED, max_length=10)
     attempts: int = 0
     #: Not before this moment (backoff after a temporary failure).

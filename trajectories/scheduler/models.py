@@ -30,9 +30,10 @@ class PlannedMoment(SQLModel, table=True):
     kind: str = Field(max_length=20)
     #: What the moment belongs to, e.g. "session:42", "deadline:7", "cohort:3", "enrollment:9".
     subject: str = Field(max_length=60, index=True)
-    cohort_id: int = Field(foreign_key="cohort.id", index=True)
+    cohort_id: int = Field(foreign_key="cohort.id", index=True, ondelete="CASCADE")
     #: For moments of one participant (a deadline extension); None: worked out when it fires.
-    participant_id: int | None = Field(default=None, foreign_key="participant.id")
+    participant_id: int | None = Field(default=None, foreign_key="participant.id",
+                                       ondelete="CASCADE")
     due_at: datetime
     #: After this moment the message is no longer worth sending: skipped and logged.
     useful_until: datetime
