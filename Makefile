@@ -29,7 +29,7 @@ run: install
 	@# The development mailbox (aiosmtpd on 127.0.0.1:8025, mails in var/mailbox/) runs beside
 	@# the app and stops with it.
 	$(BIN)/trajectories mailbox & MAILBOX=$$!; trap 'kill $$MAILBOX' EXIT INT TERM; \
-	$(BIN)/trajectories serve
+	$(BIN)/trajectories serve --scheduler
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
