@@ -242,3 +242,22 @@ def test_list_pages_issue_the_same_queries_for_few_and_many(app, nl, session, wo
         few = _count_statements(app, lambda p=page: nl.get(p.format(c=small.id, d=dl_small.id)))
         many = _count_statements(app, lambda p=page: nl.get(p.format(c=large.id, d=dl_large.id)))
         assert few == many, page
+
+
+def test_organisation_deliverable_counts_each_organisation_once(session, world):
+    from trajectories.models import DeliveredBy
+    from trajectories.services import schedule
+    from trajectories.web.coordinator.progress import deadline_completion
+
+    town = factories.municipality(session, name="Zwolle", code="GM0193")
+    p0, p1, p2 = world.participants[:3]
+    for p in (p0, p1):
+        people.update_participant(session, p, organisation_id=town.id)
+    deadline = schedule.set_deadline(session, world.cohort_nl, title="Gemeentetekst",
+                                     due_date=world.deadline_nl.due_date,
+                                     delivered_by=DeliveredBy.ORGANISATION)
+    people.submit(session, deadline, p0, text="Zwolle levert")
+    people.submit(session, world.deadline_nl, p0, text="ik")
+    result = deadline_completion(session, [deadline, world.deadline_nl])
+    assert result[deadline.id] == (1, 2)  # Zwolle (p0, p1) delivered; p2 (no organisation) not
+    assert result[world.deadline_nl.id] == (1, 3)
