@@ -45,6 +45,10 @@ def _rows(session, **where):
     return list(session.exec(query))
 
 
+#: The mail settings form as a browser posts it (prefilled with the defaults).
+MAIL = {"reminder_days": "7, 1", "nudge_days": "14, 3, 0, -2", "send_hour": "9",
+        "coaching_delay_hours": "2"}
+
 ONE_OFF = {"group": "admitted", "subject": "Locatie gewijzigd",
            "body": "We zitten in zaal 2.\n\n<script>alert(1)</script>"}
 
@@ -52,7 +56,7 @@ ONE_OFF = {"group": "admitted", "subject": "Locatie gewijzigd",
 def test_one_off_message_held_then_released_and_delivered(nl, session, world, db, settings,
                                                           smtp_sink):
     cohort_id = world.cohort_nl.id
-    nl.post(f"/beheer/edities/{cohort_id}/berichten", {"hold": "y"})
+    nl.post(f"/beheer/edities/{cohort_id}/berichten", {**MAIL, "hold": "y"})
     response = nl.post(f"/beheer/edities/{cohort_id}/berichten/nieuw", ONE_OFF)
     assert response.status_code == 302
     rows = _rows(session, cohort_id=cohort_id)
@@ -78,13 +82,14 @@ def test_one_off_without_subject_is_refused_and_queues_nothing(nl, session, worl
 
 def test_review_step_holds_coaching_drafts_until_released(nl, session, world):
     cohort_id = world.cohort_nl.id
-    nl.post(f"/beheer/edities/{cohort_id}/berichten", {"review_coaching": "y", "hold": "y"})
+    nl.post(f"/beheer/edities/{cohort_id}/berichten",
+            {**MAIL, "review_coaching": "y", "hold": "y"})
     for i, kind in enumerate((MailKind.COACHING, MailKind.REMINDER)):
         queue_mail(session, to=f"p{i}@example.org", kind=kind, subject=f"Mail {i}", text="x",
                    dedupe_key=f"k{i}", cohort_id=cohort_id)
     session.commit()
     # Switching the hold off releases the reminder; the coaching draft waits for review.
-    nl.post(f"/beheer/edities/{cohort_id}/berichten", {"review_coaching": "y"})
+    nl.post(f"/beheer/edities/{cohort_id}/berichten", {**MAIL, "review_coaching": "y"})
     by_kind = {r.kind: r for r in _rows(session, cohort_id=cohort_id)}
     assert by_kind["reminder"].status == MailStatus.QUEUED
     assert by_kind["coaching"].status == MailStatus.HELD
@@ -168,3 +173,32 @@ def test_password_reset_link_expires(client, session, world, app, monkeypatch):
         token = auth.reset_token(row)
     monkeypatch.setattr(auth, "RESET_MAX_AGE", -1)
     assert client.get(f"/beheer/wachtwoord/{token}").status_code == 404
+
+
+@pytest.mark.parametrize("change, field, message", [
+    ({"reminder_days": "zeven"}, "reminder_days",
+     "Schrijf hele dagen met komma"),
+    ({"reminder_days": "-1"}, "reminder_days", "Dagen liggen tussen 0 en 365."),
+    ({"send_hour": "24"}, "send_hour", "Kies een uur van 0 tot en met 23."),
+    ({"coaching_delay_hours": "500"}, "coaching_delay_hours", "Kies 0 tot en met 168 uur"),
+])
+def test_bad_nudge_policy_is_refused_and_changes_nothing(nl, session, world, change, field,
+                                                         message):
+    from trajectories.mail.models import CohortMailSettings
+
+    response = nl.post(f"/beheer/edities/{world.cohort_nl.id}/berichten", {**MAIL, **change,
+                                                                           "hold": "y"})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert f'id="{field}-error"' in html and message in html.split(f'id="{field}-error"')[1]
+    assert session.get(CohortMailSettings, world.cohort_nl.id) is None
+
+
+def test_nudge_policy_changes_the_schedule(nl, world):
+    url = f"/beheer/edities/{world.cohort_nl.id}"
+    assert nl.post(f"{url}/berichten", {**MAIL, "reminder_days": "3", "nudge_days": "1",
+                                        "coaching_delay_hours": ""}).status_code == 302
+    html = nl.get(f"{url}/berichtenplanning").get_data(as_text=True)
+    assert "10-04-2030 13:30" in html and "06-04-2030" not in html
+    assert "31-05-2030 09:00" in html  # deadline 1 June, one day before at 09:00
+    assert "Coachingsmail" not in html

@@ -10,6 +10,7 @@ import secrets
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import update
 from sqlmodel import Session, select
 
 from .. import events
@@ -52,12 +53,45 @@ class PasswordResetRequested(events.Event):
     coordinator_id: int
 
 
+def day_list(value, field: str, *, allow_negative: bool) -> list[int]:
+    """'14, 3, 0, -2' as [14, 3, 0, -2]: whole days, at most a year away, no repeats."""
+    if isinstance(value, list | tuple):
+        parts = [str(v) for v in value]
+    else:
+        parts = [p for p in str(value or "").replace(";", ",").split(",") if p.strip()]
+    try:
+        days = sorted({int(p.strip()) for p in parts}, reverse=True)
+    except ValueError:
+        raise InvalidInput(_l("Schrijf hele dagen met komma's ertussen, zoals 7, 1."),
+                           field) from None
+    lowest = -365 if allow_negative else 0
+    if any(d < lowest or d > 365 for d in days):
+        raise InvalidInput(_l("Dagen liggen tussen %(low)s en 365.", low=lowest), field)
+    return days
+
+
 @service
-def set_mail_settings(session: Session, cohort: Cohort, *, hold: bool,
-                      review_coaching: bool) -> CohortMailSettings:
-    """Hold all of an edition's mail, and/or let coaching mails wait for review. Switching the
-    hold off releases what it held (drafts waiting for review stay held)."""
+def set_mail_settings(session: Session, cohort: Cohort, *, hold: bool, review_coaching: bool,
+                      reminder_days=None, nudge_days=None, send_hour=None,
+                      coaching_delay_hours="keep") -> CohortMailSettings:
+    """Hold all of an edition's mail, let coaching mails wait for review, and set the nudge
+    policy (None keeps a value). Switching the hold off releases what it held (drafts waiting
+    for review stay held)."""
     row = session.get(CohortMailSettings, cohort.id) or CohortMailSettings(cohort_id=cohort.id)
+    if reminder_days is not None:
+        row.reminder_days = day_list(reminder_days, "reminder_days", allow_negative=False)
+    if nudge_days is not None:
+        row.nudge_days = day_list(nudge_days, "nudge_days", allow_negative=True)
+    if send_hour is not None:
+        if not isinstance(send_hour, int) or not 0 <= send_hour <= 23:
+            raise InvalidInput(_l("Kies een uur van 0 tot en met 23."), "send_hour")
+        row.send_hour = send_hour
+    if coaching_delay_hours != "keep":
+        if coaching_delay_hours is not None and (
+                not isinstance(coaching_delay_hours, int) or not 0 <= coaching_delay_hours <= 168):
+            raise InvalidInput(_l("Kies 0 tot en met 168 uur, of laat het leeg voor geen "
+                                  "coachingsmail."), "coaching_delay_hours")
+        row.coaching_delay_hours = coaching_delay_hours
     was_holding = row.hold
     row.hold, row.review_coaching, row.updated_at = bool(hold), bool(review_coaching), utcnow()
     session.add(row)
@@ -71,6 +105,12 @@ def set_mail_settings(session: Session, cohort: Cohort, *, hold: bool,
             outbox.release_held.__wrapped__(session, cohort.id, ids)
             events.record(session, MailReleased(cohort_id=cohort.id, count=len(ids)))
     session.flush()
+    if coaching_delay_hours is None:
+        # A new row would get the column default (2) for a None: write the None explicitly.
+        session.execute(update(CohortMailSettings)
+                        .where(CohortMailSettings.cohort_id == cohort.id)
+                        .values(coaching_delay_hours=None))
+        session.refresh(row)
     events.record(session, MailSettingsChanged(cohort_id=cohort.id, hold=row.hold,
                                                review_coaching=row.review_coaching))
     return row

@@ -11,7 +11,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 from sqlmodel import select
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import NumberRange, Optional
 
 from ...clock import to_utc, utcnow
 from ...errors import InvalidInput
@@ -33,6 +34,23 @@ STATUS_LABELS = {MailStatus.HELD: _l("vastgehouden"), MailStatus.QUEUED: _l("in 
 class MailSettingsForm(Form):
     hold = BooleanField(_l("Alle mail van deze editie vasthouden"))
     review_coaching = BooleanField(_l("Coachingsmails eerst nakijken (als concept vasthouden)"))
+    reminder_days = StringField(_l("Herinneringen aan een sessie, dagen vooraf"),
+                                description=_l("Bijvoorbeeld 7, 1."))
+    nudge_days = StringField(_l("Herinneringen aan een deadline, dagen vooraf"),
+                             description=_l("Bijvoorbeeld 14, 3, 0, -2 (negatief: na de "
+                                            "deadline, voor wie nog niets inleverde)."))
+    send_hour = IntegerField(_l("Uur waarop herinneringen aan deadlines weggaan"),
+                             validators=[Optional(), NumberRange(
+                                 min=0, max=23, message=_l("Kies een uur van 0 tot en met 23."))])
+    coaching_delay_hours = IntegerField(_l("Coachingsmail, uren na afloop van een sessie"),
+                                        validators=[Optional()],
+                                        description=_l("Leeg: geen coachingsmail."))
+
+    def load(self, settings) -> None:
+        self.reminder_days.data = ", ".join(str(d) for d in settings.reminder_days)
+        self.nudge_days.data = ", ".join(str(d) for d in settings.nudge_days)
+        self.send_hour.data = settings.send_hour
+        self.coaching_delay_hours.data = settings.coaching_delay_hours
 
 
 class OneOffForm(Form):
@@ -59,11 +77,20 @@ def outbox(cohort_id: int):
     s = db_session()
     current = settings_for(s, cohort.id)
     form = MailSettingsForm(obj=current)
+    if request.method == "GET":
+        form.load(current)
     if form.validate_on_submit():
-        messages.set_mail_settings(s, cohort, hold=form.hold.data,
-                                   review_coaching=form.review_coaching.data)
-        flash(_("Instellingen voor mail opgeslagen."), "success")
-        return redirect(url_for("coordinator.outbox", cohort_id=cohort.id))
+        try:
+            messages.set_mail_settings(
+                s, cohort, hold=form.hold.data, review_coaching=form.review_coaching.data,
+                reminder_days=form.reminder_days.data or [], nudge_days=form.nudge_days.data or [],
+                send_hour=current.send_hour if form.send_hour.data is None else form.send_hour.data,
+                coaching_delay_hours=form.coaching_delay_hours.data)
+        except InvalidInput as exc:
+            form.fail(exc)
+        else:
+            flash(_("Instellingen voor mail opgeslagen."), "success")
+            return redirect(url_for("coordinator.outbox", cohort_id=cohort.id))
     status = request.args.get("status", "")
     query = select(OutboxMessage).where(OutboxMessage.cohort_id == cohort.id)
     if status in STATUS_LABELS:
@@ -74,7 +101,7 @@ def outbox(cohort_id: int):
                                  .group_by(OutboxMessage.status)).all()))
     return render_template("coordinator/outbox.html", cohort=cohort, track=track, rows=rows,
                            counts=counts, labels=STATUS_LABELS, status=status, form=form,
-                           settings=current)
+                           settings=current), status_code(form)
 
 
 @bp.post("/edities/<int:cohort_id>/berichten/vrijgeven")
