@@ -199,6 +199,15 @@ def withdraw(session: Session, enrollment: Enrollment) -> Enrollment:
     return enrollment
 
 
+def deadline_passed(deadline: Deadline, extended_to, cohort: Cohort, now=None) -> bool:
+    """Whether the (possibly extended) deadline is over: after `due_at` when it has a time,
+    else after the end of the due date in the edition's zone."""
+    now = now or utcnow()
+    if deadline.due_at is not None and extended_to in (None, deadline.due_date):
+        return now > deadline.due_at
+    return to_local(now, cohort.timezone).date() > (extended_to or deadline.due_date)
+
+
 def due_date_for(session: Session, deadline: Deadline, participant_id: int):
     extension = session.get(DeadlineExtension, (deadline.id, participant_id))
     return extension.due_date if extension else deadline.due_date
@@ -219,13 +228,14 @@ def submit(session: Session, deadline: Deadline, participant: Participant, *, te
         raise InvalidInput(_l("Alleen toegelaten deelnemers kunnen iets inleveren."))
     cohort = session.get(Cohort, deadline.cohort_id)
     now = utcnow()
-    due = due_date_for(session, deadline, participant.id)
-    if deadline.due_at is not None and due == deadline.due_date:
-        late = now > deadline.due_at
-    else:
-        late = to_local(now, cohort.timezone).date() > due
+    extension = session.get(DeadlineExtension, (deadline.id, participant.id))
+    late = deadline_passed(deadline, extension.due_date if extension else None, cohort, now)
     submission = session.exec(select(Submission).where(
         Submission.deadline_id == deadline.id, Submission.participant_id == participant.id)).first()
+    if submission is not None and late:
+        # Resubmitting is for before the deadline; afterwards the delivered version stays.
+        raise InvalidInput(_l("De deadline is verstreken: uw eerdere inzending blijft staan en "
+                              "kan niet meer worden vervangen."), "text")
     if submission is None:
         submission = Submission(deadline_id=deadline.id, participant_id=participant.id)
     submission.text, submission.file_path, submission.file_name = text, file_path, file_name

@@ -28,6 +28,7 @@ def register_blueprints(app: Flask) -> None:
     from .mail import bp as mail_bp
     from .public import bp as public_bp
     from .security import init_security
+    from .selfservice import bp as selfservice_bp
 
     init_security(app)
     app.register_blueprint(public_bp)
@@ -35,6 +36,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(coordinator_bp)
     app.register_blueprint(feeds_bp)
     app.register_blueprint(mail_bp)
+    app.register_blueprint(selfservice_bp)
 
     @app.get("/favicon.ico")
     def favicon():

@@ -1,0 +1,173 @@
+"""Public and self-service pages in real headless Chromium: zero axe-core violations (WCAG 2.0
+and 2.1, A and AA), usable on a phone, and the whole path of a participant from finding a
+track to handing in a deliverable, with the mail read from a real SMTP server."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from sqlmodel import select
+
+from tests import factories
+from tests.public_world import LINK_RE, open_cohort, text_of
+from trajectories.clock import utcnow
+from trajectories.models import Submission
+from trajectories.services import schedule
+
+pytestmark = pytest.mark.browser
+
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+               "resultTypes": ["violations"]}
+_axe = Axe()
+
+
+def assert_accessible(page, label: str) -> None:
+    results = _axe.run(page, options=AXE_OPTIONS)
+    violations = results.response["violations"]
+    assert violations == [], f"{label}: " + "; ".join(
+        f"{v['id']}: {[n['target'] for n in v['nodes']]}" for v in violations)
+
+
+@pytest.fixture
+def app_config(app_config, smtp_sink):
+    return {**app_config, "smtp_host": "127.0.0.1", "smtp_port": smtp_sink.port}
+
+
+@pytest.fixture
+def world(session):
+    vng = factories.organiser(session, slug="vng", name="VNG", website="https://vng.example")
+    track = factories.track(session, vng, slug="inclusie", title="Praktijkproef inclusie",
+                            theme="Inclusie", sdgs=[1, 2, 3, 7, 10, 16, 17],
+                            summary="Vijf online sessies over lokale inclusie.",
+                            goals="Een lokale inclusie-agenda.", target_group="Gemeenten.",
+                            contact_name="Team G4GG", contact_email="globalgoals@vng.example")
+    cohort = open_cohort(session, trk=track, slug="2030", name="2030", capacity=5)
+    held = factories.meeting(session, cohort, on_date=date(2020, 3, 5), title="Startsessie")
+    schedule.add_material(session, held, title="Presentatie", url="https://example.org/p.pdf")
+    factories.meeting(session, cohort, on_date=utcnow().date() + timedelta(days=7),
+                      title="Werksessie", online_url="https://meet.example/w")
+    deadline = schedule.set_deadline(session, cohort, title="Plan van aanpak",
+                                     due_date=date(2099, 1, 1))
+    session.close()
+    return {"track": track, "cohort": cohort, "deadline": deadline}
+
+
+def mail_link(smtp_sink, index: int) -> str:
+    message = smtp_sink.wait_for(index + 1)[index]
+    return LINK_RE.search(text_of(message)).group(0)
+
+
+def local(live_server: str, link: str) -> str:
+    """A link from a mail (on the configured public address) on the live test server."""
+    return live_server + re.sub(r"^https?://[^/]+", "", link)
+
+
+def test_every_public_and_self_service_page_has_no_axe_violations(live_server, page, smtp_sink,
+                                                                   world):
+    for path in ["/", "/?sdg=10&status=registration_open", "/?q=niets", "/vng/",
+                 "/vng/inclusie/", "/toegankelijkheid", "/privacy", "/mijn/inloggen"]:
+        page.goto(live_server + path)
+        assert_accessible(page, path)
+
+    page.goto(live_server + "/vng/inclusie/2030/inschrijven")
+    assert_accessible(page, "registration form")
+    page.get_by_label("Naam", exact=True).fill("Sanne Bakker")
+    page.get_by_label("E-mailadres").fill("geen-adres")
+    page.get_by_label("Gemeente of organisatie").select_option("GM1699")
+    page.get_by_role("button", name="Inschrijven").click()
+    assert page.get_by_text("Vul een geldig e-mailadres in").first.is_visible()
+    assert_accessible(page, "registration form with an error")
+    page.get_by_label("E-mailadres").fill("s.bakker@noordenveld.example")
+    page.get_by_role("button", name="Inschrijven").click()
+    assert_accessible(page, "check your mail")
+
+    page.goto(local(live_server, mail_link(smtp_sink, 0)))
+    assert_accessible(page, "confirm")
+    page.get_by_role("button", name="Ja, ik bevestig mijn inschrijving").click()
+    assert page.get_by_role("heading", name="Mijn leertrajecten").is_visible()
+    assert_accessible(page, "my trajectories")
+
+    page.get_by_role("link", name=re.compile(r"^Inleveren\W+Plan van aanpak$")).click()
+    assert_accessible(page, "deadline")
+    page.get_by_role("button", name="Inleveren").click()
+    assert page.get_by_text("Voeg een tekst of een bestand toe").first.is_visible()
+    assert_accessible(page, "deadline with an error")
+    for path in ["/mijn/voorkeuren", "/mijn/wissen"]:
+        page.goto(live_server + path)
+        assert_accessible(page, path)
+
+    page.goto(live_server + "/inschrijving/bevestigen?t=kapot")
+    page.get_by_role("button").last.click()
+    assert_accessible(page, "broken link message")
+
+
+def test_pages_fit_a_phone_without_sideways_scrolling(live_server, browser, world):
+    context = browser.new_context(locale="nl-NL", viewport={"width": 360, "height": 740},
+                                  is_mobile=True)
+    phone = context.new_page()
+    try:
+        for path in ["/", "/vng/inclusie/", "/vng/inclusie/2030/inschrijven", "/privacy"]:
+            phone.goto(live_server + path)
+            overflow = phone.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 0, path
+    finally:
+        context.close()
+
+
+def test_works_without_javascript(live_server, browser, smtp_sink, world):
+    context = browser.new_context(locale="nl-NL", java_script_enabled=False)
+    tab = context.new_page()
+    try:
+        tab.goto(live_server + "/")
+        tab.get_by_label("Global Goal", exact=True).select_option("10")
+        tab.get_by_role("button", name="Filteren").click()
+        assert tab.get_by_role("link", name="Praktijkproef inclusie").is_visible()
+        tab.goto(live_server + "/vng/inclusie/2030/inschrijven")
+        tab.get_by_label("Naam", exact=True).fill("Piet Pieters")
+        tab.get_by_label("E-mailadres").fill("piet@zwolle.example")
+        tab.get_by_label("Gemeente of organisatie").select_option(label="Zwolle")
+        tab.get_by_role("button", name="Inschrijven").click()
+        assert tab.get_by_text("Kijk in je mailbox").is_visible()
+        assert "piet@zwolle.example" in str(smtp_sink.wait_for(1)[0]["To"])
+    finally:
+        context.close()
+
+
+def test_participant_finds_registers_confirms_and_hands_in(live_server, page, smtp_sink, world,
+                                                           db):
+    """The issue's path: find a track, register, read the confirmation mail from the real SMTP
+    server, follow its link, land on 'my trajectories', submit a deliverable."""
+    page.goto(live_server + "/")
+    page.get_by_role("searchbox", name="Zoeken").fill("inclusie")
+    page.get_by_role("button", name="Filteren").click()
+    page.get_by_role("link", name="Praktijkproef inclusie").click()
+    page.get_by_role("link", name="Inschrijven voor editie 2030").click()
+    page.get_by_label("Naam", exact=True).fill("Sanne Bakker")
+    page.get_by_label("E-mailadres").fill("s.bakker@noordenveld.example")
+    page.get_by_label("Functie (niet verplicht)").fill("beleidsadviseur")
+    page.get_by_label("Gemeente of organisatie").select_option(label="Noordenveld")
+    page.get_by_role("button", name="Inschrijven").click()
+    assert page.get_by_role("heading", name="Kijk in je mailbox").is_visible()
+
+    confirmation = smtp_sink.wait_for(1)[0]
+    assert confirmation["Subject"] == "Bevestig je inschrijving voor Praktijkproef inclusie"
+    page.goto(local(live_server, mail_link(smtp_sink, 0)))
+    page.get_by_role("button", name="Ja, ik bevestig mijn inschrijving").click()
+    assert page.get_by_role("heading", name="Mijn leertrajecten", level=1).is_visible()
+    assert page.get_by_text("toegelaten").first.is_visible()
+    assert page.get_by_role("link", name=re.compile(r"online sessie\W+Werksessie")).is_visible()
+
+    page.get_by_role("link", name=re.compile(r"^Inleveren\W+Plan van aanpak$")).click()
+    page.get_by_label("Tekst").fill("Ons plan van aanpak voor inclusie.")
+    page.get_by_label("Bestand (niet verplicht)").set_input_files(
+        files=[{"name": "plan.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 plan"}])
+    page.get_by_role("button", name="Inleveren").click()
+    assert page.get_by_text("Ingeleverd. Dank je wel!").is_visible()
+    assert page.get_by_role("link", name="plan.pdf").is_visible()
+    with db.session() as check:
+        [submission] = check.exec(select(Submission)).all()
+        assert (submission.text, submission.file_name, submission.late) == \
+            ("Ons plan van aanpak voor inclusie.", "plan.pdf", False)

@@ -1,0 +1,116 @@
+"""The public catalogue: filters, SDG colours, editions with sessions, materials, contact,
+and the accessibility and privacy pages."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from tests import factories
+from tests.public_world import closing_client, open_cohort
+from trajectories.clock import utcnow
+from trajectories.reference import goals
+from trajectories.services import schedule
+
+
+@pytest.fixture
+def client(app, session):
+    return closing_client(app, session)
+
+
+@pytest.fixture
+def world(session):
+    vng = factories.organiser(session, slug="vng", name="VNG")
+    inclusion = factories.track(session, vng, slug="inclusie", title="Praktijkproef inclusie",
+                                theme="Inclusie", sdgs=[1, 10], summary="Lokale inclusie-agenda",
+                                contact_name="Team G4GG", contact_email="globalgoals@vng.example")
+    climate = factories.track(session, vng, slug="klimaat", title="Klimaatroute", theme="Klimaat",
+                              sdgs=[13], summary="Klimaatadaptatie in de wijk")
+    open_cohort(session, trk=inclusion, slug="2030", name="2030")
+    past = factories.cohort(session, trk=climate, slug="2020", name="2020")
+    held = factories.meeting(session, past, on_date=date(2020, 3, 5), title="Startsessie")
+    schedule.add_material(session, held, title="Presentatie startsessie",
+                          url="https://example.org/start.pdf")
+    future = factories.meeting(session, open_cohort(session, trk=climate, slug="2031", name="2031"),
+                               on_date=utcnow().date() + timedelta(days=30), title="Kick-off")
+    schedule.add_material(session, future, title="Nog geheim", url="https://example.org/geheim")
+    return {"vng": vng, "inclusion": inclusion, "climate": climate}
+
+
+def titles(response) -> list[str]:
+    return re.findall(r'<h3><a href="[^"]+">([^<]+)</a></h3>', response.get_data(as_text=True))
+
+
+def test_catalogue_lists_every_track_with_its_sdgs(client, world):
+    page = client.get("/")
+    assert page.status_code == 200
+    assert titles(page) == ["Klimaatroute", "Praktijkproef inclusie"]
+    html = page.get_data(as_text=True)
+    assert 'class="sdg-tag sdg-10"' in html and "Ongelijkheid verminderen" in html
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("?sdg=13", ["Klimaatroute"]),
+    ("?sdg=10", ["Praktijkproef inclusie"]),
+    ("?sdg=5", []),
+    ("?thema=inclusie", ["Praktijkproef inclusie"]),
+    ("?status=registration_open", ["Klimaatroute", "Praktijkproef inclusie"]),
+    ("?status=finished", ["Klimaatroute"]),
+    ("?q=wijk+klimaatadaptatie", ["Klimaatroute"]),
+    ("?q=ongelijkheid", ["Praktijkproef inclusie"]),  # the Dutch name of goal 10
+    ("?q=onbekend", []),
+    ("?sdg=99&status=nonsense", ["Klimaatroute", "Praktijkproef inclusie"]),  # ignored
+])
+def test_filters_and_search(client, world, query, expected):
+    page = client.get("/" + query)
+    assert page.status_code == 200
+    assert titles(page) == expected
+    if not expected:
+        assert "Geen leertrajecten gevonden" in page.get_data(as_text=True)
+
+
+def test_organiser_page_filters_too(client, world):
+    assert titles(client.get("/vng/?thema=Klimaat")) == ["Klimaatroute"]
+    assert client.get("/bestaat-niet/").status_code == 404
+
+
+def test_track_page_shows_editions_sessions_materials_of_held_sessions_and_contact(client, world):
+    html = client.get("/vng/klimaat/").get_data(as_text=True)
+    assert "Editie 2020" in html and "Startsessie" in html and "Kick-off" in html
+    assert "Presentatie startsessie" in html  # held: its material is published
+    assert "Nog geheim" not in html  # not held yet
+    inclusion = client.get("/vng/inclusie/").get_data(as_text=True)
+    assert "globalgoals@vng.example" in inclusion
+    assert "/vng/inclusie/2030/inschrijven" in inclusion  # registration is open
+
+
+def test_sdg_stylesheet_uses_official_colours_with_readable_text():
+    css = (Path(__file__).parent.parent / "static" / "sdg.css").read_text()
+
+    def luminance(hex_colour: str) -> float:
+        channels = [int(hex_colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    for goal in goals().values():
+        rule = re.search(rf"\.sdg-{goal.number} \{{ background: (#\w+); color: (#\w+); \}}", css)
+        assert rule, goal.number
+        background, text = rule.groups()
+        assert background.lower() == goal.colour.lower()
+        high, low = sorted([luminance(background), luminance(text)], reverse=True)
+        assert (high + 0.05) / (low + 0.05) >= 4.5, goal.number
+
+
+def test_accessibility_and_privacy_pages(client):
+    statement = client.get("/toegankelijkheid").get_data(as_text=True)
+    assert "Toegankelijkheidsverklaring" in statement and "WCAG" in statement
+    privacy = client.get("/privacy").get_data(as_text=True)
+    assert "72 uur" in privacy and "60 minuten" in privacy
+
+
+def test_language_switch_shows_english_goal_names(client, world):
+    client.get("/taal/en")
+    assert "Reduced Inequalities" in client.get("/").get_data(as_text=True)

@@ -1,0 +1,490 @@
+"""Registration (double opt-in) and the participant's own pages, "my trajectories", reached by
+signed links from mail: no passwords for participants.
+
+Links in mail open a page with one button that does the work (a POST): mail scanners such as
+Microsoft Defender's Safe Links open every link in a mail, and a GET that used up a single-use
+link would leave the participant with a dead one.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from sqlmodel import select
+
+from ..clock import utcnow
+from ..errors import InvalidInput
+from ..models import (
+    Cohort,
+    Deadline,
+    DeadlineExtension,
+    Enrollment,
+    EnrollmentStatus,
+    Meeting,
+    Organiser,
+    Participant,
+    Submission,
+    Track,
+)
+from ..reference import municipalities
+from ..services import people, privacy, registration
+from ..services.people import deadline_passed
+from ..status import registration_open
+from . import db_session
+from .public import track_entry
+from .security import limiter
+
+bp = Blueprint("selfservice", __name__)
+
+#: Enrollments that see sessions and deadlines.
+TAKING_PART = (EnrollmentStatus.ADMITTED, EnrollmentStatus.COMPLETED)
+
+
+# --- who is signed in ------------------------------------------------------------------------------
+def current_participant() -> Participant | None:
+    if "participant" not in g:
+        participant = None
+        pid = session.get("participant_id")
+        if pid is not None:
+            participant = db_session().get(Participant, pid)
+            # Erased, or the address changed since sign-in: the session no longer counts.
+            if participant is None or participant.email != session.get("participant_email"):
+                participant = None
+        g.participant = participant
+    return g.participant
+
+
+def signed_in(view):
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        if current_participant() is None:
+            return redirect(url_for("selfservice.signin_request"))
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def _sign_in_session(participant: Participant) -> None:
+    language = session.get("lang")
+    session.clear()  # a fresh session: nothing carried over from before sign-in
+    if language:
+        session["lang"] = language
+    session["participant_id"] = participant.id
+    session["participant_email"] = participant.email
+    session.permanent = False
+
+
+@bp.app_context_processor
+def _participant_in_templates():
+    return {"signed_in_participant": current_participant}
+
+
+@bp.errorhandler(429)
+def _too_many(_error):
+    return render_template("selfservice/message.html", title=_("Even geduld"),
+                           message=_("Je hebt dit formulier te vaak verstuurd. Probeer het over een "
+                                     "uur opnieuw.")), 429
+
+
+def _email_key() -> str:
+    """Rate-limit key: the address typed in the form (so one address cannot be flooded)."""
+    return "email:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+# --- registration --------------------------------------------------------------------------------
+def _cohort_or_404(organiser_slug: str, track_slug: str, cohort_slug: str):
+    organiser, entry = track_entry(organiser_slug, track_slug)
+    edition = next((e for e in entry["editions"] if e["cohort"].slug == cohort_slug), None)
+    if edition is None:
+        abort(404)
+    return organiser, entry, edition
+
+
+def _municipality_groups():
+    """Municipalities grouped by country and province, for <optgroup>s."""
+    groups: dict[str, list] = {}
+    for m in municipalities():
+        country = _("Nederland") if m.country == "NL" else _("Vlaanderen")
+        groups.setdefault(f"{country} — {m.province}", []).append(m)
+    return sorted(groups.items())
+
+
+@bp.route("/<organiser_slug>/<track_slug>/<cohort_slug>/inschrijven", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"])
+@limiter.limit("5 per hour", methods=["POST"], key_func=_email_key)
+def register(organiser_slug: str, track_slug: str, cohort_slug: str):
+    organiser, entry, edition = _cohort_or_404(organiser_slug, track_slug, cohort_slug)
+    cohort: Cohort = edition["cohort"]
+    error = None
+    form = request.form
+    if request.method == "POST":
+        if form.get("website"):
+            # The honeypot was filled in: a bot. Answer as if all went well; send nothing.
+            return _render_check_mail(form.get("email", ""))
+        try:
+            registration.request_registration(db_session(), cohort, form.to_dict())
+            return _render_check_mail(form.get("email", ""))
+        except InvalidInput as exc:
+            error = exc
+    is_open = registration_open(cohort)
+    full = cohort.capacity is not None and not cohort.requires_approval and \
+        _admitted(cohort) >= cohort.capacity
+    return render_template("selfservice/register.html", organiser=organiser, entry=entry,
+                           edition=edition, cohort=cohort, is_open=is_open, full=full,
+                           error=error, form=form, groups=_municipality_groups(),
+                           other_kinds=registration.OTHER_KINDS), 200 if error is None else 422
+
+
+def _admitted(cohort: Cohort) -> int:
+    from ..services.people import admitted_count
+
+    return admitted_count(db_session(), cohort.id)
+
+
+def _render_check_mail(email: str):
+    return render_template("selfservice/message.html", title=_("Kijk in je mailbox"),
+                           message=_("We hebben een e-mail gestuurd naar %(email)s. Klik op de "
+                                     "link in die e-mail om je inschrijving te bevestigen; pas "
+                                     "dan telt ze.", email=email.strip().lower()))
+
+
+def _edition_of(cohort: Cohort):
+    s = db_session()
+    track = s.get(Track, cohort.track_id)
+    return track, s.get(Organiser, track.organiser_id)
+
+
+@bp.route("/inschrijving/bevestigen", methods=["GET", "POST"])
+def confirm():
+    token = request.values.get("t", "")
+    if request.method == "GET":
+        return render_template("selfservice/confirm.html", token=token)
+    try:
+        enrollment = registration.confirm_registration(db_session(), token)
+    except InvalidInput as exc:
+        return render_template("selfservice/message.html", title=_("Bevestigen lukt niet"),
+                               message=exc.message, signin_link=True), 400
+    participant = db_session().get(Participant, enrollment.participant_id)
+    _sign_in_session(participant)
+    return redirect(url_for("selfservice.home", bevestigd=enrollment.cohort_id))
+
+
+# --- sign-in by link -------------------------------------------------------------------------------
+@bp.route("/mijn/inloggen", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"])
+@limiter.limit("5 per hour", methods=["POST"], key_func=_email_key)
+def signin_request():
+    error = None
+    if request.method == "POST":
+        try:
+            registration.request_signin(db_session(), request.form.get("email", ""))
+            return render_template(
+                "selfservice/message.html", title=_("Kijk in je mailbox"),
+                message=_("Als %(email)s bij ons bekend is, heb je nu een e-mail met een "
+                          "inloglink. De link werkt één keer en %(m)s minuten lang.",
+                          email=request.form.get("email", "").strip().lower(),
+                          m=registration.RETENTION.signin_minutes))
+        except InvalidInput as exc:
+            error = exc
+    return render_template("selfservice/signin.html", error=error,
+                           email=request.form.get("email", "")), 200 if error is None else 422
+
+
+@bp.route("/mijn/link", methods=["GET", "POST"])
+def signin():
+    token = request.values.get("t", "")
+    if request.method == "GET":
+        return render_template("selfservice/signin_link.html", token=token)
+    try:
+        participant = registration.sign_in(db_session(), token)
+    except InvalidInput as exc:
+        return render_template("selfservice/message.html", title=_("Inloggen lukt niet"),
+                               message=exc.message, signin_link=True), 400
+    _sign_in_session(participant)
+    return redirect(url_for("selfservice.home"))
+
+
+@bp.post("/mijn/uitloggen")
+def signout():
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
+    return redirect(url_for("public.catalogue"))
+
+
+# --- my trajectories -------------------------------------------------------------------------------
+@bp.get("/mijn/")
+@signed_in
+def home():
+    return render_template("selfservice/home.html", participant=current_participant(),
+                           confirmed=request.args.get("bevestigd", type=int),
+                           **overview(db_session(), current_participant()))
+
+
+def overview(s, participant: Participant) -> dict:
+    """My editions, my next sessions and my deadlines, in a fixed number of queries."""
+    enrollments = list(s.exec(select(Enrollment).where(
+        Enrollment.participant_id == participant.id).order_by(Enrollment.created_at)))
+    cohorts = {c.id: c for c in s.exec(select(Cohort).where(
+        Cohort.id.in_([e.cohort_id for e in enrollments])))}
+    tracks = {t.id: t for t in s.exec(select(Track).where(
+        Track.id.in_([c.track_id for c in cohorts.values()])))}
+    organisers = {o.id: o for o in s.exec(select(Organiser).where(
+        Organiser.id.in_([t.organiser_id for t in tracks.values()])))}
+    taking_part = [e.cohort_id for e in enrollments if e.status in TAKING_PART]
+    today = utcnow().date()
+    sessions = list(s.exec(select(Meeting).where(
+        Meeting.cohort_id.in_(taking_part), Meeting.on_date >= today - timedelta(days=1))
+        .order_by(Meeting.on_date, Meeting.starts_at)))
+    sessions = [m for m in sessions if (m.ends_at or m.starts_at) is None
+                or (m.ends_at or m.starts_at) > utcnow()
+                or m.on_date >= today][:10]
+    deadlines = list(s.exec(select(Deadline).where(Deadline.cohort_id.in_(taking_part))
+                            .order_by(Deadline.due_date)))
+    submissions = {sub.deadline_id: sub for sub in s.exec(select(Submission).where(
+        Submission.participant_id == participant.id))}
+    extensions = {x.deadline_id: x.due_date for x in s.exec(select(DeadlineExtension).where(
+        DeadlineExtension.participant_id == participant.id))}
+    my_deadlines = [{"deadline": d, "cohort": cohorts[d.cohort_id],
+                     "track": tracks[cohorts[d.cohort_id].track_id],
+                     "due": extensions.get(d.id, d.due_date),
+                     "passed": deadline_passed(d, extensions.get(d.id), cohorts[d.cohort_id]),
+                     "submission": submissions.get(d.id)} for d in deadlines]
+    return {
+        "editions": [{"enrollment": e, "cohort": cohorts[e.cohort_id],
+                      "track": tracks[cohorts[e.cohort_id].track_id],
+                      "organiser": organisers[tracks[cohorts[e.cohort_id].track_id].organiser_id]}
+                     for e in enrollments],
+        "sessions": [{"meeting": m, "cohort": cohorts[m.cohort_id],
+                      "track": tracks[cohorts[m.cohort_id].track_id]} for m in sessions],
+        "deadlines": my_deadlines,
+    }
+
+
+
+def _my_enrollment(enrollment_id: int) -> Enrollment:
+    enrollment = db_session().get(Enrollment, enrollment_id)
+    if enrollment is None or enrollment.participant_id != current_participant().id:
+        abort(404)
+    return enrollment
+
+
+@bp.post("/mijn/inschrijving/<int:enrollment_id>/afmelden")
+@signed_in
+def withdraw(enrollment_id: int):
+    enrollment = _my_enrollment(enrollment_id)
+    try:
+        people.withdraw(db_session(), enrollment)
+        flash(_("Je bent afgemeld voor deze editie."), "success")
+    except InvalidInput as exc:
+        flash(exc.message, "error")
+    return redirect(url_for("selfservice.home"))
+
+
+# --- deliverables --------------------------------------------------------------------------------
+#: What may be uploaded: extension -> how the file must begin (None: any UTF-8 text).
+UPLOAD_TYPES: dict[str, tuple[bytes, ...] | None] = {
+    ".pdf": (b"%PDF-",),
+    ".docx": (b"PK\x03\x04",), ".xlsx": (b"PK\x03\x04",), ".pptx": (b"PK\x03\x04",),
+    ".odt": (b"PK\x03\x04",), ".ods": (b"PK\x03\x04",), ".odp": (b"PK\x03\x04",),
+    ".png": (b"\x89PNG\r\n\x1a\n",), ".jpg": (b"\xff\xd8\xff",), ".jpeg": (b"\xff\xd8\xff",),
+    ".txt": None,
+}
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+
+def _deadline_for_me(deadline_id: int):
+    s = db_session()
+    deadline = s.get(Deadline, deadline_id)
+    participant = current_participant()
+    if deadline is None or not s.exec(select(Enrollment).where(
+            Enrollment.cohort_id == deadline.cohort_id,
+            Enrollment.participant_id == participant.id,
+            Enrollment.status.in_(TAKING_PART))).first():
+        abort(404)
+    return deadline
+
+
+def _read_upload(upload) -> tuple[bytes, str, str] | None:
+    """(content, extension, display name) of an uploaded file after checking size and type;
+    None when no file was chosen."""
+    if upload is None or not upload.filename:
+        return None
+    name = Path(upload.filename.replace("\\", "/")).name.strip()[:200] or "bestand"
+    extension = Path(name).suffix.lower()
+    if extension not in UPLOAD_TYPES:
+        raise InvalidInput(_("Dit soort bestand kan niet. Kies een PDF, Word-, Excel-, "
+                             "PowerPoint- of OpenDocument-bestand, een afbeelding (PNG, JPG) "
+                             "of een tekstbestand."), "file")
+    content = upload.stream.read(MAX_UPLOAD_BYTES + 1)
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise InvalidInput(_("Het bestand is te groot: hoogstens %(mb)s MB.",
+                             mb=MAX_UPLOAD_BYTES // (1024 * 1024)), "file")
+    if not content:
+        raise InvalidInput(_("Het bestand is leeg."), "file")
+    signatures = UPLOAD_TYPES[extension]
+    if signatures is None:
+        try:
+            content.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InvalidInput(_("Dit is geen tekstbestand (UTF-8)."), "file") from None
+    elif not content.startswith(signatures):
+        raise InvalidInput(_("De inhoud van het bestand past niet bij %(ext)s.", ext=extension),
+                           "file")
+    return content, extension, name
+
+
+@bp.route("/mijn/deadline/<int:deadline_id>", methods=["GET", "POST"])
+@signed_in
+def deadline(deadline_id: int):
+    deadline = _deadline_for_me(deadline_id)
+    s = db_session()
+    participant = current_participant()
+    cohort = s.get(Cohort, deadline.cohort_id)
+    extension = s.get(DeadlineExtension, (deadline.id, participant.id))
+    submission = s.exec(select(Submission).where(Submission.deadline_id == deadline.id,
+                                                 Submission.participant_id == participant.id)).first()
+    error = None
+    if request.method == "POST":
+        var_dir = Path(current_app.config["SETTINGS"].var_dir)
+        written = None
+        try:
+            upload = _read_upload(request.files.get("file"))
+            file_path, file_name = (submission.file_path, submission.file_name) \
+                if submission else ("", "")
+            if upload is not None:
+                content, extension_name, file_name = upload
+                file_path = (f"submissions/{deadline.id}/{participant.id}-"
+                             f"{secrets.token_hex(8)}{extension_name}")
+                written = var_dir / file_path
+                written.parent.mkdir(parents=True, exist_ok=True)
+                written.write_bytes(content)
+            old_path = submission.file_path if submission else ""
+            saved = people.submit(s, deadline, participant, text=request.form.get("text", ""),
+                                  file_path=file_path, file_name=file_name)
+            if old_path and old_path != saved.file_path:
+                (var_dir / old_path).unlink(missing_ok=True)
+            flash(_("Ingeleverd, te laat.") if saved.late else _("Ingeleverd. Dank je wel!"),
+                  "success")
+            return redirect(url_for("selfservice.deadline", deadline_id=deadline.id))
+        except InvalidInput as exc:
+            if written is not None:
+                written.unlink(missing_ok=True)  # nothing half-written
+            error = exc
+    passed = deadline_passed(deadline, extension.due_date if extension else None, cohort)
+    return render_template("selfservice/deadline.html", deadline=deadline, cohort=cohort,
+                           track=s.get(Track, cohort.track_id), submission=submission,
+                           due=extension.due_date if extension else deadline.due_date,
+                           passed=passed, error=error, form=request.form,
+                           accept=",".join(UPLOAD_TYPES), max_mb=MAX_UPLOAD_BYTES // 1024 // 1024,
+                           ), 200 if error is None else 422
+
+
+@bp.errorhandler(413)
+def _too_large(_error):
+    return render_template("selfservice/message.html", title=_("Bestand te groot"),
+                           message=_("Het bestand is te groot: hoogstens %(mb)s MB. Er is niets "
+                                     "opgeslagen.", mb=MAX_UPLOAD_BYTES // (1024 * 1024))), 413
+
+
+@bp.get("/mijn/deadline/<int:deadline_id>/bestand")
+@signed_in
+def submission_file(deadline_id: int):
+    deadline = _deadline_for_me(deadline_id)
+    submission = db_session().exec(select(Submission).where(
+        Submission.deadline_id == deadline.id,
+        Submission.participant_id == current_participant().id)).first()
+    if submission is None or not submission.file_path:
+        abort(404)
+    return send_from_directory(Path(current_app.config["SETTINGS"].var_dir),
+                               submission.file_path, as_attachment=True,
+                               download_name=submission.file_name)
+
+
+# --- my data ---------------------------------------------------------------------------------------
+@bp.get("/mijn/gegevens.json")
+@signed_in
+def export():
+    data = privacy.export(db_session(), current_participant())
+    response = current_app.response_class(
+        json.dumps(data, ensure_ascii=False, indent=2), mimetype="application/json")
+    response.headers["Content-Disposition"] = 'attachment; filename="mijn-gegevens.json"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/mijn/wissen", methods=["GET", "POST"])
+@signed_in
+def erase():
+    participant = current_participant()
+    error = None
+    if request.method == "POST":
+        if request.form.get("confirm_email", "").strip().lower() != participant.email:
+            error = InvalidInput(_("Typ je e-mailadres om te bevestigen dat je je account wilt "
+                                   "wissen."), "confirm_email")
+        else:
+            files = privacy.erase(db_session(), participant)
+            var_dir = Path(current_app.config["SETTINGS"].var_dir)
+            for path in files:
+                (var_dir / path).unlink(missing_ok=True)
+            language = session.get("lang")
+            session.clear()
+            if language:
+                session["lang"] = language
+            return render_template("selfservice/message.html", title=_("Je account is gewist"),
+                                   message=_("Je naam en e-mailadres zijn verwijderd. Je krijgt "
+                                             "geen e-mail meer van ons."))
+    return render_template("selfservice/erase.html", participant=participant,
+                           error=error), 200 if error is None else 422
+
+
+@bp.route("/mijn/voorkeuren", methods=["GET", "POST"])
+@signed_in
+def preferences():
+    try:
+        from ..mail.outbox import PREFERENCE_LABELS, mail_preferences, set_mail_preference
+    except ImportError:  # the mail outbox is not installed in this build
+        return render_template("selfservice/preferences.html", preferences=None)
+    s = db_session()
+    participant = current_participant()
+    if request.method == "POST":
+        wanted = set(request.form.getlist("kind"))
+        for kind, enabled in mail_preferences(s, participant).items():
+            if (kind in wanted) != enabled:
+                set_mail_preference(s, participant, kind, kind in wanted)
+        flash(_("Je e-mailvoorkeuren zijn opgeslagen."), "success")
+        return redirect(url_for("selfservice.preferences"))
+    return render_template("selfservice/preferences.html",
+                           preferences=mail_preferences(s, participant), labels=PREFERENCE_LABELS)
+
+
+@bp.post("/mijn/agenda/nieuwe-link")
+@signed_in
+def rotate_feed():
+    try:
+        from ..feeds import rotate_feed_token
+    except ImportError:  # the feeds are not installed in this build
+        abort(404)
+    rotate_feed_token(db_session(), current_participant())
+    flash(_("Je agenda heeft een nieuwe link. De oude link werkt niet meer: abonneer je opnieuw."),
+          "success")
+    return redirect(url_for("selfservice.home") + "#h-feed")
