@@ -88,3 +88,39 @@ def test_main_pages_have_no_accessibility_violations(app, live_server, page):
     results["calendar on a phone"] = axe.run(page, options=AXE_OPTIONS)
     failures = {name: r.generate_report() for name, r in results.items() if r.violations_count}
     assert failures == {}
+
+
+@pytest.mark.browser
+def test_copy_an_edition_and_import_a_csv_after_fixing_a_bad_row(app, live_server, page):
+    db = app.extensions["trajectories.db"]
+    list(load_demo(db))
+    with db.session() as s:
+        cohort = s.exec(select(Cohort).join(Track).where(
+            Cohort.slug == "tweede-editie", Track.slug == "praktijkproef-inclusie")).one()
+    _login(page, live_server)
+    page.goto(f"{live_server}/beheer/edities/{cohort.id}/kopie")
+    page.get_by_label("Naam van de nieuwe editie").fill("Derde editie")
+    page.get_by_label("Korte naam (in webadressen)").fill("derde-editie")
+    page.get_by_role("button", name="Kopie maken").click()
+    page.get_by_text("Editie Derde editie gemaakt als kopie van Tweede editie.").wait_for()
+    assert page.get_by_role("heading", name="Sessie 1: kennismaking en bepalen van wensen en "
+                                            "ambitie").is_visible()
+
+    page.get_by_role("link", name="Importeren").click()
+    bad = ("naam;e-mail;functie;organisatiecode\n"
+           "Anna de Boer;anna@noordenveld.example;Adviseur;GM1699\n"
+           "Bert Smit;bert-at-zwolle;;GM0193\n")
+    upload = page.get_by_label("CSV-bestand")
+    upload.set_input_files(files=[{"name": "deelnemers.csv", "mimeType": "text/csv",
+                                   "buffer": bad.encode()}])
+    page.get_by_role("button", name="Controleren").click()
+    errors = page.locator("#import-errors")
+    assert "Regel 3 (e-mail): Vul een geldig e-mailadres in" in errors.inner_text()
+    page.get_by_label("CSV-bestand").set_input_files(files=[{
+        "name": "deelnemers.csv", "mimeType": "text/csv",
+        "buffer": bad.replace("bert-at-zwolle", "bert@zwolle.example").encode()}])
+    page.get_by_role("button", name="Controleren").click()
+    assert "Alle 2 rijen zijn goed." in page.locator("#import-preview").inner_text()
+    page.get_by_role("button", name="Importeren").click()
+    page.get_by_text("2 rijen geïmporteerd.").wait_for()
+    assert page.get_by_text("bert@zwolle.example").is_visible()
