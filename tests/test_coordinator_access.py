@@ -137,11 +137,11 @@ def test_wrong_password_says_so_in_dutch(client, session, world):
 
 def test_login_attempts_are_rate_limited(client, session, world):
     browser = Browser(client, session)
-    codes = [browser.post("/beheer/inloggen", {"email": "nl@example.org",
-                                               "password": "fout"}).status_code
-             for _ in range(11)]
-    assert codes[:10] == [400] * 10
-    assert codes[10] == 429
+    responses = [browser.post("/beheer/inloggen", {"email": "nl@example.org",
+                                                   "password": "fout"}) for _ in range(11)]
+    assert [r.status_code for r in responses[:10]] == [400] * 10
+    assert responses[10].status_code == 429
+    assert "Er is te vaak geprobeerd in te loggen." in responses[10].get_data(as_text=True)
 
 
 def test_login_then_logout(client, session, world):

@@ -54,6 +54,11 @@ def logout():
     return redirect(url_for("coordinator.login"))
 
 
+@bp.errorhandler(429)
+def too_many_attempts(_error):
+    return render_template("coordinator/too_many.html"), 429
+
+
 def _require_admin() -> None:
     if not current_user.is_admin:
         abort(404)
