@@ -26,6 +26,9 @@ messages: $(STAMP)
 run: install
 	$(BIN)/trajectories init-db
 	$(BIN)/trajectories demo
+	@# The development mailbox (aiosmtpd on 127.0.0.1:8025, mails in var/mailbox/) runs beside
+	@# the app and stops with it.
+	$(BIN)/trajectories mailbox & MAILBOX=$$!; trap 'kill $$MAILBOX' EXIT INT TERM; \
 	$(BIN)/trajectories serve
 
 test: install

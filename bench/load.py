@@ -86,7 +86,7 @@ def feed_urls(base: str, database_url: str) -> dict[str, str]:
 def personal_feed_path(database_url: str) -> str | None:
     """A fresh personal feed link of an admitted demo participant (None before feeds exist)."""
     try:
-        from trajectories.feeds.tokens import personal_feed_path as path_for
+        from trajectories.feeds.links import personal_path as path_for
         from trajectories.feeds.tokens import rotate_feed_token
     except ImportError:
         return None
@@ -104,7 +104,7 @@ def personal_feed_path(database_url: str) -> str | None:
             return None
         token = rotate_feed_token(session, participant)
     database.dispose()
-    return path_for(token)
+    return "/feeds/" + path_for(token)
 
 
 def soak(urls: list[str], master_pid: int) -> None:

@@ -14,6 +14,7 @@ def test_catalogue_in_chromium_without_console_errors(app, live_server, page):
     problems = []
     page.on("console", lambda msg: msg.type == "error" and problems.append(msg.text))
     page.on("pageerror", lambda exc: problems.append(str(exc)))
+    page.on("response", lambda r: r.status >= 400 and problems.append(f"{r.status} {r.url}"))
     page.goto(live_server + "/")
     assert page.get_by_role("heading", level=1).count() == 1
     assert page.get_by_text("YoungChallengers").first.is_visible()

@@ -270,3 +270,37 @@ def test_erase_anonymises_and_keeps_only_publication_texts(app, session, client,
     submit(client, "/mijn/inloggen", {"email": "s.bakker@noordenveld.example"})
     time.sleep(0.2)
     assert len(smtp_sink.messages) == count
+
+
+def feed_path(html: str) -> str:
+    import re
+
+    return "/" + re.search(r'value="https?://[^/]+/(feeds/p/[^"]+)"', html).group(1)
+
+
+def test_personal_feed_link_is_made_and_rotated(session, client, smtp_sink, member):
+    sign_in(client, smtp_sink)
+    made = submit(client, "/mijn/", action="/mijn/agenda/nieuwe-link", follow_redirects=True)
+    first = feed_path(made.get_data(as_text=True))
+    feed = client.get(first)
+    assert feed.status_code == 200 and b"Werksessie" in feed.data
+    # Shown once: a later visit no longer holds the address.
+    assert "feeds/p/" not in client.get("/mijn/").get_data(as_text=True)
+    rotated = submit(client, "/mijn/", action="/mijn/agenda/nieuwe-link", follow_redirects=True)
+    second = feed_path(rotated.get_data(as_text=True))
+    assert second != first
+    assert client.get(first).status_code == 404
+    assert client.get(second).status_code == 200
+
+
+def test_mail_preferences_per_kind(session, client, smtp_sink, member):
+    from trajectories.mail.outbox import mail_preferences
+
+    sign_in(client, smtp_sink)
+    page = client.get("/mijn/voorkeuren").get_data(as_text=True)
+    assert "Herinneringen aan deadlines" in page
+    submit(client, "/mijn/voorkeuren", {"kind": ["invitation", "reminder", "coaching"]})
+    prefs = mail_preferences(session, member["participant"])
+    assert prefs == {"invitation": True, "reminder": True, "nudge": False, "coaching": True}
+    data = json.loads(client.get("/mijn/gegevens.json").data)
+    assert data["mail_preferences"]["nudge"] is False

@@ -126,3 +126,56 @@ def main() -> None:
     except ConfigError as exc:
         click.echo(f"Configuration error: {exc}", err=True)
         sys.exit(2)
+
+
+from .feeds.commands import publish_calendars  # noqa: E402
+
+cli.add_command(publish_calendars)
+# --- mail: the development mailbox and the outbox -------------------------------------------------
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8025, show_default=True)
+@with_appcontext
+def mailbox(host, port):
+    """Run the development SMTP mailbox; mails land in var/mailbox/."""
+    from .mail.mailbox import run_mailbox
+
+    directory = current_app.config["SETTINGS"].var_dir / "mailbox"
+    click.echo(f"Mailbox on {host}:{port}, writing to {directory}")
+    run_mailbox(directory, host, port)
+
+
+@cli.command()
+@click.option("--status", help="Only rows with this status (queued, sending, sent, failed, held).")
+@click.option("--limit", default=50, show_default=True)
+@click.option("--retry", "retry_id", type=int, help="Queue this failed or held mail again.")
+@click.option("--drain", "drain_now", is_flag=True, help="Send what is due now.")
+@with_appcontext
+def outbox(status, limit, retry_id, drain_now):
+    """List the mail outbox, newest first; --retry ID queues a mail again."""
+    from sqlmodel import select
+
+    from .mail.drain import drain
+    from .mail.models import OutboxMessage
+    from .mail.outbox import retry
+
+    if retry_id is not None:
+        with _db().session(actor="cli") as session:
+            try:
+                retry(session, retry_id)
+            except InvalidInput as exc:
+                raise click.ClickException(exc.message) from None
+        click.echo(f"Mail {retry_id} queued again.")
+    if drain_now:
+        result = drain(_db(), current_app.config["SETTINGS"])
+        click.echo(f"Sent {result.sent}, retry later {result.retried}, failed {result.failed}.")
+    with _db().session() as session:
+        query = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)
+        if status:
+            query = query.where(OutboxMessage.status == status)
+        for row in session.exec(query):
+            click.echo(f"{row.id:>6}  {row.status:<8} {row.kind:<12} {row.attempts}x  "
+                       f"{row.to:<32} {row.subject[:50]}"
+                       + (f"  [{row.last_error[:60]}]" if row.last_error else ""))

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 09:52:26.599953
+Create Date: 2026-11-23 11:14:41.089776
 """
 from alembic import op
 import sqlalchemy as sa
@@ -139,6 +139,36 @@ def upgrade() -> None:
     with op.batch_alter_table('cohort', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_cohort_track_id'), ['track_id'], unique=False)
 
+    op.create_table('feed_preference',
+    sa.Column('participant_id', sa.Integer(), nullable=False),
+    sa.Column('alarm_minutes', sa.Integer(), nullable=False),
+    sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['participant_id'], ['participant.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('participant_id')
+    )
+    op.create_table('mail_preference',
+    sa.Column('participant_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('enabled', sa.Boolean(), nullable=False),
+    sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['participant_id'], ['participant.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('participant_id', 'kind')
+    )
+    op.create_table('cohort_mail_settings',
+    sa.Column('cohort_id', sa.Integer(), nullable=False),
+    sa.Column('hold', sa.Boolean(), nullable=False),
+    sa.Column('review_coaching', sa.Boolean(), nullable=False),
+    sa.Column('reminder_days', sa.JSON(), nullable=False),
+    sa.Column('nudge_days', sa.JSON(), nullable=False),
+    sa.Column('send_hour', sa.Integer(), nullable=False),
+    sa.Column('digest_weekday', sa.Integer(), nullable=True),
+    sa.Column('coaching_delay_hours', sa.Integer(), nullable=True),
+    sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.CheckConstraint('digest_weekday IS NULL OR (digest_weekday >= 1 AND digest_weekday <= 7)', name='cohort_mail_digest_weekday'),
+    sa.CheckConstraint('send_hour >= 0 AND send_hour <= 23', name='cohort_mail_send_hour'),
+    sa.ForeignKeyConstraint(['cohort_id'], ['cohort.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('cohort_id')
+    )
     op.create_table('deadline',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('cohort_id', sa.Integer(), nullable=False),
@@ -176,6 +206,40 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_enrollment_cohort_id'), ['cohort_id'], unique=False)
         batch_op.create_index('ix_enrollment_cohort_status', ['cohort_id', 'status'], unique=False)
         batch_op.create_index(batch_op.f('ix_enrollment_participant_id'), ['participant_id'], unique=False)
+
+    op.create_table('mail_outbox',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('to', sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('subject', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+    sa.Column('text', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('html', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('calendar', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('calendar_method', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True),
+    sa.Column('message_id', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('dedupe_key', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+    sa.Column('participant_id', sa.Integer(), nullable=True),
+    sa.Column('cohort_id', sa.Integer(), nullable=True),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('next_attempt_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('claimed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('claimed_by', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('last_error', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('sent_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.CheckConstraint("status IN ('queued', 'sending', 'sent', 'failed', 'held')", name='mail_outbox_status'),
+    sa.CheckConstraint('attempts >= 0', name='mail_outbox_attempts'),
+    sa.ForeignKeyConstraint(['cohort_id'], ['cohort.id'], ),
+    sa.ForeignKeyConstraint(['participant_id'], ['participant.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('dedupe_key'),
+    sa.UniqueConstraint('message_id')
+    )
+    with op.batch_alter_table('mail_outbox', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_mail_outbox_cohort_id'), ['cohort_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_mail_outbox_participant_id'), ['participant_id'], unique=False)
+        batch_op.create_index('ix_mail_outbox_status_next', ['status', 'next_attempt_at'], unique=False)
 
     op.create_table('meeting',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -277,6 +341,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_meeting_cohort_id'))
 
     op.drop_table('meeting')
+    with op.batch_alter_table('mail_outbox', schema=None) as batch_op:
+        batch_op.drop_index('ix_mail_outbox_status_next')
+        batch_op.drop_index(batch_op.f('ix_mail_outbox_participant_id'))
+        batch_op.drop_index(batch_op.f('ix_mail_outbox_cohort_id'))
+
+    op.drop_table('mail_outbox')
     with op.batch_alter_table('enrollment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_enrollment_participant_id'))
         batch_op.drop_index('ix_enrollment_cohort_status')
@@ -287,6 +357,9 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_deadline_cohort_id'))
 
     op.drop_table('deadline')
+    op.drop_table('cohort_mail_settings')
+    op.drop_table('mail_preference')
+    op.drop_table('feed_preference')
     with op.batch_alter_table('cohort', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_cohort_track_id'))
 

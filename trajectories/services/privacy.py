@@ -16,6 +16,8 @@ from sqlmodel import Session, select
 from .. import events
 from ..clock import utcnow
 from ..errors import InvalidInput
+from ..mail.models import MailPreference, MailStatus, OutboxMessage
+from ..mail.outbox import mail_preferences
 from ..models import (
     Attendance,
     Cohort,
@@ -78,12 +80,7 @@ def export(session: Session, participant: Participant) -> dict:
         "deadline_extensions": [{"deadline": d.title, "due_date": x.due_date.isoformat()}
                                 for x, d in extensions],
     }
-    try:
-        from ..mail.outbox import mail_preferences
-    except ImportError:  # the mail outbox is not installed in this build
-        pass
-    else:
-        data["mail_preferences"] = mail_preferences(session, participant)
+    data["mail_preferences"] = mail_preferences(session, participant)
     return data
 
 
@@ -122,10 +119,6 @@ def erase(session: Session, participant: Participant) -> list[str]:
 
 def _erase_mail(session: Session, participant: Participant) -> None:
     """Preferences go; mails not yet sent are dropped; sent ones keep only that they were sent."""
-    try:
-        from ..mail.models import MailPreference, MailStatus, OutboxMessage
-    except ImportError:  # the mail outbox is not installed in this build
-        return
     for row in session.exec(select(MailPreference).where(
             MailPreference.participant_id == participant.id)):
         session.delete(row)

@@ -22,7 +22,9 @@ def db_session() -> Session:
 
 
 def register_blueprints(app: Flask) -> None:
+    from .feeds import bp as feeds_bp
     from .health import bp as health_bp
+    from .mail import bp as mail_bp
     from .public import bp as public_bp
     from .security import init_security
     from .selfservice import bp as selfservice_bp
@@ -31,6 +33,13 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(public_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(selfservice_bp)
+    app.register_blueprint(feeds_bp)
+    app.register_blueprint(mail_bp)
+
+    @app.get("/favicon.ico")
+    def favicon():
+        # Browsers ask for /favicon.ico on every site; answer it instead of logging a 404.
+        return app.send_static_file("favicon.svg")
 
     @app.get("/taal/<code>")
     def set_language(code: str):

@@ -32,6 +32,8 @@ from sqlmodel import select
 
 from ..clock import utcnow
 from ..errors import InvalidInput
+from ..feeds.tokens import rotate_feed_token
+from ..mail.outbox import PREFERENCE_LABELS, mail_preferences, set_mail_preference
 from ..models import (
     Cohort,
     Deadline,
@@ -237,6 +239,7 @@ def signout():
 def home():
     return render_template("selfservice/home.html", participant=current_participant(),
                            confirmed=request.args.get("bevestigd", type=int),
+                           new_feed_token=session.pop("new_feed_token", None),
                            **overview(db_session(), current_participant()))
 
 
@@ -460,10 +463,6 @@ def erase():
 @bp.route("/mijn/voorkeuren", methods=["GET", "POST"])
 @signed_in
 def preferences():
-    try:
-        from ..mail.outbox import PREFERENCE_LABELS, mail_preferences, set_mail_preference
-    except ImportError:  # the mail outbox is not installed in this build
-        return render_template("selfservice/preferences.html", preferences=None)
     s = db_session()
     participant = current_participant()
     if request.method == "POST":
@@ -480,11 +479,7 @@ def preferences():
 @bp.post("/mijn/agenda/nieuwe-link")
 @signed_in
 def rotate_feed():
-    try:
-        from ..feeds import rotate_feed_token
-    except ImportError:  # the feeds are not installed in this build
-        abort(404)
-    rotate_feed_token(db_session(), current_participant())
+    session["new_feed_token"] = rotate_feed_token(db_session(), current_participant())
     flash(_("Je agenda heeft een nieuwe link. De oude link werkt niet meer: abonneer je opnieuw."),
           "success")
     return redirect(url_for("selfservice.home") + "#h-feed")

@@ -1,0 +1,271 @@
+"""Serving and publishing feeds: headers, 304s, HEAD, tokens, files under calendars/, pages that
+advertise their feeds."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import UTC, date, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from sqlalchemy import delete, update
+
+from tests import factories
+from tests.feeds_helpers import parse_both, vevents
+from trajectories import events
+from trajectories.feeds import build
+from trajectories.feeds.tokens import rotate_feed_token
+from trajectories.models import Cohort, Meeting, Organiser, Participant, Track
+from trajectories.services import people, schedule
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    build.cache.clear()
+    yield
+    build.cache.clear()
+
+
+@pytest.fixture
+def s(app):
+    """A session on the app's own database: its commits publish into the app's calendars/."""
+    with app.extensions["trajectories.db"].session(actor="test") as session:
+        yield session
+
+
+@pytest.fixture
+def world(s):
+    organiser = factories.organiser(s, slug="vng", name="VNG")
+    track = factories.track(s, organiser, slug="g4gg", title="Gemeenten4GlobalGoals")
+    cohort = factories.cohort(s, track, slug="2030", name="2030")
+    meeting = factories.meeting(s, cohort, title="Kick-off", on_date=date(2030, 4, 13))
+    return organiser, track, cohort, meeting
+
+
+COHORT_URL = "/feeds/vng/g4gg/2030.ics"
+
+
+def _backdate(s, hours: int = 2) -> None:
+    past = datetime.now(UTC) - timedelta(hours=hours)
+    for model in (Organiser, Track, Cohort, Meeting):
+        s.exec(update(model).values(updated_at=past))
+    s.commit()
+    s.expunge_all()
+    build.cache.clear()
+
+
+def test_cohort_feed_is_served_with_caching_headers(client, world):
+    response = client.get(COHORT_URL)
+
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    assert response.headers["Content-Disposition"] == 'inline; filename="2030.ics"'
+    assert response.headers["Cache-Control"] == "public, max-age=300"
+    assert re.fullmatch(r'"[0-9a-f]{64}"', response.headers["ETag"])
+    assert parsedate_to_datetime(response.headers["Last-Modified"]) <= datetime.now(UTC)
+    loose, strict = parse_both(response.data)
+    assert set(vevents(loose)) == {world[3].uid}
+    assert strict.events[0].summary == "Gemeenten4GlobalGoals: Kick-off"
+
+
+@pytest.mark.parametrize("url", ["/feeds/vng.ics", "/feeds/vng/g4gg.ics", COHORT_URL])
+def test_every_public_feed_answers_304_to_a_client_that_has_it(client, world, url):
+    first = client.get(url)
+
+    by_etag = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    by_date = client.get(url, headers={"If-Modified-Since": first.headers["Last-Modified"]})
+    stale = client.get(url, headers={"If-None-Match": '"0000"'})
+
+    assert (by_etag.status_code, by_etag.data) == (304, b"")
+    assert by_etag.headers["ETag"] == first.headers["ETag"]
+    assert (by_date.status_code, by_date.data) == (304, b"")
+    assert stale.status_code == 200 and stale.data == first.data
+
+
+def test_head_gives_the_headers_without_the_body(client, world):
+    get = client.get(COHORT_URL)
+    head = client.head(COHORT_URL)
+
+    assert head.status_code == 200 and head.data == b""
+    assert head.headers["ETag"] == get.headers["ETag"]
+    assert head.headers["Content-Length"] == str(len(get.data))
+
+
+def test_a_change_gives_a_new_etag_and_a_later_last_modified(client, s, world):
+    _backdate(s)
+    before = client.get(COHORT_URL)
+
+    schedule.cancel_meeting(s, s.get(Meeting, world[3].id))
+    after = client.get(COHORT_URL, headers={"If-None-Match": before.headers["ETag"],
+                                            "If-Modified-Since": before.headers["Last-Modified"]})
+
+    assert after.status_code == 200
+    assert after.headers["ETag"] != before.headers["ETag"]
+    assert parsedate_to_datetime(after.headers["Last-Modified"]) > parsedate_to_datetime(
+        before.headers["Last-Modified"])
+    assert str(vevents(parse_both(after.data)[0])[world[3].uid]["STATUS"]) == "CANCELLED"
+
+
+def test_unchanged_feed_is_byte_identical_across_rebuilds(client, world):
+    first = client.get(COHORT_URL)
+    build.cache.clear()
+    second = client.get(COHORT_URL)
+
+    assert second.data == first.data
+    assert second.headers["ETag"] == first.headers["ETag"]
+    assert second.headers["Last-Modified"] == first.headers["Last-Modified"]
+
+
+@pytest.mark.parametrize("url", ["/feeds/nope.ics", "/feeds/vng/nope.ics", "/feeds/vng/g4gg/nope.ics",
+                                 "/feeds/nope/g4gg/2030.ics"])
+def test_unknown_feed_is_404(client, world, url):
+    assert client.get(url).status_code == 404
+
+
+# --- published files -----------------------------------------------------------------------------
+def _calendars(app) -> Path:
+    return Path(app.config["SETTINGS"].calendars_dir)
+
+
+@pytest.mark.parametrize("url", ["/feeds/vng.ics", "/feeds/vng/g4gg.ics", COHORT_URL])
+def test_published_files_equal_the_served_bytes_after_every_change(app, client, s, world, url):
+    path = _calendars(app) / url.removeprefix("/feeds/")
+    schedule.set_deadline(s, s.get(Cohort, world[2].id), title="Actieplan, versie 1",
+                          due_date=date(2030, 5, 1))
+    served = client.get(url)
+
+    assert path.read_bytes() == served.data
+    assert datetime.fromtimestamp(path.stat().st_mtime, UTC) == parsedate_to_datetime(
+        served.headers["Last-Modified"])
+    assert "Actieplan" in path.read_text()
+
+    schedule.reschedule_meeting(s, s.get(Meeting, world[3].id), on_date=date(2030, 4, 14))
+    assert path.read_bytes() == client.get(url).data
+    assert not list(path.parent.glob(".*.tmp"))  # no temporary files left behind
+
+
+def test_track_rename_republishes_every_feed_of_the_track(app, client, s, world):
+    from trajectories.services import catalogue
+
+    catalogue.update_track(s, s.get(Track, world[1].id), title="G4GG, vernieuwd", sdgs=[1])
+
+    for url in ("/feeds/vng.ics", "/feeds/vng/g4gg.ics", COHORT_URL):
+        body = (_calendars(app) / url.removeprefix("/feeds/")).read_bytes()
+        assert body == client.get(url).data
+        assert "G4GG\\, vernieuwd: Kick-off" in body.decode()
+
+
+def test_deleted_edition_disappears_from_calendars(app, client, s, world):
+    organiser, track, cohort, meeting = world
+    cohort_file = _calendars(app) / COHORT_URL.removeprefix("/feeds/")
+    assert cohort_file.exists()
+
+    s.exec(delete(Meeting).where(Meeting.cohort_id == cohort.id))
+    s.exec(delete(Cohort).where(Cohort.id == cohort.id))
+    s.exec(update(Track).values(updated_at=datetime.now(UTC)))
+    s.commit()
+    events.dispatch(events.CohortDeleted(
+        cohort_id=cohort.id, track_id=track.id, organiser_id=organiser.id, track_slug="g4gg",
+        cohort_slug="2030", organiser_slug="vng"), app.extensions["trajectories.db"])
+
+    assert not cohort_file.exists()
+    assert client.get(COHORT_URL).status_code == 404
+    track_file = _calendars(app) / "vng/g4gg.ics"
+    assert meeting.uid not in track_file.read_text()
+    assert track_file.read_bytes() == client.get("/feeds/vng/g4gg.ics").data
+
+
+def test_publish_calendars_command_rebuilds_all_and_removes_stale_feeds(app, runner, client, world):
+    root = _calendars(app)
+    for path in root.rglob("*.ics"):
+        path.unlink()
+    stale = root / "vng" / "weg.ics"
+    stale.parent.mkdir(parents=True, exist_ok=True)
+    stale.write_text("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
+
+    result = runner.invoke(args=["publish-calendars"])
+
+    assert result.exit_code == 0, result.output
+    assert "3 feeds published" in result.output
+    assert not stale.exists()
+    for url in ("/feeds/vng.ics", "/feeds/vng/g4gg.ics", COHORT_URL):
+        assert (root / url.removeprefix("/feeds/")).read_bytes() == client.get(url).data
+
+
+# --- personal feeds ------------------------------------------------------------------------------
+def test_personal_feed_by_token_and_rotation(client, s, world):
+    cohort = s.get(Cohort, world[2].id)
+    me = factories.participant(s)
+    people.enroll(s, cohort, me)
+
+    token = rotate_feed_token(s, me)
+    response = client.get(f"/feeds/p/{token}.ics")
+
+    assert len(token) >= 22  # at least 128 random bits
+    assert s.get(Participant, me.id).feed_token_hash == hashlib.sha256(token.encode()).hexdigest()
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "private, max-age=300"
+    assert world[3].uid in response.data.decode()
+    again = client.get(f"/feeds/p/{token}.ics", headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304
+
+    new_token = rotate_feed_token(s, me)
+    rotated = client.get(f"/feeds/p/{token}.ics")
+    unknown = client.get(f"/feeds/p/{'A' * 43}.ics")
+    malformed = client.get("/feeds/p/kort.ics")
+
+    assert client.get(f"/feeds/p/{new_token}.ics").status_code == 200
+    assert rotated.status_code == unknown.status_code == malformed.status_code == 404
+    assert rotated.data == unknown.data == malformed.data  # no hint that it ever existed
+
+
+def test_personal_feed_follows_changes_without_a_stale_cache(client, s, world):
+    cohort = s.get(Cohort, world[2].id)
+    me = factories.participant(s)
+    people.enroll(s, cohort, me)
+    token = rotate_feed_token(s, me)
+    deadline = schedule.set_deadline(s, cohort, title="Plan", due_date=date(2030, 5, 1))
+    first = client.get(f"/feeds/p/{token}.ics")
+
+    people.submit(s, deadline, me, text="Klaar")
+    second = client.get(f"/feeds/p/{token}.ics")
+
+    assert "Ingeleverd: Deadline: Plan" not in first.data.decode()
+    assert "Ingeleverd: Deadline: Plan" in second.data.decode()
+    assert second.headers["ETag"] != first.headers["ETag"]
+
+
+# --- pages ---------------------------------------------------------------------------------------
+def test_track_page_advertises_its_feeds_in_the_head_and_with_buttons(app, client, world):
+    base = app.config["SETTINGS"].base_url
+    html = client.get("/vng/g4gg/").data.decode()
+    head = html.split("</head>")[0]
+
+    feed_url = f"{base}/feeds/vng/g4gg/2030.ics"
+    assert (f'<link rel="alternate" type="text/calendar" title="Gemeenten4GlobalGoals – 2030"'
+            f' href="{feed_url}">') in head
+    assert f'href="{base}/feeds/vng/g4gg.ics"' in head
+    body = html.split("</head>")[1]
+    webcal = "webcal://" + feed_url.split("://")[1]
+    assert f'href="{webcal}"' in body
+    google = re.search(r'href="(https://calendar\.google\.com/[^"]+)"', body).group(1)
+    assert parse_qs(urlsplit(google.replace("&amp;", "&")).query)["cid"] == [
+        "webcal://" + f"{base}/feeds/vng/g4gg.ics".split("://")[1]]
+    outlook = re.findall(r'href="(https://outlook\.office\.com/[^"]+)"', body)
+    assert any(parse_qs(urlsplit(u.replace("&amp;", "&")).query)["url"] == [feed_url]
+               for u in outlook)
+    assert 'download="2030.ics"' in body
+    assert f'value="{feed_url}"' in body
+    assert client.get(urlsplit(feed_url).path).status_code == 200
+
+
+def test_organiser_page_and_catalogue_advertise_the_organiser_feed(app, client, world):
+    base = app.config["SETTINGS"].base_url
+    for url in ("/", "/vng/"):
+        head = client.get(url).data.decode().split("</head>")[0]
+        assert f'type="text/calendar" title="Alle leertrajecten van VNG" href="{base}/feeds/vng.ics"' \
+            in head
+    assert "webcal://" in client.get("/vng/").data.decode()

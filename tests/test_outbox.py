@@ -1,0 +1,258 @@
+"""The outbox: queued once, in the caller's transaction, delivered once to a real SMTP server."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from tests import factories
+from trajectories.clock import utcnow
+from trajectories.mail import drain as drain_module
+from trajectories.mail.drain import drain
+from trajectories.mail.models import CohortMailSettings, MailStatus, OutboxMessage
+from trajectories.mail.outbox import (
+    mail_preferences,
+    queue_mail,
+    release_held,
+    render_mail,
+    set_mail_preference,
+    unsubscribe_url,
+)
+
+
+@pytest.fixture
+def settings(app, smtp_sink):
+    return dataclasses.replace(app.config["SETTINGS"], smtp_port=smtp_sink.port)
+
+
+def _queue(session, to="anna@gemeente.example", key="k1", **kw):
+    data = dict(to=to, kind="reminder", subject="Morgen: Sessie", text="Tekst", html="<p>Tekst</p>",
+                dedupe_key=key)
+    return queue_mail(session, **{**data, **kw})
+
+
+def _rows(db):
+    with db.session() as s:
+        return list(s.exec(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+def test_queue_twice_sends_once_with_own_message_id(db, settings, smtp_sink):
+    with db.begin() as s:
+        first = _queue(s)
+        assert _queue(s) is None
+    with db.begin() as s:
+        assert _queue(s) is None
+    result = drain(db, settings)
+    assert result.sent == 1
+    assert drain(db, settings).sent == 0
+    smtp_sink.wait_for(1)
+    assert len(smtp_sink.messages) == 1
+    mail = smtp_sink.messages[0]
+    assert mail["Message-ID"] == first.message_id
+    assert mail.get_body(("plain",)).get_content().strip() == "Tekst"
+    assert "Tekst" in mail.get_body(("html",)).get_content()
+    assert [r.status for r in _rows(db)] == ["sent"]
+
+
+def test_rollback_queues_nothing(db, settings):
+    with pytest.raises(RuntimeError), db.begin() as s:
+        _queue(s)
+        raise RuntimeError("the change failed")
+    assert _rows(db) == []
+    assert drain(db, settings).sent == 0
+
+
+def test_temporary_refusal_backs_off_then_delivers(db, settings, smtp_sink):
+    smtp_sink.refuse["anna@gemeente.example"] = "450 mailbox busy"
+    with db.begin() as s:
+        _queue(s)
+    now = utcnow()
+    result = drain(db, settings, now=now)
+    assert (result.sent, result.retried) == (0, 1)
+    [row] = _rows(db)
+    assert (row.status, row.attempts) == ("queued", 1)
+    assert row.next_attempt_at >= now + timedelta(seconds=59)
+    assert "450" in row.last_error
+    smtp_sink.refuse.clear()
+    assert drain(db, settings, now=now + timedelta(seconds=30)).sent == 0  # not due yet
+    assert drain(db, settings, now=now + timedelta(minutes=2)).sent == 1
+    # second backoff doubles
+    assert drain_module.backoff(2) == 2 * drain_module.backoff(1)
+    assert len(smtp_sink.wait_for(1)) == 1
+
+
+def test_permanent_refusal_fails_that_row_only(db, settings, smtp_sink):
+    smtp_sink.refuse["weg@gemeente.example"] = "550 no such user"
+    with db.begin() as s:
+        _queue(s, to="weg@gemeente.example", key="a")
+        _queue(s, to="bert@gemeente.example", key="b")
+    result = drain(db, settings)
+    assert (result.sent, result.failed, result.retried) == (1, 1, 0)
+    gone, bert = _rows(db)
+    assert (gone.status, gone.attempts) == ("failed", 1) and "550" in gone.last_error
+    assert bert.status == "sent"
+    later = drain(db, settings, now=utcnow() + timedelta(days=1))
+    assert later.sent == later.failed == 0  # no retry of a 5xx
+    smtp_sink.wait_for(1)
+    assert [str(m["To"]) for m in smtp_sink.messages] == ["bert@gemeente.example"]
+
+
+def test_server_down_then_back_delivers_all_once(db, app, smtp_sink):
+    from tests.conftest import free_port
+
+    down = dataclasses.replace(app.config["SETTINGS"], smtp_port=free_port())
+    with db.begin() as s:
+        for n in range(3):
+            _queue(s, to=f"p{n}@gemeente.example", key=f"k{n}")
+    now = utcnow()
+    result = drain(db, down, now=now)
+    assert (result.sent, result.retried) == (0, 3)
+    assert {(r.status, r.attempts) for r in _rows(db)} == {("queued", 1)}
+    up = dataclasses.replace(down, smtp_port=smtp_sink.port)
+    assert drain(db, up, now=now + timedelta(minutes=2)).sent == 3
+    assert drain(db, up, now=now + timedelta(hours=1)).sent == 0
+    smtp_sink.wait_for(3)
+    assert sorted(str(m["To"]) for m in smtp_sink.messages) == [
+        "p0@gemeente.example", "p1@gemeente.example", "p2@gemeente.example"]
+
+
+def test_last_attempt_fails_the_row(db, settings, smtp_sink):
+    smtp_sink.refuse["anna@gemeente.example"] = "421 try later"
+    with db.begin() as s:
+        row = _queue(s)
+        row_id = row.id
+    with db.begin() as s:
+        s.get(OutboxMessage, row_id).attempts = drain_module.MAX_ATTEMPTS - 1
+    drain(db, settings)
+    [row] = _rows(db)
+    assert row.status == "failed" and "421" in row.last_error
+
+
+def test_dead_sender_lease_is_released(db, settings, smtp_sink):
+    now = utcnow()
+    with db.begin() as s:
+        stale, fresh = _queue(s, key="stale"), _queue(s, key="fresh", to="bert@gemeente.example")
+        for row, claimed in ((stale, now - timedelta(minutes=11)), (fresh, now - timedelta(minutes=1))):
+            row = s.get(OutboxMessage, row.id)
+            row.status, row.claimed_at, row.claimed_by = MailStatus.SENDING, claimed, "dead:1"
+    result = drain(db, settings, now=now)
+    assert (result.released, result.sent) == (1, 1)
+    stale_row, fresh_row = _rows(db)
+    assert stale_row.status == "sent"
+    assert fresh_row.status == "sending"  # its sender may still be at work
+    smtp_sink.wait_for(1)
+    assert [str(m["To"]) for m in smtp_sink.messages] == ["anna@gemeente.example"]
+
+
+def test_held_edition_sends_after_release(db, settings, smtp_sink):
+    with db.begin() as s:
+        cohort = factories.cohort(s)
+        s.add(CohortMailSettings(cohort_id=cohort.id, hold=True))
+    with db.begin() as s:
+        _queue(s, cohort_id=cohort.id)
+    assert drain(db, settings).sent == 0
+    assert _rows(db)[0].status == "held"
+    with db.session() as s:
+        assert release_held(s, cohort.id) == 1
+    assert drain(db, settings).sent == 1
+
+
+def test_unsubscribe_one_click_stops_that_kind(db, app, client, settings, smtp_sink):
+    with db.begin() as s:
+        person = factories.participant(s, email="anna@gemeente.example")
+        _queue(s, participant_id=person.id, key="r1")
+    drain(db, settings)
+    mail = smtp_sink.wait_for(1)[0]
+    link = unsubscribe_url(settings, person.id, "reminder")
+    assert mail["List-Unsubscribe"] == f"<{link}>"
+    assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    path = link.removeprefix(settings.base_url)
+    assert "Afmelden" in client.get(path).get_data(as_text=True)
+    with db.session() as s:
+        assert mail_preferences(s, person)["reminder"] is True  # a GET changes nothing
+    response = client.post(path, data={"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 204
+    with db.begin() as s:
+        assert mail_preferences(s, person) == {"invitation": True, "reminder": False,
+                                                "nudge": True, "coaching": True}
+        assert _queue(s, participant_id=person.id, key="r2") is None
+        assert _queue(s, participant_id=person.id, key="n1", kind="nudge") is not None
+    assert client.post(path[:-3] + "xyz").status_code == 404
+
+
+def test_switching_off_withdraws_queued_mails(db, settings):
+    with db.begin() as s:
+        person = factories.participant(s)
+        _queue(s, participant_id=person.id, kind="coaching")
+    with db.session() as s:
+        set_mail_preference(s, person, "coaching", False)
+    assert drain(db, settings).sent == 0
+    assert _rows(db)[0].last_error == "unsubscribed"
+
+
+def test_bad_preference_kind_is_refused(db):
+    from trajectories.errors import InvalidInput
+
+    with db.session() as s:
+        person = factories.participant(s)
+        with pytest.raises(InvalidInput, match="Onbekend"):
+            set_mail_preference(s, person, "spam", False)
+
+
+def test_render_mail_dutch_dates_and_hostile_title(app, db, settings, smtp_sink):
+    with db.begin() as s:
+        cohort = factories.cohort(s)
+        meeting = factories.meeting(s, cohort, title="Evil\u2028Bcc: evil@example.org <b>x</b>")
+        person = factories.participant(s, email="anna@gemeente.example")
+        from trajectories.models import Track
+        track = s.get(Track, cohort.track_id)
+    with app.app_context():
+        subject, text, html = render_mail("reminder", "nl", participant=person, meeting=meeting,
+                                          cohort=cohort, track=track, days=1, materials=[])
+    assert "\u2028" not in subject and subject.startswith("Morgen: Evil Bcc")
+    assert "zaterdag 13 april 2030, 13:30–15:30" in text
+    assert "<b>x</b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
+    with db.begin() as s:
+        queue_mail(s, to=person.email, kind="reminder", subject=subject, text=text, html=html,
+                   dedupe_key="hostile", participant_id=person.id)
+    assert drain(db, settings).sent == 1
+    mail = smtp_sink.wait_for(1)[0]
+    assert mail["Bcc"] is None and len(smtp_sink.messages) == 1
+    with pytest.raises(ValueError), db.begin() as s:
+        queue_mail(s, to=person.email, kind="reminder", subject="a\nBcc: x@y.z", text="",
+                   dedupe_key="inject")
+
+
+def test_development_mailbox_keeps_every_mail(db, app, tmp_path):
+    from aiosmtpd.controller import Controller
+
+    from tests.conftest import free_port
+    from trajectories.mail.mailbox import MailboxHandler
+
+    controller = Controller(MailboxHandler(tmp_path / "mailbox"), hostname="127.0.0.1",
+                            port=free_port())
+    controller.start()
+    try:
+        settings = dataclasses.replace(app.config["SETTINGS"], smtp_port=controller.port)
+        with db.begin() as s:
+            _queue(s, subject="Voor de mailbox")
+        assert drain(db, settings).sent == 1
+    finally:
+        controller.stop()
+    [path] = (tmp_path / "mailbox").glob("*.eml")
+    assert b"Subject: Voor de mailbox" in path.read_bytes()
+
+
+def test_outbox_command_lists_and_retries(db, runner, settings):
+    with db.begin() as s:
+        row = _queue(s)
+        s.get(OutboxMessage, row.id).status = MailStatus.FAILED
+    listing = runner.invoke(args=["outbox"])
+    assert "failed" in listing.output and "anna@gemeente.example" in listing.output
+    retried = runner.invoke(args=["outbox", "--retry", str(row.id)])
+    assert retried.exit_code == 0, retried.output
+    assert _rows(db)[0].status == "queued"
+    assert runner.invoke(args=["outbox", "--retry", "999"]).exit_code != 0

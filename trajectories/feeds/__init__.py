@@ -1,0 +1,8 @@
+"""Calendar feeds (agenda-abonnementen): building, serving, publishing into calendars/.
+
+- `calendar`: one session or deadline as a VEVENT, and the VCALENDAR around them (pure).
+- `build`: which rows each feed holds, its bytes, ETag, Last-Modified, and the per-process cache.
+- `links`: feed paths and subscribe URLs (webcal, Google, Outlook) for templates.
+- `publish`: atomic files under calendars/ on every change, and `publish-calendars`.
+- `tokens`, `preferences`: personal feed tokens (hash only) and reminder choices.
+"""

@@ -1,0 +1,360 @@
+"""The feeds themselves: which rows go in, their bytes, ETag and Last-Modified.
+
+A feed is built once per change, not once per request. Each feed has a cheap *version* (the
+`updated_at` columns the services move forward on every change, and the window's first day); the
+bytes are cached per process under that version, so every worker and every host sees a change at
+its next request without any message between them, and an unchanged feed costs one small query.
+
+Window: one year back and everything ahead (Google Calendar stops reading feeds near 1 MB); the
+feed's description says so.
+
+Last-Modified only moves forward: it is the newest `updated_at` of the feed's rows and parents
+(services touch the edition and track on deletions and cancellations too), or the moment the
+window last dropped an entry, whichever is later.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from ..clock import utcnow
+from ..models import (
+    Cohort,
+    Deadline,
+    DeadlineExtension,
+    Enrollment,
+    EnrollmentStatus,
+    Material,
+    Meeting,
+    Organiser,
+    Participant,
+    Submission,
+    Track,
+)
+from . import links
+from .calendar import (
+    add_alarm,
+    deadline_event,
+    feed_calendar,
+    meeting_event,
+    page_url,
+    to_bytes,
+)
+from .models import DEFAULT_ALARM_MINUTES, FeedPreference
+from .texts import texts
+
+WINDOW = timedelta(days=365)
+#: Enrollments whose sessions a personal feed shows.
+IN_FEED = (EnrollmentStatus.ADMITTED, EnrollmentStatus.COMPLETED)
+
+
+@dataclass(frozen=True)
+class FeedDocument:
+    body: bytes
+    #: Strong ETag (unquoted): the SHA-256 of the body.
+    etag: str
+    #: Whole seconds, UTC (HTTP dates have no fractions).
+    last_modified: datetime
+    filename: str
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _latest(*moments: datetime | None) -> datetime:
+    found = [_aware(m) for m in moments if m is not None]
+    return max(found).replace(microsecond=0) if found else datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def window_start(now: datetime | None = None) -> date:
+    return (now or utcnow()).date() - WINDOW
+
+
+def _document(body: bytes, last_modified: datetime, filename: str) -> FeedDocument:
+    return FeedDocument(body, hashlib.sha256(body).hexdigest(), last_modified, filename)
+
+
+# --- rows -----------------------------------------------------------------------------------------
+@dataclass
+class _Rows:
+    meetings: list[Meeting]
+    materials: dict[int, list[Material]]
+    deadlines: list[Deadline]
+    #: When the window last dropped an entry of these editions (None: it never did).
+    dropped_at: datetime | None
+
+
+def _rows(session: Session, cohort_ids: list[int], start: date) -> _Rows:
+    if not cohort_ids:
+        return _Rows([], {}, [], None)
+    meetings = list(session.exec(select(Meeting).where(
+        Meeting.cohort_id.in_(cohort_ids), Meeting.on_date >= start)))
+    materials: dict[int, list[Material]] = defaultdict(list)
+    if meetings:
+        for material in session.exec(select(Material).where(
+                Material.meeting_id.in_([m.id for m in meetings])).order_by(Material.id)):
+            materials[material.meeting_id].append(material)
+    deadlines = list(session.exec(select(Deadline).where(
+        Deadline.cohort_id.in_(cohort_ids), Deadline.due_date >= start)))
+    oldest_left_out = [d for d in (
+        session.exec(select(func.max(Meeting.on_date)).where(
+            Meeting.cohort_id.in_(cohort_ids), Meeting.on_date < start)).one(),
+        session.exec(select(func.max(Deadline.due_date)).where(
+            Deadline.cohort_id.in_(cohort_ids), Deadline.due_date < start)).one(),
+    ) if d is not None]
+    dropped_at = None
+    if oldest_left_out:
+        # An entry on day D leaves the window on D + 366 days: from then on it is gone.
+        dropped_at = datetime.combine(max(oldest_left_out) + WINDOW + timedelta(days=1), time(),
+                                      tzinfo=UTC)
+    return _Rows(meetings, materials, deadlines, dropped_at)
+
+
+def _public_events(rows: _Rows, cohorts: dict[int, Cohort], tracks: dict[int, Track],
+                   organiser: Organiser, base_url: str, language: str):
+    for meeting in rows.meetings:
+        cohort = cohorts[meeting.cohort_id]
+        yield meeting_event(meeting, cohort, tracks[cohort.track_id], organiser,
+                            base_url=base_url, language=language,
+                            materials=rows.materials.get(meeting.id, ()))
+    for deadline in rows.deadlines:
+        cohort = cohorts[deadline.cohort_id]
+        yield deadline_event(deadline, cohort, tracks[cohort.track_id], organiser,
+                             base_url=base_url, language=language)
+
+
+def _description(intro: str, window_note: str) -> str:
+    # One line: icalendar 7.3 refuses a newline in the calendar's X-WR-CALDESC.
+    return f"{intro} {window_note}"
+
+
+# --- public feeds --------------------------------------------------------------------------------
+def build_cohort_feed(session: Session, organiser: Organiser, track: Track, cohort: Cohort, *,
+                      base_url: str, start: date, language: str = "nl") -> FeedDocument:
+    t = texts(language)
+    rows = _rows(session, [cohort.id], start)
+    calendar = feed_calendar(
+        uid=f"cohort-{cohort.id}@trajectories",
+        name=links.cohort_title(track, cohort, language),
+        description=_description(
+            t["cohort_desc"].format(track=track.title, cohort=cohort.name,
+                                    organiser=organiser.name),
+            t["window"].format(url=page_url(base_url, organiser, track))),
+        timezone=cohort.timezone,
+        events=_public_events(rows, {cohort.id: cohort}, {track.id: track}, organiser,
+                              base_url, language),
+        language=language)
+    return _document(to_bytes(calendar),
+                     _latest(cohort.updated_at, track.updated_at, organiser.updated_at,
+                             rows.dropped_at),
+                     links.cohort_path(organiser, track, cohort).rsplit("/", 1)[-1])
+
+
+def _zone_of(cohorts: Iterable[Cohort], default: str) -> str:
+    zones = sorted({c.timezone for c in cohorts})
+    return zones[0] if len(zones) == 1 else default
+
+
+def build_track_feed(session: Session, organiser: Organiser, track: Track, *, base_url: str,
+                     start: date, default_zone: str = "Europe/Amsterdam",
+                     language: str = "nl") -> FeedDocument:
+    t = texts(language)
+    cohorts = {c.id: c for c in session.exec(select(Cohort).where(Cohort.track_id == track.id))}
+    rows = _rows(session, sorted(cohorts), start)
+    calendar = feed_calendar(
+        uid=f"track-{track.id}@trajectories",
+        name=links.track_title(track, language),
+        description=_description(
+            t["track_desc"].format(track=track.title, organiser=organiser.name),
+            t["window"].format(url=page_url(base_url, organiser, track))),
+        timezone=_zone_of(cohorts.values(), default_zone),
+        events=_public_events(rows, cohorts, {track.id: track}, organiser, base_url, language),
+        language=language)
+    return _document(to_bytes(calendar),
+                     _latest(track.updated_at, organiser.updated_at, rows.dropped_at,
+                             *(c.updated_at for c in cohorts.values())),
+                     links.track_path(organiser, track).rsplit("/", 1)[-1])
+
+
+def build_organiser_feed(session: Session, organiser: Organiser, *, base_url: str, start: date,
+                         default_zone: str = "Europe/Amsterdam",
+                         language: str = "nl") -> FeedDocument:
+    t = texts(language)
+    tracks = {tr.id: tr for tr in session.exec(select(Track).where(
+        Track.organiser_id == organiser.id))}
+    cohorts = {c.id: c for c in session.exec(select(Cohort).where(
+        Cohort.track_id.in_(sorted(tracks))))} if tracks else {}
+    rows = _rows(session, sorted(cohorts), start)
+    calendar = feed_calendar(
+        uid=f"organiser-{organiser.id}@trajectories",
+        name=links.organiser_title(organiser, language),
+        description=_description(
+            t["organiser_desc"].format(organiser=organiser.name),
+            t["window"].format(url=f"{base_url.rstrip('/')}/{organiser.slug}/")),
+        timezone=_zone_of(cohorts.values(), default_zone),
+        events=_public_events(rows, cohorts, tracks, organiser, base_url, language),
+        language=language)
+    return _document(to_bytes(calendar),
+                     _latest(organiser.updated_at, rows.dropped_at,
+                             *(tr.updated_at for tr in tracks.values()),
+                             *(c.updated_at for c in cohorts.values())),
+                     links.organiser_path(organiser))
+
+
+# --- versions: what the cache compares on every request ------------------------------------------
+def cohort_version(organiser: Organiser, track: Track, cohort: Cohort, start: date) -> Hashable:
+    return (cohort.updated_at, track.updated_at, organiser.updated_at, start)
+
+
+def track_version(session: Session, organiser: Organiser, track: Track, start: date) -> Hashable:
+    # Every change in an edition touches its track; the count catches a deleted edition.
+    count = session.exec(select(func.count()).select_from(Cohort).where(
+        Cohort.track_id == track.id)).one()
+    return (track.updated_at, organiser.updated_at, count, start)
+
+
+def organiser_version(session: Session, organiser: Organiser, start: date) -> Hashable:
+    latest, count = session.exec(select(func.max(Track.updated_at), func.count()).where(
+        Track.organiser_id == organiser.id)).one()
+    cohorts = session.exec(select(func.count()).select_from(Cohort).join(
+        Track, Cohort.track_id == Track.id).where(Track.organiser_id == organiser.id)).one()
+    return (organiser.updated_at, latest, count, cohorts, start)
+
+
+# --- the personal feed ---------------------------------------------------------------------------
+@dataclass
+class _Personal:
+    """Everything a participant's feed depends on, read in a fixed number of queries."""
+
+    participant: Participant
+    preference: FeedPreference | None
+    enrollments: list[Enrollment]
+    cohorts: dict[int, Cohort]
+    tracks: dict[int, Track]
+    organisers: dict[int, Organiser]
+    submissions: dict[int, Submission]
+
+    @property
+    def alarm_minutes(self) -> int:
+        return self.preference.alarm_minutes if self.preference else DEFAULT_ALARM_MINUTES
+
+    def version(self, start: date) -> Hashable:
+        return (
+            self.participant.language, self.alarm_minutes,
+            self.preference.updated_at if self.preference else None,
+            tuple((e.cohort_id, e.status, e.updated_at) for e in self.enrollments),
+            tuple((c.id, c.updated_at) for c in self.cohorts.values()),
+            tuple((t.id, t.updated_at) for t in self.tracks.values()),
+            tuple((s.deadline_id, s.submitted_at) for s in self.submissions.values()),
+            start,
+        )
+
+
+def load_personal(session: Session, participant: Participant) -> _Personal:
+    enrollments = list(session.exec(select(Enrollment).where(
+        Enrollment.participant_id == participant.id).order_by(Enrollment.cohort_id)))
+    shown = sorted(e.cohort_id for e in enrollments if e.status in IN_FEED)
+    cohorts = {c.id: c for c in session.exec(select(Cohort).where(Cohort.id.in_(shown)))} \
+        if shown else {}
+    tracks = {t.id: t for t in session.exec(select(Track).where(
+        Track.id.in_(sorted({c.track_id for c in cohorts.values()}))))} if cohorts else {}
+    organisers = {o.id: o for o in session.exec(select(Organiser).where(
+        Organiser.id.in_(sorted({t.organiser_id for t in tracks.values()}))))} if tracks else {}
+    submissions = {s.deadline_id: s for s in session.exec(select(Submission).where(
+        Submission.participant_id == participant.id))}
+    return _Personal(participant, session.get(FeedPreference, participant.id), enrollments,
+                     cohorts, tracks, organisers, submissions)
+
+
+def build_personal_feed(session: Session, data: _Personal, *, base_url: str, start: date,
+                        default_zone: str = "Europe/Amsterdam") -> FeedDocument:
+    participant = data.participant
+    language = participant.language
+    t = texts(language)
+    rows = _rows(session, sorted(data.cohorts), start)
+    extensions = {x.deadline_id: x for x in session.exec(select(DeadlineExtension).where(
+        DeadlineExtension.participant_id == participant.id))}
+
+    def parents(cohort_id: int):
+        cohort = data.cohorts[cohort_id]
+        track = data.tracks[cohort.track_id]
+        return cohort, track, data.organisers[track.organiser_id]
+
+    events = []
+    for meeting in rows.meetings:
+        event = meeting_event(meeting, *parents(meeting.cohort_id), base_url=base_url,
+                              language=language, materials=rows.materials.get(meeting.id, ()))
+        if data.alarm_minutes:
+            add_alarm(event, data.alarm_minutes, language)
+        events.append(event)
+    for deadline in rows.deadlines:
+        extension = extensions.get(deadline.id)
+        submission = data.submissions.get(deadline.id)
+        events.append(deadline_event(
+            deadline, *parents(deadline.cohort_id), base_url=base_url, language=language,
+            due_date=extension.due_date if extension else None,
+            delivered_at=submission.submitted_at if submission else None,
+            changed_at=_latest(extension.created_at if extension else None,
+                               submission.submitted_at if submission else None)
+            if (extension or submission) else None))
+
+    calendar = feed_calendar(
+        uid=f"participant-{participant.id}@trajectories",
+        name=links.personal_title(language),
+        description=_description(t["personal_desc"], t["window_personal"]),
+        timezone=_zone_of(data.cohorts.values(), default_zone),
+        events=events, language=language)
+    return _document(to_bytes(calendar), _latest(
+        rows.dropped_at,
+        data.preference.updated_at if data.preference else None,
+        *(e.updated_at for e in data.enrollments),
+        *(c.updated_at for c in data.cohorts.values()),
+        *(tr.updated_at for tr in data.tracks.values()),
+        *(s.submitted_at for s in data.submissions.values()),
+        *(x.created_at for x in extensions.values()),
+    ), "agenda.ics")
+
+
+# --- the per-process cache -----------------------------------------------------------------------
+class FeedCache:
+    """Built feeds by key, each kept with the version it was built from (LRU, bounded)."""
+
+    def __init__(self, size: int = 512):
+        self.size = size
+        self._entries: OrderedDict[Hashable, tuple[Hashable, FeedDocument]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, version: Hashable,
+            build: Callable[[], FeedDocument]) -> FeedDocument:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None and entry[0] == version:
+                self._entries.move_to_end(key)
+                return entry[1]
+        document = build()
+        with self._lock:
+            self._entries[key] = (version, document)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+        return document
+
+    def forget(self, key: Hashable) -> None:
+        with self._lock:
+            self._entries.pop(key, None)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+cache = FeedCache()

@@ -1,0 +1,229 @@
+"""iCalendar building: one VEVENT per session or deadline, and the VCALENDAR around them.
+
+Pure functions of the rows they are given (no clock, no database), so identical rows give
+identical bytes, and the scheduler's mailed invitations reuse `meeting_event` and add METHOD,
+ORGANIZER and ATTENDEE themselves. Feeds never carry ORGANIZER or ATTENDEE: clients would treat
+the entries as invitations and send replies. The library folds and escapes every value; no .ics
+text is ever built by hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+
+from icalendar import Alarm, Calendar, Component, Event, Timezone, vDuration
+from icalendar.prop.conference import Conference
+
+from ..clock import to_local
+from ..models import (
+    Cohort,
+    Deadline,
+    Material,
+    Meeting,
+    MeetingMode,
+    MeetingStatus,
+    Organiser,
+    Track,
+)
+from .texts import long_date, texts
+
+PRODID = "-//trajectories//leertrajecten//NL"
+#: How often clients should fetch a subscribed feed again (REFRESH-INTERVAL, X-PUBLISHED-TTL).
+REFRESH = timedelta(hours=1)
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; every stored moment is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def page_url(base_url: str, organiser: Organiser, track: Track, cohort: Cohort | None = None) -> str:
+    """The public page of a track (at the edition's section when given)."""
+    url = f"{base_url.rstrip('/')}/{organiser.slug}/{track.slug}/"
+    return f"{url}#ed-{cohort.id}" if cohort is not None else url
+
+
+def _categories(track: Track) -> list[str]:
+    return [track.title, *(f"SDG {n}" for n in (track.sdgs or []))]
+
+
+def meeting_event(meeting: Meeting, cohort: Cohort, track: Track, organiser: Organiser, *,
+                  base_url: str, language: str = "nl",
+                  materials: Sequence[Material] = ()) -> Event:
+    """One session as a VEVENT: UID and SEQUENCE from the row, DTSTAMP from its last change,
+    times in the edition's zone; a time still to be announced gives an all-day TENTATIVE event."""
+    t = texts(language)
+    url = page_url(base_url, organiser, track, cohort)
+    tba = meeting.starts_at is None
+    cancelled = meeting.status == MeetingStatus.CANCELLED
+
+    summary = f"{track.title}: {meeting.title}"
+    if tba:
+        summary += f" ({t['tba']})"
+    if cancelled:
+        summary = f"{t['cancelled']}: {summary}"
+
+    lines = [f"{track.title} – {t['edition']} {cohort.name}"]
+    if meeting.description:
+        lines += ["", f"{t['agenda']}:", meeting.description]
+    if materials:
+        lines += ["", f"{t['materials']}:"]
+        lines += [f"- {m.title}: {m.url or url}" for m in materials]
+    if meeting.online_url:
+        lines += ["", f"{t['online']}: {meeting.online_url}"]
+    lines += ["", f"{t['page']}: {url}"]
+
+    if meeting.mode == MeetingMode.ONLINE:
+        location = meeting.location or t["online_location"]
+    else:
+        location = meeting.location or None
+
+    if tba:
+        start, end = meeting.on_date, meeting.on_date + timedelta(days=1)
+    else:
+        start = to_local(meeting.starts_at, cohort.timezone)
+        end = to_local(meeting.ends_at, cohort.timezone)
+
+    event = Event.new(
+        uid=meeting.uid,
+        sequence=meeting.sequence,
+        stamp=_aware(meeting.updated_at),
+        created=_aware(meeting.created_at),
+        last_modified=_aware(meeting.updated_at),
+        start=start,
+        end=end,
+        summary=summary,
+        description="\n".join(lines),
+        location=location,
+        url=url,
+        categories=_categories(track),
+        status="CANCELLED" if cancelled else ("TENTATIVE" if tba else "CONFIRMED"),
+        transparency="TRANSPARENT" if (tba or cancelled) else "OPAQUE",
+        conferences=[Conference(meeting.online_url, feature=["VIDEO"], label=t["online"])]
+        if meeting.online_url else None,
+    )
+    return event
+
+
+def add_alarm(event: Event, minutes_before: int, language: str = "nl") -> Event:
+    """A DISPLAY reminder `minutes_before` the start (personal feeds only; not for all-day or
+    cancelled events, whose reminder would fire at midnight or for nothing)."""
+    if event.get("STATUS") == "CANCELLED" or not isinstance(event.start, datetime):
+        return event
+    title = str(event.get("SUMMARY", ""))
+    event.add_component(Alarm.new_display(
+        description=texts(language)["alarm"].format(title=title),
+        trigger=timedelta(minutes=-minutes_before),
+        uid=f"alarm-{event['UID']}"))
+    return event
+
+
+def deadline_event(deadline: Deadline, cohort: Cohort, track: Track, organiser: Organiser, *,
+                   base_url: str, language: str = "nl", due_date: date | None = None,
+                   delivered_at: datetime | None = None,
+                   changed_at: datetime | None = None) -> Event:
+    """A deadline as an all-day, transparent event on its due date (subscribed calendars in
+    Google and Outlook ignore VTODO).
+
+    Personal feeds pass `due_date` (an extension for this participant) and `delivered_at` (the
+    participant's own submission: the title then says it was delivered), and `changed_at`, the
+    latest of those changes, for DTSTAMP. SEQUENCE rises by one for each.
+    """
+    t = texts(language)
+    url = page_url(base_url, organiser, track, cohort)
+    extended = due_date is not None and due_date != deadline.due_date
+    day = due_date or deadline.due_date
+
+    summary = f"{t['deadline']}: {deadline.title} ({track.title})"
+    if delivered_at is not None:
+        summary = f"{t['delivered']}: {summary}"
+
+    lines = [f"{track.title} – {t['edition']} {cohort.name}"]
+    if deadline.due_at is not None and not extended:
+        local = to_local(deadline.due_at, cohort.timezone)
+        lines.append(t["due_before"].format(time=f"{local:%H:%M}", zone=cohort.timezone))
+    else:
+        lines.append(t["due_day"].format(day=long_date(day, language)))
+    if extended:
+        lines.append(t["extended"].format(day=long_date(day, language)))
+    if delivered_at is not None:
+        lines.append(t["delivered_note"].format(
+            day=long_date(to_local(delivered_at, cohort.timezone).date(), language)))
+    if deadline.description:
+        lines += ["", deadline.description]
+    lines += ["", f"{t['page']}: {url}"]
+
+    stamp = _aware(max(_aware(changed_at), _aware(deadline.updated_at))
+                   if changed_at else deadline.updated_at)
+    return Event.new(
+        uid=deadline.uid,
+        sequence=deadline.sequence + int(extended) + int(delivered_at is not None),
+        stamp=stamp,
+        created=_aware(deadline.created_at),
+        last_modified=stamp,
+        start=day,
+        end=day + timedelta(days=1),
+        summary=summary,
+        description="\n".join(lines),
+        url=url,
+        categories=_categories(track),
+        transparency="TRANSPARENT",
+    )
+
+
+@lru_cache(maxsize=64)
+def _timezone(tzid: str, first_year: int, last_year: int) -> bytes:
+    """A VTIMEZONE covering these years, serialised once (building it is the slow part)."""
+    return Timezone.from_tzid(tzid, first_date=date(first_year, 1, 1),
+                              last_date=date(last_year, 1, 1)).to_ical()
+
+
+def _event_years(event: Event) -> tuple[int, int]:
+    start, end = event.start, event.end
+    return start.year, end.year
+
+
+def feed_calendar(*, uid: str, name: str, description: str, timezone: str,
+                  events: Iterable[Event], language: str = "nl") -> Calendar:
+    """The VCALENDAR around `events`, with a VTIMEZONE for every TZID they use.
+
+    `uid` names the feed for life (never random: identical content must give identical bytes).
+    Events are sorted by start and UID for the same reason.
+    """
+    events = sorted(events, key=_sort_key)
+    calendar = Calendar.new(prodid=PRODID, uid=uid, name=name, description=description)
+    calendar.add("X-WR-TIMEZONE", timezone)
+    calendar.add("REFRESH-INTERVAL", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
+    calendar.add("X-PUBLISHED-TTL", vDuration(REFRESH))
+    calendar.add("CALSCALE", "GREGORIAN")
+    if language:
+        calendar["NAME"].params["LANGUAGE"] = language
+    # The feed's own zone always gets its VTIMEZONE: an empty feed then still holds the one
+    # component RFC 5545 requires.
+    tzids = sorted({timezone} | {e.start.tzinfo.key for e in events
+                                 if isinstance(e.start, datetime) and e.start.tzinfo is not None})
+    years = [y for e in events for y in _event_years(e)]
+    first, last = (min(years), max(years) + 2) if years else (
+        Timezone.DEFAULT_FIRST_DATE.year, Timezone.DEFAULT_LAST_DATE.year)
+    for tzid in tzids:
+        calendar.add_component(Timezone.from_ical(_timezone(tzid, first, last)))
+    for event in events:
+        calendar.add_component(event)
+    # Anything the cached VTIMEZONEs did not cover (should be nothing).
+    calendar.add_missing_timezones()
+    return calendar
+
+
+def _sort_key(event: Component) -> tuple[str, str]:
+    start = event.start
+    if isinstance(start, datetime):
+        key = start.astimezone(UTC).strftime("%Y%m%dT%H%M%S")
+    else:
+        key = start.strftime("%Y%m%dT000000")
+    return key, str(event["UID"])
+
+
+def to_bytes(calendar: Calendar) -> bytes:
+    return calendar.to_ical()

@@ -1,0 +1,152 @@
+"""Tables of the mail area: the outbox, participants' mail preferences, per-edition settings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, CheckConstraint, Column, Index
+from sqlmodel import Field, SQLModel
+
+from ..clock import utcnow
+
+
+class MailStatus(StrEnum):
+    QUEUED = "queued"  #: waiting for the drain (at or after next_attempt_at)
+    SENDING = "sending"  #: claimed by a drain; released after a lease timeout if it died
+    SENT = "sent"
+    FAILED = "failed"  #: permanent refusal or the last attempt used up
+    HELD = "held"  #: waits for a coordinator (edition on hold, or review step)
+
+
+class MailKind(StrEnum):
+    WELCOME = "welcome"
+    UPDATE = "update"  #: a session moved or changed (iMIP REQUEST, higher SEQUENCE)
+    CANCELLATION = "cancellation"  #: a session cancelled (iMIP CANCEL)
+    REMINDER = "reminder"
+    NUDGE = "nudge"
+    OVERDUE = "overdue"
+    COACHING = "coaching"
+    DIGEST = "digest"  #: to the coordinator, not to participants
+    OTHER = "other"
+
+
+#: What a participant can switch off, and which mail kinds each switch covers.
+PREFERENCE_KINDS: dict[str, tuple[str, ...]] = {
+    "invitation": (MailKind.WELCOME, MailKind.UPDATE, MailKind.CANCELLATION),
+    "reminder": (MailKind.REMINDER,),
+    "nudge": (MailKind.NUDGE, MailKind.OVERDUE),
+    "coaching": (MailKind.COACHING,),
+}
+
+
+def preference_kind(mail_kind: str) -> str | None:
+    """The switch that covers a mail kind; None for mails a participant cannot switch off."""
+    for preference, kinds in PREFERENCE_KINDS.items():
+        if mail_kind in kinds:
+            return preference
+    return None
+
+
+def _check_in(column: str, enum: type[StrEnum]) -> str:
+    return f"{column} IN ({', '.join(repr(m.value) for m in enum)})"
+
+
+class OutboxMessage(SQLModel, table=True):
+    """One mail to one recipient: a row before it is a message, so it is never lost."""
+
+    __tablename__ = "mail_outbox"
+
+    id: int | None = Field(default=None, primary_key=True)
+    #: Recipient address.
+    to: str = Field(max_length=254)
+    #: A MailKind value.
+    kind: str = Field(max_length=20)
+    subject: str = Field(max_length=300)
+    text: str
+    html: str = ""
+    #: Optional iCalendar text (iMIP), sent as a text/calendar alternative part.
+    calendar: str | None = None
+    #: METHOD of `calendar` (REQUEST, CANCEL), repeated as the MIME parameter.
+    calendar_method: str | None = Field(default=None, max_length=20)
+    #: The Message-ID header, unique and stable across retries ("<...@trajectories>").
+    message_id: str = Field(max_length=200, unique=True)
+    #: (kind, subject of the mail, recipient, occurrence): queuing the same mail twice queues it once.
+    dedupe_key: str = Field(max_length=300, unique=True)
+    participant_id: int | None = Field(default=None, foreign_key="participant.id", index=True)
+    cohort_id: int | None = Field(default=None, foreign_key="cohort.id", index=True)
+    status: str = Field(default=MailStatus.QUEUED, max_length=10)
+    attempts: int = 0
+    #: Not before this moment (backoff after a temporary failure).
+    next_attempt_at: datetime = Field(default_factory=utcnow)
+    #: When a drain claimed the row (status sending); the lease runs from here.
+    claimed_at: datetime | None = None
+    #: Which process claimed it: "host:pid".
+    claimed_by: str = Field(default="", max_length=120)
+    last_error: str = Field(default="", max_length=1000)
+    created_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None
+
+    __table_args__ = (
+        CheckConstraint(_check_in("status", MailStatus), name="mail_outbox_status"),
+        CheckConstraint("attempts >= 0", name="mail_outbox_attempts"),
+        Index("ix_mail_outbox_status_next", "status", "next_attempt_at"),
+    )
+
+
+class MailPreference(SQLModel, table=True):
+    """A participant's choice for one kind of mail (no row: enabled)."""
+
+    __tablename__ = "mail_preference"
+
+    participant_id: int = Field(foreign_key="participant.id", primary_key=True,
+                                ondelete="CASCADE")
+    #: A key of PREFERENCE_KINDS.
+    kind: str = Field(max_length=20, primary_key=True)
+    enabled: bool = True
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+#: Defaults for an edition without a settings row.
+DEFAULT_REMINDER_DAYS = [7, 1]
+#: Days before the due date (negative: after it, the overdue nudge).
+DEFAULT_NUDGE_DAYS = [14, 3, 0, -2]
+DEFAULT_SEND_HOUR = 9
+#: Monday (ISO weekday 1).
+DEFAULT_DIGEST_WEEKDAY = 1
+
+
+class CohortMailSettings(SQLModel, table=True):
+    """What an edition sends and when, as data a coordinator can change."""
+
+    __tablename__ = "cohort_mail_settings"
+
+    cohort_id: int = Field(foreign_key="cohort.id", primary_key=True, ondelete="CASCADE")
+    #: Hold every mail of this edition (status held) until released.
+    hold: bool = False
+    #: Coaching mails wait for a coordinator's review (status held) before they go.
+    review_coaching: bool = False
+    #: Session reminders, days before the start.
+    reminder_days: list[int] = Field(default_factory=lambda: list(DEFAULT_REMINDER_DAYS),
+                                     sa_column=Column(JSON, nullable=False))
+    #: Deadline nudges, days before the due date; negative numbers are days after it (overdue).
+    nudge_days: list[int] = Field(default_factory=lambda: list(DEFAULT_NUDGE_DAYS),
+                                  sa_column=Column(JSON, nullable=False))
+    #: Local hour (edition's zone) at which nudges and the digest go out.
+    send_hour: int = DEFAULT_SEND_HOUR
+    #: ISO weekday of the coordinator digest (1 = Monday); None: no digest.
+    digest_weekday: int | None = DEFAULT_DIGEST_WEEKDAY
+    #: Hours after a session's end at which the coaching mail goes; None: no coaching mail.
+    coaching_delay_hours: int | None = 2
+    updated_at: datetime = Field(default_factory=utcnow)
+
+    __table_args__ = (
+        CheckConstraint("send_hour >= 0 AND send_hour <= 23", name="cohort_mail_send_hour"),
+        CheckConstraint("digest_weekday IS NULL OR (digest_weekday >= 1 AND digest_weekday <= 7)",
+                        name="cohort_mail_digest_weekday"),
+    )
+
+
+def settings_for(session, cohort_id: int) -> CohortMailSettings:
+    """The edition's settings, or the defaults (not stored) when it has none."""
+    return session.get(CohortMailSettings, cohort_id) or CohortMailSettings(cohort_id=cohort_id)

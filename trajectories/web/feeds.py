@@ -1,0 +1,150 @@
+"""Serving the calendar feeds, and the template helpers that advertise them on pages.
+
+Public feeds: `/feeds/<organiser>.ics`, `/feeds/<organiser>/<track>.ics`,
+`/feeds/<organiser>/<track>/<edition>.ics` (nginx may serve the published copies under the same
+paths). Personal feeds: `/feeds/p/<token>.ics`. Each answer carries a strong ETag and a
+Last-Modified, and 304 when the client already has it; HEAD works like GET without the body.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, request
+from flask import Response as FlaskResponse
+from flask_babel import get_locale
+from sqlmodel import select
+
+from ..feeds import build, links, publish
+from ..feeds.tokens import participant_for_token
+from ..models import Cohort, Organiser, Track
+from . import db_session
+
+bp = Blueprint("feeds", __name__)
+
+PUBLIC_CACHE = "public, max-age=300"
+PRIVATE_CACHE = "private, max-age=300"
+
+
+@bp.record_once
+def _configure(state) -> None:
+    # After-commit handlers of this app's database publish into its calendars directory.
+    publish.configure(state.app.extensions["trajectories.db"], state.app.config["SETTINGS"])
+
+
+def _settings():
+    return current_app.config["SETTINGS"]
+
+
+def _respond(document: build.FeedDocument, cache_control: str) -> FlaskResponse:
+    response = FlaskResponse(document.body, mimetype="text/calendar")
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response.headers["Content-Disposition"] = f'inline; filename="{document.filename}"'
+    response.headers["Cache-Control"] = cache_control
+    response.set_etag(document.etag)
+    response.last_modified = document.last_modified
+    return response.make_conditional(request)
+
+
+def _find(organiser_slug: str, track_slug: str | None = None, cohort_slug: str | None = None):
+    """Organiser, track and edition by their slugs, in one query; 404 when any is unknown."""
+    session = db_session()
+    if track_slug is None:
+        organiser = session.exec(select(Organiser).where(
+            Organiser.slug == organiser_slug)).first()
+        if organiser is None:
+            abort(404)
+        return organiser, None, None
+    if cohort_slug is None:
+        row = session.exec(select(Organiser, Track).join(
+            Track, Track.organiser_id == Organiser.id).where(
+            Organiser.slug == organiser_slug, Track.slug == track_slug)).first()
+        if row is None:
+            abort(404)
+        return row[0], row[1], None
+    row = session.exec(select(Organiser, Track, Cohort).join(
+        Track, Track.organiser_id == Organiser.id).join(
+        Cohort, Cohort.track_id == Track.id).where(
+        Organiser.slug == organiser_slug, Track.slug == track_slug,
+        Cohort.slug == cohort_slug)).first()
+    if row is None:
+        abort(404)
+    return row
+
+
+@bp.get("/feeds/<organiser_slug>.ics")
+def organiser_feed(organiser_slug: str):
+    organiser, _, _ = _find(organiser_slug)
+    settings, start = _settings(), build.window_start()
+    session = db_session()
+    document = build.cache.get(
+        ("organiser", organiser.id, settings.base_url),
+        build.organiser_version(session, organiser, start),
+        lambda: build.build_organiser_feed(session, organiser, base_url=settings.base_url,
+                                           start=start, default_zone=settings.timezone))
+    return _respond(document, PUBLIC_CACHE)
+
+
+@bp.get("/feeds/<organiser_slug>/<track_slug>.ics")
+def track_feed(organiser_slug: str, track_slug: str):
+    organiser, track, _ = _find(organiser_slug, track_slug)
+    settings, start = _settings(), build.window_start()
+    session = db_session()
+    document = build.cache.get(
+        ("track", track.id, settings.base_url),
+        build.track_version(session, organiser, track, start),
+        lambda: build.build_track_feed(session, organiser, track, base_url=settings.base_url,
+                                       start=start, default_zone=settings.timezone))
+    return _respond(document, PUBLIC_CACHE)
+
+
+@bp.get("/feeds/<organiser_slug>/<track_slug>/<cohort_slug>.ics")
+def cohort_feed(organiser_slug: str, track_slug: str, cohort_slug: str):
+    organiser, track, cohort = _find(organiser_slug, track_slug, cohort_slug)
+    settings, start = _settings(), build.window_start()
+    document = build.cache.get(
+        ("cohort", cohort.id, settings.base_url),
+        build.cohort_version(organiser, track, cohort, start),
+        lambda: build.build_cohort_feed(db_session(), organiser, track, cohort,
+                                        base_url=settings.base_url, start=start))
+    return _respond(document, PUBLIC_CACHE)
+
+
+@bp.get("/feeds/p/<token>.ics")
+def personal_feed(token: str):
+    """A participant's own feed. Unknown, malformed and rotated tokens all get the same 404."""
+    session = db_session()
+    participant = participant_for_token(session, token)
+    if participant is None:
+        abort(404)
+    settings, start = _settings(), build.window_start()
+    data = build.load_personal(session, participant)
+    document = build.cache.get(
+        # Keyed by the token's hash: a rotated token never meets its predecessor's bytes.
+        ("personal", participant.id, participant.feed_token_hash, settings.base_url),
+        data.version(start),
+        lambda: build.build_personal_feed(session, data, base_url=settings.base_url,
+                                          start=start, default_zone=settings.timezone))
+    response = _respond(document, PRIVATE_CACHE)
+    response.headers["X-Robots-Tag"] = "noindex"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+# --- for templates -------------------------------------------------------------------------------
+@bp.app_template_global()
+def feed_for(obj, track: Track | None = None, organiser: Organiser | None = None) -> links.FeedLink:
+    """The feed of an Organiser, Track or Cohort, for `feeds/_subscribe.html`'s macros.
+    Parents not given are read through the request's session (usually already loaded)."""
+    session = db_session()
+    if isinstance(obj, Cohort) and track is None:
+        track = session.get(Track, obj.track_id)
+    if isinstance(obj, Track | Cohort) and organiser is None:
+        organiser = session.get(Organiser, (track or obj).organiser_id)
+    return links.feed_link(_settings().base_url, obj, track=track, organiser=organiser,
+                           language=str(get_locale() or "nl"))
+
+
+@bp.app_template_global()
+def personal_feed_link(token: str) -> links.FeedLink:
+    """The personal feed behind a freshly made token (see feeds.tokens.rotate_feed_token)."""
+    return links.personal_link(_settings().base_url, token, language=str(get_locale() or "nl"))
+
