@@ -17,16 +17,9 @@ from tests import factories
 from tests.feeds_helpers import parse_both, vevents
 from trajectories import events
 from trajectories.feeds import build
-from trajectories.feeds.tokens import rotate_feed_token
+from trajectories.feeds.tokens import personal_feed_path, rotate_feed_token
 from trajectories.models import Cohort, Meeting, Organiser, Participant, Track
 from trajectories.services import people, schedule
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    build.cache.clear()
-    yield
-    build.cache.clear()
 
 
 @pytest.fixture
@@ -48,13 +41,13 @@ def world(s):
 COHORT_URL = "/feeds/vng/g4gg/2030.ics"
 
 
-def _backdate(s, hours: int = 2) -> None:
+def _backdate(app, s, hours: int = 2) -> None:
     past = datetime.now(UTC) - timedelta(hours=hours)
     for model in (Organiser, Track, Cohort, Meeting):
         s.exec(update(model).values(updated_at=past))
     s.commit()
     s.expunge_all()
-    build.cache.clear()
+    app.extensions["trajectories.feeds.cache"].clear()
 
 
 def test_cohort_feed_is_served_with_caching_headers(client, world):
@@ -94,8 +87,8 @@ def test_head_gives_the_headers_without_the_body(client, world):
     assert head.headers["Content-Length"] == str(len(get.data))
 
 
-def test_a_change_gives_a_new_etag_and_a_later_last_modified(client, s, world):
-    _backdate(s)
+def test_a_change_gives_a_new_etag_and_a_later_last_modified(app, client, s, world):
+    _backdate(app, s)
     before = client.get(COHORT_URL)
 
     schedule.cancel_meeting(s, s.get(Meeting, world[3].id))
@@ -109,9 +102,9 @@ def test_a_change_gives_a_new_etag_and_a_later_last_modified(client, s, world):
     assert str(vevents(parse_both(after.data)[0])[world[3].uid]["STATUS"]) == "CANCELLED"
 
 
-def test_unchanged_feed_is_byte_identical_across_rebuilds(client, world):
+def test_unchanged_feed_is_byte_identical_across_rebuilds(app, client, world):
     first = client.get(COHORT_URL)
-    build.cache.clear()
+    app.extensions["trajectories.feeds.cache"].clear()
     second = client.get(COHORT_URL)
 
     assert second.data == first.data
@@ -269,3 +262,44 @@ def test_organiser_page_and_catalogue_advertise_the_organiser_feed(app, client, 
         assert f'type="text/calendar" title="Alle leertrajecten van VNG" href="{base}/feeds/vng.ics"' \
             in head
     assert "webcal://" in client.get("/vng/").data.decode()
+
+
+def test_personal_feed_token_never_reaches_the_request_log(client, s, world, caplog):
+    me = factories.participant(s)
+    token = rotate_feed_token(s, me)
+
+    with caplog.at_level("INFO", logger="trajectories.request"):
+        assert client.get(personal_feed_path(token)).status_code == 200
+        assert client.get(f"/feeds/p/{'B' * 43}.ics").status_code == 404
+
+    logged = " ".join(r.getMessage() + str(getattr(r, "fields", "")) for r in caplog.records)
+    assert "/feeds/p/<token>.ics" in logged
+    assert token not in logged and "B" * 43 not in logged
+
+
+def test_a_change_committed_elsewhere_is_seen_once_the_version_is_checked(client, s, world,
+                                                                          monkeypatch):
+    """Another worker's commit fires no handler here: this worker finds it through the versions
+    (Cohort.updated_at), within build.FRESH_SECONDS."""
+    first = client.get(COHORT_URL)
+    s.exec(update(Meeting).values(title="Elders gewijzigd"))
+    s.exec(update(Cohort).values(updated_at=datetime.now(UTC) + timedelta(seconds=1)))
+    s.commit()  # no domain event: as if another process had changed it
+
+    assert client.get(COHORT_URL).data == first.data  # still within FRESH_SECONDS
+    monkeypatch.setattr(build, "FRESH_SECONDS", 0.0)
+    assert "Elders gewijzigd" in client.get(COHORT_URL).data.decode()
+
+
+def test_a_change_through_another_database_handle_in_this_process_shows_at_once(client, session):
+    """Services called on any session of this process (CLI, tests, the scheduler's jobs) make
+    every app here check versions again: no stale feed for FRESH_SECONDS."""
+    organiser = factories.organiser(session, slug="vvsg")
+    track = factories.track(session, organiser, slug="lmb")
+    cohort = factories.cohort(session, track, slug="2030")
+    meeting = factories.meeting(session, cohort, title="Eerste versie")
+    assert "Eerste versie" in client.get("/feeds/vvsg/lmb/2030.ics").data.decode()
+
+    schedule.update_meeting(session, meeting, title="Tweede versie")
+
+    assert "Tweede versie" in client.get("/feeds/vvsg/lmb/2030.ics").data.decode()

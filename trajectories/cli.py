@@ -120,17 +120,6 @@ def backup(destination):
     click.echo(f"Backup written to {destination}")
 
 
-def main() -> None:
-    try:
-        cli.main(prog_name="trajectories")
-    except ConfigError as exc:
-        click.echo(f"Configuration error: {exc}", err=True)
-        sys.exit(2)
-
-
-from .feeds.commands import publish_calendars  # noqa: E402
-
-cli.add_command(publish_calendars)
 # --- mail: the development mailbox and the outbox -------------------------------------------------
 
 
@@ -179,3 +168,17 @@ def outbox(status, limit, retry_id, drain_now):
             click.echo(f"{row.id:>6}  {row.status:<8} {row.kind:<12} {row.attempts}x  "
                        f"{row.to:<32} {row.subject[:50]}"
                        + (f"  [{row.last_error[:60]}]" if row.last_error else ""))
+
+
+# Commands that live with their area.
+from .feeds.commands import publish_calendars  # noqa: E402
+
+cli.add_command(publish_calendars)
+
+
+def main() -> None:
+    try:
+        cli.main(prog_name="trajectories")
+    except ConfigError as exc:
+        click.echo(f"Configuration error: {exc}", err=True)
+        sys.exit(2)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 11:14:41.089776
+Create Date: 2026-11-23 11:22:27.124381
 """
 from alembic import op
 import sqlalchemy as sa
@@ -59,6 +59,16 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('slug')
     )
+    op.create_table('used_token',
+    sa.Column('jti', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('purpose', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
+    sa.Column('used_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('expires_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('jti')
+    )
+    with op.batch_alter_table('used_token', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_used_token_expires_at'), ['expires_at'], unique=False)
+
     op.create_table('coordinator',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('email', sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
@@ -376,6 +386,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_coordinator_organiser_id'))
 
     op.drop_table('coordinator')
+    with op.batch_alter_table('used_token', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_used_token_expires_at'))
+
+    op.drop_table('used_token')
     op.drop_table('organiser')
     op.drop_table('organisation')
     op.drop_table('heartbeat')

@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import weakref
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from time import monotonic as time_now
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -325,13 +327,40 @@ def build_personal_feed(session: Session, data: _Personal, *, base_url: str, sta
 
 
 # --- the per-process cache -----------------------------------------------------------------------
+#: How long a worker answers a public feed from memory before it asks the database whether the
+#: feed changed. The worker that commits a change forgets at once (handlers below); other workers
+#: and hosts follow within this many seconds. Clients poll hourly.
+FRESH_SECONDS = 5.0
+
+
 class FeedCache:
-    """Built feeds by key, each kept with the version it was built from (LRU, bounded)."""
+    """Built feeds by key, each kept with the version it was built from (LRU, bounded); and, by
+    URL, the feed last served and when its version was last checked. One per app."""
 
     def __init__(self, size: int = 512):
         self.size = size
         self._entries: OrderedDict[Hashable, tuple[Hashable, FeedDocument]] = OrderedDict()
+        self._recent: dict[str, tuple[float, FeedDocument]] = {}
         self._lock = threading.Lock()
+        _caches.add(self)
+
+    def recent(self, path: str) -> FeedDocument | None:
+        """The feed served at `path` if its version was checked less than FRESH_SECONDS ago."""
+        entry = self._recent.get(path)
+        if entry is not None and time_now() - entry[0] < FRESH_SECONDS:
+            return entry[1]
+        return None
+
+    def remember(self, path: str, document: FeedDocument) -> None:
+        with self._lock:
+            if len(self._recent) >= self.size:
+                self._recent.clear()
+            self._recent[path] = (time_now(), document)
+
+    def forget_recent(self) -> None:
+        """Something changed: check versions again on the next request of every feed."""
+        with self._lock:
+            self._recent.clear()
 
     def get(self, key: Hashable, version: Hashable,
             build: Callable[[], FeedDocument]) -> FeedDocument:
@@ -355,6 +384,14 @@ class FeedCache:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._recent.clear()
 
 
-cache = FeedCache()
+_caches: weakref.WeakSet[FeedCache] = weakref.WeakSet()
+
+
+def forget_recent_everywhere() -> None:
+    """A change was committed in this process (through whichever app or database): every cache
+    here checks versions again on its next request."""
+    for feed_cache in list(_caches):
+        feed_cache.forget_recent()

@@ -17,3 +17,6 @@ def publish_calendars():
     settings = current_app.config["SETTINGS"]
     count = publish_all(current_app.extensions["trajectories.db"], settings)
     click.echo(f"{count} feeds published in {settings.calendars_dir}")
+
+
+#: The same under the name some notes use.

@@ -47,6 +47,11 @@ def revoke_feed_token(session: Session, participant: Participant) -> None:
     events.record(session, events.ParticipantChanged(participant_id=participant.id))
 
 
+def personal_feed_path(token: str) -> str:
+    """The app-relative URL of the personal feed behind `token`."""
+    return f"/feeds/p/{token}.ics"
+
+
 def participant_for_token(session: Session, token: str) -> Participant | None:
     """The participant whose feed this token opens, or None (malformed, rotated or unknown)."""
     if not token or not TOKEN_RE.match(token):

@@ -22,6 +22,7 @@ def db_session() -> Session:
 
 
 def register_blueprints(app: Flask) -> None:
+    from .coordinator import bp as coordinator_bp
     from .feeds import bp as feeds_bp
     from .health import bp as health_bp
     from .mail import bp as mail_bp
@@ -32,9 +33,10 @@ def register_blueprints(app: Flask) -> None:
     init_security(app)
     app.register_blueprint(public_bp)
     app.register_blueprint(health_bp)
-    app.register_blueprint(selfservice_bp)
+    app.register_blueprint(coordinator_bp)
     app.register_blueprint(feeds_bp)
     app.register_blueprint(mail_bp)
+    app.register_blueprint(selfservice_bp)
 
     @app.get("/favicon.ico")
     def favicon():

@@ -8,15 +8,17 @@ Last-Modified, and 304 when the client already has it; HEAD works like GET witho
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, request
+from flask import Blueprint, abort, current_app, g, request
 from flask import Response as FlaskResponse
 from flask_babel import get_locale
 from sqlmodel import select
+from werkzeug.http import http_date
 
 from ..feeds import build, links, publish
 from ..feeds.tokens import participant_for_token
 from ..models import Cohort, Organiser, Track
 from . import db_session
+from .security import limiter
 
 bp = Blueprint("feeds", __name__)
 
@@ -24,10 +26,21 @@ PUBLIC_CACHE = "public, max-age=300"
 PRIVATE_CACHE = "private, max-age=300"
 
 
+# Calendar servers (Google, Microsoft) poll many users' feeds from few addresses: a per-address
+# limit would cut off whole organisations. Feeds are cheap to answer (see build.FeedCache).
+limiter.exempt(bp)
+
+
 @bp.record_once
 def _configure(state) -> None:
     # After-commit handlers of this app's database publish into its calendars directory.
     publish.configure(state.app.extensions["trajectories.db"], state.app.config["SETTINGS"])
+    state.app.extensions["trajectories.feeds.cache"] = build.FeedCache()
+
+
+def feed_cache() -> build.FeedCache:
+    """This app's built feeds (see build.FeedCache)."""
+    return current_app.extensions["trajectories.feeds.cache"]
 
 
 def _settings():
@@ -35,13 +48,24 @@ def _settings():
 
 
 def _respond(document: build.FeedDocument, cache_control: str) -> FlaskResponse:
-    response = FlaskResponse(document.body, mimetype="text/calendar")
-    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
-    response.headers["Content-Disposition"] = f'inline; filename="{document.filename}"'
-    response.headers["Cache-Control"] = cache_control
-    response.set_etag(document.etag)
-    response.last_modified = document.last_modified
-    return response.make_conditional(request)
+    """200 with the feed, or 304 when the client's copy is current (If-None-Match first, as
+    RFC 9110 says; If-Modified-Since only without it). Flask answers HEAD from the same."""
+    headers = {
+        "ETag": f'"{document.etag}"',
+        "Last-Modified": http_date(document.last_modified),
+        "Cache-Control": cache_control,
+    }
+    if_none_match = request.headers.get("If-None-Match")
+    if if_none_match is not None:
+        if headers["ETag"] in if_none_match or if_none_match.strip() == "*":
+            return FlaskResponse(status=304, headers=headers)
+    else:
+        since = request.if_modified_since
+        if since is not None and document.last_modified <= since:
+            return FlaskResponse(status=304, headers=headers)
+    headers["Content-Disposition"] = f'inline; filename="{document.filename}"'
+    return FlaskResponse(document.body, headers=headers,
+                         content_type="text/calendar; charset=utf-8")
 
 
 def _find(organiser_slug: str, track_slug: str | None = None, cohort_slug: str | None = None):
@@ -70,59 +94,80 @@ def _find(organiser_slug: str, track_slug: str | None = None, cohort_slug: str |
     return row
 
 
+def _public(load) -> FlaskResponse:
+    """Serve from memory while the feed's version was checked recently; else `load()` (which
+    checks the version, rebuilding only when it moved, and answers 404 for unknown slugs)."""
+    document = feed_cache().recent(request.path)
+    if document is None:
+        document = load()
+        feed_cache().remember(request.path, document)
+    return _respond(document, PUBLIC_CACHE)
+
+
 @bp.get("/feeds/<organiser_slug>.ics")
 def organiser_feed(organiser_slug: str):
-    organiser, _, _ = _find(organiser_slug)
-    settings, start = _settings(), build.window_start()
-    session = db_session()
-    document = build.cache.get(
-        ("organiser", organiser.id, settings.base_url),
-        build.organiser_version(session, organiser, start),
-        lambda: build.build_organiser_feed(session, organiser, base_url=settings.base_url,
-                                           start=start, default_zone=settings.timezone))
-    return _respond(document, PUBLIC_CACHE)
+    def load():
+        organiser, _, _ = _find(organiser_slug)
+        settings, start, session = _settings(), build.window_start(), db_session()
+        return feed_cache().get(
+            ("organiser", organiser.id, settings.base_url),
+            build.organiser_version(session, organiser, start),
+            lambda: build.build_organiser_feed(session, organiser, base_url=settings.base_url,
+                                               start=start, default_zone=settings.timezone))
+
+    return _public(load)
 
 
 @bp.get("/feeds/<organiser_slug>/<track_slug>.ics")
 def track_feed(organiser_slug: str, track_slug: str):
-    organiser, track, _ = _find(organiser_slug, track_slug)
-    settings, start = _settings(), build.window_start()
-    session = db_session()
-    document = build.cache.get(
-        ("track", track.id, settings.base_url),
-        build.track_version(session, organiser, track, start),
-        lambda: build.build_track_feed(session, organiser, track, base_url=settings.base_url,
-                                       start=start, default_zone=settings.timezone))
-    return _respond(document, PUBLIC_CACHE)
+    def load():
+        organiser, track, _ = _find(organiser_slug, track_slug)
+        settings, start, session = _settings(), build.window_start(), db_session()
+        return feed_cache().get(
+            ("track", track.id, settings.base_url),
+            build.track_version(session, organiser, track, start),
+            lambda: build.build_track_feed(session, organiser, track, base_url=settings.base_url,
+                                           start=start, default_zone=settings.timezone))
+
+    return _public(load)
 
 
 @bp.get("/feeds/<organiser_slug>/<track_slug>/<cohort_slug>.ics")
 def cohort_feed(organiser_slug: str, track_slug: str, cohort_slug: str):
-    organiser, track, cohort = _find(organiser_slug, track_slug, cohort_slug)
-    settings, start = _settings(), build.window_start()
-    document = build.cache.get(
-        ("cohort", cohort.id, settings.base_url),
-        build.cohort_version(organiser, track, cohort, start),
-        lambda: build.build_cohort_feed(db_session(), organiser, track, cohort,
-                                        base_url=settings.base_url, start=start))
-    return _respond(document, PUBLIC_CACHE)
+    def load():
+        organiser, track, cohort = _find(organiser_slug, track_slug, cohort_slug)
+        settings, start = _settings(), build.window_start()
+        return feed_cache().get(
+            ("cohort", cohort.id, settings.base_url),
+            build.cohort_version(organiser, track, cohort, start),
+            lambda: build.build_cohort_feed(db_session(), organiser, track, cohort,
+                                            base_url=settings.base_url, start=start))
+
+    return _public(load)
 
 
 @bp.get("/feeds/p/<token>.ics")
 def personal_feed(token: str):
-    """A participant's own feed. Unknown, malformed and rotated tokens all get the same 404."""
+    """A participant's own feed. Unknown, malformed and rotated tokens all get the same 404.
+    The token is checked against the database on every request (a rotation works at once);
+    only the content may come from memory."""
+    g.log_path = "/feeds/p/<token>.ics"  # the token never reaches the request log
     session = db_session()
     participant = participant_for_token(session, token)
     if participant is None:
         abort(404)
-    settings, start = _settings(), build.window_start()
-    data = build.load_personal(session, participant)
-    document = build.cache.get(
-        # Keyed by the token's hash: a rotated token never meets its predecessor's bytes.
-        ("personal", participant.id, participant.feed_token_hash, settings.base_url),
-        data.version(start),
-        lambda: build.build_personal_feed(session, data, base_url=settings.base_url,
-                                          start=start, default_zone=settings.timezone))
+    # Keyed by the token's hash: a rotated token never meets its predecessor's bytes.
+    recent_key = f"p/{participant.id}/{participant.feed_token_hash}"
+    document = feed_cache().recent(recent_key)
+    if document is None:
+        settings, start = _settings(), build.window_start()
+        data = build.load_personal(session, participant)
+        document = feed_cache().get(
+            ("personal", participant.id, participant.feed_token_hash, settings.base_url),
+            data.version(start),
+            lambda: build.build_personal_feed(session, data, base_url=settings.base_url,
+                                              start=start, default_zone=settings.timezone))
+        feed_cache().remember(recent_key, document)
     response = _respond(document, PRIVATE_CACHE)
     response.headers["X-Robots-Tag"] = "noindex"
     response.headers["Referrer-Policy"] = "no-referrer"

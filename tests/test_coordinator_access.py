@@ -1,0 +1,162 @@
+"""Who may see what under /beheer: login required, organiser scoping (404), CSRF, rate limit."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.coordinator_helpers import PASSWORD, Browser, build_world
+from trajectories.models import Track
+
+
+@pytest.fixture
+def world(session):
+    return build_world(session)
+
+
+def _urls(app, ids: dict) -> list[str]:
+    """Every GET route of the coordinator blueprint, with ids filled in."""
+    urls = []
+    with app.test_request_context():
+        from flask import url_for
+
+        for rule in app.url_map.iter_rules():
+            if not rule.endpoint.startswith("coordinator.") or "GET" not in rule.methods:
+                continue
+            args = {name: ids[name] for name in rule.arguments}
+            urls.append(url_for(rule.endpoint, **args))
+    return urls
+
+
+def _ids_of(world, side: str, material_id=0, submission_id=0) -> dict:
+    return {"track_id": getattr(world, f"track_{side}").id,
+            "cohort_id": getattr(world, f"cohort_{side}").id,
+            "meeting_id": getattr(world, f"meeting_{side}").id,
+            "deadline_id": getattr(world, f"deadline_{side}").id,
+            "material_id": material_id, "submission_id": submission_id}
+
+
+PUBLIC = ("/beheer/inloggen", "/beheer/wachtwoord")
+
+
+def test_every_page_without_login_goes_to_the_login_page(app, client, world):
+    urls = _urls(app, _ids_of(world, "nl"))
+    assert len(urls) > 20
+    for url in urls:
+        if url.startswith(PUBLIC):
+            continue
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response.headers["Location"].startswith("/beheer/inloggen"), url
+
+
+def test_every_page_of_another_organiser_answers_404(app, client, session, world):
+    from trajectories.services import people, schedule
+
+    material = schedule.add_material(session, world.meeting_be, title="Slides",
+                                     url="https://example.org/slides")
+    person = people.create_participant(session, name="Belg", email="belg@example.be")
+    people.enroll(session, world.cohort_be, person)
+    submission = people.submit(session, world.deadline_be, person, text="Ons bestek")
+    browser = Browser(client, session)
+    browser.login("nl@example.org")
+    urls = [u for u in _urls(app, _ids_of(world, "be", material.id, submission.id))
+            if re.search(r"/\d+", u)]
+    assert len(urls) > 15
+    for url in urls:
+        assert browser.get(url).status_code == 404, url
+    # ... and a POST to change another organiser's session is refused the same way.
+    response = browser.post(f"/beheer/sessies/{world.meeting_be.id}/annuleren")
+    assert response.status_code == 404
+    session.refresh(world.meeting_be)
+    assert world.meeting_be.status == "scheduled"
+
+
+def test_own_pages_answer_200(app, client, session, world):
+    browser = Browser(client, session)
+    browser.login("nl@example.org")
+    for url in _urls(app, _ids_of(world, "nl")):
+        if re.search(r"/(materiaal|inzendingen)/0|alles\.zip|export\.csv|/coordinatoren", url) \
+                or url.startswith(PUBLIC):
+            continue
+        assert browser.get(url).status_code == 200, url
+
+
+def test_admin_sees_every_organiser_and_manages_coordinators(client, session, world):
+    browser = Browser(client, session)
+    browser.login("admin@example.org")
+    page = browser.get("/beheer/trajecten").get_data(as_text=True)
+    assert "Inclusie" in page and "Aankoop" in page
+    assert browser.get(f"/beheer/edities/{world.cohort_be.id}").status_code == 200
+    response = browser.post("/beheer/coordinatoren", {
+        "email": "nieuw@vvsg.example", "name": "Nieuwe collega", "organiser": world.be.id,
+        "password": "kort"})
+    assert response.status_code == 400
+    assert "Kies een wachtwoord van minstens 12 tekens." in response.get_data(as_text=True)
+    response = browser.post("/beheer/coordinatoren", {
+        "email": "nieuw@vvsg.example", "name": "Nieuwe collega", "organiser": world.be.id,
+        "password": "lang-genoeg-wachtwoord"})
+    assert response.status_code == 302
+    other = Browser(client.application.test_client(), session)
+    assert other.login("nieuw@vvsg.example", "lang-genoeg-wachtwoord").status_code == 302
+
+
+def test_a_coordinator_cannot_manage_coordinators(client, session, world):
+    browser = Browser(client, session)
+    browser.login("nl@example.org")
+    assert browser.get("/beheer/coordinatoren").status_code == 404
+
+
+def test_post_without_csrf_token_is_refused_and_changes_nothing(client, session, world):
+    browser = Browser(client, session)
+    browser.login("nl@example.org")
+    response = client.post(f"/beheer/trajecten/{world.track_nl.id}/bewerken",
+                           data={"title": "Gekaapt"})
+    assert response.status_code == 400
+    assert session.get(Track, world.track_nl.id).title == "Inclusie"
+    response = client.post("/beheer/inloggen", data={"email": "nl@example.org",
+                                                     "password": PASSWORD})
+    assert response.status_code == 400
+
+
+def test_wrong_password_says_so_in_dutch(client, session, world):
+    browser = Browser(client, session)
+    response = browser.login("nl@example.org", "verkeerd-wachtwoord")
+    assert response.status_code == 400
+    assert "Dit e-mailadres en wachtwoord horen niet bij elkaar." in response.get_data(as_text=True)
+    assert browser.get("/beheer/").status_code == 302
+
+
+def test_login_attempts_are_rate_limited(client, session, world):
+    browser = Browser(client, session)
+    codes = [browser.post("/beheer/inloggen", {"email": "nl@example.org",
+                                               "password": "fout"}).status_code
+             for _ in range(11)]
+    assert codes[:10] == [400] * 10
+    assert codes[10] == 429
+
+
+def test_login_then_logout(client, session, world):
+    browser = Browser(client, session)
+    assert browser.login("nl@example.org").headers["Location"] == "/beheer/"
+    assert browser.get("/beheer/").status_code == 200
+    cookie = client.get_cookie("session")
+    assert cookie.http_only and cookie.same_site == "Lax"
+    browser.post("/beheer/uitloggen")
+    assert browser.get("/beheer/").status_code == 302
+
+
+def test_login_redirects_only_inside_the_app(client, session, world):
+    browser = Browser(client, session)
+    browser.get("/beheer/inloggen")
+    response = browser.post("/beheer/inloggen?next=https://evil.example/",
+                            {"email": "nl@example.org", "password": PASSWORD})
+    assert response.headers["Location"] == "/beheer/"
+
+
+def test_security_headers_on_coordinator_pages(client, world):
+    response = client.get("/beheer/inloggen")
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert "'unsafe-inline'" not in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"

@@ -1,0 +1,244 @@
+"""Enrollments, CSV import/export, attendance, deliverables and the audit log in the browser-free
+test client."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from sqlalchemy import event
+from sqlmodel import select
+
+from tests import factories
+from tests.coordinator_helpers import Browser, build_world
+from trajectories.models import (
+    Attendance,
+    Enrollment,
+    EnrollmentStatus,
+    EventRecord,
+    Organisation,
+    Participant,
+)
+from trajectories.services import people
+from trajectories.services.imports import safe_cell
+
+
+@pytest.fixture
+def world(session):
+    return build_world(session)
+
+
+@pytest.fixture
+def nl(client, session, world):
+    browser = Browser(client, session)
+    browser.login("nl@example.org")
+    return browser
+
+
+def _statuses(session, cohort_id) -> dict[str, str]:
+    return {p.name: e.status for e, p in session.exec(
+        select(Enrollment, Participant).join(Participant)
+        .where(Enrollment.cohort_id == cohort_id))}
+
+
+def _enrollment_ids(session, cohort_id, *names) -> list[str]:
+    return [str(e.id) for e, p in session.exec(
+        select(Enrollment, Participant).join(Participant)
+        .where(Enrollment.cohort_id == cohort_id, Participant.name.in_(names)))]
+
+
+def test_bulk_withdraw_promotes_and_admitting_beyond_capacity_changes_nothing(nl, session, world):
+    cohort_id = world.cohort_nl.id
+    url = f"/beheer/edities/{cohort_id}/inschrijvingen"
+    assert _statuses(session, cohort_id)["Deelnemer 3"] == EnrollmentStatus.WAITLISTED
+    # Waitlist two admitted ones: two places free up; then admit three (only two fit): refused.
+    nl.post(url, {"action": "waitlist",
+                  "selected": _enrollment_ids(session, cohort_id, "Deelnemer 0", "Deelnemer 1")})
+    before = _statuses(session, cohort_id)
+    response = nl.post(url, {"action": "admit", "selected": _enrollment_ids(
+        session, cohort_id, "Deelnemer 0", "Deelnemer 1", "Deelnemer 3")},
+        follow_redirects=True)
+    assert "Er zijn nog 2 plaatsen vrij; u koos 3 inschrijvingen om toe te laten." in \
+        response.get_data(as_text=True)
+    assert _statuses(session, cohort_id) == before
+    # Fill the free places from the waiting list, first come first served.
+    nl.post(url, {"action": "promote"})
+    after = _statuses(session, cohort_id)
+    assert sum(1 for s in after.values() if s == EnrollmentStatus.ADMITTED) == 3
+    assert after["Deelnemer 0"] == EnrollmentStatus.ADMITTED
+    assert after["Deelnemer 1"] == EnrollmentStatus.ADMITTED
+
+
+def test_enrollments_filter_by_status_and_name(nl, world):
+    url = f"/beheer/edities/{world.cohort_nl.id}/inschrijvingen"
+    html = nl.get(url + "?status=waitlisted").get_data(as_text=True)
+    assert "Deelnemer 3" in html and "Deelnemer 0" not in html
+    html = nl.get(url + "?zoek=deelnemer 1").get_data(as_text=True)
+    assert "Deelnemer 1" in html and "Deelnemer 2" not in html
+
+
+def test_bulk_action_on_another_editions_enrollment_is_refused(nl, session, world):
+    other = factories.cohort(session, world.track_nl)
+    person = factories.participant(session)
+    enrollment = people.enroll(session, other, person)
+    response = nl.post(f"/beheer/edities/{world.cohort_nl.id}/inschrijvingen",
+                       {"action": "withdraw", "selected": [str(enrollment.id)]},
+                       follow_redirects=True)
+    assert "Kies alleen inschrijvingen van deze editie." in response.get_data(as_text=True)
+    session.refresh(enrollment)
+    assert enrollment.status == EnrollmentStatus.ADMITTED
+
+
+GOOD_CSV = ("naam;e-mail;functie;organisatiecode;taal\n"
+            "Anna de Boer;anna@noordenveld.example;Beleidsadviseur;GM1699;nl\n"
+            "Bert Smit;bert@zwolle.example;;GM0193;\n")
+
+
+def _upload(text: str, name="deelnemers.csv"):
+    return (io.BytesIO(text.encode("utf-8-sig")), name)
+
+
+def test_import_previews_every_bad_row_and_imports_nothing(nl, session, world):
+    cohort = factories.cohort(session, world.track_nl, slug="import", name="Import")
+    url = f"/beheer/edities/{cohort.id}/importeren"
+    bad = GOOD_CSV + ("Zonder adres;;;;\n"
+                      "Anna dubbel;anna@noordenveld.example;;;\n"
+                      "Onbekend;o@x.example;;GM9999;\n"
+                      "Fout adres;geen-email;;;\n")
+    response = nl.post(url, {"upload": _upload(bad)}, content_type="multipart/form-data")
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "4 rijen zijn niet goed; er is niets geïmporteerd." in html
+    assert "Regel 4 (e-mail): Vul een geldig e-mailadres in" in html
+    assert "Regel 5 (e-mail): Dit e-mailadres staat al eerder in het bestand." in html
+    assert "Regel 6 (organisatiecode): Onbekende organisatiecode GM9999." in html
+    assert "Regel 7 (e-mail): Vul een geldig e-mailadres in" in html
+    assert session.exec(select(Participant).where(
+        Participant.email == "anna@noordenveld.example")).first() is None
+    assert session.exec(select(Organisation).where(Organisation.code == "GM1699")).first() is None
+    assert _statuses(session, cohort.id) == {}
+
+
+def test_import_of_good_rows_previews_then_imports_on_confirmation(nl, session, world):
+    cohort = factories.cohort(session, world.track_nl, slug="import", name="Import")
+    url = f"/beheer/edities/{cohort.id}/importeren"
+    response = nl.post(url, {"upload": _upload(GOOD_CSV)}, content_type="multipart/form-data")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Alle 2 rijen zijn goed." in html
+    assert _statuses(session, cohort.id) == {}  # a preview changes nothing
+    response = nl.post(url, {"content": GOOD_CSV})
+    assert response.status_code == 302
+    assert _statuses(session, cohort.id) == {"Anna de Boer": "admitted",
+                                             "Bert Smit": "admitted"}
+    anna = session.exec(select(Participant).where(Participant.name == "Anna de Boer")).one()
+    assert session.get(Organisation, anna.organisation_id).name == "Noordenveld"
+
+
+def test_organisations_import_all_or_nothing(nl, session, world):
+    url = "/beheer/organisaties/importeren"
+    csv_text = ("naam,soort,land,code,provincie\n"
+                "Provincie Drenthe,provincie,NL,PV22,Drenthe\n"
+                "Stichting X,stichting,NL,,\n")
+    response = nl.post(url, {"upload": _upload(csv_text)}, content_type="multipart/form-data")
+    assert "Regel 3 (soort): Soort moet gemeente, provincie of anders zijn." in \
+        response.get_data(as_text=True)
+    assert session.exec(select(Organisation).where(Organisation.code == "PV22")).first() is None
+    fixed = csv_text.replace("stichting", "anders")
+    assert nl.post(url, {"upload": _upload(fixed)}, content_type="multipart/form-data") \
+        .status_code == 200
+    assert nl.post(url, {"content": fixed}).status_code == 302
+    assert session.exec(select(Organisation).where(Organisation.code == "PV22")).one()
+
+
+def test_import_with_missing_columns_says_which(nl, world):
+    response = nl.post(f"/beheer/edities/{world.cohort_nl.id}/importeren",
+                       {"upload": _upload("naam;telefoon\nA;06\n")},
+                       content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert "De kolommen e-mail ontbreken" in response.get_data(as_text=True)
+
+
+def test_export_is_utf8_with_bom_and_neutralises_formulas(nl, session, world):
+    people.update_participant(session, world.participants[0], name="=HYPERLINK(\"x\")",
+                              role="@SUM(A1)")
+    people.update_participant(session, world.participants[1], name="Zoë Ündén", role="-1+2")
+    response = nl.get(f"/beheer/edities/{world.cohort_nl.id}/export.csv")
+    assert response.status_code == 200
+    assert response.data.startswith(b"\xef\xbb\xbf")
+    text = response.data.decode("utf-8-sig")
+    lines = text.split("\r\n")
+    assert lines[0] == "naam;e-mail;functie;organisatie;organisatiecode;status;ingeschreven op"
+    assert "'=HYPERLINK(\"\"x\"\")" in text and "'@SUM(A1)" in text
+    assert "Zoë Ündén" in text and "'-1+2" in text
+    assert safe_cell("+31 6 1234") == "'+31 6 1234" and safe_cell("Gewoon") == "Gewoon"
+
+
+def test_attendance_is_recorded_and_shown(nl, session, world):
+    p0, p1 = world.participants[:2]
+    url = f"/beheer/sessies/{world.meeting_nl.id}/aanwezigheid"
+    assert nl.post(url, {"present": [str(p0.id)]}).status_code == 302
+    rows = {a.participant_id: a.present for a in session.exec(select(Attendance))}
+    assert rows[p0.id] is True and rows[p1.id] is False
+    html = nl.get(f"/beheer/edities/{world.cohort_nl.id}").get_data(as_text=True)
+    assert "Aanwezig: 1 van 3" in html
+
+
+def test_deliverables_read_and_download_all(nl, session, world):
+    p0, p1 = world.participants[:2]
+    sub = people.submit(session, world.deadline_nl, p0, text="Ons plan <b>vet</b>")
+    html = nl.get(f"/beheer/deadlines/{world.deadline_nl.id}").get_data(as_text=True)
+    assert "1 van 3 ingeleverd" in html and "nog niet" in html
+    html = nl.get(f"/beheer/inzendingen/{sub.id}").get_data(as_text=True)
+    assert "Ons plan &lt;b&gt;vet&lt;/b&gt;" in html
+    response = nl.get(f"/beheer/deadlines/{world.deadline_nl.id}/alles.zip")
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    assert [n.endswith("/tekst.txt") for n in archive.namelist()] == [True]
+    assert archive.read(archive.namelist()[0]).decode() == "Ons plan <b>vet</b>"
+
+
+def test_audit_log_names_the_coordinator_and_hides_other_organisers(client, nl, session, world):
+    nl.post(f"/beheer/sessies/{world.meeting_nl.id}/annuleren")
+    record = session.exec(select(EventRecord).where(
+        EventRecord.name == "MeetingCancelled")).one()
+    assert record.actor.startswith("coordinator:")
+    html = nl.get("/beheer/logboek").get_data(as_text=True)
+    assert "MeetingCancelled" in html and "Coördinator NL" in html
+    be = Browser(client.application.test_client(), session)
+    be.login("be@example.org")
+    html = be.get("/beheer/logboek").get_data(as_text=True)
+    assert "MeetingCancelled" not in html and "MeetingPlanned" in html
+
+
+def _count_statements(app, fetch) -> int:
+    engine = app.extensions["trajectories.db"].engine
+    count = [0]
+
+    def before(*_args):
+        count[0] += 1
+
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        assert fetch().status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+    return count[0]
+
+
+def test_list_pages_issue_the_same_queries_for_few_and_many(app, nl, session, world):
+    small = factories.cohort(session, world.track_nl)
+    large = factories.cohort(session, world.track_nl)
+    from trajectories.services import schedule
+
+    dl_small = schedule.set_deadline(session, small, title="D", due_date=world.deadline_nl.due_date)
+    dl_large = schedule.set_deadline(session, large, title="D", due_date=world.deadline_nl.due_date)
+    for cohort, n, deadline in ((small, 2, dl_small), (large, 40, dl_large)):
+        for _ in range(n):
+            person = factories.participant(session)
+            people.enroll(session, cohort, person)
+            people.submit(session, deadline, person, text="klaar")
+    for page in ("/beheer/edities/{c}/inschrijvingen", "/beheer/deadlines/{d}",
+                 "/beheer/edities/{c}"):
+        few = _count_statements(app, lambda p=page: nl.get(p.format(c=small.id, d=dl_small.id)))
+        many = _count_statements(app, lambda p=page: nl.get(p.format(c=large.id, d=dl_large.id)))
+        assert few == many, page

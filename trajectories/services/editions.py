@@ -1,0 +1,142 @@
+"""Whole-edition actions for coordinators: copy an edition to a new year, act on many
+enrollments at once, fill free places from the waiting list.
+
+Each is one transaction: it calls the single-object services unwrapped (`__wrapped__`, without
+their own commit), so a refusal halfway leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlmodel import Session, select
+
+from ..clock import NonexistentLocalTime, to_local, to_utc
+from ..errors import InvalidInput
+from ..models import (
+    Cohort,
+    Deadline,
+    Enrollment,
+    EnrollmentStatus,
+    Material,
+    Meeting,
+    MeetingStatus,
+    Track,
+)
+from . import base, catalogue, people, schedule
+from .base import service
+
+
+def _shift_moment(moment: datetime | None, days: timedelta, zone_name: str) -> datetime | None:
+    """The same wall-clock time `days` later in the edition's zone (DST-correct)."""
+    if moment is None:
+        return None
+    local = to_local(moment, zone_name)
+    try:
+        return to_utc(local.date() + days, local.time().replace(tzinfo=None), zone_name)
+    except NonexistentLocalTime:
+        raise InvalidInput(_l("Na het verschuiven valt een tijdstip in de overgang naar "
+                              "zomertijd; kies een andere datum."), "first_date") from None
+
+
+@service
+def copy_cohort(session: Session, cohort: Cohort, *, slug: str, name: str,
+                first_date: date) -> Cohort:
+    """A new edition with the same settings, sessions (not the cancelled ones), materials and
+    deadlines, all shifted so the first session falls on `first_date`; local clock times stay
+    (13:30 stays 13:30 across daylight-saving time). Enrollments are not copied."""
+    if not isinstance(first_date, date):
+        raise InvalidInput(_l("Vul een geldige datum in."), "first_date")
+    meetings = list(session.exec(select(Meeting).where(
+        Meeting.cohort_id == cohort.id, Meeting.status == MeetingStatus.SCHEDULED)
+        .order_by(Meeting.on_date, Meeting.starts_at, Meeting.id)))
+    deadlines = list(session.exec(select(Deadline).where(Deadline.cohort_id == cohort.id)
+                                  .order_by(Deadline.due_date, Deadline.id)))
+    anchor = meetings[0].on_date if meetings else (deadlines[0].due_date if deadlines else None)
+    offset = (first_date - anchor) if anchor else timedelta(0)
+    zone_name = cohort.timezone
+    track = session.get(Track, cohort.track_id)
+    copy = catalogue.create_cohort.__wrapped__(
+        session, track, slug=slug, name=name, timezone=zone_name, capacity=cohort.capacity,
+        registration_opens_at=_shift_moment(cohort.registration_opens_at, offset, zone_name),
+        registration_closes_at=_shift_moment(cohort.registration_closes_at, offset, zone_name),
+        eligibility=cohort.eligibility, requires_approval=cohort.requires_approval,
+        coordinator_email=cohort.coordinator_email)
+    materials = {}
+    for material in session.exec(select(Material).where(
+            Material.meeting_id.in_([m.id for m in meetings])).order_by(Material.id)):
+        materials.setdefault(material.meeting_id, []).append(material)
+    for meeting in meetings:
+        local_start = to_local(meeting.starts_at, zone_name).time() if meeting.starts_at else None
+        local_end = to_local(meeting.ends_at, zone_name).time() if meeting.ends_at else None
+        try:
+            new = schedule.plan_meeting.__wrapped__(
+                session, copy, on_date=meeting.on_date + offset, start=local_start,
+                end=local_end, title=meeting.title, kind=meeting.kind, mode=meeting.mode,
+                location=meeting.location, online_url=meeting.online_url,
+                description=meeting.description, coaching_notes=meeting.coaching_notes)
+        except InvalidInput as exc:
+            raise InvalidInput(f"{meeting.title}: {exc.message}", "first_date") from None
+        for material in materials.get(meeting.id, []):
+            session.add(Material(meeting_id=new.id, title=material.title, url=material.url,
+                                 file_path=material.file_path))
+    for deadline in deadlines:
+        due_time = to_local(deadline.due_at, zone_name).time() if deadline.due_at else None
+        try:
+            schedule.set_deadline.__wrapped__(
+                session, copy, title=deadline.title, description=deadline.description,
+                due_date=deadline.due_date + offset, due_time=due_time,
+                delivered_by=deadline.delivered_by)
+        except InvalidInput as exc:
+            raise InvalidInput(f"{deadline.title}: {exc.message}", "first_date") from None
+    session.flush()
+    return copy
+
+
+BULK_ACTIONS = {"admit": people.admit, "waitlist": people.waitlist, "withdraw": people.withdraw}
+
+
+@service
+def bulk_enrollments(session: Session, cohort: Cohort, enrollment_ids: list[int],
+                     action: str) -> int:
+    """Admit, waitlist or withdraw many enrollments of one edition at once: all or none.
+    Admitting more than the free places is refused as a whole."""
+    base.choice(action, list(BULK_ACTIONS), "action", _l("actie"))
+    ids = {int(i) for i in enrollment_ids}
+    if not ids:
+        raise InvalidInput(_l("Kies eerst een of meer inschrijvingen."), "selected")
+    cohort = base.lock(session, Cohort, cohort.id)
+    rows = list(session.exec(select(Enrollment).where(
+        Enrollment.id.in_(ids), Enrollment.cohort_id == cohort.id).order_by(Enrollment.id)))
+    if len(rows) != len(ids):
+        raise InvalidInput(_l("Kies alleen inschrijvingen van deze editie."), "selected")
+    if action == "admit" and cohort.capacity is not None:
+        wanted = sum(1 for r in rows if r.status != EnrollmentStatus.ADMITTED)
+        free = max(cohort.capacity - people.admitted_count(session, cohort.id), 0)
+        if wanted > free:
+            raise InvalidInput(_l("Er zijn nog %(free)s plaatsen vrij; u koos %(wanted)s "
+                                  "inschrijvingen om toe te laten.", free=free, wanted=wanted),
+                               "selected")
+    act = BULK_ACTIONS[action].__wrapped__
+    for row in rows:
+        act(session, row)
+    return len(rows)
+
+
+@service
+def promote_from_waitlist(session: Session, cohort: Cohort) -> int:
+    """Admit from the waiting list, first come first served, while places are free."""
+    cohort = base.lock(session, Cohort, cohort.id)
+    waiting = list(session.exec(select(Enrollment).where(
+        Enrollment.cohort_id == cohort.id, Enrollment.status == EnrollmentStatus.WAITLISTED)
+        .order_by(Enrollment.created_at, Enrollment.id)))
+    free = len(waiting) if cohort.capacity is None else max(
+        cohort.capacity - people.admitted_count(session, cohort.id), 0)
+    if not waiting:
+        raise InvalidInput(_l("Er staat niemand op de wachtlijst."))
+    if free == 0:
+        raise InvalidInput(_l("Deze editie is vol: er zijn %(n)s plaatsen.", n=cohort.capacity))
+    for row in waiting[:free]:
+        people.admit.__wrapped__(session, row)
+    return min(free, len(waiting))

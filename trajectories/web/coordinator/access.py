@@ -1,0 +1,106 @@
+"""Finding objects as the signed-in coordinator: another organiser's object answers 404.
+
+Each getter joins up to the track, whose organiser decides who may see it; an admin sees all.
+"""
+
+from __future__ import annotations
+
+from flask import abort
+from flask_login import current_user
+from sqlmodel import select
+
+from ...models import (
+    Cohort,
+    Deadline,
+    Enrollment,
+    Material,
+    Meeting,
+    Organiser,
+    Submission,
+    Track,
+)
+from .. import db_session
+
+
+def organiser_ids() -> list[int] | None:
+    """The organisers the signed-in coordinator may see; None means all (admin)."""
+    return None if current_user.is_admin else [current_user.organiser_id]
+
+
+def scoped(query):
+    """Restrict a query that joins Track to the visible organisers."""
+    ids = organiser_ids()
+    return query if ids is None else query.where(Track.organiser_id.in_(ids))
+
+
+def _one(query):
+    row = db_session().exec(scoped(query)).first()
+    if row is None:
+        abort(404)
+    return row
+
+
+def visible_organisers() -> list[Organiser]:
+    query = select(Organiser).order_by(Organiser.name)
+    ids = organiser_ids()
+    if ids is not None:
+        query = query.where(Organiser.id.in_(ids))
+    return list(db_session().exec(query))
+
+
+def organiser(organiser_id: int) -> Organiser:
+    ids = organiser_ids()
+    found = db_session().get(Organiser, organiser_id)
+    if found is None or (ids is not None and found.id not in ids):
+        abort(404)
+    return found
+
+
+def track(track_id: int) -> Track:
+    return _one(select(Track).where(Track.id == track_id))
+
+
+def cohort(cohort_id: int) -> tuple[Cohort, Track]:
+    return tuple(_one(select(Cohort, Track).join(Track, Track.id == Cohort.track_id)
+                      .where(Cohort.id == cohort_id)))
+
+
+def _in_cohort(model, row_id: int):
+    return tuple(_one(select(model, Cohort, Track)
+                      .join(Cohort, Cohort.id == model.cohort_id)
+                      .join(Track, Track.id == Cohort.track_id)
+                      .where(model.id == row_id)))
+
+
+def meeting(meeting_id: int) -> tuple[Meeting, Cohort, Track]:
+    return _in_cohort(Meeting, meeting_id)
+
+
+def deadline(deadline_id: int) -> tuple[Deadline, Cohort, Track]:
+    return _in_cohort(Deadline, deadline_id)
+
+
+def enrollment(enrollment_id: int) -> tuple[Enrollment, Cohort, Track]:
+    return _in_cohort(Enrollment, enrollment_id)
+
+
+def material(material_id: int) -> tuple[Material, Meeting, Cohort, Track]:
+    return tuple(_one(select(Material, Meeting, Cohort, Track)
+                      .join(Meeting, Meeting.id == Material.meeting_id)
+                      .join(Cohort, Cohort.id == Meeting.cohort_id)
+                      .join(Track, Track.id == Cohort.track_id)
+                      .where(Material.id == material_id)))
+
+
+def submission(submission_id: int) -> tuple[Submission, Deadline, Cohort, Track]:
+    return tuple(_one(select(Submission, Deadline, Cohort, Track)
+                      .join(Deadline, Deadline.id == Submission.deadline_id)
+                      .join(Cohort, Cohort.id == Deadline.cohort_id)
+                      .join(Track, Track.id == Cohort.track_id)
+                      .where(Submission.id == submission_id)))
+
+
+def cohorts_with_tracks() -> list[tuple[Cohort, Track]]:
+    return [tuple(r) for r in db_session().exec(scoped(
+        select(Cohort, Track).join(Track, Track.id == Cohort.track_id)
+        .order_by(Track.title, Cohort.created_at, Cohort.id)))]

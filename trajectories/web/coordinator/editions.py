@@ -1,0 +1,137 @@
+"""Editions (cohorts): create, edit, copy to a new year, the overview and the month calendar."""
+
+from __future__ import annotations
+
+import calendar as pycalendar
+from collections import defaultdict
+from datetime import date, timedelta
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlmodel import select
+
+from ...clock import local_today
+from ...errors import InvalidInput
+from ...models import Deadline, Material, Meeting
+from ...services import catalogue, editions
+from .. import db_session
+from . import access, bp
+from .forms import CohortForm, CopyCohortForm
+from .progress import attendance_counts, deadline_completion
+from .tracks import status_code
+
+
+def _programme(cohort_id: int) -> tuple[list[Meeting], list[Deadline]]:
+    s = db_session()
+    meetings = list(s.exec(select(Meeting).where(Meeting.cohort_id == cohort_id)
+                           .order_by(Meeting.on_date, Meeting.starts_at, Meeting.id)))
+    deadlines = list(s.exec(select(Deadline).where(Deadline.cohort_id == cohort_id)
+                            .order_by(Deadline.due_date, Deadline.id)))
+    return meetings, deadlines
+
+
+@bp.route("/trajecten/<int:track_id>/edities/nieuw", methods=["GET", "POST"])
+def new_edition(track_id: int):
+    track = access.track(track_id)
+    organiser = access.organiser(track.organiser_id)
+    form = CohortForm()
+    if request.method == "GET":
+        form.timezone.data = "Europe/Brussels" if organiser.country == "BE" else "Europe/Amsterdam"
+    if form.validate_on_submit():
+        try:
+            cohort = catalogue.create_cohort(db_session(), track, slug=form.slug.data,
+                                             **form.service_data())
+        except InvalidInput as exc:
+            form.fail(exc)
+        else:
+            flash(_("Editie %(name)s aangemaakt.", name=cohort.name), "success")
+            return redirect(url_for("coordinator.edition", cohort_id=cohort.id))
+    return render_template("coordinator/edition_form.html", form=form, track=track,
+                           cohort=None), status_code(form)
+
+
+@bp.route("/edities/<int:cohort_id>/bewerken", methods=["GET", "POST"])
+def edit_edition(cohort_id: int):
+    cohort, track = access.cohort(cohort_id)
+    form = CohortForm(obj=cohort)
+    del form.slug  # in feed addresses: stays
+    if request.method == "GET":
+        form.load_window(cohort)
+    if form.validate_on_submit():
+        try:
+            catalogue.update_cohort(db_session(), cohort, **form.service_data())
+        except InvalidInput as exc:
+            form.fail(exc)
+        else:
+            flash(_("Wijzigingen opgeslagen."), "success")
+            return redirect(url_for("coordinator.edition", cohort_id=cohort.id))
+    return render_template("coordinator/edition_form.html", form=form, track=track,
+                           cohort=cohort), status_code(form)
+
+
+@bp.route("/edities/<int:cohort_id>/kopie", methods=["GET", "POST"])
+def copy_edition(cohort_id: int):
+    cohort, track = access.cohort(cohort_id)
+    meetings, deadlines = _programme(cohort.id)
+    scheduled = [m for m in meetings if m.status == "scheduled"]
+    form = CopyCohortForm()
+    if request.method == "GET" and scheduled:
+        # The common case: the same weekdays a year later (52 weeks).
+        form.first_date.data = scheduled[0].on_date + timedelta(weeks=52)
+    if form.validate_on_submit():
+        try:
+            copy = editions.copy_cohort(db_session(), cohort, slug=form.slug.data,
+                                        name=form.name.data, first_date=form.first_date.data)
+        except InvalidInput as exc:
+            form.fail(exc)
+        else:
+            flash(_("Editie %(name)s gemaakt als kopie van %(old)s.", name=copy.name,
+                    old=cohort.name), "success")
+            return redirect(url_for("coordinator.edition", cohort_id=copy.id))
+    return render_template("coordinator/edition_copy.html", form=form, track=track,
+                           cohort=cohort, meetings=scheduled, deadlines=deadlines), status_code(form)
+
+
+@bp.get("/edities/<int:cohort_id>")
+def edition(cohort_id: int):
+    cohort, track = access.cohort(cohort_id)
+    s = db_session()
+    meetings, deadlines = _programme(cohort.id)
+    materials = defaultdict(list)
+    for material in s.exec(select(Material).where(
+            Material.meeting_id.in_([m.id for m in meetings])).order_by(Material.id)):
+        materials[material.meeting_id].append(material)
+    return render_template("coordinator/edition.html", cohort=cohort, track=track,
+                           meetings=meetings, deadlines=deadlines, materials=materials,
+                           completion=deadline_completion(s, deadlines),
+                           attendance=attendance_counts(s, meetings))
+
+
+def _month(value: str | None, fallback: date) -> date:
+    try:
+        year, month = (int(p) for p in (value or "").split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        return fallback.replace(day=1)
+
+
+@bp.get("/edities/<int:cohort_id>/kalender")
+def edition_calendar(cohort_id: int):
+    """A month grid (weeks from Monday), rendered on the server."""
+    cohort, track = access.cohort(cohort_id)
+    meetings, deadlines = _programme(cohort.id)
+    today = local_today(cohort.timezone)
+    upcoming = [m.on_date for m in meetings if m.on_date >= today]
+    fallback = upcoming[0] if upcoming else (meetings[-1].on_date if meetings else today)
+    first = _month(request.args.get("maand"), fallback)
+    items = defaultdict(list)
+    for meeting in meetings:
+        items[meeting.on_date].append(("meeting", meeting))
+    for deadline in deadlines:
+        items[deadline.due_date].append(("deadline", deadline))
+    weeks = pycalendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
+    previous = (first - timedelta(days=1)).replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    return render_template("coordinator/edition_calendar.html", cohort=cohort, track=track,
+                           weeks=weeks, items=items, first=first, today=today,
+                           previous=previous, following=following)

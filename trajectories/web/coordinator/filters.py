@@ -1,0 +1,44 @@
+"""Dates and times on coordinator pages: nl-NL, or nl-BE for a Flemish organiser (short dates
+differ: 03-04-2030 against 3/04/2030), English when chosen; always in the edition's zone."""
+
+from __future__ import annotations
+
+from babel.dates import format_date, format_datetime
+from flask import Flask
+from flask_babel import get_locale
+from flask_login import current_user
+
+from ...clock import to_local
+from ...reference import goals
+
+
+def date_locale() -> str:
+    if str(get_locale()) == "en":
+        return "en_GB"
+    organiser = getattr(current_user, "organiser", None)
+    return "nl_BE" if organiser is not None and organiser.country == "BE" else "nl_NL"
+
+
+def cdate(value, fmt: str = "short") -> str:
+    return format_date(value, fmt, locale=date_locale()) if value else ""
+
+
+def cmoment(moment, zone_name: str, fmt: str = "short") -> str:
+    """A UTC moment in the edition's zone: 'short' gives date and time."""
+    if moment is None:
+        return ""
+    local = to_local(moment, zone_name)
+    if fmt == "short":
+        return f"{format_date(local.date(), 'short', locale=date_locale())} {local:%H:%M}"
+    return format_datetime(local, fmt, locale=date_locale())
+
+
+def clocal_time(moment, zone_name: str) -> str:
+    return "" if moment is None else f"{to_local(moment, zone_name):%H:%M}"
+
+
+def register(app: Flask) -> None:
+    app.add_template_filter(cdate, "cdate")
+    app.add_template_filter(cmoment, "cmoment")
+    app.add_template_filter(clocal_time, "ctime")
+    app.add_template_global(goals, "sdg_goals")

@@ -1,0 +1,237 @@
+"""Flask-WTF forms (CSRF on every one) and the bridge from a service's `InvalidInput` to the
+field it belongs beside. Field names match the services' keyword arguments."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+    URLField,
+)
+from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ...clock import NonexistentLocalTime, to_local, to_utc
+from ...errors import InvalidInput
+from ...models import DeliveredBy, Eligibility, MeetingKind, MeetingMode
+from ...reference import goals as sdg_goals
+
+
+class Form(FlaskForm):
+    def fail(self, exc: InvalidInput) -> None:
+        """Show a service's message beside its field (or above the form)."""
+        field = self._fields.get(exc.field or "")
+        if field is not None:
+            field.errors = [*field.errors, exc.message]
+        else:
+            self.form_errors.append(exc.message)
+
+    def data_for_service(self, *names: str) -> dict:
+        return {name: self._fields[name].data for name in names}
+
+
+class DutchDateField(DateField):
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Vul een geldige datum in.")) from None
+
+
+class DutchTimeField(TimeField):
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Vul een geldige tijd in, zoals 13:30.")) from None
+
+
+class DutchDateTimeField(DateTimeLocalField):
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Vul een geldige datum en tijd in.")) from None
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form):
+        allowed = {value for value, _label in self.choices}
+        if any(value not in allowed for value in self.data or []):
+            raise ValidationError(_l("Kies Global Goals van 1 tot en met 17."))
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = []
+            raise ValueError(_l("Kies Global Goals van 1 tot en met 17.")) from None
+
+
+def required() -> InputRequired:
+    return InputRequired(message=_l("Dit veld is verplicht."))
+
+
+class LoginForm(Form):
+    email = EmailField(_l("E-mailadres"), validators=[required()])
+    password = PasswordField(_l("Wachtwoord"), validators=[required()])
+
+
+class TrackForm(Form):
+    slug = StringField(_l("Korte naam (in webadressen)"), validators=[required()],
+                       description=_l("Kleine letters, cijfers en streepjes."))
+    title = StringField(_l("Titel"), validators=[required()])
+    summary = TextAreaField(_l("Samenvatting"))
+    goals = TextAreaField(_l("Doelen"))
+    target_group = TextAreaField(_l("Doelgroep"))
+    theme = StringField(_l("Thema"))
+    sdgs = MultiCheckboxField(_l("Global Goals"), coerce=int,
+                              choices=[(g.number, f"{g.number}. {g.name_nl}")
+                                       for g in sdg_goals().values()])
+    contact_name = StringField(_l("Contactpersoon"))
+    contact_email = EmailField(_l("E-mailadres contactpersoon"))
+
+
+TIMEZONES = [("Europe/Amsterdam", "Europe/Amsterdam"), ("Europe/Brussels", "Europe/Brussels")]
+
+
+class CohortForm(Form):
+    name = StringField(_l("Naam"), validators=[required()],
+                       description=_l("Bijvoorbeeld 2027 of Tweede editie."))
+    slug = StringField(_l("Korte naam (in webadressen)"), validators=[required()])
+    timezone = SelectField(_l("Tijdzone"), choices=TIMEZONES)
+    capacity = IntegerField(_l("Aantal plaatsen"), validators=[
+        Optional(), NumberRange(min=0, message=_l("Het aantal plaatsen kan niet negatief zijn."))],
+        description=_l("Leeg laten voor geen grens."))
+    registration_opens_at = DutchDateTimeField(_l("Inschrijving opent"), validators=[Optional()])
+    registration_closes_at = DutchDateTimeField(_l("Inschrijving sluit"), validators=[Optional()])
+    eligibility = SelectField(_l("Wie mag deelnemen"), choices=[
+        (Eligibility.MUNICIPALITIES.value, _l("Alleen gemeenten")),
+        (Eligibility.PUBLIC_BODIES.value, _l("Gemeenten en provincies")),
+        (Eligibility.ANYONE.value, _l("Iedereen"))])
+    requires_approval = BooleanField(_l("Inschrijvingen wachten op goedkeuring"))
+    coordinator_email = EmailField(_l("E-mailadres coördinator van deze editie"))
+
+    def service_data(self) -> dict:
+        data = self.data_for_service("name", "timezone", "capacity", "eligibility",
+                                     "requires_approval", "coordinator_email")
+        for name in ("registration_opens_at", "registration_closes_at"):
+            data[name] = _aware(self._fields[name].data, self.timezone.data, name)
+        return data
+
+    def load_window(self, cohort) -> None:
+        for name in ("registration_opens_at", "registration_closes_at"):
+            moment = getattr(cohort, name)
+            self._fields[name].data = (to_local(moment, cohort.timezone).replace(tzinfo=None)
+                                       if moment else None)
+
+
+def _aware(local: datetime | None, zone_name: str, field: str) -> datetime | None:
+    """A datetime-local value, read in the edition's zone, as aware UTC."""
+    if local is None:
+        return None
+    try:
+        return to_utc(local.date(), local.time(), zone_name or "Europe/Amsterdam")
+    except NonexistentLocalTime:
+        raise InvalidInput(_l("Dit tijdstip bestaat niet door de overgang naar zomertijd."),
+                           field) from None
+    except ValueError:
+        raise InvalidInput(_l("Onbekende tijdzone: %(zone)s.", zone=zone_name), "timezone") from None
+
+
+class CopyCohortForm(Form):
+    name = StringField(_l("Naam van de nieuwe editie"), validators=[required()])
+    slug = StringField(_l("Korte naam (in webadressen)"), validators=[required()])
+    first_date = DutchDateField(_l("Datum van de eerste sessie in de nieuwe editie"),
+                                validators=[required()],
+                                description=_l("Alle sessies en deadlines schuiven evenveel dagen "
+                                               "op; de kloktijden blijven gelijk."))
+
+
+MEETING_KINDS = [(MeetingKind.SESSION.value, _l("Sessie")),
+                 (MeetingKind.MASTERCLASS.value, _l("Masterclass")),
+                 (MeetingKind.CONGRESS.value, _l("Congres")),
+                 (MeetingKind.REGIONAL_MEETING.value, _l("Regionale bijeenkomst"))]
+MEETING_MODES = [(MeetingMode.ONLINE.value, _l("Online")),
+                 (MeetingMode.ON_SITE.value, _l("Op locatie")),
+                 (MeetingMode.HYBRID.value, _l("Hybride"))]
+
+
+class MeetingContentForm(Form):
+    title = StringField(_l("Titel"), validators=[required()])
+    kind = SelectField(_l("Soort"), choices=MEETING_KINDS)
+    mode = SelectField(_l("Vorm"), choices=MEETING_MODES)
+    location = StringField(_l("Locatie"))
+    online_url = URLField(_l("Link naar de sessie"), description=_l("Begint met https://"))
+    description = TextAreaField(_l("Beschrijving"))
+    coaching_notes = TextAreaField(_l("Coachingstekst"),
+                                   description=_l("Wat de coachingsmail na de sessie zegt."))
+
+    CONTENT = ("title", "kind", "mode", "location", "online_url", "description",
+               "coaching_notes")
+
+
+class MeetingTimeForm(Form):
+    on_date = DutchDateField(_l("Datum"), validators=[required()])
+    start = DutchTimeField(_l("Begintijd"), validators=[Optional()],
+                           description=_l("Leeg laten als de tijd nog volgt."))
+    end = DutchTimeField(_l("Eindtijd"), validators=[Optional()])
+
+
+class MeetingForm(MeetingContentForm, MeetingTimeForm):
+    """Planning a new session: what and when at once."""
+
+
+class ConfirmForm(Form):
+    """A button with a CSRF token (cancel, remove, release)."""
+
+
+class MaterialForm(Form):
+    title = StringField(_l("Titel"), validators=[required()])
+    url = URLField(_l("Link"), description=_l("Een link, of upload hieronder een bestand."))
+    upload = FileField(_l("Bestand"))
+
+
+class DeadlineForm(Form):
+    title = StringField(_l("Titel"), validators=[required()])
+    description = TextAreaField(_l("Beschrijving"))
+    due_date = DutchDateField(_l("Uiterste datum"), validators=[required()])
+    due_time = DutchTimeField(_l("Tijdstip"), validators=[Optional()],
+                              description=_l("Leeg laten voor het einde van de dag."))
+    delivered_by = SelectField(_l("Wie levert op"), choices=[
+        (DeliveredBy.PARTICIPANT.value, _l("Elke deelnemer")),
+        (DeliveredBy.ORGANISATION.value, _l("Eén keer per gemeente"))])
+
+    FIELDS = ("title", "description", "due_date", "due_time", "delivered_by")
+
+
+class CsvImportForm(Form):
+    upload = FileField(_l("CSV-bestand"))
+    #: The checked CSV text, sent back with the "import" button after a clean preview.
+    content = TextAreaField(_l("Inhoud"))
+
+
+class CoordinatorForm(Form):
+    email = EmailField(_l("E-mailadres"), validators=[required()])
+    name = StringField(_l("Naam"), validators=[required()])
+    organiser = SelectField(_l("Organisator"), coerce=int)
+    is_admin = BooleanField(_l("Beheerder (ziet alle organisatoren)"))
+    password = PasswordField(_l("Wachtwoord"), validators=[required()],
+                             description=_l("Minstens 12 tekens."))

@@ -1,0 +1,87 @@
+"""CSV import (preview first, all or nothing) and export of participants and organisations."""
+
+from __future__ import annotations
+
+from flask import Response, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from ...errors import InvalidInput
+from ...services import imports
+from .. import db_session
+from . import access, bp
+from .forms import CsvImportForm
+from .roster import STATUS_LABELS, _people
+
+
+def _text_of(form: CsvImportForm) -> str:
+    """The CSV from the upload, or (after a clean preview) from the hidden content field."""
+    upload = form.upload.data
+    if upload and upload.filename:
+        raw = upload.stream.read(5 * 1024 * 1024 + 1)
+        if len(raw) > 5 * 1024 * 1024:
+            raise InvalidInput(_("Het bestand is te groot (hoogstens 5 MB)."), "upload")
+        try:
+            return raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            try:
+                return raw.decode("cp1252")  # Excel's "CSV" on Windows
+            except UnicodeDecodeError:
+                raise InvalidInput(_("Sla het bestand op als CSV (UTF-8)."), "upload") from None
+    if form.content.data:
+        return form.content.data
+    raise InvalidInput(_("Kies een CSV-bestand."), "upload")
+
+
+def _import_page(form, run, template_args: dict, done_url: str):
+    result, text = None, ""
+    if form.validate_on_submit():
+        try:
+            text = _text_of(form)
+            confirm = bool(form.content.data) and not (form.upload.data and
+                                                       form.upload.data.filename)
+            result = run(text, dry_run=not confirm)
+        except InvalidInput as exc:
+            form.fail(exc)
+        else:
+            if result.imported:
+                flash(_("%(n)s rijen geïmporteerd.", n=len(result.rows)), "success")
+                return redirect(done_url)
+    status = 400 if (form.is_submitted() and form.errors) or (result and result.errors) else 200
+    return render_template("coordinator/import.html", form=form, result=result, text=text,
+                           **template_args), status
+
+
+@bp.route("/edities/<int:cohort_id>/importeren", methods=["GET", "POST"])
+def participants_import(cohort_id: int):
+    cohort, track = access.cohort(cohort_id)
+    form = CsvImportForm()
+    return _import_page(
+        form, lambda text, dry_run: imports.import_participants(db_session(), cohort, text,
+                                                                dry_run=dry_run),
+        dict(cohort=cohort, track=track, columns=imports.PARTICIPANT_COLUMNS,
+             heading=_("Deelnemers importeren")),
+        url_for("coordinator.enrollments", cohort_id=cohort.id))
+
+
+@bp.route("/organisaties/importeren", methods=["GET", "POST"])
+def organisations_import():
+    form = CsvImportForm()
+    return _import_page(
+        form, lambda text, dry_run: imports.import_organisations(db_session(), text,
+                                                                 dry_run=dry_run),
+        dict(cohort=None, track=None, columns=imports.ORGANISATION_COLUMNS,
+             heading=_("Organisaties importeren")),
+        url_for("coordinator.organisations_import"))
+
+
+@bp.get("/edities/<int:cohort_id>/export.csv")
+def participants_export(cohort_id: int):
+    cohort, track = access.cohort(cohort_id)
+    rows = [[p.name, p.email, p.role, o.name if o else "", o.code if o else "",
+             _(STATUS_LABELS[e.status]), e.created_at.date().isoformat()]
+            for e, p, o in _people(cohort.id)]
+    body = imports.to_csv([_("naam"), _("e-mail"), _("functie"), _("organisatie"),
+                           _("organisatiecode"), _("status"), _("ingeschreven op")], rows)
+    name = f"{track.slug}-{cohort.slug}-deelnemers.csv"
+    return Response(body, mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -1,0 +1,156 @@
+"""Enrollments (filter, act on one or many, promote from the waiting list), attendance per
+session, deliverables per deadline. Each list is a fixed number of queries."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+from flask import flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from sqlmodel import select
+
+from ...errors import InvalidInput
+from ...models import (
+    Attendance,
+    Enrollment,
+    EnrollmentStatus,
+    Organisation,
+    Participant,
+    Submission,
+)
+from ...services import editions, people
+from .. import db_session
+from . import access, bp, uploads
+from .forms import ConfirmForm
+from .progress import TAKING_PART, deadline_completion
+
+STATUS_LABELS = {
+    EnrollmentStatus.APPLIED: "aangemeld",
+    EnrollmentStatus.ADMITTED: "toegelaten",
+    EnrollmentStatus.WAITLISTED: "wachtlijst",
+    EnrollmentStatus.WITHDRAWN: "ingetrokken",
+    EnrollmentStatus.COMPLETED: "afgerond",
+}
+
+
+def _people(cohort_id: int, statuses=None, search: str = ""):
+    query = (select(Enrollment, Participant, Organisation)
+             .join(Participant, Participant.id == Enrollment.participant_id)
+             .outerjoin(Organisation, Organisation.id == Participant.organisation_id)
+             .where(Enrollment.cohort_id == cohort_id)
+             .order_by(Participant.name, Participant.id))
+    if statuses:
+        query = query.where(Enrollment.status.in_(list(statuses)))
+    if search:
+        like = f"%{search.lower()}%"
+        query = query.where(Participant.name.ilike(like) | Participant.email.ilike(like)
+                            | Organisation.name.ilike(like))
+    return [tuple(r) for r in db_session().exec(query)]
+
+
+@bp.route("/edities/<int:cohort_id>/inschrijvingen", methods=["GET", "POST"])
+def enrollments(cohort_id: int):
+    cohort, track = access.cohort(cohort_id)
+    s = db_session()
+    if request.method == "POST" and ConfirmForm().validate_on_submit():
+        try:
+            if request.form.get("action") == "promote":
+                n = editions.promote_from_waitlist(s, cohort)
+                flash(_("%(n)s van de wachtlijst toegelaten.", n=n), "success")
+            else:
+                n = editions.bulk_enrollments(s, cohort, [int(i) for i in request.form.getlist(
+                    "selected") if i.isdigit()], request.form.get("action", ""))
+                flash(_("%(n)s inschrijvingen bijgewerkt.", n=n), "success")
+        except InvalidInput as exc:
+            flash(exc.message, "error")
+        return redirect(url_for("coordinator.enrollments", cohort_id=cohort.id,
+                                status=request.args.get("status", ""),
+                                zoek=request.args.get("zoek", "")))
+    status = request.args.get("status", "")
+    search = request.args.get("zoek", "").strip()[:100]
+    rows = _people(cohort.id, [status] if status in STATUS_LABELS else None, search)
+    admitted = people.admitted_count(s, cohort.id)
+    return render_template("coordinator/enrollments.html", cohort=cohort, track=track, rows=rows,
+                           labels=STATUS_LABELS, status=status, search=search,
+                           admitted=admitted)
+
+
+@bp.route("/sessies/<int:meeting_id>/aanwezigheid", methods=["GET", "POST"])
+def attendance(meeting_id: int):
+    meeting, cohort, track = access.meeting(meeting_id)
+    s = db_session()
+    rows = _people(cohort.id, TAKING_PART)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        present = set(request.form.getlist("present"))
+        try:
+            people.record_attendance(s, meeting, {p.id: str(p.id) in present
+                                                  for _e, p, _o in rows})
+        except InvalidInput as exc:
+            flash(exc.message, "error")
+        else:
+            flash(_("Aanwezigheid opgeslagen."), "success")
+            return redirect(url_for("coordinator.edition", cohort_id=cohort.id) + "#sessies")
+    recorded = {a.participant_id: a.present for a in s.exec(
+        select(Attendance).where(Attendance.meeting_id == meeting.id))}
+    return render_template("coordinator/attendance.html", cohort=cohort, track=track,
+                           meeting=meeting, rows=rows, recorded=recorded, form=form)
+
+
+@bp.get("/deadlines/<int:deadline_id>")
+def deliverables(deadline_id: int):
+    deadline, cohort, track = access.deadline(deadline_id)
+    s = db_session()
+    rows = _people(cohort.id, TAKING_PART)
+    submissions = {sub.participant_id: sub for sub in s.exec(
+        select(Submission).where(Submission.deadline_id == deadline.id))}
+    done, expected = deadline_completion(s, [deadline])[deadline.id]
+    return render_template("coordinator/deliverables.html", cohort=cohort, track=track,
+                           deadline=deadline, rows=rows, submissions=submissions, done=done,
+                           expected=expected)
+
+
+@bp.get("/inzendingen/<int:submission_id>")
+def submission(submission_id: int):
+    sub, deadline, cohort, track = access.submission(submission_id)
+    participant = db_session().get(Participant, sub.participant_id)
+    return render_template("coordinator/submission.html", cohort=cohort, track=track,
+                           deadline=deadline, submission=sub, participant=participant)
+
+
+@bp.get("/inzendingen/<int:submission_id>/bestand")
+def submission_file(submission_id: int):
+    sub, _deadline, _cohort, _track = access.submission(submission_id)
+    path = uploads.resolve(sub.file_path) if sub.file_path else None
+    if path is None:
+        return ("", 404)
+    return send_file(path, as_attachment=True, download_name=sub.file_name or path.name)
+
+
+@bp.get("/deadlines/<int:deadline_id>/alles.zip")
+def deliverables_zip(deadline_id: int):
+    """Every submission of a deadline in one zip: the text as .txt and the uploaded file."""
+    deadline, cohort, _track = access.deadline(deadline_id)
+    s = db_session()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for sub, participant in s.exec(
+                select(Submission, Participant)
+                .join(Participant, Participant.id == Submission.participant_id)
+                .where(Submission.deadline_id == deadline.id).order_by(Participant.name)):
+            folder = f"{_safe_name(participant.name)}-{participant.id}"
+            if sub.text:
+                archive.writestr(f"{folder}/tekst.txt", sub.text)
+            path = uploads.resolve(sub.file_path) if sub.file_path else None
+            if path is not None:
+                archive.write(path, f"{folder}/{_safe_name(Path(sub.file_name or path.name).stem)}"
+                                    f"{path.suffix}")
+    buffer.seek(0)
+    return send_file(buffer, mimetype="application/zip", as_attachment=True,
+                     download_name=f"inzendingen-{_safe_name(deadline.title)[:40]}.zip")
+
+
+def _safe_name(value: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in value).strip("-") or "x"

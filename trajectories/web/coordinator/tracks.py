@@ -1,0 +1,85 @@
+"""Tracks (leertrajecten): list, create, edit, with their Global Goals."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlmodel import select
+
+from ...errors import InvalidInput
+from ...models import Cohort, Track
+from ...services import catalogue
+from .. import db_session
+from . import access, bp
+from .forms import TrackForm
+
+TRACK_FIELDS = ("title", "summary", "goals", "target_group", "theme", "sdgs", "contact_name",
+                "contact_email")
+
+
+def status_code(form) -> int:
+    return 400 if form.is_submitted() and form.errors else 200
+
+
+@bp.get("/trajecten")
+def tracks():
+    s = db_session()
+    rows = list(s.exec(access.scoped(select(Track)).order_by(Track.title)))
+    editions = defaultdict(list)
+    for cohort in s.exec(select(Cohort).where(Cohort.track_id.in_([t.id for t in rows]))
+                         .order_by(Cohort.created_at, Cohort.id)):
+        editions[cohort.track_id].append(cohort)
+    return render_template("coordinator/tracks.html", tracks=rows, editions=editions,
+                           organisers={o.id: o for o in access.visible_organisers()})
+
+
+@bp.route("/trajecten/nieuw", methods=["GET", "POST"])
+def new_track():
+    organisers = access.visible_organisers()
+    if not organisers:
+        abort(404)
+    # An admin picks the organiser with ?organisator=<id>; a coordinator has one.
+    organiser = organisers[0]
+    if current_user.is_admin and request.args.get("organisator", "").isdigit():
+        organiser = access.organiser(int(request.args["organisator"]))
+    form = TrackForm()
+    if form.validate_on_submit():
+        try:
+            track = catalogue.create_track(db_session(), organiser, slug=form.slug.data,
+                                           **form.data_for_service(*TRACK_FIELDS))
+        except InvalidInput as exc:
+            form.fail(exc)
+        else:
+            flash(_("Leertraject %(title)s aangemaakt.", title=track.title), "success")
+            return redirect(url_for("coordinator.track", track_id=track.id))
+    return render_template("coordinator/track_form.html", form=form, track=None,
+                           organiser=organiser, organisers=organisers), status_code(form)
+
+
+@bp.get("/trajecten/<int:track_id>")
+def track(track_id: int):
+    row = access.track(track_id)
+    cohorts = list(db_session().exec(select(Cohort).where(Cohort.track_id == row.id)
+                                     .order_by(Cohort.created_at, Cohort.id)))
+    return render_template("coordinator/track.html", track=row, cohorts=cohorts,
+                           organiser=access.organiser(row.organiser_id))
+
+
+@bp.route("/trajecten/<int:track_id>/bewerken", methods=["GET", "POST"])
+def edit_track(track_id: int):
+    row = access.track(track_id)
+    form = TrackForm(obj=row)
+    del form.slug  # the short name is in published feed addresses: it stays
+    if form.validate_on_submit():
+        try:
+            catalogue.update_track(db_session(), row, **form.data_for_service(*TRACK_FIELDS))
+        except InvalidInput as exc:
+            form.fail(exc)
+        else:
+            flash(_("Wijzigingen opgeslagen."), "success")
+            return redirect(url_for("coordinator.track", track_id=row.id))
+    return render_template("coordinator/track_form.html", form=form, track=row,
+                           organiser=access.organiser(row.organiser_id)), status_code(form)
