@@ -116,3 +116,34 @@ def test_language_switch_shows_english_goal_names(client, world):
     client.get("/taal/en")
     html = client.get("/").get_data(as_text=True)
     assert '<span class="sdg-number">10</span> Reduced Inequalities</li>' in html
+
+
+def statements(app, client, path: str) -> int:
+    """How many SQL statements one request issues."""
+    from sqlalchemy import event
+
+    engine = app.extensions["trajectories.db"].engine
+    seen = []
+
+    def count(*_args):
+        seen.append(1)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+def test_catalogue_queries_do_not_grow_with_the_catalogue(app, session, client):
+    org = factories.organiser(session, slug="vvsg")
+    first = factories.track(session, org)
+    factories.meeting(session, open_cohort(session, trk=first), on_date=date(2099, 1, 1))
+    small = statements(app, client, "/"), statements(app, client, "/vvsg/")
+    for _ in range(3):
+        track = factories.track(session, org)
+        for _ in range(2):
+            factories.meeting(session, open_cohort(session, trk=track), on_date=date(2099, 1, 1))
+    large = statements(app, client, "/"), statements(app, client, "/vvsg/")
+    assert small == large

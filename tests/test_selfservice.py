@@ -304,3 +304,18 @@ def test_mail_preferences_per_kind(session, client, smtp_sink, member):
     assert prefs == {"invitation": True, "reminder": True, "nudge": False, "coaching": True}
     data = json.loads(client.get("/mijn/gegevens.json").data)
     assert data["mail_preferences"]["nudge"] is False
+
+
+def test_my_trajectories_queries_do_not_grow_with_my_editions(app, session, client, smtp_sink,
+                                                              member):
+    from tests.test_public_catalogue import statements
+
+    sign_in(client, smtp_sink)
+    before = statements(app, client, "/mijn/")
+    for n in range(3):
+        cohort = open_cohort(session)
+        people.enroll(session, cohort, member["participant"])
+        factories.meeting(session, cohort, on_date=utcnow().date() + timedelta(days=n + 1))
+        deadline = schedule.set_deadline(session, cohort, title=f"D{n}", due_date=date(2099, 1, 1))
+        people.submit(session, deadline, member["participant"], text="x")
+    assert statements(app, client, "/mijn/") == before

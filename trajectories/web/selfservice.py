@@ -122,10 +122,10 @@ def _cohort_or_404(organiser_slug: str, track_slug: str, cohort_slug: str):
 
 def _municipality_groups():
     """Municipalities grouped by country and province, for <optgroup>s."""
+    countries = {"NL": _("Nederland"), "BE": _("Vlaanderen")}
     groups: dict[str, list] = {}
     for m in municipalities():
-        country = _("Nederland") if m.country == "NL" else _("Vlaanderen")
-        groups.setdefault(f"{country} — {m.province}", []).append(m)
+        groups.setdefault(f"{countries[m.country]} — {m.province}", []).append(m)
     return sorted(groups.items())
 
 
@@ -166,12 +166,6 @@ def _render_check_mail(email: str):
                            message=_("We hebben een e-mail gestuurd naar %(email)s. Klik op de "
                                      "link in die e-mail om je inschrijving te bevestigen; pas "
                                      "dan telt ze.", email=email.strip().lower()))
-
-
-def _edition_of(cohort: Cohort):
-    s = db_session()
-    track = s.get(Track, cohort.track_id)
-    return track, s.get(Organiser, track.organiser_id)
 
 
 @bp.route("/inschrijving/bevestigen", methods=["GET", "POST"])
