@@ -145,10 +145,8 @@ def test_works_without_javascript(app, live_server, browser, smtp_sink, world):
         context.close()
 
 
-def test_participant_finds_registers_confirms_and_hands_in(app, live_server, page, smtp_sink,
-                                                           world, db):
-    """The issue's path: find a track, register, read the confirmation mail from the real SMTP
-    server, follow its link, land on 'my trajectories', submit a deliverable."""
+def register_and_confirm(app, live_server, page, smtp_sink) -> None:
+    """Find the track, register, confirm from the mail: lands on 'my trajectories'."""
     page.goto(live_server + "/")
     page.get_by_role("searchbox", name="Zoeken").fill("inclusie")
     page.get_by_role("button", name="Filteren").click()
@@ -166,6 +164,22 @@ def test_participant_finds_registers_confirms_and_hands_in(app, live_server, pag
     page.goto(local(live_server, mail_link(app, smtp_sink, 0)))
     page.get_by_role("button", name="Ja, ik bevestig mijn inschrijving").click()
     expect(page.get_by_role("heading", name="Mijn leertrajecten", level=1)).to_be_visible()
+
+
+def hand_in(page, title: str) -> None:
+    page.get_by_role("link", name=re.compile(rf"^Inleveren\W+{title}$")).click()
+    page.get_by_label("Tekst").fill("Ons plan van aanpak voor inclusie.")
+    page.get_by_label("Bestand (niet verplicht)").set_input_files(
+        files=[{"name": "plan.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 plan"}])
+    page.get_by_role("button", name="Inleveren").click()
+    expect(page.get_by_text("Ingeleverd. Dank je wel!")).to_be_visible()
+
+
+def test_participant_finds_registers_confirms_and_hands_in(app, live_server, page, smtp_sink,
+                                                           world, db):
+    """The issue's path: find a track, register, read the confirmation mail from the real SMTP
+    server, follow its link, land on 'my trajectories', subscribe, submit a deliverable."""
+    register_and_confirm(app, live_server, page, smtp_sink)
     expect(page.get_by_text("toegelaten").first).to_be_visible()
     expect(page.get_by_role("link", name=re.compile(r"online sessie\W+Werksessie"))).to_be_visible()
 
@@ -179,14 +193,47 @@ def test_participant_finds_registers_confirms_and_hands_in(app, live_server, pag
     assert "Werksessie" in feed.text() and "Plan van aanpak" in feed.text()
     assert_accessible(page, "my trajectories with the feed buttons")
 
-    page.get_by_role("link", name=re.compile(r"^Inleveren\W+Plan van aanpak$")).click()
-    page.get_by_label("Tekst").fill("Ons plan van aanpak voor inclusie.")
-    page.get_by_label("Bestand (niet verplicht)").set_input_files(
-        files=[{"name": "plan.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 plan"}])
-    page.get_by_role("button", name="Inleveren").click()
-    expect(page.get_by_text("Ingeleverd. Dank je wel!")).to_be_visible()
+    hand_in(page, "Plan van aanpak")
     expect(page.get_by_role("link", name="plan.pdf")).to_be_visible()
     with db.session() as check:
         [submission] = check.exec(select(Submission)).all()
         assert (submission.text, submission.file_name, submission.late) == \
             ("Ons plan van aanpak voor inclusie.", "plan.pdf", False)
+
+
+def test_nudges_stop_once_the_deliverable_is_handed_in(app, live_server, page, smtp_sink, world,
+                                                       session):
+    """The issue's last step: the deadline nudges reach the participant until they hand in
+    through 'my trajectories', and none after. Needs the scheduler (trajectories.scheduler)."""
+    jobs = pytest.importorskip("trajectories.scheduler.jobs")
+    from trajectories.scheduler.models import PlannedMoment
+
+    from trajectories.mail.models import OutboxMessage
+
+    deadline = schedule.set_deadline(session, world["cohort"], title="Verslag",
+                                     due_date=utcnow().date() + timedelta(days=20))
+    session.close()
+    register_and_confirm(app, live_server, page, smtp_sink)
+
+    def moment(offset: str) -> PlannedMoment:
+        with app.extensions["trajectories.db"].session() as s:
+            return s.exec(select(PlannedMoment).where(
+                PlannedMoment.job_id == f"nudge:deadline:{deadline.id}:{offset}")).one()
+
+    def nudges_to_sanne() -> list[str]:
+        deliver(app)
+        with app.extensions["trajectories.db"].session() as s:
+            return [row.status for row in s.exec(select(OutboxMessage).where(
+                OutboxMessage.to == "s.bakker@noordenveld.example",
+                OutboxMessage.kind.in_(["nudge", "overdue"])))]
+
+    first = moment("P14D")
+    jobs.process_moment(app, first.job_id, now=first.due_at)
+    assert nudges_to_sanne() == ["sent"]
+
+    page.reload()
+    hand_in(page, "Verslag")
+    for offset in ("P3D", "P0D"):
+        later = moment(offset)
+        jobs.process_moment(app, later.job_id, now=later.due_at)
+    assert nudges_to_sanne() == ["sent"]  # no nudge after the deliverable is in
