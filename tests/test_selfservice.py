@@ -15,6 +15,8 @@ from sqlmodel import select
 from tests import factories
 from tests.public_world import closing_client, follow_link, link_in, open_cohort, submit, token_of
 from trajectories.clock import utcnow
+from trajectories.feeds.models import FeedPreference
+from trajectories.feeds.preferences import set_feed_alarm
 from trajectories.models import (
     Attendance,
     DeliveredBy,
@@ -239,6 +241,7 @@ def test_erase_anonymises_and_keeps_only_publication_texts(app, session, client,
     people.submit(session, publication, participant, text="Best practice Noordenveld")
     meeting = factories.meeting(session, cohort, on_date=date(2030, 1, 1))
     people.record_attendance(session, meeting, {participant.id: True})
+    set_feed_alarm(session, participant, 45)
     sign_in(client, smtp_sink)
     submit(client, deadline_path(member), {"text": "persoonlijk",
                                            "file": (BytesIO(b"%PDF-1 x"), "mijn.pdf")},
@@ -263,6 +266,9 @@ def test_erase_anonymises_and_keeps_only_publication_texts(app, session, client,
         Submission.participant_id == participant.id))] == ["Best practice Noordenveld"]
     assert session.exec(select(Attendance).where(
         Attendance.participant_id == participant.id)).all() == []
+    # The feed's own after-commit handler may write a fresh row, but not the erased choice.
+    kept = session.get(FeedPreference, participant.id)
+    assert kept is None or kept.alarm_minutes != 45
     assert not stored.exists()
     assert client.get("/mijn/").status_code == 302  # signed out
     # The old address is unknown now: no sign-in mail.

@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 from .. import events
 from ..clock import utcnow
 from ..errors import InvalidInput
+from ..feeds.models import FeedPreference
 from ..mail.models import MailPreference, MailStatus, OutboxMessage
 from ..mail.outbox import mail_preferences
 from ..models import (
@@ -103,7 +104,7 @@ def erase(session: Session, participant: Participant) -> list[str]:
         if submission.file_path:
             files.append(submission.file_path)
         session.delete(submission)
-    for model in (Attendance, DeadlineExtension):
+    for model in (Attendance, DeadlineExtension, FeedPreference):
         for row in session.exec(select(model).where(model.participant_id == participant.id)):
             session.delete(row)
     _erase_mail(session, participant)
