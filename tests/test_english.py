@@ -179,3 +179,21 @@ def test_coordinator_registrations_page_in_english(demo, app, client):
     _assert_english(html,
                     ["Registrations", ">waiting list<", ">applied<", ">withdrawn<", "Export as CSV"],
                     ["Inschrijvingen", "wachtlijst", "aangemeld", "ingetrokken", "Exporteren als CSV"])
+
+
+def test_confirmation_mail_in_the_participants_language(app):
+    from types import SimpleNamespace
+
+    from trajectories.public_mail import render
+
+    context = dict(track=SimpleNamespace(title="Ethisch bankieren"),
+                   cohort=SimpleNamespace(name="2027"), name="Eline", link="https://x.test/b",
+                   hours=48)
+    with app.test_request_context("/"):
+        subject_en, text_en, html_en = render("confirm", "en", **context)
+        subject_nl, text_nl, _html_nl = render("confirm", "nl", **context)
+    assert subject_en == "Confirm your registration for Ethisch bankieren"
+    assert "Dear Eline," in text_en and "The link works for 48 hours and only once." in text_en
+    assert "Confirm registration" in html_en and "Bevestig" not in text_en + html_en
+    assert subject_nl == "Bevestig je inschrijving voor Ethisch bankieren"
+    assert "Beste Eline," in text_nl
