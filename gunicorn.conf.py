@@ -24,3 +24,6 @@ errorlog = "-"
 # Build the app once before forking: a bad setting stops the master with one line.
 preload_app = True
 forwarded_allow_ips = os.environ.get("TRAJECTORIES_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn 25+ opens a control socket at one path per user, so a second master on the same
+# host (two instances, a blue/green switch, the tests) would fail; systemd signals suffice.
+control_socket_disable = True

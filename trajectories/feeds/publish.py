@@ -47,10 +47,10 @@ def write_atomic(path: Path, body: bytes, mtime: float) -> bool:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        # No fsync: feeds are a cache that `publish-calendars` rebuilds (after a crash too), and
+        # an fsync per feed on every save made coordinators wait on the disk.
         with os.fdopen(fd, "wb") as handle:
             handle.write(body)
-            handle.flush()
-            os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
         os.utime(tmp, (mtime, mtime))
         os.replace(tmp, path)
