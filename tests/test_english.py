@@ -71,7 +71,7 @@ def test_track_page_in_english_with_english_dates(demo, english):
     _assert_english(
         html,
         ["For municipalities only.", "All editions in your calendar", "Sessions",
-         "Tuesday 13 April 2021, 13:30–15:30", "time to be confirmed"],
+         "Tuesday 13 April 2021, 13:30–15:30", "time to be announced"],
         ["Alleen voor gemeenten.", "Alle edities in je agenda", "dinsdag 13 april 2021",
          "tijd volgt"])
 
