@@ -197,3 +197,29 @@ def test_confirmation_mail_in_the_participants_language(app):
     assert "Confirm registration" in html_en and "Bevestig" not in text_en + html_en
     assert subject_nl == "Bevestig je inschrijving voor Ethisch bankieren"
     assert "Beste Eline," in text_nl
+
+
+def test_session_reminder_mail_in_english(demo, app):
+    from sqlmodel import select
+
+    from trajectories.mail.outbox import render_mail
+    from trajectories.models import Cohort, Meeting, Participant, Track
+
+    with app.extensions["trajectories.db"].session() as s, app.app_context():
+        cohort, track = s.exec(select(Cohort, Track).join(Track).where(
+            Track.slug == "praktijkproef-inclusie", Cohort.slug == "2021")).one()
+        meeting = s.exec(select(Meeting).where(Meeting.cohort_id == cohort.id)
+                         .order_by(Meeting.on_date)).first()
+        participant = s.exec(select(Participant)).first()
+        context = dict(meeting=meeting, cohort=cohort, track=track, participant=participant,
+                       materials=[], feed_url="https://x.test/feed.ics",
+                       unsubscribe_url="https://x.test/afmelden/t")
+        subject, text, html = render_mail("reminder", "en", days=3, **context)
+        subject_nl, text_nl, _html = render_mail("reminder", "nl", days=1, **context)
+    assert subject == f"In 3 days: {meeting.title}"
+    assert f"Dear {participant.name}," in text
+    assert "When: Tuesday 13 April 2021, 13:30–15:30" in text
+    assert "Stop receiving emails of this kind? https://x.test/afmelden/t" in text
+    assert "Your personal calendar" in html and "Wanneer" not in text + html
+    assert subject_nl == f"Morgen: {meeting.title}"
+    assert "Wanneer: dinsdag 13 april 2021, 13:30–15:30" in text_nl
