@@ -16,7 +16,7 @@ install: $(STAMP) translations
 
 # Compiled catalogues (.mo) are build output; the .po sources are in git.
 translations: $(STAMP)
-	@if [ -d trajectories/translations ]; then $(BIN)/pybabel compile -q -d trajectories/translations; fi
+	@if [ -d trajectories/translations ]; then $(BIN)/pybabel -q compile -d trajectories/translations; fi
 
 # After changing user-facing strings: extract them and update the English catalogue (then translate).
 messages: $(STAMP)
