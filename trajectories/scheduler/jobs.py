@@ -53,7 +53,13 @@ def fire(job_id: str) -> None:
     """The APScheduler job function."""
     if _app is None:
         raise RuntimeError("scheduler jobs run only inside run_scheduler")
-    process_moment(_app, job_id)
+    if process_moment(_app, job_id) == "sent":
+        # Send right away rather than at the next periodic drain (claims keep drains apart).
+        from ..mail.drain import drain
+
+        while drain(_app.extensions["trajectories.db"], _app.config["SETTINGS"],
+                    batch=200).sent >= 200:
+            pass
 
 
 # --- recipients ----------------------------------------------------------------------------------
