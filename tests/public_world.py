@@ -65,13 +65,23 @@ def follow_link(client, mail_message):
 
 
 def closing_client(app, session):
-    """The test client; before each request the test's own database session lets go of its
-    transaction (SQLite has one writer: a read left open would block the app's write)."""
+    """The test client. Before each request the test's own database session lets go of its
+    transaction (SQLite has one writer: a read left open would block the app's write); after
+    it, the mail outbox is drained to the SMTP server, as the running scheduler would."""
 
     class Client(FlaskClient):
         def open(self, *args, **kwargs):
             session.close()
-            return super().open(*args, **kwargs)
+            response = super().open(*args, **kwargs)
+            deliver(app)
+            return response
 
     app.test_client_class = Client
     return app.test_client()
+
+
+def deliver(app):
+    """Send what the outbox holds (the drain of the scheduler process)."""
+    from trajectories.mail.drain import drain
+
+    return drain(app.extensions["trajectories.db"], app.config["SETTINGS"])

@@ -49,7 +49,8 @@ def test_catalogue_lists_every_track_with_its_sdgs(client, world):
     assert page.status_code == 200
     assert titles(page) == ["Klimaatroute", "Praktijkproef inclusie"]
     html = page.get_data(as_text=True)
-    assert 'class="sdg-tag sdg-10"' in html and "Ongelijkheid verminderen" in html
+    tag = re.search(r'<li class="sdg-tag sdg-10"><span class="sdg-number">10</span> ([^<]+)</li>', html)
+    assert tag and tag.group(1) == "Ongelijkheid verminderen"
 
 
 @pytest.mark.parametrize(("query", "expected"), [
@@ -113,4 +114,53 @@ def test_accessibility_and_privacy_pages(client):
 
 def test_language_switch_shows_english_goal_names(client, world):
     client.get("/taal/en")
-    assert "Reduced Inequalities" in client.get("/").get_data(as_text=True)
+    html = client.get("/").get_data(as_text=True)
+    assert '<span class="sdg-number">10</span> Reduced Inequalities</li>' in html
+
+
+def statements(app, client, path: str) -> int:
+    """How many SQL statements one request issues."""
+    from sqlalchemy import event
+
+    engine = app.extensions["trajectories.db"].engine
+    seen = []
+
+    def count(*_args):
+        seen.append(1)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+def test_catalogue_queries_do_not_grow_with_the_catalogue(app, session, client):
+    org = factories.organiser(session, slug="vvsg")
+    first = factories.track(session, org)
+    factories.meeting(session, open_cohort(session, trk=first), on_date=date(2099, 1, 1))
+    small = statements(app, client, "/"), statements(app, client, "/vvsg/")
+    for _ in range(3):
+        track = factories.track(session, org)
+        for _ in range(2):
+            factories.meeting(session, open_cohort(session, trk=track), on_date=date(2099, 1, 1))
+    large = statements(app, client, "/"), statements(app, client, "/vvsg/")
+    assert small == large
+
+
+def test_uploaded_material_is_downloadable_once_the_session_was_held(app, session, client, world):
+    var_dir = Path(app.config["SETTINGS"].var_dir)
+    (var_dir / "materials").mkdir(parents=True, exist_ok=True)
+    (var_dir / "materials" / "slides.pdf").write_bytes(b"%PDF-1.4 slides")
+    cohort = open_cohort(session, trk=world["climate"], slug="2019", name="2019")
+    held = factories.meeting(session, cohort, on_date=date(2019, 5, 1), title="Terugblik")
+    coming = factories.meeting(session, cohort, on_date=date(2099, 5, 1), title="Vooruitblik")
+    done = schedule.add_material(session, held, title="Slides", file_path="materials/slides.pdf")
+    early = schedule.add_material(session, coming, title="Concept",
+                                  file_path="materials/slides.pdf")
+    response = client.get(f"/materiaal/{done.id}")
+    assert response.status_code == 200 and response.data == b"%PDF-1.4 slides"
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert client.get(f"/materiaal/{early.id}").status_code == 404
+    assert client.get("/materiaal/999999").status_code == 404

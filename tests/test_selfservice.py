@@ -15,6 +15,8 @@ from sqlmodel import select
 from tests import factories
 from tests.public_world import closing_client, follow_link, link_in, open_cohort, submit, token_of
 from trajectories.clock import utcnow
+from trajectories.feeds.models import FeedPreference
+from trajectories.feeds.preferences import set_feed_alarm
 from trajectories.models import (
     Attendance,
     DeliveredBy,
@@ -239,6 +241,7 @@ def test_erase_anonymises_and_keeps_only_publication_texts(app, session, client,
     people.submit(session, publication, participant, text="Best practice Noordenveld")
     meeting = factories.meeting(session, cohort, on_date=date(2030, 1, 1))
     people.record_attendance(session, meeting, {participant.id: True})
+    set_feed_alarm(session, participant, 45)
     sign_in(client, smtp_sink)
     submit(client, deadline_path(member), {"text": "persoonlijk",
                                            "file": (BytesIO(b"%PDF-1 x"), "mijn.pdf")},
@@ -263,6 +266,9 @@ def test_erase_anonymises_and_keeps_only_publication_texts(app, session, client,
         Submission.participant_id == participant.id))] == ["Best practice Noordenveld"]
     assert session.exec(select(Attendance).where(
         Attendance.participant_id == participant.id)).all() == []
+    # The feed's own after-commit handler may write a fresh row, but not the erased choice.
+    kept = session.get(FeedPreference, participant.id)
+    assert kept is None or kept.alarm_minutes != 45
     assert not stored.exists()
     assert client.get("/mijn/").status_code == 302  # signed out
     # The old address is unknown now: no sign-in mail.
@@ -270,3 +276,52 @@ def test_erase_anonymises_and_keeps_only_publication_texts(app, session, client,
     submit(client, "/mijn/inloggen", {"email": "s.bakker@noordenveld.example"})
     time.sleep(0.2)
     assert len(smtp_sink.messages) == count
+
+
+def feed_path(html: str) -> str:
+    import re
+
+    return "/" + re.search(r'value="https?://[^/]+/(feeds/p/[^"]+)"', html).group(1)
+
+
+def test_personal_feed_link_is_made_and_rotated(session, client, smtp_sink, member):
+    sign_in(client, smtp_sink)
+    made = submit(client, "/mijn/", action="/mijn/agenda/nieuwe-link", follow_redirects=True)
+    first = feed_path(made.get_data(as_text=True))
+    feed = client.get(first)
+    assert feed.status_code == 200 and b"Werksessie" in feed.data
+    # Shown once: a later visit no longer holds the address.
+    assert "feeds/p/" not in client.get("/mijn/").get_data(as_text=True)
+    rotated = submit(client, "/mijn/", action="/mijn/agenda/nieuwe-link", follow_redirects=True)
+    second = feed_path(rotated.get_data(as_text=True))
+    assert second != first
+    assert client.get(first).status_code == 404
+    assert client.get(second).status_code == 200
+
+
+def test_mail_preferences_per_kind(session, client, smtp_sink, member):
+    from trajectories.mail.outbox import mail_preferences
+
+    sign_in(client, smtp_sink)
+    page = client.get("/mijn/voorkeuren").get_data(as_text=True)
+    assert "Herinneringen aan deadlines" in page
+    submit(client, "/mijn/voorkeuren", {"kind": ["invitation", "reminder", "coaching"]})
+    prefs = mail_preferences(session, member["participant"])
+    assert prefs == {"invitation": True, "reminder": True, "nudge": False, "coaching": True}
+    data = json.loads(client.get("/mijn/gegevens.json").data)
+    assert data["mail_preferences"]["nudge"] is False
+
+
+def test_my_trajectories_queries_do_not_grow_with_my_editions(app, session, client, smtp_sink,
+                                                              member):
+    from tests.test_public_catalogue import statements
+
+    sign_in(client, smtp_sink)
+    before = statements(app, client, "/mijn/")
+    for n in range(3):
+        cohort = open_cohort(session)
+        people.enroll(session, cohort, member["participant"])
+        factories.meeting(session, cohort, on_date=utcnow().date() + timedelta(days=n + 1))
+        deadline = schedule.set_deadline(session, cohort, title=f"D{n}", due_date=date(2099, 1, 1))
+        people.submit(session, deadline, member["participant"], text="x")
+    assert statements(app, client, "/mijn/") == before

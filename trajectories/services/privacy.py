@@ -16,6 +16,9 @@ from sqlmodel import Session, select
 from .. import events
 from ..clock import utcnow
 from ..errors import InvalidInput
+from ..feeds.models import FeedPreference
+from ..mail.models import MailPreference, MailStatus, OutboxMessage
+from ..mail.outbox import mail_preferences
 from ..models import (
     Attendance,
     Cohort,
@@ -78,12 +81,7 @@ def export(session: Session, participant: Participant) -> dict:
         "deadline_extensions": [{"deadline": d.title, "due_date": x.due_date.isoformat()}
                                 for x, d in extensions],
     }
-    try:
-        from ..mail.outbox import mail_preferences
-    except ImportError:  # the mail outbox is not installed in this build
-        pass
-    else:
-        data["mail_preferences"] = mail_preferences(session, participant)
+    data["mail_preferences"] = mail_preferences(session, participant)
     return data
 
 
@@ -106,7 +104,7 @@ def erase(session: Session, participant: Participant) -> list[str]:
         if submission.file_path:
             files.append(submission.file_path)
         session.delete(submission)
-    for model in (Attendance, DeadlineExtension):
+    for model in (Attendance, DeadlineExtension, FeedPreference):
         for row in session.exec(select(model).where(model.participant_id == participant.id)):
             session.delete(row)
     _erase_mail(session, participant)
@@ -122,10 +120,6 @@ def erase(session: Session, participant: Participant) -> list[str]:
 
 def _erase_mail(session: Session, participant: Participant) -> None:
     """Preferences go; mails not yet sent are dropped; sent ones keep only that they were sent."""
-    try:
-        from ..mail.models import MailPreference, MailStatus, OutboxMessage
-    except ImportError:  # the mail outbox is not installed in this build
-        return
     for row in session.exec(select(MailPreference).where(
             MailPreference.participant_id == participant.id)):
         session.delete(row)

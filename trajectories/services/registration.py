@@ -127,7 +127,7 @@ def request_registration(session: Session, cohort: Cohort, data: dict) -> Form:
                               {"c": cohort.id, **form.payload()})
     track = session.get(Track, cohort.track_id)
     public_mail.send(session, to=form.email, template="confirm", language=form.language,
-                     dedupe_key=f"public_confirm:{token[-24:]}", cohort_id=cohort.id,
+                     dedupe_key=f"public_confirm:{token[-27:]}", cohort_id=cohort.id,
                      name=form.name, track=track, cohort=cohort,
                      link=_external("selfservice.confirm", t=token),
                      hours=RETENTION.confirmation_hours)
@@ -195,12 +195,12 @@ def _mail_outcome(session: Session, cohort: Cohort, participant: Participant,
             Enrollment.cohort_id == cohort.id, Enrollment.status == EnrollmentStatus.WAITLISTED,
             Enrollment.id != enrollment.id, Enrollment.created_at <= enrollment.created_at))))
     template = OUTCOME_TEMPLATES.get(enrollment.status, "admitted")
+    link = signin_link(participant)
     public_mail.send(
         session, to=participant.email, template=template, language=participant.language,
-        dedupe_key=f"public_{template}:{enrollment.id}:{enrollment.updated_at.isoformat()}",
+        dedupe_key=f"public_{template}:{enrollment.id}:{link[-27:]}",
         participant_id=participant.id, cohort_id=cohort.id,
-        name=participant.name, track=track, cohort=cohort, place=place,
-        link=signin_link(participant))
+        name=participant.name, track=track, cohort=cohort, place=place, link=link)
 
 
 def signin_link(participant: Participant) -> str:
@@ -217,11 +217,11 @@ def request_signin(session: Session, email: str) -> None:
     participant = people.find_participant(session, address)
     if participant is None or is_erased(participant):
         return
+    link = signin_link(participant)
     public_mail.send(session, to=participant.email, template="signin",
                      language=participant.language,
-                     dedupe_key=None, participant_id=participant.id,
-                     name=participant.name, link=signin_link(participant),
-                     minutes=RETENTION.signin_minutes)
+                     dedupe_key=f"public_signin:{link[-27:]}", participant_id=participant.id,
+                     name=participant.name, link=link, minutes=RETENTION.signin_minutes)
 
 
 @service

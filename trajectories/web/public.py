@@ -193,7 +193,8 @@ def sdg_goal(number: int):
 
 
 @bp.app_template_global()
-def sdg_goals():
+def sdg_goal_list():
+    """All 17 goals in order (the coordinator's `sdg_goals()` is the same as a dict)."""
     return list(goals().values())
 
 

@@ -32,6 +32,8 @@ from sqlmodel import select
 
 from ..clock import utcnow
 from ..errors import InvalidInput
+from ..feeds.tokens import rotate_feed_token
+from ..mail.outbox import PREFERENCE_LABELS, mail_preferences, set_mail_preference
 from ..models import (
     Cohort,
     Deadline,
@@ -120,10 +122,10 @@ def _cohort_or_404(organiser_slug: str, track_slug: str, cohort_slug: str):
 
 def _municipality_groups():
     """Municipalities grouped by country and province, for <optgroup>s."""
+    countries = {"NL": _("Nederland"), "BE": _("Vlaanderen")}
     groups: dict[str, list] = {}
     for m in municipalities():
-        country = _("Nederland") if m.country == "NL" else _("Vlaanderen")
-        groups.setdefault(f"{country} — {m.province}", []).append(m)
+        groups.setdefault(f"{countries[m.country]} — {m.province}", []).append(m)
     return sorted(groups.items())
 
 
@@ -164,12 +166,6 @@ def _render_check_mail(email: str):
                            message=_("We hebben een e-mail gestuurd naar %(email)s. Klik op de "
                                      "link in die e-mail om je inschrijving te bevestigen; pas "
                                      "dan telt ze.", email=email.strip().lower()))
-
-
-def _edition_of(cohort: Cohort):
-    s = db_session()
-    track = s.get(Track, cohort.track_id)
-    return track, s.get(Organiser, track.organiser_id)
 
 
 @bp.route("/inschrijving/bevestigen", methods=["GET", "POST"])
@@ -237,6 +233,7 @@ def signout():
 def home():
     return render_template("selfservice/home.html", participant=current_participant(),
                            confirmed=request.args.get("bevestigd", type=int),
+                           new_feed_token=session.pop("new_feed_token", None),
                            **overview(db_session(), current_participant()))
 
 
@@ -460,10 +457,6 @@ def erase():
 @bp.route("/mijn/voorkeuren", methods=["GET", "POST"])
 @signed_in
 def preferences():
-    try:
-        from ..mail.outbox import PREFERENCE_LABELS, mail_preferences, set_mail_preference
-    except ImportError:  # the mail outbox is not installed in this build
-        return render_template("selfservice/preferences.html", preferences=None)
     s = db_session()
     participant = current_participant()
     if request.method == "POST":
@@ -480,11 +473,7 @@ def preferences():
 @bp.post("/mijn/agenda/nieuwe-link")
 @signed_in
 def rotate_feed():
-    try:
-        from ..feeds import rotate_feed_token
-    except ImportError:  # the feeds are not installed in this build
-        abort(404)
-    rotate_feed_token(db_session(), current_participant())
+    session["new_feed_token"] = rotate_feed_token(db_session(), current_participant())
     flash(_("Je agenda heeft een nieuwe link. De oude link werkt niet meer: abonneer je opnieuw."),
           "success")
     return redirect(url_for("selfservice.home") + "#h-feed")

@@ -1,0 +1,89 @@
+"""Public pages and "my trajectories": median time per request in-process (Flask test client,
+SQLite), each beside a hello-world route added to the same app (the baseline).
+
+    .venv/bin/python bench/public.py          # BENCH_ROUNDS=200 requests per page
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import bench  # noqa: E402
+
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "200"))
+
+
+def median_ms(client, path: str) -> float:
+    client.get(path)  # warm up (templates compiled, caches filled)
+    times = []
+    for _ in range(ROUNDS):
+        started = time.perf_counter()
+        response = client.get(path)
+        times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (path, response.status_code)
+    return statistics.median(times)
+
+
+def main() -> None:
+    from sqlmodel import SQLModel
+
+    import trajectories.schema  # noqa: F401
+    from trajectories.app import create_app
+    from trajectories.clock import utcnow
+    from trajectories.demo import load_demo
+    from trajectories.services import catalogue, people
+
+    directory = tempfile.mkdtemp(prefix="bench-public-")
+    app = create_app({"database_url": f"sqlite:///{directory}/bench.db", "var_dir": directory,
+                      "calendars_dir": f"{directory}/calendars", "secret_key": "bench"})
+    app.logger.disabled = True
+    import logging
+
+    logging.getLogger("trajectories.request").setLevel(logging.WARNING)
+    app.add_url_rule("/bench-hello", "bench_hello", lambda: "Hallo wereld")
+    db = app.extensions["trajectories.db"]
+    SQLModel.metadata.create_all(db.engine)
+    list(load_demo(db))
+    client = app.test_client()
+    hello = median_ms(client, "/bench-hello")
+
+    pages = {"catalogue.demo": "/", "catalogue.filtered": "/?sdg=10&status=registration_open",
+             "track.demo": "/vng/praktijkproef-inclusie/",
+             "register_form": "/vng/praktijkproef-inclusie/tweede-editie/inschrijven",
+             "accessibility": "/toegankelijkheid"}
+    for name, path in pages.items():
+        bench(f"public.{name}.median", median_ms(client, path), "ms", hello)
+
+    # A national catalogue: 300 tracks with two editions each.
+    with db.session() as session:
+        organiser = catalogue.create_organiser(session, slug="bench", name="Bench", country="NL",
+                                               email="bench@example.org")
+        now = utcnow()
+        for n in range(300):
+            track = catalogue.create_track(session, organiser, slug=f"t{n}", title=f"Traject {n}",
+                                           sdgs=[1 + n % 17], theme=f"Thema {n % 12}")
+            for e in range(2):
+                catalogue.create_cohort(session, track, slug=f"e{e}", name=f"Editie {e}",
+                                        registration_opens_at=now - timedelta(days=1),
+                                        registration_closes_at=now + timedelta(days=30))
+        participant = people.find_participant(session, "s.bakker@noordenveld.example")
+    bench("public.catalogue.300_tracks.median", median_ms(client, "/bench/"), "ms", hello)
+    bench("public.catalogue.300_tracks_search.median",
+          median_ms(client, "/bench/?q=traject+29"), "ms", hello)
+
+    with client.session_transaction() as cookie:
+        cookie["participant_id"] = participant.id
+        cookie["participant_email"] = participant.email
+    bench("public.my_trajectories.median", median_ms(client, "/mijn/"), "ms", hello)
+
+
+if __name__ == "__main__":
+    main()
