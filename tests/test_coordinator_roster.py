@@ -297,3 +297,23 @@ def test_two_coordinators_admitting_the_last_place_at_once_admit_one(client, ses
         ["admitted", "waitlisted"]
     assert sum(1 for s in statuses.values() if s == "admitted") == 3
     assert sum("Er zijn nog 0 plaatsen vrij" in page for page in pages.values()) == 1
+
+
+def test_import_events_reach_handlers_only_when_committed(nl, session, world):
+    from trajectories import events
+
+    seen = []
+
+    def handler(event, _db):
+        seen.append(event.participant_id)
+
+    events.subscribe(events.EnrollmentAdmitted)(handler)
+    try:
+        cohort = factories.cohort(session, world.track_nl, slug="import", name="Import")
+        url = f"/beheer/edities/{cohort.id}/importeren"
+        nl.post(url, {"upload": _upload(GOOD_CSV)}, content_type="multipart/form-data")
+        assert seen == []  # the check ran every row in a savepoint and rolled back
+        nl.post(url, {"content": GOOD_CSV})
+        assert len(seen) == 2
+    finally:
+        events._handlers[events.EnrollmentAdmitted].remove(handler)

@@ -195,6 +195,8 @@ def dispatch(domain_event: Event, db) -> None:
 
 @sa_event.listens_for(OrmSession, "after_commit")
 def _after_commit(session: OrmSession) -> None:
+    if session.in_nested_transaction():
+        return  # a SAVEPOINT was released (SQLAlchemy fires this then too): not committed yet
     pending = session.info.pop(_PENDING, [])
     db = session.info.get("db")
     for domain_event in pending:

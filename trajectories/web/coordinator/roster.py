@@ -9,6 +9,7 @@ from pathlib import Path
 
 from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlmodel import select
 
 from ...errors import InvalidInput
@@ -27,11 +28,11 @@ from .forms import ConfirmForm
 from .progress import TAKING_PART, deadline_completion
 
 STATUS_LABELS = {
-    EnrollmentStatus.APPLIED: "aangemeld",
-    EnrollmentStatus.ADMITTED: "toegelaten",
-    EnrollmentStatus.WAITLISTED: "wachtlijst",
-    EnrollmentStatus.WITHDRAWN: "ingetrokken",
-    EnrollmentStatus.COMPLETED: "afgerond",
+    EnrollmentStatus.APPLIED: _l("aangemeld"),
+    EnrollmentStatus.ADMITTED: _l("toegelaten"),
+    EnrollmentStatus.WAITLISTED: _l("wachtlijst"),
+    EnrollmentStatus.WITHDRAWN: _l("ingetrokken"),
+    EnrollmentStatus.COMPLETED: _l("afgerond"),
 }
 
 
@@ -57,7 +58,7 @@ def _people(cohort_id: int, statuses=None, search: str = ""):
 
 
 def translated_labels() -> dict[str, str]:
-    return {status: _(label) for status, label in STATUS_LABELS.items()}
+    return {status: str(label) for status, label in STATUS_LABELS.items()}
 
 
 @bp.route("/edities/<int:cohort_id>/inschrijvingen", methods=["GET", "POST"])
