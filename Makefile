@@ -16,7 +16,7 @@ install: $(STAMP) translations
 
 # Compiled catalogues (.mo) are build output; the .po sources are in git.
 translations: $(STAMP)
-	@if [ -d trajectories/translations ]; then $(BIN)/pybabel compile -q -d trajectories/translations; fi
+	@if [ -d trajectories/translations ]; then $(BIN)/pybabel -q compile -d trajectories/translations; fi
 
 # After changing user-facing strings: extract them and update the English catalogue (then translate).
 messages: $(STAMP)
@@ -29,7 +29,7 @@ run: install
 	@# The development mailbox (aiosmtpd on 127.0.0.1:8025, mails in var/mailbox/) runs beside
 	@# the app and stops with it.
 	$(BIN)/trajectories mailbox & MAILBOX=$$!; trap 'kill $$MAILBOX' EXIT INT TERM; \
-	$(BIN)/trajectories serve
+	$(BIN)/trajectories serve --scheduler
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

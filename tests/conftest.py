@@ -20,7 +20,7 @@ PG_URL = os.environ.get("TRAJECTORIES_TEST_DATABASE_URL", "")
 if PG_URL and "options=" not in PG_URL:
     # Tests need no durability across a power cut; waiting on the disk at every commit made the
     # PostgreSQL half of the suite several times slower.
-    PG_URL += ("&" if "?" in PG_URL else "?") + "options=-c%20synchronous_commit%3Doff"
+    PG_URL += ("&" if "?" in PG_URL else "?") + "options=-csynchronous_commit%3Doff"
 REQUIRE_ALL = os.environ.get("TRAJECTORIES_REQUIRE_ALL") == "1"
 
 

@@ -29,12 +29,13 @@ def _urls(app, ids: dict) -> list[str]:
     return urls
 
 
-def _ids_of(world, side: str, material_id=0, submission_id=0) -> dict:
+def _ids_of(world, side: str, material_id=0, submission_id=0, message_id=0) -> dict:
     return {"track_id": getattr(world, f"track_{side}").id,
             "cohort_id": getattr(world, f"cohort_{side}").id,
             "meeting_id": getattr(world, f"meeting_{side}").id,
             "deadline_id": getattr(world, f"deadline_{side}").id,
-            "material_id": material_id, "submission_id": submission_id}
+            "material_id": material_id, "submission_id": submission_id, "message_id": message_id,
+            "token": "niet-geldig"}
 
 
 PUBLIC = ("/beheer/inloggen", "/beheer/wachtwoord")
@@ -59,9 +60,15 @@ def test_every_page_of_another_organiser_answers_404(app, client, session, world
     person = people.create_participant(session, name="Belg", email="belg@example.be")
     people.enroll(session, world.cohort_be, person)
     submission = people.submit(session, world.deadline_be, person, text="Ons bestek")
+    from trajectories.mail.outbox import queue_mail
+
+    message = queue_mail(session, to="belg@example.be", kind="other", subject="Hallo",
+                         text="Tekst", dedupe_key="be-1", cohort_id=world.cohort_be.id)
+    session.commit()
     browser = Browser(client, session)
     browser.login("nl@example.org")
-    urls = [u for u in _urls(app, _ids_of(world, "be", material.id, submission.id))
+    urls = [u for u in _urls(app, _ids_of(world, "be", material.id, submission.id,
+                                                 message.id))
             if re.search(r"/\d+", u)]
     assert len(urls) > 15
     for url in urls:
@@ -77,7 +84,7 @@ def test_own_pages_answer_200(app, client, session, world):
     browser = Browser(client, session)
     browser.login("nl@example.org")
     for url in _urls(app, _ids_of(world, "nl")):
-        if re.search(r"/(materiaal|inzendingen)/0|alles\.zip|export\.csv|/coordinatoren", url) \
+        if re.search(r"/(materiaal|inzendingen|berichten)/0|alles\.zip|export\.csv|/coordinatoren", url) \
                 or url.startswith(PUBLIC):
             continue
         assert browser.get(url).status_code == 200, url
@@ -130,11 +137,11 @@ def test_wrong_password_says_so_in_dutch(client, session, world):
 
 def test_login_attempts_are_rate_limited(client, session, world):
     browser = Browser(client, session)
-    codes = [browser.post("/beheer/inloggen", {"email": "nl@example.org",
-                                               "password": "fout"}).status_code
-             for _ in range(11)]
-    assert codes[:10] == [400] * 10
-    assert codes[10] == 429
+    responses = [browser.post("/beheer/inloggen", {"email": "nl@example.org",
+                                                   "password": "fout"}) for _ in range(11)]
+    assert [r.status_code for r in responses[:10]] == [400] * 10
+    assert responses[10].status_code == 429
+    assert "Er is te vaak geprobeerd in te loggen." in responses[10].get_data(as_text=True)
 
 
 def test_login_then_logout(client, session, world):

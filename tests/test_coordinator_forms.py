@@ -74,7 +74,7 @@ def test_bad_track_input_is_refused_in_dutch(nl, session, world, change, field, 
 
 
 def test_sdg_colours_use_dark_text_where_white_fails_contrast(client):
-    css = _text(client.get("/static/coordinator.css"))
+    css = _text(client.get("/static/sdg.css"))
     assert ".sdg-2 { background: #DDA63A; color: #1a1a1a; }" in css  # 2.19:1 with white
     assert ".sdg-1 { background: #E5243B; color: #ffffff; }" in css  # 4.52:1 with white
 

@@ -242,3 +242,58 @@ def test_list_pages_issue_the_same_queries_for_few_and_many(app, nl, session, wo
         few = _count_statements(app, lambda p=page: nl.get(p.format(c=small.id, d=dl_small.id)))
         many = _count_statements(app, lambda p=page: nl.get(p.format(c=large.id, d=dl_large.id)))
         assert few == many, page
+
+
+def test_organisation_deliverable_counts_each_organisation_once(session, world):
+    from trajectories.models import DeliveredBy
+    from trajectories.services import schedule
+    from trajectories.web.coordinator.progress import deadline_completion
+
+    town = factories.municipality(session, name="Zwolle", code="GM0193")
+    p0, p1, p2 = world.participants[:3]
+    for p in (p0, p1):
+        people.update_participant(session, p, organisation_id=town.id)
+    deadline = schedule.set_deadline(session, world.cohort_nl, title="Gemeentetekst",
+                                     due_date=world.deadline_nl.due_date,
+                                     delivered_by=DeliveredBy.ORGANISATION)
+    people.submit(session, deadline, p0, text="Zwolle levert")
+    people.submit(session, world.deadline_nl, p0, text="ik")
+    result = deadline_completion(session, [deadline, world.deadline_nl])
+    assert result[deadline.id] == (1, 2)  # Zwolle (p0, p1) delivered; p2 (no organisation) not
+    assert result[world.deadline_nl.id] == (1, 3)
+
+
+def test_two_coordinators_admitting_the_last_place_at_once_admit_one(client, session, world):
+    import threading
+
+    cohort_id = world.cohort_nl.id
+    first = session.exec(select(Enrollment).where(
+        Enrollment.participant_id == world.participants[0].id)).one()
+    people.waitlist(session, first)  # two admitted, two waiting, one place free
+    waiting = _enrollment_ids(session, cohort_id, "Deelnemer 0", "Deelnemer 3")
+    session.rollback()  # end the read: on SQLite it holds the write lock
+    browsers = []
+    for _ in waiting:
+        browser = Browser(client.application.test_client())
+        browser.login("nl@example.org")
+        browsers.append(browser)
+    barrier = threading.Barrier(len(browsers))
+    pages = {}
+
+    def admit(browser, enrollment_id):
+        barrier.wait()
+        pages[enrollment_id] = browser.post(
+            f"/beheer/edities/{cohort_id}/inschrijvingen",
+            {"action": "admit", "selected": [enrollment_id]}, follow_redirects=True
+        ).get_data(as_text=True)
+
+    threads = [threading.Thread(target=admit, args=pair) for pair in zip(browsers, waiting, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    statuses = _statuses(session, cohort_id)
+    assert sorted(statuses[name] for name in ("Deelnemer 0", "Deelnemer 3")) == \
+        ["admitted", "waitlisted"]
+    assert sum(1 for s in statuses.values() if s == "admitted") == 3
+    assert sum("Er zijn nog 0 plaatsen vrij" in page for page in pages.values()) == 1

@@ -3,6 +3,7 @@ parser."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -342,3 +343,22 @@ def test_bad_alarm_choice_is_refused_and_changes_nothing(session, bad):
         set_feed_alarm(session, me, bad)
     assert raised.value.field == "alarm_minutes"
     assert feed_alarm_minutes(session, me) == 45
+
+
+def test_dtstamp_is_utc_whatever_zone_the_database_answers_in(session):
+    from sqlalchemy import text
+
+    cohort = factories.cohort(session)
+    factories.meeting(session, cohort)
+    schedule.set_deadline(session, cohort, title="Plan", due_date=date(2030, 5, 1))
+    session.expunge_all()
+    if session.get_bind().dialect.name == "postgresql":
+        # Rows read in this transaction come back as +01:00 / +02:00 timestamps.
+        session.exec(text("SET TIME ZONE 'Europe/Amsterdam'"))
+
+    body = cohort_feed(session, session.get(factories.Cohort, cohort.id)).body
+
+    stamps = [line for line in body.split(b"\r\n")
+              if line.split(b":")[0].split(b";")[0] in (b"DTSTAMP", b"CREATED", b"LAST-MODIFIED")]
+    assert len(stamps) == 6
+    assert all(re.fullmatch(rb"[A-Z-]+:\d{8}T\d{6}Z", line) for line in stamps), stamps

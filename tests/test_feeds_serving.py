@@ -16,8 +16,7 @@ from sqlalchemy import delete, update
 from tests import factories
 from tests.feeds_helpers import parse_both, vevents
 from trajectories import events
-from trajectories.feeds import build
-from trajectories.feeds.tokens import personal_feed_path, rotate_feed_token
+from trajectories.feeds import build, personal_feed_path, rotate_feed_token  # the package API
 from trajectories.models import Cohort, Meeting, Organiser, Participant, Track
 from trajectories.services import people, schedule
 
@@ -303,3 +302,57 @@ def test_a_change_through_another_database_handle_in_this_process_shows_at_once(
     schedule.update_meeting(session, meeting, title="Tweede versie")
 
     assert "Tweede versie" in client.get("/feeds/vvsg/lmb/2030.ics").data.decode()
+
+
+def _count_queries(engine):
+    from sqlalchemy import event as sa_event
+
+    counter = {"n": 0}
+
+    def count(*_args):
+        counter["n"] += 1
+
+    sa_event.listen(engine, "before_cursor_execute", count)
+    return counter, lambda: sa_event.remove(engine, "before_cursor_execute", count)
+
+
+@pytest.mark.parametrize("url", ["/feeds/vng.ics", "/feeds/vng/g4gg.ics", COHORT_URL, "personal"])
+def test_building_a_feed_takes_the_same_number_of_queries_for_1_and_3_of_everything(
+        app, client, s, url):
+    """No query per edition, session, material or deadline (N+1)."""
+    counts = []
+    for size in (1, 3):
+        organiser = factories.organiser(s, slug="vng" if size == 1 else "vng3")
+        track = factories.track(s, organiser, slug="g4gg")
+        me = factories.participant(s)
+        for n in range(size):
+            cohort = factories.cohort(s, track, slug="2030" if n == 0 else f"20{31 + n}")
+            for _ in range(size):
+                meeting = factories.meeting(s, cohort)
+                schedule.add_material(s, meeting, title="Slides", url="https://example.org/s")
+                deadline = schedule.set_deadline(s, cohort, title="Plan", due_date=date(2030, 5, 1))
+            people.enroll(s, cohort, me)
+            people.submit(s, deadline, me, text="klaar")
+        token = rotate_feed_token(s, me)
+        target = personal_feed_path(token) if url == "personal" else (
+            url if size == 1 else url.replace("/vng", "/vng3"))
+        app.extensions["trajectories.feeds.cache"].clear()
+        counter, stop = _count_queries(app.extensions["trajectories.db"].engine)
+        try:
+            assert client.get(target).status_code == 200
+        finally:
+            stop()
+        counts.append(counter["n"])
+    assert 0 < counts[0] == counts[1], counts
+
+
+def test_a_token_rotated_elsewhere_stops_working_once_checked(app, client, s, monkeypatch):
+    me = factories.participant(s)
+    token = rotate_feed_token(s, me)
+    assert client.get(personal_feed_path(token)).status_code == 200
+    s.exec(update(Participant).values(feed_token_hash="0" * 64))
+    s.commit()  # no domain event: as if another process had rotated it
+
+    monkeypatch.setattr(build, "FRESH_SECONDS", 0.0)
+
+    assert client.get(personal_feed_path(token)).status_code == 404

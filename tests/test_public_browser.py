@@ -206,9 +206,8 @@ def test_nudges_stop_once_the_deliverable_is_handed_in(app, live_server, page, s
     """The issue's last step: the deadline nudges reach the participant until they hand in
     through 'my trajectories', and none after. Needs the scheduler (trajectories.scheduler)."""
     jobs = pytest.importorskip("trajectories.scheduler.jobs")
-    from trajectories.scheduler.models import PlannedMoment
-
     from trajectories.mail.models import OutboxMessage
+    from trajectories.scheduler.models import PlannedMoment
 
     deadline = schedule.set_deadline(session, world["cohort"], title="Verslag",
                                      due_date=utcnow().date() + timedelta(days=20))

@@ -82,15 +82,29 @@ def create_coordinator_command(email, name, organiser_slug, admin, password):
 @click.option("--prod", is_flag=True,
               help="gunicorn with gunicorn.conf.py (workers, timeouts, JSON access log).")
 @click.option("--workers", type=int, help="With --prod: number of gunicorn workers.")
+@click.option("--scheduler", "with_scheduler", is_flag=True,
+              help="Development: run the scheduler in this process too (never with --prod).")
 @with_appcontext
-def serve(host, port, prod, workers):
+def serve(host, port, prod, workers, with_scheduler):
     """Run the development server, or gunicorn with --prod."""
     if prod:
         _exec_gunicorn(host, port, workers)
+    if with_scheduler:
+        _scheduler_thread(current_app._get_current_object())
     from werkzeug.serving import run_simple
 
     click.echo(f"trajectories on http://{host}:{port}/")
     run_simple(host, port, current_app._get_current_object(), threaded=True)
+
+
+def _scheduler_thread(app) -> None:
+    """The scheduler beside the development server, in a daemon thread (same leader lock)."""
+    import threading
+
+    from .scheduler.runtime import run_as_leader
+
+    threading.Thread(target=run_as_leader, args=(app, threading.Event()), name="scheduler",
+                     daemon=True).start()
 
 
 def _exec_gunicorn(host: str, port: int, workers: int | None) -> None:
@@ -168,6 +182,26 @@ def outbox(status, limit, retry_id, drain_now):
             click.echo(f"{row.id:>6}  {row.status:<8} {row.kind:<12} {row.attempts}x  "
                        f"{row.to:<32} {row.subject[:50]}"
                        + (f"  [{row.last_error[:60]}]" if row.last_error else ""))
+
+
+# --- the scheduler ---------------------------------------------------------------------------------
+
+
+@cli.command()
+@with_appcontext
+def scheduler():
+    """Run the scheduler (reminders, nudges, coaching mails, outbox) until SIGTERM or Ctrl-C.
+    Start it on as many hosts as you like: one holds the leader lock, the others wait."""
+    import signal
+    import threading
+
+    from .scheduler.runtime import run_as_leader
+
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    click.echo("Scheduler: waiting for the leader lock...")
+    run_as_leader(current_app._get_current_object(), stop)
 
 
 # Commands that live with their area.

@@ -7,4 +7,5 @@ sign-in tokens, ...) adds its module here. Migrations, tests and the app import 
 import trajectories.feeds.models  # noqa: F401
 import trajectories.mail.models  # noqa: F401
 import trajectories.models  # noqa: F401
+import trajectories.scheduler.models  # noqa: F401
 import trajectories.signin  # noqa: F401  (used_token: single-use sign-in links)

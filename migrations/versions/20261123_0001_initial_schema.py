@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 11:22:27.124381
+Create Date: 2026-11-23 12:14:42.566832
 """
 from alembic import op
 import sqlalchemy as sa
@@ -240,8 +240,8 @@ def upgrade() -> None:
     sa.Column('sent_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.CheckConstraint("status IN ('queued', 'sending', 'sent', 'failed', 'held')", name='mail_outbox_status'),
     sa.CheckConstraint('attempts >= 0', name='mail_outbox_attempts'),
-    sa.ForeignKeyConstraint(['cohort_id'], ['cohort.id'], ),
-    sa.ForeignKeyConstraint(['participant_id'], ['participant.id'], ),
+    sa.ForeignKeyConstraint(['cohort_id'], ['cohort.id'], ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['participant_id'], ['participant.id'], ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('dedupe_key'),
     sa.UniqueConstraint('message_id')
@@ -280,6 +280,32 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('meeting', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_meeting_cohort_id'), ['cohort_id'], unique=False)
+
+    op.create_table('planned_moment',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('job_id', sqlmodel.sql.sqltypes.AutoString(length=160), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('subject', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+    sa.Column('cohort_id', sa.Integer(), nullable=False),
+    sa.Column('participant_id', sa.Integer(), nullable=True),
+    sa.Column('due_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('useful_until', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('processed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('note', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('synced_version', sa.Integer(), nullable=False),
+    sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.CheckConstraint("status IN ('planned', 'done', 'skipped', 'removed')", name='planned_moment_status'),
+    sa.ForeignKeyConstraint(['cohort_id'], ['cohort.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['participant_id'], ['participant.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('job_id')
+    )
+    with op.batch_alter_table('planned_moment', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_planned_moment_cohort_id'), ['cohort_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_planned_moment_subject'), ['subject'], unique=False)
+        batch_op.create_index('ix_planned_moment_unsynced', ['synced_version', 'version'], unique=False)
 
     op.create_table('attendance',
     sa.Column('meeting_id', sa.Integer(), nullable=False),
@@ -347,6 +373,12 @@ def downgrade() -> None:
     op.drop_table('material')
     op.drop_table('deadlineextension')
     op.drop_table('attendance')
+    with op.batch_alter_table('planned_moment', schema=None) as batch_op:
+        batch_op.drop_index('ix_planned_moment_unsynced')
+        batch_op.drop_index(batch_op.f('ix_planned_moment_subject'))
+        batch_op.drop_index(batch_op.f('ix_planned_moment_cohort_id'))
+
+    op.drop_table('planned_moment')
     with op.batch_alter_table('meeting', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_meeting_cohort_id'))
 

@@ -69,7 +69,9 @@ class FeedDocument:
 
 
 def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    """In UTC (DTSTAMP must be): naive values are UTC already, aware ones may come back in the
+    database connection's zone."""
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _latest(*moments: datetime | None) -> datetime:
@@ -107,16 +109,16 @@ def _rows(session: Session, cohort_ids: list[int], start: date) -> _Rows:
             materials[material.meeting_id].append(material)
     deadlines = list(session.exec(select(Deadline).where(
         Deadline.cohort_id.in_(cohort_ids), Deadline.due_date >= start)))
-    oldest_left_out = [d for d in (
+    newest_left_out = [d for d in (
         session.exec(select(func.max(Meeting.on_date)).where(
             Meeting.cohort_id.in_(cohort_ids), Meeting.on_date < start)).one(),
         session.exec(select(func.max(Deadline.due_date)).where(
             Deadline.cohort_id.in_(cohort_ids), Deadline.due_date < start)).one(),
     ) if d is not None]
     dropped_at = None
-    if oldest_left_out:
+    if newest_left_out:
         # An entry on day D leaves the window on D + 366 days: from then on it is gone.
-        dropped_at = datetime.combine(max(oldest_left_out) + WINDOW + timedelta(days=1), time(),
+        dropped_at = datetime.combine(max(newest_left_out) + WINDOW + timedelta(days=1), time(),
                                       tzinfo=UTC)
     return _Rows(meetings, materials, deadlines, dropped_at)
 

@@ -35,8 +35,9 @@ REFRESH = timedelta(hours=1)
 
 
 def _aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; every stored moment is UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    """In UTC (DTSTAMP must be): naive values are UTC already, aware ones may come back in the
+    database connection's zone."""
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def page_url(base_url: str, organiser: Organiser, track: Track, cohort: Cohort | None = None) -> str:

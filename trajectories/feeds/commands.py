@@ -18,5 +18,3 @@ def publish_calendars():
     count = publish_all(current_app.extensions["trajectories.db"], settings)
     click.echo(f"{count} feeds published in {settings.calendars_dir}")
 
-
-#: The same under the name some notes use.

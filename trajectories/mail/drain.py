@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
+from sqlalchemy.engine import Connection
 from sqlmodel import select
 
 from ..clock import utcnow
@@ -80,21 +81,22 @@ def claim(db: Database, now: datetime, batch: int) -> list[OutboxMessage]:
         return rows
 
 
-def _finish(db: Database, row_id: int, **values) -> None:
-    with db.begin() as session:
-        session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id)
-                        .values(claimed_at=None, claimed_by="", **values)
-                        .execution_options(synchronize_session=False))
+def _finish(conn: Connection, row_id: int, **values) -> None:
+    """Record one outcome and commit it at once (one connection for the batch: cheap)."""
+    conn.execute(update(OutboxMessage.__table__).where(OutboxMessage.__table__.c.id == row_id)
+                 .values(claimed_at=None, claimed_by="", **values))
+    conn.commit()
 
 
-def _temporary(db: Database, row: OutboxMessage, error: str, now: datetime,
+def _temporary(conn: Connection, row: OutboxMessage, error: str, now: datetime,
                result: DrainResult) -> None:
     attempts = row.attempts + 1
     if attempts >= MAX_ATTEMPTS:
-        _finish(db, row.id, status=MailStatus.FAILED, attempts=attempts, last_error=error[:1000])
+        _finish(conn, row.id, status=MailStatus.FAILED, attempts=attempts,
+                last_error=error[:1000])
         result.failed += 1
     else:
-        _finish(db, row.id, status=MailStatus.QUEUED, attempts=attempts, last_error=error[:1000],
+        _finish(conn, row.id, status=MailStatus.QUEUED, attempts=attempts, last_error=error[:1000],
                 next_attempt_at=now + backoff(attempts))
         result.retried += 1
     result.errors.append(error)
@@ -122,13 +124,22 @@ def drain(db: Database, settings, *, batch: int = 200, now: datetime | None = No
     if not rows:
         return result
     transport = transport or Transport(settings)
+    with db.engine.connect() as conn:
+        _send_batch(db, conn, transport, settings, rows, now, result)
+    if result.errors:
+        log.warning("outbox drain: %s sent, %s retried, %s failed; last error: %s",
+                    result.sent, result.retried, result.failed, result.errors[-1])
+    return result
+
+
+def _send_batch(db, conn, transport, settings, rows, now, result) -> None:
     pending = list(rows)
     try:
         transport.open()
     except (TemporaryFailure, PermanentFailure) as exc:
         for row in pending:
-            _temporary(db, row, str(exc), now, result)
-        return result
+            _temporary(conn, row, str(exc), now, result)
+        return
     try:
         while pending:
             row = pending.pop(0)
@@ -136,34 +147,30 @@ def drain(db: Database, settings, *, batch: int = 200, now: datetime | None = No
                 message = _message_for(row, settings)
                 transport.send(message, settings.mail_from, row.to)
             except PermanentFailure as exc:
-                _finish(db, row.id, status=MailStatus.FAILED, attempts=row.attempts + 1,
+                _finish(conn, row.id, status=MailStatus.FAILED, attempts=row.attempts + 1,
                         last_error=str(exc)[:1000])
                 result.failed += 1
                 result.errors.append(str(exc))
                 continue
             except TemporaryFailure as exc:
-                _temporary(db, row, str(exc), now, result)
+                _temporary(conn, row, str(exc), now, result)
                 if transport.client is None:
                     # The server went away: leave the rest for the next drain, unclaimed.
                     _unclaim(db, [r.id for r in pending])
                     pending = []
                 continue
-            except ValueError as exc:  # a header the email package refuses
-                _finish(db, row.id, status=MailStatus.FAILED, attempts=row.attempts + 1,
+            except ValueError as exc:  # a header value with a line break
+                _finish(conn, row.id, status=MailStatus.FAILED, attempts=row.attempts + 1,
                         last_error=f"invalid message: {exc}"[:1000])
                 result.failed += 1
                 continue
-            _finish(db, row.id, status=MailStatus.SENT, attempts=row.attempts + 1,
+            _finish(conn, row.id, status=MailStatus.SENT, attempts=row.attempts + 1,
                     sent_at=utcnow(), last_error="")
             result.sent += 1
     finally:
         if pending:
             _unclaim(db, [r.id for r in pending])
         transport.close()
-    if result.errors:
-        log.warning("outbox drain: %s sent, %s retried, %s failed; last error: %s",
-                    result.sent, result.retried, result.failed, result.errors[-1])
-    return result
 
 
 def _unclaim(db: Database, ids: list[int]) -> None:

@@ -21,6 +21,7 @@ class MailStatus(StrEnum):
 
 class MailKind(StrEnum):
     WELCOME = "welcome"
+    INVITATION = "invitation"  #: a session invitation (iMIP REQUEST)
     UPDATE = "update"  #: a session moved or changed (iMIP REQUEST, higher SEQUENCE)
     CANCELLATION = "cancellation"  #: a session cancelled (iMIP CANCEL)
     REMINDER = "reminder"
@@ -33,7 +34,8 @@ class MailKind(StrEnum):
 
 #: What a participant can switch off, and which mail kinds each switch covers.
 PREFERENCE_KINDS: dict[str, tuple[str, ...]] = {
-    "invitation": (MailKind.WELCOME, MailKind.UPDATE, MailKind.CANCELLATION),
+    "invitation": (MailKind.WELCOME, MailKind.INVITATION, MailKind.UPDATE,
+                   MailKind.CANCELLATION),
     "reminder": (MailKind.REMINDER,),
     "nudge": (MailKind.NUDGE, MailKind.OVERDUE),
     "coaching": (MailKind.COACHING,),
@@ -73,8 +75,11 @@ class OutboxMessage(SQLModel, table=True):
     message_id: str = Field(max_length=200, unique=True)
     #: (kind, subject of the mail, recipient, occurrence): queuing the same mail twice queues it once.
     dedupe_key: str = Field(max_length=300, unique=True)
-    participant_id: int | None = Field(default=None, foreign_key="participant.id", index=True)
-    cohort_id: int | None = Field(default=None, foreign_key="cohort.id", index=True)
+    #: Kept (SET NULL) when the edition or person is deleted: the row stays as a record.
+    participant_id: int | None = Field(default=None, foreign_key="participant.id", index=True,
+                                       ondelete="SET NULL")
+    cohort_id: int | None = Field(default=None, foreign_key="cohort.id", index=True,
+                                  ondelete="SET NULL")
     status: str = Field(default=MailStatus.QUEUED, max_length=10)
     attempts: int = 0
     #: Not before this moment (backoff after a temporary failure).

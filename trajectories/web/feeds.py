@@ -149,25 +149,24 @@ def cohort_feed(organiser_slug: str, track_slug: str, cohort_slug: str):
 @bp.get("/feeds/p/<token>.ics")
 def personal_feed(token: str):
     """A participant's own feed. Unknown, malformed and rotated tokens all get the same 404.
-    The token is checked against the database on every request (a rotation works at once);
-    only the content may come from memory."""
+    Like public feeds, a worker answers from memory between checks (build.FRESH_SECONDS): a
+    rotated token stops at once in the process that rotated it, within seconds everywhere."""
     g.log_path = "/feeds/p/<token>.ics"  # the token never reaches the request log
-    session = db_session()
-    participant = participant_for_token(session, token)
-    if participant is None:
-        abort(404)
-    # Keyed by the token's hash: a rotated token never meets its predecessor's bytes.
-    recent_key = f"p/{participant.id}/{participant.feed_token_hash}"
-    document = feed_cache().recent(recent_key)
+    document = feed_cache().recent(request.path)
     if document is None:
+        session = db_session()
+        participant = participant_for_token(session, token)
+        if participant is None:
+            abort(404)
         settings, start = _settings(), build.window_start()
         data = build.load_personal(session, participant)
         document = feed_cache().get(
+            # Keyed by the token's hash: a rotated token never meets its predecessor's bytes.
             ("personal", participant.id, participant.feed_token_hash, settings.base_url),
             data.version(start),
             lambda: build.build_personal_feed(session, data, base_url=settings.base_url,
                                               start=start, default_zone=settings.timezone))
-        feed_cache().remember(recent_key, document)
+        feed_cache().remember(request.path, document)
     response = _respond(document, PRIVATE_CACHE)
     response.headers["X-Robots-Tag"] = "noindex"
     response.headers["Referrer-Policy"] = "no-referrer"

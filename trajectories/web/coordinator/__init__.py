@@ -81,6 +81,7 @@ from . import (  # noqa: E402,F401  (views register themselves on bp)
     dashboard,
     editions,
     logbook,
+    messages,
     people_io,
     roster,
     schedule,

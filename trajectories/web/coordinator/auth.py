@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlmodel import select
 
 from ...errors import InvalidInput
 from ...models import Coordinator, Organiser
-from ...services import accounts
+from ...services import accounts, messages
 from .. import db_session
 from ..security import limiter
 from . import bp
-from .forms import ConfirmForm, CoordinatorForm, LoginForm
+from .forms import ConfirmForm, CoordinatorForm, ForgotPasswordForm, LoginForm, NewPasswordForm
 
 
 def _safe_next(target: str | None) -> str:
@@ -53,6 +54,11 @@ def logout():
     return redirect(url_for("coordinator.login"))
 
 
+@bp.errorhandler(429)
+def too_many_attempts(_error):
+    return render_template("coordinator/too_many.html"), 429
+
+
 def _require_admin() -> None:
     if not current_user.is_admin:
         abort(404)
@@ -80,4 +86,67 @@ def coordinators():
     rows = list(s.exec(select(Coordinator).order_by(Coordinator.name)))
     names = {o.id: o.name for o in organisers}
     return render_template("coordinator/coordinators.html", form=form, rows=rows, names=names), (
+        400 if form.is_submitted() and form.errors else 200)
+
+
+# --- password reset by mail: a signed token that expires after an hour and works once -------------
+RESET_MAX_AGE = 3600
+
+
+def _reset_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="coordinator-reset")
+
+
+def reset_token(row: Coordinator) -> str:
+    # The hash's tail is in the token: once the password changes, the token is spent.
+    return _reset_serializer().dumps([row.id, row.password_hash[-16:]])
+
+
+def _reset_target(token: str) -> Coordinator | None:
+    try:
+        row_id, fingerprint = _reset_serializer().loads(token, max_age=RESET_MAX_AGE)
+    except (BadSignature, SignatureExpired, ValueError, TypeError):
+        return None
+    row = db_session().get(Coordinator, row_id) if isinstance(row_id, int) else None
+    return row if row is not None and row.password_hash[-16:] == fingerprint else None
+
+
+@bp.route("/wachtwoord", methods=["GET", "POST"])
+@limiter.limit("5 per minute", methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        s = db_session()
+        row = s.exec(select(Coordinator).where(
+            Coordinator.email == (form.email.data or "").strip().lower())).first()
+        if row is not None:
+            base_url = current_app.config["SETTINGS"].base_url.rstrip("/")
+            link = base_url + url_for("coordinator.reset_password", token=reset_token(row))
+            messages.queue_password_reset(s, row, link)
+        # The same answer whether or not the address is known.
+        flash(_("Als dit adres bij een account hoort, staat er een mail met een link naar u "
+                "onderweg. De link werkt één uur."), "info")
+        return redirect(url_for("coordinator.login"))
+    return render_template("coordinator/forgot_password.html", form=form), (
+        400 if form.is_submitted() and form.errors else 200)
+
+
+@bp.route("/wachtwoord/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    row = _reset_target(token)
+    if row is None:
+        return render_template("coordinator/reset_invalid.html"), 404
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        if form.password.data != form.repeat.data:
+            form.repeat.errors = [_("De twee wachtwoorden zijn niet gelijk.")]
+        else:
+            try:
+                accounts.set_password(db_session(), row, form.password.data)
+            except InvalidInput as exc:
+                form.fail(exc)
+            else:
+                flash(_("Uw nieuwe wachtwoord is ingesteld; u kunt nu inloggen."), "success")
+                return redirect(url_for("coordinator.login"))
+    return render_template("coordinator/reset_password.html", form=form), (
         400 if form.is_submitted() and form.errors else 200)

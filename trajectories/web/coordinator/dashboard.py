@@ -43,6 +43,8 @@ def dashboard():
                            failed_mails=_failed_mails())
 
 
-def _failed_mails():
-    """Failed mails of visible editions, once the mail outbox exists (None before)."""
-    return None
+def _failed_mails() -> list[tuple]:
+    """Failed mails of the visible editions."""
+    from .messages import failed_by_cohort
+
+    return failed_by_cohort(access.cohorts_with_tracks())

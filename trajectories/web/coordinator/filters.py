@@ -3,6 +3,9 @@ differ: 03-04-2030 against 3/04/2030), English when chosen; always in the editio
 
 from __future__ import annotations
 
+from datetime import date
+from functools import lru_cache
+
 from babel.dates import format_date, format_datetime
 from flask import Flask
 from flask_babel import get_locale
@@ -19,8 +22,14 @@ def date_locale() -> str:
     return "nl_BE" if organiser is not None and organiser.country == "BE" else "nl_NL"
 
 
+@lru_cache(maxsize=4096)
+def _format_date(value: date, fmt: str, locale: str) -> str:
+    # Babel parses the locale and pattern on every call; long lists repeat the same days.
+    return format_date(value, fmt, locale=locale)
+
+
 def cdate(value, fmt: str = "short") -> str:
-    return format_date(value, fmt, locale=date_locale()) if value else ""
+    return _format_date(value, fmt, date_locale()) if value else ""
 
 
 def cmoment(moment, zone_name: str, fmt: str = "short") -> str:
@@ -29,7 +38,7 @@ def cmoment(moment, zone_name: str, fmt: str = "short") -> str:
         return ""
     local = to_local(moment, zone_name)
     if fmt == "short":
-        return f"{format_date(local.date(), 'short', locale=date_locale())} {local:%H:%M}"
+        return f"{_format_date(local.date(), 'short', date_locale())} {local:%H:%M}"
     return format_datetime(local, fmt, locale=date_locale())
 
 

@@ -94,6 +94,16 @@ class LoginForm(Form):
     password = PasswordField(_l("Wachtwoord"), validators=[required()])
 
 
+class ForgotPasswordForm(Form):
+    email = EmailField(_l("E-mailadres"), validators=[required()])
+
+
+class NewPasswordForm(Form):
+    password = PasswordField(_l("Nieuw wachtwoord"), validators=[required()],
+                             description=_l("Minstens 12 tekens."))
+    repeat = PasswordField(_l("Nieuw wachtwoord nog eens"), validators=[required()])
+
+
 class TrackForm(Form):
     slug = StringField(_l("Korte naam (in webadressen)"), validators=[required()],
                        description=_l("Kleine letters, cijfers en streepjes."))

@@ -10,7 +10,7 @@ from ...services import imports
 from .. import db_session
 from . import access, bp
 from .forms import CsvImportForm
-from .roster import STATUS_LABELS, _people
+from .roster import _people, translated_labels
 
 
 def _text_of(form: CsvImportForm) -> str:
@@ -77,9 +77,9 @@ def organisations_import():
 @bp.get("/edities/<int:cohort_id>/export.csv")
 def participants_export(cohort_id: int):
     cohort, track = access.cohort(cohort_id)
-    rows = [[p.name, p.email, p.role, o.name if o else "", o.code if o else "",
-             _(STATUS_LABELS[e.status]), e.created_at.date().isoformat()]
-            for e, p, o in _people(cohort.id)]
+    labels = translated_labels()
+    rows = [[r.name, r.email, r.role, r.organisation or "", r.code or "", labels[r.status],
+             r.created_at.date().isoformat()] for r in _people(cohort.id)]
     body = imports.to_csv([_("naam"), _("e-mail"), _("functie"), _("organisatie"),
                            _("organisatiecode"), _("status"), _("ingeschreven op")], rows)
     name = f"{track.slug}-{cohort.slug}-deelnemers.csv"

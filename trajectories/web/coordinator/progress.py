@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from ...models import (
@@ -34,24 +35,31 @@ def _taking_part(session: Session, cohort_ids) -> dict[int, dict[int, int | None
 
 
 def deadline_completion(session: Session, deadlines: list[Deadline]) -> dict[int, tuple[int, int]]:
-    """{deadline_id: (delivered, expected)}; per organisation for organisation deliverables."""
+    """{deadline_id: (delivered, expected)}; per organisation for organisation deliverables
+    (a participant without an organisation counts as one). Two aggregate queries."""
     if not deadlines:
         return {}
-    people = _taking_part(session, {d.cohort_id for d in deadlines})
-    submitted = defaultdict(set)
-    for deadline_id, participant_id in session.exec(
-            select(Submission.deadline_id, Submission.participant_id)
-            .where(Submission.deadline_id.in_([d.id for d in deadlines]))):
-        submitted[deadline_id].add(participant_id)
+    # One "unit" per organisation, or per participant without one (negative ids never clash).
+    unit = func.coalesce(Participant.organisation_id, -Participant.id)
+    expected = {cohort_id: (people, units) for cohort_id, people, units in session.exec(
+        select(Enrollment.cohort_id, func.count(), func.count(func.distinct(unit)))
+        .join(Participant, Participant.id == Enrollment.participant_id)
+        .where(Enrollment.cohort_id.in_({d.cohort_id for d in deadlines}),
+               Enrollment.status.in_(TAKING_PART))
+        .group_by(Enrollment.cohort_id))}
+    delivered = {deadline_id: (people, units) for deadline_id, people, units in session.exec(
+        select(Submission.deadline_id, func.count(), func.count(func.distinct(unit)))
+        .join(Deadline, Deadline.id == Submission.deadline_id)
+        .join(Enrollment, (Enrollment.cohort_id == Deadline.cohort_id)
+              & (Enrollment.participant_id == Submission.participant_id))
+        .join(Participant, Participant.id == Submission.participant_id)
+        .where(Submission.deadline_id.in_([d.id for d in deadlines]),
+               Enrollment.status.in_(TAKING_PART))
+        .group_by(Submission.deadline_id))}
     result = {}
     for d in deadlines:
-        members = people.get(d.cohort_id, {})
-        delivered = submitted[d.id] & set(members)
-        if d.delivered_by == DeliveredBy.ORGANISATION:
-            unit = {p: (("o", o) if o else ("p", p)) for p, o in members.items()}
-            result[d.id] = (len({unit[p] for p in delivered}), len(set(unit.values())))
-        else:
-            result[d.id] = (len(delivered), len(members))
+        index = 1 if d.delivered_by == DeliveredBy.ORGANISATION else 0
+        result[d.id] = (delivered.get(d.id, (0, 0))[index], expected.get(d.cohort_id, (0, 0))[index])
     return result
 
 

@@ -1,0 +1,409 @@
+"""The scheduler: planned moments from domain events, fired with an explicit `now`, mails through
+the outbox to a real SMTP server, real time zones."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlmodel import select
+
+from tests import factories
+from trajectories.mail.drain import drain
+from trajectories.mail.models import MailStatus, OutboxMessage
+from trajectories.models import Cohort
+from trajectories.scheduler.jobs import process_moment
+from trajectories.scheduler.models import MomentStatus, PlannedMoment
+from trajectories.services import people, schedule
+
+AMS = ZoneInfo("Europe/Amsterdam")
+
+
+@pytest.fixture
+def mail_app(app_config, smtp_sink):
+    from trajectories.app import create_app
+
+    application = create_app({**app_config, "smtp_port": smtp_sink.port})
+    yield application
+    application.extensions["trajectories.db"].dispose()
+
+
+@pytest.fixture
+def world(session):
+    """An edition with a coordinator and two admitted participants."""
+    cohort = factories.cohort(session, coordinator_email="coordinator@vng.example")
+    anna = factories.participant(session, name="Anna de Vries", email="anna@gemeente.example")
+    bert = factories.participant(session, name="Bert Jansen", email="bert@gemeente.example",
+                                 language="en")
+    for person in (anna, bert):
+        people.enroll(session, cohort, person)
+    return cohort, anna, bert
+
+
+def _read(session, query):
+    """Read, then end the transaction: on SQLite every transaction holds the write lock."""
+    rows = list(session.exec(query.execution_options(populate_existing=True)))
+    session.commit()
+    return rows
+
+
+def moment(session, job_id) -> PlannedMoment:
+    [row] = _read(session, select(PlannedMoment).where(PlannedMoment.job_id == job_id))
+    return row
+
+
+def moments(session, prefix) -> list[PlannedMoment]:
+    return _read(session, select(PlannedMoment).where(PlannedMoment.job_id.startswith(prefix))
+                 .order_by(PlannedMoment.job_id))
+
+
+def outbox(session, kind=None) -> list[OutboxMessage]:
+    query = select(OutboxMessage).order_by(OutboxMessage.id)
+    if kind:
+        query = query.where(OutboxMessage.kind == kind)
+    return _read(session, query)
+
+
+def fire(app, job_id, at):
+    return process_moment(app, job_id, now=at)
+
+
+def test_reminders_sent_once_to_admitted_with_dutch_dates(mail_app, session, world, smtp_sink):
+    cohort, anna, bert = world
+    meeting = factories.meeting(session, cohort, title="Aftrap", online_url="https://meet.example/1")
+    job = f"reminder:session:{meeting.id}:P7D"
+    planned = moment(session, job)
+    assert planned.due_at == datetime(2030, 4, 6, 11, 30, tzinfo=UTC)  # 13:30 CEST, a week before
+    assert moment(session, f"reminder:session:{meeting.id}:P1D").due_at == datetime(
+        2030, 4, 12, 11, 30, tzinfo=UTC)
+    assert fire(mail_app, job, planned.due_at) == "sent"
+    assert fire(mail_app, job, planned.due_at + timedelta(seconds=5)) == "gone"
+    rows = outbox(session, "reminder")
+    assert [r.to for r in rows] == ["anna@gemeente.example", "bert@gemeente.example"]
+    assert drain(mail_app.extensions["trajectories.db"], mail_app.config["SETTINGS"]).sent == 2
+    mails = smtp_sink.wait_for(2)
+    mail = smtp_sink.to("anna@gemeente.example")[0]
+    assert mail["Subject"] == "Over 7 dagen: Aftrap"
+    body = mail.get_body(("plain",)).get_content()
+    assert "zaterdag 13 april 2030, 13:30–15:30" in body and "https://meet.example/1" in body
+    assert len(mails) == 2
+
+
+def test_late_reminder_sent_while_useful_else_skipped(mail_app, session, world):
+    cohort, *_ = world
+    meeting = factories.meeting(session, cohort)
+    week, day = (f"reminder:session:{meeting.id}:{o}" for o in ("P7D", "P1D"))
+    # Down for two days: the week reminder still helps (the day reminder is not due yet).
+    assert fire(mail_app, week, datetime(2030, 4, 8, 9, 0, tzinfo=UTC)) == "sent"
+    # Down until after the session started: no "tomorrow" mail any more.
+    assert fire(mail_app, day, datetime(2030, 4, 13, 11, 31, tzinfo=UTC)) == "skipped"
+    assert "too late" in moment(session, day).note
+    subjects = {r.subject for r in outbox(session, "reminder")}
+    assert subjects == {"Over 5 dagen: Sessie"}
+
+
+def test_session_planned_too_late_for_a_reminder_skips_it(session, world):
+    cohort, *_ = world
+    soon = (datetime.now(AMS) + timedelta(days=3)).date()
+    meeting = factories.meeting(session, cohort, on_date=soon)
+    assert moment(session, f"reminder:session:{meeting.id}:P7D").status == "skipped"
+    assert moment(session, f"reminder:session:{meeting.id}:P1D").status == "planned"
+
+
+def _deadline(session, cohort, due=date(2030, 5, 1), **kw):
+    return schedule.set_deadline(session, cohort, title="Lokale analyse", due_date=due, **kw)
+
+
+def test_nudges_only_to_those_who_did_not_deliver_and_stop_on_submission(mail_app, session, world,
+                                                                         smtp_sink):
+    cohort, anna, bert = world
+    deadline = _deadline(session, cohort)
+    jobs = [m.job_id for m in moments(session, f"nudge:deadline:{deadline.id}:")]
+    assert jobs == [f"nudge:deadline:{deadline.id}:{o}" for o in ("P0D", "P14D", "P3D")]
+    overdue = moment(session, f"overdue:deadline:{deadline.id}:P2D")
+    assert overdue.due_at == datetime(2030, 5, 3, 7, 0, tzinfo=UTC)  # 09:00 CEST
+    p14 = moment(session, f"nudge:deadline:{deadline.id}:P14D")
+    assert fire(mail_app, p14.job_id, p14.due_at) == "sent"
+    assert len(outbox(session, "nudge")) == 2
+    people.submit(session, deadline, anna, text="Onze analyse")
+    # Anna's queued nudge is withdrawn at once; Bert's goes.
+    drain(mail_app.extensions["trajectories.db"], mail_app.config["SETTINGS"])
+    assert [str(m["To"]) for m in smtp_sink.wait_for(1)] == ["bert@gemeente.example"]
+    for offset in ("P3D", "P0D"):
+        due = moment(session, f"nudge:deadline:{deadline.id}:{offset}").due_at
+        fire(mail_app, f"nudge:deadline:{deadline.id}:{offset}", due)
+    fire(mail_app, overdue.job_id, overdue.due_at)
+    sent_to = [(r.kind, r.to, r.status) for r in outbox(session) if r.kind in ("nudge", "overdue")]
+    assert sent_to == [
+        ("nudge", "anna@gemeente.example", "failed"),
+        ("nudge", "bert@gemeente.example", "sent"),
+        ("nudge", "bert@gemeente.example", "queued"),
+        ("nudge", "bert@gemeente.example", "queued"),
+        ("overdue", "bert@gemeente.example", "queued"),
+    ]
+
+
+def test_extension_moves_nudges_for_that_participant(mail_app, session, world):
+    cohort, anna, bert = world
+    deadline = _deadline(session, cohort)
+    schedule.extend_deadline(session, deadline, anna, due_date=date(2030, 5, 10))
+    own = moment(session, f"nudge:deadline:{deadline.id}:participant:{anna.id}:P3D")
+    assert own.due_at == datetime(2030, 5, 7, 7, 0, tzinfo=UTC)
+    common = moment(session, f"nudge:deadline:{deadline.id}:P3D")
+    fire(mail_app, common.job_id, common.due_at)
+    assert [r.to for r in outbox(session, "nudge")] == ["bert@gemeente.example"]
+    fire(mail_app, own.job_id, own.due_at)
+    rows = outbox(session, "nudge")
+    assert [r.to for r in rows] == ["bert@gemeente.example", "anna@gemeente.example"]
+    assert "vrijdag 10 mei 2030" in rows[1].text
+    # the overdue nudge of the common date does not reach Anna either
+    overdue = moment(session, f"overdue:deadline:{deadline.id}:P2D")
+    fire(mail_app, overdue.job_id, overdue.due_at)
+    assert [r.to for r in outbox(session, "overdue")] == ["bert@gemeente.example"]
+
+
+@pytest.mark.parametrize("zone", ["Europe/Amsterdam", "Europe/Brussels"])
+def test_nudges_at_nine_local_across_dst(session, zone):
+    cohort = factories.cohort(session, timezone=zone)
+    # Summer time starts on Sunday 31 March 2030: the nudges on either side stay at 09:00 local.
+    deadline = _deadline(session, cohort, due=date(2030, 3, 31))
+    due = {m.job_id.rsplit(":", 1)[1]: m.due_at for m in moments(session, "nudge:deadline:")}
+    assert due["P3D"] == datetime(2030, 3, 28, 8, 0, tzinfo=UTC)  # 09:00 CET
+    assert due["P0D"] == datetime(2030, 3, 31, 7, 0, tzinfo=UTC)  # 09:00 CEST
+    assert {d.astimezone(ZoneInfo(zone)).time() for d in due.values()} == {time(9)}
+    assert deadline.id
+
+
+def test_reschedule_sends_one_update_with_same_uid_higher_sequence(mail_app, session, world):
+    cohort, anna, bert = world
+    meeting = factories.meeting(session, cohort)
+    invite = moment(session, f"invite:session:{meeting.id}")
+    fire(mail_app, invite.job_id, invite.due_at)
+    assert len(outbox(session, "invitation")) == 2
+    for day in (14, 15, 16):  # three quick edits
+        schedule.reschedule_meeting(session, meeting, on_date=date(2030, 4, day),
+                                    start=time(13, 30), end=time(15, 30))
+    update = moment(session, f"update:session:{meeting.id}")
+    assert update.status == "planned"
+    assert moment(session, f"reminder:session:{meeting.id}:P1D").due_at == datetime(
+        2030, 4, 15, 11, 30, tzinfo=UTC)
+    assert fire(mail_app, update.job_id, update.due_at) == "sent"
+    assert fire(mail_app, update.job_id, update.due_at) == "gone"
+    updates = outbox(session, "update")
+    assert [u.to for u in updates] == ["anna@gemeente.example", "bert@gemeente.example"]
+    first_invite = outbox(session, "invitation")[0].calendar
+    assert "METHOD:REQUEST" in updates[0].calendar and "SEQUENCE:3" in updates[0].calendar
+    uid = f"UID:{meeting.uid}"
+    assert uid in updates[0].calendar.replace("\r\n ", "") and uid in first_invite.replace("\r\n ", "")
+    assert "ORGANIZER" in updates[0].calendar and "mailto:anna@gemeente.example" in updates[0].calendar
+
+
+def test_cancel_removes_reminders_and_sends_one_cancellation(mail_app, session, world, smtp_sink):
+    cohort, anna, bert = world
+    meeting = factories.meeting(session, cohort)
+    schedule.cancel_meeting(session, meeting)
+    statuses = {m.kind: m.status for m in moments(session, "") if m.subject == f"session:{meeting.id}"}
+    assert statuses == {"reminder": "removed", "coaching": "removed", "invite": "removed",
+                        "cancel": "planned"}
+    cancel = moment(session, f"cancel:session:{meeting.id}")
+    fire(mail_app, cancel.job_id, cancel.due_at)
+    fire(mail_app, cancel.job_id, cancel.due_at + timedelta(minutes=1))
+    drain(mail_app.extensions["trajectories.db"], mail_app.config["SETTINGS"])
+    mails = smtp_sink.wait_for(2)
+    assert len(mails) == 2
+    mail = smtp_sink.to("anna@gemeente.example")[0]
+    assert mail["Subject"] == "Geannuleerd: Sessie"
+    parts = {part.get_content_type(): part for part in mail.walk()}
+    assert parts["text/calendar"].get_param("method") == "CANCEL"
+    assert "METHOD:CANCEL" in parts["text/calendar"].get_content()
+    assert mail.get_content_type() == "multipart/alternative"
+
+
+def test_welcome_with_invitations_and_no_second_invitation(mail_app, session, world):
+    cohort, anna, bert = world
+    meeting = factories.meeting(session, cohort)
+    newcomer = factories.participant(session, email="cees@gemeente.example")
+    enrollment = people.enroll(session, cohort, newcomer)
+    welcome = moment(session, f"welcome:enrollment:{enrollment.id}")
+    fire(mail_app, welcome.job_id, welcome.due_at)
+    invite = moment(session, f"invite:session:{meeting.id}")
+    fire(mail_app, invite.job_id, invite.due_at)
+    rows = [(r.kind, r.to) for r in outbox(session)]
+    assert rows.count(("invitation", "cees@gemeente.example")) == 1
+    assert ("welcome", "cees@gemeente.example") in rows
+    assert len([r for r in rows if r[0] == "invitation"]) == 3
+
+
+def test_coaching_after_session_and_weekly_digest(mail_app, session, world):
+    cohort, anna, bert = world
+    meeting = factories.meeting(session, cohort, coaching_notes="Wat neem je mee?")
+    deadline = _deadline(session, cohort, due=date(2030, 4, 20))
+    coaching = moment(session, f"coaching:session:{meeting.id}:PT2H")
+    assert coaching.due_at == datetime(2030, 4, 13, 15, 30, tzinfo=UTC)
+    fire(mail_app, coaching.job_id, coaching.due_at)
+    text = outbox(session, "coaching")[0].text
+    assert "Wat neem je mee?" in text and "Lokale analyse" in text
+    people.submit(session, deadline, anna, text="klaar")
+    # A digest on a Monday morning after the due date, as the reconciliation plans it then.
+    from trajectories.scheduler.plan import plan_digest
+
+    monday = datetime(2030, 4, 21, 12, 0, tzinfo=UTC)  # a Sunday: next digest Monday 22 April
+    plan_digest(session, cohort.id, monday)
+    session.commit()
+    digest = moment(session, f"digest:cohort:{cohort.id}:2030-04-22")
+    assert digest.due_at == datetime(2030, 4, 22, 7, 0, tzinfo=UTC)
+    fire(mail_app, digest.job_id, digest.due_at)
+    [mail] = outbox(session, "digest")
+    assert mail.to == "coordinator@vng.example"
+    assert "Bert Jansen" in mail.text and "Anna de Vries" not in mail.text
+    assert moment(session, f"digest:cohort:{cohort.id}:2030-04-29").status == "planned"
+
+
+def test_reconciliation_repairs_the_job_store(mail_app, session, world):
+    from apscheduler.schedulers.background import BackgroundScheduler
+    from sqlalchemy import text
+
+    from trajectories.scheduler.runtime import JOB_FUNC, configure, reconcile
+
+    cohort, *_ = world
+    meeting = factories.meeting(session, cohort)
+    _deadline(session, cohort)
+    db = mail_app.extensions["trajectories.db"]
+    now = datetime.now(UTC)
+
+    def start():
+        scheduler = configure(BackgroundScheduler(), db.url)
+        scheduler.start(paused=True)
+        return scheduler
+
+    scheduler = start()
+    first = reconcile(scheduler, db, now)
+    ids = {job.id for job in scheduler.get_jobs(jobstore="default")}
+    assert first["missing"] == first["planned"] == len(ids) >= 8
+    assert f"reminder:session:{meeting.id}:P7D" in ids
+    # Damage it: one job lost, one at the wrong time, one for a session that no longer exists.
+    scheduler.remove_job(f"reminder:session:{meeting.id}:P7D")
+    scheduler.reschedule_job(f"reminder:session:{meeting.id}:P1D", trigger="date",
+                             run_date=datetime(2031, 1, 1, tzinfo=UTC))
+    scheduler.add_job(JOB_FUNC, "date", run_date=datetime(2031, 1, 1, tzinfo=UTC),
+                      args=["reminder:session:999:P7D"], id="reminder:session:999:P7D")
+    repaired = reconcile(scheduler, db, now)
+    assert (repaired["missing"], repaired["stale"], repaired["orphaned"]) == (1, 1, 1)
+    assert {job.id for job in scheduler.get_jobs(jobstore="default")} == ids
+    scheduler.shutdown(wait=False)
+    # The job store deleted while the scheduler was stopped: rebuilt on start.
+    with db.engine.begin() as conn:
+        conn.execute(text("DROP TABLE apscheduler_jobs"))
+    scheduler = start()
+    rebuilt = reconcile(scheduler, db, now)
+    assert rebuilt["missing"] == len(ids)
+    assert {job.id for job in scheduler.get_jobs(jobstore="default")} == ids
+    scheduler.shutdown(wait=False)
+
+
+def test_running_scheduler_sends_a_due_moment(mail_app, session, world, smtp_sink):
+    """The whole path: a handler plans, the process syncs its job store, fires, drains."""
+    import threading
+
+    from trajectories.scheduler.runtime import run_scheduler
+
+    cohort, anna, bert = world
+    newcomer = factories.participant(session, email="cees@gemeente.example")
+    enrollment = people.enroll(session, cohort, newcomer)
+    row = moment(session, f"welcome:enrollment:{enrollment.id}")
+    row.due_at = datetime.now(UTC)  # as if the welcome delay had passed
+    session.add(row)
+    session.commit()
+    stop = threading.Event()
+    thread = threading.Thread(target=run_scheduler, args=(mail_app, stop),
+                              kwargs={"sync_seconds": 0.2, "drain_seconds": 0.3}, daemon=True)
+    thread.start()
+    try:
+        smtp_sink.wait_for(1, timeout=15)
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert not thread.is_alive()
+    assert [str(m["To"]) for m in smtp_sink.messages] == ["cees@gemeente.example"]
+    assert moment(session, row.job_id).status == MomentStatus.DONE
+    assert outbox(session, "welcome")[0].status == MailStatus.SENT
+
+
+def test_cohort_zone_change_replans(session, world):
+    cohort, *_ = world
+    deadline = _deadline(session, cohort)
+    from trajectories.services import catalogue
+
+    catalogue.update_cohort(session, session.get(Cohort, cohort.id), timezone="America/New_York",
+                            name=cohort.name)
+    due = moment(session, f"nudge:deadline:{deadline.id}:P0D").due_at
+    assert due == datetime(2030, 5, 1, 13, 0, tzinfo=UTC)
+
+
+def test_invitation_parses_strictly_with_organizer_and_attendee(mail_app, session, world):
+    from ical.calendar_stream import IcsCalendarStream
+
+    cohort, anna, bert = world
+    meeting = factories.meeting(session, cohort, title="Aftrap, met \"quotes\"; en komma's")
+    invite = moment(session, f"invite:session:{meeting.id}")
+    fire(mail_app, invite.job_id, invite.due_at)
+    row = next(r for r in outbox(session, "invitation") if r.to == "anna@gemeente.example")
+    assert row.calendar_method == "REQUEST"
+    parsed = IcsCalendarStream.calendar_from_ics(row.calendar)
+    [event] = parsed.events
+    assert event.uid == meeting.uid and event.sequence == 0
+    assert event.organizer.uri == "mailto:coordinator@vng.example"
+    assert [a.uri for a in event.attendees] == ["mailto:anna@gemeente.example"]
+    assert event.dtstart == datetime(2030, 4, 13, 13, 30, tzinfo=AMS)
+
+
+def test_one_active_scheduler_the_other_takes_over(mail_app, caplog):
+    """Two scheduler processes (here: threads with their own lock): one runs, the other waits
+    on the leader lock and takes over when the first stops."""
+    import logging
+    import threading
+
+    from trajectories.heartbeat import age_seconds
+    from trajectories.scheduler.runtime import run_as_leader
+
+    caplog.set_level(logging.INFO, logger="trajectories.scheduler.runtime")
+
+    def started() -> int:
+        return sum(r.getMessage() == "scheduler started" for r in caplog.records)
+
+    def wait_until(condition, timeout=20):
+        deadline = time_module.monotonic() + timeout
+        while not condition() and time_module.monotonic() < deadline:
+            time_module.sleep(0.05)
+        return condition()
+
+    import time as time_module
+
+    first_stop, second_stop = threading.Event(), threading.Event()
+    first = threading.Thread(target=run_as_leader, args=(mail_app, first_stop, 0.1), daemon=True)
+    first.start()
+    assert wait_until(lambda: started() == 1)
+    second = threading.Thread(target=run_as_leader, args=(mail_app, second_stop, 0.1), daemon=True)
+    second.start()
+    time_module.sleep(1.0)
+    assert started() == 1  # the second waits
+    first_stop.set()
+    first.join(timeout=20)
+    assert wait_until(lambda: started() == 2)
+    db = mail_app.extensions["trajectories.db"]
+
+    def beating() -> bool:
+        with db.session() as s:  # a short transaction: on SQLite it holds the write lock
+            age = age_seconds(s)
+        return age is not None and age < 30
+
+    assert wait_until(beating)
+    second_stop.set()
+    second.join(timeout=20)
+    if second.is_alive():
+        import faulthandler
+        import sys
+
+        faulthandler.dump_traceback(sys.stderr)
+    assert not first.is_alive() and not second.is_alive()

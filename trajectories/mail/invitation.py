@@ -1,0 +1,39 @@
+"""iMIP invitations (RFC 6047): a calendar with METHOD REQUEST or CANCEL, ORGANIZER and ATTENDEE.
+
+The event itself is the feeds' `meeting_event` (same UID, SEQUENCE, times and text as the
+personal feed); this module only adds what an invitation needs on top of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from icalendar import Calendar, vCalAddress
+
+from ..feeds.calendar import meeting_event
+from ..models import Cohort, Material, Meeting, MeetingStatus, Organiser, Participant, Track
+
+PRODID = "-//trajectories//leertrajecten//NL"
+
+
+def invitation(meeting: Meeting, cohort: Cohort, track: Track, organiser: Organiser,
+               participant: Participant, *, base_url: str, cancel: bool = False,
+               materials: Sequence[Material] = ()) -> str:
+    """The calendar text of a REQUEST (or CANCEL) for one participant."""
+    method = "CANCEL" if cancel or meeting.status == MeetingStatus.CANCELLED else "REQUEST"
+    event = meeting_event(meeting, cohort, track, organiser, base_url=base_url,
+                          language=participant.language, materials=materials)
+    # ORGANIZER: a bare mailto: of the edition's coordinator mailbox (replies go there).
+    organizer = vCalAddress(f"mailto:{cohort.coordinator_email or organiser.email}")
+    organizer.params["CN"] = organiser.name
+    attendee = vCalAddress(f"mailto:{participant.email}")
+    attendee.params.update({"CN": participant.name, "ROLE": "REQ-PARTICIPANT",
+                            "PARTSTAT": "NEEDS-ACTION", "RSVP": "FALSE"})
+    event.add("organizer", organizer)
+    event.add("attendee", attendee)
+    if method == "CANCEL" and event.get("STATUS") != "CANCELLED":
+        event.pop("STATUS", None)
+        event.add("status", "CANCELLED")
+    calendar = Calendar.new(prodid=PRODID, method=method, subcomponents=[event])
+    calendar.add_missing_timezones()
+    return calendar.to_ical().decode()

@@ -1,0 +1,106 @@
+"""Domain events re-plan the moments of what they touched, after the change committed.
+
+These run in whichever process made the change (a web worker, the CLI); they only write
+`planned_moment` rows. The scheduler process picks the changed rows up and repairs its job store
+(`runtime.sync_jobs`), so only that one process ever touches the job store. If a process dies
+between its commit and these handlers, the scheduler's periodic full re-plan repairs the plan.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import or_, update
+
+from .. import events
+from ..mail.models import MailStatus, OutboxMessage
+from . import plan
+
+log = logging.getLogger(__name__)
+
+
+def _with_session(db, work) -> None:
+    if db is None:
+        return
+    with db.begin(actor="scheduler") as session:
+        work(session)
+
+
+@events.subscribe(events.MeetingPlanned)
+def on_meeting_planned(event, db) -> None:
+    def work(session):
+        plan.plan_meeting(session, event.meeting_id)
+        plan.plan_notice(session, kind="invite", subject=f"session:{event.meeting_id}",
+                         cohort_id=event.cohort_id)
+        plan.plan_digest(session, event.cohort_id)
+    _with_session(db, work)
+
+
+@events.subscribe(events.MeetingRescheduled, events.MeetingChanged)
+def on_meeting_changed(event, db) -> None:
+    def work(session):
+        plan.plan_meeting(session, event.meeting_id)
+        # Debounced: each change pushes the update back, so quick edits send one mail.
+        plan.plan_notice(session, kind="update", subject=f"session:{event.meeting_id}",
+                         cohort_id=event.cohort_id)
+        plan.remove_notices(session, f"session:{event.meeting_id}", ("invite",))
+    _with_session(db, work)
+
+
+@events.subscribe(events.MeetingCancelled)
+def on_meeting_cancelled(event, db) -> None:
+    def work(session):
+        plan.plan_meeting(session, event.meeting_id)
+        plan.remove_notices(session, f"session:{event.meeting_id}", ("invite", "update"))
+        plan.plan_notice(session, kind="cancel", subject=f"session:{event.meeting_id}",
+                         cohort_id=event.cohort_id)
+    _with_session(db, work)
+
+
+@events.subscribe(events.DeadlineSet, events.DeadlineRemoved, events.DeadlineExtended)
+def on_deadline_changed(event, db) -> None:
+    def work(session):
+        plan.plan_deadline(session, event.deadline_id)
+        plan.plan_digest(session, event.cohort_id)
+    _with_session(db, work)
+
+
+@events.subscribe(events.CohortSaved)
+def on_cohort_saved(event, db) -> None:
+    """The zone or the coordinator may have changed: re-plan the edition."""
+    _with_session(db, lambda session: plan.plan_cohort(session, event.cohort_id))
+
+
+@events.subscribe(events.EnrollmentAdmitted)
+def on_admitted(event, db) -> None:
+    _with_session(db, lambda session: plan.plan_notice(
+        session, kind="welcome", subject=f"enrollment:{event.enrollment_id}",
+        cohort_id=event.cohort_id, participant_id=event.participant_id,
+        delay=plan.DEBOUNCE / 3))
+
+
+def _withdraw_queued(session, participant_id: int, why: str, *conditions) -> None:
+    session.execute(update(OutboxMessage).where(
+        OutboxMessage.participant_id == participant_id,
+        OutboxMessage.status.in_([MailStatus.QUEUED, MailStatus.HELD]), *conditions)
+        .values(status=MailStatus.FAILED, last_error=why)
+        .execution_options(synchronize_session=False))
+
+
+@events.subscribe(events.SubmissionReceived)
+def on_submission(event, db) -> None:
+    """Nudges stop at once: future moments skip this participant when they fire, and nudges
+    already queued but not yet sent are withdrawn."""
+    prefix = f"deadline:{event.deadline_id}:"
+    _with_session(db, lambda session: _withdraw_queued(
+        session, event.participant_id, "delivered",
+        or_(OutboxMessage.dedupe_key.startswith(f"nudge:{prefix}"),
+            OutboxMessage.dedupe_key.startswith(f"overdue:{prefix}"))))
+
+
+@events.subscribe(events.EnrollmentWithdrawn)
+def on_withdrawn(event, db) -> None:
+    _with_session(db, lambda session: _withdraw_queued(
+        session, event.participant_id, "withdrawn", OutboxMessage.cohort_id == event.cohort_id))
+
+

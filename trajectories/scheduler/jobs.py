@@ -1,0 +1,294 @@
+"""What happens when a moment fires: recipients worked out now, mails queued in the outbox.
+
+`process_moment(app, job_id, now)` is the whole job: in one transaction it re-reads the moment,
+skips it (and logs) when it fired too late to be useful, otherwise queues one mail per recipient
+and marks the moment done. A crash before the commit leaves the moment planned and queues nothing;
+firing it again queues each mail once (the outbox's dedupe keys), so it is never lost, never twice.
+APScheduler calls `fire(job_id)`, which is importable by name and takes only the id.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from flask import Flask
+from sqlmodel import Session, select
+
+from ..clock import local_today, to_local, utcnow
+from ..mail.invitation import invitation
+from ..mail.models import MailKind, MailStatus, OutboxMessage
+from ..mail.outbox import queue_mail, render_mail, unsubscribe_url
+from ..models import (
+    Attendance,
+    Cohort,
+    Deadline,
+    DeadlineExtension,
+    DeliveredBy,
+    Enrollment,
+    EnrollmentStatus,
+    Material,
+    Meeting,
+    MeetingStatus,
+    Organiser,
+    Participant,
+    Submission,
+    Track,
+)
+from .models import MomentStatus, PlannedMoment
+from .plan import plan_digest
+
+log = logging.getLogger(__name__)
+
+#: Set by `runtime.run_scheduler`: the app whose database and settings the jobs use.
+_app: Flask | None = None
+
+
+def bind(app: Flask | None) -> None:
+    global _app
+    _app = app
+
+
+def fire(job_id: str) -> None:
+    """The APScheduler job function."""
+    if _app is None:
+        raise RuntimeError("scheduler jobs run only inside run_scheduler")
+    process_moment(_app, job_id)
+
+
+# --- recipients ----------------------------------------------------------------------------------
+
+
+def admitted(session: Session, cohort_id: int) -> list[Participant]:
+    return list(session.exec(
+        select(Participant).join(Enrollment, Enrollment.participant_id == Participant.id)
+        .where(Enrollment.cohort_id == cohort_id, Enrollment.status == EnrollmentStatus.ADMITTED)
+        .order_by(Participant.id)))
+
+
+def not_delivered(session: Session, deadline: Deadline, participant_id: int | None) -> list[Participant]:
+    """Who still owes this deadline: for the deadline's own moments everyone admitted without a
+    submission and without an extension (they have moments of their own); for an extension's
+    moments that one participant."""
+    people = admitted(session, deadline.cohort_id)
+    submitted = set(session.exec(select(Submission.participant_id).where(
+        Submission.deadline_id == deadline.id)))
+    if deadline.delivered_by == DeliveredBy.ORGANISATION:
+        # One submission covers every participant of the same organisation.
+        done_orgs = {p.organisation_id for p in people if p.id in submitted and p.organisation_id}
+        submitted |= {p.id for p in people if p.organisation_id in done_orgs}
+    if participant_id is not None:
+        return [p for p in people if p.id == participant_id and p.id not in submitted]
+    extended = set(session.exec(select(DeadlineExtension.participant_id).where(
+        DeadlineExtension.deadline_id == deadline.id)))
+    return [p for p in people if p.id not in submitted and p.id not in extended]
+
+
+def _context(session: Session, cohort_id: int) -> tuple[Cohort, Track, Organiser]:
+    cohort = session.get(Cohort, cohort_id)
+    track = session.get(Track, cohort.track_id)
+    return cohort, track, session.get(Organiser, track.organiser_id)
+
+
+def _materials(session: Session, meeting_id: int) -> list[Material]:
+    return list(session.exec(select(Material).where(Material.meeting_id == meeting_id)
+                             .order_by(Material.id)))
+
+
+def _send(session: Session, settings, participant: Participant, *, template: str, kind: str,
+          dedupe_key: str, cohort: Cohort, calendar: str | None = None, **context) -> bool:
+    subject, text, html = render_mail(
+        template, participant.language, participant=participant, cohort=cohort,
+        unsubscribe_url=unsubscribe_url(settings, participant.id, kind), **context)
+    return queue_mail(session, to=participant.email, kind=kind, subject=subject, text=text,
+                      html=html, calendar=calendar, dedupe_key=dedupe_key,
+                      participant_id=participant.id, cohort_id=cohort.id) is not None
+
+
+def _occurrence(moment: PlannedMoment) -> str:
+    return f"{moment.job_id}@{moment.due_at:%Y%m%dT%H%M}"
+
+
+# --- one function per kind of moment --------------------------------------------------------------
+
+
+def _reminder(session, moment, settings, now) -> int:
+    meeting = session.get(Meeting, int(moment.subject.split(":")[1]))
+    if meeting is None or meeting.status != MeetingStatus.SCHEDULED or meeting.starts_at is None:
+        return 0
+    cohort, track, _ = _context(session, meeting.cohort_id)
+    days = (to_local(meeting.starts_at, cohort.timezone).date()
+            - local_today(cohort.timezone, now)).days
+    materials = _materials(session, meeting.id)
+    return sum(_send(session, settings, p, template="reminder", kind=MailKind.REMINDER,
+                     dedupe_key=f"{_occurrence(moment)}:p{p.id}", cohort=cohort, track=track,
+                     meeting=meeting, days=max(days, 1), materials=materials)
+               for p in admitted(session, cohort.id))
+
+
+def _next_items(session, cohort_id, after: datetime):
+    next_meeting = session.exec(select(Meeting).where(
+        Meeting.cohort_id == cohort_id, Meeting.status == MeetingStatus.SCHEDULED,
+        Meeting.starts_at > after).order_by(Meeting.starts_at)).first()
+    next_deadline = session.exec(select(Deadline).where(
+        Deadline.cohort_id == cohort_id, Deadline.due_date >= after.date())
+        .order_by(Deadline.due_date)).first()
+    return next_meeting, next_deadline
+
+
+def _coaching(session, moment, settings, now) -> int:
+    meeting = session.get(Meeting, int(moment.subject.split(":")[1]))
+    if meeting is None or meeting.status != MeetingStatus.SCHEDULED:
+        return 0
+    cohort, track, _ = _context(session, meeting.cohort_id)
+    next_meeting, next_deadline = _next_items(session, cohort.id, meeting.ends_at)
+    materials = _materials(session, meeting.id)
+    return sum(_send(session, settings, p, template="coaching", kind=MailKind.COACHING,
+                     dedupe_key=f"{_occurrence(moment)}:p{p.id}", cohort=cohort, track=track,
+                     meeting=meeting, materials=materials, next_meeting=next_meeting,
+                     next_deadline=next_deadline)
+               for p in admitted(session, cohort.id))
+
+
+def _nudge(session, moment, settings, now) -> int:
+    deadline = session.get(Deadline, int(moment.subject.split(":")[1]))
+    if deadline is None:
+        return 0
+    cohort, track, _ = _context(session, deadline.cohort_id)
+    kind = MailKind.OVERDUE if moment.kind == "overdue" else MailKind.NUDGE
+    count = 0
+    for person in not_delivered(session, deadline, moment.participant_id):
+        extension = session.get(DeadlineExtension, (deadline.id, person.id))
+        due_date = extension.due_date if extension else deadline.due_date
+        days_left = (due_date - local_today(cohort.timezone, now)).days
+        count += _send(session, settings, person, template="nudge", kind=kind,
+                       dedupe_key=f"{_occurrence(moment)}:p{person.id}", cohort=cohort,
+                       track=track, deadline=deadline, due_date=due_date, days_left=days_left)
+    return count
+
+
+def _invitations(session, settings, meeting: Meeting, people, *, kind: str, changed: bool,
+                 cancel: bool = False) -> int:
+    cohort, track, organiser = _context(session, meeting.cohort_id)
+    materials = _materials(session, meeting.id)
+    count = 0
+    for person in people:
+        calendar = invitation(meeting, cohort, track, organiser, person,
+                              base_url=settings.base_url, cancel=cancel, materials=materials)
+        # One family of keys for invitations and updates: each SEQUENCE reaches a person once.
+        key = (f"cancel:session:{meeting.id}:p{person.id}" if cancel
+               else f"invite:session:{meeting.id}:seq{meeting.sequence}:p{person.id}")
+        count += _send(session, settings, person, template="invitation", kind=kind,
+                       dedupe_key=key, cohort=cohort, track=track, meeting=meeting,
+                       changed=changed, cancelled=cancel, calendar=calendar)
+    return count
+
+
+def _meeting_notice(session, moment, settings, now) -> int:
+    meeting = session.get(Meeting, int(moment.subject.split(":")[1]))
+    if meeting is None:
+        return 0
+    people = admitted(session, meeting.cohort_id)
+    if moment.kind == "cancel" or meeting.status == MeetingStatus.CANCELLED:
+        return _invitations(session, settings, meeting, people, kind=MailKind.CANCELLATION,
+                            changed=False, cancel=True)
+    if meeting.starts_at is not None and meeting.ends_at <= now:
+        return 0  # an invitation for a session that is over helps nobody
+    kind = MailKind.UPDATE if moment.kind == "update" else MailKind.INVITATION
+    return _invitations(session, settings, meeting, people, kind=kind,
+                        changed=moment.kind == "update")
+
+
+def _welcome(session, moment, settings, now) -> int:
+    enrollment = session.get(Enrollment, int(moment.subject.split(":")[1]))
+    if enrollment is None or enrollment.status != EnrollmentStatus.ADMITTED:
+        return 0
+    person = session.get(Participant, enrollment.participant_id)
+    cohort, track, _ = _context(session, enrollment.cohort_id)
+    meetings = [m for m in session.exec(select(Meeting).where(
+        Meeting.cohort_id == cohort.id, Meeting.status == MeetingStatus.SCHEDULED)
+        .order_by(Meeting.on_date, Meeting.id)) if m.ends_at is None or m.ends_at > now]
+    deadlines = list(session.exec(select(Deadline).where(Deadline.cohort_id == cohort.id)
+                                  .order_by(Deadline.due_date)))
+    count = _send(session, settings, person, template="welcome", kind=MailKind.WELCOME,
+                  dedupe_key=f"welcome:enrollment:{enrollment.id}", cohort=cohort, track=track,
+                  meetings=meetings, deadlines=deadlines)
+    for meeting in meetings:
+        count += _invitations(session, settings, meeting, [person], kind=MailKind.INVITATION,
+                              changed=False)
+    return count
+
+
+def _digest(session, moment, settings, now) -> int:
+    cohort, track, _ = _context(session, moment.cohort_id)
+    if not cohort.coordinator_email:
+        return 0
+    today = local_today(cohort.timezone, now)
+    missing = []
+    for deadline in session.exec(select(Deadline).where(
+            Deadline.cohort_id == cohort.id, Deadline.due_date <= today)
+            .order_by(Deadline.due_date)):
+        people = not_delivered(session, deadline, None)
+        people += [p for ext in session.exec(select(DeadlineExtension).where(
+            DeadlineExtension.deadline_id == deadline.id, DeadlineExtension.due_date <= today))
+            for p in not_delivered(session, deadline, ext.participant_id)]
+        if people:
+            missing.append({"deadline": deadline, "participants": people})
+    attendance = []
+    for meeting in session.exec(select(Meeting).where(
+            Meeting.cohort_id == cohort.id, Meeting.on_date <= today).order_by(Meeting.on_date)):
+        rows = list(session.exec(select(Attendance).where(Attendance.meeting_id == meeting.id)))
+        if rows:
+            attendance.append({"meeting": meeting, "present": sum(r.present for r in rows),
+                               "total": len(rows)})
+    failed = list(session.exec(select(OutboxMessage).where(
+        OutboxMessage.cohort_id == cohort.id, OutboxMessage.status == MailStatus.FAILED,
+        OutboxMessage.created_at >= now - timedelta(days=7)).order_by(OutboxMessage.id)))
+    subject, text, html = render_mail("digest", "nl", cohort=cohort, track=track, missing=missing,
+                                      attendance=attendance, failed=failed)
+    return queue_mail(session, to=cohort.coordinator_email, kind=MailKind.DIGEST, subject=subject,
+                      text=text, html=html, dedupe_key=_occurrence(moment),
+                      cohort_id=cohort.id) is not None
+
+
+SENDERS = {
+    "reminder": _reminder,
+    "coaching": _coaching,
+    "nudge": _nudge,
+    "overdue": _nudge,
+    "invite": _meeting_notice,
+    "update": _meeting_notice,
+    "cancel": _meeting_notice,
+    "welcome": _welcome,
+    "digest": _digest,
+}
+
+
+def process_moment(app: Flask, job_id: str, now: datetime | None = None) -> str:
+    """Fire one moment; returns "sent", "skipped" or "gone" (already processed or removed)."""
+    now = now or utcnow()
+    db = app.extensions["trajectories.db"]
+    settings = app.config["SETTINGS"]
+    with app.app_context(), db.begin(actor="scheduler") as session:
+        moment = session.exec(select(PlannedMoment).where(PlannedMoment.job_id == job_id)
+                              .with_for_update()).first()
+        if moment is None or moment.status != MomentStatus.PLANNED:
+            return "gone"
+        if now > moment.useful_until:
+            moment.status, moment.processed_at = MomentStatus.SKIPPED, now
+            moment.note = f"too late: due {moment.due_at:%Y-%m-%d %H:%M}Z, fired {now:%Y-%m-%d %H:%M}Z"
+            log.warning("skipped %s: %s", job_id, moment.note)
+            outcome = "skipped"
+        else:
+            count = SENDERS[moment.kind](session, moment, settings, now)
+            moment.status, moment.processed_at = MomentStatus.DONE, now
+            moment.note = f"{count} mails queued"
+            outcome = "sent"
+        moment.version += 1
+        moment.updated_at = now
+        session.add(moment)
+        kind, cohort_id = moment.kind, moment.cohort_id
+    if kind == "digest":
+        with db.begin(actor="scheduler") as session:
+            plan_digest(session, cohort_id, now)
+    return outcome

@@ -1,0 +1,281 @@
+"""Planning: which moments an edition's sessions and deadlines need, written as rows.
+
+Each planning function computes the wanted moments of one subject (a session, a deadline, an
+edition) from the database and reconciles them with the stored rows: new moments are added,
+moved ones get their new time (and are planned again if they had already fired: a new
+occurrence), unwanted ones are marked removed. A moment that is already past when it is first
+planned is marked skipped, so planning a session for the day after tomorrow sends no
+"in 7 days" reminder; only moments that were planned in time are sent late (while useful).
+
+Recipients are not planned: a job works them out when it fires, so a change touches a handful of
+rows whatever the size of the edition.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlmodel import Session, select
+
+from ..clock import NonexistentLocalTime, to_local, to_utc, utcnow
+from ..mail.models import CohortMailSettings, settings_for
+from ..models import Cohort, Deadline, DeadlineExtension, Meeting, MeetingStatus
+from .models import MomentStatus, PlannedMoment
+
+log = logging.getLogger(__name__)
+
+#: Quick successive edits of a session are gathered into one update mail.
+DEBOUNCE = timedelta(minutes=3)
+#: A coaching mail, update or welcome that went unsent this long is no longer worth sending.
+COACHING_USEFUL = timedelta(days=7)
+NOTICE_USEFUL = timedelta(days=14)
+#: The digest is planned while an edition has something this recent or later.
+DIGEST_ACTIVE_AFTER = timedelta(days=14)
+
+
+@dataclass(frozen=True)
+class Moment:
+    job_id: str
+    kind: str
+    subject: str
+    cohort_id: int
+    due_at: datetime
+    useful_until: datetime
+    participant_id: int | None = None
+
+
+def local_moment(day: date, hour: int, zone_name: str) -> datetime:
+    """`hour`:00 on `day` in the edition's zone, as UTC (an hour later if DST skips it)."""
+    try:
+        return to_utc(day, time(hour), zone_name)
+    except NonexistentLocalTime:
+        return to_utc(day, time(hour + 1), zone_name)
+
+
+def _days(n: int) -> str:
+    return f"P{abs(n)}D"
+
+
+# --- what each subject wants ---------------------------------------------------------------------
+
+
+def meeting_moments(meeting: Meeting, cohort: Cohort, prefs: CohortMailSettings) -> list[Moment]:
+    """Reminders before a session and the coaching mail after it (none while its time is to be
+    announced, none once cancelled)."""
+    if meeting.status == MeetingStatus.CANCELLED or meeting.starts_at is None:
+        return []
+    subject = f"session:{meeting.id}"
+    moments = []
+    offsets = sorted({d for d in prefs.reminder_days if d > 0}, reverse=True)
+    dues = [meeting.starts_at - timedelta(days=d) for d in offsets]
+    for i, days in enumerate(offsets):
+        # Useful until the next reminder takes over, the last one until the session starts.
+        useful = dues[i + 1] if i + 1 < len(dues) else meeting.starts_at
+        moments.append(Moment(f"reminder:{subject}:{_days(days)}", "reminder", subject,
+                              cohort.id, dues[i], useful))
+    if prefs.coaching_delay_hours is not None:
+        due = meeting.ends_at + timedelta(hours=prefs.coaching_delay_hours)
+        moments.append(Moment(f"coaching:{subject}:PT{prefs.coaching_delay_hours}H", "coaching",
+                              subject, cohort.id, due, due + COACHING_USEFUL))
+    return moments
+
+
+def _nudges(deadline: Deadline, cohort: Cohort, prefs: CohortMailSettings, due_date: date,
+            prefix: str, participant_id: int | None) -> list[Moment]:
+    subject = f"deadline:{deadline.id}"
+    before = sorted({d for d in prefs.nudge_days if d >= 0}, reverse=True)
+    after = sorted({-d for d in prefs.nudge_days if d < 0})
+    dues = [local_moment(due_date - timedelta(days=d), prefs.send_hour, cohort.timezone)
+            for d in before]
+    end_of_due_day = local_moment(due_date + timedelta(days=1), 0, cohort.timezone)
+    moments = []
+    for i, days in enumerate(before):
+        useful = dues[i + 1] if i + 1 < len(dues) else end_of_due_day
+        moments.append(Moment(f"nudge:{subject}{prefix}:{_days(days)}", "nudge", subject,
+                              cohort.id, dues[i], useful, participant_id))
+    for days in after:
+        due = local_moment(due_date + timedelta(days=days), prefs.send_hour, cohort.timezone)
+        moments.append(Moment(f"overdue:{subject}{prefix}:{_days(days)}", "overdue", subject,
+                              cohort.id, due, due + timedelta(days=3), participant_id))
+    return moments
+
+
+def deadline_moments(session: Session, deadline: Deadline, cohort: Cohort,
+                     prefs: CohortMailSettings) -> list[Moment]:
+    """Nudges for everyone on the deadline's own date, and for each extension on its date."""
+    moments = _nudges(deadline, cohort, prefs, deadline.due_date, "", None)
+    for extension in session.exec(select(DeadlineExtension).where(
+            DeadlineExtension.deadline_id == deadline.id)):
+        moments += _nudges(deadline, cohort, prefs, extension.due_date,
+                           f":participant:{extension.participant_id}", extension.participant_id)
+    return moments
+
+
+def _last_activity(session: Session, cohort_id: int) -> date | None:
+    days = [m.on_date for m in session.exec(select(Meeting).where(Meeting.cohort_id == cohort_id))]
+    days += [d.due_date for d in session.exec(select(Deadline).where(Deadline.cohort_id == cohort_id))]
+    return max(days, default=None)
+
+
+def digest_moments(session: Session, cohort: Cohort, prefs: CohortMailSettings,
+                   now: datetime) -> list[Moment]:
+    """The next weekly digest to the coordinator, while the edition is running."""
+    last = _last_activity(session, cohort.id)
+    if prefs.digest_weekday is None or not cohort.coordinator_email or last is None:
+        return []
+    today = to_local(now, cohort.timezone).date()
+    day = today + timedelta(days=(prefs.digest_weekday - today.isoweekday()) % 7)
+    due = local_moment(day, prefs.send_hour, cohort.timezone)
+    if due <= now:
+        day += timedelta(days=7)
+        due = local_moment(day, prefs.send_hour, cohort.timezone)
+    if day > last + DIGEST_ACTIVE_AFTER:
+        return []
+    return [Moment(f"digest:cohort:{cohort.id}:{day.isoformat()}", "digest", f"cohort:{cohort.id}",
+                   cohort.id, due, due + timedelta(days=1))]
+
+
+# --- writing the plan ----------------------------------------------------------------------------
+
+
+def _bump(row: PlannedMoment, now: datetime) -> None:
+    row.version += 1
+    row.updated_at = now
+
+
+def _store(session: Session, moment: Moment, now: datetime, existing: PlannedMoment | None,
+           *, refire: bool = False) -> PlannedMoment:
+    """Insert or move one moment. `refire`: plan it again even if it fired at this same time
+    (a debounced notice pushed forward)."""
+    row = existing
+    if row is None:
+        row = PlannedMoment(job_id=moment.job_id, kind=moment.kind, subject=moment.subject,
+                            cohort_id=moment.cohort_id, participant_id=moment.participant_id,
+                            due_at=moment.due_at, useful_until=moment.useful_until)
+        if moment.due_at < now - timedelta(seconds=1):
+            row.status, row.note, row.processed_at = MomentStatus.SKIPPED, "past when planned", now
+        session.add(row)
+        return row
+    moved = row.due_at != moment.due_at or row.useful_until != moment.useful_until
+    revived = row.status == MomentStatus.REMOVED
+    if not (moved or revived or refire):
+        return row
+    row.due_at, row.useful_until = moment.due_at, moment.useful_until
+    if moment.due_at < now - timedelta(seconds=1):
+        row.status, row.note, row.processed_at = MomentStatus.SKIPPED, "past when planned", now
+    else:
+        row.status, row.note, row.processed_at = MomentStatus.PLANNED, "", None
+    _bump(row, now)
+    session.add(row)
+    return row
+
+
+def _remove(session: Session, row: PlannedMoment, now: datetime, why: str) -> None:
+    if row.status == MomentStatus.PLANNED:
+        row.status, row.note = MomentStatus.REMOVED, why
+        _bump(row, now)
+        session.add(row)
+
+
+def reconcile_subject(session: Session, subject: str, kinds: tuple[str, ...],
+                      wanted: list[Moment], now: datetime) -> None:
+    """Make the stored moments of `subject` (of these kinds) match `wanted`."""
+    stored = {row.job_id: row for row in session.exec(select(PlannedMoment).where(
+        PlannedMoment.subject == subject, PlannedMoment.kind.in_(kinds)))}
+    wanted_ids = set()
+    for moment in wanted:
+        wanted_ids.add(moment.job_id)
+        _store(session, moment, now, stored.get(moment.job_id))
+    for job_id, row in stored.items():
+        if job_id not in wanted_ids:
+            _remove(session, row, now, "no longer planned")
+    session.flush()
+
+
+MEETING_KINDS = ("reminder", "coaching")
+DEADLINE_KINDS = ("nudge", "overdue")
+
+
+def plan_meeting(session: Session, meeting_id: int, now: datetime | None = None) -> None:
+    now = now or utcnow()
+    meeting = session.get(Meeting, meeting_id)
+    subject = f"session:{meeting_id}"
+    if meeting is None:
+        reconcile_subject(session, subject, (*MEETING_KINDS, "invite", "update"), [], now)
+        return
+    cohort = session.get(Cohort, meeting.cohort_id)
+    wanted = meeting_moments(meeting, cohort, settings_for(session, cohort.id))
+    reconcile_subject(session, subject, MEETING_KINDS, wanted, now)
+
+
+def plan_deadline(session: Session, deadline_id: int, now: datetime | None = None) -> None:
+    now = now or utcnow()
+    deadline = session.get(Deadline, deadline_id)
+    subject = f"deadline:{deadline_id}"
+    if deadline is None:
+        reconcile_subject(session, subject, DEADLINE_KINDS, [], now)
+        return
+    cohort = session.get(Cohort, deadline.cohort_id)
+    wanted = deadline_moments(session, deadline, cohort, settings_for(session, cohort.id))
+    reconcile_subject(session, subject, DEADLINE_KINDS, wanted, now)
+
+
+def plan_digest(session: Session, cohort_id: int, now: datetime | None = None) -> None:
+    now = now or utcnow()
+    cohort = session.get(Cohort, cohort_id)
+    wanted = [] if cohort is None else digest_moments(session, cohort,
+                                                      settings_for(session, cohort_id), now)
+    # Past digests are done or skipped; only the next one is wanted.
+    stored = list(session.exec(select(PlannedMoment).where(
+        PlannedMoment.subject == f"cohort:{cohort_id}", PlannedMoment.kind == "digest",
+        PlannedMoment.status == MomentStatus.PLANNED)))
+    for row in stored:
+        if row.job_id not in {m.job_id for m in wanted}:
+            _remove(session, row, now, "no longer planned")
+    for moment in wanted:
+        existing = session.exec(select(PlannedMoment).where(
+            PlannedMoment.job_id == moment.job_id)).first()
+        _store(session, moment, now, existing)
+    session.flush()
+
+
+def plan_cohort(session: Session, cohort_id: int, now: datetime | None = None) -> None:
+    """Everything of one edition (after a change of its zone or mail settings)."""
+    now = now or utcnow()
+    for meeting_id in session.exec(select(Meeting.id).where(Meeting.cohort_id == cohort_id)):
+        plan_meeting(session, meeting_id, now)
+    for deadline_id in session.exec(select(Deadline.id).where(Deadline.cohort_id == cohort_id)):
+        plan_deadline(session, deadline_id, now)
+    plan_digest(session, cohort_id, now)
+
+
+def plan_all(session: Session, now: datetime | None = None) -> None:
+    """The whole plan from the database (start-up reconciliation)."""
+    now = now or utcnow()
+    for cohort_id in session.exec(select(Cohort.id)):
+        plan_cohort(session, cohort_id, now)
+
+
+def plan_notice(session: Session, *, kind: str, subject: str, cohort_id: int,
+                now: datetime | None = None, delay: timedelta = DEBOUNCE,
+                useful: timedelta = NOTICE_USEFUL, participant_id: int | None = None) -> None:
+    """A one-off moment (welcome, invitation, update, cancellation): due after `delay`; a new
+    call before it fired pushes it back, so quick successive edits send one mail."""
+    now = now or utcnow()
+    job_id = f"{kind}:{subject}"
+    due = now + delay
+    existing = session.exec(select(PlannedMoment).where(PlannedMoment.job_id == job_id)).first()
+    _store(session, Moment(job_id, kind, subject, cohort_id, due, due + useful, participant_id),
+           now, existing, refire=True)
+    session.flush()
+
+
+def remove_notices(session: Session, subject: str, kinds: tuple[str, ...],
+                   now: datetime | None = None) -> None:
+    now = now or utcnow()
+    for row in session.exec(select(PlannedMoment).where(PlannedMoment.subject == subject,
+                                                        PlannedMoment.kind.in_(kinds))):
+        _remove(session, row, now, "superseded")
+    session.flush()

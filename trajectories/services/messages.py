@@ -1,0 +1,188 @@
+"""Coordinators' mail actions: hold and release an edition's mail, the review step, retry a
+failed mail, a one-off message to an edition, and the password-reset mail.
+
+Each is one transaction that records a domain event (the audit log says who did it).
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from .. import events
+from ..clock import utcnow
+from ..errors import InvalidInput
+from ..mail import outbox
+from ..mail.models import CohortMailSettings, MailKind, MailStatus, OutboxMessage
+from ..models import Cohort, Coordinator, Enrollment, EnrollmentStatus, Participant, Track
+from . import base
+from .base import service
+
+
+@dataclass(frozen=True)
+class MailSettingsChanged(events.Event):
+    cohort_id: int
+    hold: bool
+    review_coaching: bool
+
+
+@dataclass(frozen=True)
+class MailReleased(events.Event):
+    cohort_id: int
+    count: int
+
+
+@dataclass(frozen=True)
+class MailRetried(events.Event):
+    cohort_id: int
+    message_id: int
+
+
+@dataclass(frozen=True)
+class OneOffMessageQueued(events.Event):
+    cohort_id: int
+    count: int
+
+
+@dataclass(frozen=True)
+class PasswordResetRequested(events.Event):
+    coordinator_id: int
+
+
+def day_list(value, field: str, *, allow_negative: bool) -> list[int]:
+    """'14, 3, 0, -2' as [14, 3, 0, -2]: whole days, at most a year away, no repeats."""
+    if isinstance(value, list | tuple):
+        parts = [str(v) for v in value]
+    else:
+        parts = [p for p in str(value or "").replace(";", ",").split(",") if p.strip()]
+    try:
+        days = sorted({int(p.strip()) for p in parts}, reverse=True)
+    except ValueError:
+        raise InvalidInput(_l("Schrijf hele dagen met komma's ertussen, zoals 7, 1."),
+                           field) from None
+    lowest = -365 if allow_negative else 0
+    if any(d < lowest or d > 365 for d in days):
+        raise InvalidInput(_l("Dagen liggen tussen %(low)s en 365.", low=lowest), field)
+    return days
+
+
+@service
+def set_mail_settings(session: Session, cohort: Cohort, *, hold: bool, review_coaching: bool,
+                      reminder_days=None, nudge_days=None, send_hour=None,
+                      coaching_delay_hours="keep") -> CohortMailSettings:
+    """Hold all of an edition's mail, let coaching mails wait for review, and set the nudge
+    policy (None keeps a value). Switching the hold off releases what it held (drafts waiting
+    for review stay held)."""
+    row = session.get(CohortMailSettings, cohort.id) or CohortMailSettings(cohort_id=cohort.id)
+    if reminder_days is not None:
+        row.reminder_days = day_list(reminder_days, "reminder_days", allow_negative=False)
+    if nudge_days is not None:
+        row.nudge_days = day_list(nudge_days, "nudge_days", allow_negative=True)
+    if send_hour is not None:
+        if not isinstance(send_hour, int) or not 0 <= send_hour <= 23:
+            raise InvalidInput(_l("Kies een uur van 0 tot en met 23."), "send_hour")
+        row.send_hour = send_hour
+    if coaching_delay_hours != "keep":
+        if coaching_delay_hours is not None and (
+                not isinstance(coaching_delay_hours, int) or not 0 <= coaching_delay_hours <= 168):
+            raise InvalidInput(_l("Kies 0 tot en met 168 uur, of laat het leeg voor geen "
+                                  "coachingsmail."), "coaching_delay_hours")
+        row.coaching_delay_hours = coaching_delay_hours
+    was_holding = row.hold
+    row.hold, row.review_coaching, row.updated_at = bool(hold), bool(review_coaching), utcnow()
+    session.add(row)
+    if was_holding and not row.hold:
+        held = select(OutboxMessage).where(OutboxMessage.cohort_id == cohort.id,
+                                           OutboxMessage.status == MailStatus.HELD)
+        if row.review_coaching:
+            held = held.where(OutboxMessage.kind.notin_([str(k) for k in outbox.REVIEWED_KINDS]))
+        ids = [m.id for m in session.exec(held)]
+        if ids:
+            outbox.release_held.__wrapped__(session, cohort.id, ids)
+            events.record(session, MailReleased(cohort_id=cohort.id, count=len(ids)))
+    session.flush()
+    if coaching_delay_hours is None:
+        # A new row would get the column default (2) for a None: write the None explicitly.
+        session.execute(update(CohortMailSettings)
+                        .where(CohortMailSettings.cohort_id == cohort.id)
+                        .values(coaching_delay_hours=None))
+        session.refresh(row)
+    events.record(session, MailSettingsChanged(cohort_id=cohort.id, hold=row.hold,
+                                               review_coaching=row.review_coaching))
+    return row
+
+
+@service
+def release_mail(session: Session, cohort: Cohort, ids: list[int] | None = None) -> int:
+    """Release held mails of an edition (the given ones, or all)."""
+    if ids is not None and not ids:
+        raise InvalidInput(_l("Kies eerst een of meer mails."), "selected")
+    count = outbox.release_held.__wrapped__(session, cohort.id, ids)
+    if ids is not None and count != len(set(ids)):
+        raise InvalidInput(_l("Alleen vastgehouden mails van deze editie kunnen worden "
+                              "vrijgegeven."), "selected")
+    events.record(session, MailReleased(cohort_id=cohort.id, count=count))
+    return count
+
+
+@service
+def retry_mail(session: Session, message: OutboxMessage) -> OutboxMessage:
+    if message.status != MailStatus.FAILED:
+        raise InvalidInput(_l("Alleen mislukte mails kunnen opnieuw worden verstuurd."))
+    row = outbox.retry.__wrapped__(session, message.id)
+    events.record(session, MailRetried(cohort_id=message.cohort_id, message_id=message.id))
+    return row
+
+
+RECIPIENTS = {
+    "admitted": (EnrollmentStatus.ADMITTED, EnrollmentStatus.COMPLETED),
+    "active": (EnrollmentStatus.ADMITTED, EnrollmentStatus.COMPLETED, EnrollmentStatus.APPLIED,
+               EnrollmentStatus.WAITLISTED),
+}
+
+
+def recipients(session: Session, cohort: Cohort, group: str) -> list[Participant]:
+    return list(session.exec(
+        select(Participant).join(Enrollment, Enrollment.participant_id == Participant.id)
+        .where(Enrollment.cohort_id == cohort.id, Enrollment.status.in_(RECIPIENTS[group]))
+        .order_by(Participant.name)))
+
+
+@service
+def send_one_off(session: Session, cohort: Cohort, *, subject: str, body: str,
+                 group: str = "admitted") -> int:
+    """Queue one message to every participant of the group; held if the edition is on hold."""
+    subject = base.text(subject, "subject", _l("Onderwerp"), max_length=200)
+    body = base.text(body, "body", _l("Bericht"), max_length=20000, multiline=True)
+    base.choice(group, list(RECIPIENTS), "group", _l("ontvangers"))
+    people = recipients(session, cohort, group)
+    if not people:
+        raise InvalidInput(_l("Deze editie heeft (nog) geen ontvangers in deze groep."), "group")
+    track = session.get(Track, cohort.track_id)
+    batch = secrets.token_hex(8)
+    queued = 0
+    for participant in people:
+        _subject, text, html = outbox.render_mail(
+            "announcement", participant.language, participant=participant, cohort=cohort,
+            track=track, message_subject=subject, body=body)
+        row = outbox.queue_mail(session, to=participant.email, kind=MailKind.OTHER,
+                                subject=subject, text=text, html=html,
+                                dedupe_key=f"one-off:{cohort.id}:{batch}:{participant.id}",
+                                participant_id=participant.id, cohort_id=cohort.id)
+        queued += row is not None
+    events.record(session, OneOffMessageQueued(cohort_id=cohort.id, count=queued))
+    return queued
+
+
+@service
+def queue_password_reset(session: Session, coordinator: Coordinator, link: str) -> None:
+    _subject, text, html = outbox.render_mail("password_reset", "nl", coordinator=coordinator,
+                                              link=link)
+    outbox.queue_mail(session, to=coordinator.email, kind=MailKind.OTHER, subject=_subject,
+                      text=text, html=html,
+                      dedupe_key=f"password-reset:{coordinator.id}:{secrets.token_hex(8)}")
+    events.record(session, PasswordResetRequested(coordinator_id=coordinator.id))

@@ -1,0 +1,215 @@
+"""Messages of an edition: the outbox (held, queued, sent, failed) with a preview of each mail,
+hold/release and the review step, retry, a one-off message, and the schedule of what goes out."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import time, timedelta
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func
+from sqlmodel import select
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import NumberRange, Optional
+
+from ...clock import to_utc, utcnow
+from ...errors import InvalidInput
+from ...mail.models import MailStatus, OutboxMessage, settings_for
+from ...models import Deadline, Meeting, MeetingStatus, Submission
+from ...services import messages
+from .. import db_session
+from . import access, bp
+from .forms import ConfirmForm, Form, required
+from .progress import _taking_part
+from .tracks import status_code
+
+PAGE = 100
+STATUS_LABELS = {MailStatus.HELD: _l("vastgehouden"), MailStatus.QUEUED: _l("in de wachtrij"),
+                 MailStatus.SENDING: _l("wordt verstuurd"), MailStatus.SENT: _l("verstuurd"),
+                 MailStatus.FAILED: _l("mislukt")}
+
+
+class MailSettingsForm(Form):
+    hold = BooleanField(_l("Alle mail van deze editie vasthouden"))
+    review_coaching = BooleanField(_l("Coachingsmails eerst nakijken (als concept vasthouden)"))
+    reminder_days = StringField(_l("Herinneringen aan een sessie, dagen vooraf"),
+                                description=_l("Bijvoorbeeld 7, 1."))
+    nudge_days = StringField(_l("Herinneringen aan een deadline, dagen vooraf"),
+                             description=_l("Bijvoorbeeld 14, 3, 0, -2 (negatief: na de "
+                                            "deadline, voor wie nog niets inleverde)."))
+    send_hour = IntegerField(_l("Uur waarop herinneringen aan deadlines weggaan"),
+                             validators=[Optional(), NumberRange(
+                                 min=0, max=23, message=_l("Kies een uur van 0 tot en met 23."))])
+    coaching_delay_hours = IntegerField(_l("Coachingsmail, uren na afloop van een sessie"),
+                                        validators=[Optional()],
+                                        description=_l("Leeg: geen coachingsmail."))
+
+    def load(self, settings) -> None:
+        self.reminder_days.data = ", ".join(str(d) for d in settings.reminder_days)
+        self.nudge_days.data = ", ".join(str(d) for d in settings.nudge_days)
+        self.send_hour.data = settings.send_hour
+        self.coaching_delay_hours.data = settings.coaching_delay_hours
+
+
+class OneOffForm(Form):
+    group = SelectField(_l("Aan"), choices=[
+        ("admitted", _l("Toegelaten deelnemers")),
+        ("active", _l("Alle ingeschrevenen (ook aanmeldingen en wachtlijst)"))])
+    subject = StringField(_l("Onderwerp"), validators=[required()])
+    body = TextAreaField(_l("Bericht"), validators=[required()],
+                         description=_l("Begint na 'Beste <naam>,'. Een lege regel maakt een "
+                                        "nieuwe alinea."))
+
+
+def _message(message_id: int) -> tuple[OutboxMessage, object, object]:
+    row = db_session().get(OutboxMessage, message_id)
+    if row is None or row.cohort_id is None:
+        abort(404)
+    cohort, track = access.cohort(row.cohort_id)
+    return row, cohort, track
+
+
+@bp.route("/edities/<int:cohort_id>/berichten", methods=["GET", "POST"])
+def outbox(cohort_id: int):
+    cohort, track = access.cohort(cohort_id)
+    s = db_session()
+    current = settings_for(s, cohort.id)
+    form = MailSettingsForm(obj=current)
+    if request.method == "GET":
+        form.load(current)
+    if form.validate_on_submit():
+        try:
+            messages.set_mail_settings(
+                s, cohort, hold=form.hold.data, review_coaching=form.review_coaching.data,
+                reminder_days=form.reminder_days.data or [], nudge_days=form.nudge_days.data or [],
+                send_hour=current.send_hour if form.send_hour.data is None else form.send_hour.data,
+                coaching_delay_hours=form.coaching_delay_hours.data)
+        except InvalidInput as exc:
+            form.fail(exc)
+        else:
+            flash(_("Instellingen voor mail opgeslagen."), "success")
+            return redirect(url_for("coordinator.outbox", cohort_id=cohort.id))
+    status = request.args.get("status", "")
+    query = select(OutboxMessage).where(OutboxMessage.cohort_id == cohort.id)
+    if status in STATUS_LABELS:
+        query = query.where(OutboxMessage.status == status)
+    rows = list(s.exec(query.order_by(OutboxMessage.id.desc()).limit(PAGE)))
+    counts = Counter(dict(s.exec(select(OutboxMessage.status, func.count())
+                                 .where(OutboxMessage.cohort_id == cohort.id)
+                                 .group_by(OutboxMessage.status)).all()))
+    return render_template("coordinator/outbox.html", cohort=cohort, track=track, rows=rows,
+                           counts=counts, labels=STATUS_LABELS, status=status, form=form,
+                           settings=current), status_code(form)
+
+
+@bp.post("/edities/<int:cohort_id>/berichten/vrijgeven")
+def release(cohort_id: int):
+    cohort, _track = access.cohort(cohort_id)
+    if ConfirmForm().validate_on_submit():
+        ids = None if request.form.get("all") else [
+            int(i) for i in request.form.getlist("selected") if i.isdigit()]
+        try:
+            n = messages.release_mail(db_session(), cohort, ids)
+        except InvalidInput as exc:
+            flash(exc.message, "error")
+        else:
+            flash(_("%(n)s mails vrijgegeven.", n=n), "success")
+    return redirect(url_for("coordinator.outbox", cohort_id=cohort.id, status="held"))
+
+
+@bp.get("/berichten/<int:message_id>")
+def message(message_id: int):
+    row, cohort, track = _message(message_id)
+    return render_template("coordinator/message.html", row=row, cohort=cohort, track=track,
+                           labels=STATUS_LABELS)
+
+
+@bp.get("/berichten/<int:message_id>/html")
+def message_html(message_id: int):
+    """The HTML part as sent, in a page that may run nothing and load nothing."""
+    row, _cohort, _track = _message(message_id)
+    response = Response(row.html or "", mimetype="text/html")
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox")
+    return response
+
+
+@bp.post("/berichten/<int:message_id>/opnieuw")
+def retry(message_id: int):
+    row, cohort, _track = _message(message_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            messages.retry_mail(db_session(), row)
+        except InvalidInput as exc:
+            flash(exc.message, "error")
+        else:
+            flash(_("De mail staat weer in de wachtrij."), "success")
+    return redirect(url_for("coordinator.message", message_id=row.id))
+
+
+@bp.route("/edities/<int:cohort_id>/berichten/nieuw", methods=["GET", "POST"])
+def one_off(cohort_id: int):
+    cohort, track = access.cohort(cohort_id)
+    s = db_session()
+    form = OneOffForm()
+    if form.validate_on_submit():
+        try:
+            n = messages.send_one_off(s, cohort, subject=form.subject.data, body=form.body.data,
+                                      group=form.group.data)
+        except InvalidInput as exc:
+            form.fail(exc)
+        else:
+            flash(_("Bericht klaargezet voor %(n)s ontvangers.", n=n), "success")
+            return redirect(url_for("coordinator.outbox", cohort_id=cohort.id))
+    counts = {group: len(messages.recipients(s, cohort, group)) for group in messages.RECIPIENTS}
+    return render_template("coordinator/one_off.html", cohort=cohort, track=track, form=form,
+                           counts=counts), status_code(form)
+
+
+@bp.get("/edities/<int:cohort_id>/berichtenplanning")
+def mail_schedule(cohort_id: int):
+    """What goes out when, to how many, from the edition's mail settings. The scheduler decides
+    again when the moment comes (who has delivered by then, who is still enrolled)."""
+    cohort, track = access.cohort(cohort_id)
+    s = db_session()
+    settings = settings_for(s, cohort.id)
+    now = utcnow()
+    admitted = len(_taking_part(s, [cohort.id]).get(cohort.id, {}))
+    planned = []
+    meetings = list(s.exec(select(Meeting).where(Meeting.cohort_id == cohort.id,
+                                                 Meeting.status == MeetingStatus.SCHEDULED)))
+    for meeting in meetings:
+        start = meeting.starts_at or to_utc(meeting.on_date, time(9), cohort.timezone)
+        for days in settings.reminder_days:
+            planned.append((start - timedelta(days=days), _("Herinnering sessie"), meeting.title,
+                            admitted))
+        if settings.coaching_delay_hours is not None and meeting.ends_at:
+            planned.append((meeting.ends_at + timedelta(hours=settings.coaching_delay_hours),
+                            _("Coachingsmail"), meeting.title, admitted))
+    deadlines = list(s.exec(select(Deadline).where(Deadline.cohort_id == cohort.id)))
+    delivered = Counter(s.exec(select(Submission.deadline_id).where(
+        Submission.deadline_id.in_([d.id for d in deadlines]))).all())
+    for deadline in deadlines:
+        for days in settings.nudge_days:
+            moment = to_utc(deadline.due_date - timedelta(days=days), time(settings.send_hour),
+                            cohort.timezone)
+            label = _("Herinnering deadline") if days >= 0 else _("Deadline verstreken")
+            planned.append((moment, label, deadline.title,
+                            max(admitted - delivered[deadline.id], 0)))
+    planned = sorted((p for p in planned if p[0] >= now), key=lambda p: p[0])
+    return render_template("coordinator/mail_schedule.html", cohort=cohort, track=track,
+                           planned=planned, settings=settings)
+
+
+def failed_by_cohort(cohorts: list) -> list[tuple]:
+    """[(cohort, track, failed mails)] for the editions with failed mails."""
+    by_id = {c.id: (c, t) for c, t in cohorts}
+    if not by_id:
+        return []
+    rows = db_session().exec(select(OutboxMessage.cohort_id, func.count()).where(
+        OutboxMessage.cohort_id.in_(list(by_id)), OutboxMessage.status == MailStatus.FAILED)
+        .group_by(OutboxMessage.cohort_id))
+    return [(*by_id[cohort_id], n) for cohort_id, n in rows]
+
