@@ -3,11 +3,14 @@ the accessibility statement and the privacy page."""
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, render_template, request, send_from_directory
+from flask_babel import get_locale, gettext
+from markupsafe import Markup, escape
 from sqlmodel import select
 
 from ..clock import utcnow
@@ -201,3 +204,21 @@ def sdg_goal_list():
 @bp.app_template_global()
 def now_utc():
     return utcnow()
+
+
+@bp.app_template_global()
+def sdg_tags(numbers) -> Markup:
+    """The Global Goals of a track as coloured tags (classes from static/sdg.css), in the page's
+    language. Built in Python and cached: a long catalogue shows hundreds of them."""
+    return _sdg_tags(tuple(numbers or ()), str(get_locale() or "nl"), gettext("Global Goals"))
+
+
+@functools.lru_cache(maxsize=4096)
+def _sdg_tags(numbers: tuple[int, ...], language: str, label: str) -> Markup:
+    if not numbers:
+        return Markup("")
+    items = "".join(
+        f'<li class="sdg-tag sdg-{n}"><span class="sdg-number">{n}</span> '
+        f"{escape(goals()[n].name_nl if language == 'nl' else goals()[n].name_en)}</li>"
+        for n in numbers if n in goals())
+    return Markup(f'<ul class="sdg-tags" aria-label="{escape(label)}">{items}</ul>')
