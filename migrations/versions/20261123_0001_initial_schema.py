@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 12:14:42.566832
+Create Date: 2026-11-23 12:46:03.697487
 """
 from alembic import op
 import sqlalchemy as sa
