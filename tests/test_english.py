@@ -225,3 +225,13 @@ def test_session_reminder_mail_in_english(demo, app):
     assert "Your personal calendar" in html and "Wanneer" not in text + html
     assert subject_nl == f"Morgen: {meeting.title}"
     assert "Wanneer: dinsdag 13 april 2021, 13:30–15:30" in text_nl
+
+
+def test_the_language_choice_survives_signing_in(demo, client):
+    from tests.coordinator_helpers import Browser
+    from trajectories.demo import DEMO_PASSWORD
+
+    client.get("/taal/en")
+    browser = Browser(client)
+    browser.login("coordinator@vng.example", DEMO_PASSWORD)
+    assert '<html lang="en">' in browser.get("/beheer/").get_data(as_text=True)

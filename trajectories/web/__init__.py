@@ -21,6 +21,15 @@ def db_session() -> Session:
     return g.db_session
 
 
+def fresh_session() -> None:
+    """Start a new session at sign-in and sign-out (no fixation of an earlier cookie), keeping
+    only the visitor's language choice."""
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
+
+
 def register_blueprints(app: Flask) -> None:
     from .coordinator import bp as coordinator_bp
     from .feeds import bp as feeds_bp

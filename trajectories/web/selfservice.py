@@ -50,7 +50,7 @@ from ..reference import municipalities
 from ..services import people, privacy, registration
 from ..services.people import deadline_passed
 from ..status import registration_open
-from . import db_session
+from . import db_session, fresh_session
 from .public import track_entry
 from .security import limiter
 
@@ -85,10 +85,7 @@ def signed_in(view):
 
 
 def _sign_in_session(participant: Participant) -> None:
-    language = session.get("lang")
-    session.clear()  # a fresh session: nothing carried over from before sign-in
-    if language:
-        session["lang"] = language
+    fresh_session()
     session["participant_id"] = participant.id
     session["participant_email"] = participant.email
     session.permanent = False
@@ -220,10 +217,7 @@ def signin():
 
 @bp.post("/mijn/uitloggen")
 def signout():
-    language = session.get("lang")
-    session.clear()
-    if language:
-        session["lang"] = language
+    fresh_session()
     return redirect(url_for("public.catalogue"))
 
 
@@ -443,10 +437,7 @@ def erase():
             var_dir = Path(current_app.config["SETTINGS"].var_dir)
             for path in files:
                 (var_dir / path).unlink(missing_ok=True)
-            language = session.get("lang")
-            session.clear()
-            if language:
-                session["lang"] = language
+            fresh_session()
             return render_template("selfservice/message.html", title=_("Je account is gewist"),
                                    message=_("Je naam en e-mailadres zijn verwijderd. Je krijgt "
                                              "geen e-mail meer van ons."))

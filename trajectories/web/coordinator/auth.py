@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -11,7 +11,7 @@ from sqlmodel import select
 from ...errors import InvalidInput
 from ...models import Coordinator, Organiser
 from ...services import accounts, messages
-from .. import db_session
+from .. import db_session, fresh_session
 from ..security import limiter
 from . import bp
 from .forms import ConfirmForm, CoordinatorForm, ForgotPasswordForm, LoginForm, NewPasswordForm
@@ -36,7 +36,7 @@ def login():
         if row is None:
             form.password.errors = [_("Dit e-mailadres en wachtwoord horen niet bij elkaar.")]
         else:
-            session.clear()  # a fresh session: no fixation of a pre-login cookie
+            fresh_session()
             user = _load_user(f"{row.id}:{row.password_hash[-16:]}")
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
@@ -49,7 +49,7 @@ def logout():
     form = ConfirmForm()
     if form.validate_on_submit():
         logout_user()
-        session.clear()
+        fresh_session()
         flash(_("U bent uitgelogd."), "info")
     return redirect(url_for("coordinator.login"))
 
