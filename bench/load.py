@@ -18,6 +18,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from urllib.parse import urlsplit
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -76,7 +77,7 @@ def feed_urls(base: str, database_url: str) -> dict[str, str]:
     cohort_links = [link.decode() for link in links if link.count(b"/") >= 4]
     if cohort_links:
         link = cohort_links[0]
-        urls["cohort_feed"] = link if link.startswith("http") else base + link
+        urls["cohort_feed"] = base + urlsplit(link).path  # the page names the public address
     personal = personal_feed_path(database_url)
     if personal:
         urls["personal_feed"] = base + personal
