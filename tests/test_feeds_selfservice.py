@@ -43,7 +43,7 @@ FEED_RE = re.compile(r'value="(https?://[^"]+/feeds/p/[^"]+\.ics)"')
 
 def test_participant_makes_sees_once_and_renews_their_feed_link(client, signed_in):
     home = client.get("/mijn/").get_data(as_text=True)
-    assert "Maak mijn agenda-link" in home and not FEED_RE.search(home)
+    assert "Mijn agenda-link maken" in home and not FEED_RE.search(home)
 
     client.post("/mijn/agenda/nieuwe-link", data={"csrf_token": _csrf(home)})
     shown = client.get("/mijn/").get_data(as_text=True)
@@ -55,7 +55,7 @@ def test_participant_makes_sees_once_and_renews_their_feed_link(client, signed_i
 
     again = client.get("/mijn/").get_data(as_text=True)
     assert not FEED_RE.search(again)  # shown once: only its hash is kept
-    assert "Maak een nieuwe agenda-link" in again
+    assert "Nieuwe agenda-link maken" in again
 
     client.post("/mijn/agenda/nieuwe-link", data={"csrf_token": _csrf(again)})
     second = FEED_RE.search(client.get("/mijn/").get_data(as_text=True)).group(1)
