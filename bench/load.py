@@ -139,9 +139,13 @@ def soak(urls: list[str], master_pid: int) -> None:
     for thread in threads:
         thread.join()
     bench("soak.errors", errors, "errors", sent)
-    for number, pid in enumerate(pids, 1):
-        end = rss_mib(pid) if Path(f"/proc/{pid}").exists() else float("nan")
-        bench(f"soak.worker{number}.rss", end, "MiB", rss_start[pid])
+    # gunicorn recycles a worker after ~5,000 requests (max_requests): compare the workers
+    # running at the end with those at the start, and say how many were replaced.
+    end_pids = worker_pids(master_pid)
+    replaced = len(set(end_pids) - set(pids))
+    for number, (start_pid, end_pid) in enumerate(zip(pids, end_pids, strict=False), 1):
+        bench(f"soak.worker{number}.rss", rss_mib(end_pid), "MiB", rss_start[start_pid])
+    print(f"# soak: {sent} requests in {SOAK_SECONDS} s, {replaced} worker(s) recycled")
 
 
 def main() -> None:
