@@ -77,6 +77,19 @@ def test_every_public_feed_answers_304_to_a_client_that_has_it(client, world, ur
     assert stale.status_code == 200 and stale.data == first.data
 
 
+def test_feeds_never_set_a_cookie_even_for_a_visitor_with_a_session(client, world):
+    client.get("/taal/en")  # the visitor now has a session cookie
+    assert client.get_cookie("session") is not None
+
+    for url in ("/feeds/vng.ics", COHORT_URL):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert "Set-Cookie" not in response.headers
+        assert "Cookie" not in response.headers.get("Vary", "")
+    # Pages still keep the visitor's choice.
+    assert b'<html lang="en"' in client.get("/").data
+
+
 def test_head_gives_the_headers_without_the_body(client, world):
     get = client.get(COHORT_URL)
     head = client.head(COHORT_URL)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, g, redirect, request, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import format_date, format_datetime, get_locale
 from sqlmodel import Session
 
@@ -30,6 +31,17 @@ def fresh_session() -> None:
         session["lang"] = language
 
 
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, except on feeds: calendar clients keep no cookies, a
+    public feed must never carry a Set-Cookie (CDNs would not cache it), and feeds are the
+    hottest path (no cookie to verify on every poll)."""
+
+    def open_session(self, app, request):
+        if request.path.startswith("/feeds/"):
+            return self.make_null_session(app)
+        return super().open_session(app, request)
+
+
 def register_blueprints(app: Flask) -> None:
     from .coordinator import bp as coordinator_bp
     from .feeds import bp as feeds_bp
@@ -39,6 +51,7 @@ def register_blueprints(app: Flask) -> None:
     from .security import init_security
     from .selfservice import bp as selfservice_bp
 
+    app.session_interface = CookieSessions()
     init_security(app)
     app.register_blueprint(public_bp)
     app.register_blueprint(health_bp)

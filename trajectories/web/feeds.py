@@ -26,9 +26,13 @@ PUBLIC_CACHE = "public, max-age=300"
 PRIVATE_CACHE = "private, max-age=300"
 
 
-# Calendar servers (Google, Microsoft) poll many users' feeds from few addresses: a per-address
-# limit would cut off whole organisations. Feeds are cheap to answer (see build.FeedCache).
-limiter.exempt(bp)
+@limiter.request_filter
+def _unlimited() -> bool:
+    """Calendar servers (Google, Microsoft) poll many users' feeds from few addresses: a
+    per-address limit would cut off whole organisations, and feeds are cheap to answer (see
+    build.FeedCache). A request filter, unlike `limiter.exempt(bp)`, skips the limiter's
+    per-request lookups too: feeds are the app's hottest path."""
+    return request.blueprint == "feeds"
 
 
 @bp.record_once
