@@ -100,6 +100,43 @@ def test_permanent_refusal_fails_that_row_only(db, settings, smtp_sink):
     assert [str(m["To"]) for m in smtp_sink.messages] == ["bert@gemeente.example"]
 
 
+def test_a_row_with_a_line_break_in_a_header_fails_alone(db, settings, smtp_sink):
+    """queue_mail refuses line breaks; a row that got one anyway (edited in the database) is
+    failed by the drain instead of adding a header, and the batch goes on."""
+    with db.begin() as s:
+        _queue(s, to="anna@gemeente.example", key="a")
+        bad = _queue(s, to="bert@gemeente.example", key="b")
+        _queue(s, to="cor@gemeente.example", key="c")
+    with db.begin() as s:
+        row = s.get(OutboxMessage, bad.id)
+        row.subject = "Morgen\r\nBcc: evil@example.org"
+        s.add(row)
+
+    result = drain(db, settings)
+
+    assert (result.sent, result.failed) == (2, 1)
+    assert [(r.to, r.status) for r in _rows(db)] == [
+        ("anna@gemeente.example", "sent"), ("bert@gemeente.example", "failed"),
+        ("cor@gemeente.example", "sent")]
+    assert "invalid message" in _rows(db)[1].last_error
+    mails = smtp_sink.wait_for(2)
+    assert sorted(str(m["To"]) for m in mails) == ["anna@gemeente.example", "cor@gemeente.example"]
+    assert all(m["Bcc"] is None for m in mails)
+
+
+def test_dutch_and_long_headers_arrive_intact(db, settings, smtp_sink):
+    subject = "Herinnering: sessie “Één gemeente, één wereld” – inclusie, café & überhaupt " * 2
+    with db.begin() as s:
+        _queue(s, subject=subject.strip(), text="Tot morgen in het café, ’s middags. 🌍")
+
+    assert drain(db, settings).sent == 1
+
+    mail = smtp_sink.wait_for(1)[0]
+    assert mail["Subject"] == subject.strip()
+    assert mail.get_body(("plain",)).get_content().strip() == "Tot morgen in het café, ’s middags. 🌍"
+    assert mail.get_content_type() == "multipart/alternative"
+
+
 def test_server_down_then_back_delivers_all_once(db, app, smtp_sink):
     from tests.conftest import free_port
 
