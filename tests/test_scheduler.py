@@ -260,6 +260,39 @@ def test_coaching_after_session_and_weekly_digest(mail_app, session, world):
     assert moment(session, f"digest:cohort:{cohort.id}:2030-04-29").status == "planned"
 
 
+def test_replanning_leaves_long_finished_editions_alone(session):
+    """Most editions are history: re-planning skips those whose every moment is long past, and
+    still plans every edition with something ahead (a session, a deadline, one participant's
+    extension, or an overdue nudge set months after the deadline)."""
+    from sqlalchemy import delete
+
+    from trajectories.scheduler.plan import plan_all, unfinished_cohort_ids
+    from trajectories.services.messages import set_mail_settings
+
+    now = datetime(2030, 6, 1, 10, tzinfo=UTC)
+    finished = factories.cohort(session)
+    factories.meeting(session, finished, on_date=date(2029, 11, 3))
+    _deadline(session, finished, due=date(2029, 12, 1))
+    running = factories.cohort(session)
+    factories.meeting(session, running, on_date=date(2030, 9, 14))
+    extended = factories.cohort(session)
+    late = _deadline(session, extended, due=date(2029, 12, 1))
+    person = factories.participant(session)
+    people.enroll(session, extended, person)
+    schedule.extend_deadline(session, late, person, due_date=date(2030, 6, 20))
+    patient = factories.cohort(session)
+    _deadline(session, patient, due=date(2030, 3, 1))
+    set_mail_settings(session, patient, hold=False, review_coaching=False, nudge_days=[-120])
+
+    assert unfinished_cohort_ids(session, now) == sorted([running.id, extended.id, patient.id])
+    session.exec(delete(PlannedMoment))
+    session.commit()
+    plan_all(session, now)
+    session.commit()
+    planned = {row.cohort_id for row in _read(session, select(PlannedMoment))}
+    assert planned == {running.id, extended.id, patient.id}
+
+
 def test_reconciliation_repairs_the_job_store(mail_app, session, world):
     from apscheduler.schedulers.background import BackgroundScheduler
     from sqlalchemy import text

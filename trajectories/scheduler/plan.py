@@ -17,10 +17,11 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from ..clock import NonexistentLocalTime, to_local, to_utc, utcnow
-from ..mail.models import CohortMailSettings, settings_for
+from ..mail.models import DEFAULT_NUDGE_DAYS, CohortMailSettings, settings_for
 from ..models import Cohort, Deadline, DeadlineExtension, Meeting, MeetingStatus
 from .models import MomentStatus, PlannedMoment
 
@@ -251,10 +252,39 @@ def plan_cohort(session: Session, cohort_id: int, now: datetime | None = None) -
     plan_digest(session, cohort_id, now)
 
 
+#: Beyond an edition's last day and its latest overdue nudge: digests, coaching mails, time zones.
+FINISHED_SLACK = DIGEST_ACTIVE_AFTER + timedelta(days=14)
+
+
+def unfinished_cohort_ids(session: Session, now: datetime) -> list[int]:
+    """Editions that may still have a moment ahead. An edition whose last session, deadline and
+    extension, plus its latest overdue nudge and FINISHED_SLACK, lie in the past has none: most
+    editions are history, and re-planning them made the start-up reconciliation take minutes."""
+    last: dict[int, date] = {}
+    for query in (
+        select(Meeting.cohort_id, func.max(Meeting.on_date)).group_by(Meeting.cohort_id),
+        select(Deadline.cohort_id, func.max(Deadline.due_date)).group_by(Deadline.cohort_id),
+        select(Deadline.cohort_id, func.max(DeadlineExtension.due_date))
+        .join(DeadlineExtension, DeadlineExtension.deadline_id == Deadline.id)
+        .group_by(Deadline.cohort_id),
+    ):
+        for cohort_id, day in session.exec(query):
+            last[cohort_id] = max(day, last.get(cohort_id, day))
+    overdue_days = {row.cohort_id: max([-d for d in row.nudge_days if d < 0], default=0)
+                    for row in session.exec(select(CohortMailSettings))}
+    default_overdue = max([-d for d in DEFAULT_NUDGE_DAYS if d < 0], default=0)
+    today = now.date()
+    return sorted(
+        cohort_id for cohort_id, day in last.items()
+        if day + timedelta(days=overdue_days.get(cohort_id, default_overdue)) + FINISHED_SLACK
+        >= today)
+
+
 def plan_all(session: Session, now: datetime | None = None) -> None:
-    """The whole plan from the database (start-up reconciliation)."""
+    """The whole plan from the database (start-up and hourly reconciliation), for every edition
+    that is not long finished."""
     now = now or utcnow()
-    for cohort_id in session.exec(select(Cohort.id)):
+    for cohort_id in unfinished_cohort_ids(session, now):
         plan_cohort(session, cohort_id, now)
 
 
