@@ -6,6 +6,7 @@ With TRAJECTORIES_REQUIRE_ALL=1 (CI), a test that would skip for a missing servi
 
 from __future__ import annotations
 
+import dataclasses
 import os
 
 import pytest
@@ -13,6 +14,7 @@ from sqlalchemy import text
 from sqlmodel import SQLModel
 
 import trajectories.schema  # noqa: F401
+from tests.coordinator_helpers import Browser, build_world
 from trajectories.app import create_app
 from trajectories.db import Database
 
@@ -173,6 +175,44 @@ def smtp_sink():
     sink.port = controller.port
     yield sink
     controller.stop()
+
+
+@pytest.fixture
+def mail_app(app_config, smtp_sink):
+    """The app whose mail goes to this test's SMTP sink (`smtp_sink`).
+
+    A module whose every test mails makes it its `app` (and so its `client` and `live_server`):
+    `@pytest.fixture def app(mail_app): return mail_app`.
+    """
+    application = create_app({**app_config, "smtp_host": "127.0.0.1", "smtp_port": smtp_sink.port})
+    yield application
+    application.extensions["trajectories.db"].dispose()
+
+
+@pytest.fixture
+def mail_settings(app, smtp_sink):
+    """The settings of `app` with its mail going to this test's SMTP sink: for
+    `drain(db, mail_settings)`, which sends what the outbox holds."""
+    return dataclasses.replace(app.config["SETTINGS"], smtp_port=smtp_sink.port)
+
+
+# --- the coordinator app's world ---------------------------------------------------------------
+
+
+@pytest.fixture
+def coordinator_world(session):
+    """Two organisers (VNG, VVSG), each with a coordinator, a track and an edition with a session
+    and a deadline; an admin; four participants in VNG's edition (three admitted, one
+    waitlisted): a `tests.coordinator_helpers.World`."""
+    return build_world(session)
+
+
+@pytest.fixture
+def nl(client, session, coordinator_world):
+    """A `Browser` signed in as VNG's coordinator (nl@example.org) of `coordinator_world`."""
+    browser = Browser(client, session)
+    browser.login("nl@example.org")
+    return browser
 
 
 @pytest.fixture

@@ -4,15 +4,8 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
-from tests.coordinator_helpers import PASSWORD, Browser, build_world
+from tests.coordinator_helpers import PASSWORD, Browser
 from trajectories.models import Track
-
-
-@pytest.fixture
-def world(session):
-    return build_world(session)
 
 
 def _urls(app, ids: dict) -> list[str]:
@@ -41,8 +34,8 @@ def _ids_of(world, side: str, material_id=0, submission_id=0, message_id=0) -> d
 PUBLIC = ("/beheer/inloggen", "/beheer/wachtwoord")
 
 
-def test_every_page_without_login_goes_to_the_login_page(app, client, world):
-    urls = _urls(app, _ids_of(world, "nl"))
+def test_every_page_without_login_goes_to_the_login_page(app, client, coordinator_world):
+    urls = _urls(app, _ids_of(coordinator_world, "nl"))
     assert len(urls) > 20
     for url in urls:
         if url.startswith(PUBLIC):
@@ -52,82 +45,82 @@ def test_every_page_without_login_goes_to_the_login_page(app, client, world):
         assert response.headers["Location"].startswith("/beheer/inloggen"), url
 
 
-def test_every_page_of_another_organiser_answers_404(app, client, session, world):
+def test_every_page_of_another_organiser_answers_404(app, client, session, coordinator_world):
     from trajectories.services import people, schedule
 
-    material = schedule.add_material(session, world.meeting_be, title="Slides",
+    material = schedule.add_material(session, coordinator_world.meeting_be, title="Slides",
                                      url="https://example.org/slides")
     person = people.create_participant(session, name="Belg", email="belg@example.be")
-    people.enroll(session, world.cohort_be, person)
-    submission = people.submit(session, world.deadline_be, person, text="Ons bestek")
+    people.enroll(session, coordinator_world.cohort_be, person)
+    submission = people.submit(session, coordinator_world.deadline_be, person, text="Ons bestek")
     from trajectories.mail.outbox import queue_mail
 
     message = queue_mail(session, to="belg@example.be", kind="other", subject="Hallo",
-                         text="Tekst", dedupe_key="be-1", cohort_id=world.cohort_be.id)
+                         text="Tekst", dedupe_key="be-1", cohort_id=coordinator_world.cohort_be.id)
     session.commit()
     browser = Browser(client, session)
     browser.login("nl@example.org")
-    urls = [u for u in _urls(app, _ids_of(world, "be", material.id, submission.id,
+    urls = [u for u in _urls(app, _ids_of(coordinator_world, "be", material.id, submission.id,
                                                  message.id))
             if re.search(r"/\d+", u)]
     assert len(urls) > 15
     for url in urls:
         assert browser.get(url).status_code == 404, url
     # ... and a POST to change another organiser's session is refused the same way.
-    response = browser.post(f"/beheer/sessies/{world.meeting_be.id}/annuleren")
+    response = browser.post(f"/beheer/sessies/{coordinator_world.meeting_be.id}/annuleren")
     assert response.status_code == 404
-    session.refresh(world.meeting_be)
-    assert world.meeting_be.status == "scheduled"
+    session.refresh(coordinator_world.meeting_be)
+    assert coordinator_world.meeting_be.status == "scheduled"
 
 
-def test_own_pages_answer_200(app, client, session, world):
+def test_own_pages_answer_200(app, client, session, coordinator_world):
     browser = Browser(client, session)
     browser.login("nl@example.org")
-    for url in _urls(app, _ids_of(world, "nl")):
+    for url in _urls(app, _ids_of(coordinator_world, "nl")):
         if re.search(r"/(materiaal|inzendingen|berichten)/0|alles\.zip|export\.csv|/coordinatoren", url) \
                 or url.startswith(PUBLIC):
             continue
         assert browser.get(url).status_code == 200, url
 
 
-def test_admin_sees_every_organiser_and_manages_coordinators(client, session, world):
+def test_admin_sees_every_organiser_and_manages_coordinators(client, session, coordinator_world):
     browser = Browser(client, session)
     browser.login("admin@example.org")
     page = browser.get("/beheer/trajecten").get_data(as_text=True)
     assert "Inclusie" in page and "Aankoop" in page
-    assert browser.get(f"/beheer/edities/{world.cohort_be.id}").status_code == 200
+    assert browser.get(f"/beheer/edities/{coordinator_world.cohort_be.id}").status_code == 200
     response = browser.post("/beheer/coordinatoren", {
-        "email": "nieuw@vvsg.example", "name": "Nieuwe collega", "organiser": world.be.id,
+        "email": "nieuw@vvsg.example", "name": "Nieuwe collega", "organiser": coordinator_world.be.id,
         "password": "kort"})
     assert response.status_code == 400
     assert "Kies een wachtwoord van minstens 12 tekens." in response.get_data(as_text=True)
     response = browser.post("/beheer/coordinatoren", {
-        "email": "nieuw@vvsg.example", "name": "Nieuwe collega", "organiser": world.be.id,
+        "email": "nieuw@vvsg.example", "name": "Nieuwe collega", "organiser": coordinator_world.be.id,
         "password": "lang-genoeg-wachtwoord"})
     assert response.status_code == 302
     other = Browser(client.application.test_client(), session)
     assert other.login("nieuw@vvsg.example", "lang-genoeg-wachtwoord").status_code == 302
 
 
-def test_a_coordinator_cannot_manage_coordinators(client, session, world):
+def test_a_coordinator_cannot_manage_coordinators(client, session, coordinator_world):
     browser = Browser(client, session)
     browser.login("nl@example.org")
     assert browser.get("/beheer/coordinatoren").status_code == 404
 
 
-def test_post_without_csrf_token_is_refused_and_changes_nothing(client, session, world):
+def test_post_without_csrf_token_is_refused_and_changes_nothing(client, session, coordinator_world):
     browser = Browser(client, session)
     browser.login("nl@example.org")
-    response = client.post(f"/beheer/trajecten/{world.track_nl.id}/bewerken",
+    response = client.post(f"/beheer/trajecten/{coordinator_world.track_nl.id}/bewerken",
                            data={"title": "Gekaapt"})
     assert response.status_code == 400
-    assert session.get(Track, world.track_nl.id).title == "Inclusie"
+    assert session.get(Track, coordinator_world.track_nl.id).title == "Inclusie"
     response = client.post("/beheer/inloggen", data={"email": "nl@example.org",
                                                      "password": PASSWORD})
     assert response.status_code == 400
 
 
-def test_wrong_password_says_so_in_dutch(client, session, world):
+def test_wrong_password_says_so_in_dutch(client, session, coordinator_world):
     browser = Browser(client, session)
     response = browser.login("nl@example.org", "verkeerd-wachtwoord")
     assert response.status_code == 400
@@ -135,7 +128,7 @@ def test_wrong_password_says_so_in_dutch(client, session, world):
     assert browser.get("/beheer/").status_code == 302
 
 
-def test_login_attempts_are_rate_limited(client, session, world):
+def test_login_attempts_are_rate_limited(client, session, coordinator_world):
     browser = Browser(client, session)
     responses = [browser.post("/beheer/inloggen", {"email": "nl@example.org",
                                                    "password": "fout"}) for _ in range(11)]
@@ -144,7 +137,7 @@ def test_login_attempts_are_rate_limited(client, session, world):
     assert "Er is te vaak geprobeerd in te loggen." in responses[10].get_data(as_text=True)
 
 
-def test_login_then_logout(client, session, world):
+def test_login_then_logout(client, session, coordinator_world):
     browser = Browser(client, session)
     assert browser.login("nl@example.org").headers["Location"] == "/beheer/"
     assert browser.get("/beheer/").status_code == 200
@@ -154,7 +147,7 @@ def test_login_then_logout(client, session, world):
     assert browser.get("/beheer/").status_code == 302
 
 
-def test_login_redirects_only_inside_the_app(client, session, world):
+def test_login_redirects_only_inside_the_app(client, session, coordinator_world):
     browser = Browser(client, session)
     browser.get("/beheer/inloggen")
     response = browser.post("/beheer/inloggen?next=https://evil.example/",
@@ -162,7 +155,7 @@ def test_login_redirects_only_inside_the_app(client, session, world):
     assert response.headers["Location"] == "/beheer/"
 
 
-def test_security_headers_on_coordinator_pages(client, world):
+def test_security_headers_on_coordinator_pages(client, coordinator_world):
     response = client.get("/beheer/inloggen")
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
     assert "'unsafe-inline'" not in response.headers["Content-Security-Policy"]

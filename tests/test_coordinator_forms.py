@@ -10,22 +10,10 @@ import pytest
 from sqlmodel import select
 
 from tests import factories
-from tests.coordinator_helpers import Browser, build_world
+from tests.coordinator_helpers import Browser
 from trajectories.clock import to_local
 from trajectories.models import Cohort, Deadline, Material, Meeting, Track
 from trajectories.services import schedule
-
-
-@pytest.fixture
-def world(session):
-    return build_world(session)
-
-
-@pytest.fixture
-def nl(client, session, world):
-    browser = Browser(client, session)
-    browser.login("nl@example.org")
-    return browser
 
 
 def _text(response) -> str:
@@ -46,11 +34,11 @@ TRACK = dict(slug="nieuw-traject", title="Nieuw traject", summary="", goals="",
              target_group="", theme="", contact_name="", contact_email="", sdgs=["5", "11"])
 
 
-def test_create_track_with_global_goals(nl, session, world):
+def test_create_track_with_global_goals(nl, session, coordinator_world):
     response = nl.post("/beheer/trajecten/nieuw", TRACK)
     assert response.status_code == 302
     track = session.exec(select(Track).where(Track.slug == "nieuw-traject")).one()
-    assert track.sdgs == [5, 11] and track.organiser_id == world.nl.id
+    assert track.sdgs == [5, 11] and track.organiser_id == coordinator_world.nl.id
     page = _text(nl.get(f"/beheer/trajecten/{track.id}"))
     assert 'class="sdg sdg-5"' in page and "Gendergelijkheid" in page
 
@@ -62,7 +50,7 @@ def test_create_track_with_global_goals(nl, session, world):
     ({"contact_email": "geen-adres"}, "contact_email", "Vul een geldig e-mailadres in"),
     ({"sdgs": ["18"]}, "sdgs", "Kies Global Goals van 1 tot en met 17."),
 ])
-def test_bad_track_input_is_refused_in_dutch(nl, session, world, change, field, message):
+def test_bad_track_input_is_refused_in_dutch(nl, session, coordinator_world, change, field, message):
     before = len(list(session.exec(select(Track))))
     response = nl.post("/beheer/trajecten/nieuw", {**TRACK, **change})
     assert response.status_code == 400
@@ -84,8 +72,8 @@ EDITION = dict(name="2031", slug="2031", timezone="Europe/Amsterdam", capacity="
                eligibility="municipalities", coordinator_email="")
 
 
-def test_create_edition_stores_the_window_in_utc(nl, session, world):
-    response = nl.post(f"/beheer/trajecten/{world.track_nl.id}/edities/nieuw",
+def test_create_edition_stores_the_window_in_utc(nl, session, coordinator_world):
+    response = nl.post(f"/beheer/trajecten/{coordinator_world.track_nl.id}/edities/nieuw",
                        {**EDITION, "requires_approval": "y"})
     assert response.status_code == 302
     cohort = session.exec(select(Cohort).where(Cohort.slug == "2031")).one()
@@ -104,17 +92,17 @@ def test_create_edition_stores_the_window_in_utc(nl, session, world):
      "Dit tijdstip bestaat niet door de overgang naar zomertijd."),
     ({"coordinator_email": "x@"}, "coordinator_email", "Vul een geldig e-mailadres in"),
 ])
-def test_bad_edition_input_is_refused_in_dutch(nl, session, world, change, field, message):
+def test_bad_edition_input_is_refused_in_dutch(nl, session, coordinator_world, change, field, message):
     before = len(list(session.exec(select(Cohort))))
-    response = nl.post(f"/beheer/trajecten/{world.track_nl.id}/edities/nieuw",
+    response = nl.post(f"/beheer/trajecten/{coordinator_world.track_nl.id}/edities/nieuw",
                        {**EDITION, **change})
     assert response.status_code == 400
     _error_beside(_text(response), field, message)
     assert len(list(session.exec(select(Cohort)))) == before
 
 
-def test_copy_edition_shifts_sessions_keeping_local_time_across_dst(nl, session, world):
-    cohort = factories.cohort(session, world.track_nl, slug="winter", name="Winter",
+def test_copy_edition_shifts_sessions_keeping_local_time_across_dst(nl, session, coordinator_world):
+    cohort = factories.cohort(session, coordinator_world.track_nl, slug="winter", name="Winter",
                               timezone="Europe/Amsterdam")
     # 13:30 in January is 12:30 UTC; in the copy in July it must be 13:30 local = 11:30 UTC.
     first = factories.meeting(session, cohort, on_date=date(2030, 1, 15), title="Start")
@@ -140,9 +128,9 @@ def test_copy_edition_shifts_sessions_keeping_local_time_across_dst(nl, session,
     assert session.exec(select(Material).where(Material.meeting_id == meetings[0].id)).one().url
 
 
-def test_copy_edition_with_a_taken_slug_changes_nothing(nl, session, world):
+def test_copy_edition_with_a_taken_slug_changes_nothing(nl, session, coordinator_world):
     before = len(list(session.exec(select(Meeting))))
-    response = nl.post(f"/beheer/edities/{world.cohort_nl.id}/kopie",
+    response = nl.post(f"/beheer/edities/{coordinator_world.cohort_nl.id}/kopie",
                        {"name": "Nog eens", "slug": "2030", "first_date": "2031-04-12"})
     assert response.status_code == 400
     _error_beside(_text(response), "slug",
@@ -155,8 +143,8 @@ MEETING = dict(title="Werksessie", kind="session", mode="online", location="",
                start="13:30", end="15:30")
 
 
-def test_plan_a_session(nl, session, world):
-    response = nl.post(f"/beheer/edities/{world.cohort_nl.id}/sessies/nieuw", MEETING)
+def test_plan_a_session(nl, session, coordinator_world):
+    response = nl.post(f"/beheer/edities/{coordinator_world.cohort_nl.id}/sessies/nieuw", MEETING)
     assert response.status_code == 302
     meeting = session.exec(select(Meeting).where(Meeting.title == "Werksessie")).one()
     assert to_local(meeting.starts_at, "Europe/Amsterdam").time() == time(13, 30)
@@ -172,48 +160,48 @@ def test_plan_a_session(nl, session, world):
     ({"online_url": "javascript:alert(1)"}, "online_url", "moet een webadres zijn"),
     ({"start": "25:00"}, "start", "Vul een geldige tijd in"),
 ])
-def test_bad_session_input_is_refused_in_dutch(nl, session, world, change, field, message):
+def test_bad_session_input_is_refused_in_dutch(nl, session, coordinator_world, change, field, message):
     before = len(list(session.exec(select(Meeting))))
-    response = nl.post(f"/beheer/edities/{world.cohort_nl.id}/sessies/nieuw",
+    response = nl.post(f"/beheer/edities/{coordinator_world.cohort_nl.id}/sessies/nieuw",
                        {**MEETING, **change})
     assert response.status_code == 400
     _error_beside(_text(response), field, message)
     assert len(list(session.exec(select(Meeting)))) == before
 
 
-def test_reschedule_raises_sequence_and_bad_time_changes_nothing(nl, session, world):
-    url = f"/beheer/sessies/{world.meeting_nl.id}/verplaatsen"
+def test_reschedule_raises_sequence_and_bad_time_changes_nothing(nl, session, coordinator_world):
+    url = f"/beheer/sessies/{coordinator_world.meeting_nl.id}/verplaatsen"
     response = nl.post(url, {"on_date": "2030-04-20", "start": "15:00", "end": "14:00"})
     assert response.status_code == 400
-    session.refresh(world.meeting_nl)
-    assert world.meeting_nl.on_date == date(2030, 4, 13) and world.meeting_nl.sequence == 0
+    session.refresh(coordinator_world.meeting_nl)
+    assert coordinator_world.meeting_nl.on_date == date(2030, 4, 13) and coordinator_world.meeting_nl.sequence == 0
     assert nl.post(url, {"on_date": "2030-04-20", "start": "10:00", "end": "12:00"}).status_code == 302
-    session.refresh(world.meeting_nl)
-    assert world.meeting_nl.on_date == date(2030, 4, 20) and world.meeting_nl.sequence == 1
+    session.refresh(coordinator_world.meeting_nl)
+    assert coordinator_world.meeting_nl.on_date == date(2030, 4, 20) and coordinator_world.meeting_nl.sequence == 1
 
 
-def test_edit_session_content(nl, session, world):
-    response = nl.post(f"/beheer/sessies/{world.meeting_nl.id}/bewerken",
+def test_edit_session_content(nl, session, coordinator_world):
+    response = nl.post(f"/beheer/sessies/{coordinator_world.meeting_nl.id}/bewerken",
                        {**MEETING, "title": "Nieuwe titel"})
     assert response.status_code == 302
-    session.refresh(world.meeting_nl)
-    assert world.meeting_nl.title == "Nieuwe titel"
+    session.refresh(coordinator_world.meeting_nl)
+    assert coordinator_world.meeting_nl.title == "Nieuwe titel"
 
 
-def test_cancel_confirmation_says_who_gets_mail(nl, session, world):
-    url = f"/beheer/sessies/{world.meeting_nl.id}/annuleren"
+def test_cancel_confirmation_says_who_gets_mail(nl, session, coordinator_world):
+    url = f"/beheer/sessies/{coordinator_world.meeting_nl.id}/annuleren"
     page = _text(nl.get(url))
     assert "3 toegelaten deelnemers krijgen een annuleringsmail" in page
     assert "Deelnemer 0" in page and "Deelnemer 3" not in page  # the fourth is waitlisted
-    session.refresh(world.meeting_nl)
-    assert world.meeting_nl.status == "scheduled"  # looking is not cancelling
+    session.refresh(coordinator_world.meeting_nl)
+    assert coordinator_world.meeting_nl.status == "scheduled"  # looking is not cancelling
     assert nl.post(url).status_code == 302
-    session.refresh(world.meeting_nl)
-    assert world.meeting_nl.status == "cancelled"
+    session.refresh(coordinator_world.meeting_nl)
+    assert coordinator_world.meeting_nl.status == "cancelled"
 
 
-def test_material_link_and_upload_with_limits(nl, session, world, app):
-    url = f"/beheer/sessies/{world.meeting_nl.id}/materiaal"
+def test_material_link_and_upload_with_limits(nl, session, coordinator_world, app):
+    url = f"/beheer/sessies/{coordinator_world.meeting_nl.id}/materiaal"
     assert nl.post(url, {"title": "Slides", "url": "https://example.org/slides"}).status_code == 302
     response = nl.post(url, {"title": "Virus", "url": "",
                              "upload": (io.BytesIO(b"MZ..."), "tool.exe")},
@@ -230,14 +218,14 @@ def test_material_link_and_upload_with_limits(nl, session, world, app):
                        content_type="multipart/form-data")
     assert response.status_code == 302
     materials = list(session.exec(select(Material).where(
-        Material.meeting_id == world.meeting_nl.id).order_by(Material.id)))
+        Material.meeting_id == coordinator_world.meeting_nl.id).order_by(Material.id)))
     assert [m.title for m in materials] == ["Slides", "Reader"]
     download = nl.get(f"/beheer/materiaal/{materials[1].id}")
     assert download.status_code == 200 and download.data == b"%PDF-1.4 lezen"
 
 
-def test_deadline_create_bad_date_and_remove(nl, session, world):
-    url = f"/beheer/edities/{world.cohort_nl.id}/deadlines/nieuw"
+def test_deadline_create_bad_date_and_remove(nl, session, coordinator_world):
+    url = f"/beheer/edities/{coordinator_world.cohort_nl.id}/deadlines/nieuw"
     data = {"title": "Eindverslag", "description": "", "due_date": "2030-13-01", "due_time": "",
             "delivered_by": "participant"}
     response = nl.post(url, data)
@@ -249,42 +237,42 @@ def test_deadline_create_bad_date_and_remove(nl, session, world):
     assert session.exec(select(Deadline).where(Deadline.title == "Eindverslag")).first() is None
 
 
-def test_hostile_text_comes_back_escaped(nl, session, world):
+def test_hostile_text_comes_back_escaped(nl, session, coordinator_world):
     hostile = '<script>alert("x")</script>\'"'
-    nl.post(f"/beheer/trajecten/{world.track_nl.id}/bewerken",
+    nl.post(f"/beheer/trajecten/{coordinator_world.track_nl.id}/bewerken",
             {**TRACK, "title": hostile, "summary": hostile})
-    nl.post(f"/beheer/edities/{world.cohort_nl.id}/sessies/nieuw", {**MEETING, "title": hostile})
-    for url in (f"/beheer/trajecten/{world.track_nl.id}", "/beheer/trajecten",
-                f"/beheer/edities/{world.cohort_nl.id}",
-                f"/beheer/edities/{world.cohort_nl.id}/kalender?maand=2030-10"):
+    nl.post(f"/beheer/edities/{coordinator_world.cohort_nl.id}/sessies/nieuw", {**MEETING, "title": hostile})
+    for url in (f"/beheer/trajecten/{coordinator_world.track_nl.id}", "/beheer/trajecten",
+                f"/beheer/edities/{coordinator_world.cohort_nl.id}",
+                f"/beheer/edities/{coordinator_world.cohort_nl.id}/kalender?maand=2030-10"):
         html = _text(nl.get(url))
         assert "<script>alert" not in html, url
         assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html, url
 
 
-def test_month_calendar_shows_sessions_and_deadlines(nl, world):
-    html = _text(nl.get(f"/beheer/edities/{world.cohort_nl.id}/kalender?maand=2030-04"))
+def test_month_calendar_shows_sessions_and_deadlines(nl, coordinator_world):
+    html = _text(nl.get(f"/beheer/edities/{coordinator_world.cohort_nl.id}/kalender?maand=2030-04"))
     assert "april 2030" in html
     assert "Kennismaking" in html and "13:30" in html
     assert html.count('<tr>') == 1 + 5  # header and five weeks (April 2030 starts on a Monday)
-    html = _text(nl.get(f"/beheer/edities/{world.cohort_nl.id}/kalender?maand=2030-06"))
+    html = _text(nl.get(f"/beheer/edities/{coordinator_world.cohort_nl.id}/kalender?maand=2030-06"))
     assert "Plan" in html
 
 
-def test_dates_in_dutch_and_flemish_short_format(client, session, world):
+def test_dates_in_dutch_and_flemish_short_format(client, session, coordinator_world):
     """nl-NL writes 03-04-2030, nl-BE 3/04/2030 (the Flemish organiser's coordinator)."""
     window = {"registration_opens_at": "2030-04-03T09:00",
               "registration_closes_at": "2030-04-20T17:00", "eligibility": "anyone",
               "capacity": "", "coordinator_email": "", "name": "2030"}
     nl = Browser(client, session)
     nl.login("nl@example.org")
-    assert nl.post(f"/beheer/edities/{world.cohort_nl.id}/bewerken",
+    assert nl.post(f"/beheer/edities/{coordinator_world.cohort_nl.id}/bewerken",
                    {**window, "timezone": "Europe/Amsterdam"}).status_code == 302
-    html = _text(nl.get(f"/beheer/edities/{world.cohort_nl.id}"))
+    html = _text(nl.get(f"/beheer/edities/{coordinator_world.cohort_nl.id}"))
     assert "03-04-2030 09:00" in html and "zaterdag 13 april 2030" in html
     be = Browser(client.application.test_client(), session)
     be.login("be@example.org")
-    assert be.post(f"/beheer/edities/{world.cohort_be.id}/bewerken",
+    assert be.post(f"/beheer/edities/{coordinator_world.cohort_be.id}/bewerken",
                    {**window, "timezone": "Europe/Brussels"}).status_code == 302
-    html = _text(be.get(f"/beheer/edities/{world.cohort_be.id}"))
+    html = _text(be.get(f"/beheer/edities/{coordinator_world.cohort_be.id}"))
     assert "3/04/2030 09:00" in html

@@ -3,34 +3,16 @@ the schedule, and password reset by mail — delivered to a real SMTP server."""
 
 from __future__ import annotations
 
-import dataclasses
 import re
 
 import pytest
 from sqlmodel import select
 
-from tests.coordinator_helpers import PASSWORD, Browser, build_world
+from tests.coordinator_helpers import PASSWORD, Browser
 from trajectories.mail.drain import drain
 from trajectories.mail.models import MailKind, MailStatus, OutboxMessage
 from trajectories.mail.outbox import queue_mail
 from trajectories.web.coordinator import auth
-
-
-@pytest.fixture
-def world(session):
-    return build_world(session)
-
-
-@pytest.fixture
-def settings(app, smtp_sink):
-    return dataclasses.replace(app.config["SETTINGS"], smtp_port=smtp_sink.port)
-
-
-@pytest.fixture
-def nl(client, session, world):
-    browser = Browser(client, session)
-    browser.login("nl@example.org")
-    return browser
 
 
 def _drain(session, db, settings):
@@ -53,18 +35,18 @@ ONE_OFF = {"group": "admitted", "subject": "Locatie gewijzigd",
            "body": "We zitten in zaal 2.\n\n<script>alert(1)</script>"}
 
 
-def test_one_off_message_held_then_released_and_delivered(nl, session, world, db, settings,
+def test_one_off_message_held_then_released_and_delivered(nl, session, coordinator_world, db, mail_settings,
                                                           smtp_sink):
-    cohort_id = world.cohort_nl.id
+    cohort_id = coordinator_world.cohort_nl.id
     nl.post(f"/beheer/edities/{cohort_id}/berichten", {**MAIL, "hold": "y"})
     response = nl.post(f"/beheer/edities/{cohort_id}/berichten/nieuw", ONE_OFF)
     assert response.status_code == 302
     rows = _rows(session, cohort_id=cohort_id)
     assert len(rows) == 3 and {r.status for r in rows} == {MailStatus.HELD}  # 3 admitted
-    assert _drain(session, db, settings).sent == 0
+    assert _drain(session, db, mail_settings).sent == 0
     nl.post(f"/beheer/edities/{cohort_id}/berichten/vrijgeven", {"all": "1"})
     assert {r.status for r in _rows(session, cohort_id=cohort_id)} == {MailStatus.QUEUED}
-    assert _drain(session, db, settings).sent == 3
+    assert _drain(session, db, mail_settings).sent == 3
     mail = smtp_sink.wait_for(3)[0]
     assert mail["Subject"] == "Locatie gewijzigd"
     html = mail.get_body(("html",)).get_content()
@@ -72,16 +54,16 @@ def test_one_off_message_held_then_released_and_delivered(nl, session, world, db
     assert "Beste Deelnemer" in mail.get_body(("plain",)).get_content()
 
 
-def test_one_off_without_subject_is_refused_and_queues_nothing(nl, session, world):
-    response = nl.post(f"/beheer/edities/{world.cohort_nl.id}/berichten/nieuw",
+def test_one_off_without_subject_is_refused_and_queues_nothing(nl, session, coordinator_world):
+    response = nl.post(f"/beheer/edities/{coordinator_world.cohort_nl.id}/berichten/nieuw",
                        {**ONE_OFF, "subject": ""})
     assert response.status_code == 400
     assert "Dit veld is verplicht." in response.get_data(as_text=True)
     assert _rows(session) == []
 
 
-def test_review_step_holds_coaching_drafts_until_released(nl, session, world):
-    cohort_id = world.cohort_nl.id
+def test_review_step_holds_coaching_drafts_until_released(nl, session, coordinator_world):
+    cohort_id = coordinator_world.cohort_nl.id
     nl.post(f"/beheer/edities/{cohort_id}/berichten",
             {**MAIL, "review_coaching": "y", "hold": "y"})
     for i, kind in enumerate((MailKind.COACHING, MailKind.REMINDER)):
@@ -101,13 +83,13 @@ def test_review_step_holds_coaching_drafts_until_released(nl, session, world):
     assert by_kind["coaching"].status == MailStatus.QUEUED
 
 
-def test_failed_mail_shows_on_dashboard_and_can_be_retried(nl, session, world, db, settings,
+def test_failed_mail_shows_on_dashboard_and_can_be_retried(nl, session, coordinator_world, db, mail_settings,
                                                            smtp_sink):
     smtp_sink.refuse["weg@example.org"] = "550 5.1.1 no such user"
     row = queue_mail(session, to="weg@example.org", kind=MailKind.OTHER, subject="Hallo",
-                     text="Tekst", dedupe_key="x", cohort_id=world.cohort_nl.id)
+                     text="Tekst", dedupe_key="x", cohort_id=coordinator_world.cohort_nl.id)
     session.commit()
-    _drain(session, db, settings)
+    _drain(session, db, mail_settings)
     session.refresh(row)
     assert row.status == MailStatus.FAILED
     assert "1 mislukte mail" in nl.get("/beheer/").get_data(as_text=True)
@@ -118,10 +100,10 @@ def test_failed_mail_shows_on_dashboard_and_can_be_retried(nl, session, world, d
     assert row.status == MailStatus.QUEUED and row.attempts == 0
 
 
-def test_message_preview_is_sandboxed_and_scoped(client, nl, session, world):
+def test_message_preview_is_sandboxed_and_scoped(client, nl, session, coordinator_world):
     row = queue_mail(session, to="a@example.org", kind=MailKind.OTHER, subject="Voorbeeld",
                      text="Platte tekst", html="<p>HTML</p>", dedupe_key="p",
-                     cohort_id=world.cohort_be.id)
+                     cohort_id=coordinator_world.cohort_be.id)
     session.commit()
     assert nl.get(f"/beheer/berichten/{row.id}").status_code == 404
     be = Browser(client.application.test_client(), session)
@@ -131,8 +113,8 @@ def test_message_preview_is_sandboxed_and_scoped(client, nl, session, world):
     assert "sandbox" in html.headers["Content-Security-Policy"] and html.data == b"<p>HTML</p>"
 
 
-def test_schedule_lists_reminders_with_recipient_counts(nl, world):
-    html = nl.get(f"/beheer/edities/{world.cohort_nl.id}/berichtenplanning").get_data(as_text=True)
+def test_schedule_lists_reminders_with_recipient_counts(nl, coordinator_world):
+    html = nl.get(f"/beheer/edities/{coordinator_world.cohort_nl.id}/berichtenplanning").get_data(as_text=True)
     # Session on 13 April 2030 13:30: reminders 7 and 1 days before, to the 3 admitted.
     assert "06-04-2030 13:30" in html and "12-04-2030 13:30" in html
     assert "Herinnering sessie" in html and "Coachingsmail" in html
@@ -140,13 +122,13 @@ def test_schedule_lists_reminders_with_recipient_counts(nl, world):
     assert re.search(r"Kennismaking</td><td class=\"utrecht-table__cell\">3<", html)
 
 
-def test_password_reset_by_mail_works_once(client, session, world, db, settings, smtp_sink):
+def test_password_reset_by_mail_works_once(client, session, coordinator_world, db, mail_settings, smtp_sink):
     browser = Browser(client, session)
     browser.get("/beheer/wachtwoord")
     response = browser.post("/beheer/wachtwoord", {"email": "onbekend@example.org"})
     assert response.status_code == 302 and _rows(session) == []
     browser.post("/beheer/wachtwoord", {"email": "NL@example.org"})
-    assert _drain(session, db, settings).sent == 1
+    assert _drain(session, db, mail_settings).sent == 1
     mail = smtp_sink.wait_for(1)[0]
     assert mail["To"] == "nl@example.org"
     link = re.search(r"http://\S+/beheer/wachtwoord/\S+", mail.get_body(("plain",)).get_content())
@@ -165,7 +147,7 @@ def test_password_reset_by_mail_works_once(client, session, world, db, settings,
         "nl@example.org", "nieuw-wachtwoord-2030").status_code == 302
 
 
-def test_password_reset_link_expires(client, session, world, app, monkeypatch):
+def test_password_reset_link_expires(client, session, coordinator_world, app, monkeypatch):
     from trajectories.models import Coordinator
 
     row = session.exec(select(Coordinator).where(Coordinator.email == "nl@example.org")).one()
@@ -182,20 +164,20 @@ def test_password_reset_link_expires(client, session, world, app, monkeypatch):
     ({"send_hour": "24"}, "send_hour", "Kies een uur van 0 tot en met 23."),
     ({"coaching_delay_hours": "500"}, "coaching_delay_hours", "Kies 0 tot en met 168 uur"),
 ])
-def test_bad_nudge_policy_is_refused_and_changes_nothing(nl, session, world, change, field,
+def test_bad_nudge_policy_is_refused_and_changes_nothing(nl, session, coordinator_world, change, field,
                                                          message):
     from trajectories.mail.models import CohortMailSettings
 
-    response = nl.post(f"/beheer/edities/{world.cohort_nl.id}/berichten", {**MAIL, **change,
+    response = nl.post(f"/beheer/edities/{coordinator_world.cohort_nl.id}/berichten", {**MAIL, **change,
                                                                            "hold": "y"})
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert f'id="{field}-error"' in html and message in html.split(f'id="{field}-error"')[1]
-    assert session.get(CohortMailSettings, world.cohort_nl.id) is None
+    assert session.get(CohortMailSettings, coordinator_world.cohort_nl.id) is None
 
 
-def test_nudge_policy_changes_the_schedule(nl, world):
-    url = f"/beheer/edities/{world.cohort_nl.id}"
+def test_nudge_policy_changes_the_schedule(nl, coordinator_world):
+    url = f"/beheer/edities/{coordinator_world.cohort_nl.id}"
     assert nl.post(f"{url}/berichten", {**MAIL, "reminder_days": "3", "nudge_days": "1",
                                         "coaching_delay_hours": ""}).status_code == 302
     html = nl.get(f"{url}/berichtenplanning").get_data(as_text=True)

@@ -6,12 +6,11 @@ from __future__ import annotations
 import io
 import zipfile
 
-import pytest
 from sqlalchemy import event
 from sqlmodel import select
 
 from tests import factories
-from tests.coordinator_helpers import Browser, build_world
+from tests.coordinator_helpers import Browser
 from trajectories.models import (
     Attendance,
     Enrollment,
@@ -22,18 +21,6 @@ from trajectories.models import (
 )
 from trajectories.services import people
 from trajectories.services.imports import safe_cell
-
-
-@pytest.fixture
-def world(session):
-    return build_world(session)
-
-
-@pytest.fixture
-def nl(client, session, world):
-    browser = Browser(client, session)
-    browser.login("nl@example.org")
-    return browser
 
 
 def _statuses(session, cohort_id) -> dict[str, str]:
@@ -48,8 +35,8 @@ def _enrollment_ids(session, cohort_id, *names) -> list[str]:
         .where(Enrollment.cohort_id == cohort_id, Participant.name.in_(names)))]
 
 
-def test_bulk_withdraw_promotes_and_admitting_beyond_capacity_changes_nothing(nl, session, world):
-    cohort_id = world.cohort_nl.id
+def test_bulk_withdraw_promotes_and_admitting_beyond_capacity_changes_nothing(nl, session, coordinator_world):
+    cohort_id = coordinator_world.cohort_nl.id
     url = f"/beheer/edities/{cohort_id}/inschrijvingen"
     assert _statuses(session, cohort_id)["Deelnemer 3"] == EnrollmentStatus.WAITLISTED
     # Waitlist two admitted ones: two places free up; then admit three (only two fit): refused.
@@ -70,19 +57,19 @@ def test_bulk_withdraw_promotes_and_admitting_beyond_capacity_changes_nothing(nl
     assert after["Deelnemer 1"] == EnrollmentStatus.ADMITTED
 
 
-def test_enrollments_filter_by_status_and_name(nl, world):
-    url = f"/beheer/edities/{world.cohort_nl.id}/inschrijvingen"
+def test_enrollments_filter_by_status_and_name(nl, coordinator_world):
+    url = f"/beheer/edities/{coordinator_world.cohort_nl.id}/inschrijvingen"
     html = nl.get(url + "?status=waitlisted").get_data(as_text=True)
     assert "Deelnemer 3" in html and "Deelnemer 0" not in html
     html = nl.get(url + "?zoek=deelnemer 1").get_data(as_text=True)
     assert "Deelnemer 1" in html and "Deelnemer 2" not in html
 
 
-def test_bulk_action_on_another_editions_enrollment_is_refused(nl, session, world):
-    other = factories.cohort(session, world.track_nl)
+def test_bulk_action_on_another_editions_enrollment_is_refused(nl, session, coordinator_world):
+    other = factories.cohort(session, coordinator_world.track_nl)
     person = factories.participant(session)
     enrollment = people.enroll(session, other, person)
-    response = nl.post(f"/beheer/edities/{world.cohort_nl.id}/inschrijvingen",
+    response = nl.post(f"/beheer/edities/{coordinator_world.cohort_nl.id}/inschrijvingen",
                        {"action": "withdraw", "selected": [str(enrollment.id)]},
                        follow_redirects=True)
     assert "Kies alleen inschrijvingen van deze editie." in response.get_data(as_text=True)
@@ -99,8 +86,8 @@ def _upload(text: str, name="deelnemers.csv"):
     return (io.BytesIO(text.encode("utf-8-sig")), name)
 
 
-def test_import_previews_every_bad_row_and_imports_nothing(nl, session, world):
-    cohort = factories.cohort(session, world.track_nl, slug="import", name="Import")
+def test_import_previews_every_bad_row_and_imports_nothing(nl, session, coordinator_world):
+    cohort = factories.cohort(session, coordinator_world.track_nl, slug="import", name="Import")
     url = f"/beheer/edities/{cohort.id}/importeren"
     bad = GOOD_CSV + ("Zonder adres;;;;\n"
                       "Anna dubbel;anna@noordenveld.example;;;\n"
@@ -120,8 +107,8 @@ def test_import_previews_every_bad_row_and_imports_nothing(nl, session, world):
     assert _statuses(session, cohort.id) == {}
 
 
-def test_import_of_good_rows_previews_then_imports_on_confirmation(nl, session, world):
-    cohort = factories.cohort(session, world.track_nl, slug="import", name="Import")
+def test_import_of_good_rows_previews_then_imports_on_confirmation(nl, session, coordinator_world):
+    cohort = factories.cohort(session, coordinator_world.track_nl, slug="import", name="Import")
     url = f"/beheer/edities/{cohort.id}/importeren"
     response = nl.post(url, {"upload": _upload(GOOD_CSV)}, content_type="multipart/form-data")
     html = response.get_data(as_text=True)
@@ -135,7 +122,7 @@ def test_import_of_good_rows_previews_then_imports_on_confirmation(nl, session, 
     assert session.get(Organisation, anna.organisation_id).name == "Noordenveld"
 
 
-def test_organisations_import_all_or_nothing(nl, session, world):
+def test_organisations_import_all_or_nothing(nl, session, coordinator_world):
     url = "/beheer/organisaties/importeren"
     csv_text = ("naam,soort,land,code,provincie\n"
                 "Provincie Drenthe,provincie,NL,PV22,Drenthe\n"
@@ -151,19 +138,19 @@ def test_organisations_import_all_or_nothing(nl, session, world):
     assert session.exec(select(Organisation).where(Organisation.code == "PV22")).one()
 
 
-def test_import_with_missing_columns_says_which(nl, world):
-    response = nl.post(f"/beheer/edities/{world.cohort_nl.id}/importeren",
+def test_import_with_missing_columns_says_which(nl, coordinator_world):
+    response = nl.post(f"/beheer/edities/{coordinator_world.cohort_nl.id}/importeren",
                        {"upload": _upload("naam;telefoon\nA;06\n")},
                        content_type="multipart/form-data")
     assert response.status_code == 400
     assert "De kolommen e-mail ontbreken" in response.get_data(as_text=True)
 
 
-def test_export_is_utf8_with_bom_and_neutralises_formulas(nl, session, world):
-    people.update_participant(session, world.participants[0], name="=HYPERLINK(\"x\")",
+def test_export_is_utf8_with_bom_and_neutralises_formulas(nl, session, coordinator_world):
+    people.update_participant(session, coordinator_world.participants[0], name="=HYPERLINK(\"x\")",
                               role="@SUM(A1)")
-    people.update_participant(session, world.participants[1], name="Zoë Ündén", role="-1+2")
-    response = nl.get(f"/beheer/edities/{world.cohort_nl.id}/export.csv")
+    people.update_participant(session, coordinator_world.participants[1], name="Zoë Ündén", role="-1+2")
+    response = nl.get(f"/beheer/edities/{coordinator_world.cohort_nl.id}/export.csv")
     assert response.status_code == 200
     assert response.data.startswith(b"\xef\xbb\xbf")
     text = response.data.decode("utf-8-sig")
@@ -174,31 +161,31 @@ def test_export_is_utf8_with_bom_and_neutralises_formulas(nl, session, world):
     assert safe_cell("+31 6 1234") == "'+31 6 1234" and safe_cell("Gewoon") == "Gewoon"
 
 
-def test_attendance_is_recorded_and_shown(nl, session, world):
-    p0, p1 = world.participants[:2]
-    url = f"/beheer/sessies/{world.meeting_nl.id}/aanwezigheid"
+def test_attendance_is_recorded_and_shown(nl, session, coordinator_world):
+    p0, p1 = coordinator_world.participants[:2]
+    url = f"/beheer/sessies/{coordinator_world.meeting_nl.id}/aanwezigheid"
     assert nl.post(url, {"present": [str(p0.id)]}).status_code == 302
     rows = {a.participant_id: a.present for a in session.exec(select(Attendance))}
     assert rows[p0.id] is True and rows[p1.id] is False
-    html = nl.get(f"/beheer/edities/{world.cohort_nl.id}").get_data(as_text=True)
+    html = nl.get(f"/beheer/edities/{coordinator_world.cohort_nl.id}").get_data(as_text=True)
     assert "Aanwezig: 1 van 3" in html
 
 
-def test_deliverables_read_and_download_all(nl, session, world):
-    p0, p1 = world.participants[:2]
-    sub = people.submit(session, world.deadline_nl, p0, text="Ons plan <b>vet</b>")
-    html = nl.get(f"/beheer/deadlines/{world.deadline_nl.id}").get_data(as_text=True)
+def test_deliverables_read_and_download_all(nl, session, coordinator_world):
+    p0, p1 = coordinator_world.participants[:2]
+    sub = people.submit(session, coordinator_world.deadline_nl, p0, text="Ons plan <b>vet</b>")
+    html = nl.get(f"/beheer/deadlines/{coordinator_world.deadline_nl.id}").get_data(as_text=True)
     assert "1 van 3 ingeleverd" in html and "nog niet" in html
     html = nl.get(f"/beheer/inzendingen/{sub.id}").get_data(as_text=True)
     assert "Ons plan &lt;b&gt;vet&lt;/b&gt;" in html
-    response = nl.get(f"/beheer/deadlines/{world.deadline_nl.id}/alles.zip")
+    response = nl.get(f"/beheer/deadlines/{coordinator_world.deadline_nl.id}/alles.zip")
     archive = zipfile.ZipFile(io.BytesIO(response.data))
     assert [n.endswith("/tekst.txt") for n in archive.namelist()] == [True]
     assert archive.read(archive.namelist()[0]).decode() == "Ons plan <b>vet</b>"
 
 
-def test_audit_log_names_the_coordinator_and_hides_other_organisers(client, nl, session, world):
-    nl.post(f"/beheer/sessies/{world.meeting_nl.id}/annuleren")
+def test_audit_log_names_the_coordinator_and_hides_other_organisers(client, nl, session, coordinator_world):
+    nl.post(f"/beheer/sessies/{coordinator_world.meeting_nl.id}/annuleren")
     record = session.exec(select(EventRecord).where(
         EventRecord.name == "MeetingCancelled")).one()
     assert record.actor.startswith("coordinator:")
@@ -225,13 +212,13 @@ def _count_statements(app, fetch) -> int:
     return count[0]
 
 
-def test_list_pages_issue_the_same_queries_for_few_and_many(app, nl, session, world):
-    small = factories.cohort(session, world.track_nl)
-    large = factories.cohort(session, world.track_nl)
+def test_list_pages_issue_the_same_queries_for_few_and_many(app, nl, session, coordinator_world):
+    small = factories.cohort(session, coordinator_world.track_nl)
+    large = factories.cohort(session, coordinator_world.track_nl)
     from trajectories.services import schedule
 
-    dl_small = schedule.set_deadline(session, small, title="D", due_date=world.deadline_nl.due_date)
-    dl_large = schedule.set_deadline(session, large, title="D", due_date=world.deadline_nl.due_date)
+    dl_small = schedule.set_deadline(session, small, title="D", due_date=coordinator_world.deadline_nl.due_date)
+    dl_large = schedule.set_deadline(session, large, title="D", due_date=coordinator_world.deadline_nl.due_date)
     for cohort, n, deadline in ((small, 2, dl_small), (large, 40, dl_large)):
         for _ in range(n):
             person = factories.participant(session)
@@ -244,31 +231,31 @@ def test_list_pages_issue_the_same_queries_for_few_and_many(app, nl, session, wo
         assert few == many, page
 
 
-def test_organisation_deliverable_counts_each_organisation_once(session, world):
+def test_organisation_deliverable_counts_each_organisation_once(session, coordinator_world):
     from trajectories.models import DeliveredBy
     from trajectories.services import schedule
     from trajectories.web.coordinator.progress import deadline_completion
 
     town = factories.municipality(session, name="Zwolle", code="GM0193")
-    p0, p1, p2 = world.participants[:3]
+    p0, p1, p2 = coordinator_world.participants[:3]
     for p in (p0, p1):
         people.update_participant(session, p, organisation_id=town.id)
-    deadline = schedule.set_deadline(session, world.cohort_nl, title="Gemeentetekst",
-                                     due_date=world.deadline_nl.due_date,
+    deadline = schedule.set_deadline(session, coordinator_world.cohort_nl, title="Gemeentetekst",
+                                     due_date=coordinator_world.deadline_nl.due_date,
                                      delivered_by=DeliveredBy.ORGANISATION)
     people.submit(session, deadline, p0, text="Zwolle levert")
-    people.submit(session, world.deadline_nl, p0, text="ik")
-    result = deadline_completion(session, [deadline, world.deadline_nl])
+    people.submit(session, coordinator_world.deadline_nl, p0, text="ik")
+    result = deadline_completion(session, [deadline, coordinator_world.deadline_nl])
     assert result[deadline.id] == (1, 2)  # Zwolle (p0, p1) delivered; p2 (no organisation) not
-    assert result[world.deadline_nl.id] == (1, 3)
+    assert result[coordinator_world.deadline_nl.id] == (1, 3)
 
 
-def test_two_coordinators_admitting_the_last_place_at_once_admit_one(client, session, world):
+def test_two_coordinators_admitting_the_last_place_at_once_admit_one(client, session, coordinator_world):
     import threading
 
-    cohort_id = world.cohort_nl.id
+    cohort_id = coordinator_world.cohort_nl.id
     first = session.exec(select(Enrollment).where(
-        Enrollment.participant_id == world.participants[0].id)).one()
+        Enrollment.participant_id == coordinator_world.participants[0].id)).one()
     people.waitlist(session, first)  # two admitted, two waiting, one place free
     waiting = _enrollment_ids(session, cohort_id, "Deelnemer 0", "Deelnemer 3")
     session.rollback()  # end the read: on SQLite it holds the write lock
@@ -299,7 +286,7 @@ def test_two_coordinators_admitting_the_last_place_at_once_admit_one(client, ses
     assert sum("Er zijn nog 0 plaatsen vrij" in page for page in pages.values()) == 1
 
 
-def test_import_events_reach_handlers_only_when_committed(nl, session, world):
+def test_import_events_reach_handlers_only_when_committed(nl, session, coordinator_world):
     from trajectories import events
 
     seen = []
@@ -309,7 +296,7 @@ def test_import_events_reach_handlers_only_when_committed(nl, session, world):
 
     events.subscribe(events.EnrollmentAdmitted)(handler)
     try:
-        cohort = factories.cohort(session, world.track_nl, slug="import", name="Import")
+        cohort = factories.cohort(session, coordinator_world.track_nl, slug="import", name="Import")
         url = f"/beheer/edities/{cohort.id}/importeren"
         nl.post(url, {"upload": _upload(GOOD_CSV)}, content_type="multipart/form-data")
         assert seen == []  # the check ran every row in a savepoint and rolled back

@@ -23,11 +23,6 @@ from trajectories.mail.outbox import (
 )
 
 
-@pytest.fixture
-def settings(app, smtp_sink):
-    return dataclasses.replace(app.config["SETTINGS"], smtp_port=smtp_sink.port)
-
-
 def _queue(session, to="anna@gemeente.example", key="k1", **kw):
     data = dict(to=to, kind="reminder", subject="Morgen: Sessie", text="Tekst", html="<p>Tekst</p>",
                 dedupe_key=key)
@@ -39,15 +34,15 @@ def _rows(db):
         return list(s.exec(select(OutboxMessage).order_by(OutboxMessage.id)))
 
 
-def test_queue_twice_sends_once_with_own_message_id(db, settings, smtp_sink):
+def test_queue_twice_sends_once_with_own_message_id(db, mail_settings, smtp_sink):
     with db.begin() as s:
         first = _queue(s)
         assert _queue(s) is None
     with db.begin() as s:
         assert _queue(s) is None
-    result = drain(db, settings)
+    result = drain(db, mail_settings)
     assert result.sent == 1
-    assert drain(db, settings).sent == 0
+    assert drain(db, mail_settings).sent == 0
     smtp_sink.wait_for(1)
     assert len(smtp_sink.messages) == 1
     mail = smtp_sink.messages[0]
@@ -57,50 +52,50 @@ def test_queue_twice_sends_once_with_own_message_id(db, settings, smtp_sink):
     assert [r.status for r in _rows(db)] == ["sent"]
 
 
-def test_rollback_queues_nothing(db, settings):
+def test_rollback_queues_nothing(db, mail_settings):
     with pytest.raises(RuntimeError), db.begin() as s:
         _queue(s)
         raise RuntimeError("the change failed")
     assert _rows(db) == []
-    assert drain(db, settings).sent == 0
+    assert drain(db, mail_settings).sent == 0
 
 
-def test_temporary_refusal_backs_off_then_delivers(db, settings, smtp_sink):
+def test_temporary_refusal_backs_off_then_delivers(db, mail_settings, smtp_sink):
     smtp_sink.refuse["anna@gemeente.example"] = "450 mailbox busy"
     with db.begin() as s:
         _queue(s)
     now = utcnow()
-    result = drain(db, settings, now=now)
+    result = drain(db, mail_settings, now=now)
     assert (result.sent, result.retried) == (0, 1)
     [row] = _rows(db)
     assert (row.status, row.attempts) == ("queued", 1)
     assert row.next_attempt_at >= now + timedelta(seconds=59)
     assert "450" in row.last_error
     smtp_sink.refuse.clear()
-    assert drain(db, settings, now=now + timedelta(seconds=30)).sent == 0  # not due yet
-    assert drain(db, settings, now=now + timedelta(minutes=2)).sent == 1
+    assert drain(db, mail_settings, now=now + timedelta(seconds=30)).sent == 0  # not due yet
+    assert drain(db, mail_settings, now=now + timedelta(minutes=2)).sent == 1
     # second backoff doubles
     assert drain_module.backoff(2) == 2 * drain_module.backoff(1)
     assert len(smtp_sink.wait_for(1)) == 1
 
 
-def test_permanent_refusal_fails_that_row_only(db, settings, smtp_sink):
+def test_permanent_refusal_fails_that_row_only(db, mail_settings, smtp_sink):
     smtp_sink.refuse["weg@gemeente.example"] = "550 no such user"
     with db.begin() as s:
         _queue(s, to="weg@gemeente.example", key="a")
         _queue(s, to="bert@gemeente.example", key="b")
-    result = drain(db, settings)
+    result = drain(db, mail_settings)
     assert (result.sent, result.failed, result.retried) == (1, 1, 0)
     gone, bert = _rows(db)
     assert (gone.status, gone.attempts) == ("failed", 1) and "550" in gone.last_error
     assert bert.status == "sent"
-    later = drain(db, settings, now=utcnow() + timedelta(days=1))
+    later = drain(db, mail_settings, now=utcnow() + timedelta(days=1))
     assert later.sent == later.failed == 0  # no retry of a 5xx
     smtp_sink.wait_for(1)
     assert [str(m["To"]) for m in smtp_sink.messages] == ["bert@gemeente.example"]
 
 
-def test_a_row_with_a_line_break_in_a_header_fails_alone(db, settings, smtp_sink):
+def test_a_row_with_a_line_break_in_a_header_fails_alone(db, mail_settings, smtp_sink):
     """queue_mail refuses line breaks; a row that got one anyway (edited in the database) is
     failed by the drain instead of adding a header, and the batch goes on."""
     with db.begin() as s:
@@ -112,7 +107,7 @@ def test_a_row_with_a_line_break_in_a_header_fails_alone(db, settings, smtp_sink
         row.subject = "Morgen\r\nBcc: evil@example.org"
         s.add(row)
 
-    result = drain(db, settings)
+    result = drain(db, mail_settings)
 
     assert (result.sent, result.failed) == (2, 1)
     assert [(r.to, r.status) for r in _rows(db)] == [
@@ -124,12 +119,12 @@ def test_a_row_with_a_line_break_in_a_header_fails_alone(db, settings, smtp_sink
     assert all(m["Bcc"] is None for m in mails)
 
 
-def test_dutch_and_long_headers_arrive_intact(db, settings, smtp_sink):
+def test_dutch_and_long_headers_arrive_intact(db, mail_settings, smtp_sink):
     subject = "Herinnering: sessie “Één gemeente, één wereld” – inclusie, café & überhaupt " * 2
     with db.begin() as s:
         _queue(s, subject=subject.strip(), text="Tot morgen in het café, ’s middags. 🌍")
 
-    assert drain(db, settings).sent == 1
+    assert drain(db, mail_settings).sent == 1
 
     mail = smtp_sink.wait_for(1)[0]
     assert mail["Subject"] == subject.strip()
@@ -156,26 +151,26 @@ def test_server_down_then_back_delivers_all_once(db, app, smtp_sink):
         "p0@gemeente.example", "p1@gemeente.example", "p2@gemeente.example"]
 
 
-def test_last_attempt_fails_the_row(db, settings, smtp_sink):
+def test_last_attempt_fails_the_row(db, mail_settings, smtp_sink):
     smtp_sink.refuse["anna@gemeente.example"] = "421 try later"
     with db.begin() as s:
         row = _queue(s)
         row_id = row.id
     with db.begin() as s:
         s.get(OutboxMessage, row_id).attempts = drain_module.MAX_ATTEMPTS - 1
-    drain(db, settings)
+    drain(db, mail_settings)
     [row] = _rows(db)
     assert row.status == "failed" and "421" in row.last_error
 
 
-def test_dead_sender_lease_is_released(db, settings, smtp_sink):
+def test_dead_sender_lease_is_released(db, mail_settings, smtp_sink):
     now = utcnow()
     with db.begin() as s:
         stale, fresh = _queue(s, key="stale"), _queue(s, key="fresh", to="bert@gemeente.example")
         for row, claimed in ((stale, now - timedelta(minutes=11)), (fresh, now - timedelta(minutes=1))):
             row = s.get(OutboxMessage, row.id)
             row.status, row.claimed_at, row.claimed_by = MailStatus.SENDING, claimed, "dead:1"
-    result = drain(db, settings, now=now)
+    result = drain(db, mail_settings, now=now)
     assert (result.released, result.sent) == (1, 1)
     stale_row, fresh_row = _rows(db)
     assert stale_row.status == "sent"
@@ -184,29 +179,29 @@ def test_dead_sender_lease_is_released(db, settings, smtp_sink):
     assert [str(m["To"]) for m in smtp_sink.messages] == ["anna@gemeente.example"]
 
 
-def test_held_edition_sends_after_release(db, settings, smtp_sink):
+def test_held_edition_sends_after_release(db, mail_settings, smtp_sink):
     with db.begin() as s:
         cohort = factories.cohort(s)
         s.add(CohortMailSettings(cohort_id=cohort.id, hold=True))
     with db.begin() as s:
         _queue(s, cohort_id=cohort.id)
-    assert drain(db, settings).sent == 0
+    assert drain(db, mail_settings).sent == 0
     assert _rows(db)[0].status == "held"
     with db.session() as s:
         assert release_held(s, cohort.id) == 1
-    assert drain(db, settings).sent == 1
+    assert drain(db, mail_settings).sent == 1
 
 
-def test_unsubscribe_one_click_stops_that_kind(db, app, client, settings, smtp_sink):
+def test_unsubscribe_one_click_stops_that_kind(db, app, client, mail_settings, smtp_sink):
     with db.begin() as s:
         person = factories.participant(s, email="anna@gemeente.example")
         _queue(s, participant_id=person.id, key="r1")
-    drain(db, settings)
+    drain(db, mail_settings)
     mail = smtp_sink.wait_for(1)[0]
-    link = unsubscribe_url(settings, person.id, "reminder")
+    link = unsubscribe_url(mail_settings, person.id, "reminder")
     assert mail["List-Unsubscribe"] == f"<{link}>"
     assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    path = link.removeprefix(settings.base_url)
+    path = link.removeprefix(mail_settings.base_url)
     assert "Afmelden" in client.get(path).get_data(as_text=True)
     with db.session() as s:
         assert mail_preferences(s, person)["reminder"] is True  # a GET changes nothing
@@ -220,13 +215,13 @@ def test_unsubscribe_one_click_stops_that_kind(db, app, client, settings, smtp_s
     assert client.post(path[:-3] + "xyz").status_code == 404
 
 
-def test_switching_off_withdraws_queued_mails(db, settings):
+def test_switching_off_withdraws_queued_mails(db, mail_settings):
     with db.begin() as s:
         person = factories.participant(s)
         _queue(s, participant_id=person.id, kind="coaching")
     with db.session() as s:
         set_mail_preference(s, person, "coaching", False)
-    assert drain(db, settings).sent == 0
+    assert drain(db, mail_settings).sent == 0
     assert _rows(db)[0].last_error == "unsubscribed"
 
 
@@ -239,7 +234,7 @@ def test_bad_preference_kind_is_refused(db):
             set_mail_preference(s, person, "spam", False)
 
 
-def test_render_mail_dutch_dates_and_hostile_title(app, db, settings, smtp_sink):
+def test_render_mail_dutch_dates_and_hostile_title(app, db, mail_settings, smtp_sink):
     with db.begin() as s:
         cohort = factories.cohort(s)
         meeting = factories.meeting(s, cohort, title="Evil\u2028Bcc: evil@example.org <b>x</b>")
@@ -255,7 +250,7 @@ def test_render_mail_dutch_dates_and_hostile_title(app, db, settings, smtp_sink)
     with db.begin() as s:
         queue_mail(s, to=person.email, kind="reminder", subject=subject, text=text, html=html,
                    dedupe_key="hostile", participant_id=person.id)
-    assert drain(db, settings).sent == 1
+    assert drain(db, mail_settings).sent == 1
     mail = smtp_sink.wait_for(1)[0]
     assert mail["Bcc"] is None and len(smtp_sink.messages) == 1
     with pytest.raises(ValueError), db.begin() as s:
@@ -283,7 +278,7 @@ def test_development_mailbox_keeps_every_mail(db, app, tmp_path):
     assert b"Subject: Voor de mailbox" in path.read_bytes()
 
 
-def test_outbox_command_lists_and_retries(db, runner, settings):
+def test_outbox_command_lists_and_retries(db, runner, mail_settings):
     with db.begin() as s:
         row = _queue(s)
         s.get(OutboxMessage, row.id).status = MailStatus.FAILED

@@ -28,10 +28,7 @@ def _next_moment(session) -> PlannedMoment | None:
     return row
 
 
-def test_inclusion_pilot_from_admission_to_the_overdue_nudge(app_config, session, smtp_sink):
-    from trajectories.app import create_app
-
-    app = create_app({**app_config, "smtp_port": smtp_sink.port})
+def test_inclusion_pilot_from_admission_to_the_overdue_nudge(mail_app, session, smtp_sink):
     cohort = factories.cohort(session, coordinator_email="globalgoals@vng.example",
                               timezone="Europe/Amsterdam", eligibility="municipalities")
     schedule.plan_meeting(session, cohort, on_date=date(2030, 4, 13), start=time(13, 30),
@@ -47,12 +44,12 @@ def test_inclusion_pilot_from_admission_to_the_overdue_nudge(app_config, session
     for person in (anna, bert):
         people.enroll(session, cohort, person)
 
-    database, settings = app.extensions["trajectories.db"], app.config["SETTINGS"]
+    database, settings = mail_app.extensions["trajectories.db"], mail_app.config["SETTINGS"]
     fired = 0
     while (moment := _next_moment(session)) is not None and moment.due_at < END:
         if moment.due_at > ANNA_DELIVERS and not deadline_delivered(session, deadline, anna):
             people.submit(session, deadline, anna, text="Onze aanpak voor inclusie")
-        process_moment(app, moment.job_id, now=moment.due_at)
+        process_moment(mail_app, moment.job_id, now=moment.due_at)
         drain(database, settings, now=moment.due_at)  # as the scheduler does after each moment
         fired += 1
         assert fired < 500, "the plan keeps growing"

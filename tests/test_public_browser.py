@@ -34,8 +34,8 @@ def assert_accessible(page, label: str) -> None:
 
 
 @pytest.fixture
-def app_config(app_config, smtp_sink):
-    return {**app_config, "smtp_host": "127.0.0.1", "smtp_port": smtp_sink.port}
+def app(mail_app):
+    return mail_app
 
 
 @pytest.fixture

@@ -31,9 +31,8 @@ from trajectories.services import people
 
 
 @pytest.fixture
-def app_config(app_config, smtp_sink):
-    """The app sends its mail to the real SMTP sink of this test."""
-    return {**app_config, "smtp_host": "127.0.0.1", "smtp_port": smtp_sink.port}
+def app(mail_app):
+    return mail_app
 
 
 @pytest.fixture

@@ -21,15 +21,6 @@ AMS = ZoneInfo("Europe/Amsterdam")
 
 
 @pytest.fixture
-def mail_app(app_config, smtp_sink):
-    from trajectories.app import create_app
-
-    application = create_app({**app_config, "smtp_port": smtp_sink.port})
-    yield application
-    application.extensions["trajectories.db"].dispose()
-
-
-@pytest.fixture
 def world(session):
     """An edition with a coordinator and two admitted participants."""
     cohort = factories.cohort(session, coordinator_email="coordinator@vng.example")

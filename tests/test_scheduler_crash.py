@@ -55,7 +55,7 @@ def _kill_after(process: subprocess.Popen, seconds: float) -> None:
 
 
 def test_kill_during_fan_out_and_drain_loses_none_duplicates_none(app, app_config, session,
-                                                                  smtp_sink):
+                                                                  smtp_sink, mail_settings):
     cohort = factories.cohort(session)
     people = [Participant(name=f"Deelnemer {n}", email=f"d{n}@gemeente.example")
               for n in range(PEOPLE)]
@@ -88,10 +88,7 @@ def test_kill_during_fan_out_and_drain_loses_none_duplicates_none(app, app_confi
     from trajectories.mail.drain import LEASE, drain
 
     later = due + LEASE + timedelta(minutes=1)
-    import dataclasses
-
-    settings = dataclasses.replace(app.config["SETTINGS"], smtp_port=smtp_sink.port)
-    while drain(app.extensions["trajectories.db"], settings, batch=200, now=later).sent:
+    while drain(app.extensions["trajectories.db"], mail_settings, batch=200, now=later).sent:
         pass
     received = Counter(str(m["Message-ID"]) for m in smtp_sink.wait_for(PEOPLE))
     statuses = dict(session.exec(select(OutboxMessage.status, func.count())
