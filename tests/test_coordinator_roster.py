@@ -138,6 +138,21 @@ def test_organisations_import_all_or_nothing(nl, session, coordinator_world):
     assert session.exec(select(Organisation).where(Organisation.code == "PV22")).one()
 
 
+def test_an_english_export_imports_back_into_another_edition(nl, session, coordinator_world):
+    nl.get("/taal/en")
+    exported = nl.get(f"/beheer/edities/{coordinator_world.cohort_nl.id}/export.csv").data.decode("utf-8-sig")
+    assert exported.startswith("name;email;job title;organisation;organisation code;")
+    cohort = factories.cohort(session, coordinator_world.track_nl, slug="copy", name="Copy")
+    url = f"/beheer/edities/{cohort.id}/importeren"
+
+    assert nl.post(url, {"upload": _upload(exported)},
+                   content_type="multipart/form-data").status_code == 200
+    assert nl.post(url, {"content": exported}).status_code == 302
+
+    original = _statuses(session, coordinator_world.cohort_nl.id)
+    assert set(_statuses(session, cohort.id)) == set(original) and original
+
+
 def test_import_with_missing_columns_says_which(nl, coordinator_world):
     response = nl.post(f"/beheer/edities/{coordinator_world.cohort_nl.id}/importeren",
                        {"upload": _upload("naam;telefoon\nA;06\n")},

@@ -97,6 +97,23 @@ def test_duplicate_track_slug_gets_a_message(session):
     assert error.value.field == "slug"
 
 
+@pytest.mark.parametrize("slug", ["p", "mijn", "Beheer"])
+def test_an_organiser_cannot_take_a_slug_the_site_uses(session, slug):
+    with pytest.raises(InvalidInput, match="gebruikt de website zelf"):
+        catalogue.create_organiser(session, slug=slug, name="Gemeente P", country="NL",
+                                   email="info@p.example")
+    session.rollback()
+    assert session.exec(select(func.count()).select_from(Organiser)).one() == 0
+
+
+def test_reserved_organiser_slugs_cover_every_first_segment_of_the_sites_paths(app):
+    """`/<organiser>/` is an organiser's page: a new route must not collide with one."""
+    taken = {rule.rule.split("/")[1] for rule in app.url_map.iter_rules()}
+    taken = {segment for segment in taken if segment and not segment.startswith("<")
+             and "." not in segment}
+    assert taken <= catalogue.RESERVED_ORGANISER_SLUGS
+
+
 def test_duplicate_email_in_another_case_is_refused(session):
     factories.participant(session, email="Sanne.Bakker@Noordenveld.nl")
     with pytest.raises(InvalidInput, match="e-mailadres"):

@@ -14,6 +14,14 @@ from ..models import Cohort, Country, Eligibility, Organiser, Track
 from . import base
 from .base import service
 
+#: Slugs an organiser cannot have: an organiser's page is `/<slug>/`, so the site's own first path
+#: segments are taken, and `p` (personal feeds are /feeds/p/<token>.ics beside
+#: /feeds/<organiser>/<track>.ics). A test keeps this in step with the app's routes.
+RESERVED_ORGANISER_SLUGS = frozenset({
+    "afmelden", "beheer", "feeds", "healthz", "inschrijving", "mail", "materiaal",
+    "mijn", "p", "privacy", "static", "taal", "toegankelijkheid",
+})
+
 
 @service
 def create_organiser(session: Session, *, slug: str, name: str, country: str, email: str,
@@ -25,6 +33,9 @@ def create_organiser(session: Session, *, slug: str, name: str, country: str, em
         email=base.email(email),
         website=base.url(website, "website", _l("Website")),
     )
+    if organiser.slug in RESERVED_ORGANISER_SLUGS:
+        raise InvalidInput(_l("Deze korte naam gebruikt de website zelf; kies een andere."),
+                           "slug")
     if session.exec(select(Organiser).where(Organiser.slug == organiser.slug)).first():
         raise InvalidInput(_l("Er bestaat al een organisator met deze korte naam."), "slug")
     session.add(organiser)

@@ -27,6 +27,11 @@ KINDS = {"gemeente": OrganisationKind.MUNICIPALITY, "provincie": OrganisationKin
          "anders": OrganisationKind.OTHER, "municipality": OrganisationKind.MUNICIPALITY,
          "province": OrganisationKind.PROVINCE, "other": OrganisationKind.OTHER}
 MAX_ROWS = 5000
+#: English column names (those of the English export among them), so that an export imports
+#: back whichever language the coordinator uses.
+HEADER_ALIASES = {"name": "naam", "email": "e-mail", "job title": "functie", "role": "functie",
+                  "organisation code": "organisatiecode", "language": "taal", "type": "soort",
+                  "kind": "soort", "country": "land", "province": "provincie"}
 
 
 @dataclass
@@ -52,6 +57,7 @@ def read_csv(text: str, columns: tuple[str, ...], required: tuple[str, ...]) -> 
     delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
     header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
+    header = [HEADER_ALIASES.get(h, h) for h in header]
     missing = [c for c in required if c not in header]
     if missing:
         raise InvalidInput(_l("De kolommen %(missing)s ontbreken; verwacht: %(columns)s.",

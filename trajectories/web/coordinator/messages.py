@@ -16,7 +16,7 @@ from wtforms.validators import NumberRange, Optional
 
 from ...clock import to_utc, utcnow
 from ...errors import InvalidInput
-from ...mail.models import MailStatus, OutboxMessage, settings_for
+from ...mail.models import MailKind, MailStatus, OutboxMessage, settings_for
 from ...models import Deadline, Meeting, MeetingStatus, Submission
 from ...services import messages
 from .. import db_session
@@ -29,6 +29,16 @@ PAGE = 100
 STATUS_LABELS = {MailStatus.HELD: _l("vastgehouden"), MailStatus.QUEUED: _l("in de wachtrij"),
                  MailStatus.SENDING: _l("wordt verstuurd"), MailStatus.SENT: _l("verstuurd"),
                  MailStatus.FAILED: _l("mislukt")}
+KIND_LABELS = {
+    MailKind.WELCOME: _l("welkom"), MailKind.INVITATION: _l("uitnodiging"),
+    MailKind.UPDATE: _l("wijziging"), MailKind.CANCELLATION: _l("afzegging"),
+    MailKind.REMINDER: _l("herinnering aan een sessie"),
+    MailKind.NUDGE: _l("herinnering aan een deadline"), MailKind.OVERDUE: _l("deadline verstreken"),
+    MailKind.COACHING: _l("coaching"), MailKind.DIGEST: _l("weekoverzicht"),
+    MailKind.OTHER: _l("bericht"), "public_confirm": _l("bevestiging van een inschrijving"),
+    "public_signin": _l("inloglink"), "public_admitted": _l("toegelaten"),
+    "public_applied": _l("aanmelding ontvangen"), "public_waitlisted": _l("wachtlijst"),
+}
 
 
 class MailSettingsForm(Form):
@@ -100,7 +110,8 @@ def outbox(cohort_id: int):
                                  .where(OutboxMessage.cohort_id == cohort.id)
                                  .group_by(OutboxMessage.status)).all()))
     return render_template("coordinator/outbox.html", cohort=cohort, track=track, rows=rows,
-                           counts=counts, labels=STATUS_LABELS, status=status, form=form,
+                           counts=counts, labels=STATUS_LABELS, kinds=KIND_LABELS, status=status,
+                           form=form,
                            settings=current), status_code(form)
 
 
