@@ -100,6 +100,25 @@ def test_failed_mail_shows_on_dashboard_and_can_be_retried(nl, session, coordina
     assert row.status == MailStatus.QUEUED and row.attempts == 0
 
 
+def test_outbox_names_each_kind_of_mail_in_the_coordinators_language(nl, session,
+                                                                     coordinator_world):
+    cohort_id = coordinator_world.cohort_nl.id
+    for i, kind in enumerate([MailKind.REMINDER, MailKind.NUDGE, "public_signin"]):
+        queue_mail(session, to=f"p{i}@example.org", kind=kind, subject=f"Mail {i}", text="x",
+                   dedupe_key=f"k{i}", cohort_id=cohort_id)
+    session.commit()
+
+    dutch = nl.get(f"/beheer/edities/{cohort_id}/berichten").get_data(as_text=True)
+    nl.get("/taal/en")
+    english = nl.get(f"/beheer/edities/{cohort_id}/berichten").get_data(as_text=True)
+
+    for label in ("herinnering aan een sessie", "herinnering aan een deadline", "inloglink"):
+        assert f">{label}<" in dutch
+    for label in ("session reminder", "deadline reminder", "sign-in link"):
+        assert f">{label}<" in english
+    assert ">reminder<" not in dutch and ">public_signin<" not in english
+
+
 def test_message_preview_is_sandboxed_and_scoped(client, nl, session, coordinator_world):
     row = queue_mail(session, to="a@example.org", kind=MailKind.OTHER, subject="Voorbeeld",
                      text="Platte tekst", html="<p>HTML</p>", dedupe_key="p",
