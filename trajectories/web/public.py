@@ -1,5 +1,5 @@
-"""The public catalogue: organisers, their tracks, editions and sessions; filters and search;
-the accessibility statement and the privacy page."""
+"""The public catalogue: organisers, their tracks, editions and sessions; filters, search and
+paging; the accessibility statement and the privacy page."""
 
 from __future__ import annotations
 
@@ -8,7 +8,15 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, render_template, request, send_from_directory
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_babel import get_locale, gettext
 from markupsafe import Markup, escape
 from sqlmodel import select
@@ -21,17 +29,14 @@ from . import db_session
 
 bp = Blueprint("public", __name__)
 
+#: Tracks per catalogue page: a page stays quick to load and to read whatever the catalogue's size.
+PAGE_SIZE = 20
 
-def _catalogue(organiser_ids: list[int] | None = None) -> list[dict]:
-    """Organisers with their tracks, each track with its editions, status and next session.
-    A fixed number of queries, whatever the size of the catalogue."""
+
+def _entries(tracks: list[Track]) -> list[dict]:
+    """Each track with its editions, status and next session, in the order given.
+    A fixed number of queries, whatever the number of tracks and editions."""
     s = db_session()
-    query = select(Organiser).order_by(Organiser.name)
-    if organiser_ids is not None:
-        query = query.where(Organiser.id.in_(organiser_ids))
-    organisers = list(s.exec(query))
-    tracks = list(s.exec(select(Track).where(Track.organiser_id.in_([o.id for o in organisers]))
-                         .order_by(Track.title)))
     cohorts = list(s.exec(select(Cohort).where(Cohort.track_id.in_([t.id for t in tracks]))
                           .order_by(Cohort.created_at, Cohort.id)))
     cohort_spans = spans(s, [c.id for c in cohorts])
@@ -51,15 +56,9 @@ def _catalogue(organiser_ids: list[int] | None = None) -> list[dict]:
             "span": cohort_spans[cohort.id],
             "next_meeting": next_meeting.get(cohort.id),
         })
-    tracks_by_organiser = defaultdict(list)
-    for track in tracks:
-        editions = cohorts_by_track[track.id]
-        tracks_by_organiser[track.organiser_id].append({
-            "track": track,
-            "status": track_status([e["status"] for e in editions]),
-            "editions": editions,
-        })
-    return [{"organiser": o, "tracks": tracks_by_organiser[o.id]} for o in organisers]
+    return [{"track": track,
+             "status": track_status([e["status"] for e in cohorts_by_track[track.id]]),
+             "editions": cohorts_by_track[track.id]} for track in tracks]
 
 
 @dataclass(frozen=True)
@@ -84,14 +83,21 @@ class Filters:
     def active(self) -> bool:
         return bool(self.sdg or self.theme or self.status or self.q)
 
-    def matches(self, entry: dict) -> bool:
-        track = entry["track"]
+    @property
+    def on_text(self) -> bool:
+        """Whether a filter looks at the track's own fields (the status looks at its editions)."""
+        return bool(self.sdg or self.theme or self.q)
+
+    def as_args(self) -> dict[str, str | int]:
+        """The query string that gives these filters again (for the paging links)."""
+        args = {"q": self.q, "sdg": self.sdg, "thema": self.theme, "status": self.status}
+        return {name: value for name, value in args.items() if value}
+
+    def matches(self, track) -> bool:
+        """Whether a track (or a row with its text columns) passes sdg, theme and search."""
         if self.sdg and self.sdg not in (track.sdgs or []):
             return False
         if self.theme and track.theme.casefold() != self.theme.casefold():
-            return False
-        if self.status and self.status != entry["status"] and not any(
-                e["status"] == self.status for e in entry["editions"]):
             return False
         if self.q:
             haystack = " ".join([track.title, track.summary, track.goals, track.target_group,
@@ -101,23 +107,119 @@ class Filters:
         return True
 
 
-def _render_catalogue(catalogue: list[dict], organiser: Organiser | None = None):
+def _matching_track_ids(filters: Filters, organiser: Organiser | None) -> list[int]:
+    """The ids of the tracks that pass the filters, in catalogue order (organiser, then title).
+    Reads ids only, or the few columns the filters look at: whole tracks are loaded per page."""
+    def in_order(*columns):
+        query = (select(*columns).join(Organiser, Organiser.id == Track.organiser_id)
+                 .order_by(Organiser.name, Organiser.id, Track.title, Track.id))
+        if organiser is not None:
+            query = query.where(Track.organiser_id == organiser.id)
+        return db_session().exec(query).all()
+
+    if filters.on_text:
+        rows = in_order(Track.id, Track.title, Track.summary, Track.goals, Track.target_group,
+                        Track.theme, Track.sdgs)
+        ids = [row.id for row in rows if filters.matches(row)]
+    else:
+        ids = list(in_order(Track.id))
+    if filters.status and ids:
+        with_status = _tracks_with_status(ids, Status(filters.status))
+        ids = [track_id for track_id in ids if track_id in with_status]
+    return ids
+
+
+def _tracks_with_status(track_ids: list[int], status: Status) -> set[int]:
+    """Those of the tracks with an edition in this status (a track without editions is upcoming,
+    as `track_status` says). The status is derived from dates, so it is computed, not queried."""
+    s = db_session()
+    cohorts = s.exec(select(Cohort.id, Cohort.track_id, Cohort.timezone,
+                            Cohort.registration_opens_at, Cohort.registration_closes_at)
+                     .where(Cohort.track_id.in_(track_ids))).all()
+    cohort_spans = spans(s, [c.id for c in cohorts])
+    now = utcnow()
+    found = {c.track_id for c in cohorts if cohort_status(c, cohort_spans[c.id], now) == status}
+    if status == Status.UPCOMING:
+        found |= set(track_ids) - {c.track_id for c in cohorts}
+    return found
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of the catalogue: its number (from 1), the number of pages, the tracks found."""
+
+    number: int
+    count: int
+    total: int
+
+    @classmethod
+    def of(cls, requested: str, total: int) -> Page:
+        """The page asked for. Anything that is not a page number (empty, text, zero, negative)
+        gives the first page; a number past the end gives the last, so an old link still shows
+        tracks rather than an empty page."""
+        count = max(1, -(-total // PAGE_SIZE))
+        number = int(requested) if requested.isdigit() else 1
+        return cls(number=min(max(number, 1), count), count=count, total=total)
+
+    @property
+    def first(self) -> int:
+        """Position of the first track on this page (from 1), for "21–40 van 400"."""
+        return (self.number - 1) * PAGE_SIZE + 1
+
+    @property
+    def last(self) -> int:
+        return min(self.number * PAGE_SIZE, self.total)
+
+    def numbers(self, around: int = 2) -> list[int | None]:
+        """The page numbers to link: the first, the last and a few around this one; None where
+        numbers are left out (a national catalogue has too many pages to list them all)."""
+        shown = sorted({1, self.count, *range(self.number - around, self.number + around + 1)}
+                       & set(range(1, self.count + 1)))
+        numbers: list[int | None] = []
+        for n in shown:
+            if numbers and n - numbers[-1] > 1:
+                numbers.append(None)
+            numbers.append(n)
+        return numbers
+
+
+def _render_catalogue(organiser: Organiser | None = None):
+    s = db_session()
     filters = Filters.from_args(request.args)
-    themes = sorted({t["track"].theme for block in catalogue for t in block["tracks"]
-                     if t["track"].theme}, key=str.casefold)
-    shown = [{"organiser": block["organiser"],
-              "tracks": [t for t in block["tracks"] if filters.matches(t)]} for block in catalogue]
-    found = sum(len(block["tracks"]) for block in shown)
-    if filters.active:
-        shown = [block for block in shown if block["tracks"]]
+    ids = _matching_track_ids(filters, organiser)
+    page = Page.of(request.args.get("pagina", ""), len(ids))
+    on_page = ids[page.first - 1:page.last]
+    by_id = {t.id: t for t in s.exec(select(Track).where(Track.id.in_(on_page)))}
+    entries = _entries([by_id[track_id] for track_id in on_page])
+
+    organisers = [organiser] if organiser else list(s.exec(select(Organiser)
+                                                          .order_by(Organiser.name, Organiser.id)))
+    tracks_by_organiser = defaultdict(list)
+    for entry in entries:
+        tracks_by_organiser[entry["track"].organiser_id].append(entry)
+    # An organiser's page always shows its section ("no tracks yet"); the catalogue only those
+    # with tracks on this page.
+    shown = [{"organiser": o, "tracks": tracks_by_organiser[o.id]} for o in organisers
+             if tracks_by_organiser[o.id] or (organiser and not filters.active)]
+
+    theme_query = select(Track.theme).distinct().where(Track.theme != "")
+    if organiser:
+        theme_query = theme_query.where(Track.organiser_id == organiser.id)
+    themes = sorted(s.exec(theme_query), key=str.casefold)
+
+    def page_url(number: int) -> str:
+        paging = {"pagina": number} if number > 1 else {}
+        return url_for(request.endpoint, **request.view_args, **filters.as_args(), **paging)
+
     return render_template("public/catalogue.html", catalogue=shown, organiser=organiser,
-                           filters=filters, themes=themes, found=found,
+                           organisers=organisers, filters=filters, themes=themes,
+                           found=page.total, page=page, page_url=page_url,
                            statuses=list(Status))
 
 
 @bp.get("/")
 def catalogue():
-    return _render_catalogue(_catalogue())
+    return _render_catalogue()
 
 
 def _organiser_or_404(slug: str) -> Organiser:
@@ -129,18 +231,17 @@ def _organiser_or_404(slug: str) -> Organiser:
 
 @bp.get("/<organiser_slug>/")
 def organiser_page(organiser_slug: str):
-    organiser = _organiser_or_404(organiser_slug)
-    return _render_catalogue(_catalogue([organiser.id]), organiser)
+    return _render_catalogue(_organiser_or_404(organiser_slug))
 
 
 def track_entry(organiser_slug: str, track_slug: str) -> tuple[Organiser, dict]:
     """The organiser and the catalogue entry of one track, or 404."""
     organiser = _organiser_or_404(organiser_slug)
-    entry = next((t for t in _catalogue([organiser.id])[0]["tracks"]
-                  if t["track"].slug == track_slug), None)
-    if entry is None:
+    track = db_session().exec(select(Track).where(Track.organiser_id == organiser.id,
+                                                  Track.slug == track_slug)).first()
+    if track is None:
         abort(404)
-    return organiser, entry
+    return organiser, _entries([track])[0]
 
 
 @bp.get("/<organiser_slug>/<track_slug>/")
