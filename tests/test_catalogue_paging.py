@@ -111,7 +111,8 @@ def test_filtering_starts_again_at_the_first_page(client, world):
 
 @pytest.mark.parametrize(("asked", "shown"), [
     ("0", "1"), ("-1", "1"), ("twee", "1"), ("", "1"), ("2.5", "1"),
-    ("3", "3"), ("4", "3"), ("99999999999999999999", "3"),  # past the end: the last page
+    ("²", "1"), ("3", "3"), ("4", "3"), ("99999999999999999999", "3"),
+    ("9" * 5000, "3"),  # past the end: the last page
 ])
 def test_a_page_number_out_of_range_shows_the_nearest_page(client, world, asked, shown):
     page = client.get(f"/?pagina={asked}")

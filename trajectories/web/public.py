@@ -158,7 +158,11 @@ class Page:
         gives the first page; a number past the end gives the last, so an old link still shows
         tracks rather than an empty page."""
         count = max(1, -(-total // PAGE_SIZE))
-        number = int(requested) if requested.isdigit() else 1
+        if requested.isascii() and requested.isdigit():  # not "²", which int() refuses
+            # Python refuses to parse numbers of thousands of digits: those are past the end.
+            number = int(requested) if len(requested) <= 9 else count
+        else:
+            number = 1
         return cls(number=min(max(number, 1), count), count=count, total=total)
 
     @property
