@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
+from sqlmodel import select
+
 from tests.coordinator_helpers import PASSWORD, Browser
-from trajectories.models import Track
+from trajectories.models import Enrollment, Track
 
 
 def _urls(app, ids: dict) -> list[str]:
@@ -160,3 +163,23 @@ def test_security_headers_on_coordinator_pages(client, coordinator_world):
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
     assert "'unsafe-inline'" not in response.headers["Content-Security-Policy"]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize("value", ["²", "9" * 40, "-1", "1e3"])
+def test_odd_numbers_in_addresses_and_forms_change_nothing_and_never_fail(nl, client, session,
+                                                                          coordinator_world,
+                                                                          value):
+    """'²' is a digit to str.isdigit but not to int(); 40 nines overflow the database."""
+    cohort_id = coordinator_world.cohort_nl.id
+    before = {e.id: e.status for e in session.exec(select(Enrollment))}
+
+    assert nl.get(f"/beheer/logboek?pagina={value}").status_code == 200
+    assert nl.get(f"/beheer/trajecten/nieuw?organisator={value}").status_code == 200
+    assert nl.post(f"/beheer/edities/{cohort_id}/berichten/vrijgeven",
+                   {"selected": value}).status_code == 302
+    assert nl.post(f"/beheer/edities/{cohort_id}/inschrijvingen",
+                   {"selected": value, "action": "withdraw"}).status_code == 302
+    assert client.get(f"/?sdg={value}&pagina={value}").status_code == 200
+
+    session.expire_all()
+    assert {e.id: e.status for e in session.exec(select(Enrollment))} == before

@@ -22,6 +22,15 @@ def db_session() -> Session:
     return g.db_session
 
 
+def whole_number(value: str | None) -> int | None:
+    """A whole number typed into a URL or form ("12"), or None. Not "-1", nor "²" (a digit to
+    str.isdigit, not to int()), nor more digits than any id or page number here has (the
+    database's integers would overflow)."""
+    if value and value.isascii() and value.isdigit() and len(value) <= 9:
+        return int(value)
+    return None
+
+
 def fresh_session() -> None:
     """Start a new session at sign-in and sign-out (no fixation of an earlier cookie), keeping
     only the visitor's language choice."""

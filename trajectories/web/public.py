@@ -25,7 +25,7 @@ from ..clock import utcnow
 from ..models import Cohort, Material, Meeting, MeetingStatus, Organiser, Track
 from ..reference import goals
 from ..status import Status, cohort_status, spans, track_status
-from . import db_session
+from . import db_session, whole_number
 
 bp = Blueprint("public", __name__)
 
@@ -72,9 +72,9 @@ class Filters:
 
     @classmethod
     def from_args(cls, args) -> Filters:
-        sdg = args.get("sdg", "")
+        sdg = whole_number(args.get("sdg"))
         status = args.get("status", "")
-        return cls(sdg=int(sdg) if sdg.isdigit() and int(sdg) in goals() else None,
+        return cls(sdg=sdg if sdg in goals() else None,
                    theme=args.get("thema", "").strip()[:100],
                    status=status if status in list(Status) else "",
                    q=" ".join(args.get("q", "").split())[:200])
@@ -158,11 +158,9 @@ class Page:
         gives the first page; a number past the end gives the last, so an old link still shows
         tracks rather than an empty page."""
         count = max(1, -(-total // PAGE_SIZE))
-        if requested.isascii() and requested.isdigit():  # not "²", which int() refuses
-            # Python refuses to parse numbers of thousands of digits: those are past the end.
-            number = int(requested) if len(requested) <= 9 else count
-        else:
-            number = 1
+        number = whole_number(requested)
+        if number is None:  # not a number, or one with more digits than any page: past the end
+            number = count if requested.isascii() and requested.isdigit() else 1
         return cls(number=min(max(number, 1), count), count=count, total=total)
 
     @property

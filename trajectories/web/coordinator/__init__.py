@@ -10,7 +10,7 @@ from flask import Blueprint, g, redirect, request, url_for
 from flask_login import LoginManager, current_user
 
 from ...models import Coordinator, Organiser
-from .. import db_session
+from .. import db_session, whole_number
 
 bp = Blueprint("coordinator", __name__, url_prefix="/beheer")
 login_manager = LoginManager()
@@ -44,9 +44,9 @@ class CoordinatorUser:
 @login_manager.user_loader
 def _load_user(user_id: str):
     row_id, _, fingerprint = user_id.partition(":")
-    if not row_id.isdigit():
+    if whole_number(row_id) is None:
         return None
-    row = db_session().get(Coordinator, int(row_id))
+    row = db_session().get(Coordinator, whole_number(row_id))
     if row is None or row.password_hash[-16:] != fingerprint:
         return None
     organiser = db_session().get(Organiser, row.organiser_id) if row.organiser_id else None

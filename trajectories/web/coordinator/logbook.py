@@ -6,7 +6,7 @@ from flask import render_template, request
 from sqlmodel import select
 
 from ...models import Cohort, Coordinator, EventRecord, Track
-from .. import db_session
+from .. import db_session, whole_number
 from . import access, bp
 
 PAGE = 50
@@ -17,8 +17,7 @@ WINDOW = 5000
 @bp.get("/logboek")
 def logbook():
     s = db_session()
-    page = max(int(request.args.get("pagina", "1")) if request.args.get(
-        "pagina", "1").isdigit() else 1, 1)
+    page = max(whole_number(request.args.get("pagina")) or 1, 1)
     ids = access.organiser_ids()
     records = list(s.exec(select(EventRecord).order_by(EventRecord.id.desc()).limit(WINDOW)))
     if ids is not None:

@@ -19,7 +19,7 @@ from ...errors import InvalidInput
 from ...mail.models import MailKind, MailStatus, OutboxMessage, settings_for
 from ...models import Deadline, Meeting, MeetingStatus, Submission
 from ...services import messages
-from .. import db_session
+from .. import db_session, whole_number
 from . import access, bp
 from .forms import ConfirmForm, Form, required
 from .progress import _taking_part
@@ -120,7 +120,7 @@ def release(cohort_id: int):
     cohort, _track = access.cohort(cohort_id)
     if ConfirmForm().validate_on_submit():
         ids = None if request.form.get("all") else [
-            int(i) for i in request.form.getlist("selected") if i.isdigit()]
+            n for n in map(whole_number, request.form.getlist("selected")) if n is not None]
         try:
             n = messages.release_mail(db_session(), cohort, ids)
         except InvalidInput as exc:

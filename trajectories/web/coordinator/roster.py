@@ -22,7 +22,7 @@ from ...models import (
     Submission,
 )
 from ...services import editions, people
-from .. import db_session
+from .. import db_session, whole_number
 from . import access, bp, uploads
 from .forms import ConfirmForm
 from .progress import TAKING_PART, deadline_completion
@@ -71,8 +71,9 @@ def enrollments(cohort_id: int):
                 n = editions.promote_from_waitlist(s, cohort)
                 flash(_("%(n)s van de wachtlijst toegelaten.", n=n), "success")
             else:
-                n = editions.bulk_enrollments(s, cohort, [int(i) for i in request.form.getlist(
-                    "selected") if i.isdigit()], request.form.get("action", ""))
+                selected = map(whole_number, request.form.getlist("selected"))
+                n = editions.bulk_enrollments(s, cohort, [i for i in selected if i is not None],
+                                              request.form.get("action", ""))
                 flash(_("%(n)s inschrijvingen bijgewerkt.", n=n), "success")
         except InvalidInput as exc:
             flash(exc.message, "error")

@@ -12,7 +12,7 @@ from sqlmodel import select
 from ...errors import InvalidInput
 from ...models import Cohort, Track
 from ...services import catalogue
-from .. import db_session
+from .. import db_session, whole_number
 from . import access, bp
 from .forms import TrackForm
 
@@ -43,8 +43,9 @@ def new_track():
         abort(404)
     # An admin picks the organiser with ?organisator=<id>; a coordinator has one.
     organiser = organisers[0]
-    if current_user.is_admin and request.args.get("organisator", "").isdigit():
-        organiser = access.organiser(int(request.args["organisator"]))
+    chosen = whole_number(request.args.get("organisator"))
+    if current_user.is_admin and chosen is not None:
+        organiser = access.organiser(chosen)
     form = TrackForm()
     if form.validate_on_submit():
         try:
