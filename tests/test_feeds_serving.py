@@ -424,7 +424,7 @@ def test_a_save_returns_before_the_organiser_feed_and_later_saves_are_coalesced(
     def slow(db, organiser_id, track_ids):
         calls.append(set(track_ids))
         started.set()
-        release.wait(10)
+        release.wait(60)
         real(db, organiser_id, track_ids)
 
     monkeypatch.setattr(publish, "_publish_organiser", slow)
