@@ -97,8 +97,11 @@ def app_config(database_url, tmp_path) -> dict:
 
 @pytest.fixture
 def app(app_config):
+    from trajectories.feeds import publish
+
     application = create_app(app_config)
     yield application
+    publish.wait_idle()  # feeds the test's changes left to the background publisher
     application.extensions["trajectories.db"].dispose()
 
 

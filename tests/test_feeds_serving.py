@@ -16,7 +16,7 @@ from sqlalchemy import delete, update
 from tests import factories
 from tests.feeds_helpers import parse_both, vevents
 from trajectories import events
-from trajectories.feeds import build, personal_feed_path, rotate_feed_token  # the package API
+from trajectories.feeds import build, personal_feed_path, publish, rotate_feed_token  # package API
 from trajectories.models import Cohort, Meeting, Organiser, Participant, Track
 from trajectories.services import people, schedule
 
@@ -132,6 +132,8 @@ def test_unknown_feed_is_404(client, world, url):
 
 # --- published files -----------------------------------------------------------------------------
 def _calendars(app) -> Path:
+    """The published files, once the background publisher has written what is due."""
+    publish.wait_idle()
     return Path(app.config["SETTINGS"].calendars_dir)
 
 
@@ -142,12 +144,14 @@ def test_published_files_equal_the_served_bytes_after_every_change(app, client, 
                           due_date=date(2030, 5, 1))
     served = client.get(url)
 
+    publish.wait_idle()
     assert path.read_bytes() == served.data
     assert datetime.fromtimestamp(path.stat().st_mtime, UTC) == parsedate_to_datetime(
         served.headers["Last-Modified"])
     assert "Actieplan" in path.read_text()
 
     schedule.reschedule_meeting(s, s.get(Meeting, world[3].id), on_date=date(2030, 4, 14))
+    publish.wait_idle()
     assert path.read_bytes() == client.get(url).data
     assert not list(path.parent.glob(".*.tmp"))  # no temporary files left behind
 
@@ -350,6 +354,7 @@ def test_building_a_feed_takes_the_same_number_of_queries_for_1_and_3_of_everyth
         target = personal_feed_path(token) if url == "personal" else (
             url if size == 1 else url.replace("/vng", "/vng3"))
         app.extensions["trajectories.feeds.cache"].clear()
+        publish.wait_idle()  # the background publisher's queries are not this feed's
         counter, stop = _count_queries(app.extensions["trajectories.db"].engine)
         try:
             assert client.get(target).status_code == 200
@@ -369,3 +374,74 @@ def test_a_token_rotated_elsewhere_stops_working_once_checked(app, client, s, mo
     monkeypatch.setattr(build, "FRESH_SECONDS", 0.0)
 
     assert client.get(personal_feed_path(token)).status_code == 404
+
+
+# --- publishing: shared rows and events, the background publisher -------------------------------
+def _published_world(s):
+    """Two organisers, tracks with several editions, materials, deadlines, and one edition whose
+    only entry the window has dropped (its own Last-Modified)."""
+    for slug in ("vng", "vvsg"):
+        organiser = factories.organiser(s, slug=slug)
+        for t in range(2):
+            track = factories.track(s, organiser, slug=f"t{t}")
+            for c in range(2):
+                cohort = factories.cohort(s, track, slug=f"e{c}",
+                                          timezone="Europe/Brussels" if c else "Europe/Amsterdam")
+                meeting = factories.meeting(s, cohort, on_date=date(2030, 4, 13 + c))
+                schedule.add_material(s, meeting, title="Slides", url="https://example.org/s")
+                schedule.set_deadline(s, cohort, title="Plan", due_date=date(2030, 5, 1 + t))
+    old = factories.meeting(s, cohort, title="Lang geleden", on_date=date(2030, 1, 1))
+    s.exec(update(Meeting).where(Meeting.id == old.id).values(
+        on_date=date(2020, 1, 1), starts_at=datetime(2020, 1, 1, 12, tzinfo=UTC),
+        ends_at=datetime(2020, 1, 1, 13, tzinfo=UTC)))
+    s.commit()
+
+
+def test_a_publish_run_sharing_rows_and_events_writes_the_bytes_of_a_cold_build(
+        app, runner, client, s):
+    _published_world(s)
+    root = _calendars(app)
+    for path in root.rglob("*.ics"):
+        path.unlink()
+
+    assert "14 feeds published" in runner.invoke(args=["publish-calendars"]).output
+
+    for path in sorted(root.rglob("*.ics")):
+        app.extensions["trajectories.feeds.cache"].clear()
+        served = client.get(f"/feeds/{path.relative_to(root)}")  # built alone, from scratch
+        assert path.read_bytes() == served.data, path
+        assert datetime.fromtimestamp(path.stat().st_mtime, UTC) == parsedate_to_datetime(
+            served.headers["Last-Modified"]), path
+
+
+def test_a_save_returns_before_the_organiser_feed_and_later_saves_are_coalesced(
+        app, client, s, world, monkeypatch):
+    import threading
+
+    started, release, calls = threading.Event(), threading.Event(), []
+    real = publish._publish_organiser
+
+    def slow(db, organiser_id, track_ids):
+        calls.append(set(track_ids))
+        started.set()
+        release.wait(60)
+        real(db, organiser_id, track_ids)
+
+    monkeypatch.setattr(publish, "_publish_organiser", slow)
+    cohort_file, organiser_file = (_calendars(app) / p for p in ("vng/g4gg/2030.ics", "vng.ics"))
+    before = organiser_file.read_bytes()
+
+    schedule.reschedule_meeting(s, s.get(Meeting, world[3].id), on_date=date(2030, 4, 14))
+    assert started.wait(10)  # the worker has taken the first change and blocks
+    for day in (15, 16):
+        schedule.reschedule_meeting(s, s.get(Meeting, world[3].id), on_date=date(2030, 4, day))
+    assert "20300416" in cohort_file.read_text()  # the edition's feed is written at once
+    assert organiser_file.read_bytes() == before
+
+    release.set()
+    assert publish.wait_idle(10)
+    assert len(calls) == 2  # the first change, then one run for the two that came meanwhile
+    for url in ("/feeds/vng.ics", "/feeds/vng/g4gg.ics", COHORT_URL):
+        body = (_calendars(app) / url.removeprefix("/feeds/")).read_bytes()
+        assert body == client.get(url).data
+        assert "20300416" in body.decode()

@@ -20,10 +20,12 @@ import threading
 import weakref
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Hashable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cached_property
 from time import monotonic as time_now
 
+from icalendar import Event
 from sqlalchemy import func
 from sqlmodel import Session, select
 
@@ -89,17 +91,49 @@ def _document(body: bytes, last_modified: datetime, filename: str) -> FeedDocume
 
 # --- rows -----------------------------------------------------------------------------------------
 @dataclass
-class _Rows:
+class Rows:
+    """The window's entries of some editions. A publish run loads an organiser's once and gives
+    each of its track and edition feeds their share (`of`), with the VEVENTs built once."""
+
     meetings: list[Meeting]
     materials: dict[int, list[Material]]
     deadlines: list[Deadline]
-    #: When the window last dropped an entry of these editions (None: it never did).
-    dropped_at: datetime | None
+    #: Per edition, the day of its latest entry that the window leaves out.
+    left_out: dict[int, date]
+    #: Public VEVENTs built from these rows, shared by every feed that shows them.
+    events: dict[Hashable, Event] = field(default_factory=dict)
+
+    @property
+    def dropped_at(self) -> datetime | None:
+        """When the window last dropped an entry of these editions (None: it never did)."""
+        if not self.left_out:
+            return None
+        # An entry on day D leaves the window on D + 366 days: from then on it is gone.
+        return datetime.combine(max(self.left_out.values()) + WINDOW + timedelta(days=1), time(),
+                                tzinfo=UTC)
+
+    def of(self, cohort_ids: Iterable[int]) -> Rows:
+        ids = set(cohort_ids)
+        meetings, deadlines = self._by_cohort
+        return Rows([m for c in ids for m in meetings.get(c, ())], self.materials,
+                    [d for c in ids for d in deadlines.get(c, ())],
+                    {c: day for c, day in self.left_out.items() if c in ids}, self.events)
+
+    @cached_property
+    def _by_cohort(self) -> tuple[dict[int, list[Meeting]], dict[int, list[Deadline]]]:
+        # A publish run takes thousands of shares: reading every row's cohort_id for each
+        # (an ORM attribute) took a quarter of the run.
+        meetings, deadlines = defaultdict(list), defaultdict(list)
+        for meeting in self.meetings:
+            meetings[meeting.cohort_id].append(meeting)
+        for deadline in self.deadlines:
+            deadlines[deadline.cohort_id].append(deadline)
+        return meetings, deadlines
 
 
-def _rows(session: Session, cohort_ids: list[int], start: date) -> _Rows:
+def load_rows(session: Session, cohort_ids: list[int], start: date) -> Rows:
     if not cohort_ids:
-        return _Rows([], {}, [], None)
+        return Rows([], {}, [], {})
     meetings = list(session.exec(select(Meeting).where(
         Meeting.cohort_id.in_(cohort_ids), Meeting.on_date >= start)))
     materials: dict[int, list[Material]] = defaultdict(list)
@@ -109,31 +143,38 @@ def _rows(session: Session, cohort_ids: list[int], start: date) -> _Rows:
             materials[material.meeting_id].append(material)
     deadlines = list(session.exec(select(Deadline).where(
         Deadline.cohort_id.in_(cohort_ids), Deadline.due_date >= start)))
-    newest_left_out = [d for d in (
-        session.exec(select(func.max(Meeting.on_date)).where(
-            Meeting.cohort_id.in_(cohort_ids), Meeting.on_date < start)).one(),
-        session.exec(select(func.max(Deadline.due_date)).where(
-            Deadline.cohort_id.in_(cohort_ids), Deadline.due_date < start)).one(),
-    ) if d is not None]
-    dropped_at = None
-    if newest_left_out:
-        # An entry on day D leaves the window on D + 366 days: from then on it is gone.
-        dropped_at = datetime.combine(max(newest_left_out) + WINDOW + timedelta(days=1), time(),
-                                      tzinfo=UTC)
-    return _Rows(meetings, materials, deadlines, dropped_at)
+    left_out: dict[int, date] = {}
+    for cohort_id, day in [
+        *session.exec(select(Meeting.cohort_id, func.max(Meeting.on_date)).where(
+            Meeting.cohort_id.in_(cohort_ids), Meeting.on_date < start)
+            .group_by(Meeting.cohort_id)),
+        *session.exec(select(Deadline.cohort_id, func.max(Deadline.due_date)).where(
+            Deadline.cohort_id.in_(cohort_ids), Deadline.due_date < start)
+            .group_by(Deadline.cohort_id)),
+    ]:
+        left_out[cohort_id] = max(day, left_out.get(cohort_id, day))
+    return Rows(meetings, materials, deadlines, left_out)
 
 
-def _public_events(rows: _Rows, cohorts: dict[int, Cohort], tracks: dict[int, Track],
+def _public_events(rows: Rows, cohorts: dict[int, Cohort], tracks: dict[int, Track],
                    organiser: Organiser, base_url: str, language: str):
+    """The VEVENTs of `rows`; each is built once per Rows (a public entry's VEVENT depends only
+    on its row, edition, track, organiser, base URL and language: the same in every feed)."""
     for meeting in rows.meetings:
-        cohort = cohorts[meeting.cohort_id]
-        yield meeting_event(meeting, cohort, tracks[cohort.track_id], organiser,
-                            base_url=base_url, language=language,
-                            materials=rows.materials.get(meeting.id, ()))
+        key = ("meeting", meeting.id, base_url, language)
+        if key not in rows.events:
+            cohort = cohorts[meeting.cohort_id]
+            rows.events[key] = meeting_event(
+                meeting, cohort, tracks[cohort.track_id], organiser, base_url=base_url,
+                language=language, materials=rows.materials.get(meeting.id, ()))
+        yield rows.events[key]
     for deadline in rows.deadlines:
-        cohort = cohorts[deadline.cohort_id]
-        yield deadline_event(deadline, cohort, tracks[cohort.track_id], organiser,
-                             base_url=base_url, language=language)
+        key = ("deadline", deadline.id, base_url, language)
+        if key not in rows.events:
+            cohort = cohorts[deadline.cohort_id]
+            rows.events[key] = deadline_event(deadline, cohort, tracks[cohort.track_id],
+                                              organiser, base_url=base_url, language=language)
+        yield rows.events[key]
 
 
 def _description(intro: str, window_note: str) -> str:
@@ -143,9 +184,11 @@ def _description(intro: str, window_note: str) -> str:
 
 # --- public feeds --------------------------------------------------------------------------------
 def build_cohort_feed(session: Session, organiser: Organiser, track: Track, cohort: Cohort, *,
-                      base_url: str, start: date, language: str = "nl") -> FeedDocument:
+                      base_url: str, start: date, language: str = "nl",
+                      rows: Rows | None = None) -> FeedDocument:
+    """`rows`: a publish run's rows of (at least) this edition; loaded when not given."""
     t = texts(language)
-    rows = _rows(session, [cohort.id], start)
+    rows = load_rows(session, [cohort.id], start) if rows is None else rows.of([cohort.id])
     calendar = feed_calendar(
         uid=f"cohort-{cohort.id}@trajectories",
         name=links.cohort_title(track, cohort, language),
@@ -170,10 +213,10 @@ def _zone_of(cohorts: Iterable[Cohort], default: str) -> str:
 
 def build_track_feed(session: Session, organiser: Organiser, track: Track, *, base_url: str,
                      start: date, default_zone: str = "Europe/Amsterdam",
-                     language: str = "nl") -> FeedDocument:
+                     language: str = "nl", rows: Rows | None = None) -> FeedDocument:
     t = texts(language)
     cohorts = {c.id: c for c in session.exec(select(Cohort).where(Cohort.track_id == track.id))}
-    rows = _rows(session, sorted(cohorts), start)
+    rows = load_rows(session, sorted(cohorts), start) if rows is None else rows.of(cohorts)
     calendar = feed_calendar(
         uid=f"track-{track.id}@trajectories",
         name=links.track_title(track, language),
@@ -191,13 +234,13 @@ def build_track_feed(session: Session, organiser: Organiser, track: Track, *, ba
 
 def build_organiser_feed(session: Session, organiser: Organiser, *, base_url: str, start: date,
                          default_zone: str = "Europe/Amsterdam",
-                         language: str = "nl") -> FeedDocument:
+                         language: str = "nl", rows: Rows | None = None) -> FeedDocument:
     t = texts(language)
     tracks = {tr.id: tr for tr in session.exec(select(Track).where(
         Track.organiser_id == organiser.id))}
     cohorts = {c.id: c for c in session.exec(select(Cohort).where(
         Cohort.track_id.in_(sorted(tracks))))} if tracks else {}
-    rows = _rows(session, sorted(cohorts), start)
+    rows = load_rows(session, sorted(cohorts), start) if rows is None else rows.of(cohorts)
     calendar = feed_calendar(
         uid=f"organiser-{organiser.id}@trajectories",
         name=links.organiser_title(organiser, language),
@@ -284,7 +327,7 @@ def build_personal_feed(session: Session, data: _Personal, *, base_url: str, sta
     participant = data.participant
     language = participant.language
     t = texts(language)
-    rows = _rows(session, sorted(data.cohorts), start)
+    rows = load_rows(session, sorted(data.cohorts), start)
     extensions = {x.deadline_id: x for x in session.exec(select(DeadlineExtension).where(
         DeadlineExtension.participant_id == participant.id))}
 

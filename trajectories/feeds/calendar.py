@@ -175,10 +175,11 @@ def deadline_event(deadline: Deadline, cohort: Cohort, track: Track, organiser: 
 
 
 @lru_cache(maxsize=64)
-def _timezone(tzid: str, first_year: int, last_year: int) -> bytes:
-    """A VTIMEZONE covering these years, serialised once (building it is the slow part)."""
-    return Timezone.from_tzid(tzid, first_date=date(first_year, 1, 1),
-                              last_date=date(last_year, 1, 1)).to_ical()
+def _timezone(tzid: str, first_year: int, last_year: int) -> Timezone:
+    """A VTIMEZONE covering these years, built once and shared by every calendar that needs it
+    (building it, and parsing it again per feed, was the slow part; calendars only read it)."""
+    return Timezone.from_ical(Timezone.from_tzid(tzid, first_date=date(first_year, 1, 1),
+                                                 last_date=date(last_year, 1, 1)).to_ical())
 
 
 def _event_years(event: Event) -> tuple[int, int]:
@@ -209,7 +210,7 @@ def feed_calendar(*, uid: str, name: str, description: str, timezone: str,
     first, last = (min(years), max(years) + 2) if years else (
         Timezone.DEFAULT_FIRST_DATE.year, Timezone.DEFAULT_LAST_DATE.year)
     for tzid in tzids:
-        calendar.add_component(Timezone.from_ical(_timezone(tzid, first, last)))
+        calendar.add_component(_timezone(tzid, first, last))
     for event in events:
         calendar.add_component(event)
     # Anything the cached VTIMEZONEs did not cover (should be nothing).

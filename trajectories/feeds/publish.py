@@ -1,8 +1,11 @@
 """Publishing the public feeds as files under `calendars/`, so nginx serves them from disk at the
 same paths the app serves (`/feeds/<path>` ↔ `calendars/<path>`, see docs/deploy.md).
 
-Every committed change rewrites the affected feeds (edition, track, organiser) through the
-after-commit handlers below; each file is written to a temporary file beside it and renamed over
+Every committed change rewrites the affected feeds through the after-commit handlers below: the
+edition's feed at once, its track's and organiser's in a background thread (`Background`;
+`wait_idle()` waits for it), since an organiser feed of thousands of entries takes seconds to
+build. A publish run loads an organiser's rows once and builds each VEVENT once for all the feeds
+that show it (`build.Rows`). Each file is written to a temporary file beside it and renamed over
 the old one, so a reader never sees half a feed. Its modification time is the feed's
 Last-Modified, so nginx answers If-Modified-Since like the app does. `trajectories
 publish-calendars` rebuilds them all and removes feeds of editions that no longer exist; run it
@@ -11,10 +14,13 @@ daily too (cron or a systemd timer), since the one-year window moves with the da
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import tempfile
+import threading
 import weakref
+from collections.abc import Iterable
 from pathlib import Path
 
 from sqlmodel import Session, select
@@ -75,35 +81,43 @@ class Publisher:
     def _common(self) -> dict:
         return {"base_url": self.settings.base_url, "start": self.start}
 
-    def organiser(self, organiser: Organiser) -> None:
-        self._write(links.organiser_path(organiser), build.build_organiser_feed(
-            self.session, organiser, default_zone=self.settings.timezone, **self._common()))
+    def rows(self, organiser: Organiser) -> build.Rows:
+        """All entries of an organiser's feed, to share with its track and edition feeds."""
+        cohort_ids = self.session.exec(select(Cohort.id).join(
+            Track, Cohort.track_id == Track.id).where(Track.organiser_id == organiser.id)).all()
+        return build.load_rows(self.session, sorted(cohort_ids), self.start)
 
-    def track(self, organiser: Organiser, track: Track) -> None:
-        self._write(links.track_path(organiser, track), build.build_track_feed(
-            self.session, organiser, track, default_zone=self.settings.timezone,
+    def organiser(self, organiser: Organiser, rows: build.Rows | None = None) -> None:
+        self._write(links.organiser_path(organiser), build.build_organiser_feed(
+            self.session, organiser, default_zone=self.settings.timezone, rows=rows,
             **self._common()))
 
-    def cohort(self, organiser: Organiser, track: Track, cohort: Cohort) -> None:
-        self._write(links.cohort_path(organiser, track, cohort), build.build_cohort_feed(
-            self.session, organiser, track, cohort, **self._common()))
+    def track(self, organiser: Organiser, track: Track, rows: build.Rows | None = None) -> None:
+        self._write(links.track_path(organiser, track), build.build_track_feed(
+            self.session, organiser, track, default_zone=self.settings.timezone, rows=rows,
+            **self._common()))
 
-    def remove(self, path: str) -> None:
-        (self.root / path).unlink(missing_ok=True)
+    def cohort(self, organiser: Organiser, track: Track, cohort: Cohort,
+               rows: build.Rows | None = None) -> None:
+        self._write(links.cohort_path(organiser, track, cohort), build.build_cohort_feed(
+            self.session, organiser, track, cohort, rows=rows, **self._common()))
 
     def everything(self) -> int:
         """Every public feed; removes .ics files of feeds that no longer exist."""
         wanted: set[Path] = set()
-        for organiser in self.session.exec(select(Organiser)):
-            self.organiser(organiser)
+        for organiser in self.session.exec(select(Organiser)).all():
+            rows = self.rows(organiser)
+            self.organiser(organiser, rows)
             wanted.add(self.root / links.organiser_path(organiser))
-            for track in self.session.exec(select(Track).where(
-                    Track.organiser_id == organiser.id)):
-                self.track(organiser, track)
+            tracks = self.session.exec(select(Track).where(
+                Track.organiser_id == organiser.id)).all()
+            cohorts = self.session.exec(select(Cohort).where(
+                Cohort.track_id.in_([t.id for t in tracks]))).all() if tracks else []
+            for track in tracks:
+                self.track(organiser, track, rows)
                 wanted.add(self.root / links.track_path(organiser, track))
-                for cohort in self.session.exec(select(Cohort).where(
-                        Cohort.track_id == track.id)):
-                    self.cohort(organiser, track, cohort)
+                for cohort in (c for c in cohorts if c.track_id == track.id):
+                    self.cohort(organiser, track, cohort, rows)
                     wanted.add(self.root / links.cohort_path(organiser, track, cohort))
         if self.root.exists():
             for stale in self.root.rglob("*.ics"):
@@ -115,6 +129,75 @@ class Publisher:
 def publish_all(db, settings: Settings) -> int:
     with db.session() as session:
         return Publisher(session, settings).everything()
+
+
+# --- the background publisher --------------------------------------------------------------------
+class Background:
+    """One thread per process that rewrites track and organiser feeds after changes, so a save
+    returns once its edition's feed is written (an organiser feed of thousands of entries takes
+    seconds). Requests that arrive while it works are merged: each organiser is rebuilt once
+    more, reading the database after the latest commit it was asked for."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        #: (database, organiser id) -> ids of its tracks whose feeds are due too. In order.
+        self._pending: dict[tuple[object, int], set[int]] = {}
+        self._busy = False
+        self._thread: threading.Thread | None = None
+
+    def submit(self, db, organiser_id: int, track_ids: Iterable[int] = ()) -> None:
+        with self._changed:
+            self._pending.setdefault((db, organiser_id), set()).update(track_ids)
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="publish-feeds",
+                                                daemon=True)
+                self._thread.start()
+            self._changed.notify_all()
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Block until nothing is pending or being written; False on timeout."""
+        with self._changed:
+            return self._changed.wait_for(lambda: not self._pending and not self._busy, timeout)
+
+    def _run(self) -> None:
+        while True:
+            with self._changed:
+                self._changed.wait_for(lambda: self._pending)
+                key = next(iter(self._pending))
+                track_ids = self._pending.pop(key)
+                self._busy = True
+            try:
+                _publish_organiser(*key, track_ids)
+            except Exception:  # the next change or `publish-calendars` writes it again
+                log.exception("publishing the feeds of organiser %s failed", key[1])
+            finally:
+                with self._changed:
+                    self._busy = False
+                    self._changed.notify_all()
+
+
+background = Background()
+wait_idle = background.wait_idle
+# A forked worker starts with nothing pending and no thread (the parent keeps its own).
+os.register_at_fork(after_in_child=background.__init__)
+# A command that changed something (and exits) still writes the feeds it made stale.
+atexit.register(wait_idle, 120)
+
+
+def _publish_organiser(db, organiser_id: int, track_ids: set[int]) -> None:
+    """The organiser's feed and these tracks' feeds, from one load of the organiser's rows."""
+    settings = _settings_for(db)
+    if settings is None:
+        return
+    with db.session() as session:
+        organiser = session.get(Organiser, organiser_id)
+        if organiser is None:
+            return
+        publisher = Publisher(session, settings)
+        rows = publisher.rows(organiser)
+        for track in session.exec(select(Track).where(Track.id.in_(sorted(track_ids)))):
+            publisher.track(organiser, track, rows)
+        publisher.organiser(organiser, rows)
 
 
 # --- after-commit handlers -----------------------------------------------------------------------
@@ -132,17 +215,16 @@ def _publish_cohort(db, cohort_id: int) -> None:
             return
         track = session.get(Track, cohort.track_id)
         organiser = session.get(Organiser, track.organiser_id)
-        publisher = Publisher(session, settings)
-        publisher.cohort(organiser, track, cohort)
-        publisher.track(organiser, track)
-        publisher.organiser(organiser)
+        Publisher(session, settings).cohort(organiser, track, cohort)
+    background.submit(db, organiser.id, [track.id])
 
 
 @events.subscribe(events.CohortSaved, events.MeetingPlanned, events.MeetingChanged,
                   events.MeetingRescheduled, events.MeetingCancelled, events.DeadlineSet,
                   events.DeadlineRemoved, events.DeadlineExtended)
 def republish_cohort(event, db) -> None:
-    """An edition, its sessions or deadlines changed: its feed, its track's and organiser's."""
+    """An edition, its sessions or deadlines changed: its feed now, its track's and organiser's
+    in the background."""
     _publish_cohort(db, event.cohort_id)
 
 
@@ -160,8 +242,7 @@ def republish_track(event, db) -> None:
         publisher = Publisher(session, settings)
         for cohort in session.exec(select(Cohort).where(Cohort.track_id == track.id)):
             publisher.cohort(organiser, track, cohort)
-        publisher.track(organiser, track)
-        publisher.organiser(organiser)
+    background.submit(db, organiser.id, [track.id])
 
 
 @events.subscribe(events.CohortDeleted)
@@ -170,12 +251,6 @@ def unpublish_cohort(event, db) -> None:
     settings = _settings_for(db)
     if settings is None:
         return
-    with db.session() as session:
-        publisher = Publisher(session, settings)
-        publisher.remove(f"{event.organiser_slug}/{event.track_slug}/{event.cohort_slug}.ics")
-        track = session.get(Track, event.track_id)
-        organiser = session.get(Organiser, event.organiser_id)
-        if organiser is not None:
-            if track is not None:
-                publisher.track(organiser, track)
-            publisher.organiser(organiser)
+    path = f"{event.organiser_slug}/{event.track_slug}/{event.cohort_slug}.ics"
+    (Path(settings.calendars_dir) / path).unlink(missing_ok=True)
+    background.submit(db, event.organiser_id, [event.track_id])
