@@ -79,6 +79,19 @@ def rss_mib(pid: int) -> float:
     return 0.0
 
 
+def bench_app(database_url: str, var_dir: str):
+    """The app in-process on a bench database (test mode: no CSRF), its files in `var_dir`,
+    logging only warnings."""
+    import logging
+
+    from trajectories.app import create_app
+
+    logging.getLogger("trajectories").setLevel(logging.WARNING)
+    return create_app({"database_url": database_url, "secret_key": "bench", "var_dir": var_dir,
+                       "calendars_dir": f"{var_dir}/calendars", "TESTING": True,
+                       "WTF_CSRF_ENABLED": False})
+
+
 def app_env(database_url: str, var_dir: Path, **extra: str) -> dict:
     return {**os.environ, "TRAJECTORIES_PRODUCTION": "1", "TRAJECTORIES_SECRET_KEY": "b" * 64,
             "TRAJECTORIES_DATABASE_URL": database_url, "TRAJECTORIES_VAR_DIR": str(var_dir),

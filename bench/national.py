@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert, select  # noqa: E402
 
-from bench.common import BENCH_DATABASE_URL, bench, fresh_database  # noqa: E402
+from bench.common import BENCH_DATABASE_URL, bench, bench_app, fresh_database  # noqa: E402
 from trajectories.clock import utcnow  # noqa: E402
 from trajectories.db import Database  # noqa: E402
 from trajectories.models import (  # noqa: E402
@@ -150,18 +150,12 @@ def _at(day: date, hour: int, zone: str, minute: int = 0) -> datetime:
 
 def measure(database_url: str) -> dict[str, float]:
     """Seconds for each operation a national platform does often, on the data set present."""
-    import logging
-
-    from trajectories.app import create_app
     from trajectories.feeds.publish import publish_all
     from trajectories.scheduler.plan import plan_all
     from trajectories.services.accounts import create_coordinator
 
-    logging.getLogger("trajectories").setLevel(logging.WARNING)
     with tempfile.TemporaryDirectory() as var_dir:
-        app = create_app({"database_url": database_url, "secret_key": "bench",
-                          "var_dir": var_dir, "calendars_dir": f"{var_dir}/calendars",
-                          "TESTING": True, "WTF_CSRF_ENABLED": False})
+        app = bench_app(database_url, var_dir)
         database = app.extensions["trajectories.db"]
         settings = app.config["SETTINGS"]
         with database.session(actor="bench") as session:

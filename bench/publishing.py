@@ -11,7 +11,6 @@ PostgreSQL, against the demo data set as baseline:
 
 from __future__ import annotations
 
-import logging
 import os
 import statistics
 import sys
@@ -26,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import select  # noqa: E402
 
 from bench import national  # noqa: E402
-from bench.common import bench, fresh_database  # noqa: E402
+from bench.common import bench, bench_app, fresh_database  # noqa: E402
 
 DATABASE_URL = os.environ.get("TRAJECTORIES_BENCH_PUBLISH_DATABASE_URL",
                               "postgresql://postgres@127.0.0.1:5432/traj_publish_bench")
@@ -34,27 +33,14 @@ SCALE = float(os.environ.get("BENCH_NATIONAL_SCALE", "1"))
 RESCHEDULES = 5
 
 
-def _wait_published() -> None:
-    """Background publishing (if any) has finished writing."""
-    from trajectories.feeds import publish
-
-    wait = getattr(publish, "wait_idle", None)
-    if wait is not None:
-        wait()
-
-
 def measure(database_url: str) -> dict[str, float]:
-    from trajectories.app import create_app
     from trajectories.clock import utcnow
-    from trajectories.feeds.publish import publish_all
+    from trajectories.feeds.publish import publish_all, wait_idle
     from trajectories.models import Meeting
     from trajectories.services import schedule
 
-    logging.getLogger("trajectories").setLevel(logging.WARNING)
     with tempfile.TemporaryDirectory() as var_dir:
-        app = create_app({"database_url": database_url, "secret_key": "bench",
-                          "var_dir": var_dir, "calendars_dir": f"{var_dir}/calendars",
-                          "TESTING": True, "WTF_CSRF_ENABLED": False})
+        app = bench_app(database_url, var_dir)
         database = app.extensions["trajectories.db"]
         settings = app.config["SETTINGS"]
         times = {}
@@ -78,7 +64,7 @@ def measure(database_url: str) -> dict[str, float]:
                 schedule.reschedule_meeting(session, meeting, on_date=meeting.on_date + step,
                                             start=clock(13, 30), end=clock(15, 30))
                 samples.append(time.perf_counter() - started)
-            _wait_published()
+            wait_idle()
             published.append(time.perf_counter() - started)
         times["reschedule"] = statistics.median(samples)
         times["reschedule_until_all_published"] = statistics.median(published)
