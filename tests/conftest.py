@@ -130,7 +130,8 @@ class SmtpSink:
     """A real SMTP server (aiosmtpd) that keeps what it accepts.
 
     `messages` are parsed `email.message.EmailMessage`s in arrival order; `refuse` maps an address
-    to an SMTP reply ("550 no such user") to refuse that recipient.
+    to an SMTP reply ("550 no such user") to refuse that recipient; `refuse_content` does the same
+    after the message's content (the reply to DATA's end).
     """
 
     def __init__(self) -> None:
@@ -138,6 +139,7 @@ class SmtpSink:
 
         self.messages: list = []
         self.refuse: dict[str, str] = {}
+        self.refuse_content: dict[str, str] = {}
         self.lock = threading.Lock()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -150,6 +152,9 @@ class SmtpSink:
     async def handle_DATA(self, server, session, envelope):
         from email import message_from_bytes, policy
 
+        for address in envelope.rcpt_tos:
+            if address.lower() in self.refuse_content:
+                return self.refuse_content[address.lower()]
         message = message_from_bytes(envelope.content, policy=policy.default)
         with self.lock:
             self.messages.append(message)

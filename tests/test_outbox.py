@@ -95,6 +95,26 @@ def test_permanent_refusal_fails_that_row_only(db, mail_settings, smtp_sink):
     assert [str(m["To"]) for m in smtp_sink.messages] == ["bert@gemeente.example"]
 
 
+def test_a_message_refused_after_its_content_is_retried_or_failed_and_the_batch_goes_on(
+        db, mail_settings, smtp_sink):
+    smtp_sink.refuse_content["vol@gemeente.example"] = "452 mailbox full"
+    smtp_sink.refuse_content["spam@gemeente.example"] = "554 message refused"
+    with db.begin() as s:
+        for n, to in enumerate(["vol@gemeente.example", "anna@gemeente.example",
+                                "spam@gemeente.example", "bert@gemeente.example"]):
+            _queue(s, to=to, key=str(n))
+
+    result = drain(db, mail_settings)
+
+    assert (result.sent, result.retried, result.failed) == (2, 1, 1)
+    assert [(r.to, r.status) for r in _rows(db)] == [
+        ("vol@gemeente.example", "queued"), ("anna@gemeente.example", "sent"),
+        ("spam@gemeente.example", "failed"), ("bert@gemeente.example", "sent")]
+    assert "452" in _rows(db)[0].last_error and "554" in _rows(db)[2].last_error
+    assert sorted(str(m["To"]) for m in smtp_sink.wait_for(2)) == [
+        "anna@gemeente.example", "bert@gemeente.example"]
+
+
 def test_a_row_with_a_line_break_in_a_header_fails_alone(db, mail_settings, smtp_sink):
     """queue_mail refuses line breaks; a row that got one anyway (edited in the database) is
     failed by the drain instead of adding a header, and the batch goes on."""

@@ -2,8 +2,9 @@
 
 Claiming marks rows `sending` in a short transaction (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so
 two drains never take the same row; SQLite serialises writers with BEGIN IMMEDIATE). Each outcome
-is committed right after its send, before the next send, so a sender that dies sends at most the
-one mail in flight twice: a row left `sending` by a dead process is queued again after `LEASE`.
+is committed before the next mail's content is handed over (the write overlaps that mail's MAIL
+FROM and RCPT TO), so a sender that dies sends at most the one mail in flight twice: a row left
+`sending` by a dead process is queued again after `LEASE`.
 
 On PostgreSQL each outcome is one autocommitted UPDATE (one round trip), with `synchronous_commit`
 off: a commit no longer waits for its WAL flush, which took longer than the SMTP exchange itself.
@@ -18,7 +19,7 @@ import logging
 import os
 import socket
 from collections import deque
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
@@ -109,14 +110,40 @@ def _finish(conn: Connection, row: OutboxMessage, status: MailStatus, error: str
     conn.commit()
 
 
-def _temporary(conn: Connection, row: OutboxMessage, error: str, now: datetime,
+class _Outcomes:
+    """A batch's outcome writes, on its one connection, in a thread of their own: one mail's
+    outcome is committed while the next mail's envelope (MAIL FROM, RCPT TO) goes out, and
+    `settle()` waits for it before that mail's content does. So a sender that dies still sends
+    at most the one mail in flight twice, and the database's round trip costs no time."""
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+        self.writer = ThreadPoolExecutor(1, thread_name_prefix="outbox-outcomes")
+        self.last: Future | None = None
+
+    def record(self, row: OutboxMessage, status: MailStatus, error: str = "", **when) -> None:
+        self.last = self.writer.submit(_finish, self.conn, row, status, error, **when)
+
+    def settle(self) -> None:
+        """Wait until every outcome recorded so far is committed (raises if one failed)."""
+        if self.last is not None:
+            self.last.result()
+
+    def close(self) -> None:
+        try:
+            self.settle()
+        finally:
+            self.writer.shutdown()
+
+
+def _temporary(outcomes: _Outcomes, row: OutboxMessage, error: str, now: datetime,
                result: DrainResult) -> None:
     attempts = row.attempts + 1
     if attempts >= MAX_ATTEMPTS:
-        _finish(conn, row, MailStatus.FAILED, error)
+        outcomes.record(row, MailStatus.FAILED, error)
         result.failed += 1
     else:
-        _finish(conn, row, MailStatus.QUEUED, error, next_attempt_at=now + backoff(attempts))
+        outcomes.record(row, MailStatus.QUEUED, error, next_attempt_at=now + backoff(attempts))
         result.retried += 1
     result.errors.append(error)
 
@@ -170,11 +197,13 @@ def drain(db: Database, settings, *, batch: int = 200, now: datetime | None = No
 
 def _send_batch(db, conn, transport, settings, rows, now, result) -> None:
     pending = deque(rows)
+    outcomes = _Outcomes(conn)
     try:
         transport.open()
     except (TemporaryFailure, PermanentFailure) as exc:
         for row in pending:
-            _temporary(conn, row, str(exc), now, result)
+            _temporary(outcomes, row, str(exc), now, result)
+        outcomes.close()
         return
     # A thread builds the messages while the SMTP server answers; sending stays one at a time.
     builder = ThreadPoolExecutor(1, thread_name_prefix="outbox-build")
@@ -183,27 +212,32 @@ def _send_batch(db, conn, transport, settings, rows, now, result) -> None:
         while pending:
             row, wire = pending.popleft(), next(wires)
             if isinstance(wire, ValueError):
-                _finish(conn, row, MailStatus.FAILED, f"invalid message: {wire}")
+                outcomes.record(row, MailStatus.FAILED, f"invalid message: {wire}")
                 result.failed += 1
                 continue
             try:
-                transport.send(wire, settings.mail_from, row.to)
+                transport.envelope(settings.mail_from, row.to)
+                outcomes.settle()  # the mail before is recorded before this one is handed over
+                transport.content(wire)
             except PermanentFailure as exc:
-                _finish(conn, row, MailStatus.FAILED, str(exc))
+                outcomes.record(row, MailStatus.FAILED, str(exc))
                 result.failed += 1
                 result.errors.append(str(exc))
                 continue
             except TemporaryFailure as exc:
-                _temporary(conn, row, str(exc), now, result)
+                _temporary(outcomes, row, str(exc), now, result)
                 if transport.client is None:
                     break  # the server went away: the rest waits for the next drain, unclaimed
                 continue
-            _finish(conn, row, MailStatus.SENT, sent_at=utcnow())
+            outcomes.record(row, MailStatus.SENT, sent_at=utcnow())
             result.sent += 1
     finally:
         builder.shutdown(wait=False, cancel_futures=True)
-        _unclaim(db, [r.id for r in pending])
-        transport.close()
+        try:
+            outcomes.close()
+        finally:
+            _unclaim(db, [r.id for r in pending])
+            transport.close()
 
 
 def _unclaim(db: Database, ids: list[int]) -> None:

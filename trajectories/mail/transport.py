@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import smtplib
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from email.charset import QP, Charset
 from email.generator import BytesGenerator
 from email.header import Header
@@ -98,7 +100,8 @@ def _classify(code: int, reason) -> Exception:
 
 
 class Transport:
-    """`with Transport(settings) as t: t.send(message)` — one connection for the whole block."""
+    """`with Transport(settings) as t: t.envelope(...); t.content(...)` — one connection for the
+    whole block."""
 
     def __init__(self, settings, timeout: float = 30.0):
         self.settings = settings
@@ -131,32 +134,51 @@ class Transport:
 
     def close(self) -> None:
         if self.client is not None:
-            self.client.close()
+            with suppress(OSError, smtplib.SMTPException):  # the server may have gone
+                self.client.close()
             self.client = None
 
-    def send(self, message: bytes, envelope_from: str, recipient: str) -> None:
-        """Send one message (`as_bytes`) to one recipient; raises TemporaryFailure or
-        PermanentFailure.
-        After a TemporaryFailure from a dropped connection the transport must be reopened."""
+    def envelope(self, envelope_from: str, recipient: str) -> None:
+        """Start one message to one recipient (MAIL FROM, RCPT TO); raises TemporaryFailure or
+        PermanentFailure. After a TemporaryFailure with `client` None, reopen the transport."""
         if self.client is None:
             self.open()
+        with self._failures():
+            self.client.smtp.ehlo_or_helo_if_needed()  # as smtplib's sendmail does
+            code, reply = self.client.smtp.mail(envelope_from)
+            if code != 250:
+                raise self._refused(code, reply)
+            code, reply = self.client.smtp.rcpt(recipient)
+            if code not in (250, 251):
+                raise self._refused(code, reply)
+
+    def content(self, message: bytes) -> None:
+        """Hand over the message begun with `envelope` (`as_bytes`): once this returns, the server
+        has taken it. Raises TemporaryFailure or PermanentFailure."""
+        with self._failures():
+            code, reply = self.client.smtp.data(message)
+            if code != 250:
+                raise self._refused(code, reply)
+
+    @contextmanager
+    def _failures(self) -> Iterator[None]:
         try:
-            refused = self.client.smtp.sendmail(envelope_from, [recipient], message)
-        except smtplib.SMTPRecipientsRefused as exc:
-            code, reason = next(iter(exc.recipients.values()))
-            raise _classify(code, reason) from exc
+            yield
         except smtplib.SMTPServerDisconnected as exc:
             self.client = None
             raise TemporaryFailure(f"disconnected: {exc}") from exc
-        except smtplib.SMTPResponseException as exc:
-            self._reset()
-            raise _classify(exc.smtp_code, exc.smtp_error) from exc
+        except smtplib.SMTPResponseException as exc:  # DATA refused before the content
+            raise self._refused(exc.smtp_code, exc.smtp_error) from exc
         except OSError as exc:
             self.client = None
             raise TemporaryFailure(f"connection: {exc}") from exc
-        if refused:
-            code, reason = next(iter(refused.values()))
-            raise _classify(code, reason)
+
+    def _refused(self, code: int, reply) -> Exception:
+        if code == 421:  # the server is closing the connection
+            self.close()
+        else:
+            self._reset()
+        return _classify(code, reply)
 
     def _reset(self) -> None:
         """After a refused message, clear the SMTP transaction so the next one can start."""
