@@ -95,14 +95,20 @@ def app_config(database_url, tmp_path) -> dict:
     }
 
 
-@pytest.fixture
-def app(app_config):
+def _close(application) -> None:
+    """Let the background publisher write the feeds the test's changes left it (it reads this
+    app's database), then close the database."""
     from trajectories.feeds import publish
 
+    publish.wait_idle()
+    application.extensions["trajectories.db"].dispose()
+
+
+@pytest.fixture
+def app(app_config):
     application = create_app(app_config)
     yield application
-    publish.wait_idle()  # feeds the test's changes left to the background publisher
-    application.extensions["trajectories.db"].dispose()
+    _close(application)
 
 
 @pytest.fixture
@@ -194,7 +200,7 @@ def mail_app(app_config, smtp_sink):
     """
     application = create_app({**app_config, "smtp_host": "127.0.0.1", "smtp_port": smtp_sink.port})
     yield application
-    application.extensions["trajectories.db"].dispose()
+    _close(application)
 
 
 @pytest.fixture
