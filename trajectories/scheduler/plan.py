@@ -256,6 +256,11 @@ def plan_cohort(session: Session, cohort_id: int, now: datetime | None = None) -
 FINISHED_SLACK = DIGEST_ACTIVE_AFTER + timedelta(days=14)
 
 
+def _last_overdue(nudge_days: list[int]) -> int:
+    """Days after the due date of the last overdue nudge (the negative nudge days)."""
+    return max([-d for d in nudge_days if d < 0], default=0)
+
+
 def unfinished_cohort_ids(session: Session, now: datetime) -> list[int]:
     """Editions that may still have a moment ahead. An edition whose last session, deadline and
     extension, plus its latest overdue nudge and FINISHED_SLACK, lie in the past has none: most
@@ -270,9 +275,9 @@ def unfinished_cohort_ids(session: Session, now: datetime) -> list[int]:
     ):
         for cohort_id, day in session.exec(query):
             last[cohort_id] = max(day, last.get(cohort_id, day))
-    overdue_days = {row.cohort_id: max([-d for d in row.nudge_days if d < 0], default=0)
+    overdue_days = {row.cohort_id: _last_overdue(row.nudge_days)
                     for row in session.exec(select(CohortMailSettings))}
-    default_overdue = max([-d for d in DEFAULT_NUDGE_DAYS if d < 0], default=0)
+    default_overdue = _last_overdue(DEFAULT_NUDGE_DAYS)
     today = now.date()
     return sorted(
         cohort_id for cohort_id, day in last.items()

@@ -44,9 +44,10 @@ class CoordinatorUser:
 @login_manager.user_loader
 def _load_user(user_id: str):
     row_id, _, fingerprint = user_id.partition(":")
-    if whole_number(row_id) is None:
+    coordinator_id = whole_number(row_id)
+    if coordinator_id is None:
         return None
-    row = db_session().get(Coordinator, whole_number(row_id))
+    row = db_session().get(Coordinator, coordinator_id)
     if row is None or row.password_hash[-16:] != fingerprint:
         return None
     organiser = db_session().get(Organiser, row.organiser_id) if row.organiser_id else None
