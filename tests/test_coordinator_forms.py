@@ -4,6 +4,7 @@ its field and changes nothing; copying an edition shifts sessions DST-correctly.
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from datetime import date, datetime, time
 
 import pytest
@@ -212,7 +213,14 @@ def test_material_link_and_upload_with_limits(nl, session, coordinator_world, ap
     response = nl.post(url, {"title": "Groot", "url": "", "upload": (big, "groot.pdf")},
                        content_type="multipart/form-data")
     assert response.status_code == 400
-    _error_beside(_text(response), "upload", "Het bestand is te groot (hoogstens 10 MB).")
+    _error_beside(_text(response), "upload", "Het bestand is te groot: hoogstens 10 MB.")
+    # Checked by content, not by name: a web page named .pdf is refused, nothing is kept.
+    response = nl.post(url, {"title": "Nep", "url": "",
+                             "upload": (io.BytesIO(b"<html><script>x()</script>"), "nep.pdf")},
+                       content_type="multipart/form-data")
+    assert response.status_code == 400
+    _error_beside(_text(response), "upload", "De inhoud van het bestand past niet bij .pdf.")
+    assert not (Path(app.config["SETTINGS"].var_dir) / "uploads").exists()
     response = nl.post(url, {"title": "Reader", "url": "",
                              "upload": (io.BytesIO(b"%PDF-1.4 lezen"), "reader.pdf")},
                        content_type="multipart/form-data")

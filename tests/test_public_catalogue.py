@@ -151,14 +151,14 @@ def test_catalogue_queries_do_not_grow_with_the_catalogue(app, session, client):
 
 def test_uploaded_material_is_downloadable_once_the_session_was_held(app, session, client, world):
     var_dir = Path(app.config["SETTINGS"].var_dir)
-    (var_dir / "materials").mkdir(parents=True, exist_ok=True)
-    (var_dir / "materials" / "slides.pdf").write_bytes(b"%PDF-1.4 slides")
+    (var_dir / "uploads" / "materials").mkdir(parents=True, exist_ok=True)
+    (var_dir / "uploads" / "materials" / "slides.pdf").write_bytes(b"%PDF-1.4 slides")
     cohort = open_cohort(session, trk=world["climate"], slug="2019", name="2019")
     held = factories.meeting(session, cohort, on_date=date(2019, 5, 1), title="Terugblik")
     coming = factories.meeting(session, cohort, on_date=date(2099, 5, 1), title="Vooruitblik")
-    done = schedule.add_material(session, held, title="Slides", file_path="materials/slides.pdf")
+    done = schedule.add_material(session, held, title="Slides", file_path="uploads/materials/slides.pdf")
     early = schedule.add_material(session, coming, title="Concept",
-                                  file_path="materials/slides.pdf")
+                                  file_path="uploads/materials/slides.pdf")
     response = client.get(f"/materiaal/{done.id}")
     assert response.status_code == 200 and response.data == b"%PDF-1.4 slides"
     assert "attachment" in response.headers["Content-Disposition"]

@@ -156,7 +156,7 @@ def test_bad_files_are_refused_and_nothing_is_kept(app, session, client, smtp_si
     assert answer.status_code == 422
     assert message in answer.get_data(as_text=True)
     assert session.exec(select(Submission)).all() == []
-    uploads = Path(app.config["SETTINGS"].var_dir) / "submissions"
+    uploads = Path(app.config["SETTINGS"].var_dir) / "uploads"
     assert not uploads.exists() or not any(p.is_file() for p in uploads.rglob("*"))
 
 

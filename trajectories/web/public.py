@@ -6,21 +6,19 @@ from __future__ import annotations
 import functools
 from collections import defaultdict
 from dataclasses import dataclass
-from pathlib import Path
 
 from flask import (
     Blueprint,
     abort,
-    current_app,
     render_template,
     request,
-    send_from_directory,
     url_for,
 )
 from flask_babel import get_locale, gettext
 from markupsafe import Markup, escape
 from sqlmodel import select
 
+from .. import uploads
 from ..clock import utcnow
 from ..models import Cohort, Material, Meeting, MeetingStatus, Organiser, Track
 from ..reference import goals
@@ -276,8 +274,10 @@ def material_file(material_id: int):
     meeting = s.get(Meeting, material.meeting_id) if material else None
     if material is None or not material.file_path or meeting.on_date >= utcnow().date():
         abort(404)
-    var_dir = Path(current_app.config["SETTINGS"].var_dir)
-    return send_from_directory(var_dir, material.file_path, as_attachment=True)
+    path = uploads.resolve(material.file_path)
+    if path is None:
+        abort(404)
+    return uploads.send(path, f"{material.title}{path.suffix}")
 
 
 @bp.get("/toegankelijkheid")

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
-import secrets
 from datetime import timedelta
-from pathlib import Path
 
 from flask import (
     Blueprint,
@@ -23,13 +21,13 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_from_directory,
     session,
     url_for,
 )
 from flask_babel import gettext as _
 from sqlmodel import select
 
+from .. import uploads
 from ..clock import utcnow
 from ..errors import InvalidInput
 from ..feeds.tokens import rotate_feed_token
@@ -292,17 +290,6 @@ def withdraw(enrollment_id: int):
 
 
 # --- deliverables --------------------------------------------------------------------------------
-#: What may be uploaded: extension -> how the file must begin (None: any UTF-8 text).
-UPLOAD_TYPES: dict[str, tuple[bytes, ...] | None] = {
-    ".pdf": (b"%PDF-",),
-    ".docx": (b"PK\x03\x04",), ".xlsx": (b"PK\x03\x04",), ".pptx": (b"PK\x03\x04",),
-    ".odt": (b"PK\x03\x04",), ".ods": (b"PK\x03\x04",), ".odp": (b"PK\x03\x04",),
-    ".png": (b"\x89PNG\r\n\x1a\n",), ".jpg": (b"\xff\xd8\xff",), ".jpeg": (b"\xff\xd8\xff",),
-    ".txt": None,
-}
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-
-
 def _deadline_for_me(deadline_id: int):
     s = db_session()
     deadline = s.get(Deadline, deadline_id)
@@ -313,35 +300,6 @@ def _deadline_for_me(deadline_id: int):
             Enrollment.status.in_(TAKING_PART))).first():
         abort(404)
     return deadline
-
-
-def _read_upload(upload) -> tuple[bytes, str, str] | None:
-    """(content, extension, display name) of an uploaded file after checking size and type;
-    None when no file was chosen."""
-    if upload is None or not upload.filename:
-        return None
-    name = Path(upload.filename.replace("\\", "/")).name.strip()[:200] or "bestand"
-    extension = Path(name).suffix.lower()
-    if extension not in UPLOAD_TYPES:
-        raise InvalidInput(_("Dit soort bestand kan niet. Kies een PDF, Word-, Excel-, "
-                             "PowerPoint- of OpenDocument-bestand, een afbeelding (PNG, JPG) "
-                             "of een tekstbestand."), "file")
-    content = upload.stream.read(MAX_UPLOAD_BYTES + 1)
-    if len(content) > MAX_UPLOAD_BYTES:
-        raise InvalidInput(_("Het bestand is te groot: hoogstens %(mb)s MB.",
-                             mb=MAX_UPLOAD_BYTES // (1024 * 1024)), "file")
-    if not content:
-        raise InvalidInput(_("Het bestand is leeg."), "file")
-    signatures = UPLOAD_TYPES[extension]
-    if signatures is None:
-        try:
-            content.decode("utf-8")
-        except UnicodeDecodeError:
-            raise InvalidInput(_("Dit is geen tekstbestand (UTF-8)."), "file") from None
-    elif not content.startswith(signatures):
-        raise InvalidInput(_("De inhoud van het bestand past niet bij %(ext)s.", ext=extension),
-                           "file")
-    return content, extension, name
 
 
 @bp.route("/mijn/deadline/<int:deadline_id>", methods=["GET", "POST"])
@@ -356,37 +314,31 @@ def deadline(deadline_id: int):
                                                  Submission.participant_id == participant.id)).first()
     error = None
     if request.method == "POST":
-        var_dir = Path(current_app.config["SETTINGS"].var_dir)
-        written = None
+        written = ""
         try:
-            upload = _read_upload(request.files.get("file"))
+            upload = uploads.check(request.files.get("file"), "file")
             file_path, file_name = (submission.file_path, submission.file_name) \
                 if submission else ("", "")
             if upload is not None:
-                content, extension_name, file_name = upload
-                file_path = (f"submissions/{deadline.id}/{participant.id}-"
-                             f"{secrets.token_hex(8)}{extension_name}")
-                written = var_dir / file_path
-                written.parent.mkdir(parents=True, exist_ok=True)
-                written.write_bytes(content)
+                written = uploads.store(upload, f"submissions/{deadline.id}")
+                file_path, file_name = written, upload.name
             old_path = submission.file_path if submission else ""
             saved = people.submit(s, deadline, participant, text=request.form.get("text", ""),
                                   file_path=file_path, file_name=file_name)
             if old_path and old_path != saved.file_path:
-                (var_dir / old_path).unlink(missing_ok=True)
+                uploads.remove(old_path)
             flash(_("Ingeleverd, te laat.") if saved.late else _("Ingeleverd. Dank je wel!"),
                   "success")
             return redirect(url_for("selfservice.deadline", deadline_id=deadline.id))
         except InvalidInput as exc:
-            if written is not None:
-                written.unlink(missing_ok=True)  # nothing half-written
+            uploads.remove(written)  # nothing kept of a refused hand-in
             error = exc
     passed = deadline_passed(deadline, extension.due_date if extension else None, cohort)
     return render_template("selfservice/deadline.html", deadline=deadline, cohort=cohort,
                            track=s.get(Track, cohort.track_id), submission=submission,
                            due=extension.due_date if extension else deadline.due_date,
                            passed=passed, error=error, form=request.form,
-                           accept=",".join(UPLOAD_TYPES), max_mb=MAX_UPLOAD_BYTES // 1024 // 1024,
+                           accept=uploads.ACCEPT, max_mb=uploads.MAX_BYTES // 1024 // 1024,
                            ), 200 if error is None else 422
 
 
@@ -394,7 +346,7 @@ def deadline(deadline_id: int):
 def _too_large(_error):
     return render_template("selfservice/message.html", title=_("Bestand te groot"),
                            message=_("Het bestand is te groot: hoogstens %(mb)s MB. Er is niets "
-                                     "opgeslagen.", mb=MAX_UPLOAD_BYTES // (1024 * 1024))), 413
+                                     "opgeslagen.", mb=uploads.MAX_BYTES // (1024 * 1024))), 413
 
 
 @bp.get("/mijn/deadline/<int:deadline_id>/bestand")
@@ -404,11 +356,10 @@ def submission_file(deadline_id: int):
     submission = db_session().exec(select(Submission).where(
         Submission.deadline_id == deadline.id,
         Submission.participant_id == current_participant().id)).first()
-    if submission is None or not submission.file_path:
+    path = uploads.resolve(submission.file_path) if submission else None
+    if path is None:
         abort(404)
-    return send_from_directory(Path(current_app.config["SETTINGS"].var_dir),
-                               submission.file_path, as_attachment=True,
-                               download_name=submission.file_name)
+    return uploads.send(path, submission.file_name or path.name)
 
 
 # --- my data ---------------------------------------------------------------------------------------
@@ -433,10 +384,8 @@ def erase():
             error = InvalidInput(_("Typ je e-mailadres om te bevestigen dat je je account wilt "
                                    "wissen."), "confirm_email")
         else:
-            files = privacy.erase(db_session(), participant)
-            var_dir = Path(current_app.config["SETTINGS"].var_dir)
-            for path in files:
-                (var_dir / path).unlink(missing_ok=True)
+            for path in privacy.erase(db_session(), participant):
+                uploads.remove(path)
             fresh_session()
             return render_template("selfservice/message.html", title=_("Je account is gewist"),
                                    message=_("Je naam en e-mailadres zijn verwijderd. Je krijgt "

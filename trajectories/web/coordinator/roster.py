@@ -3,15 +3,17 @@ session, deliverables per deadline. Each list is a fixed number of queries."""
 
 from __future__ import annotations
 
-import io
+import tempfile
 import zipfile
 from pathlib import Path
 
-from flask import flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlmodel import select
 
+from ... import uploads
+from ...clock import to_local
 from ...errors import InvalidInput
 from ...models import (
     Attendance,
@@ -23,7 +25,7 @@ from ...models import (
 )
 from ...services import editions, people
 from .. import db_session, whole_number
-from . import access, bp, uploads
+from . import access, bp
 from .forms import ConfirmForm
 from .progress import TAKING_PART, deadline_completion
 
@@ -136,33 +138,56 @@ def submission(submission_id: int):
 @bp.get("/inzendingen/<int:submission_id>/bestand")
 def submission_file(submission_id: int):
     sub, _deadline, _cohort, _track = access.submission(submission_id)
-    path = uploads.resolve(sub.file_path) if sub.file_path else None
+    path = uploads.resolve(sub.file_path)
     if path is None:
-        return ("", 404)
-    return send_file(path, as_attachment=True, download_name=sub.file_name or path.name)
+        abort(404)
+    return uploads.send(path, sub.file_name or path.name)
 
 
 @bp.get("/deadlines/<int:deadline_id>/alles.zip")
 def deliverables_zip(deadline_id: int):
-    """Every submission of a deadline in one zip: the text as .txt and the uploaded file."""
+    """Every submission of a deadline in one zip: per participant a folder with the text as
+    tekst.txt and the handed-in file, and LEESMIJ.txt listing what is in it and what could not
+    be included (a file missing on the server)."""
     deadline, cohort, _track = access.deadline(deadline_id)
     s = db_session()
-    buffer = io.BytesIO()
+    index, missing = [], []
+    buffer = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)  # noqa: SIM115 (send_file closes it)
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for sub, participant in s.exec(
                 select(Submission, Participant)
                 .join(Participant, Participant.id == Submission.participant_id)
                 .where(Submission.deadline_id == deadline.id).order_by(Participant.name)):
             folder = f"{_safe_name(participant.name)}-{participant.id}"
+            parts = []
             if sub.text:
                 archive.writestr(f"{folder}/tekst.txt", sub.text)
-            path = uploads.resolve(sub.file_path) if sub.file_path else None
-            if path is not None:
-                archive.write(path, f"{folder}/{_safe_name(Path(sub.file_name or path.name).stem)}"
-                                    f"{path.suffix}")
+                parts.append("tekst.txt")
+            if sub.file_path:
+                path = uploads.resolve(sub.file_path)
+                name = uploads.clean_name(sub.file_name or "", f"bestand{Path(sub.file_path).suffix}")
+                if name == "tekst.txt":
+                    name = f"bestand-{name}"
+                if path is None:
+                    missing.append(f"- {participant.name}: {name}")
+                else:
+                    archive.write(path, f"{folder}/{name}")
+                    parts.append(name)
+            moment = to_local(sub.submitted_at, cohort.timezone).strftime("%Y-%m-%d %H:%M")
+            late = f" ({_('te laat')})" if sub.late else ""
+            index.append(f"{participant.name} — {folder}/: {', '.join(parts) or '-'}; "
+                         f"{_('ingeleverd')} {moment}{late}")
+        lines = [deadline.title, "", *index]
+        if missing:
+            lines += ["", _("NIET OPGENOMEN: deze bestanden ontbreken op de server."), *missing]
+        else:
+            lines += ["", _("Alle teksten en bestanden zitten in deze zip.")]
+        archive.writestr(_("LEESMIJ.txt"), "\r\n".join(lines) + "\r\n")
     buffer.seek(0)
-    return send_file(buffer, mimetype="application/zip", as_attachment=True,
-                     download_name=f"inzendingen-{_safe_name(deadline.title)[:40]}.zip")
+    response = send_file(buffer, mimetype="application/zip", as_attachment=True,
+                         download_name=f"inzendingen-{_safe_name(deadline.title)[:40]}.zip")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _safe_name(value: str) -> str:

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlmodel import select
 
+from ... import uploads
 from ...clock import to_local
 from ...errors import InvalidInput
 from ...models import Enrollment, EnrollmentStatus, Participant
 from ...services import schedule
 from .. import db_session
-from . import access, bp, uploads
+from . import access, bp
 from .forms import (
     ConfirmForm,
     DeadlineForm,
@@ -118,16 +117,18 @@ def add_material(meeting_id: int):
     meeting, cohort, track = access.meeting(meeting_id)
     form = MaterialForm()
     if form.validate_on_submit():
+        file_path = ""
         try:
-            upload = form.upload.data
-            if upload and upload.filename and form.url.data:
+            upload = uploads.check(form.upload.data, "upload")
+            if upload and form.url.data:
                 raise InvalidInput(_("Geef een link of een bestand, niet allebei."), "url")
-            file_path = uploads.save(upload, "materials") if upload and upload.filename else ""
-            if not file_path and not (form.url.data or "").strip():
+            if not upload and not (form.url.data or "").strip():
                 raise InvalidInput(_("Geef een link of kies een bestand."), "url")
+            file_path = uploads.store(upload, "materials") if upload else ""
             schedule.add_material(db_session(), meeting, title=form.title.data,
                                   url=form.url.data or "", file_path=file_path)
         except InvalidInput as exc:
+            uploads.remove(file_path)  # nothing kept when the material was refused
             form.fail(exc)
         else:
             flash(_("Materiaal toegevoegd."), "success")
@@ -139,11 +140,10 @@ def add_material(meeting_id: int):
 @bp.get("/materiaal/<int:material_id>")
 def material_file(material_id: int):
     material, _meeting, _cohort, _track = access.material(material_id)
-    path = uploads.resolve(material.file_path) if material.file_path else None
+    path = uploads.resolve(material.file_path)
     if path is None:
         abort(404)
-    return send_file(path, as_attachment=True,
-                     download_name=f"{material.title}{Path(path).suffix}")
+    return uploads.send(path, f"{material.title}{path.suffix}")
 
 
 @bp.route("/edities/<int:cohort_id>/deadlines/nieuw", methods=["GET", "POST"])
