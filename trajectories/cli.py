@@ -126,12 +126,42 @@ def _exec_gunicorn(host: str, port: int, workers: int | None) -> None:
 @click.argument("destination", type=click.Path(dir_okay=False))
 @with_appcontext
 def backup(destination):
-    """Copy the database to DESTINATION while the app runs (SQLite online backup API;
-    pg_dump --format=custom for PostgreSQL)."""
-    from .backup import backup_database
+    """Write one backup file to DESTINATION while the app runs: the database (SQLite online
+    backup API; pg_dump for PostgreSQL) and every stored file, with a manifest."""
+    from pathlib import Path
 
-    backup_database(_db(), destination)
-    click.echo(f"Backup written to {destination}")
+    from .backup import BackupError, backup
+
+    try:
+        manifest = backup(_db(), current_app.config["SETTINGS"].var_dir, Path(destination))
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Backup geschreven naar {destination}: de database ({manifest['database']}) en "
+               f"{len(manifest['files'])} bestanden.")
+    if manifest["missing"]:
+        click.echo(f"Let op: {len(manifest['missing'])} bestanden waar de database naar verwijst "
+                   "ontbreken op schijf (ook in de backup):", err=True)
+        for path in manifest["missing"]:
+            click.echo(f"  {path}", err=True)
+
+
+@cli.command()
+@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def restore(source):
+    """Bring a backup made by `trajectories backup` back into an empty database and an empty
+    TRAJECTORIES_VAR_DIR (refuses anything else and changes nothing then)."""
+    from pathlib import Path
+
+    from .backup import BackupError, restore
+
+    try:
+        manifest = restore(_db(), current_app.config["SETTINGS"].var_dir, Path(source))
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Hersteld uit {source} (gemaakt {manifest['created_at']}): de database en "
+               f"{len(manifest['files'])} bestanden. Draai nu `trajectories init-db` en "
+               "`trajectories publish-calendars`.")
 
 
 # --- mail: the development mailbox and the outbox -------------------------------------------------
