@@ -137,3 +137,16 @@ def test_restore_refuses_what_is_not_a_backup(app, tmp_path):
     not_a_backup.write_bytes(b"SQLite format 3\x00")
     result = app.test_cli_runner().invoke(args=["restore", str(not_a_backup)])
     assert result.exit_code != 0 and "geen backup van trajectories" in result.output
+
+
+def test_backup_reports_a_file_the_database_refers_to_that_is_gone(app, session, runner,
+                                                                   coordinator_world, tmp_path):
+    files = _world_with_files(app, session, coordinator_world)
+    lost = next(path for path, data in files.items() if data == PNG)
+    (Path(app.config["SETTINGS"].var_dir) / lost).unlink()
+    session.close()
+    result = runner.invoke(args=["backup", str(tmp_path / "b.zip")])
+    assert result.exit_code == 0
+    assert "2 bestanden" in result.output and lost in result.output
+    with zipfile.ZipFile(tmp_path / "b.zip") as archive:
+        assert json.loads(archive.read("manifest.json"))["missing"] == [lost]

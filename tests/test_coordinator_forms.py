@@ -4,8 +4,8 @@ its field and changes nothing; copying an edition shifts sessions DST-correctly.
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from datetime import date, datetime, time
+from pathlib import Path
 
 import pytest
 from sqlmodel import select

@@ -183,6 +183,8 @@ def restore(db: Database, var_dir: Path, source: Path) -> dict:
         if manifest["database"] != kind:
             raise BackupError(f"Deze backup komt uit {manifest['database']}; zet hem terug in "
                               f"een {manifest['database']}-database (nu ingesteld: {kind}).")
+        if sqlite:
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         tables = inspect(db.engine).get_table_names()
         db.dispose()
         if tables:
