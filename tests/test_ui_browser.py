@@ -1,0 +1,137 @@
+"""What a person sees and does with keyboard and eyes, in real headless Chromium: the skip link
+lands on the page's own content, the focus ring stands out, a refused form names every mistake
+at once and takes the focus there, the header names the product and its organiser."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+from sqlmodel import select
+
+from tests import factories
+from tests.conftest import assert_reflows
+from tests.public_world import open_cohort
+from trajectories.demo import DEMO_PASSWORD, load_demo
+from trajectories.models import Cohort, Eligibility, Track
+
+pytestmark = pytest.mark.browser
+
+#: The contrast of an element's focus indicator against what surrounds it: the best of its
+#: outline and its box-shadow ring against the nearest opaque background behind it.
+FOCUS_CONTRAST_JS = """el => {
+  const rgba = s => { const m = /rgba?\\(([^)]*)\\)/.exec(s); if (!m) return null;
+                      const v = m[1].split(',').map(Number); return {c: v.slice(0, 3), a: v.length > 3 ? v[3] : 1}; };
+  const lum = c => { const f = x => { x /= 255; return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4; };
+                     return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]); };
+  const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+  let bg = [255, 255, 255];
+  for (let p = el.parentElement; p; p = p.parentElement) {
+    const c = rgba(getComputedStyle(p).backgroundColor);
+    if (c && c.a > 0) { bg = c.c; break; }
+  }
+  const cs = getComputedStyle(el);
+  const rings = [];
+  if (cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) >= 2) rings.push(rgba(cs.outlineColor));
+  if (cs.boxShadow && cs.boxShadow !== 'none') rings.push(rgba(cs.boxShadow));
+  const seen = rings.filter(r => r && r.a > 0).map(r => ratio(r.c, bg));
+  return {what: el.tagName + ' ' + (el.textContent || el.name || '').trim().slice(0, 30),
+          contrast: Math.max(0, ...seen)};
+}"""
+
+
+def _demo_edition(app):
+    db = app.extensions["trajectories.db"]
+    list(load_demo(db))
+    with db.session() as s:
+        return s.exec(select(Cohort).join(Track).where(
+            Cohort.slug == "tweede-editie", Track.slug == "praktijkproef-inclusie")).one()
+
+
+def _login(page, base, email="coordinator@vng.example"):
+    page.goto(base + "/beheer/")
+    page.get_by_label("E-mailadres").fill(email)
+    page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.get_by_role("heading", name="Overzicht").wait_for()
+
+
+def _focus_contrasts(page, presses: int) -> list[dict]:
+    found = []
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        found.append(page.evaluate(FOCUS_CONTRAST_JS, page.evaluate_handle("document.activeElement")))
+    return found
+
+
+def test_skip_link_lands_on_the_form_not_on_the_menus(app, live_server, page):
+    """Skip link, then one Tab: the first field of the session form (it took 16 Tabs)."""
+    cohort = _demo_edition(app)
+    _login(page, live_server)
+    page.goto(f"{live_server}/beheer/edities/{cohort.id}/sessies/nieuw")
+    assert page.locator("main nav, main button:has-text('Uitloggen')").count() == 0
+    expect(page.get_by_role("navigation", name="Beheer")).to_be_visible()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Naar de inhoud")).to_be_focused()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Titel")).to_be_focused()
+
+
+def test_focus_ring_has_3_to_1_contrast_with_what_surrounds_it(app, live_server, page):
+    cohort = _demo_edition(app)
+    page.goto(live_server + "/")
+    public = _focus_contrasts(page, 6)
+    _login(page, live_server)
+    page.goto(f"{live_server}/beheer/edities/{cohort.id}")
+    beheer = _focus_contrasts(page, 14)
+    faint = [f for f in public + beheer if f["contrast"] < 3]
+    assert faint == []
+
+
+def test_registration_names_every_mistake_at_once_and_focuses_the_summary(live_server, page,
+                                                                          session):
+    vng = factories.organiser(session, slug="vng", name="VNG")
+    track = factories.track(session, vng, slug="inclusie", title="Praktijkproef inclusie")
+    open_cohort(session, trk=track, slug="2030", name="2030")
+    session.close()
+    page.goto(live_server + "/vng/inclusie/2030/inschrijven")
+    page.get_by_role("button", name="Inschrijven").click()
+    summary = page.locator("#fouten")
+    expect(summary).to_be_focused()
+    for message in ["Naam is verplicht.", "Vul een geldig e-mailadres in",
+                    "Kies je gemeente uit de lijst"]:
+        expect(summary.get_by_role("link", name=message)).to_be_visible()
+    for label in ["Naam", "E-mailadres", "Gemeente of organisatie"]:
+        expect(page.get_by_label(label, exact=True)).to_have_attribute("aria-invalid", "true")
+    # The link in the summary takes the person to the field.
+    summary.get_by_role("link", name="Vul een geldig e-mailadres in").click()
+    expect(page.get_by_label("E-mailadres")).to_be_focused()
+    assert_reflows(page)
+
+
+def test_municipalities_only_edition_offers_no_other_organisation(live_server, page, session):
+    vng = factories.organiser(session, slug="vng", name="VNG")
+    track = factories.track(session, vng, slug="inclusie", title="Praktijkproef inclusie")
+    open_cohort(session, trk=track, slug="gemeenten", name="Gemeenten",
+                eligibility=Eligibility.MUNICIPALITIES)
+    open_cohort(session, trk=track, slug="open", name="Open")
+    session.close()
+    page.goto(live_server + "/vng/inclusie/gemeenten/inschrijven")
+    expect(page.get_by_text("Deze editie is alleen voor gemeenten.")).to_be_visible()
+    expect(page.get_by_label("Naam van je organisatie")).to_have_count(0)
+    expect(page.locator("#organisation option[value=other]")).to_have_count(0)
+    page.goto(live_server + "/vng/inclusie/open/inschrijven")
+    expect(page.get_by_label("Naam van je organisatie")).to_be_visible()
+
+
+def test_header_names_the_product_and_the_organiser(live_server, page, session):
+    vng = factories.organiser(session, slug="vng", name="VNG — Gemeenten4GlobalGoals")
+    factories.track(session, vng, slug="inclusie", title="Praktijkproef inclusie")
+    session.close()
+    page.goto(live_server + "/")
+    header = page.locator("header")
+    expect(header).not_to_contain_text("trajectories")
+    expect(header.get_by_role("link", name="Leertrajecten").first).to_be_visible()
+    page.goto(live_server + "/vng/")
+    expect(header.get_by_role("link", name="Leertrajecten VNG — Gemeenten4GlobalGoals")).to_be_visible()
+    assert "VNG — Gemeenten4GlobalGoals" in page.title()
