@@ -89,6 +89,7 @@ def test_every_public_and_self_service_page_has_no_axe_violations(app, live_serv
     page.get_by_role("button", name="Inschrijven").click()
     expect(page.get_by_text("Vul een geldig e-mailadres in").first).to_be_visible()
     assert_accessible(page, "registration form with an error")
+    assert_reflows(page)
     page.get_by_label("E-mailadres").fill("s.bakker@noordenveld.example")
     page.get_by_role("button", name="Inschrijven").click()
     expect(page.get_by_role("heading", name="Kijk in je mailbox")).to_be_visible()
@@ -105,6 +106,7 @@ def test_every_public_and_self_service_page_has_no_axe_violations(app, live_serv
     page.get_by_role("button", name="Inleveren").click()
     expect(page.get_by_text("Voeg een tekst of een bestand toe").first).to_be_visible()
     assert_accessible(page, "deadline with an error")
+    assert_reflows(page)
     for path in ["/mijn/voorkeuren", "/mijn/wissen"]:
         page.goto(live_server + path)
         assert_accessible(page, path)

@@ -117,13 +117,16 @@ def reschedule_meeting(session: Session, meeting: Meeting, *, on_date: date,
     starts_at, ends_at = _times(cohort, on_date, start, end)
     if (on_date, starts_at, ends_at) == (meeting.on_date, meeting.starts_at, meeting.ends_at):
         return meeting
+    was = events.MeetingRescheduled(meeting_id=meeting.id, cohort_id=cohort.id,
+                                    was_on_date=meeting.on_date, was_starts_at=meeting.starts_at,
+                                    was_ends_at=meeting.ends_at)
     meeting.on_date, meeting.starts_at, meeting.ends_at = on_date, starts_at, ends_at
     meeting.sequence += 1
     meeting.updated_at = utcnow()
     session.add(meeting)
     _touch(session, cohort)
     session.flush()
-    events.record(session, events.MeetingRescheduled(meeting_id=meeting.id, cohort_id=cohort.id))
+    events.record(session, was)
     return meeting
 
 

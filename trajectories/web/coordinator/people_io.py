@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ...errors import InvalidInput
 from ...services import imports
@@ -44,7 +45,8 @@ def _import_page(form, run, template_args: dict, done_url: str):
             form.fail(exc)
         else:
             if result.imported:
-                flash(_("%(n)s rijen geïmporteerd.", n=len(result.rows)), "success")
+                flash(ngettext("%(num)s rij geïmporteerd.", "%(num)s rijen geïmporteerd.",
+                               len(result.rows)), "success")
                 return redirect(done_url)
     status = 400 if (form.is_submitted() and form.errors) or (result and result.errors) else 200
     return render_template("coordinator/import.html", form=form, result=result, text=text,
