@@ -4,6 +4,8 @@ at once and takes the focus there, the header names the product and its organise
 
 from __future__ import annotations
 
+from datetime import date, time
+
 import pytest
 from playwright.sync_api import expect
 from sqlmodel import select
@@ -135,3 +137,41 @@ def test_header_names_the_product_and_the_organiser(live_server, page, session):
     page.goto(live_server + "/vng/")
     expect(header.get_by_role("link", name="Leertrajecten VNG — Gemeenten4GlobalGoals")).to_be_visible()
     assert "VNG — Gemeenten4GlobalGoals" in page.title()
+
+
+def test_logbook_reads_as_sentences_with_who_and_links(app, live_server, page):
+    from trajectories.models import Coordinator, EventRecord, Meeting
+    from trajectories.services import schedule
+
+    cohort = _demo_edition(app)
+    db = app.extensions["trajectories.db"]
+    with db.session() as s:
+        maria = s.exec(select(Coordinator).where(Coordinator.email == "coordinator@vng.example")).one()
+        actor = f"coordinator:{maria.id}"
+    with db.session(actor=actor) as s:
+        meeting = s.exec(select(Meeting).where(Meeting.cohort_id == cohort.id)).first()
+        title, meeting_id = meeting.title, meeting.id
+        schedule.reschedule_meeting(s, meeting, on_date=date(2031, 5, 6), start=time(10),
+                                    end=time(12))
+        gone = schedule.set_deadline(s, s.get(Cohort, cohort.id), title="Oud voorstel",
+                                     due_date=date(2031, 6, 1))
+        schedule.remove_deadline(s, gone)
+        s.add(EventRecord(name="SomethingNew", payload={"cohort_id": cohort.id}, actor=actor))
+        s.commit()
+    _login(page, live_server)
+    page.get_by_role("navigation", name="Beheer").get_by_role("link", name="Logboek").click()
+    rows = page.get_by_role("row")
+    edition = "Praktijkproef Global Goals & lokale inclusie, Tweede editie"
+    moved = rows.filter(has_text=f"Sessie verplaatst: {title} ({edition}).")
+    expect(moved).to_have_count(1)
+    expect(moved).to_contain_text("Maria van der Harst (demo)")
+    expect(moved.get_by_role("link", name=title)).to_have_attribute(
+        "href", f"/beheer/sessies/{meeting_id}/bewerken")
+    expect(moved.get_by_role("link", name=edition)).to_have_attribute(
+        "href", f"/beheer/edities/{cohort.id}")
+    removed = rows.filter(has_text=f"Deadline verwijderd: Oud voorstel ({edition}).")
+    expect(removed).to_have_count(1)
+    expect(removed.get_by_role("link", name="Oud voorstel")).to_have_count(0)
+    expect(rows.filter(has_text=f"Iets veranderd in {edition} (SomethingNew).")).to_have_count(1)
+    expect(page.get_by_role("main")).not_to_contain_text("meeting_id=")
+    expect(page.get_by_role("main")).not_to_contain_text("MeetingRescheduled")

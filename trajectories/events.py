@@ -108,6 +108,8 @@ class DeadlineSet(Event):
 class DeadlineRemoved(Event):
     deadline_id: int
     cohort_id: int
+    #: Its title, for the audit log to name what is gone.
+    title: str = ""
 
 
 @dataclass(frozen=True)

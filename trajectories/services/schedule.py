@@ -212,13 +212,15 @@ def remove_deadline(session: Session, deadline: Deadline) -> None:
     if session.exec(select(Submission).where(Submission.deadline_id == deadline.id)).first():
         raise InvalidInput(_l("Er zijn al inzendingen voor deze deadline; verwijderen kan niet meer."))
     cohort = _cohort_of(session, deadline)
+    removed = events.DeadlineRemoved(deadline_id=deadline.id, cohort_id=cohort.id,
+                                     title=deadline.title)
     for extension in session.exec(select(DeadlineExtension).where(
             DeadlineExtension.deadline_id == deadline.id)):
         session.delete(extension)
     session.delete(deadline)
     _touch(session, cohort)
     session.flush()
-    events.record(session, events.DeadlineRemoved(deadline_id=deadline.id, cohort_id=cohort.id))
+    events.record(session, removed)
 
 
 @service
