@@ -175,3 +175,24 @@ def test_logbook_reads_as_sentences_with_who_and_links(app, live_server, page):
     expect(rows.filter(has_text=f"Iets veranderd in {edition} (SomethingNew).")).to_have_count(1)
     expect(page.get_by_role("main")).not_to_contain_text("meeting_id=")
     expect(page.get_by_role("main")).not_to_contain_text("MeetingRescheduled")
+
+
+def test_english_coordinator_sees_english_goals_and_explained_import_columns(app, live_server,
+                                                                               page):
+    cohort = _demo_edition(app)
+    _login(page, live_server)
+    page.get_by_role("link", name="English").click()
+    page.goto(live_server + "/beheer/trajecten/nieuw")
+    expect(page.get_by_label("1. No Poverty")).to_be_visible()
+    expect(page.get_by_label("17. Partnerships for the Goals")).to_be_visible()
+    expect(page.get_by_text("Geen armoede")).to_have_count(0)
+    page.goto(f"{live_server}/beheer/edities/{cohort.id}/importeren")
+    columns = page.get_by_role("table", name="What each column holds")
+    expect(columns.get_by_role("row", name="taal")).to_contain_text(
+        "Language of the emails: nl (Dutch) or en (English)")
+    expect(columns.get_by_role("row", name="naam")).to_contain_text("The participant's name.")
+    page.goto(live_server + "/beheer/organisaties/importeren")
+    expect(page.get_by_role("row", name="soort")).to_contain_text("provincie (province)")
+    # Dutch: the same table, in Dutch.
+    page.get_by_role("link", name="Nederlands").click()
+    expect(page.get_by_role("row", name="land")).to_contain_text("NL of BE.")
