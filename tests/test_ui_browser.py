@@ -196,3 +196,24 @@ def test_english_coordinator_sees_english_goals_and_explained_import_columns(app
     # Dutch: the same table, in Dutch.
     page.get_by_role("link", name="Nederlands").click()
     expect(page.get_by_role("row", name="land")).to_contain_text("NL of BE.")
+
+
+def test_a_mail_with_a_long_link_and_long_headings_fit_a_320px_screen(app, live_server, page):
+    from trajectories.mail.models import MailKind
+    from trajectories.mail.outbox import queue_mail
+
+    cohort = _demo_edition(app)
+    db = app.extensions["trajectories.db"]
+    with db.session() as s:
+        row = queue_mail(s, to="sanne@noordenveld.example", kind=MailKind.OTHER,
+                         subject="Verslag van de Wereldburgerschapseducatiebijeenkomst",
+                         text="Het verslag: https://example.org/" + "verslag-" * 60 + ".pdf",
+                         dedupe_key="long-link", cohort_id=cohort.id)
+        s.commit()
+        message_id = row.id
+    _login(page, live_server)
+    page.goto(f"{live_server}/beheer/berichten/{message_id}")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Wereldburgerschaps")
+    assert_reflows(page)
+    page.goto(live_server + "/toegankelijkheid")
+    assert_reflows(page)
