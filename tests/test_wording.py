@@ -89,3 +89,16 @@ def test_update_mail_says_from_which_time_to_which(app, session, db, smtp_sink, 
                  and "moved" in text_of(m)]
     assert ('The session "Werksessie" has moved from Saturday 13 April 2030, 13:30–15:30 '
             'to Monday 15 April 2030, 10:00–12:00.') in _flat(text_of(english))
+
+
+def test_mails_name_the_product_not_the_code_name(app, session, db, smtp_sink, mail_settings,
+                                                  coordinator_world, client):
+    from tests.coordinator_helpers import Browser
+
+    browser = Browser(client, session)
+    browser.get("/beheer/wachtwoord")
+    browser.post("/beheer/wachtwoord", {"email": "nl@example.org"})
+    drain(db, mail_settings)
+    [mail] = smtp_sink.wait_for(1)
+    assert "trajectories" not in text_of(mail).replace("/", " ").split()
+    assert "nieuw wachtwoord voor Leertrajecten" in _flat(text_of(mail))
