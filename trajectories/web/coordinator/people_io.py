@@ -14,7 +14,6 @@ from . import access, bp
 from .forms import CsvImportForm
 from .roster import _people, translated_labels
 
-
 #: What each CSV column holds: (header as typed in the file, required, meaning). The headers
 #: are the file's format and stay Dutch; their meaning shows in the visitor's language.
 PARTICIPANT_COLUMNS = (
