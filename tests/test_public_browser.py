@@ -147,6 +147,7 @@ def test_works_without_javascript(app, live_server, browser, smtp_sink, world):
         tab.get_by_role("button", name="Inschrijven").click()
         expect(tab.get_by_text("Kijk in je mailbox")).to_be_visible()
         assert "piet@zwolle.example" in str(mail(app, smtp_sink, 0)["To"])
+        assert too_wide(context, [live_server + "/", live_server + "/vng/inclusie/2030/inschrijven"]) == {}
     finally:
         context.close()
 
