@@ -217,3 +217,18 @@ def test_a_mail_with_a_long_link_and_long_headings_fit_a_320px_screen(app, live_
     assert_reflows(page)
     page.goto(live_server + "/toegankelijkheid")
     assert_reflows(page)
+
+
+def test_skip_link_on_the_registration_form_lands_on_its_first_field(live_server, page,
+                                                                       session):
+    vng = factories.organiser(session, slug="vng", name="VNG")
+    track = factories.track(session, vng, slug="inclusie", title="Praktijkproef inclusie")
+    open_cohort(session, trk=track, slug="2030", name="2030")
+    session.close()
+    page.goto(live_server + "/vng/inclusie/2030/inschrijven")
+    assert page.locator("main nav").count() == 0
+    expect(page.get_by_role("navigation", name="Kruimelpad")).to_be_visible()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Naam", exact=True)).to_be_focused()
