@@ -260,10 +260,54 @@ def browser():
         chromium.close()
 
 
+#: The narrowest screen every page must fit without sideways scrolling (WCAG 1.4.10 Reflow; the
+#: accessibility statement promises it).
+REFLOW_WIDTH = 320
+
+
+def too_wide(context, urls) -> dict[str, int]:
+    """The pages among `urls` that are wider than REFLOW_WIDTH px on a screen that wide, with
+    their width; opened in a new tab of `context` (its cookies: the same person)."""
+    tab = context.new_page()
+    tab.set_viewport_size({"width": REFLOW_WIDTH, "height": 640})
+    wide = {}
+    try:
+        for url in dict.fromkeys(urls):
+            tab.goto(url)
+            width = tab.evaluate("document.documentElement.scrollWidth")
+            if width > REFLOW_WIDTH:
+                wide[url] = width
+    finally:
+        tab.close()
+    return wide
+
+
+def assert_reflows(page) -> None:
+    """The page as it is now (also the answer to a form) fits a REFLOW_WIDTH px wide screen."""
+    size = page.viewport_size
+    page.set_viewport_size({"width": REFLOW_WIDTH, "height": 640})
+    try:
+        width = page.evaluate("document.documentElement.scrollWidth")
+    finally:
+        if size:
+            page.set_viewport_size(size)
+    assert width <= REFLOW_WIDTH, f"{page.url} is {width}px wide at {REFLOW_WIDTH}px"
+
+
 @pytest.fixture
-def page(browser):
-    """A fresh browser tab (own cookies) in Dutch."""
+def page(browser, live_server):
+    """A fresh browser tab (own cookies) in Dutch, on a `live_server` that outlives it.
+
+    Every page the test visits is opened again at the end on a 320px wide screen, with the same
+    cookies: a page that needs sideways scrolling there fails the test (at teardown)."""
     context = browser.new_context(locale="nl-NL")
     tab = context.new_page()
+    visited: list[str] = []
+    tab.on("framenavigated", lambda frame: frame == tab.main_frame
+           and frame.url.startswith("http") and visited.append(frame.url))
     yield tab
-    context.close()
+    try:
+        wide = too_wide(context, visited)
+    finally:
+        context.close()
+    assert wide == {}, f"wider than {REFLOW_WIDTH}px at a {REFLOW_WIDTH}px wide screen: {wide}"

@@ -205,11 +205,12 @@ def test_audit_log_names_the_coordinator_and_hides_other_organisers(client, nl, 
         EventRecord.name == "MeetingCancelled")).one()
     assert record.actor.startswith("coordinator:")
     html = nl.get("/beheer/logboek").get_data(as_text=True)
-    assert "MeetingCancelled" in html and "Coördinator NL" in html
+    assert "Sessie geannuleerd: <a" in html and "Kennismaking</a>" in html
+    assert "Coördinator NL" in html
     be = Browser(client.application.test_client(), session)
     be.login("be@example.org")
     html = be.get("/beheer/logboek").get_data(as_text=True)
-    assert "MeetingCancelled" not in html and "MeetingPlanned" in html
+    assert "Kennismaking" not in html and "Sessie gepland: <a" in html and "Werkkledij</a>" in html
 
 
 def _count_statements(app, fetch) -> int:

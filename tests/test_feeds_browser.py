@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests import factories
+from tests.conftest import too_wide
 from tests.feeds_helpers import parse_both
 
 
@@ -48,6 +49,7 @@ def test_subscribe_block_works_without_javascript(browser, track_page, live_serv
         loose, strict = parse_both(Path(download.value.path()).read_bytes())
         assert [e.uid for e in strict.events] == [meeting.uid]
         assert strict.events[0].summary == "Gemeenten4GlobalGoals: Kick-off; welkom, allemaal 🎉"
+        assert too_wide(context, [url]) == {}
     finally:
         context.close()
 

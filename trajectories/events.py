@@ -16,6 +16,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session as OrmSession
@@ -82,6 +83,11 @@ class MeetingChanged(Event):
 class MeetingRescheduled(Event):
     meeting_id: int
     cohort_id: int
+    #: Its time before the move (ISO in the payload; start and end None: to be announced), so
+    #: the update mail can say "from ... to ...".
+    was_on_date: date | None = None
+    was_starts_at: datetime | None = None
+    was_ends_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -102,6 +108,8 @@ class DeadlineSet(Event):
 class DeadlineRemoved(Event):
     deadline_id: int
     cohort_id: int
+    #: Its title, for the audit log to name what is gone.
+    title: str = ""
 
 
 @dataclass(frozen=True)

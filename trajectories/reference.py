@@ -27,6 +27,10 @@ class Goal:
     colour: str  #: official UN colour, "#E5243B"
     white_text_contrast: float
 
+    def name(self, language: str) -> str:
+        """The goal's official name in "en" or (any other) Dutch."""
+        return self.name_en if language == "en" else self.name_nl
+
     @property
     def text_colour(self) -> str:
         """White where it passes WCAG AA (4.5), else near-black."""

@@ -10,9 +10,11 @@ APScheduler calls `fire(job_id)`, which is importable by name and takes only the
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from types import SimpleNamespace
 
 from flask import Flask
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from ..clock import local_today, to_local, utcnow
@@ -27,6 +29,7 @@ from ..models import (
     DeliveredBy,
     Enrollment,
     EnrollmentStatus,
+    EventRecord,
     Material,
     Meeting,
     MeetingStatus,
@@ -173,10 +176,29 @@ def _nudge(session, moment, settings, now) -> int:
     return count
 
 
+def _time_last_announced(session, meeting: Meeting) -> SimpleNamespace | None:
+    """The session's time as its participants last heard it: before the first move since the
+    last invitation or update was queued (None: not moved since, or moved before this was kept)."""
+    last_notice = session.exec(select(func.max(OutboxMessage.created_at)).where(
+        OutboxMessage.dedupe_key.startswith(f"invite:session:{meeting.id}:"))).one()
+    query = select(EventRecord).where(EventRecord.name == "MeetingRescheduled")
+    if last_notice is not None:
+        query = query.where(EventRecord.occurred_at >= last_notice)
+    for record in session.exec(query.order_by(EventRecord.id)):
+        was = record.payload
+        if was.get("meeting_id") == meeting.id and was.get("was_on_date"):
+            return SimpleNamespace(
+                on_date=date.fromisoformat(was["was_on_date"]),
+                starts_at=was["was_starts_at"] and datetime.fromisoformat(was["was_starts_at"]),
+                ends_at=was["was_ends_at"] and datetime.fromisoformat(was["was_ends_at"]))
+    return None
+
+
 def _invitations(session, settings, meeting: Meeting, people, *, kind: str, changed: bool,
                  cancel: bool = False) -> int:
     cohort, track, organiser = _context(session, meeting.cohort_id)
     materials = _materials(session, meeting.id)
+    previous = _time_last_announced(session, meeting) if changed else None
     count = 0
     for person in people:
         calendar = invitation(meeting, cohort, track, organiser, person,
@@ -186,7 +208,8 @@ def _invitations(session, settings, meeting: Meeting, people, *, kind: str, chan
                else f"invite:session:{meeting.id}:seq{meeting.sequence}:p{person.id}")
         count += _send(session, settings, person, template="invitation", kind=kind,
                        dedupe_key=key, cohort=cohort, track=track, meeting=meeting,
-                       changed=changed, cancelled=cancel, calendar=calendar)
+                       changed=changed, cancelled=cancel, calendar=calendar,
+                       previous=previous)
     return count
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _nl
 from sqlmodel import Session, select
 
 from ..clock import NonexistentLocalTime, to_local, to_utc
@@ -115,8 +116,11 @@ def bulk_enrollments(session: Session, cohort: Cohort, enrollment_ids: list[int]
         wanted = sum(1 for r in rows if r.status != EnrollmentStatus.ADMITTED)
         free = max(cohort.capacity - people.admitted_count(session, cohort.id), 0)
         if wanted > free:
-            raise InvalidInput(_l("Er zijn nog %(free)s plaatsen vrij; u koos %(wanted)s "
-                                  "inschrijvingen om toe te laten.", free=free, wanted=wanted),
+            raise InvalidInput(_l("%(free)s; u koos %(wanted)s om toe te laten.",
+                                  free=_nl("Er is nog %(num)s plaats vrij",
+                                           "Er zijn nog %(num)s plaatsen vrij", free),
+                                  wanted=_nl("%(num)s inschrijving", "%(num)s inschrijvingen",
+                                             wanted)),
                                "selected")
     act = BULK_ACTIONS[action].__wrapped__
     for row in rows:
@@ -136,7 +140,8 @@ def promote_from_waitlist(session: Session, cohort: Cohort) -> int:
     if not waiting:
         raise InvalidInput(_l("Er staat niemand op de wachtlijst."))
     if free == 0:
-        raise InvalidInput(_l("Deze editie is vol: er zijn %(n)s plaatsen.", n=cohort.capacity))
+        raise InvalidInput(_nl("Deze editie is vol: er is %(num)s plaats.",
+                               "Deze editie is vol: er zijn %(num)s plaatsen.", cohort.capacity))
     for row in waiting[:free]:
         people.admit.__wrapped__(session, row)
     return min(free, len(waiting))

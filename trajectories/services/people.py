@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _nl
 from sqlalchemy import func
 from sqlmodel import Session, select
 
@@ -166,7 +167,8 @@ def admit(session: Session, enrollment: Enrollment) -> Enrollment:
     if enrollment.status not in (EnrollmentStatus.APPLIED, EnrollmentStatus.WAITLISTED):
         raise InvalidInput(_l("Alleen aanmeldingen en de wachtlijst kunnen worden toegelaten."))
     if not _has_place(session, cohort):
-        raise InvalidInput(_l("Deze editie is vol: er zijn %(n)s plaatsen.", n=cohort.capacity))
+        raise InvalidInput(_nl("Deze editie is vol: er is %(num)s plaats.",
+                               "Deze editie is vol: er zijn %(num)s plaatsen.", cohort.capacity))
     _set_status(session, enrollment, EnrollmentStatus.ADMITTED)
     return enrollment
 

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 
 from .. import public_mail, signin
-from ..errors import InvalidInput
+from ..errors import FieldChecks, InvalidInput
 from ..models import (
     Cohort,
     Eligibility,
@@ -92,25 +92,38 @@ def _check_eligible(cohort: Cohort, kind: str) -> None:
 
 
 def check_form(cohort: Cohort, data: dict) -> Form:
-    """The registration, checked field by field (InvalidInput names the field)."""
+    """The registration, checked field by field; InvalidInput names every field found wrong."""
     _check_open(cohort)
-    name = base.text(data.get("name"), "name", _l("Naam"), max_length=200)
-    email = base.email(data.get("email"))
-    role = base.text(data.get("role"), "role", _l("Functie"), required=False, max_length=200)
+    checks = FieldChecks()
+    name = checks.run(base.text, data.get("name"), "name", _l("Naam"), max_length=200)
+    email = checks.run(base.email, data.get("email"))
+    role = checks.run(base.text, data.get("role"), "role", _l("Functie"), required=False,
+                      max_length=200)
     organisation = (data.get("organisation") or "").strip()
     other_name, other_kind = "", ""
     if organisation == OTHER:
-        other_name = base.text(data.get("other_name"), "other_name",
-                               _l("Naam van je organisatie"), max_length=200)
-        other_kind = base.choice(data.get("other_kind") or OrganisationKind.OTHER, OTHER_KINDS,
-                                 "other_kind", _l("soort organisatie"))
+        other_name = checks.run(base.text, data.get("other_name"), "other_name",
+                                _l("Naam van je organisatie"), max_length=200)
+        other_kind = checks.run(base.choice, data.get("other_kind") or OrganisationKind.OTHER,
+                                OTHER_KINDS, "other_kind", _l("soort organisatie"))
     elif organisation not in municipality_by_code():
-        raise InvalidInput(_l("Kies je gemeente uit de lijst, of kies \"Andere organisatie\"."),
-                           "organisation")
+        checks.errors["organisation"] = str(_l(
+            "Kies je gemeente uit de lijst, of kies \"Andere organisatie\"."))
+    if "organisation" not in checks.errors and "other_kind" not in checks.errors:
+        kind = OrganisationKind.MUNICIPALITY if organisation != OTHER else other_kind
+        checks.run(_check_eligible, cohort, kind)
+    checks.done()
     language = data.get("language") if data.get("language") in list(Language) else Language.NL
-    form = Form(name, email, role, organisation, other_name, other_kind, language)
-    _check_eligible(cohort, form.kind)
-    return form
+    return Form(name, email, role, organisation, other_name, other_kind, language)
+
+
+def other_kinds(cohort: Cohort) -> tuple[str, ...]:
+    """The kinds of non-municipal body this edition admits (none: the form offers no "other")."""
+    if cohort.eligibility == Eligibility.MUNICIPALITIES:
+        return ()
+    if cohort.eligibility == Eligibility.PUBLIC_BODIES:
+        return (OrganisationKind.PROVINCE,)
+    return OTHER_KINDS
 
 
 def _external(endpoint: str, **values) -> str:

@@ -117,13 +117,16 @@ def reschedule_meeting(session: Session, meeting: Meeting, *, on_date: date,
     starts_at, ends_at = _times(cohort, on_date, start, end)
     if (on_date, starts_at, ends_at) == (meeting.on_date, meeting.starts_at, meeting.ends_at):
         return meeting
+    was = events.MeetingRescheduled(meeting_id=meeting.id, cohort_id=cohort.id,
+                                    was_on_date=meeting.on_date, was_starts_at=meeting.starts_at,
+                                    was_ends_at=meeting.ends_at)
     meeting.on_date, meeting.starts_at, meeting.ends_at = on_date, starts_at, ends_at
     meeting.sequence += 1
     meeting.updated_at = utcnow()
     session.add(meeting)
     _touch(session, cohort)
     session.flush()
-    events.record(session, events.MeetingRescheduled(meeting_id=meeting.id, cohort_id=cohort.id))
+    events.record(session, was)
     return meeting
 
 
@@ -209,13 +212,15 @@ def remove_deadline(session: Session, deadline: Deadline) -> None:
     if session.exec(select(Submission).where(Submission.deadline_id == deadline.id)).first():
         raise InvalidInput(_l("Er zijn al inzendingen voor deze deadline; verwijderen kan niet meer."))
     cohort = _cohort_of(session, deadline)
+    removed = events.DeadlineRemoved(deadline_id=deadline.id, cohort_id=cohort.id,
+                                     title=deadline.title)
     for extension in session.exec(select(DeadlineExtension).where(
             DeadlineExtension.deadline_id == deadline.id)):
         session.delete(extension)
     session.delete(deadline)
     _touch(session, cohort)
     session.flush()
-    events.record(session, events.DeadlineRemoved(deadline_id=deadline.id, cohort_id=cohort.id))
+    events.record(session, removed)
 
 
 @service

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask, current_app, g, redirect, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import format_date, format_datetime, get_locale
@@ -9,6 +11,9 @@ from sqlmodel import Session
 
 from ..clock import to_local
 from ..db import Database
+
+#: An edition's name that already says it is one ("Tweede editie", "2nd edition").
+EDITION_WORD = re.compile(r"\b(editie|edition)\b", re.IGNORECASE)
 
 
 def get_db() -> Database:
@@ -107,6 +112,15 @@ def template_helpers(app: Flask) -> None:
         start = to_local(meeting.starts_at, zone_name)
         end = to_local(meeting.ends_at, zone_name)
         return f"{day}, {start:%H:%M}–{end:%H:%M}"
+
+    @app.template_global()
+    def edition_name(cohort) -> str:
+        """'editie 2030'; a name that says so itself ('Tweede editie') stands alone."""
+        from flask_babel import gettext
+
+        if EDITION_WORD.search(cohort.name):
+            return cohort.name
+        return gettext("editie %(name)s", name=cohort.name)
 
     @app.context_processor
     def _globals():

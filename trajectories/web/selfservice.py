@@ -147,7 +147,7 @@ def register(organiser_slug: str, track_slug: str, cohort_slug: str):
     return render_template("selfservice/register.html", organiser=organiser, entry=entry,
                            edition=edition, cohort=cohort, is_open=is_open, full=full,
                            error=error, form=form, groups=_municipality_groups(),
-                           other_kinds=registration.OTHER_KINDS), 200 if error is None else 422
+                           other_kinds=registration.other_kinds(cohort)), 200 if error is None else 422
 
 
 def _admitted(cohort: Cohort) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -112,11 +113,16 @@ class TrackForm(Form):
     goals = TextAreaField(_l("Doelen"))
     target_group = TextAreaField(_l("Doelgroep"))
     theme = StringField(_l("Thema"))
-    sdgs = MultiCheckboxField(_l("Global Goals"), coerce=int,
-                              choices=[(g.number, f"{g.number}. {g.name_nl}")
-                                       for g in sdg_goals().values()])
+    sdgs = MultiCheckboxField(_l("Global Goals"), coerce=int)
     contact_name = StringField(_l("Contactpersoon"))
     contact_email = EmailField(_l("E-mailadres contactpersoon"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The goals' names in the language of this request, not of the first one.
+        language = str(get_locale())
+        self.sdgs.choices = [(g.number, f"{g.number}. {g.name(language)}")
+                             for g in sdg_goals().values()]
 
 
 TIMEZONES = [("Europe/Amsterdam", "Europe/Amsterdam"), ("Europe/Brussels", "Europe/Brussels")]

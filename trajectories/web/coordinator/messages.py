@@ -9,6 +9,7 @@ from datetime import time, timedelta
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import func
 from sqlmodel import select
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
@@ -126,7 +127,7 @@ def release(cohort_id: int):
         except InvalidInput as exc:
             flash(exc.message, "error")
         else:
-            flash(_("%(n)s mails vrijgegeven.", n=n), "success")
+            flash(ngettext("%(num)s mail vrijgegeven.", "%(num)s mails vrijgegeven.", n), "success")
     return redirect(url_for("coordinator.outbox", cohort_id=cohort.id, status="held"))
 
 
@@ -172,7 +173,8 @@ def one_off(cohort_id: int):
         except InvalidInput as exc:
             form.fail(exc)
         else:
-            flash(_("Bericht klaargezet voor %(n)s ontvangers.", n=n), "success")
+            flash(ngettext("Bericht klaargezet voor %(num)s ontvanger.",
+                           "Bericht klaargezet voor %(num)s ontvangers.", n), "success")
             return redirect(url_for("coordinator.outbox", cohort_id=cohort.id))
     counts = {group: len(messages.recipients(s, cohort, group)) for group in messages.RECIPIENTS}
     return render_template("coordinator/one_off.html", cohort=cohort, track=track, form=form,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from ...errors import InvalidInput
 from ...services import imports
@@ -11,6 +13,25 @@ from .. import db_session
 from . import access, bp
 from .forms import CsvImportForm
 from .roster import _people, translated_labels
+
+#: What each CSV column holds: (header as typed in the file, required, meaning). The headers
+#: are the file's format and stay Dutch; their meaning shows in the visitor's language.
+PARTICIPANT_COLUMNS = (
+    ("naam", True, _l("Naam van de deelnemer.")),
+    ("e-mail", True, _l("E-mailadres; hier komen de uitnodigingen en herinneringen. Een adres "
+                        "dat al bekend is, wordt hergebruikt.")),
+    ("functie", False, _l("Functie, bijvoorbeeld beleidsadviseur.")),
+    ("organisatiecode", False, _l("CBS-code van een Nederlandse gemeente (GM0363) of NIS-code "
+                                  "van een Vlaamse (11001).")),
+    ("taal", False, _l("Taal van de mails: nl of en; leeg is nl.")),
+)
+ORGANISATION_COLUMNS = (
+    ("naam", True, _l("Naam van de organisatie.")),
+    ("soort", True, _l("gemeente, provincie of anders.")),
+    ("land", True, _l("NL of BE.")),
+    ("code", False, _l("CBS- of NIS-code, als de organisatie er een heeft.")),
+    ("provincie", False, _l("Provincie.")),
+)
 
 
 def _text_of(form: CsvImportForm) -> str:
@@ -44,7 +65,8 @@ def _import_page(form, run, template_args: dict, done_url: str):
             form.fail(exc)
         else:
             if result.imported:
-                flash(_("%(n)s rijen geïmporteerd.", n=len(result.rows)), "success")
+                flash(ngettext("%(num)s rij geïmporteerd.", "%(num)s rijen geïmporteerd.",
+                               len(result.rows)), "success")
                 return redirect(done_url)
     status = 400 if (form.is_submitted() and form.errors) or (result and result.errors) else 200
     return render_template("coordinator/import.html", form=form, result=result, text=text,
@@ -59,6 +81,7 @@ def participants_import(cohort_id: int):
         form, lambda text, dry_run: imports.import_participants(db_session(), cohort, text,
                                                                 dry_run=dry_run),
         dict(cohort=cohort, track=track, columns=imports.PARTICIPANT_COLUMNS,
+             explained=PARTICIPANT_COLUMNS,
              heading=_("Deelnemers importeren")),
         url_for("coordinator.enrollments", cohort_id=cohort.id))
 
@@ -70,6 +93,7 @@ def organisations_import():
         form, lambda text, dry_run: imports.import_organisations(db_session(), text,
                                                                  dry_run=dry_run),
         dict(cohort=None, track=None, columns=imports.ORGANISATION_COLUMNS,
+             explained=ORGANISATION_COLUMNS,
              heading=_("Organisaties importeren")),
         url_for("coordinator.organisations_import"))
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlmodel import select
 
 from ... import uploads
@@ -71,12 +72,14 @@ def enrollments(cohort_id: int):
         try:
             if request.form.get("action") == "promote":
                 n = editions.promote_from_waitlist(s, cohort)
-                flash(_("%(n)s van de wachtlijst toegelaten.", n=n), "success")
+                flash(ngettext("%(num)s deelnemer van de wachtlijst toegelaten.",
+                               "%(num)s deelnemers van de wachtlijst toegelaten.", n), "success")
             else:
                 selected = map(whole_number, request.form.getlist("selected"))
                 n = editions.bulk_enrollments(s, cohort, [i for i in selected if i is not None],
                                               request.form.get("action", ""))
-                flash(_("%(n)s inschrijvingen bijgewerkt.", n=n), "success")
+                flash(ngettext("%(num)s inschrijving bijgewerkt.", "%(num)s inschrijvingen bijgewerkt.", n),
+                      "success")
         except InvalidInput as exc:
             flash(exc.message, "error")
         return redirect(url_for("coordinator.enrollments", cohort_id=cohort.id,
