@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask, current_app, g, redirect, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import format_date, format_datetime, get_locale
@@ -29,6 +31,21 @@ def whole_number(value: str | None) -> int | None:
     if value and value.isascii() and value.isdigit() and len(value) <= 9:
         return int(value)
     return None
+
+
+def local_path(target: str | None, default: str, under: str = "/") -> str:
+    """`target` (a `next` from the request) when it is a path on this site below `under`, else
+    `default`. Read first as a browser reads it: tabs and line breaks removed, a backslash as
+    `/`; so `/%09/evil.example` (a tab) is `//evil.example`, another host, and is refused. Every
+    redirect to an address that came with the request goes through here."""
+    if not target:
+        return default
+    path = target.replace("\t", "").replace("\r", "").replace("\n", "").replace("\\", "/")
+    if (not path.startswith(under) or path.startswith("//")
+            or any(ord(c) < 0x20 or ord(c) == 0x7F for c in path)):
+        return default
+    parts = urlsplit(path)
+    return default if parts.scheme or parts.netloc else path
 
 
 def fresh_session() -> None:
@@ -78,8 +95,7 @@ def register_blueprints(app: Flask) -> None:
     def set_language(code: str):
         if code in ("nl", "en"):
             session["lang"] = code
-        target = request.args.get("next") or "/"
-        return redirect(target if target.startswith("/") and not target.startswith("//") else "/")
+        return redirect(local_path(request.args.get("next"), "/"))
 
 
 def template_helpers(app: Flask) -> None:
