@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, redirect, request, session
 from flask.sessions import SecureCookieSessionInterface
+from werkzeug.routing import IntegerConverter
 from flask_babel import format_date, format_datetime, get_locale
 from sqlmodel import Session
 
@@ -68,6 +69,19 @@ class CookieSessions(SecureCookieSessionInterface):
         return super().open_session(app, request)
 
 
+#: The largest id the database can look up: ids are INTEGER columns, 32-bit signed on PostgreSQL
+#: (SQLite's are 64-bit); a larger number in a query raises instead of finding nothing.
+LARGEST_ID = 2**31 - 1
+
+
+class DatabaseId(IntegerConverter):
+    """`<int:...>` in every route: a number the database can look up. A larger one matches no
+    route (404) instead of overflowing in the query (a 500)."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=LARGEST_ID, signed=False):
+        super().__init__(url_map, fixed_digits, min, max, signed)
+
+
 def register_blueprints(app: Flask) -> None:
     from .coordinator import bp as coordinator_bp
     from .feeds import bp as feeds_bp
@@ -77,6 +91,7 @@ def register_blueprints(app: Flask) -> None:
     from .security import init_security
     from .selfservice import bp as selfservice_bp
 
+    app.url_map.converters["int"] = DatabaseId  # before any route is added
     app.session_interface = CookieSessions()
     init_security(app)
     app.register_blueprint(public_bp)

@@ -29,6 +29,7 @@ from ...clock import NonexistentLocalTime, to_local, to_utc
 from ...errors import InvalidInput
 from ...models import DeliveredBy, Eligibility, MeetingKind, MeetingMode
 from ...reference import goals as sdg_goals
+from ...services.catalogue import MAX_CAPACITY
 
 
 class Form(FlaskForm):
@@ -128,7 +129,8 @@ class CohortForm(Form):
     slug = StringField(_l("Korte naam (in webadressen)"), validators=[required()])
     timezone = SelectField(_l("Tijdzone"), choices=TIMEZONES)
     capacity = IntegerField(_l("Aantal plaatsen"), validators=[
-        Optional(), NumberRange(min=0, message=_l("Het aantal plaatsen kan niet negatief zijn."))],
+        Optional(), NumberRange(min=0, message=_l("Het aantal plaatsen kan niet negatief zijn.")),
+        NumberRange(max=MAX_CAPACITY, message=_l("Het aantal plaatsen is hoogstens %(max)s."))],
         description=_l("Leeg laten voor geen grens."))
     registration_opens_at = DutchDateTimeField(_l("Inschrijving opent"), validators=[Optional()])
     registration_closes_at = DutchDateTimeField(_l("Inschrijving sluit"), validators=[Optional()])
