@@ -84,6 +84,7 @@ class DatabaseId(IntegerConverter):
 
 def register_blueprints(app: Flask) -> None:
     from .coordinator import bp as coordinator_bp
+    from .error_pages import init_error_pages
     from .feeds import bp as feeds_bp
     from .health import bp as health_bp
     from .mail import bp as mail_bp
@@ -94,6 +95,7 @@ def register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseId  # before any route is added
     app.session_interface = CookieSessions()
     init_security(app)
+    init_error_pages(app)
     app.register_blueprint(public_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(coordinator_bp)
