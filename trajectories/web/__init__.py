@@ -6,9 +6,9 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, redirect, request, session
 from flask.sessions import SecureCookieSessionInterface
-from werkzeug.routing import IntegerConverter
 from flask_babel import format_date, format_datetime, get_locale
 from sqlmodel import Session
+from werkzeug.routing import IntegerConverter
 
 from ..clock import to_local
 from ..db import Database
