@@ -107,3 +107,28 @@ def test_a_calendar_month_out_of_range_shows_the_editions_month(nl, coordinator_
     cohort = coordinator_world.cohort_nl
     response = nl.get(f"/beheer/edities/{cohort.id}/kalender", query_string={"maand": month})
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "1899-12-31", "2200-01-01"])
+def test_a_date_out_of_any_plausible_range_gets_the_fields_message(nl, session,
+                                                                   coordinator_world, day):
+    from sqlmodel import select
+
+    from trajectories.models import Deadline, Meeting
+
+    cohort = coordinator_world.cohort_nl
+    before = (len(session.exec(select(Meeting)).all()), len(session.exec(select(Deadline)).all()))
+    meeting = nl.post(f"/beheer/edities/{cohort.id}/sessies/nieuw", {
+        "title": "Slotsessie", "on_date": day, "start": "10:00", "end": "11:00",
+        "kind": "session", "mode": "online", "online_url": "https://meet.example/s"})
+    deadline = nl.post(f"/beheer/edities/{cohort.id}/deadlines/nieuw", {
+        "title": "Eindverslag", "due_date": day, "delivered_by": "participant"})
+    edition = nl.post(f"/beheer/edities/{cohort.id}/bewerken", {
+        "name": cohort.name, "timezone": cohort.timezone, "eligibility": "municipalities",
+        "registration_opens_at": f"{day}T09:00"})
+    for response in (meeting, deadline, edition):
+        assert response.status_code == 400
+        assert "Kies een datum tussen 1900 en 2199." in response.get_data(as_text=True)
+    session.rollback()
+    assert (len(session.exec(select(Meeting)).all()),
+            len(session.exec(select(Deadline)).all())) == before

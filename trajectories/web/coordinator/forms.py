@@ -45,12 +45,24 @@ class Form(FlaskForm):
         return {name: self._fields[name].data for name in names}
 
 
+#: Years a date typed here may have: year 1 or 9999 would overflow the zone and feed arithmetic.
+YEARS = (1900, 2199)
+
+
+def _plausible_year(field) -> None:
+    if field.data is not None and not YEARS[0] <= field.data.year <= YEARS[1]:
+        field.data = None
+        raise ValueError(_l("Kies een datum tussen %(first)s en %(last)s.",
+                            first=YEARS[0], last=YEARS[1]))
+
+
 class DutchDateField(DateField):
     def process_formdata(self, valuelist):
         try:
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError(_l("Vul een geldige datum in.")) from None
+        _plausible_year(self)
 
 
 class DutchTimeField(TimeField):
@@ -67,6 +79,7 @@ class DutchDateTimeField(DateTimeLocalField):
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError(_l("Vul een geldige datum en tijd in.")) from None
+        _plausible_year(self)
 
 
 class MultiCheckboxField(SelectMultipleField):
