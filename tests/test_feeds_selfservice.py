@@ -72,6 +72,7 @@ def test_new_feed_link_is_shown_in_the_answer_and_never_travels_in_the_cookie(ap
     home = client.get("/mijn/").get_data(as_text=True)
     answer = client.post("/mijn/agenda/nieuwe-link", data={"csrf_token": _csrf(home)})
     assert answer.status_code == 200
+    assert answer.headers["Cache-Control"] == "no-store"
     html = answer.get_data(as_text=True)
     link = FEED_RE.search(html).group(1)
     token = urlsplit(link).path.rsplit("/", 1)[1].removesuffix(".ics")

@@ -20,6 +20,7 @@ from flask import (
     current_app,
     flash,
     g,
+    make_response,
     redirect,
     render_template,
     request,
@@ -477,4 +478,6 @@ def rotate_feed():
                 "opnieuw."), "success")
     else:
         flash(_("Je agenda-link is klaar: abonneer je hieronder."), "success")
-    return _home_page(new_feed_token=token)
+    response = make_response(_home_page(new_feed_token=token))
+    response.headers["Cache-Control"] = "no-store"  # a secret: not in any cache or history copy
+    return response
