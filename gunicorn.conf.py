@@ -5,6 +5,7 @@ Each setting can be overridden on the command line or with GUNICORN_CMD_ARGS.
 
 import multiprocessing
 import os
+import sys
 
 bind = os.environ.get("TRAJECTORIES_BIND", "127.0.0.1:8000")
 # Sync workers: requests are short (feeds are cached bytes); 2 per core plus one.
@@ -27,3 +28,14 @@ forwarded_allow_ips = os.environ.get("TRAJECTORIES_FORWARDED_ALLOW_IPS", "127.0.
 # gunicorn 25+ opens a control socket at one path per user, so a second master on the same
 # host (two instances, a blue/green switch, the tests) would fail; systemd signals suffice.
 control_socket_disable = True
+
+
+def on_starting(server):
+    """Before any worker starts: refuse rate limits that each worker would count alone."""
+    from trajectories.config import ConfigError, check_rate_limit_storage, load_settings
+
+    try:
+        check_rate_limit_storage(load_settings(), server.cfg.workers)
+    except ConfigError as exc:  # one clear line, like wsgi.py
+        print(f"Configuration error: {exc}", file=sys.stderr)
+        sys.exit(2)

@@ -95,4 +95,7 @@ def bench_app(database_url: str, var_dir: str):
 def app_env(database_url: str, var_dir: Path, **extra: str) -> dict:
     return {**os.environ, "TRAJECTORIES_PRODUCTION": "1", "TRAJECTORIES_SECRET_KEY": "b" * 64,
             "TRAJECTORIES_DATABASE_URL": database_url, "TRAJECTORIES_VAR_DIR": str(var_dir),
-            "TRAJECTORIES_CALENDARS_DIR": str(var_dir / "calendars"), **extra}
+            "TRAJECTORIES_CALENDARS_DIR": str(var_dir / "calendars"),
+            # Production refuses per-worker rate limits (memory://): Redis, as in production.
+            "TRAJECTORIES_RATELIMIT_STORAGE_URI": os.environ.get(
+                "TRAJECTORIES_BENCH_REDIS_URI", "redis://127.0.0.1:6379/13"), **extra}

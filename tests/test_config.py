@@ -67,3 +67,29 @@ def test_init_db_and_create_coordinator_from_the_command_line(tmp_path):
     unknown = run("create-coordinator", "--email", "x@vng.example", "--name", "X",
                   "--organiser", "nope", input="een lang wachtwoord\neen lang wachtwoord\n")
     assert "Onbekende organisator: nope" in unknown.stderr
+
+
+@pytest.mark.parametrize(("production", "database", "storage", "workers", "refused"), [
+    ("1", "sqlite:////tmp/x.db", "memory://", 5, True),
+    ("1", "sqlite:////tmp/x.db", "async+memory://", 2, True),
+    ("1", "postgresql://db.internal/t", "memory://", 1, True),  # other hosts may serve too
+    ("1", "sqlite:////tmp/x.db", "memory://", 1, False),       # one process, one host
+    ("1", "postgresql://db.internal/t", "redis://127.0.0.1:6379", 5, False),
+    ("0", "postgresql://db.internal/t", "memory://", 5, False),  # development keeps memory
+])
+def test_production_refuses_rate_limits_counted_per_process(tmp_path, production, database,
+                                                             storage, workers, refused):
+    from trajectories.config import check_rate_limit_storage
+
+    settings = load_settings({"TRAJECTORIES_PRODUCTION": production,
+                              "TRAJECTORIES_SECRET_KEY": "k" * 64,
+                              "TRAJECTORIES_DATABASE_URL": database,
+                              "TRAJECTORIES_RATELIMIT_STORAGE_URI": storage},
+                             var_dir=str(tmp_path))
+    if refused:
+        with pytest.raises(ConfigError) as error:
+            check_rate_limit_storage(settings, workers)
+        assert str(error.value).startswith("TRAJECTORIES_RATELIMIT_STORAGE_URI: ")
+        assert "\n" not in str(error.value)
+    else:
+        check_rate_limit_storage(settings, workers)

@@ -134,3 +134,18 @@ def load_settings(environ: dict[str, str] | None = None, **overrides) -> Setting
         production=production,
         ratelimit_storage_uri=get("RATELIMIT_STORAGE_URI") or "memory://",
     )
+
+
+def check_rate_limit_storage(settings: Settings, workers: int) -> None:
+    """Refuse, in production, rate limits counted per process where more than one process serves:
+    with `memory://` each gunicorn worker (and each host) counts alone, so 5 workers allow 5 times
+    the limit. One worker on a SQLite database (one host by construction) may keep it."""
+    uri = settings.ratelimit_storage_uri
+    per_process = urlsplit(uri).scheme.split("+")[-1] == "memory"
+    one_host = settings.database_url.startswith("sqlite")
+    if settings.production and per_process and (workers > 1 or not one_host):
+        raise ConfigError(
+            f"{PREFIX}RATELIMIT_STORAGE_URI: {uri} counts per process, so {workers} gunicorn "
+            f"worker(s){'' if one_host else ' on each host sharing the database'} would each "
+            f"allow the whole limit; production needs a shared storage such as "
+            f"redis://127.0.0.1:6379")

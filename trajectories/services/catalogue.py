@@ -14,6 +14,9 @@ from ..models import Cohort, Country, Eligibility, Organiser, Track
 from . import base
 from .base import service
 
+#: More places than any edition has; larger numbers would overflow the database's integer.
+MAX_CAPACITY = 100_000
+
 #: Slugs an organiser cannot have: an organiser's page is `/<slug>/`, so the site's own first path
 #: segments are taken, and `p` (personal feeds are /feeds/p/<token>.ics beside
 #: /feeds/<organiser>/<track>.ics). A test keeps this in step with the app's routes.
@@ -98,6 +101,9 @@ def _cohort_fields(data: dict) -> dict:
                                "capacity") from None
         if capacity < 0:
             raise InvalidInput(_l("Het aantal plaatsen kan niet negatief zijn."), "capacity")
+        if capacity > MAX_CAPACITY:
+            raise InvalidInput(_l("Het aantal plaatsen is hoogstens %(max)s.", max=MAX_CAPACITY),
+                               "capacity")
     opens: datetime | None = data.get("registration_opens_at")
     closes: datetime | None = data.get("registration_closes_at")
     if opens and closes and closes <= opens:

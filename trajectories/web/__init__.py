@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, redirect, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import format_date, format_datetime, get_locale
 from sqlmodel import Session
+from werkzeug.routing import IntegerConverter
 
 from ..clock import to_local
 from ..db import Database
@@ -36,6 +38,21 @@ def whole_number(value: str | None) -> int | None:
     return None
 
 
+def local_path(target: str | None, default: str, under: str = "/") -> str:
+    """`target` (a `next` from the request) when it is a path on this site below `under`, else
+    `default`. Read first as a browser reads it: tabs and line breaks removed, a backslash as
+    `/`; so `/%09/evil.example` (a tab) is `//evil.example`, another host, and is refused. Every
+    redirect to an address that came with the request goes through here."""
+    if not target:
+        return default
+    path = target.replace("\t", "").replace("\r", "").replace("\n", "").replace("\\", "/")
+    if (not path.startswith(under) or path.startswith("//")
+            or any(ord(c) < 0x20 or ord(c) == 0x7F for c in path)):
+        return default
+    parts = urlsplit(path)
+    return default if parts.scheme or parts.netloc else path
+
+
 def fresh_session() -> None:
     """Start a new session at sign-in and sign-out (no fixation of an earlier cookie), keeping
     only the visitor's language choice."""
@@ -56,8 +73,22 @@ class CookieSessions(SecureCookieSessionInterface):
         return super().open_session(app, request)
 
 
+#: The largest id the database can look up: ids are INTEGER columns, 32-bit signed on PostgreSQL
+#: (SQLite's are 64-bit); a larger number in a query raises instead of finding nothing.
+LARGEST_ID = 2**31 - 1
+
+
+class DatabaseId(IntegerConverter):
+    """`<int:...>` in every route: a number the database can look up. A larger one matches no
+    route (404) instead of overflowing in the query (a 500)."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=LARGEST_ID, signed=False):
+        super().__init__(url_map, fixed_digits, min, max, signed)
+
+
 def register_blueprints(app: Flask) -> None:
     from .coordinator import bp as coordinator_bp
+    from .error_pages import init_error_pages
     from .feeds import bp as feeds_bp
     from .health import bp as health_bp
     from .mail import bp as mail_bp
@@ -65,8 +96,10 @@ def register_blueprints(app: Flask) -> None:
     from .security import init_security
     from .selfservice import bp as selfservice_bp
 
+    app.url_map.converters["int"] = DatabaseId  # before any route is added
     app.session_interface = CookieSessions()
     init_security(app)
+    init_error_pages(app)
     app.register_blueprint(public_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(coordinator_bp)
@@ -83,8 +116,7 @@ def register_blueprints(app: Flask) -> None:
     def set_language(code: str):
         if code in ("nl", "en"):
             session["lang"] = code
-        target = request.args.get("next") or "/"
-        return redirect(target if target.startswith("/") and not target.startswith("//") else "/")
+        return redirect(local_path(request.args.get("next"), "/"))
 
 
 def template_helpers(app: Flask) -> None:

@@ -18,6 +18,7 @@ from flask import (
     current_app,
     flash,
     g,
+    make_response,
     redirect,
     render_template,
     request,
@@ -48,7 +49,7 @@ from ..reference import municipalities
 from ..services import people, privacy, registration
 from ..services.people import deadline_passed
 from ..status import registration_open
-from . import db_session, fresh_session
+from . import db_session, fresh_session, whole_number
 from .public import track_entry
 from .security import limiter
 
@@ -223,9 +224,13 @@ def signout():
 @bp.get("/mijn/")
 @signed_in
 def home():
+    return _home_page()
+
+
+def _home_page(new_feed_token: str | None = None):
     return render_template("selfservice/home.html", participant=current_participant(),
-                           confirmed=request.args.get("bevestigd", type=int),
-                           new_feed_token=session.pop("new_feed_token", None),
+                           confirmed=whole_number(request.args.get("bevestigd")),
+                           new_feed_token=new_feed_token,
                            **overview(db_session(), current_participant()))
 
 
@@ -413,7 +418,15 @@ def preferences():
 @bp.post("/mijn/agenda/nieuwe-link")
 @signed_in
 def rotate_feed():
-    session["new_feed_token"] = rotate_feed_token(db_session(), current_participant())
-    flash(_("Je agenda heeft een nieuwe link. De oude link werkt niet meer: abonneer je opnieuw."),
-          "success")
-    return redirect(url_for("selfservice.home") + "#h-feed")
+    """The new link is shown in this response only: never in a cookie (signed, not encrypted),
+    and only its hash is kept."""
+    had_link = current_participant().feed_token_hash is not None
+    token = rotate_feed_token(db_session(), current_participant())
+    if had_link:
+        flash(_("Je agenda heeft een nieuwe link. De oude link werkt niet meer: abonneer je "
+                "opnieuw."), "success")
+    else:
+        flash(_("Je agenda-link is klaar: abonneer je hieronder."), "success")
+    response = make_response(_home_page(new_feed_token=token))
+    response.headers["Cache-Control"] = "no-store"  # a secret: not in any cache or history copy
+    return response

@@ -11,16 +11,10 @@ from sqlmodel import select
 from ...errors import InvalidInput
 from ...models import Coordinator, Organiser
 from ...services import accounts, messages
-from .. import db_session, fresh_session
+from .. import db_session, fresh_session, local_path
 from ..security import limiter
 from . import bp
 from .forms import ConfirmForm, CoordinatorForm, ForgotPasswordForm, LoginForm, NewPasswordForm
-
-
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/beheer") and not target.startswith("//"):
-        return target
-    return url_for("coordinator.dashboard")
 
 
 @bp.route("/inloggen", methods=["GET", "POST"])
@@ -39,7 +33,8 @@ def login():
             fresh_session()
             user = _load_user(f"{row.id}:{row.password_hash[-16:]}")
             login_user(user)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(local_path(request.args.get("next"), url_for("coordinator.dashboard"),
+                                       under="/beheer/"))
     return render_template("coordinator/login.html", form=form), (
         400 if form.is_submitted() and form.errors else 200)
 

@@ -108,11 +108,15 @@ def edition(cohort_id: int):
 
 
 def _month(value: str | None, fallback: date) -> date:
+    """"2027-03" as its first day; anything else, or a month whose neighbours no calendar
+    has (year 1 or 9999), gives the fallback's month."""
     try:
         year, month = (int(p) for p in (value or "").split("-"))
-        return date(year, month, 1)
-    except ValueError:
-        return fallback.replace(day=1)
+        if 1 < year < 9999:
+            return date(year, month, 1)
+    except (ValueError, OverflowError):  # 2027-99999999999999999999: past C ints
+        pass
+    return fallback.replace(day=1)
 
 
 @bp.get("/edities/<int:cohort_id>/kalender")

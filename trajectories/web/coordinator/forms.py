@@ -30,6 +30,7 @@ from ...clock import NonexistentLocalTime, to_local, to_utc
 from ...errors import InvalidInput
 from ...models import DeliveredBy, Eligibility, MeetingKind, MeetingMode
 from ...reference import goals as sdg_goals
+from ...services.catalogue import MAX_CAPACITY
 
 
 class Form(FlaskForm):
@@ -45,12 +46,24 @@ class Form(FlaskForm):
         return {name: self._fields[name].data for name in names}
 
 
+#: Years a date typed here may have: year 1 or 9999 would overflow the zone and feed arithmetic.
+YEARS = (1900, 2199)
+
+
+def _plausible_year(field) -> None:
+    if field.data is not None and not YEARS[0] <= field.data.year <= YEARS[1]:
+        field.data = None
+        raise ValueError(_l("Kies een datum tussen %(first)s en %(last)s.",
+                            first=YEARS[0], last=YEARS[1]))
+
+
 class DutchDateField(DateField):
     def process_formdata(self, valuelist):
         try:
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError(_l("Vul een geldige datum in.")) from None
+        _plausible_year(self)
 
 
 class DutchTimeField(TimeField):
@@ -67,6 +80,7 @@ class DutchDateTimeField(DateTimeLocalField):
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError(_l("Vul een geldige datum en tijd in.")) from None
+        _plausible_year(self)
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -134,7 +148,8 @@ class CohortForm(Form):
     slug = StringField(_l("Korte naam (in webadressen)"), validators=[required()])
     timezone = SelectField(_l("Tijdzone"), choices=TIMEZONES)
     capacity = IntegerField(_l("Aantal plaatsen"), validators=[
-        Optional(), NumberRange(min=0, message=_l("Het aantal plaatsen kan niet negatief zijn."))],
+        Optional(), NumberRange(min=0, message=_l("Het aantal plaatsen kan niet negatief zijn.")),
+        NumberRange(max=MAX_CAPACITY, message=_l("Het aantal plaatsen is hoogstens %(max)s."))],
         description=_l("Leeg laten voor geen grens."))
     registration_opens_at = DutchDateTimeField(_l("Inschrijving opent"), validators=[Optional()])
     registration_closes_at = DutchDateTimeField(_l("Inschrijving sluit"), validators=[Optional()])
