@@ -190,19 +190,39 @@ def _invitations(session, settings, meeting: Meeting, people, *, kind: str, chan
     return count
 
 
+def invited(session: Session, meeting: Meeting) -> list[Participant]:
+    """Admitted participants who received an invitation to this session (on its own or with
+    their welcome): only they have it in their calendar, so only they get its update or
+    cancellation. An invitation still waiting in the outbox counts (it goes out first); a failed
+    or withdrawn one does not."""
+    ids = set(session.exec(select(OutboxMessage.participant_id).where(
+        OutboxMessage.dedupe_key.startswith(f"invite:session:{meeting.id}:seq"),
+        OutboxMessage.status != MailStatus.FAILED)))
+    return [p for p in admitted(session, meeting.cohort_id) if p.id in ids]
+
+
 def _meeting_notice(session, moment, settings, now) -> int:
+    """A first invitation goes to everyone admitted. An update or cancellation goes only to those
+    who had the invitation; the others get the current state: an invitation to the session as it
+    is now (newcomers get it with their welcome), nothing for a cancelled one."""
     meeting = session.get(Meeting, int(moment.subject.split(":")[1]))
     if meeting is None:
         return 0
-    people = admitted(session, meeting.cohort_id)
     if moment.kind == "cancel" or meeting.status == MeetingStatus.CANCELLED:
-        return _invitations(session, settings, meeting, people, kind=MailKind.CANCELLATION,
-                            changed=False, cancel=True)
+        return _invitations(session, settings, meeting, invited(session, meeting),
+                            kind=MailKind.CANCELLATION, changed=False, cancel=True)
     if meeting.starts_at is not None and meeting.ends_at <= now:
         return 0  # an invitation for a session that is over helps nobody
-    kind = MailKind.UPDATE if moment.kind == "update" else MailKind.INVITATION
-    return _invitations(session, settings, meeting, people, kind=kind,
-                        changed=moment.kind == "update")
+    everyone = admitted(session, meeting.cohort_id)
+    if moment.kind != "update":
+        return _invitations(session, settings, meeting, everyone, kind=MailKind.INVITATION,
+                            changed=False)
+    told = invited(session, meeting)
+    told_ids = {p.id for p in told}
+    return (_invitations(session, settings, meeting, told, kind=MailKind.UPDATE, changed=True)
+            + _invitations(session, settings, meeting,
+                           [p for p in everyone if p.id not in told_ids],
+                           kind=MailKind.INVITATION, changed=False))
 
 
 def _welcome(session, moment, settings, now) -> int:
