@@ -180,9 +180,13 @@ def confirm_registration(session: Session, token: str) -> Enrollment:
     elif participant.organisation_id is None:
         participant.organisation_id = _organisation_for(session, form).id
         session.add(participant)
+    before = session.exec(select(Enrollment.status).where(
+        Enrollment.cohort_id == cohort.id, Enrollment.participant_id == participant.id)).first()
     enrollment = people.enroll.__wrapped__(session, cohort, participant)
-    # Also when already enrolled: the same friendly answer, with a fresh sign-in link.
-    _mail_outcome(session, cohort, participant, enrollment)
+    # One outcome, one mail: a second confirmation (registered twice) signs in like the first
+    # but does not announce the same admission again.
+    if enrollment.status != before:
+        _mail_outcome(session, cohort, participant, enrollment)
     return enrollment
 
 
