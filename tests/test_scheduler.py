@@ -478,3 +478,19 @@ def test_update_goes_to_the_invited_and_newcomers_get_the_current_invitation(mai
     # The newcomer gets the session as it is now, once, as an invitation (not a change).
     assert rows.count(("invitation", "cees@gemeente.example")) == 1
     assert ("update", "cees@gemeente.example") not in rows
+
+
+def test_changing_mail_settings_replans_at_once(session, world):
+    from trajectories.services.messages import set_mail_settings
+
+    cohort, *_ = world
+    meeting = factories.meeting(session, cohort)
+    deadline = _deadline(session, cohort)
+    set_mail_settings(session, cohort, hold=False, review_coaching=False, reminder_days=[3],
+                      nudge_days=[5], send_hour=8, coaching_delay_hours=None)
+    wanted = {m.job_id: m.due_at for m in moments(session, "")
+              if m.status == "planned" and m.kind in ("reminder", "coaching", "nudge", "overdue")}
+    assert wanted == {
+        f"reminder:session:{meeting.id}:P3D": datetime(2030, 4, 10, 11, 30, tzinfo=UTC),
+        f"nudge:deadline:{deadline.id}:P5D": datetime(2030, 4, 26, 6, 0, tzinfo=UTC),  # 08:00 CEST
+    }
