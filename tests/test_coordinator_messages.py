@@ -203,3 +203,31 @@ def test_nudge_policy_changes_the_schedule(nl, coordinator_world):
     assert "10-04-2030 13:30" in html and "06-04-2030" not in html
     assert "31-05-2030 09:00" in html  # deadline 1 June, one day before at 09:00
     assert "Coachingsmail" not in html
+
+
+def test_one_off_message_carries_its_own_one_click_unsubscribe(nl, client, session,
+                                                               coordinator_world, db,
+                                                               mail_settings, smtp_sink):
+    from trajectories.mail.outbox import mail_preferences
+    from trajectories.models import Participant
+
+    cohort_id = coordinator_world.cohort_nl.id
+    assert nl.post(f"/beheer/edities/{cohort_id}/berichten/nieuw", ONE_OFF).status_code == 302
+    assert _drain(session, db, mail_settings).sent == 3
+    mail = smtp_sink.wait_for(3)[0]
+    link = mail["List-Unsubscribe"].strip("<>")
+    assert link.startswith(mail_settings.base_url + "/mail/afmelden/")
+    assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert link in mail.get_body(("plain",)).get_content()
+    assert "Geen mails van dit soort meer ontvangen" in mail.get_body(("html",)).get_content()
+    # The link switches off the coordinator's messages, and nothing else.
+    response = client.post(link.removeprefix(mail_settings.base_url),
+                           data={"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 204
+    person = session.exec(select(Participant).where(Participant.email == str(mail["To"]))).one()
+    preferences = mail_preferences(session, person)
+    assert preferences.pop("announcement") is False and all(preferences.values())
+    session.rollback()
+    nl.post(f"/beheer/edities/{cohort_id}/berichten/nieuw", {**ONE_OFF, "subject": "Nog een"})
+    assert person.email not in [r.to for r in _rows(session, subject="Nog een")]
+    assert len(_rows(session, subject="Nog een")) == 2

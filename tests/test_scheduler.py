@@ -494,3 +494,30 @@ def test_changing_mail_settings_replans_at_once(session, world):
         f"reminder:session:{meeting.id}:P3D": datetime(2030, 4, 10, 11, 30, tzinfo=UTC),
         f"nudge:deadline:{deadline.id}:P5D": datetime(2030, 4, 26, 6, 0, tzinfo=UTC),  # 08:00 CEST
     }
+
+
+def test_welcome_unsubscribe_link_stops_welcomes_not_invitations(mail_app, session, world,
+                                                                 smtp_sink):
+    from trajectories.mail.outbox import mail_preferences
+
+    cohort, anna, bert = world
+    factories.meeting(session, cohort)
+    newcomer = factories.participant(session, email="cees@gemeente.example")
+    enrollment = people.enroll(session, cohort, newcomer)
+    welcome = moment(session, f"welcome:enrollment:{enrollment.id}")
+    fire(mail_app, welcome.job_id, welcome.due_at)
+    settings = mail_app.config["SETTINGS"]
+    drain(mail_app.extensions["trajectories.db"], settings)
+    smtp_sink.wait_for(2)
+    [mail] = [m for m in smtp_sink.to("cees@gemeente.example") if m["Subject"].startswith("Welkom")]
+    link = mail["List-Unsubscribe"].strip("<>")
+    assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert link in mail.get_body(("plain",)).get_content()
+    page = mail_app.test_client().get(link.removeprefix(settings.base_url))
+    assert "Welkomstmails" in page.get_data(as_text=True)
+    assert mail_app.test_client().post(link.removeprefix(settings.base_url),
+                                       data={"List-Unsubscribe": "One-Click"}).status_code == 204
+    session.expire_all()
+    preferences = mail_preferences(session, newcomer)
+    session.commit()
+    assert preferences["welcome"] is False and preferences["invitation"] is True

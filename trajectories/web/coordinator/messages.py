@@ -35,7 +35,7 @@ KIND_LABELS = {
     MailKind.REMINDER: _l("herinnering aan een sessie"),
     MailKind.NUDGE: _l("herinnering aan een deadline"), MailKind.OVERDUE: _l("deadline verstreken"),
     MailKind.COACHING: _l("coaching"), MailKind.DIGEST: _l("weekoverzicht"),
-    MailKind.OTHER: _l("bericht"), "public_confirm": _l("bevestiging van een inschrijving"),
+    MailKind.ANNOUNCEMENT: _l("bericht aan de editie"), MailKind.OTHER: _l("bericht"), "public_confirm": _l("bevestiging van een inschrijving"),
     "public_signin": _l("inloglink"), "public_admitted": _l("toegelaten"),
     "public_applied": _l("aanmelding ontvangen"), "public_waitlisted": _l("wachtlijst"),
 }
