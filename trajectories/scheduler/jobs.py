@@ -35,7 +35,7 @@ from ..models import (
     Submission,
     Track,
 )
-from .models import MomentStatus, PlannedMoment
+from .models import MomentRun, MomentStatus, PlannedMoment, SkipReason
 from .plan import plan_digest
 
 log = logging.getLogger(__name__)
@@ -300,16 +300,21 @@ def process_moment(app: Flask, job_id: str, now: datetime | None = None) -> str:
                               .with_for_update()).first()
         if moment is None or moment.status != MomentStatus.PLANNED:
             return "gone"
+        run = MomentRun(moment_id=moment.id, cohort_id=moment.cohort_id, due_at=moment.due_at,
+                        fired_at=now, useful_until=moment.useful_until)
         if now > moment.useful_until:
             moment.status, moment.processed_at = MomentStatus.SKIPPED, now
             moment.note = f"too late: due {moment.due_at:%Y-%m-%d %H:%M}Z, fired {now:%Y-%m-%d %H:%M}Z"
             log.warning("skipped %s: %s", job_id, moment.note)
+            run.skipped = SkipReason.TOO_LATE
             outcome = "skipped"
         else:
             count = SENDERS[moment.kind](session, moment, settings, now)
             moment.status, moment.processed_at = MomentStatus.DONE, now
             moment.note = f"{count} mails queued"
+            run.queued = count
             outcome = "sent"
+        session.add(run)
         moment.version += 1
         moment.updated_at = now
         session.add(moment)
