@@ -51,6 +51,7 @@ class _About:
         self.enrollments = dict(session.exec(
             select(Enrollment.id, Enrollment.participant_id)
             .where(Enrollment.cohort_id == cohort_id)).all())
+        self.admitted: int | None = None
 
     def __call__(self, moment: PlannedMoment) -> str:
         what, _, number = moment.subject.partition(":")
@@ -74,7 +75,9 @@ class _About:
         if what == "session" and key in self.meetings:
             if moment.kind in ("update", "cancel"):
                 return len(invited(self.session, self.meetings[key]))
-            return len(admitted(self.session, moment.cohort_id))
+            if self.admitted is None:
+                self.admitted = len(admitted(self.session, moment.cohort_id))
+            return self.admitted
         return 0
 
 
