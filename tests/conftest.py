@@ -13,6 +13,9 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
+# The after-commit handlers the app registers, for every test: a test with only a session re-plans
+# as the app does, whichever tests ran before it.
+import trajectories.handlers  # noqa: F401
 import trajectories.schema  # noqa: F401
 from tests.coordinator_helpers import Browser, build_world
 from trajectories.app import create_app

@@ -203,3 +203,100 @@ def test_nudge_policy_changes_the_schedule(nl, coordinator_world):
     assert "10-04-2030 13:30" in html and "06-04-2030" not in html
     assert "31-05-2030 09:00" in html  # deadline 1 June, one day before at 09:00
     assert "Coachingsmail" not in html
+
+
+def test_one_off_message_carries_its_own_one_click_unsubscribe(nl, client, session,
+                                                               coordinator_world, db,
+                                                               mail_settings, smtp_sink):
+    from trajectories.mail.outbox import mail_preferences
+    from trajectories.models import Participant
+
+    cohort_id = coordinator_world.cohort_nl.id
+    assert nl.post(f"/beheer/edities/{cohort_id}/berichten/nieuw", ONE_OFF).status_code == 302
+    assert _drain(session, db, mail_settings).sent == 3
+    mail = smtp_sink.wait_for(3)[0]
+    link = mail["List-Unsubscribe"].strip("<>")
+    assert link.startswith(mail_settings.base_url + "/mail/afmelden/")
+    assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert link in mail.get_body(("plain",)).get_content()
+    assert "Geen mails van dit soort meer ontvangen" in mail.get_body(("html",)).get_content()
+    # The link switches off the coordinator's messages, and nothing else.
+    response = client.post(link.removeprefix(mail_settings.base_url),
+                           data={"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 204
+    person = session.exec(select(Participant).where(Participant.email == str(mail["To"]))).one()
+    preferences = mail_preferences(session, person)
+    assert preferences.pop("announcement") is False and all(preferences.values())
+    session.rollback()
+    nl.post(f"/beheer/edities/{cohort_id}/berichten/nieuw", {**ONE_OFF, "subject": "Nog een"})
+    assert person.email not in [r.to for r in _rows(session, subject="Nog een")]
+    assert len(_rows(session, subject="Nog een")) == 2
+
+
+def _schedule_tables(html: str) -> tuple[list, list]:
+    """(planned rows, history rows) of the mail schedule page, each row its cells' text."""
+    tables = re.findall(r"<tbody[^>]*>(.*?)</tbody>", html, re.S)
+    rows = [[[re.sub(r"<[^>]+>", "", cell).strip()
+              for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+             for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)] for table in tables]
+    return rows[0], (rows[1:] or [[]])[0]
+
+
+def test_schedule_shows_the_real_plan(nl, session, coordinator_world):
+    from tests import factories
+    from trajectories.models import Cohort
+    from trajectories.scheduler.models import PlannedMoment
+    from trajectories.services import schedule
+
+    world = coordinator_world
+    cohort = session.get(Cohort, world.cohort_nl.id)
+    url = f"/beheer/edities/{cohort.id}"
+    # A day-0 reminder is not sent (the session starts then); neither is a reminder for a
+    # session whose time is still to be announced.
+    assert nl.post(f"{url}/berichten", {**MAIL, "reminder_days": "7, 0"}).status_code == 302
+    factories.meeting(session, cohort, title="Terugkomdag", on_date=world.meeting_nl.on_date,
+                      start=None, end=None)
+    schedule.extend_deadline(session, world.deadline_nl, world.participants[0],
+                             due_date=world.deadline_nl.due_date.replace(day=15))
+    session.commit()
+    planned, _history = _schedule_tables(nl.get(f"{url}/berichtenplanning").get_data(as_text=True))
+    what = [(row[1], row[2]) for row in planned]
+    assert ("Herinnering sessie", "Kennismaking") in what
+    assert ("Herinnering sessie", "Terugkomdag") not in what
+    assert "13-04-2030 13:30" not in [row[0] for row in planned]  # no day-0 reminder
+    # An extension's own nudges, and the invitation to the new session.
+    assert ["15-06-2030 09:00", "Herinnering deadline", "Plan (verlenging voor Deelnemer 0)",
+            "1"] in planned
+    assert ("Uitnodiging voor een sessie", "Terugkomdag") in what
+    count = len(session.exec(select(PlannedMoment).where(
+        PlannedMoment.cohort_id == cohort.id, PlannedMoment.status == "planned")).all())
+    assert len(planned) == count
+
+
+def test_schedule_shows_what_the_scheduler_did_and_why_it_skipped(app, nl, session,
+                                                                  coordinator_world):
+    from datetime import UTC, datetime
+
+    from trajectories.scheduler.jobs import process_moment
+    from trajectories.scheduler.models import PlannedMoment
+
+    meeting_id, cohort_id = coordinator_world.meeting_nl.id, coordinator_world.cohort_nl.id
+    invite = session.exec(select(PlannedMoment).where(
+        PlannedMoment.job_id == f"invite:session:{meeting_id}")).one()
+    job_id, due_at = invite.job_id, invite.due_at
+    session.rollback()  # the test's read transaction would hold SQLite's write lock
+    assert process_moment(app, job_id, now=due_at) == "sent"
+    # The scheduler was down until the session began: the week-before reminder helps nobody.
+    late = datetime(2030, 4, 13, 12, 0, tzinfo=UTC)
+    assert process_moment(app, f"reminder:session:{meeting_id}:P7D", now=late) == "skipped"
+    html = nl.get(f"/beheer/edities/{cohort_id}/berichtenplanning")
+    planned, history = _schedule_tables(html.get_data(as_text=True))
+    assert history[0][:5] == ["06-04-2030 13:30", "13-04-2030 14:00", "Herinnering sessie",
+                              "Kennismaking", "–"]
+    assert history[0][5].startswith("Te laat")
+    assert history[1][2:6] == ["Uitnodiging voor een sessie", "Kennismaking", "3", ""]
+    assert "Herinnering sessie" not in [row[1] for row in planned if row[0].startswith("06-04")]
+    nl.get("/taal/en")
+    english = nl.get(f"/beheer/edities/{cohort_id}/berichtenplanning").get_data(as_text=True)
+    assert "What the scheduler did" in english and "Too late: the scheduler" in english
+    assert "Session invitation" in english

@@ -99,6 +99,10 @@ def test_registering_twice_gives_one_enrollment_and_a_fresh_link(session, client
     assert again.status_code == 302
     assert count(session, Enrollment) == 1
     assert count(session, Participant) == 1
+    # One admission, one mail.
+    smtp_sink.wait_for(4, timeout=3)
+    admitted = [m for m in smtp_sink.messages if m["Subject"].startswith("Je bent toegelaten")]
+    assert len(admitted) == 1
 
 
 def test_full_edition_waitlists_with_its_own_mail(session, client, smtp_sink):

@@ -193,17 +193,19 @@ def test_reschedule_sends_one_update_with_same_uid_higher_sequence(mail_app, ses
 def test_cancel_removes_reminders_and_sends_one_cancellation(mail_app, session, world, smtp_sink):
     cohort, anna, bert = world
     meeting = factories.meeting(session, cohort)
+    invite = moment(session, f"invite:session:{meeting.id}")
+    fire(mail_app, invite.job_id, invite.due_at)
     schedule.cancel_meeting(session, meeting)
     statuses = {m.kind: m.status for m in moments(session, "") if m.subject == f"session:{meeting.id}"}
-    assert statuses == {"reminder": "removed", "coaching": "removed", "invite": "removed",
+    assert statuses == {"reminder": "removed", "coaching": "removed", "invite": "done",
                         "cancel": "planned"}
     cancel = moment(session, f"cancel:session:{meeting.id}")
     fire(mail_app, cancel.job_id, cancel.due_at)
     fire(mail_app, cancel.job_id, cancel.due_at + timedelta(minutes=1))
     drain(mail_app.extensions["trajectories.db"], mail_app.config["SETTINGS"])
-    mails = smtp_sink.wait_for(2)
-    assert len(mails) == 2
-    mail = smtp_sink.to("anna@gemeente.example")[0]
+    smtp_sink.wait_for(4)
+    assert len([m for m in smtp_sink.messages if "METHOD:CANCEL" in m.as_string()]) == 2
+    mail = smtp_sink.to("anna@gemeente.example")[-1]
     assert mail["Subject"] == "Geannuleerd: Sessie"
     parts = {part.get_content_type(): part for part in mail.walk()}
     assert parts["text/calendar"].get_param("method") == "CANCEL"
@@ -431,3 +433,91 @@ def test_one_active_scheduler_the_other_takes_over(mail_app, caplog):
 
         faulthandler.dump_traceback(sys.stderr)
     assert not first.is_alive() and not second.is_alive()
+
+
+def test_cancellation_reaches_only_those_who_had_the_invitation(mail_app, session, world,
+                                                                smtp_sink):
+    cohort, anna, bert = world
+    meeting = factories.meeting(session, cohort)
+    invite = moment(session, f"invite:session:{meeting.id}")
+    fire(mail_app, invite.job_id, invite.due_at)
+    schedule.cancel_meeting(session, meeting)
+    # Two people join within the three-minute wait; their welcomes fire first.
+    for email in ("cees@gemeente.example", "dirk@gemeente.example"):
+        enrollment = people.enroll(session, cohort, factories.participant(session, email=email))
+        welcome = moment(session, f"welcome:enrollment:{enrollment.id}")
+        fire(mail_app, welcome.job_id, welcome.due_at)
+    cancel = moment(session, f"cancel:session:{meeting.id}")
+    assert fire(mail_app, cancel.job_id, cancel.due_at) == "sent"
+    drain(mail_app.extensions["trajectories.db"], mail_app.config["SETTINGS"])
+    smtp_sink.wait_for(6)
+    cancels = sorted(str(m["To"]) for m in smtp_sink.messages
+                     if "METHOD:CANCEL" in m.as_string())
+    assert cancels == ["anna@gemeente.example", "bert@gemeente.example"]
+    assert smtp_sink.to("cees@gemeente.example")[0]["Subject"].startswith("Welkom")
+    assert len(smtp_sink.to("cees@gemeente.example")) == 1  # the welcome, no session in it
+
+
+def test_update_goes_to_the_invited_and_newcomers_get_the_current_invitation(mail_app, session,
+                                                                               world):
+    cohort, anna, bert = world
+    meeting = factories.meeting(session, cohort)
+    invite = moment(session, f"invite:session:{meeting.id}")
+    fire(mail_app, invite.job_id, invite.due_at)
+    schedule.reschedule_meeting(session, meeting, on_date=date(2030, 4, 14), start=time(13, 30),
+                                end=time(15, 30))
+    newcomer = factories.participant(session, email="cees@gemeente.example")
+    enrollment = people.enroll(session, cohort, newcomer)
+    update = moment(session, f"update:session:{meeting.id}")
+    assert fire(mail_app, update.job_id, update.due_at) == "sent"
+    welcome = moment(session, f"welcome:enrollment:{enrollment.id}")
+    fire(mail_app, welcome.job_id, welcome.due_at)
+    rows = [(r.kind, r.to) for r in outbox(session) if r.kind in ("invitation", "update")]
+    assert sorted(r for r in rows if r[0] == "update") == [
+        ("update", "anna@gemeente.example"), ("update", "bert@gemeente.example")]
+    # The newcomer gets the session as it is now, once, as an invitation (not a change).
+    assert rows.count(("invitation", "cees@gemeente.example")) == 1
+    assert ("update", "cees@gemeente.example") not in rows
+
+
+def test_changing_mail_settings_replans_at_once(session, world):
+    from trajectories.services.messages import set_mail_settings
+
+    cohort, *_ = world
+    meeting = factories.meeting(session, cohort)
+    deadline = _deadline(session, cohort)
+    set_mail_settings(session, cohort, hold=False, review_coaching=False, reminder_days=[3],
+                      nudge_days=[5], send_hour=8, coaching_delay_hours=None)
+    wanted = {m.job_id: m.due_at for m in moments(session, "")
+              if m.status == "planned" and m.kind in ("reminder", "coaching", "nudge", "overdue")}
+    assert wanted == {
+        f"reminder:session:{meeting.id}:P3D": datetime(2030, 4, 10, 11, 30, tzinfo=UTC),
+        f"nudge:deadline:{deadline.id}:P5D": datetime(2030, 4, 26, 6, 0, tzinfo=UTC),  # 08:00 CEST
+    }
+
+
+def test_welcome_unsubscribe_link_stops_welcomes_not_invitations(mail_app, session, world,
+                                                                 smtp_sink):
+    from trajectories.mail.outbox import mail_preferences
+
+    cohort, anna, bert = world
+    factories.meeting(session, cohort)
+    newcomer = factories.participant(session, email="cees@gemeente.example")
+    enrollment = people.enroll(session, cohort, newcomer)
+    welcome = moment(session, f"welcome:enrollment:{enrollment.id}")
+    fire(mail_app, welcome.job_id, welcome.due_at)
+    settings = mail_app.config["SETTINGS"]
+    drain(mail_app.extensions["trajectories.db"], settings)
+    smtp_sink.wait_for(2)
+    [mail] = [m for m in smtp_sink.to("cees@gemeente.example") if m["Subject"].startswith("Welkom")]
+    link = mail["List-Unsubscribe"].strip("<>")
+    assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert link in mail.get_body(("plain",)).get_content()
+    page = mail_app.test_client().get(link.removeprefix(settings.base_url))
+    assert "Welkomstmails" in page.get_data(as_text=True)
+    assert mail_app.test_client().post(link.removeprefix(settings.base_url),
+                                       data={"List-Unsubscribe": "One-Click"}).status_code == 204
+    session.expire_all()
+    preferences = mail_preferences(session, newcomer)
+    session.commit()
+    assert preferences["welcome"] is False and preferences["invitation"] is True

@@ -305,9 +305,12 @@ def test_mail_preferences_per_kind(session, client, smtp_sink, member):
     sign_in(client, smtp_sink)
     page = client.get("/mijn/voorkeuren").get_data(as_text=True)
     assert "Herinneringen aan deadlines" in page
-    submit(client, "/mijn/voorkeuren", {"kind": ["invitation", "reminder", "coaching"]})
+    assert "Welkomstmails bij een toelating" in page
+    assert "Berichten van de coördinator aan een editie" in page
+    submit(client, "/mijn/voorkeuren", {"kind": ["invitation", "reminder", "coaching", "welcome"]})
     prefs = mail_preferences(session, member["participant"])
-    assert prefs == {"invitation": True, "reminder": True, "nudge": False, "coaching": True}
+    assert prefs == {"welcome": True, "invitation": True, "reminder": True, "nudge": False,
+                     "coaching": True, "announcement": False}
     data = json.loads(client.get("/mijn/gegevens.json").data)
     assert data["mail_preferences"]["nudge"] is False
 

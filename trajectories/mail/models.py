@@ -29,16 +29,19 @@ class MailKind(StrEnum):
     OVERDUE = "overdue"
     COACHING = "coaching"
     DIGEST = "digest"  #: to the coordinator, not to participants
+    ANNOUNCEMENT = "announcement"  #: a one-off message from a coordinator to an edition
     OTHER = "other"
 
 
-#: What a participant can switch off, and which mail kinds each switch covers.
+#: What a participant can switch off, and which mail kinds each switch covers: every mail that
+#: is not a direct answer to the person's own action (those are the "public_*" kinds).
 PREFERENCE_KINDS: dict[str, tuple[str, ...]] = {
-    "invitation": (MailKind.WELCOME, MailKind.INVITATION, MailKind.UPDATE,
-                   MailKind.CANCELLATION),
+    "welcome": (MailKind.WELCOME,),
+    "invitation": (MailKind.INVITATION, MailKind.UPDATE, MailKind.CANCELLATION),
     "reminder": (MailKind.REMINDER,),
     "nudge": (MailKind.NUDGE, MailKind.OVERDUE),
     "coaching": (MailKind.COACHING,),
+    "announcement": (MailKind.ANNOUNCEMENT,),
 }
 
 

@@ -179,10 +179,12 @@ def mail_preferences(session: Session, participant: Participant) -> dict[str, bo
 
 
 PREFERENCE_LABELS = {
+    "welcome": _l("Welkomstmails bij een toelating"),
     "invitation": _l("Uitnodigingen en wijzigingen van sessies"),
     "reminder": _l("Herinneringen aan sessies"),
     "nudge": _l("Herinneringen aan deadlines"),
     "coaching": _l("Coachingsmails na een sessie"),
+    "announcement": _l("Berichten van de coördinator aan een editie"),
 }
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import or_, update
 
 from .. import events
 from ..mail.models import MailStatus, OutboxMessage
+from ..services.messages import MailSettingsChanged
 from . import plan
 
 log = logging.getLogger(__name__)
@@ -65,9 +66,10 @@ def on_deadline_changed(event, db) -> None:
     _with_session(db, work)
 
 
-@events.subscribe(events.CohortSaved)
+@events.subscribe(events.CohortSaved, MailSettingsChanged)
 def on_cohort_saved(event, db) -> None:
-    """The zone or the coordinator may have changed: re-plan the edition."""
+    """The zone, the coordinator or the mail settings (reminder and nudge days, send hour,
+    coaching delay) may have changed: re-plan the edition."""
     _with_session(db, lambda session: plan.plan_cohort(session, event.cohort_id))
 
 

@@ -38,7 +38,7 @@ from ..models import (
     Submission,
     Track,
 )
-from .models import MomentStatus, PlannedMoment
+from .models import MomentRun, MomentStatus, PlannedMoment, SkipReason
 from .plan import plan_digest
 
 log = logging.getLogger(__name__)
@@ -213,19 +213,39 @@ def _invitations(session, settings, meeting: Meeting, people, *, kind: str, chan
     return count
 
 
+def invited(session: Session, meeting: Meeting) -> list[Participant]:
+    """Admitted participants who received an invitation to this session (on its own or with
+    their welcome): only they have it in their calendar, so only they get its update or
+    cancellation. An invitation still waiting in the outbox counts (it goes out first); a failed
+    or withdrawn one does not."""
+    ids = set(session.exec(select(OutboxMessage.participant_id).where(
+        OutboxMessage.dedupe_key.startswith(f"invite:session:{meeting.id}:seq"),
+        OutboxMessage.status != MailStatus.FAILED)))
+    return [p for p in admitted(session, meeting.cohort_id) if p.id in ids]
+
+
 def _meeting_notice(session, moment, settings, now) -> int:
+    """A first invitation goes to everyone admitted. An update or cancellation goes only to those
+    who had the invitation; the others get the current state: an invitation to the session as it
+    is now (newcomers get it with their welcome), nothing for a cancelled one."""
     meeting = session.get(Meeting, int(moment.subject.split(":")[1]))
     if meeting is None:
         return 0
-    people = admitted(session, meeting.cohort_id)
     if moment.kind == "cancel" or meeting.status == MeetingStatus.CANCELLED:
-        return _invitations(session, settings, meeting, people, kind=MailKind.CANCELLATION,
-                            changed=False, cancel=True)
+        return _invitations(session, settings, meeting, invited(session, meeting),
+                            kind=MailKind.CANCELLATION, changed=False, cancel=True)
     if meeting.starts_at is not None and meeting.ends_at <= now:
         return 0  # an invitation for a session that is over helps nobody
-    kind = MailKind.UPDATE if moment.kind == "update" else MailKind.INVITATION
-    return _invitations(session, settings, meeting, people, kind=kind,
-                        changed=moment.kind == "update")
+    everyone = admitted(session, meeting.cohort_id)
+    if moment.kind != "update":
+        return _invitations(session, settings, meeting, everyone, kind=MailKind.INVITATION,
+                            changed=False)
+    told = invited(session, meeting)
+    told_ids = {p.id for p in told}
+    return (_invitations(session, settings, meeting, told, kind=MailKind.UPDATE, changed=True)
+            + _invitations(session, settings, meeting,
+                           [p for p in everyone if p.id not in told_ids],
+                           kind=MailKind.INVITATION, changed=False))
 
 
 def _welcome(session, moment, settings, now) -> int:
@@ -303,16 +323,21 @@ def process_moment(app: Flask, job_id: str, now: datetime | None = None) -> str:
                               .with_for_update()).first()
         if moment is None or moment.status != MomentStatus.PLANNED:
             return "gone"
+        run = MomentRun(moment_id=moment.id, cohort_id=moment.cohort_id, due_at=moment.due_at,
+                        fired_at=now, useful_until=moment.useful_until)
         if now > moment.useful_until:
             moment.status, moment.processed_at = MomentStatus.SKIPPED, now
             moment.note = f"too late: due {moment.due_at:%Y-%m-%d %H:%M}Z, fired {now:%Y-%m-%d %H:%M}Z"
             log.warning("skipped %s: %s", job_id, moment.note)
+            run.skipped = SkipReason.TOO_LATE
             outcome = "skipped"
         else:
             count = SENDERS[moment.kind](session, moment, settings, now)
             moment.status, moment.processed_at = MomentStatus.DONE, now
             moment.note = f"{count} mails queued"
+            run.queued = count
             outcome = "sent"
+        session.add(run)
         moment.version += 1
         moment.updated_at = now
         session.add(moment)

@@ -52,3 +52,27 @@ class PlannedMoment(SQLModel, table=True):
                         name="planned_moment_status"),
         Index("ix_planned_moment_unsynced", "synced_version", "version"),
     )
+
+
+class MomentRun(SQLModel, table=True):
+    """What the scheduler did when a moment fired: how many mails it queued, or that it skipped
+    the moment and why. One row per firing (a moment planned again after a change fires again),
+    so a coordinator can read the edition's history on its mail schedule page."""
+
+    __tablename__ = "moment_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    moment_id: int = Field(foreign_key="planned_moment.id", index=True, ondelete="CASCADE")
+    cohort_id: int = Field(foreign_key="cohort.id", index=True, ondelete="CASCADE")
+    #: The moment's due time when it fired.
+    due_at: datetime
+    fired_at: datetime
+    queued: int = 0
+    #: Why it was skipped (a SkipReason value); "" when it ran.
+    skipped: str = Field(default="", max_length=20)
+    #: Until when the moment was worth sending (the reason for a late skip).
+    useful_until: datetime
+
+
+class SkipReason(StrEnum):
+    TOO_LATE = "too_late"  #: fired after it stopped being useful (the scheduler was down)

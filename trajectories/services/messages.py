@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 from sqlmodel import Session, select
@@ -165,11 +166,14 @@ def send_one_off(session: Session, cohort: Cohort, *, subject: str, body: str,
     track = session.get(Track, cohort.track_id)
     batch = secrets.token_hex(8)
     queued = 0
+    settings = current_app.config["SETTINGS"]
     for participant in people:
         _subject, text, html = outbox.render_mail(
             "announcement", participant.language, participant=participant, cohort=cohort,
-            track=track, message_subject=subject, body=body)
-        row = outbox.queue_mail(session, to=participant.email, kind=MailKind.OTHER,
+            track=track, message_subject=subject, body=body,
+            unsubscribe_url=outbox.unsubscribe_url(settings, participant.id,
+                                                   MailKind.ANNOUNCEMENT))
+        row = outbox.queue_mail(session, to=participant.email, kind=MailKind.ANNOUNCEMENT,
                                 subject=subject, text=text, html=html,
                                 dedupe_key=f"one-off:{cohort.id}:{batch}:{participant.id}",
                                 participant_id=participant.id, cohort_id=cohort.id)

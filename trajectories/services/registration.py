@@ -194,7 +194,6 @@ def confirm_registration(session: Session, token: str) -> Enrollment:
         participant.organisation_id = _organisation_for(session, form).id
         session.add(participant)
     enrollment = people.enroll.__wrapped__(session, cohort, participant)
-    # Also when already enrolled: the same friendly answer, with a fresh sign-in link.
     _mail_outcome(session, cohort, participant, enrollment)
     return enrollment
 
@@ -209,9 +208,12 @@ def _mail_outcome(session: Session, cohort: Cohort, participant: Participant,
             Enrollment.id != enrollment.id, Enrollment.created_at <= enrollment.created_at))))
     template = OUTCOME_TEMPLATES.get(enrollment.status, "admitted")
     link = signin_link(participant)
+    # One outcome, one mail: the key names this change of the enrollment, so a second
+    # confirmation (registered twice, even at the same moment) signs in like the first but does
+    # not announce the same admission again; enrolling anew after a withdrawal mails again.
     public_mail.send(
         session, to=participant.email, template=template, language=participant.language,
-        dedupe_key=f"public_{template}:{enrollment.id}:{link[-27:]}",
+        dedupe_key=f"public_{template}:{enrollment.id}:{enrollment.updated_at:%Y%m%dT%H%M%S.%f}",
         participant_id=participant.id, cohort_id=cohort.id,
         name=participant.name, track=track, cohort=cohort, place=place, link=link)
 

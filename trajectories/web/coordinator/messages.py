@@ -4,7 +4,6 @@ hold/release and the review step, retry, a one-off message, and the schedule of 
 from __future__ import annotations
 
 from collections import Counter
-from datetime import time, timedelta
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -15,15 +14,14 @@ from sqlmodel import select
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import NumberRange, Optional
 
-from ...clock import to_utc, utcnow
 from ...errors import InvalidInput
 from ...mail.models import MailKind, MailStatus, OutboxMessage, settings_for
-from ...models import Deadline, Meeting, MeetingStatus, Submission
+from ...scheduler import overview
+from ...scheduler.models import SkipReason
 from ...services import messages
 from .. import db_session, whole_number
 from . import access, bp
 from .forms import ConfirmForm, Form, required
-from .progress import _taking_part
 from .tracks import status_code
 
 PAGE = 100
@@ -36,7 +34,7 @@ KIND_LABELS = {
     MailKind.REMINDER: _l("herinnering aan een sessie"),
     MailKind.NUDGE: _l("herinnering aan een deadline"), MailKind.OVERDUE: _l("deadline verstreken"),
     MailKind.COACHING: _l("coaching"), MailKind.DIGEST: _l("weekoverzicht"),
-    MailKind.OTHER: _l("bericht"), "public_confirm": _l("bevestiging van een inschrijving"),
+    MailKind.ANNOUNCEMENT: _l("bericht aan de editie"), MailKind.OTHER: _l("bericht"), "public_confirm": _l("bevestiging van een inschrijving"),
     "public_signin": _l("inloglink"), "public_admitted": _l("toegelaten"),
     "public_applied": _l("aanmelding ontvangen"), "public_waitlisted": _l("wachtlijst"),
 }
@@ -181,39 +179,32 @@ def one_off(cohort_id: int):
                            counts=counts), status_code(form)
 
 
+#: What each kind of planned moment sends.
+MOMENT_LABELS = {
+    "reminder": _l("Herinnering sessie"), "coaching": _l("Coachingsmail"),
+    "nudge": _l("Herinnering deadline"), "overdue": _l("Deadline verstreken"),
+    "digest": _l("Weekoverzicht aan de coördinator"), "welcome": _l("Welkomstmail"),
+    "invite": _l("Uitnodiging voor een sessie"), "update": _l("Wijziging van een sessie"),
+    "cancel": _l("Afzegging van een sessie"),
+}
+SKIP_LABELS = {
+    SkipReason.TOO_LATE: _l("Te laat: de planner draaide niet toen het moment kwam, en daarna "
+                            "had de mail geen zin meer."),
+    overview.PAST_WHEN_PLANNED: _l("Al voorbij toen het werd gepland."),
+}
+
+
 @bp.get("/edities/<int:cohort_id>/berichtenplanning")
 def mail_schedule(cohort_id: int):
-    """What goes out when, to how many, from the edition's mail settings. The scheduler decides
-    again when the moment comes (who has delivered by then, who is still enrolled)."""
+    """The edition's plan as the scheduler has it: the moments ahead, and what it did with the
+    moments behind (due, fired, how many mails, or why it skipped one)."""
     cohort, track = access.cohort(cohort_id)
     s = db_session()
-    settings = settings_for(s, cohort.id)
-    now = utcnow()
-    admitted = len(_taking_part(s, [cohort.id]).get(cohort.id, {}))
-    planned = []
-    meetings = list(s.exec(select(Meeting).where(Meeting.cohort_id == cohort.id,
-                                                 Meeting.status == MeetingStatus.SCHEDULED)))
-    for meeting in meetings:
-        start = meeting.starts_at or to_utc(meeting.on_date, time(9), cohort.timezone)
-        for days in settings.reminder_days:
-            planned.append((start - timedelta(days=days), _("Herinnering sessie"), meeting.title,
-                            admitted))
-        if settings.coaching_delay_hours is not None and meeting.ends_at:
-            planned.append((meeting.ends_at + timedelta(hours=settings.coaching_delay_hours),
-                            _("Coachingsmail"), meeting.title, admitted))
-    deadlines = list(s.exec(select(Deadline).where(Deadline.cohort_id == cohort.id)))
-    delivered = Counter(s.exec(select(Submission.deadline_id).where(
-        Submission.deadline_id.in_([d.id for d in deadlines]))).all())
-    for deadline in deadlines:
-        for days in settings.nudge_days:
-            moment = to_utc(deadline.due_date - timedelta(days=days), time(settings.send_hour),
-                            cohort.timezone)
-            label = _("Herinnering deadline") if days >= 0 else _("Deadline verstreken")
-            planned.append((moment, label, deadline.title,
-                            max(admitted - delivered[deadline.id], 0)))
-    planned = sorted((p for p in planned if p[0] >= now), key=lambda p: p[0])
     return render_template("coordinator/mail_schedule.html", cohort=cohort, track=track,
-                           planned=planned, settings=settings)
+                           planned=overview.planned(s, cohort.id),
+                           history=overview.history(s, cohort.id),
+                           labels=MOMENT_LABELS, skip_labels=SKIP_LABELS,
+                           settings=settings_for(s, cohort.id))
 
 
 def failed_by_cohort(cohorts: list) -> list[tuple]:
