@@ -144,18 +144,11 @@ def register(organiser_slug: str, track_slug: str, cohort_slug: str):
         except InvalidInput as exc:
             error = exc
     is_open = registration_open(cohort)
-    full = cohort.capacity is not None and not cohort.requires_approval and \
-        _admitted(cohort) >= cohort.capacity
+    full = edition["places_left"] == 0  # registering puts them on the waiting list
     return render_template("selfservice/register.html", organiser=organiser, entry=entry,
                            edition=edition, cohort=cohort, is_open=is_open, full=full,
                            error=error, form=form, groups=_municipality_groups(),
                            other_kinds=registration.OTHER_KINDS), 200 if error is None else 422
-
-
-def _admitted(cohort: Cohort) -> int:
-    from ..services.people import admitted_count
-
-    return admitted_count(db_session(), cohort.id)
 
 
 def _render_check_mail(email: str):
