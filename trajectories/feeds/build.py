@@ -236,7 +236,8 @@ def build_track_feed(session: Session, organiser: Organiser, track: Track, *, ba
                      start: date, default_zone: str = "Europe/Amsterdam",
                      language: str = "nl", rows: Rows | None = None) -> FeedDocument:
     t = texts(language)
-    cohorts = {c.id: c for c in session.exec(select(Cohort).where(Cohort.track_id == track.id))}
+    cohorts = {c.id: c for c in session.exec(select(Cohort).where(
+        Cohort.track_id == track.id, Cohort.draft.is_(False)))}
     rows = load_rows(session, sorted(cohorts), start) if rows is None else rows.of(cohorts)
     calendar = feed_calendar(
         uid=f"track-{track.id}@trajectories",
@@ -260,7 +261,7 @@ def build_organiser_feed(session: Session, organiser: Organiser, *, base_url: st
     tracks = {tr.id: tr for tr in session.exec(select(Track).where(
         Track.organiser_id == organiser.id))}
     cohorts = {c.id: c for c in session.exec(select(Cohort).where(
-        Cohort.track_id.in_(sorted(tracks))))} if tracks else {}
+        Cohort.track_id.in_(sorted(tracks)), Cohort.draft.is_(False)))} if tracks else {}
     rows = load_rows(session, sorted(cohorts), start) if rows is None else rows.of(cohorts)
     calendar = feed_calendar(
         uid=f"organiser-{organiser.id}@trajectories",
@@ -330,8 +331,9 @@ def load_personal(session: Session, participant: Participant) -> _Personal:
     enrollments = list(session.exec(select(Enrollment).where(
         Enrollment.participant_id == participant.id).order_by(Enrollment.cohort_id)))
     shown = sorted(e.cohort_id for e in enrollments if e.status in IN_FEED)
-    cohorts = {c.id: c for c in session.exec(select(Cohort).where(Cohort.id.in_(shown)))} \
-        if shown else {}
+    # A draft edition stays out until it is published (its updated_at moves then).
+    cohorts = {c.id: c for c in session.exec(select(Cohort).where(
+        Cohort.id.in_(shown), Cohort.draft.is_(False)))} if shown else {}
     tracks = {t.id: t for t in session.exec(select(Track).where(
         Track.id.in_(sorted({c.track_id for c in cohorts.values()}))))} if cohorts else {}
     organisers = {o.id: o for o in session.exec(select(Organiser).where(

@@ -86,7 +86,8 @@ class Publisher:
         """The entries of an organiser's feed (its window), to share with its track feeds;
         `whole`: every entry, for the edition feeds too (window them with `Rows.since`)."""
         cohort_ids = self.session.exec(select(Cohort.id).join(
-            Track, Cohort.track_id == Track.id).where(Track.organiser_id == organiser.id)).all()
+            Track, Cohort.track_id == Track.id).where(Track.organiser_id == organiser.id,
+                                                      Cohort.draft.is_(False))).all()
         return build.load_rows(self.session, sorted(cohort_ids), None if whole else self.start)
 
     def organiser(self, organiser: Organiser, rows: build.Rows | None = None) -> None:
@@ -116,7 +117,8 @@ class Publisher:
             tracks = self.session.exec(select(Track).where(
                 Track.organiser_id == organiser.id)).all()
             cohorts = self.session.exec(select(Cohort).where(
-                Cohort.track_id.in_([t.id for t in tracks]))).all() if tracks else []
+                Cohort.track_id.in_([t.id for t in tracks]),
+                Cohort.draft.is_(False))).all() if tracks else []
             for track in tracks:
                 self.track(organiser, track, rows)
                 wanted.add(self.root / links.track_path(organiser, track))
@@ -215,7 +217,7 @@ def _publish_cohort(db, cohort_id: int) -> None:
         return
     with db.session() as session:
         cohort = session.get(Cohort, cohort_id)
-        if cohort is None:
+        if cohort is None or cohort.draft:  # a draft has no public feed until it is published
             return
         track = session.get(Track, cohort.track_id)
         organiser = session.get(Organiser, track.organiser_id)
@@ -223,7 +225,8 @@ def _publish_cohort(db, cohort_id: int) -> None:
     background.submit(db, organiser.id, [track.id])
 
 
-@events.subscribe(events.CohortSaved, events.MeetingPlanned, events.MeetingChanged,
+@events.subscribe(events.CohortSaved, events.CohortPublished, events.MeetingPlanned,
+                  events.MeetingChanged,
                   events.MeetingRescheduled, events.MeetingCancelled, events.DeadlineSet,
                   events.DeadlineRemoved, events.DeadlineExtended)
 def republish_cohort(event, db) -> None:
@@ -244,7 +247,8 @@ def republish_track(event, db) -> None:
             return
         organiser = session.get(Organiser, track.organiser_id)
         publisher = Publisher(session, settings)
-        for cohort in session.exec(select(Cohort).where(Cohort.track_id == track.id)):
+        for cohort in session.exec(select(Cohort).where(Cohort.track_id == track.id,
+                                                        Cohort.draft.is_(False))):
             publisher.cohort(organiser, track, cohort)
     background.submit(db, organiser.id, [track.id])
 

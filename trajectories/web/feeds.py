@@ -92,7 +92,7 @@ def _find(organiser_slug: str, track_slug: str | None = None, cohort_slug: str |
         Track, Track.organiser_id == Organiser.id).join(
         Cohort, Cohort.track_id == Track.id).where(
         Organiser.slug == organiser_slug, Track.slug == track_slug,
-        Cohort.slug == cohort_slug)).first()
+        Cohort.slug == cohort_slug, Cohort.draft.is_(False))).first()
     if row is None:
         abort(404)
     return row

@@ -47,7 +47,8 @@ def _entries(tracks: list[Track]) -> list[dict]:
     """Each track with its editions, status and next session, in the order given.
     A fixed number of queries, whatever the number of tracks and editions."""
     s = db_session()
-    cohorts = list(s.exec(select(Cohort).where(Cohort.track_id.in_([t.id for t in tracks]))
+    cohorts = list(s.exec(select(Cohort).where(Cohort.track_id.in_([t.id for t in tracks]),
+                                               Cohort.draft.is_(False))
                           .order_by(Cohort.created_at, Cohort.id)))
     cohort_spans = spans(s, [c.id for c in cohorts])
     now = utcnow()
@@ -158,7 +159,7 @@ def _tracks_with_status(track_ids: list[int], status: Status) -> set[int]:
     s = db_session()
     cohorts = s.exec(select(Cohort.id, Cohort.track_id, Cohort.timezone,
                             Cohort.registration_opens_at, Cohort.registration_closes_at)
-                     .where(Cohort.track_id.in_(track_ids))).all()
+                     .where(Cohort.track_id.in_(track_ids), Cohort.draft.is_(False))).all()
     cohort_spans = spans(s, [c.id for c in cohorts])
     now = utcnow()
     found = {c.track_id for c in cohorts if cohort_status(c, cohort_spans[c.id], now) == status}
