@@ -68,6 +68,12 @@ def test_a_municipality_deadline_is_counted_and_listed_per_municipality(app, liv
     assert "door Arend" in rows[0]
     assert [r.split()[-2:] for r in rows[1:]] == [["nog", "niet"]] * 3
     assert rows[1].startswith("Borger-Odoorn Bea")
+    # The list and the extension form pass axe-core (WCAG 2.1 A/AA).
+    from axe_playwright_python.sync_playwright import Axe
+
+    result = Axe().run(page, options={"runOnly": {"type": "tag", "values": [
+        "wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}, "resultTypes": ["violations"]})
+    assert result.violations_count == 0, result.generate_report()
 
 
 @pytest.mark.browser

@@ -229,7 +229,8 @@ def overview(s, participant: Participant) -> dict:
     enrollments = list(s.exec(select(Enrollment).where(
         Enrollment.participant_id == participant.id).order_by(Enrollment.created_at)))
     cohorts = {c.id: c for c in s.exec(select(Cohort).where(
-        Cohort.id.in_([e.cohort_id for e in enrollments])))}
+        Cohort.id.in_([e.cohort_id for e in enrollments]), Cohort.draft.is_(False)))}
+    enrollments = [e for e in enrollments if e.cohort_id in cohorts]  # drafts: not yet
     tracks = {t.id: t for t in s.exec(select(Track).where(
         Track.id.in_([c.track_id for c in cohorts.values()])))}
     organisers = {o.id: o for o in s.exec(select(Organiser).where(
