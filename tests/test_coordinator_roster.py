@@ -190,7 +190,7 @@ def test_deliverables_read_and_download_all(nl, session, coordinator_world):
     p0, p1 = coordinator_world.participants[:2]
     sub = people.submit(session, coordinator_world.deadline_nl, p0, text="Ons plan <b>vet</b>")
     html = nl.get(f"/beheer/deadlines/{coordinator_world.deadline_nl.id}").get_data(as_text=True)
-    assert "1 van 3 ingeleverd" in html and "nog niet" in html
+    assert "1 van 3 deelnemers ingeleverd" in html and "nog niet" in html
     html = nl.get(f"/beheer/inzendingen/{sub.id}").get_data(as_text=True)
     assert "Ons plan &lt;b&gt;vet&lt;/b&gt;" in html
     response = nl.get(f"/beheer/deadlines/{coordinator_world.deadline_nl.id}/alles.zip")

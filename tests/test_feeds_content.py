@@ -20,10 +20,15 @@ from trajectories.services import people, schedule
 BASE = "https://leertrajecten.example.nl"
 
 
-def cohort_feed(session, cohort, start=date(2029, 1, 1)):
+def cohort_feed(session, cohort):
     track = session.get(factories.Track, cohort.track_id)
     organiser = session.get(factories.Organiser, track.organiser_id)
-    return build.build_cohort_feed(session, organiser, track, cohort, base_url=BASE, start=start)
+    return build.build_cohort_feed(session, organiser, track, cohort, base_url=BASE)
+
+
+def track_feed(session, track, start):
+    organiser = session.get(factories.Organiser, track.organiser_id)
+    return build.build_track_feed(session, organiser, track, base_url=BASE, start=start)
 
 
 @pytest.mark.parametrize("zone", ["Europe/Amsterdam", "Europe/Brussels"])
@@ -177,7 +182,8 @@ def test_calendar_properties(session):
     assert str(loose["X-WR-TIMEZONE"]) == "Europe/Brussels"
     assert b"REFRESH-INTERVAL;VALUE=DURATION:PT1H\r\n" in body
     assert b"X-PUBLISHED-TTL:PT1H\r\n" in body
-    assert "meer dan een jaar geleden" in str(loose["DESCRIPTION"])
+    assert "Afgelopen sessies en deadlines blijven in deze agenda staan." in \
+        str(loose["DESCRIPTION"])
 
 
 def test_empty_feed_is_still_valid(session):
@@ -205,7 +211,7 @@ def test_identical_content_gives_identical_bytes(session):
     assert again.last_modified == first.last_modified
 
 
-def test_window_leaves_out_entries_older_than_a_year_and_moves_last_modified(session):
+def test_track_window_leaves_out_entries_older_than_a_year_and_moves_last_modified(session):
     cohort = factories.cohort(session)
     old = factories.meeting(session, cohort, on_date=date(2029, 1, 10))
     recent = factories.meeting(session, cohort, on_date=date(2030, 1, 10))
@@ -218,13 +224,16 @@ def test_window_leaves_out_entries_older_than_a_year_and_moves_last_modified(ses
     session.expunge_all()
     cohort = session.get(factories.Cohort, cohort.id)
 
-    inside = cohort_feed(session, cohort, start=date(2029, 1, 10))
-    outside = cohort_feed(session, cohort, start=date(2029, 1, 11))
+    track = session.get(factories.Track, cohort.track_id)
+    inside = track_feed(session, track, start=date(2029, 1, 10))
+    outside = track_feed(session, track, start=date(2029, 1, 11))
 
     assert set(vevents(parse_both(inside.body)[0])) == {old.uid, recent.uid}
     assert set(vevents(parse_both(outside.body)[0])) == {recent.uid}
     assert outside.last_modified > inside.last_modified
     assert outside.last_modified == datetime(2030, 1, 11, tzinfo=UTC)
+    # The edition's own feed keeps its whole history.
+    assert set(vevents(parse_both(cohort_feed(session, cohort).body)[0])) == {old.uid, recent.uid}
 
 
 def test_deleting_a_deadline_moves_last_modified_forward(session):
@@ -248,7 +257,7 @@ def test_deleting_a_deadline_moves_last_modified_forward(session):
 # --- personal feeds ---------------------------------------------------------------------------------
 def _personal(session, participant):
     return build.build_personal_feed(session, build.load_personal(session, participant),
-                                     base_url=BASE, start=date(2029, 1, 1))
+                                     base_url=BASE)
 
 
 def test_personal_feed_holds_only_the_participants_own_data(session):

@@ -55,6 +55,14 @@ class CohortSaved(Event):
 
 
 @dataclass(frozen=True)
+class CohortPublished(Event):
+    """A draft edition became public: feeds, catalogue, registration and mails take it up."""
+
+    cohort_id: int
+    track_id: int
+
+
+@dataclass(frozen=True)
 class CohortDeleted(Event):
     cohort_id: int
     track_id: int

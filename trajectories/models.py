@@ -135,6 +135,9 @@ class Cohort(SQLModel, table=True):
     requires_approval: bool = False
     #: Coordinator mailbox for this edition (ORGANIZER of invitations, weekly digest).
     coordinator_email: str = Field(default="", max_length=254)
+    #: A draft (a copy, or a new edition made in /beheer) is seen by coordinators only: the
+    #: catalogue, feeds, registration and the scheduler ignore it until it is published.
+    draft: bool = False
     created_at: datetime = Field(default_factory=utcnow)
     #: Moves forward on every change to the edition, its sessions or deadlines, deletions included.
     updated_at: datetime = Field(default_factory=utcnow)

@@ -53,6 +53,9 @@ def spans(session: Session, cohort_ids: list[int]) -> dict[int, Span]:
 
 
 def registration_open(cohort: Cohort, now: datetime | None = None) -> bool:
+    """Whether one can register now: never for a draft, else between opening and closing."""
+    if getattr(cohort, "draft", False):
+        return False
     now = now or utcnow()
     if cohort.registration_opens_at is None or cohort.registration_opens_at > now:
         return False

@@ -5,8 +5,11 @@ A feed is built once per change, not once per request. Each feed has a cheap *ve
 bytes are cached per process under that version, so every worker and every host sees a change at
 its next request without any message between them, and an unchanged feed costs one small query.
 
-Window: one year back and everything ahead (Google Calendar stops reading feeds near 1 MB); the
-feed's description says so.
+Window: the track and organiser feeds hold one year back and everything ahead (they grow with
+every edition, and Google Calendar stops reading feeds near 1 MB); their description says so.
+An edition's feed and a personal feed hold their whole history: they are bounded (one edition,
+one person's editions), and a calendar deletes what a subscription drops, so a window would
+erase a finished edition and a participant's own record from their calendar.
 
 Last-Modified only moves forward: it is the newest `updated_at` of the feed's rows and parents
 (services touch the edition and track on deletions and cancellations too), or the moment the
@@ -112,6 +115,17 @@ class Rows:
         return datetime.combine(max(self.left_out.values()) + WINDOW + timedelta(days=1), time(),
                                 tzinfo=UTC)
 
+    def since(self, start: date) -> Rows:
+        """The entries from `start` on (a window), sharing the built VEVENTs; what it leaves
+        out is remembered per edition for Last-Modified."""
+        left_out = dict(self.left_out)
+        for cohort_id, day in [*((m.cohort_id, m.on_date) for m in self.meetings),
+                               *((d.cohort_id, d.due_date) for d in self.deadlines)]:
+            if day < start:
+                left_out[cohort_id] = max(day, left_out.get(cohort_id, day))
+        return Rows([m for m in self.meetings if m.on_date >= start], self.materials,
+                    [d for d in self.deadlines if d.due_date >= start], left_out, self.events)
+
     def of(self, cohort_ids: Iterable[int]) -> Rows:
         ids = set(cohort_ids)
         meetings, deadlines = self._by_cohort
@@ -131,19 +145,25 @@ class Rows:
         return meetings, deadlines
 
 
-def load_rows(session: Session, cohort_ids: list[int], start: date) -> Rows:
+def load_rows(session: Session, cohort_ids: list[int], start: date | None) -> Rows:
+    """The entries of these editions from `start` on; all of them when `start` is None."""
     if not cohort_ids:
         return Rows([], {}, [], {})
-    meetings = list(session.exec(select(Meeting).where(
-        Meeting.cohort_id.in_(cohort_ids), Meeting.on_date >= start)))
+    meeting_query = select(Meeting).where(Meeting.cohort_id.in_(cohort_ids))
+    deadline_query = select(Deadline).where(Deadline.cohort_id.in_(cohort_ids))
+    if start is not None:
+        meeting_query = meeting_query.where(Meeting.on_date >= start)
+        deadline_query = deadline_query.where(Deadline.due_date >= start)
+    meetings = list(session.exec(meeting_query))
     materials: dict[int, list[Material]] = defaultdict(list)
     if meetings:
         for material in session.exec(select(Material).where(
                 Material.meeting_id.in_([m.id for m in meetings])).order_by(Material.id)):
             materials[material.meeting_id].append(material)
-    deadlines = list(session.exec(select(Deadline).where(
-        Deadline.cohort_id.in_(cohort_ids), Deadline.due_date >= start)))
+    deadlines = list(session.exec(deadline_query))
     left_out: dict[int, date] = {}
+    if start is None:
+        return Rows(meetings, materials, deadlines, left_out)
     for cohort_id, day in [
         *session.exec(select(Meeting.cohort_id, func.max(Meeting.on_date)).where(
             Meeting.cohort_id.in_(cohort_ids), Meeting.on_date < start)
@@ -184,18 +204,19 @@ def _description(intro: str, window_note: str) -> str:
 
 # --- public feeds --------------------------------------------------------------------------------
 def build_cohort_feed(session: Session, organiser: Organiser, track: Track, cohort: Cohort, *,
-                      base_url: str, start: date, language: str = "nl",
+                      base_url: str, language: str = "nl",
                       rows: Rows | None = None) -> FeedDocument:
-    """`rows`: a publish run's rows of (at least) this edition; loaded when not given."""
+    """The edition's whole programme, past entries included (no window).
+    `rows`: a publish run's whole rows of (at least) this edition; loaded when not given."""
     t = texts(language)
-    rows = load_rows(session, [cohort.id], start) if rows is None else rows.of([cohort.id])
+    rows = load_rows(session, [cohort.id], None) if rows is None else rows.of([cohort.id])
     calendar = feed_calendar(
         uid=f"cohort-{cohort.id}@trajectories",
         name=links.cohort_title(track, cohort, language),
         description=_description(
             t["cohort_desc"].format(track=track.title, cohort=cohort.name,
                                     organiser=organiser.name),
-            t["window"].format(url=page_url(base_url, organiser, track))),
+            t["history"]),
         timezone=cohort.timezone,
         events=_public_events(rows, {cohort.id: cohort}, {track.id: track}, organiser,
                               base_url, language),
@@ -215,7 +236,8 @@ def build_track_feed(session: Session, organiser: Organiser, track: Track, *, ba
                      start: date, default_zone: str = "Europe/Amsterdam",
                      language: str = "nl", rows: Rows | None = None) -> FeedDocument:
     t = texts(language)
-    cohorts = {c.id: c for c in session.exec(select(Cohort).where(Cohort.track_id == track.id))}
+    cohorts = {c.id: c for c in session.exec(select(Cohort).where(
+        Cohort.track_id == track.id, Cohort.draft.is_(False)))}
     rows = load_rows(session, sorted(cohorts), start) if rows is None else rows.of(cohorts)
     calendar = feed_calendar(
         uid=f"track-{track.id}@trajectories",
@@ -239,7 +261,7 @@ def build_organiser_feed(session: Session, organiser: Organiser, *, base_url: st
     tracks = {tr.id: tr for tr in session.exec(select(Track).where(
         Track.organiser_id == organiser.id))}
     cohorts = {c.id: c for c in session.exec(select(Cohort).where(
-        Cohort.track_id.in_(sorted(tracks))))} if tracks else {}
+        Cohort.track_id.in_(sorted(tracks)), Cohort.draft.is_(False)))} if tracks else {}
     rows = load_rows(session, sorted(cohorts), start) if rows is None else rows.of(cohorts)
     calendar = feed_calendar(
         uid=f"organiser-{organiser.id}@trajectories",
@@ -258,8 +280,8 @@ def build_organiser_feed(session: Session, organiser: Organiser, *, base_url: st
 
 
 # --- versions: what the cache compares on every request ------------------------------------------
-def cohort_version(organiser: Organiser, track: Track, cohort: Cohort, start: date) -> Hashable:
-    return (cohort.updated_at, track.updated_at, organiser.updated_at, start)
+def cohort_version(organiser: Organiser, track: Track, cohort: Cohort) -> Hashable:
+    return (cohort.updated_at, track.updated_at, organiser.updated_at)
 
 
 def track_version(session: Session, organiser: Organiser, track: Track, start: date) -> Hashable:
@@ -294,7 +316,7 @@ class _Personal:
     def alarm_minutes(self) -> int:
         return self.preference.alarm_minutes if self.preference else DEFAULT_ALARM_MINUTES
 
-    def version(self, start: date) -> Hashable:
+    def version(self) -> Hashable:
         return (
             self.participant.language, self.alarm_minutes,
             self.preference.updated_at if self.preference else None,
@@ -302,7 +324,6 @@ class _Personal:
             tuple((c.id, c.updated_at) for c in self.cohorts.values()),
             tuple((t.id, t.updated_at) for t in self.tracks.values()),
             tuple((s.deadline_id, s.submitted_at) for s in self.submissions.values()),
-            start,
         )
 
 
@@ -310,8 +331,9 @@ def load_personal(session: Session, participant: Participant) -> _Personal:
     enrollments = list(session.exec(select(Enrollment).where(
         Enrollment.participant_id == participant.id).order_by(Enrollment.cohort_id)))
     shown = sorted(e.cohort_id for e in enrollments if e.status in IN_FEED)
-    cohorts = {c.id: c for c in session.exec(select(Cohort).where(Cohort.id.in_(shown)))} \
-        if shown else {}
+    # A draft edition stays out until it is published (its updated_at moves then).
+    cohorts = {c.id: c for c in session.exec(select(Cohort).where(
+        Cohort.id.in_(shown), Cohort.draft.is_(False)))} if shown else {}
     tracks = {t.id: t for t in session.exec(select(Track).where(
         Track.id.in_(sorted({c.track_id for c in cohorts.values()}))))} if cohorts else {}
     organisers = {o.id: o for o in session.exec(select(Organiser).where(
@@ -322,12 +344,14 @@ def load_personal(session: Session, participant: Participant) -> _Personal:
                      cohorts, tracks, organisers, submissions)
 
 
-def build_personal_feed(session: Session, data: _Personal, *, base_url: str, start: date,
+def build_personal_feed(session: Session, data: _Personal, *, base_url: str,
                         default_zone: str = "Europe/Amsterdam") -> FeedDocument:
+    """The participant's sessions and deadlines, past ones included (no window): their own
+    record stays in their calendar."""
     participant = data.participant
     language = participant.language
     t = texts(language)
-    rows = load_rows(session, sorted(data.cohorts), start)
+    rows = load_rows(session, sorted(data.cohorts), None)
     extensions = {x.deadline_id: x for x in session.exec(select(DeadlineExtension).where(
         DeadlineExtension.participant_id == participant.id))}
 
@@ -357,11 +381,10 @@ def build_personal_feed(session: Session, data: _Personal, *, base_url: str, sta
     calendar = feed_calendar(
         uid=f"participant-{participant.id}@trajectories",
         name=links.personal_title(language),
-        description=_description(t["personal_desc"], t["window_personal"]),
+        description=_description(t["personal_desc"], t["history"]),
         timezone=_zone_of(data.cohorts.values(), default_zone),
         events=events, language=language)
     return _document(to_bytes(calendar), _latest(
-        rows.dropped_at,
         data.preference.updated_at if data.preference else None,
         *(e.updated_at for e in data.enrollments),
         *(c.updated_at for c in data.cohorts.values()),

@@ -11,7 +11,8 @@ from flask.cli import with_appcontext
 @with_appcontext
 def publish_calendars():
     """Write every public feed into the calendars directory (and remove feeds of deleted
-    editions). Run it after an upgrade, and daily: the one-year window moves with the date."""
+    editions). Run it after an upgrade, and daily: the one-year window of the track and organiser
+    feeds moves with the date."""
     from .publish import publish_all
 
     settings = current_app.config["SETTINGS"]

@@ -9,7 +9,8 @@ that show it (`build.Rows`). Each file is written to a temporary file beside it 
 the old one, so a reader never sees half a feed. Its modification time is the feed's
 Last-Modified, so nginx answers If-Modified-Since like the app does. `trajectories
 publish-calendars` rebuilds them all and removes feeds of editions that no longer exist; run it
-daily too (cron or a systemd timer), since the one-year window moves with the date.
+daily too (cron or a systemd timer), since the one-year window of the track and organiser feeds
+moves with the date (edition feeds keep their whole history).
 """
 
 from __future__ import annotations
@@ -81,11 +82,13 @@ class Publisher:
     def _common(self) -> dict:
         return {"base_url": self.settings.base_url, "start": self.start}
 
-    def rows(self, organiser: Organiser) -> build.Rows:
-        """All entries of an organiser's feed, to share with its track and edition feeds."""
+    def rows(self, organiser: Organiser, *, whole: bool = False) -> build.Rows:
+        """The entries of an organiser's feed (its window), to share with its track feeds;
+        `whole`: every entry, for the edition feeds too (window them with `Rows.since`)."""
         cohort_ids = self.session.exec(select(Cohort.id).join(
-            Track, Cohort.track_id == Track.id).where(Track.organiser_id == organiser.id)).all()
-        return build.load_rows(self.session, sorted(cohort_ids), self.start)
+            Track, Cohort.track_id == Track.id).where(Track.organiser_id == organiser.id,
+                                                      Cohort.draft.is_(False))).all()
+        return build.load_rows(self.session, sorted(cohort_ids), None if whole else self.start)
 
     def organiser(self, organiser: Organiser, rows: build.Rows | None = None) -> None:
         self._write(links.organiser_path(organiser), build.build_organiser_feed(
@@ -100,24 +103,27 @@ class Publisher:
     def cohort(self, organiser: Organiser, track: Track, cohort: Cohort,
                rows: build.Rows | None = None) -> None:
         self._write(links.cohort_path(organiser, track, cohort), build.build_cohort_feed(
-            self.session, organiser, track, cohort, rows=rows, **self._common()))
+            self.session, organiser, track, cohort, rows=rows,
+            base_url=self.settings.base_url))
 
     def everything(self) -> int:
         """Every public feed; removes .ics files of feeds that no longer exist."""
         wanted: set[Path] = set()
         for organiser in self.session.exec(select(Organiser)).all():
-            rows = self.rows(organiser)
+            whole = self.rows(organiser, whole=True)
+            rows = whole.since(self.start)
             self.organiser(organiser, rows)
             wanted.add(self.root / links.organiser_path(organiser))
             tracks = self.session.exec(select(Track).where(
                 Track.organiser_id == organiser.id)).all()
             cohorts = self.session.exec(select(Cohort).where(
-                Cohort.track_id.in_([t.id for t in tracks]))).all() if tracks else []
+                Cohort.track_id.in_([t.id for t in tracks]),
+                Cohort.draft.is_(False))).all() if tracks else []
             for track in tracks:
                 self.track(organiser, track, rows)
                 wanted.add(self.root / links.track_path(organiser, track))
                 for cohort in (c for c in cohorts if c.track_id == track.id):
-                    self.cohort(organiser, track, cohort, rows)
+                    self.cohort(organiser, track, cohort, whole)
                     wanted.add(self.root / links.cohort_path(organiser, track, cohort))
         if self.root.exists():
             for stale in self.root.rglob("*.ics"):
@@ -211,7 +217,7 @@ def _publish_cohort(db, cohort_id: int) -> None:
         return
     with db.session() as session:
         cohort = session.get(Cohort, cohort_id)
-        if cohort is None:
+        if cohort is None or cohort.draft:  # a draft has no public feed until it is published
             return
         track = session.get(Track, cohort.track_id)
         organiser = session.get(Organiser, track.organiser_id)
@@ -219,7 +225,8 @@ def _publish_cohort(db, cohort_id: int) -> None:
     background.submit(db, organiser.id, [track.id])
 
 
-@events.subscribe(events.CohortSaved, events.MeetingPlanned, events.MeetingChanged,
+@events.subscribe(events.CohortSaved, events.CohortPublished, events.MeetingPlanned,
+                  events.MeetingChanged,
                   events.MeetingRescheduled, events.MeetingCancelled, events.DeadlineSet,
                   events.DeadlineRemoved, events.DeadlineExtended)
 def republish_cohort(event, db) -> None:
@@ -240,7 +247,8 @@ def republish_track(event, db) -> None:
             return
         organiser = session.get(Organiser, track.organiser_id)
         publisher = Publisher(session, settings)
-        for cohort in session.exec(select(Cohort).where(Cohort.track_id == track.id)):
+        for cohort in session.exec(select(Cohort).where(Cohort.track_id == track.id,
+                                                        Cohort.draft.is_(False))):
             publisher.cohort(organiser, track, cohort)
     background.submit(db, organiser.id, [track.id])
 

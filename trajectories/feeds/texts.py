@@ -36,8 +36,7 @@ TEXTS: dict[str, dict[str, str]] = {
                          " toegelaten. Dit adres is persoonlijk: deel het niet.",
         "window": "Sessies en deadlines van meer dan een jaar geleden staan niet in deze agenda;"
                   " je vindt ze op {url}",
-        "window_personal": "Sessies en deadlines van meer dan een jaar geleden staan niet in"
-                           " deze agenda.",
+        "history": "Afgelopen sessies en deadlines blijven in deze agenda staan.",
         "alarm": "Herinnering: {title}",
         "months": "januari februari maart april mei juni juli augustus september oktober"
                   " november december",
@@ -68,8 +67,7 @@ TEXTS: dict[str, dict[str, str]] = {
                          " to. This address is personal: do not share it.",
         "window": "Sessions and deadlines more than a year ago are left out of this calendar;"
                   " you find them at {url}",
-        "window_personal": "Sessions and deadlines more than a year ago are left out of this"
-                           " calendar.",
+        "history": "Past sessions and deadlines stay in this calendar.",
         "alarm": "Reminder: {title}",
         "months": "January February March April May June July August September October"
                   " November December",

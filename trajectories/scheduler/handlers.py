@@ -11,9 +11,11 @@ from __future__ import annotations
 import logging
 
 from sqlalchemy import or_, update
+from sqlmodel import select
 
 from .. import events
 from ..mail.models import MailStatus, OutboxMessage
+from ..models import Enrollment, EnrollmentStatus
 from ..services.messages import MailSettingsChanged
 from . import plan
 
@@ -71,6 +73,21 @@ def on_cohort_saved(event, db) -> None:
     """The zone, the coordinator or the mail settings (reminder and nudge days, send hour,
     coaching delay) may have changed: re-plan the edition."""
     _with_session(db, lambda session: plan.plan_cohort(session, event.cohort_id))
+
+
+@events.subscribe(events.CohortPublished)
+def on_cohort_published(event, db) -> None:
+    """A draft went public: plan its reminders, nudges and digest, and welcome whoever a
+    coordinator admitted while it was a draft."""
+    def work(session):
+        plan.plan_cohort(session, event.cohort_id)
+        for enrollment in session.exec(select(Enrollment).where(
+                Enrollment.cohort_id == event.cohort_id,
+                Enrollment.status == EnrollmentStatus.ADMITTED)):
+            plan.plan_notice(session, kind="welcome", subject=f"enrollment:{enrollment.id}",
+                             cohort_id=event.cohort_id, participant_id=enrollment.participant_id,
+                             delay=plan.DEBOUNCE / 3)
+    _with_session(db, work)
 
 
 @events.subscribe(events.EnrollmentAdmitted)

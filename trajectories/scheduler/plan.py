@@ -8,7 +8,7 @@ planned is marked skipped, so planning a session for the day after tomorrow send
 "in 7 days" reminder; only moments that were planned in time are sent late (while useful).
 
 Recipients are not planned: a job works them out when it fires, so a change touches a handful of
-rows whatever the size of the edition.
+rows whatever the size of the edition. A draft edition gets no moments until it is published.
 """
 
 from __future__ import annotations
@@ -207,7 +207,8 @@ def plan_meeting(session: Session, meeting_id: int, now: datetime | None = None)
         reconcile_subject(session, subject, (*MEETING_KINDS, "invite", "update"), [], now)
         return
     cohort = session.get(Cohort, meeting.cohort_id)
-    wanted = meeting_moments(meeting, cohort, settings_for(session, cohort.id))
+    wanted = [] if cohort.draft else meeting_moments(meeting, cohort,
+                                                     settings_for(session, cohort.id))
     reconcile_subject(session, subject, MEETING_KINDS, wanted, now)
 
 
@@ -219,15 +220,16 @@ def plan_deadline(session: Session, deadline_id: int, now: datetime | None = Non
         reconcile_subject(session, subject, DEADLINE_KINDS, [], now)
         return
     cohort = session.get(Cohort, deadline.cohort_id)
-    wanted = deadline_moments(session, deadline, cohort, settings_for(session, cohort.id))
+    wanted = [] if cohort.draft else deadline_moments(session, deadline, cohort,
+                                                      settings_for(session, cohort.id))
     reconcile_subject(session, subject, DEADLINE_KINDS, wanted, now)
 
 
 def plan_digest(session: Session, cohort_id: int, now: datetime | None = None) -> None:
     now = now or utcnow()
     cohort = session.get(Cohort, cohort_id)
-    wanted = [] if cohort is None else digest_moments(session, cohort,
-                                                      settings_for(session, cohort_id), now)
+    wanted = [] if cohort is None or cohort.draft else digest_moments(
+        session, cohort, settings_for(session, cohort_id), now)
     # Past digests are done or skipped; only the next one is wanted.
     stored = list(session.exec(select(PlannedMoment).where(
         PlannedMoment.subject == f"cohort:{cohort_id}", PlannedMoment.kind == "digest",
@@ -297,7 +299,11 @@ def plan_notice(session: Session, *, kind: str, subject: str, cohort_id: int,
                 now: datetime | None = None, delay: timedelta = DEBOUNCE,
                 useful: timedelta = NOTICE_USEFUL, participant_id: int | None = None) -> None:
     """A one-off moment (welcome, invitation, update, cancellation): due after `delay`; a new
-    call before it fired pushes it back, so quick successive edits send one mail."""
+    call before it fired pushes it back, so quick successive edits send one mail. Nothing for a
+    draft edition: it mails nobody until it is published."""
+    cohort = session.get(Cohort, cohort_id)
+    if cohort is None or cohort.draft:
+        return
     now = now or utcnow()
     job_id = f"{kind}:{subject}"
     due = now + delay

@@ -134,13 +134,15 @@ def _touch(session: Session, cohort: Cohort) -> None:
 
 
 @service
-def create_cohort(session: Session, track: Track, *, slug: str, **data) -> Cohort:
+def create_cohort(session: Session, track: Track, *, slug: str, draft: bool = False,
+                  **data) -> Cohort:
+    """A new edition; `draft`: seen by coordinators only until `publish_cohort`."""
     fields = _cohort_fields(data)
     slug_value = base.slug(slug)
     if session.exec(select(Cohort).where(Cohort.track_id == track.id,
                                          Cohort.slug == slug_value)).first():
         raise InvalidInput(_l("Dit leertraject heeft al een editie met deze korte naam."), "slug")
-    cohort = Cohort(track_id=track.id, slug=slug_value, **fields)
+    cohort = Cohort(track_id=track.id, slug=slug_value, draft=bool(draft), **fields)
     session.add(cohort)
     session.flush()
     _touch(session, cohort)
@@ -155,4 +157,18 @@ def update_cohort(session: Session, cohort: Cohort, **data) -> Cohort:
     _touch(session, cohort)
     session.flush()
     events.record(session, events.CohortSaved(cohort_id=cohort.id, track_id=cohort.track_id))
+    return cohort
+
+
+@service
+def publish_cohort(session: Session, cohort: Cohort) -> Cohort:
+    """Make a draft edition public: the catalogue and feeds show it, registration opens on its
+    dates, and the scheduler plans its mails (after commit, through `CohortPublished`)."""
+    cohort = base.lock(session, Cohort, cohort.id)
+    if not cohort.draft:
+        raise InvalidInput(_l("Deze editie is al gepubliceerd."))
+    cohort.draft = False
+    _touch(session, cohort)
+    session.flush()
+    events.record(session, events.CohortPublished(cohort_id=cohort.id, track_id=cohort.track_id))
     return cohort

@@ -46,7 +46,8 @@ def copy_cohort(session: Session, cohort: Cohort, *, slug: str, name: str,
                 first_date: date) -> Cohort:
     """A new edition with the same settings, sessions (not the cancelled ones), materials and
     deadlines, all shifted so the first session falls on `first_date`; local clock times stay
-    (13:30 stays 13:30 across daylight-saving time). Enrollments are not copied."""
+    (13:30 stays 13:30 across daylight-saving time). Enrollments are not copied. The copy is a
+    draft: nobody outside sees it, and no mail is planned, until it is published."""
     if not isinstance(first_date, date):
         raise InvalidInput(_l("Vul een geldige datum in."), "first_date")
     meetings = list(session.exec(select(Meeting).where(
@@ -63,7 +64,7 @@ def copy_cohort(session: Session, cohort: Cohort, *, slug: str, name: str,
         registration_opens_at=_shift_moment(cohort.registration_opens_at, offset, zone_name),
         registration_closes_at=_shift_moment(cohort.registration_closes_at, offset, zone_name),
         eligibility=cohort.eligibility, requires_approval=cohort.requires_approval,
-        coordinator_email=cohort.coordinator_email)
+        coordinator_email=cohort.coordinator_email, draft=True)
     materials = {}
     for material in session.exec(select(Material).where(
             Material.meeting_id.in_([m.id for m in meetings])).order_by(Material.id)):

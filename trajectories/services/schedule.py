@@ -248,3 +248,20 @@ def extend_deadline(session: Session, deadline: Deadline, participant: Participa
                                                    cohort_id=deadline.cohort_id,
                                                    participant_id=participant.id))
     return extension
+
+
+@service
+def extend_deadline_for_organisation(session: Session, deadline: Deadline, organisation_id: int,
+                                     *, due_date: date) -> list[DeadlineExtension]:
+    """More time for a municipality (organisation): every admitted participant of it gets the
+    extension, so its nudges and their personal feeds move together. All or none."""
+    people = list(session.exec(select(Participant).join(
+        Enrollment, Enrollment.participant_id == Participant.id).where(
+        Enrollment.cohort_id == deadline.cohort_id,
+        Enrollment.status == EnrollmentStatus.ADMITTED,
+        Participant.organisation_id == organisation_id).order_by(Participant.id)))
+    if not people:
+        raise InvalidInput(_l("Deze gemeente heeft geen toegelaten deelnemers in deze editie."),
+                           "who")
+    return [extend_deadline.__wrapped__(session, deadline, person, due_date=due_date)
+            for person in people]

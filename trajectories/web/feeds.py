@@ -92,7 +92,7 @@ def _find(organiser_slug: str, track_slug: str | None = None, cohort_slug: str |
         Track, Track.organiser_id == Organiser.id).join(
         Cohort, Cohort.track_id == Track.id).where(
         Organiser.slug == organiser_slug, Track.slug == track_slug,
-        Cohort.slug == cohort_slug)).first()
+        Cohort.slug == cohort_slug, Cohort.draft.is_(False))).first()
     if row is None:
         abort(404)
     return row
@@ -140,12 +140,12 @@ def track_feed(organiser_slug: str, track_slug: str):
 def cohort_feed(organiser_slug: str, track_slug: str, cohort_slug: str):
     def load():
         organiser, track, cohort = _find(organiser_slug, track_slug, cohort_slug)
-        settings, start = _settings(), build.window_start()
+        settings = _settings()
         return feed_cache().get(
             ("cohort", cohort.id, settings.base_url),
-            build.cohort_version(organiser, track, cohort, start),
+            build.cohort_version(organiser, track, cohort),
             lambda: build.build_cohort_feed(db_session(), organiser, track, cohort,
-                                            base_url=settings.base_url, start=start))
+                                            base_url=settings.base_url))
 
     return _public(load)
 
@@ -162,14 +162,14 @@ def personal_feed(token: str):
         participant = participant_for_token(session, token)
         if participant is None:
             abort(404)
-        settings, start = _settings(), build.window_start()
+        settings = _settings()
         data = build.load_personal(session, participant)
         document = feed_cache().get(
             # Keyed by the token's hash: a rotated token never meets its predecessor's bytes.
             ("personal", participant.id, participant.feed_token_hash, settings.base_url),
-            data.version(start),
+            data.version(),
             lambda: build.build_personal_feed(session, data, base_url=settings.base_url,
-                                              start=start, default_zone=settings.timezone))
+                                              default_zone=settings.timezone))
         feed_cache().remember(request.path, document)
     response = _respond(document, PRIVATE_CACHE)
     response.headers["X-Robots-Tag"] = "noindex"

@@ -16,11 +16,21 @@ from flask import (
 )
 from flask_babel import get_locale, gettext
 from markupsafe import Markup, escape
+from sqlalchemy import func
 from sqlmodel import select
 
 from .. import uploads
 from ..clock import utcnow
-from ..models import Cohort, Material, Meeting, MeetingStatus, Organiser, Track
+from ..models import (
+    Cohort,
+    Enrollment,
+    EnrollmentStatus,
+    Material,
+    Meeting,
+    MeetingStatus,
+    Organiser,
+    Track,
+)
 from ..reference import goals
 from ..status import Status, cohort_status, spans, track_status
 from . import db_session, whole_number
@@ -35,7 +45,8 @@ def _entries(tracks: list[Track]) -> list[dict]:
     """Each track with its editions, status and next session, in the order given.
     A fixed number of queries, whatever the number of tracks and editions."""
     s = db_session()
-    cohorts = list(s.exec(select(Cohort).where(Cohort.track_id.in_([t.id for t in tracks]))
+    cohorts = list(s.exec(select(Cohort).where(Cohort.track_id.in_([t.id for t in tracks]),
+                                               Cohort.draft.is_(False))
                           .order_by(Cohort.created_at, Cohort.id)))
     cohort_spans = spans(s, [c.id for c in cohorts])
     now = utcnow()
@@ -45,6 +56,9 @@ def _entries(tracks: list[Track]) -> list[dict]:
     next_meeting: dict[int, Meeting] = {}
     for meeting in upcoming:
         next_meeting.setdefault(meeting.cohort_id, meeting)
+    admitted = dict(s.exec(select(Enrollment.cohort_id, func.count()).where(
+        Enrollment.cohort_id.in_([c.id for c in cohorts if c.capacity is not None]),
+        Enrollment.status == EnrollmentStatus.ADMITTED).group_by(Enrollment.cohort_id)).all())
 
     cohorts_by_track = defaultdict(list)
     for cohort in cohorts:
@@ -53,10 +67,20 @@ def _entries(tracks: list[Track]) -> list[dict]:
             "status": cohort_status(cohort, cohort_spans[cohort.id], now),
             "span": cohort_spans[cohort.id],
             "next_meeting": next_meeting.get(cohort.id),
+            # None: no limit. 0: full, a new registration goes on the waiting list.
+            "places_left": None if cohort.capacity is None
+            else max(cohort.capacity - admitted.get(cohort.id, 0), 0),
         })
-    return [{"track": track,
-             "status": track_status([e["status"] for e in cohorts_by_track[track.id]]),
-             "editions": cohorts_by_track[track.id]} for track in tracks]
+    entries = []
+    for track in tracks:
+        editions = cohorts_by_track[track.id]
+        status = track_status([e["status"] for e in editions])
+        open_ones = [e for e in editions if e["status"] == Status.REGISTRATION_OPEN]
+        entries.append({"track": track, "status": status, "editions": editions,
+                        "places_left": None,
+                        # Every edition open for registration is full: the waiting list.
+                        "full": bool(open_ones) and all(e["places_left"] == 0 for e in open_ones)})
+    return entries
 
 
 @dataclass(frozen=True)
@@ -133,7 +157,7 @@ def _tracks_with_status(track_ids: list[int], status: Status) -> set[int]:
     s = db_session()
     cohorts = s.exec(select(Cohort.id, Cohort.track_id, Cohort.timezone,
                             Cohort.registration_opens_at, Cohort.registration_closes_at)
-                     .where(Cohort.track_id.in_(track_ids))).all()
+                     .where(Cohort.track_id.in_(track_ids), Cohort.draft.is_(False))).all()
     cohort_spans = spans(s, [c.id for c in cohorts])
     now = utcnow()
     found = {c.track_id for c in cohorts if cohort_status(c, cohort_spans[c.id], now) == status}

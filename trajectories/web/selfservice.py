@@ -143,18 +143,11 @@ def register(organiser_slug: str, track_slug: str, cohort_slug: str):
         except InvalidInput as exc:
             error = exc
     is_open = registration_open(cohort)
-    full = cohort.capacity is not None and not cohort.requires_approval and \
-        _admitted(cohort) >= cohort.capacity
+    full = edition["places_left"] == 0  # registering puts them on the waiting list
     return render_template("selfservice/register.html", organiser=organiser, entry=entry,
                            edition=edition, cohort=cohort, is_open=is_open, full=full,
                            error=error, form=form, groups=_municipality_groups(),
                            other_kinds=registration.other_kinds(cohort)), 200 if error is None else 422
-
-
-def _admitted(cohort: Cohort) -> int:
-    from ..services.people import admitted_count
-
-    return admitted_count(db_session(), cohort.id)
 
 
 def _render_check_mail(email: str):
@@ -239,7 +232,8 @@ def overview(s, participant: Participant) -> dict:
     enrollments = list(s.exec(select(Enrollment).where(
         Enrollment.participant_id == participant.id).order_by(Enrollment.created_at)))
     cohorts = {c.id: c for c in s.exec(select(Cohort).where(
-        Cohort.id.in_([e.cohort_id for e in enrollments])))}
+        Cohort.id.in_([e.cohort_id for e in enrollments]), Cohort.draft.is_(False)))}
+    enrollments = [e for e in enrollments if e.cohort_id in cohorts]  # drafts: not yet
     tracks = {t.id: t for t in s.exec(select(Track).where(
         Track.id.in_([c.track_id for c in cohorts.values()])))}
     organisers = {o.id: o for o in s.exec(select(Organiser).where(

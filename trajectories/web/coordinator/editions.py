@@ -16,7 +16,7 @@ from ...models import Deadline, Material, Meeting
 from ...services import catalogue, editions
 from .. import db_session
 from . import access, bp
-from .forms import CohortForm, CopyCohortForm
+from .forms import CohortForm, ConfirmForm, CopyCohortForm
 from .progress import attendance_counts, deadline_completion
 from .tracks import status_code
 
@@ -39,8 +39,9 @@ def new_edition(track_id: int):
         form.timezone.data = "Europe/Brussels" if organiser.country == "BE" else "Europe/Amsterdam"
     if form.validate_on_submit():
         try:
+            # A new edition starts as a draft, like a copy: it goes public when published.
             cohort = catalogue.create_cohort(db_session(), track, slug=form.slug.data,
-                                             **form.service_data())
+                                             draft=True, **form.service_data())
         except InvalidInput as exc:
             form.fail(exc)
         else:
@@ -105,6 +106,20 @@ def edition(cohort_id: int):
                            meetings=meetings, deadlines=deadlines, materials=materials,
                            completion=deadline_completion(s, deadlines),
                            attendance=attendance_counts(s, meetings))
+
+
+@bp.post("/edities/<int:cohort_id>/publiceren")
+def publish_edition(cohort_id: int):
+    cohort, _track = access.cohort(cohort_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            catalogue.publish_cohort(db_session(), cohort)
+        except InvalidInput as exc:
+            flash(exc.message, "error")
+        else:
+            flash(_("Editie %(name)s is gepubliceerd: de catalogus en de agenda's tonen haar, "
+                    "en de berichten worden ingepland.", name=cohort.name), "success")
+    return redirect(url_for("coordinator.edition", cohort_id=cohort.id))
 
 
 def _month(value: str | None, fallback: date) -> date:

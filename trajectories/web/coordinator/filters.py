@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from ...clock import to_local
 from ...reference import goals
+from .progress import completion_text
 
 
 def date_locale() -> str:
@@ -51,3 +52,4 @@ def register(app: Flask) -> None:
     app.add_template_filter(cmoment, "cmoment")
     app.add_template_filter(clocal_time, "ctime")
     app.add_template_global(goals, "sdg_goals")
+    app.add_template_global(completion_text, "completion_text")

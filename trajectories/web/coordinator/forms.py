@@ -187,6 +187,13 @@ def _aware(local: datetime | None, zone_name: str, field: str) -> datetime | Non
         raise InvalidInput(_l("Onbekende tijdzone: %(zone)s.", zone=zone_name), "timezone") from None
 
 
+class ExtensionForm(Form):
+    """A personal extension of a deadline: for one participant, or for a municipality."""
+
+    who = SelectField(_l("Voor wie"), validators=[required()], validate_choice=False)
+    due_date = DutchDateField(_l("Nieuwe datum"), validators=[required()])
+
+
 class CopyCohortForm(Form):
     name = StringField(_l("Naam van de nieuwe editie"), validators=[required()])
     slug = StringField(_l("Korte naam (in webadressen)"), validators=[required()])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from flask_babel import ngettext
 from sqlalchemy import func
 from sqlmodel import Session, select
 
@@ -61,6 +62,16 @@ def deadline_completion(session: Session, deadlines: list[Deadline]) -> dict[int
         index = 1 if d.delivered_by == DeliveredBy.ORGANISATION else 0
         result[d.id] = (delivered.get(d.id, (0, 0))[index], expected.get(d.cohort_id, (0, 0))[index])
     return result
+
+
+def completion_text(deadline: Deadline, done: int, expected: int) -> str:
+    """What a deadline's completion counts, in words: municipalities (one delivery covers an
+    organisation) or participants."""
+    if deadline.delivered_by == DeliveredBy.ORGANISATION:
+        return ngettext("%(done)s van %(num)s gemeente ingeleverd",
+                        "%(done)s van %(num)s gemeenten ingeleverd", expected, done=done)
+    return ngettext("%(done)s van %(num)s deelnemer ingeleverd",
+                    "%(done)s van %(num)s deelnemers ingeleverd", expected, done=done)
 
 
 def attendance_counts(session: Session, meetings: list[Meeting]) -> dict[int, tuple[int, int]]:

@@ -18,17 +18,21 @@ from ...clock import to_local
 from ...errors import InvalidInput
 from ...models import (
     Attendance,
+    DeadlineExtension,
+    DeliveredBy,
     Enrollment,
     EnrollmentStatus,
     Organisation,
     Participant,
     Submission,
 )
-from ...services import editions, people
+from ...services import editions, people, schedule
 from .. import db_session, whole_number
 from . import access, bp
-from .forms import ConfirmForm
+from .filters import cdate
+from .forms import ConfirmForm, ExtensionForm
 from .progress import TAKING_PART, deadline_completion
+from .tracks import status_code
 
 STATUS_LABELS = {
     EnrollmentStatus.APPLIED: _l("aangemeld"),
@@ -41,11 +45,13 @@ STATUS_LABELS = {
 
 def _people(cohort_id: int, statuses=None, search: str = ""):
     """Rows of plain columns (not ORM objects: a list of 1,000 stays fast): enrollment_id,
-    status, updated_at, created_at, participant_id, name, email, role, organisation, code."""
+    status, updated_at, created_at, participant_id, name, email, role, organisation_id,
+    organisation, code."""
     query = (select(Enrollment.id.label("enrollment_id"), Enrollment.status,
                     Enrollment.updated_at, Enrollment.created_at,
                     Participant.id.label("participant_id"), Participant.name, Participant.email,
-                    Participant.role, Organisation.name.label("organisation"),
+                    Participant.role, Participant.organisation_id,
+                    Organisation.name.label("organisation"),
                     Organisation.code.label("code"))
              .join(Participant, Participant.id == Enrollment.participant_id)
              .outerjoin(Organisation, Organisation.id == Participant.organisation_id)
@@ -116,18 +122,77 @@ def attendance(meeting_id: int):
                            meeting=meeting, rows=rows, recorded=recorded, form=form)
 
 
-@bp.get("/deadlines/<int:deadline_id>")
+@bp.route("/deadlines/<int:deadline_id>", methods=["GET", "POST"])
 def deliverables(deadline_id: int):
+    """Who delivered. For a deadline one municipality delivers for all its people, the list is per
+    municipality (with its people) and so is the count; otherwise both are per participant.
+    Below it, the form that gives one participant or municipality more time."""
     deadline, cohort, track = access.deadline(deadline_id)
     s = db_session()
     rows = _people(cohort.id, TAKING_PART)
+    form = ExtensionForm()
+    if form.validate_on_submit():
+        try:
+            _extend(deadline, rows, form.who.data, form.due_date.data)
+        except InvalidInput as exc:
+            form.fail(exc)
+        else:
+            flash(_("Verlenging opgeslagen: %(who)s levert uiterlijk %(date)s in.",
+                    who=dict(_extension_choices(deadline, rows))[form.who.data],
+                    date=cdate(form.due_date.data, "long")), "success")
+            return redirect(url_for("coordinator.deliverables", deadline_id=deadline.id))
+    form.who.choices = [("", _("Kies…")), *_extension_choices(deadline, rows)]
+    extensions = {x.participant_id: x.due_date for x in s.exec(select(DeadlineExtension).where(
+        DeadlineExtension.deadline_id == deadline.id))}
     submissions = {sub.participant_id: sub for sub in s.exec(
         select(Submission).where(Submission.deadline_id == deadline.id))}
     done, expected = deadline_completion(s, [deadline])[deadline.id]
+    if deadline.delivered_by == DeliveredBy.ORGANISATION:
+        groups: dict[int, dict] = {}
+        for row in sorted(rows, key=lambda r: ((r.organisation or r.name).casefold(), r.name)):
+            # One unit per organisation, or per participant without one (as the count does).
+            key = row.organisation_id if row.organisation_id is not None else -row.participant_id
+            group = groups.setdefault(key, {"name": row.organisation or "", "people": [],
+                                            "submission": None, "by": None})
+            group["people"].append(row)
+            if group["submission"] is None and row.participant_id in submissions:
+                group["submission"], group["by"] = submissions[row.participant_id], row
+        units = list(groups.values())
+    else:
+        units = [{"name": row.organisation or "", "people": [row],
+                  "submission": submissions.get(row.participant_id), "by": row} for row in rows]
     return render_template("coordinator/deliverables.html", cohort=cohort, track=track,
-                           deadline=deadline, rows=rows, submissions=submissions, done=done,
+                           deadline=deadline, units=units, submissions=submissions, done=done,
                            expected=expected, late_label=_("te laat"), not_yet_label=_("nog niet"),
-                           read_label=_("inzending lezen van"))
+                           read_label=_("inzending lezen van"),
+                           per_organisation=deadline.delivered_by == DeliveredBy.ORGANISATION,
+                           form=form, extensions=extensions), status_code(form)
+
+
+def _extension_choices(deadline, rows) -> list[tuple[str, str]]:
+    """Whom an extension can be for: each admitted participant, and for a deadline delivered per
+    municipality each municipality (all its people at once)."""
+    admitted = [r for r in rows if r.status == EnrollmentStatus.ADMITTED]
+    people_choices = [(f"p{r.participant_id}", f"{r.name} ({r.organisation})" if r.organisation
+                       else r.name) for r in admitted]
+    if deadline.delivered_by != DeliveredBy.ORGANISATION:
+        return people_choices
+    organisations = sorted({(r.organisation, r.organisation_id) for r in admitted
+                            if r.organisation_id is not None}, key=lambda o: o[0].casefold())
+    return [*((f"o{oid}", name) for name, oid in organisations), *people_choices]
+
+
+def _extend(deadline, rows, who: str, due_date) -> None:
+    """Give more time to `who` ("p<participant id>" or "o<organisation id>" of this edition)."""
+    choice = dict(_extension_choices(deadline, rows))
+    if who not in choice:
+        raise InvalidInput(_("Kies een deelnemer of gemeente van deze editie."), "who")
+    if who.startswith("o"):
+        schedule.extend_deadline_for_organisation(db_session(), deadline, int(who[1:]),
+                                                  due_date=due_date)
+    else:
+        schedule.extend_deadline(db_session(), deadline,
+                                 db_session().get(Participant, int(who[1:])), due_date=due_date)
 
 
 @bp.get("/inzendingen/<int:submission_id>")
