@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 12:46:03.697487
+Create Date: 2026-12-03 12:47:02.628672
 """
 from alembic import op
 import sqlalchemy as sa
@@ -137,6 +137,7 @@ def upgrade() -> None:
     sa.Column('eligibility', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('requires_approval', sa.Boolean(), nullable=False),
     sa.Column('coordinator_email', sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
+    sa.Column('draft', sa.Boolean(), nullable=False),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.CheckConstraint("eligibility IN ('municipalities', 'public_bodies', 'anyone')", name='cohort_eligibility'),
@@ -339,6 +340,23 @@ def upgrade() -> None:
     with op.batch_alter_table('material', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_material_meeting_id'), ['meeting_id'], unique=False)
 
+    op.create_table('moment_run',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('moment_id', sa.Integer(), nullable=False),
+    sa.Column('cohort_id', sa.Integer(), nullable=False),
+    sa.Column('due_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('fired_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('queued', sa.Integer(), nullable=False),
+    sa.Column('skipped', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('useful_until', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['cohort_id'], ['cohort.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['moment_id'], ['planned_moment.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('moment_run', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_moment_run_cohort_id'), ['cohort_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_moment_run_moment_id'), ['moment_id'], unique=False)
+
     op.create_table('submission',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('deadline_id', sa.Integer(), nullable=False),
@@ -367,6 +385,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_submission_deadline_id'))
 
     op.drop_table('submission')
+    with op.batch_alter_table('moment_run', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_moment_run_moment_id'))
+        batch_op.drop_index(batch_op.f('ix_moment_run_cohort_id'))
+
+    op.drop_table('moment_run')
     with op.batch_alter_table('material', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_material_meeting_id'))
 
