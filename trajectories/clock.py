@@ -60,11 +60,12 @@ class AppClock:
             return self._base
 
     def resume(self, until: datetime | None = None) -> None:
-        """Run on from where it stands, but not past `until` (None: no limit)."""
+        """Run on from where it stands, but not past `until` (None: no limit); never back."""
         with self._lock:
             real = _time.monotonic()
             self._base, self._base_real = self._read(real), real
-            self._paused, self._until = False, until
+            self._paused = False
+            self._until = None if until is None else max(until, self._base)
 
     @property
     def paused(self) -> bool:

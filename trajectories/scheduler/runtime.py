@@ -94,6 +94,12 @@ class ClockScheduler(BlockingScheduler):
         #: Run after the due jobs, before the clock moves on (e.g. `sync_jobs`: a digest that
         #: fired planned the next one, which must be in the store before its time passes).
         self.between: Callable[[], object] | None = None
+        # Jobs run inside `_process_jobs` here: a shutdown must wait for them to finish.
+        self._working = threading.Lock()
+
+    def shutdown(self, wait=True):
+        with self._working:
+            super().shutdown(wait)
 
     def ready(self) -> None:
         self._ready.set()
@@ -109,19 +115,23 @@ class ClockScheduler(BlockingScheduler):
         while self.state != STATE_STOPPED:
             self._event.wait(wait_seconds)
             self._event.clear()
-            self.clock.pause()
-            self._process_jobs()
-            if self.between is not None:
-                try:
-                    self.between()
-                except Exception:
-                    log.exception("scheduler maintenance failed; trying again")
-            wait_seconds = None
-            if self._ready.is_set():
-                wake = self._next_wakeup()
-                self.clock.resume(until=wake)
-                if wake is not None:
-                    wait_seconds = self.clock.real_seconds((wake - self.clock.now()).total_seconds())
+            with self._working:
+                if self.state == STATE_STOPPED:
+                    break
+                self.clock.pause()
+                self._process_jobs()
+                if self.between is not None:
+                    try:
+                        self.between()
+                    except Exception:
+                        log.exception("scheduler maintenance failed; trying again")
+                wait_seconds = None
+                if self._ready.is_set():
+                    wake = self._next_wakeup()
+                    self.clock.resume(until=wake)
+                    if wake is not None:
+                        wait_seconds = min(threading.TIMEOUT_MAX, self.clock.real_seconds(
+                            (wake - self.clock.now()).total_seconds()))
 
 
 def make_scheduler() -> BlockingScheduler:
