@@ -87,7 +87,6 @@ def _done(db, job_id: str) -> bool:
 
 
 def test_scheduler_replays_the_2021_pilot_on_a_moved_sped_up_clock(db, smtp_sink, tmp_path):
-    t0 = time.monotonic()
     load = subprocess.run([TRAJECTORIES, "demo"], capture_output=True, text=True, timeout=120,
                           env=_env(db, smtp_sink, tmp_path, TRAJECTORIES_CLOCK_START=LOADED))
     assert load.returncode == 0, load.stderr
@@ -126,7 +125,6 @@ def test_scheduler_replays_the_2021_pilot_on_a_moved_sped_up_clock(db, smtp_sink
     finally:
         process.terminate()
         assert process.wait(timeout=30) == 0, log.read_text()[-6000:]
-    print("ELAPSED", elapsed, time.monotonic() - t0)
     assert elapsed < 120, elapsed
 
     with db.session() as session:
