@@ -18,6 +18,7 @@ from ...clock import to_utc, utcnow
 from ...errors import InvalidInput
 from ...mail.models import MailKind, MailStatus, OutboxMessage, settings_for
 from ...models import Deadline, Meeting, MeetingStatus, Submission
+from ...scheduler.plan import local_moment
 from ...services import messages
 from .. import db_session, whole_number
 from . import access, bp
@@ -192,10 +193,10 @@ def mail_schedule(cohort_id: int):
     meetings = list(s.exec(select(Meeting).where(Meeting.cohort_id == cohort.id,
                                                  Meeting.status == MeetingStatus.SCHEDULED)))
     for meeting in meetings:
-        start = meeting.starts_at or to_utc(meeting.on_date, time(9), cohort.timezone)
-        for days in settings.reminder_days:
-            planned.append((start - timedelta(days=days), _("Herinnering sessie"), meeting.title,
-                            admitted))
+        for days in settings.reminder_days:  # the scheduler's rule: local day, send hour
+            due = local_moment(meeting.on_date - timedelta(days=days), settings.send_hour,
+                               cohort.timezone)
+            planned.append((due, _("Herinnering sessie"), meeting.title, admitted))
         if settings.coaching_delay_hours is not None and meeting.ends_at:
             planned.append((meeting.ends_at + timedelta(hours=settings.coaching_delay_hours),
                             _("Coachingsmail"), meeting.title, admitted))
