@@ -1,9 +1,10 @@
 """Time: aware UTC in code and in the database, the edition's IANA zone on screen, in feeds
 and in mails.
 
-Every time read goes through `utcnow()`, and every wait of the scheduler process through
-`sleep()` / `wait()`. Normally that is the machine's clock. For demonstrations and tests the
-process can run on its own clock instead, started at a given moment and running N times faster:
+Every time read goes through `utcnow()`. Normally that is the machine's clock. For
+demonstrations and tests the process can run on its own clock instead, started at a given
+moment and running N times faster (APScheduler's "now" and waits follow it too, see
+`scheduler.runtime.ClockScheduler`):
 
     TRAJECTORIES_CLOCK_START=2021-04-01T08:00:00+02:00 TRAJECTORIES_CLOCK_SPEED=600
 
@@ -102,7 +103,7 @@ _clock: AppClock | None = None
 
 def configure_clock(environ=None) -> AppClock | None:
     """Set the process's clock from TRAJECTORIES_CLOCK_START / _SPEED (ValueError naming the
-    variable when one is malformed); done at start-up by `config.load_settings`."""
+    variable when one is malformed); done at start-up by `create_app`."""
     global _clock
     _clock = _clock_from_environment(environ)
     return _clock
@@ -110,18 +111,6 @@ def configure_clock(environ=None) -> AppClock | None:
 
 def app_clock() -> AppClock | None:
     return _clock
-
-
-def sleep(seconds: float) -> None:
-    """Sleep `seconds` of this process's time."""
-    _time.sleep(seconds if _clock is None else _clock.real_seconds(seconds))
-
-
-def wait(event: threading.Event, seconds: float | None) -> bool:
-    """`event.wait(seconds)` in this process's time."""
-    if seconds is None or _clock is None:
-        return event.wait(seconds)
-    return event.wait(_clock.real_seconds(seconds))
 
 
 class NonexistentLocalTime(ValueError):

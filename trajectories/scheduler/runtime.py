@@ -76,7 +76,7 @@ class _AppDatetime(datetime):
     @classmethod
     def now(cls, tz=None):
         moment = utcnow()
-        return moment.astimezone(tz) if tz is not None else moment.replace(tzinfo=None)
+        return moment.astimezone(tz) if tz is not None else moment.astimezone().replace(tzinfo=None)
 
 
 class ClockScheduler(BlockingScheduler):
