@@ -134,8 +134,9 @@ def test_message_preview_is_sandboxed_and_scoped(client, nl, session, coordinato
 
 def test_schedule_lists_reminders_with_recipient_counts(nl, coordinator_world):
     html = nl.get(f"/beheer/edities/{coordinator_world.cohort_nl.id}/berichtenplanning").get_data(as_text=True)
-    # Session on 13 April 2030 13:30: reminders 7 and 1 days before, to the 3 admitted.
-    assert "06-04-2030 13:30" in html and "12-04-2030 13:30" in html
+    # Session on 13 April 2030 13:30: reminders 7 and 1 days before at the send hour, to the 3
+    # admitted.
+    assert "06-04-2030 09:00" in html and "12-04-2030 09:00" in html
     assert "Herinnering sessie" in html and "Coachingsmail" in html
     assert "Herinnering deadline" in html
     assert re.search(r"Kennismaking</td><td class=\"utrecht-table__cell\">3<", html)
@@ -200,7 +201,7 @@ def test_nudge_policy_changes_the_schedule(nl, coordinator_world):
     assert nl.post(f"{url}/berichten", {**MAIL, "reminder_days": "3", "nudge_days": "1",
                                         "coaching_delay_hours": ""}).status_code == 302
     html = nl.get(f"{url}/berichtenplanning").get_data(as_text=True)
-    assert "10-04-2030 13:30" in html and "06-04-2030" not in html
+    assert "10-04-2030 09:00" in html and "06-04-2030" not in html
     assert "31-05-2030 09:00" in html  # deadline 1 June, one day before at 09:00
     assert "Coachingsmail" not in html
 

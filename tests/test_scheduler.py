@@ -65,9 +65,10 @@ def test_reminders_sent_once_to_admitted_with_dutch_dates(mail_app, session, wor
     meeting = factories.meeting(session, cohort, title="Aftrap", online_url="https://meet.example/1")
     job = f"reminder:session:{meeting.id}:P7D"
     planned = moment(session, job)
-    assert planned.due_at == datetime(2030, 4, 6, 11, 30, tzinfo=UTC)  # 13:30 CEST, a week before
+    # 09:00 CEST (the send hour) a week and a day before the session's day
+    assert planned.due_at == datetime(2030, 4, 6, 7, 0, tzinfo=UTC)
     assert moment(session, f"reminder:session:{meeting.id}:P1D").due_at == datetime(
-        2030, 4, 12, 11, 30, tzinfo=UTC)
+        2030, 4, 12, 7, 0, tzinfo=UTC)
     assert fire(mail_app, job, planned.due_at) == "sent"
     assert fire(mail_app, job, planned.due_at + timedelta(seconds=5)) == "gone"
     rows = outbox(session, "reminder")
@@ -178,7 +179,7 @@ def test_reschedule_sends_one_update_with_same_uid_higher_sequence(mail_app, ses
     update = moment(session, f"update:session:{meeting.id}")
     assert update.status == "planned"
     assert moment(session, f"reminder:session:{meeting.id}:P1D").due_at == datetime(
-        2030, 4, 15, 11, 30, tzinfo=UTC)
+        2030, 4, 15, 7, 0, tzinfo=UTC)
     assert fire(mail_app, update.job_id, update.due_at) == "sent"
     assert fire(mail_app, update.job_id, update.due_at) == "gone"
     updates = outbox(session, "update")

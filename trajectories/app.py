@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Flask, g, request, session
 from flask_babel import Babel
 
-from .config import PROJECT_ROOT, Settings, load_settings
+from .clock import configure_clock
+from .config import PROJECT_ROOT, ConfigError, Settings, load_settings
 from .db import Database
 from .logs import configure_logging, log_requests
 
@@ -25,6 +26,10 @@ def create_app(config: dict | None = None) -> Flask:
     config = dict(config or {})
     flask_config = {k: v for k, v in config.items() if k.isupper()}
     settings: Settings = load_settings(**{k: v for k, v in config.items() if not k.isupper()})
+    try:  # TRAJECTORIES_CLOCK_START / _SPEED: this process on its own clock (trajectories.clock)
+        configure_clock()
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
 
     app = Flask(
         __name__,

@@ -225,8 +225,12 @@ def scheduler():
     import signal
     import threading
 
+    from .clock import app_clock
     from .scheduler.runtime import run_as_leader
 
+    clock = app_clock()
+    if clock is not None:  # TRAJECTORIES_CLOCK_START: it begins there once the plan is made
+        clock.pause(at=clock.start)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())

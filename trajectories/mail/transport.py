@@ -25,6 +25,8 @@ from io import BytesIO
 
 import yagmail
 
+from ..clock import utcnow
+
 
 class TemporaryFailure(Exception):
     """Try again later: a 4xx reply, or the server could not be reached or dropped us."""
@@ -73,7 +75,7 @@ def build_message(*, sender: str, to: str, subject: str, text: str, html: str = 
     # (the stdlib compiles a regular expression per message for that search).
     message = MIMEMultipart("alternative", boundary=f"=_{uuid.uuid4().hex}")
     for name, value in (("From", sender), ("To", to), ("Subject", subject),
-                        ("Date", formatdate(usegmt=True)), ("Message-ID", message_id),
+                        ("Date", formatdate(utcnow().timestamp(), usegmt=True)), ("Message-ID", message_id),
                         ("Auto-Submitted", "auto-generated"), *(headers or {}).items()):
         message[name] = _header(name, value)
     message.attach(MIMEText(text, "plain", _QP))

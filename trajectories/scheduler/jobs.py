@@ -224,6 +224,13 @@ def invited(session: Session, meeting: Meeting) -> list[Participant]:
     return [p for p in admitted(session, meeting.cohort_id) if p.id in ids]
 
 
+def _over(meeting: Meeting, zone_name: str, now: datetime) -> bool:
+    """A timed session once it ended; one whose time is to be announced once its day passed."""
+    if meeting.ends_at is not None:
+        return meeting.ends_at <= now
+    return meeting.on_date < local_today(zone_name, now)
+
+
 def _meeting_notice(session, moment, settings, now) -> int:
     """A first invitation goes to everyone admitted. An update or cancellation goes only to those
     who had the invitation; the others get the current state: an invitation to the session as it
@@ -234,7 +241,7 @@ def _meeting_notice(session, moment, settings, now) -> int:
     if moment.kind == "cancel" or meeting.status == MeetingStatus.CANCELLED:
         return _invitations(session, settings, meeting, invited(session, meeting),
                             kind=MailKind.CANCELLATION, changed=False, cancel=True)
-    if meeting.starts_at is not None and meeting.ends_at <= now:
+    if _over(meeting, session.get(Cohort, meeting.cohort_id).timezone, now):
         return 0  # an invitation for a session that is over helps nobody
     everyone = admitted(session, meeting.cohort_id)
     if moment.kind != "update":
@@ -256,7 +263,7 @@ def _welcome(session, moment, settings, now) -> int:
     cohort, track, _ = _context(session, enrollment.cohort_id)
     meetings = [m for m in session.exec(select(Meeting).where(
         Meeting.cohort_id == cohort.id, Meeting.status == MeetingStatus.SCHEDULED)
-        .order_by(Meeting.on_date, Meeting.id)) if m.ends_at is None or m.ends_at > now]
+        .order_by(Meeting.on_date, Meeting.id)) if not _over(m, cohort.timezone, now)]
     deadlines = list(session.exec(select(Deadline).where(Deadline.cohort_id == cohort.id)
                                   .order_by(Deadline.due_date)))
     count = _send(session, settings, person, template="welcome", kind=MailKind.WELCOME,

@@ -12,9 +12,8 @@ from sqlmodel import Session, select
 from ..models import Deadline, Enrollment, Meeting, Participant
 from .jobs import admitted, invited, not_delivered
 from .models import MomentRun, MomentStatus, PlannedMoment
+from .plan import EDITION_OVER, PAST_WHEN_PLANNED
 
-#: Note of a moment that was already past when it was planned (see `plan._store`).
-PAST_WHEN_PLANNED = "past when planned"
 #: The history shows this many recent firings.
 HISTORY = 200
 
@@ -28,7 +27,7 @@ class Line:
     #: Ahead: how many would get it now. Behind: how many mails it queued (None when skipped).
     count: int | None = None
     fired_at: datetime | None = None
-    #: Why it was skipped: a `SkipReason` value or PAST_WHEN_PLANNED; "" when it ran.
+    #: Why it was skipped: a `SkipReason` value, PAST_WHEN_PLANNED or EDITION_OVER; "" when it ran.
     skipped: str = ""
     useful_until: datetime | None = None
     #: For one participant (a deadline extension): their name.
@@ -106,9 +105,9 @@ def history(session: Session, cohort_id: int) -> list[Line]:
                           run.useful_until, about.names.get(row.participant_id, "")))
     for row in session.exec(select(PlannedMoment).where(
             PlannedMoment.cohort_id == cohort_id, PlannedMoment.status == MomentStatus.SKIPPED,
-            PlannedMoment.note == PAST_WHEN_PLANNED)
+            PlannedMoment.note.in_([PAST_WHEN_PLANNED, EDITION_OVER]))
             .order_by(PlannedMoment.processed_at.desc()).limit(HISTORY)):
         lines.append(Line(row.kind, about(row), row.due_at, None, row.processed_at,
-                          PAST_WHEN_PLANNED, row.useful_until,
+                          row.note, row.useful_until,
                           about.names.get(row.participant_id, "")))
     return sorted(lines, key=lambda line: line.fired_at, reverse=True)[:HISTORY]

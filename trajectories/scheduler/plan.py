@@ -64,13 +64,19 @@ def _days(n: int) -> str:
 
 def meeting_moments(meeting: Meeting, cohort: Cohort, prefs: CohortMailSettings) -> list[Moment]:
     """Reminders before a session and the coaching mail after it (none while its time is to be
-    announced, none once cancelled)."""
+    announced, none once cancelled).
+
+    A reminder N days before goes on the local calendar day N days before the session's day,
+    at the edition's send hour, like the nudges: a 7-day reminder for a session on the Thursday
+    after the October change still goes at 9:00 local, not at 24-hour multiples in UTC."""
     if meeting.status == MeetingStatus.CANCELLED or meeting.starts_at is None:
         return []
     subject = f"session:{meeting.id}"
     moments = []
     offsets = sorted({d for d in prefs.reminder_days if d > 0}, reverse=True)
-    dues = [meeting.starts_at - timedelta(days=d) for d in offsets]
+    day = to_local(meeting.starts_at, cohort.timezone).date()
+    dues = [local_moment(day - timedelta(days=d), prefs.send_hour, cohort.timezone)
+            for d in offsets]
     for i, days in enumerate(offsets):
         # Useful until the next reminder takes over, the last one until the session starts.
         useful = dues[i + 1] if i + 1 < len(dues) else meeting.starts_at
@@ -146,6 +152,11 @@ def _bump(row: PlannedMoment, now: datetime) -> None:
     row.updated_at = now
 
 
+#: Notes of moments skipped when planned (shown on the coordinators' mail schedule page).
+PAST_WHEN_PLANNED = "past when planned"
+EDITION_OVER = "edition is over"
+
+
 def _store(session: Session, moment: Moment, now: datetime, existing: PlannedMoment | None,
            *, refire: bool = False) -> PlannedMoment:
     """Insert or move one moment. `refire`: plan it again even if it fired at this same time
@@ -156,7 +167,7 @@ def _store(session: Session, moment: Moment, now: datetime, existing: PlannedMom
                             cohort_id=moment.cohort_id, participant_id=moment.participant_id,
                             due_at=moment.due_at, useful_until=moment.useful_until)
         if moment.due_at < now - timedelta(seconds=1):
-            row.status, row.note, row.processed_at = MomentStatus.SKIPPED, "past when planned", now
+            row.status, row.note, row.processed_at = MomentStatus.SKIPPED, PAST_WHEN_PLANNED, now
         session.add(row)
         return row
     moved = row.due_at != moment.due_at or row.useful_until != moment.useful_until
@@ -165,7 +176,7 @@ def _store(session: Session, moment: Moment, now: datetime, existing: PlannedMom
         return row
     row.due_at, row.useful_until = moment.due_at, moment.useful_until
     if moment.due_at < now - timedelta(seconds=1):
-        row.status, row.note, row.processed_at = MomentStatus.SKIPPED, "past when planned", now
+        row.status, row.note, row.processed_at = MomentStatus.SKIPPED, PAST_WHEN_PLANNED, now
     else:
         row.status, row.note, row.processed_at = MomentStatus.PLANNED, "", None
     _bump(row, now)
@@ -230,10 +241,11 @@ def plan_digest(session: Session, cohort_id: int, now: datetime | None = None) -
     cohort = session.get(Cohort, cohort_id)
     wanted = [] if cohort is None or cohort.draft else digest_moments(
         session, cohort, settings_for(session, cohort_id), now)
-    # Past digests are done or skipped; only the next one is wanted.
+    # Past digests are done or skipped; only the next one is wanted. One that is due but not yet
+    # fired stays: its firing decides (a re-plan at its very moment must not drop it).
     stored = list(session.exec(select(PlannedMoment).where(
         PlannedMoment.subject == f"cohort:{cohort_id}", PlannedMoment.kind == "digest",
-        PlannedMoment.status == MomentStatus.PLANNED)))
+        PlannedMoment.status == MomentStatus.PLANNED, PlannedMoment.due_at > now)))
     for row in stored:
         if row.job_id not in {m.job_id for m in wanted}:
             _remove(session, row, now, "no longer planned")
@@ -308,9 +320,26 @@ def plan_notice(session: Session, *, kind: str, subject: str, cohort_id: int,
     job_id = f"{kind}:{subject}"
     due = now + delay
     existing = session.exec(select(PlannedMoment).where(PlannedMoment.job_id == job_id)).first()
-    _store(session, Moment(job_id, kind, subject, cohort_id, due, due + useful, participant_id),
-           now, existing, refire=True)
+    row = _store(session, Moment(job_id, kind, subject, cohort_id, due, due + useful,
+                                 participant_id), now, existing, refire=True)
+    if row.status == MomentStatus.PLANNED and edition_over(session, cohort_id, now):
+        # History (an edition loaded or edited after its last day) sends nothing.
+        row.status, row.note, row.processed_at = MomentStatus.SKIPPED, EDITION_OVER, now
+        session.add(row)
     session.flush()
+
+
+def edition_over(session: Session, cohort_id: int, now: datetime) -> bool:
+    """Whether the edition's last session, deadline and extension lie before today (in its
+    zone): nothing of it is ahead, so a welcome or invitation would only be noise."""
+    cohort = session.get(Cohort, cohort_id)
+    last = _last_activity(session, cohort_id)
+    extended = session.exec(select(func.max(DeadlineExtension.due_date))
+                            .join(Deadline, Deadline.id == DeadlineExtension.deadline_id)
+                            .where(Deadline.cohort_id == cohort_id)).first()
+    last = max((d for d in (last, extended) if d is not None), default=None)
+    return cohort is not None and last is not None and \
+        last < to_local(now, cohort.timezone).date()
 
 
 def remove_notices(session: Session, subject: str, kinds: tuple[str, ...],

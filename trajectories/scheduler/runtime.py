@@ -10,6 +10,13 @@
   late one-shot job, while our moments carry their own rule (`useful_until`: send late while
   useful, else skip and log), applied by `jobs.process_moment`.
 
+On its own clock (TRAJECTORIES_CLOCK_START / _SPEED, see `trajectories.clock`) the process runs
+a `ClockScheduler`: APScheduler reads "now" from that clock and waits in its time, the clock
+stands still while due jobs run (they run in the scheduler's own thread) and runs on only up to
+the next job, so every moment fires, and its mails are dated, at its own moment whatever the
+speed and the machine's load. The clock starts once the first reconciliation is done. Polling
+intervals (sync, drain, heartbeat) stay in real seconds.
+
 Run exactly one scheduler per database: `trajectories scheduler` waits for the LeaderLock, beats
 the heartbeat and steps down when it loses the lock.
 """
@@ -22,18 +29,20 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from apscheduler.executors.debug import DebugExecutor
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
-from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers import base as apscheduler_base
+from apscheduler.schedulers.base import STATE_STOPPED, BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.date import DateTrigger
 from flask import Flask
 from sqlalchemy import update
 from sqlmodel import select
 
-from ..clock import utcnow
+from ..clock import AppClock, app_clock, utcnow
 from ..db import make_engine
 from ..mail.drain import drain
 from . import jobs
@@ -60,10 +69,83 @@ def job_store(database_url: str) -> SQLAlchemyJobStore:
     return SQLAlchemyJobStore(engine=engine)
 
 
+class _AppDatetime(datetime):
+    """`datetime` whose now() is the process's clock: APScheduler 3 reads the time only through
+    `datetime.now(tz)` in its scheduler module and offers no hook for it."""
+
+    @classmethod
+    def now(cls, tz=None):
+        moment = utcnow()
+        return moment.astimezone(tz) if tz is not None else moment.astimezone().replace(tzinfo=None)
+
+
+class ClockScheduler(BlockingScheduler):
+    """The BlockingScheduler on the process's own clock (only when one is set).
+
+    Its loop stops the clock, runs what is due (in this thread, DebugExecutor), then lets the
+    clock run on up to the next job's time and waits that long divided by the speed. The clock
+    stays stopped until `ready()` (the first reconciliation is done)."""
+
+    def __init__(self, clock: AppClock, **options):
+        apscheduler_base.datetime = _AppDatetime
+        super().__init__(**options)
+        self.clock = clock
+        self._ready = threading.Event()
+        #: Run after the due jobs, before the clock moves on (e.g. `sync_jobs`: a digest that
+        #: fired planned the next one, which must be in the store before its time passes).
+        self.between: Callable[[], object] | None = None
+        # Jobs run inside `_process_jobs` here: a shutdown must wait for them to finish.
+        self._working = threading.Lock()
+
+    def shutdown(self, wait=True):
+        with self._working:
+            super().shutdown(wait)
+
+    def ready(self) -> None:
+        self._ready.set()
+        self.wakeup()
+
+    def _next_wakeup(self) -> datetime | None:
+        with self._jobstores_lock:
+            times = [store.get_next_run_time() for store in self._jobstores.values()]
+        return min((t for t in times if t is not None), default=None)
+
+    def _main_loop(self):
+        wait_seconds = None
+        while self.state != STATE_STOPPED:
+            self._event.wait(wait_seconds)
+            self._event.clear()
+            with self._working:
+                if self.state == STATE_STOPPED:
+                    break
+                self.clock.pause()
+                self._process_jobs()
+                if self.between is not None:
+                    try:
+                        self.between()
+                    except Exception:
+                        log.exception("scheduler maintenance failed; trying again")
+                wait_seconds = None
+                if self._ready.is_set():
+                    wake = self._next_wakeup()
+                    self.clock.resume(until=wake)
+                    if wake is not None:
+                        wait_seconds = min(threading.TIMEOUT_MAX, self.clock.real_seconds(
+                            (wake - self.clock.now()).total_seconds()))
+
+
+def make_scheduler() -> BlockingScheduler:
+    """A BlockingScheduler, or a ClockScheduler when this process runs on its own clock."""
+    clock = app_clock()
+    return BlockingScheduler() if clock is None else ClockScheduler(clock)
+
+
 def configure(scheduler: BaseScheduler, database_url: str) -> BaseScheduler:
+    # On the process's own clock, jobs run in the scheduler's thread while the clock stands still.
+    executor = DebugExecutor() if isinstance(scheduler, ClockScheduler) else ThreadPoolExecutor(4)
     scheduler.configure(
         jobstores={"default": job_store(database_url), "system": MemoryJobStore()},
-        executors={"default": ThreadPoolExecutor(4)},
+        executors={"default": executor},
         job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
         timezone=UTC)
     return scheduler
@@ -150,14 +232,22 @@ def run_scheduler(app: Flask, stop_event: threading.Event,
     """
     db = app.extensions["trajectories.db"]
     settings = app.config["SETTINGS"]
-    scheduler = configure(BlockingScheduler(), db.url)
+    scheduler = configure(make_scheduler(), db.url)
+    on_own_clock = isinstance(scheduler, ClockScheduler)
+    if on_own_clock and not scheduler.clock.paused:
+        scheduler.clock.pause()  # until the plan is reconciled
+    # Polling intervals are real seconds, also on a sped-up clock.
+    speed = scheduler.clock.speed if on_own_clock else 1.0
+    if on_own_clock:
+        scheduler.between = lambda: sync_jobs(scheduler, db)
     jobs.bind(app)
 
     def system_job(func, seconds, job_id, first=None):
         # (next_run_time=None would add the job paused.)
-        extra = {"next_run_time": first} if first else {}
-        scheduler.add_job(func, "interval", seconds=seconds, id=job_id, jobstore="system",
-                          replace_existing=True, **extra)
+        interval = timedelta(seconds=seconds * speed)
+        scheduler.add_job(func, "interval", seconds=interval.total_seconds(), id=job_id,
+                          jobstore="system", replace_existing=True,
+                          next_run_time=first or utcnow() + interval)
 
     system_job(lambda: _drain_all(db, settings), drain_seconds, "system:drain")
     if tick is not None:
@@ -169,10 +259,11 @@ def run_scheduler(app: Flask, stop_event: threading.Event,
         last_reconcile = None
         while not stop_event.is_set():
             try:
-                if last_reconcile is None or time.monotonic() - last_reconcile > \
-                        RECONCILE_EVERY.total_seconds():
-                    reconcile(scheduler, db)
-                    last_reconcile = time.monotonic()
+                if last_reconcile is None or utcnow() - last_reconcile >= RECONCILE_EVERY:
+                    last_reconcile = utcnow()
+                    reconcile(scheduler, db, last_reconcile)
+                    if on_own_clock:
+                        scheduler.ready()  # the clock runs from here
                 else:
                     sync_jobs(scheduler, db)
             except Exception:

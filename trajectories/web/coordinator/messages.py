@@ -16,7 +16,7 @@ from wtforms.validators import NumberRange, Optional
 
 from ...errors import InvalidInput
 from ...mail.models import MailKind, MailStatus, OutboxMessage, settings_for
-from ...scheduler import overview
+from ...scheduler import overview, plan
 from ...scheduler.models import SkipReason
 from ...services import messages
 from .. import db_session, whole_number
@@ -190,7 +190,8 @@ MOMENT_LABELS = {
 SKIP_LABELS = {
     SkipReason.TOO_LATE: _l("Te laat: de planner draaide niet toen het moment kwam, en daarna "
                             "had de mail geen zin meer."),
-    overview.PAST_WHEN_PLANNED: _l("Al voorbij toen het werd gepland."),
+    plan.PAST_WHEN_PLANNED: _l("Al voorbij toen het werd gepland."),
+    plan.EDITION_OVER: _l("De editie was al voorbij: geschiedenis stuurt niets."),
 }
 
 
