@@ -40,26 +40,25 @@ from .plan import plan_digest
 
 log = logging.getLogger(__name__)
 
-#: Set by `runtime.run_scheduler`: the app whose database and settings the jobs use.
+#: Set by `runtime.run_scheduler`: the app whose database and settings the jobs use, and what
+#: wakes its drainer.
 _app: Flask | None = None
+_after_fan_out = None
 
 
-def bind(app: Flask | None) -> None:
-    global _app
-    _app = app
+def bind(app: Flask | None, after_fan_out=None) -> None:
+    global _app, _after_fan_out
+    _app, _after_fan_out = app, after_fan_out
 
 
 def fire(job_id: str) -> None:
     """The APScheduler job function."""
     if _app is None:
         raise RuntimeError("scheduler jobs run only inside run_scheduler")
-    if process_moment(_app, job_id) == "sent":
-        # Send right away rather than at the next periodic drain (claims keep drains apart).
-        from ..mail.drain import drain
-
-        while drain(_app.extensions["trajectories.db"], _app.config["SETTINGS"],
-                    batch=200).sent >= 200:
-            pass
+    if process_moment(_app, job_id) == "sent" and _after_fan_out is not None:
+        # Send right away, by the scheduler's one drainer: a second drain beside it would put a
+        # second mail in flight, and a crash would send both twice.
+        _after_fan_out()
 
 
 # --- recipients ----------------------------------------------------------------------------------
