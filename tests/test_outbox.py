@@ -367,3 +367,32 @@ def test_outbox_command_lists_and_retries(db, runner, mail_settings):
     assert retried.exit_code == 0, retried.output
     assert _rows(db)[0].status == "queued"
     assert runner.invoke(args=["outbox", "--retry", "999"]).exit_code != 0
+
+
+def test_fan_out_renders_once_and_each_mail_is_that_participants_own(app, db, session):
+    """A fan-out renders its template once per language; each mail still reads as if rendered
+    for its participant alone: own name (escaped in the HTML), own unsubscribe link."""
+    from trajectories.mail.outbox import render_personal
+
+    cohort = factories.cohort(session)
+    people = [factories.participant(session, name=name, email=f"p{n}@gemeente.example",
+                                    language=language)
+              for n, (name, language) in enumerate([("Anna <b>& 'Co'", "nl"), ("Bert", "en"),
+                                                    ("Cees \"C\"", "nl")])]
+    meeting = factories.meeting(session, cohort, title="Aftrap")
+    session.commit()
+    settings = app.config["SETTINGS"]
+    with app.app_context(), db.begin() as s:
+        mails = []
+        for person in people:
+            link = unsubscribe_url(settings, person.id, "reminder")
+            context = dict(cohort=cohort, meeting=meeting, days=1, materials=[], track=None)
+            mails.append(render_personal(s, "reminder", person, link, **context))
+            assert mails[-1] == render_mail("reminder", person.language, participant=person,
+                                            unsubscribe_url=link, **context)
+        renders = [k for k in s.info["outbox.cache"] if k and k[0] == "render"]
+        assert len(renders) == 2  # nl and en
+    subject, text, html = mails[0]
+    assert "Anna <b>& 'Co'" in text and "Anna &lt;b&gt;&amp; &#39;Co&#39;" in html
+    assert unsubscribe_url(settings, people[0].id, "reminder") in text
+    assert "\x00" not in text + html

@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 from ..clock import local_today, to_local, utcnow
 from ..mail.invitation import invitation
 from ..mail.models import MailKind, MailStatus, OutboxMessage
-from ..mail.outbox import queue_mail, render_mail, unsubscribe_url
+from ..mail.outbox import queue_mail, render_mail, render_personal, unsubscribe_url
 from ..models import (
     Attendance,
     Cohort,
@@ -102,12 +102,12 @@ def _materials(session: Session, meeting_id: int) -> list[Material]:
 
 def _send(session: Session, settings, participant: Participant, *, template: str, kind: str,
           dedupe_key: str, cohort: Cohort, calendar: str | None = None, **context) -> bool:
-    subject, text, html = render_mail(
-        template, participant.language, participant=participant, cohort=cohort,
-        unsubscribe_url=unsubscribe_url(settings, participant.id, kind), **context)
+    subject, text, html = render_personal(
+        session, template, participant, unsubscribe_url(settings, participant.id, kind),
+        cohort=cohort, **context)
     return queue_mail(session, to=participant.email, kind=kind, subject=subject, text=text,
                       html=html, calendar=calendar, dedupe_key=dedupe_key,
-                      participant_id=participant.id, cohort_id=cohort.id) is not None
+                      participant_id=participant.id, cohort_id=cohort.id, row=False) is not None
 
 
 def _occurrence(moment: PlannedMoment) -> str:
