@@ -131,18 +131,18 @@ def test_kill_9_of_a_real_scheduler_mid_fan_out_loses_none_and_repeats_at_most_o
             if kill == 0:
                 # In the fan-out itself: the moment fires as the scheduler starts.
                 process = schedulers.start()
-                assert wait(lambda: "scheduler started" in schedulers.log(process), 60)
+                assert wait(lambda p=process: "scheduler started" in schedulers.log(p), 60)
                 time.sleep(rng.uniform(0.0, 2.0))
             else:
                 # In its delivery: after a random number of this moment's mails went out.
                 point = FAN_OUT * kill + rng.randrange(1, FAN_OUT - 50)
-                assert wait(lambda: deliveries.distinct() >= point, 60), schedulers.log(process)
+                assert wait(lambda n=point: deliveries.distinct() >= n, 60), schedulers.log(process)
             before = deliveries.duplicates()
             schedulers.kill(process)
             killed_with = deliveries.distinct()
             process = schedulers.start()
             restarted = time.monotonic()
-            assert wait(lambda: deliveries.distinct() >= expected, DELIVERY_LIMIT + 10), \
+            assert wait(lambda n=expected: deliveries.distinct() >= n, DELIVERY_LIMIT + 10), \
                 schedulers.log(process)
             seconds = time.monotonic() - restarted
             time.sleep(0.5)  # anything sent twice more would arrive now

@@ -38,10 +38,10 @@ from sqlmodel import select
 
 from ..clock import utcnow
 from ..db import make_engine
+from ..leader import LeaderLock
 from ..mail.drain import drain, holder_departed
 from . import jobs
 from .models import MomentStatus, PlannedMoment
-from ..leader import LeaderLock
 from .plan import plan_all
 
 log = logging.getLogger(__name__)
