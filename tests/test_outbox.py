@@ -396,3 +396,18 @@ def test_fan_out_renders_once_and_each_mail_is_that_participants_own(app, db, se
     assert "Anna <b>& 'Co'" in text and "Anna &lt;b&gt;&amp; &#39;Co&#39;" in html
     assert unsubscribe_url(settings, people[0].id, "reminder") in text
     assert "\x00" not in text + html
+
+
+def test_mails_queued_together_are_each_queued_once_and_counted(db):
+    """A fan-out's rows go in together; a dedupe key already queued (before, or twice within the
+    fan-out) queues nothing and is not counted."""
+    from trajectories.mail.outbox import queued_together
+
+    with db.begin() as s:
+        _queue(s, key="before")
+    with db.begin() as s, queued_together(s) as together:
+        for key in ("before", "new", "new", "other"):
+            assert _queue(s, key=key, to=f"{key}@gemeente.example", row=False) is True
+        assert len(_rows(db)) == 1  # nothing written yet
+    assert together.count == 2
+    assert sorted(r.dedupe_key for r in _rows(db)) == ["before", "new", "other"]

@@ -18,7 +18,13 @@ from sqlmodel import Session, select
 from ..clock import local_today, to_local, utcnow
 from ..mail.invitation import invitation
 from ..mail.models import MailKind, MailStatus, OutboxMessage
-from ..mail.outbox import queue_mail, render_mail, render_personal, unsubscribe_url
+from ..mail.outbox import (
+    queue_mail,
+    queued_together,
+    render_mail,
+    render_personal,
+    unsubscribe_url,
+)
 from ..models import (
     Attendance,
     Cohort,
@@ -285,7 +291,9 @@ def process_moment(app: Flask, job_id: str, now: datetime | None = None) -> str:
             log.warning("skipped %s: %s", job_id, moment.note)
             outcome = "skipped"
         else:
-            count = SENDERS[moment.kind](session, moment, settings, now)
+            with queued_together(session) as queued:
+                SENDERS[moment.kind](session, moment, settings, now)
+            count = queued.count
             moment.status, moment.processed_at = MomentStatus.DONE, now
             moment.note = f"{count} mails queued"
             outcome = "sent"
