@@ -149,6 +149,8 @@ class SmtpSink:
         self.messages: list = []
         self.refuse: dict[str, str] = {}
         self.refuse_content: dict[str, str] = {}
+        #: Seconds each message's content takes to be accepted (a slow server).
+        self.delay = 0.0
         self.lock = threading.Lock()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -164,6 +166,10 @@ class SmtpSink:
         for address in envelope.rcpt_tos:
             if address.lower() in self.refuse_content:
                 return self.refuse_content[address.lower()]
+        if self.delay:
+            import asyncio
+
+            await asyncio.sleep(self.delay)
         message = message_from_bytes(envelope.content, policy=policy.default)
         with self.lock:
             self.messages.append(message)

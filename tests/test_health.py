@@ -16,8 +16,41 @@ def test_healthz_reports_fresh_and_stale_scheduler(client, db):
     assert client.get("/healthz").json["scheduler"] == "ok"
     beat(db, now=utcnow() - timedelta(minutes=10))
     body = client.get("/healthz").json
-    assert body["scheduler"] == "stale"
+    assert (body["status"], body["scheduler"]) == ("degraded", "stale")
     assert body["scheduler_heartbeat_age_seconds"] >= 600
+
+
+def test_healthz_says_when_the_scheduler_of_this_process_waits(app, client, database_url):
+    """`serve --scheduler`: while this process's scheduler waits for the leader lock (held by
+    another, or the database gone) and none beats, /healthz says so; then it runs."""
+    import threading
+    import time
+
+    from trajectories.leader import LeaderLock
+    from trajectories.scheduler.runtime import run_as_leader
+
+    other = LeaderLock(database_url)
+    assert other.acquire()
+    stop = threading.Event()
+    thread = threading.Thread(target=run_as_leader, args=(app, stop, 0.1), daemon=True)
+    thread.start()
+    try:
+        time.sleep(0.5)
+        body = client.get("/healthz").json
+        assert (body["status"], body["scheduler"], body["scheduler_in_this_process"]) == (
+            "degraded", "waiting", "waiting")
+        other.release()
+        deadline = time.monotonic() + 15
+        while client.get("/healthz").json["scheduler"] != "ok" and time.monotonic() < deadline:
+            time.sleep(0.1)
+        body = client.get("/healthz").json
+        assert (body["status"], body["scheduler"], body["scheduler_in_this_process"]) == (
+            "ok", "ok", "running")
+    finally:
+        stop.set()
+        thread.join(timeout=20)
+        other.release()
+    assert not thread.is_alive()
 
 
 def test_healthz_answers_503_when_the_database_is_gone(tmp_path):

@@ -183,20 +183,79 @@ def test_last_attempt_fails_the_row(db, mail_settings, smtp_sink):
     assert row.status == "failed" and "421" in row.last_error
 
 
-def test_dead_sender_lease_is_released(db, mail_settings, smtp_sink):
-    now = utcnow()
+def _claim_as(db, claims):
+    """Mark rows `sending` as claimed by {key: (holder, claimed_at)}; returns {key: id}."""
+    ids = {}
     with db.begin() as s:
-        stale, fresh = _queue(s, key="stale"), _queue(s, key="fresh", to="bert@gemeente.example")
-        for row, claimed in ((stale, now - timedelta(minutes=11)), (fresh, now - timedelta(minutes=1))):
-            row = s.get(OutboxMessage, row.id)
-            row.status, row.claimed_at, row.claimed_by = MailStatus.SENDING, claimed, "dead:1"
+        for number, (key, (holder, claimed)) in enumerate(claims.items()):
+            row = s.get(OutboxMessage, _queue(s, key=key, to=f"p{number}@gemeente.example").id)
+            row.status, row.claimed_at, row.claimed_by = MailStatus.SENDING, claimed, holder
+            ids[key] = row.id
+    return ids
+
+
+def _dead_pid() -> int:
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_claims_of_a_dead_sender_go_again_at_once_or_after_the_lease(db, mail_settings,
+                                                                     smtp_sink, caplog):
+    """A claim goes back to the queue as soon as its holder is known dead (a process on this
+    host that is gone; our own pid under another start token: we are its restart), else once
+    it was not renewed for LEASE (another host); a live holder's claims stay its own."""
+    import logging
+    import os
+    import socket
+
+    from trajectories.mail.drain import LEASE, holder_id
+
+    host, now = socket.gethostname(), utcnow()
+    ids = _claim_as(db, {
+        "dead-pid": (f"{host}:{_dead_pid()}:abcd1234", now),
+        "restarted": (f"{host}:{os.getpid()}:oldstart", now),
+        "other-host-stale": ("elders:42:abcd1234", now - LEASE - timedelta(seconds=1)),
+        "other-host-fresh": ("elders:43:abcd1234", now - timedelta(seconds=5)),
+        "alive-here": (f"{host}:{os.getppid()}:abcd1234", now),
+        "ours": (holder_id(), now),
+    })
+    caplog.set_level(logging.WARNING, logger="trajectories.mail.drain")
     result = drain(db, mail_settings, now=now)
-    assert (result.released, result.sent) == (1, 1)
-    stale_row, fresh_row = _rows(db)
-    assert stale_row.status == "sent"
-    assert fresh_row.status == "sending"  # its sender may still be at work
-    smtp_sink.wait_for(1)
-    assert [str(m["To"]) for m in smtp_sink.messages] == ["anna@gemeente.example"]
+    assert (result.released, result.sent) == (3, 3)
+    status = {row.id: row.status for row in _rows(db)}
+    assert [key for key, row_id in ids.items() if status[row_id] == "sent"] == [
+        "dead-pid", "restarted", "other-host-stale"]
+    assert all(status[ids[key]] == "sending" for key in ("other-host-fresh", "alive-here", "ours"))
+    released = [r.getMessage() for r in caplog.records if "released" in r.getMessage()]
+    assert len(released) == 3 and all("released 1 claimed mails of " in m for m in released)
+    assert any("elders:42:abcd1234" in m and "not renewed" in m for m in released)
+    smtp_sink.wait_for(3)
+
+
+def test_a_slow_batch_renews_its_claims(db, mail_settings, smtp_sink, monkeypatch):
+    """A slow SMTP server does not make a live sender look dead: while it sends, its claims
+    are renewed, and a release by the lease leaves them alone."""
+    import threading
+    import time
+
+    from trajectories.mail import drain as module
+
+    monkeypatch.setattr(module, "RENEW", timedelta(seconds=0.2))
+    with db.begin() as s:
+        for number in range(4):
+            _queue(s, key=f"slow{number}", to=f"p{number}@gemeente.example")
+    smtp_sink.delay = 0.5
+    sender = threading.Thread(target=drain, args=(db, mail_settings))
+    sender.start()
+    time.sleep(1.2)
+    assert module.release_dead(db, utcnow(), lease=timedelta(seconds=0.6)) == 0
+    sender.join()
+    assert [r.status for r in _rows(db)] == ["sent"] * 4
+    assert len(smtp_sink.messages) == 4
 
 
 def test_held_edition_sends_after_release(db, mail_settings, smtp_sink):
@@ -309,3 +368,47 @@ def test_outbox_command_lists_and_retries(db, runner, mail_settings):
     assert retried.exit_code == 0, retried.output
     assert _rows(db)[0].status == "queued"
     assert runner.invoke(args=["outbox", "--retry", "999"]).exit_code != 0
+
+
+def test_fan_out_renders_once_and_each_mail_is_that_participants_own(app, db, session):
+    """A fan-out renders its template once per language; each mail still reads as if rendered
+    for its participant alone: own name (escaped in the HTML), own unsubscribe link."""
+    from trajectories.mail.outbox import render_personal
+
+    cohort = factories.cohort(session)
+    people = [factories.participant(session, name=name, email=f"p{n}@gemeente.example",
+                                    language=language)
+              for n, (name, language) in enumerate([("Anna <b>& 'Co'", "nl"), ("Bert", "en"),
+                                                    ("Cees \"C\"", "nl")])]
+    meeting = factories.meeting(session, cohort, title="Aftrap")
+    session.commit()
+    settings = app.config["SETTINGS"]
+    with app.app_context(), db.begin() as s:
+        mails = []
+        for person in people:
+            link = unsubscribe_url(settings, person.id, "reminder")
+            context = dict(cohort=cohort, meeting=meeting, days=1, materials=[], track=None)
+            mails.append(render_personal(s, "reminder", person, link, **context))
+            assert mails[-1] == render_mail("reminder", person.language, participant=person,
+                                            unsubscribe_url=link, **context)
+        renders = [k for k in s.info["outbox.cache"] if k and k[0] == "render"]
+        assert len(renders) == 2  # nl and en
+    subject, text, html = mails[0]
+    assert "Anna <b>& 'Co'" in text and "Anna &lt;b&gt;&amp; &#39;Co&#39;" in html
+    assert unsubscribe_url(settings, people[0].id, "reminder") in text
+    assert "\x00" not in text + html
+
+
+def test_mails_queued_together_are_each_queued_once_and_counted(db):
+    """A fan-out's rows go in together; a dedupe key already queued (before, or twice within the
+    fan-out) queues nothing and is not counted."""
+    from trajectories.mail.outbox import queued_together
+
+    with db.begin() as s:
+        _queue(s, key="before")
+    with db.begin() as s, queued_together(s) as together:
+        for key in ("before", "new", "new", "other"):
+            assert _queue(s, key=key, to=f"{key}@gemeente.example", row=False) is True
+        assert len(_rows(db)) == 1  # nothing written yet
+    assert together.count == 2
+    assert sorted(r.dedupe_key for r in _rows(db)) == ["before", "new", "other"]

@@ -96,3 +96,63 @@ def test_kill_during_fan_out_and_drain_loses_none_duplicates_none(app, app_confi
     assert statuses == {MailStatus.SENT: PEOPLE}
     assert len(received) == PEOPLE  # none lost
     assert sum(received.values()) - PEOPLE <= 1  # at most the one in flight twice
+
+
+FAN_OUT = 500
+KILLS = 3
+
+
+def test_kill_9_of_a_real_scheduler_mid_fan_out_loses_none_and_repeats_at_most_one(
+        db, session, smtp_sink, tmp_path):
+    """`trajectories scheduler` killed (SIGKILL) at a random point of a 500-recipient fan-out or
+    of its delivery, three times, each time restarted at once: no mail lost, at most the one in
+    flight twice per kill, and every mail out within 30 s of the restart."""
+    import random
+
+    from tests.scheduler_processes import (
+        DELIVERY_LIMIT,
+        Deliveries,
+        Schedulers,
+        admitted_cohort,
+        fan_out_now,
+        queued_ids,
+        wait,
+    )
+
+    rng = random.Random()
+    cohort = admitted_cohort(session, FAN_OUT)
+    schedulers, deliveries = Schedulers(db, smtp_sink, tmp_path), Deliveries(smtp_sink)
+    figures = []
+    try:
+        process = None
+        for kill in range(KILLS):
+            expected = FAN_OUT * (kill + 1)
+            fan_out_now(session, cohort)
+            if kill == 0:
+                # In the fan-out itself: the moment fires as the scheduler starts.
+                process = schedulers.start()
+                assert wait(lambda p=process: "scheduler started" in schedulers.log(p), 60)
+                time.sleep(rng.uniform(0.0, 2.0))
+            else:
+                # In its delivery: after a random number of this moment's mails went out.
+                point = FAN_OUT * kill + rng.randrange(1, FAN_OUT - 50)
+                assert wait(lambda n=point: deliveries.distinct() >= n, 60), schedulers.log(process)
+            before = deliveries.duplicates()
+            schedulers.kill(process)
+            killed_with = deliveries.distinct()
+            process = schedulers.start()
+            restarted = time.monotonic()
+            assert wait(lambda n=expected: deliveries.distinct() >= n, DELIVERY_LIMIT + 10), \
+                schedulers.log(process)
+            seconds = time.monotonic() - restarted
+            time.sleep(0.5)  # anything sent twice more would arrive now
+            figures.append((killed_with - FAN_OUT * kill, deliveries.duplicates() - before,
+                            round(seconds, 1)))
+            print(f"kill {kill + 1}: at {figures[-1][0]} of {FAN_OUT} delivered, "
+                  f"duplicates {figures[-1][1]}, all out {figures[-1][2]} s after the restart")
+    finally:
+        schedulers.stop_all()
+    assert deliveries.counts().keys() == queued_ids(db)  # none lost, nothing else
+    assert deliveries.distinct() == FAN_OUT * KILLS
+    assert all(duplicates <= 1 for _, duplicates, _ in figures), figures
+    assert all(seconds <= DELIVERY_LIMIT for *_, seconds in figures), figures

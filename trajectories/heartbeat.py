@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import socket
 from datetime import datetime
 
 from sqlmodel import Session
 
 from .clock import utcnow
 from .db import Database
+from .mail.drain import holder_id
 from .models import Heartbeat
 
 
@@ -17,8 +16,15 @@ def beat(db: Database, name: str = "scheduler", now: datetime | None = None) -> 
     with db.begin() as session:
         row = session.get(Heartbeat, name) or Heartbeat(name=name)
         row.beat_at = now or utcnow()
-        row.holder = f"{socket.gethostname()}:{os.getpid()}"
+        row.holder = holder_id()
         session.add(row)
+
+
+def holder(db: Database, name: str = "scheduler") -> str | None:
+    """Which process beat last ("host:pid:start", as outbox claims name it)."""
+    with db.session() as session:
+        row = session.get(Heartbeat, name)
+        return None if row is None else row.holder
 
 
 def age_seconds(session: Session, name: str = "scheduler") -> float | None:

@@ -50,8 +50,13 @@ class LeaderLock:
         if self._engine is None:
             self._engine = create_engine(self.url, poolclass=NullPool)
         connection = self._engine.connect()
-        got = connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": LOCK_KEY}).scalar()
-        connection.commit()
+        try:
+            got = connection.execute(text("SELECT pg_try_advisory_lock(:k)"),
+                                     {"k": LOCK_KEY}).scalar()
+            connection.commit()
+        except Exception:
+            connection.close()
+            raise
         if got:
             self._connection = connection
             return True
@@ -90,10 +95,21 @@ class LeaderLock:
             return False
 
     def wait(self, poll_seconds: float = 2.0, stop=lambda: False) -> bool:
-        """Block until this process is the leader (True) or `stop()` says so (False)."""
+        """Block until this process is the leader (True) or `stop()` says so (False). An
+        unreachable database is waited out (logged once per outage)."""
+        unreachable = False
         while not stop():
-            if self.acquire():
-                return True
+            try:
+                if self.acquire():
+                    if unreachable:
+                        log.warning("database reachable again: leader lock acquired")
+                    return True
+                unreachable = False
+            except Exception as exc:
+                if not unreachable:
+                    log.warning("cannot reach the database for the leader lock (%s); "
+                                "trying again every %s s", exc.__class__.__name__, poll_seconds)
+                unreachable = True
             time.sleep(poll_seconds)
         return False
 
@@ -102,6 +118,8 @@ class LeaderLock:
             try:
                 self._connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": LOCK_KEY})
                 self._connection.commit()
+            except Exception:
+                log.warning("leader lock's connection already gone")
             finally:
                 self._connection.close()
                 self._connection = None

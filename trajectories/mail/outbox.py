@@ -9,24 +9,31 @@ an HTML template per kind in `templates/emails/`, in the recipient's language.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
+from markupsafe import escape
+from sqlalchemy import bindparam, event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, select
 
 from ..clock import utcnow
 from ..errors import InvalidInput
-from ..models import Participant
+from ..models import Enrollment, Participant
 from ..services.base import service
 from .models import (
     PREFERENCE_KINDS,
+    CohortMailSettings,
     MailKind,
     MailPreference,
     MailStatus,
@@ -57,27 +64,86 @@ def _calendar_method(calendar: str | None) -> str | None:
     return match.group(1).upper() if match else "PUBLISH"
 
 
-def mail_enabled(session: Session, participant_id: int | None, kind: str) -> bool:
+# --- what a fan-out reads once, not once per recipient ----------------------------------------
+
+
+def _cached(session: Session, key, load):
+    """`load()` once per transaction of `session` (a fan-out queues a thousand mails in one).
+    Dropped when the transaction ends or when the session flushes a preference or an edition's
+    mail settings (see `_forget_on_change`)."""
+    cache = session.info.get("outbox.cache")
+    transaction = session.get_transaction()
+    if cache is None or cache.get(None) is not transaction:
+        cache = session.info["outbox.cache"] = {None: transaction}
+    if key not in cache:
+        cache[key] = load()
+    return cache[key]
+
+
+@event.listens_for(OrmSession, "before_flush")
+def _forget_on_change(session, _context, _instances) -> None:
+    if "outbox.cache" in session.info and any(
+            isinstance(row, MailPreference | CohortMailSettings)
+            for row in (*session.new, *session.dirty, *session.deleted)):
+        del session.info["outbox.cache"]
+
+
+def _cohort_preferences(session: Session, cohort_id: int) -> dict[int, dict[str, bool]]:
+    """{participant id: {preference kind: enabled}} for everyone enrolled in an edition."""
+    found: dict[int, dict[str, bool]] = {pid: {} for pid in session.exec(
+        select(Enrollment.participant_id).where(Enrollment.cohort_id == cohort_id))}
+    for row in session.exec(select(MailPreference).join(
+            Enrollment, Enrollment.participant_id == MailPreference.participant_id)
+            .where(Enrollment.cohort_id == cohort_id)):
+        found[row.participant_id][row.kind] = row.enabled
+    return found
+
+
+def mail_enabled(session: Session, participant_id: int | None, kind: str,
+                 cohort_id: int | None = None) -> bool:
     """Whether this participant still wants this kind of mail (no row: yes)."""
     preference = preference_kind(kind)
     if participant_id is None or preference is None:
         return True
+    if cohort_id is not None:
+        known = _cached(session, ("preferences", cohort_id),
+                        lambda: _cohort_preferences(session, cohort_id)).get(participant_id)
+        if known is not None:
+            return known.get(preference, True)
     row = session.get(MailPreference, (participant_id, preference))
     return row is None or row.enabled
 
 
+_INSERTS: dict[str, object] = {}
+
+
+def _insert_statement(dialect: str):
+    """INSERT ... ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, built once per dialect with
+    a bound parameter per column (building it per mail cost more than the insert)."""
+    if dialect not in _INSERTS:
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        table = OutboxMessage.__table__
+        columns = [c.name for c in table.columns if c.name != "id"]
+        _INSERTS[dialect] = (insert(table).values({c: bindparam(c) for c in columns})
+                             .on_conflict_do_nothing(index_elements=["dedupe_key"])
+                             .returning(table.c.id))
+    return _INSERTS[dialect]
+
+
 def queue_mail(session: Session, *, to: str, kind: str, subject: str, text: str, html: str = "",
                calendar: str | None = None, dedupe_key: str, participant_id: int | None = None,
-               cohort_id: int | None = None) -> OutboxMessage | None:
+               cohort_id: int | None = None, row: bool = True) -> OutboxMessage | bool | None:
     """Add one mail to the caller's transaction. Returns the new row, or None when nothing was
-    queued (same dedupe key already queued, or the participant switched this kind off)."""
+    queued (same dedupe key already queued, or the participant switched this kind off); with
+    `row=False` only True or None (a fan-out then reads no row back)."""
     if "\n" in to or "\r" in to or "\n" in subject or "\r" in subject:
         raise ValueError("line breaks in a recipient or subject")  # header injection
-    if not mail_enabled(session, participant_id, kind):
+    if not mail_enabled(session, participant_id, kind, cohort_id):
         return None
     status = MailStatus.QUEUED
     if cohort_id is not None:
-        cohort_settings = settings_for(session, cohort_id)
+        cohort_settings = _cached(session, ("settings", cohort_id),
+                                  lambda: settings_for(session, cohort_id))
         if cohort_settings.hold or (cohort_settings.review_coaching and kind in REVIEWED_KINDS):
             status = MailStatus.HELD
     key = _dedupe(dedupe_key)
@@ -85,14 +151,42 @@ def queue_mail(session: Session, *, to: str, kind: str, subject: str, text: str,
                   calendar=calendar, calendar_method=_calendar_method(calendar),
                   message_id=new_message_id(), dedupe_key=key, participant_id=participant_id,
                   cohort_id=cohort_id, status=str(status), attempts=0,
-                  next_attempt_at=utcnow(), claimed_by="", last_error="", created_at=utcnow())
+                  next_attempt_at=utcnow(), claimed_at=None, claimed_by="", last_error="",
+                  created_at=utcnow(), sent_at=None)
+    together = session.info.get("outbox.together")
+    if together is not None and not row:
+        together.append(values)  # written by `queued_together` in one statement
+        return True
     session.flush()
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    table = OutboxMessage.__table__
-    new_id = session.execute(insert(table).values(**values)
-                             .on_conflict_do_nothing(index_elements=["dedupe_key"])
-                             .returning(table.c.id)).scalar()
-    return None if new_id is None else session.get(OutboxMessage, new_id)
+    new_id = session.execute(_insert_statement(session.get_bind().dialect.name), values).scalar()
+    if new_id is None:
+        return None
+    return session.get(OutboxMessage, new_id) if row else True
+
+
+class Together:
+    """What `queued_together` wrote: `count` mails queued (a dedupe key already queued is not)."""
+
+    count = 0
+
+
+@contextmanager
+def queued_together(session: Session, chunk: int = 500) -> Iterator[Together]:
+    """Within the block, `queue_mail(..., row=False)` collects its rows; at the end they are
+    written with multi-row INSERTs (a fan-out's thousand single INSERTs were most of its time).
+    `count` then says how many were new; queue_mail's own True is only "not switched off"."""
+    together, result = [], Together()
+    session.info["outbox.together"] = together
+    try:
+        yield result
+    finally:
+        del session.info["outbox.together"]
+    if together:
+        session.flush()
+        statement = _insert_statement(session.get_bind().dialect.name)
+        for start in range(0, len(together), chunk):
+            result.count += len(session.execute(
+                statement, together[start:start + chunk]).all())
 
 
 @service
@@ -141,9 +235,52 @@ def render_mail(template_name: str, language: str = "nl", **context) -> tuple[st
     return subject, text, html
 
 
+class _Personal(Exception):
+    """A template used more of the participant than its name: render it for each one."""
+
+
+_NAME, _LINK = "\x00name\x00", "\x00link\x00"
+
+
+class _StandIn:
+    """The participant of a template rendered once for a whole fan-out: only the name."""
+
+    name = _NAME
+
+    def __getattr__(self, attribute):
+        raise _Personal(attribute)
+
+
+def render_personal(session: Session, template_name: str, participant, unsubscribe_url: str | None,
+                    **context) -> tuple[str, str, str]:
+    """`render_mail` for one participant of a fan-out: rendered once per language (and
+    context) in the transaction, then the participant's name and unsubscribe link put in
+    (escaped in the HTML). A template that uses more of the participant is rendered for each."""
+    shape = tuple(sorted((k, v if isinstance(v, str | int | float | bool | type(None)) else id(v))
+                         for k, v in context.items()))
+    key = ("render", template_name, participant.language, unsubscribe_url is None, shape)
+
+    def once():
+        try:
+            return render_mail(template_name, participant.language, participant=_StandIn(),
+                               unsubscribe_url=unsubscribe_url and _LINK, **context)
+        except _Personal:
+            return None
+
+    shared = _cached(session, key, once)
+    if shared is None or _NAME in shared[0] or _LINK in shared[0]:
+        return render_mail(template_name, participant.language, participant=participant,
+                           unsubscribe_url=unsubscribe_url, **context)
+    subject, text, html = shared
+    link = unsubscribe_url or ""
+    return (subject, text.replace(_NAME, participant.name).replace(_LINK, link),
+            html.replace(_NAME, str(escape(participant.name))).replace(_LINK, str(escape(link))))
+
+
 # --- preferences and unsubscribe ------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=4)
 def _serializer(secret_key: str) -> URLSafeSerializer:
     return URLSafeSerializer(secret_key, salt="mail-unsubscribe")
 

@@ -20,7 +20,13 @@ from sqlmodel import Session, select
 from ..clock import local_today, to_local, utcnow
 from ..mail.invitation import invitation
 from ..mail.models import MailKind, MailStatus, OutboxMessage
-from ..mail.outbox import queue_mail, render_mail, unsubscribe_url
+from ..mail.outbox import (
+    queue_mail,
+    queued_together,
+    render_mail,
+    render_personal,
+    unsubscribe_url,
+)
 from ..models import (
     Attendance,
     Cohort,
@@ -43,26 +49,25 @@ from .plan import plan_digest
 
 log = logging.getLogger(__name__)
 
-#: Set by `runtime.run_scheduler`: the app whose database and settings the jobs use.
+#: Set by `runtime.run_scheduler`: the app whose database and settings the jobs use, and what
+#: wakes its drainer.
 _app: Flask | None = None
+_after_fan_out = None
 
 
-def bind(app: Flask | None) -> None:
-    global _app
-    _app = app
+def bind(app: Flask | None, after_fan_out=None) -> None:
+    global _app, _after_fan_out
+    _app, _after_fan_out = app, after_fan_out
 
 
 def fire(job_id: str) -> None:
     """The APScheduler job function."""
     if _app is None:
         raise RuntimeError("scheduler jobs run only inside run_scheduler")
-    if process_moment(_app, job_id) == "sent":
-        # Send right away rather than at the next periodic drain (claims keep drains apart).
-        from ..mail.drain import drain
-
-        while drain(_app.extensions["trajectories.db"], _app.config["SETTINGS"],
-                    batch=200).sent >= 200:
-            pass
+    if process_moment(_app, job_id) == "sent" and _after_fan_out is not None:
+        # Send right away, by the scheduler's one drainer: a second drain beside it would put a
+        # second mail in flight, and a crash would send both twice.
+        _after_fan_out()
 
 
 # --- recipients ----------------------------------------------------------------------------------
@@ -106,12 +111,12 @@ def _materials(session: Session, meeting_id: int) -> list[Material]:
 
 def _send(session: Session, settings, participant: Participant, *, template: str, kind: str,
           dedupe_key: str, cohort: Cohort, calendar: str | None = None, **context) -> bool:
-    subject, text, html = render_mail(
-        template, participant.language, participant=participant, cohort=cohort,
-        unsubscribe_url=unsubscribe_url(settings, participant.id, kind), **context)
+    subject, text, html = render_personal(
+        session, template, participant, unsubscribe_url(settings, participant.id, kind),
+        cohort=cohort, **context)
     return queue_mail(session, to=participant.email, kind=kind, subject=subject, text=text,
                       html=html, calendar=calendar, dedupe_key=dedupe_key,
-                      participant_id=participant.id, cohort_id=cohort.id) is not None
+                      participant_id=participant.id, cohort_id=cohort.id, row=False) is not None
 
 
 def _occurrence(moment: PlannedMoment) -> str:
@@ -339,7 +344,9 @@ def process_moment(app: Flask, job_id: str, now: datetime | None = None) -> str:
             run.skipped = SkipReason.TOO_LATE
             outcome = "skipped"
         else:
-            count = SENDERS[moment.kind](session, moment, settings, now)
+            with queued_together(session) as queued:
+                SENDERS[moment.kind](session, moment, settings, now)
+            count = queued.count
             moment.status, moment.processed_at = MomentStatus.DONE, now
             moment.note = f"{count} mails queued"
             run.queued = count

@@ -4,8 +4,10 @@
   moment, id = the moment's job id, added with replace_existing. The store is a cache: at start
   (and every hour) `reconcile` recomputes the whole plan and repairs missing, stale and orphaned
   jobs; between those, `sync_jobs` applies the moments that handlers in any process changed.
-- System jobs (drain, the caller's tick) live in a memory store; reconciliation and sync run in
-  a keeper thread beside the scheduler, never as jobs (see `run_scheduler`).
+- The outbox is sent by one drainer thread beside the scheduler (every `drain_seconds`, and at
+  once when a moment has queued mails): one drain at a time, so a crash re-sends at most the one
+  mail in flight. Reconciliation and sync run in a keeper thread, never as jobs; the caller's
+  tick is a job in a memory store (see `run_scheduler`).
 - Time zone UTC; coalesce; misfire_grace_time None on purpose: APScheduler would silently drop a
   late one-shot job, while our moments carry their own rule (`useful_until`: send late while
   useful, else skip and log), applied by `jobs.process_moment`.
@@ -18,7 +20,8 @@ speed and the machine's load. The clock starts once the first reconciliation is 
 intervals (sync, drain, heartbeat) stay in real seconds.
 
 Run exactly one scheduler per database: `trajectories scheduler` waits for the LeaderLock, beats
-the heartbeat and steps down when it loses the lock.
+the heartbeat, steps down when it loses the lock (its connection dropped: a database restart) and
+waits for the lock again in the same process (`run_as_leader`).
 """
 
 from __future__ import annotations
@@ -44,7 +47,8 @@ from sqlmodel import select
 
 from ..clock import AppClock, app_clock, utcnow
 from ..db import make_engine
-from ..mail.drain import drain
+from ..leader import LeaderLock
+from ..mail.drain import drain, holder_departed
 from . import jobs
 from .models import MomentStatus, PlannedMoment
 from .plan import plan_all
@@ -53,7 +57,11 @@ log = logging.getLogger(__name__)
 
 JOB_FUNC = "trajectories.scheduler.jobs:fire"
 SYNC_SECONDS = 5
-DRAIN_SECONDS = 10
+DRAIN_SECONDS = 5
+#: The leader checks its lock this often (and stops sending when it is gone)...
+LOCK_CHECK_SECONDS = 1.0
+#: ...and beats the heartbeat this often (/healthz calls a scheduler stale after a few missed).
+BEAT_SECONDS = 5.0
 RECONCILE_EVERY = timedelta(hours=1)
 
 
@@ -214,9 +222,22 @@ def reconcile(scheduler: BaseScheduler, db, now: datetime | None = None) -> dict
     return counts
 
 
-def _drain_all(db, settings) -> None:
-    while drain(db, settings, batch=200).sent >= 200:
+def _drain_all(db, settings, keep_going: Callable[[], bool]) -> None:
+    while keep_going() and drain(db, settings, batch=200, keep_going=keep_going).sent >= 200:
         pass
+
+
+def _drainer(db, settings, stop_event: threading.Event, wake: threading.Event,
+             seconds: float) -> None:
+    """The scheduler's one drain loop: every `seconds`, or at once when woken."""
+    keep_going = lambda: not stop_event.is_set()  # noqa: E731
+    while not stop_event.is_set():
+        wake.clear()
+        try:
+            _drain_all(db, settings, keep_going)
+        except Exception:
+            log.exception("outbox drain failed; trying again")
+        wake.wait(seconds)
 
 
 def run_scheduler(app: Flask, stop_event: threading.Event,
@@ -240,18 +261,14 @@ def run_scheduler(app: Flask, stop_event: threading.Event,
     speed = scheduler.clock.speed if on_own_clock else 1.0
     if on_own_clock:
         scheduler.between = lambda: sync_jobs(scheduler, db)
-    jobs.bind(app)
-
-    def system_job(func, seconds, job_id, first=None):
-        # (next_run_time=None would add the job paused.)
-        interval = timedelta(seconds=seconds * speed)
-        scheduler.add_job(func, "interval", seconds=interval.total_seconds(), id=job_id,
-                          jobstore="system", replace_existing=True,
-                          next_run_time=first or utcnow() + interval)
-
-    system_job(lambda: _drain_all(db, settings), drain_seconds, "system:drain")
+    wake_drain = threading.Event()
+    jobs.bind(app, after_fan_out=wake_drain.set)
     if tick is not None:
-        system_job(tick, tick_seconds, "system:tick", first=utcnow())
+        # (next_run_time=None would add the job paused.)
+        scheduler.add_job(tick, "interval", seconds=tick_seconds * speed, id="system:tick",
+                          jobstore="system", replace_existing=True, next_run_time=utcnow())
+    drainer = threading.Thread(target=_drainer, name="scheduler-drain", daemon=True,
+                               args=(db, settings, stop_event, wake_drain, drain_seconds))
 
     def keeper():
         while not scheduler.running and not stop_event.is_set():
@@ -274,29 +291,73 @@ def run_scheduler(app: Flask, stop_event: threading.Event,
         scheduler.shutdown(wait=True)
 
     threading.Thread(target=keeper, name="scheduler-keeper", daemon=True).start()
+    drainer.start()
     log.info("scheduler started")
-    scheduler.start()
+    try:
+        scheduler.start()
+    finally:
+        stop_event.set()
+        wake_drain.set()
+        drainer.join()
     log.info("scheduler stopped")
 
 
 def run_as_leader(app: Flask, stop_event: threading.Event, poll_seconds: float = 2.0) -> None:
-    """Wait to be the one active scheduler (LeaderLock), then run with a heartbeat; step down
-    when the lock's connection is lost."""
-    from ..heartbeat import beat
-    from ..leader import LeaderLock
+    """Until `stop_event`: wait to be the one active scheduler (LeaderLock), then run with a
+    heartbeat. When the lock's connection is lost (a database restart, a dropped connection) the
+    scheduler stops sending before its next mail, steps down, and waits for the lock again in
+    this same process: it resumes as soon as the database is back."""
+    from ..heartbeat import beat, holder
 
     db = app.extensions["trajectories.db"]
-    lock = LeaderLock(db.url)
-    if not lock.wait(poll_seconds, stop=stop_event.is_set):
-        return
+    state = app.extensions.setdefault("trajectories.scheduler", {})
+    while not stop_event.is_set():
+        state["running"] = False
+        lock = LeaderLock(db.url)
+        if not lock.wait(poll_seconds, stop=stop_event.is_set):
+            break
+        running = threading.Event()  # set to stop this term as leader
 
-    def tick():
-        if not lock.still_held():
-            stop_event.set()
-            return
-        beat(db)
+        def watch(lock=lock, running=running) -> None:
+            last_beat = None
+            while not running.wait(LOCK_CHECK_SECONDS if last_beat else 0):
+                if stop_event.is_set():
+                    break
+                if not lock.still_held():
+                    log.warning("scheduler lost the leader lock; stopping, then waiting for it "
+                                "again")
+                    break
+                if last_beat is None or time.monotonic() - last_beat >= BEAT_SECONDS:
+                    try:
+                        beat(db)
+                        last_beat = time.monotonic()
+                    except Exception:
+                        log.warning("scheduler heartbeat failed", exc_info=True)
+                        last_beat = last_beat or time.monotonic()
+            running.set()
 
-    try:
-        run_scheduler(app, stop_event, tick=tick)
-    finally:
-        lock.release()
+        try:
+            # The previous leader's lock is gone: its claims on the outbox go back to the queue.
+            previous = holder(db)
+            if previous:
+                holder_departed(previous)
+        except Exception:
+            log.warning("could not read the previous leader", exc_info=True)
+        watcher = threading.Thread(target=watch, name="scheduler-leader", daemon=True)
+        watcher.start()
+        state["running"] = True
+        try:
+            run_scheduler(app, running)
+        except Exception:
+            log.exception("scheduler failed; waiting for the leader lock again")
+        finally:
+            state["running"] = False
+            running.set()
+            watcher.join()
+            try:
+                lock.release()
+            except Exception:
+                log.warning("leader lock already gone", exc_info=True)
+        if not stop_event.is_set():
+            time.sleep(poll_seconds)
+    state["running"] = False
