@@ -292,7 +292,7 @@ def test_schedule_shows_what_the_scheduler_did_and_why_it_skipped(app, nl, sessi
     assert process_moment(app, f"reminder:session:{meeting_id}:P7D", now=late) == "skipped"
     html = nl.get(f"/beheer/edities/{cohort_id}/berichtenplanning")
     planned, history = _schedule_tables(html.get_data(as_text=True))
-    assert history[0][:5] == ["06-04-2030 13:30", "13-04-2030 14:00", "Herinnering sessie",
+    assert history[0][:5] == ["06-04-2030 09:00", "13-04-2030 14:00", "Herinnering sessie",
                               "Kennismaking", "–"]
     assert history[0][5].startswith("Te laat")
     assert history[1][2:6] == ["Uitnodiging voor een sessie", "Kennismaking", "3", ""]
