@@ -60,13 +60,12 @@ def test_standby_takes_over_after_kill_9_mid_fan_out_and_sends_nothing_twice(
 
 
 @pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)  # the lock is PostgreSQL's
 def test_scheduler_whose_lock_connection_is_cut_takes_it_again_in_the_same_process(
-        db, session, smtp_sink, tmp_path, database_url):
+        db, session, smtp_sink, tmp_path):
     """Cutting the lock's connection (pg_terminate_backend, what a database restart does to it):
     the running `trajectories scheduler` steps down, waits for the lock again and resumes within
     15 s, without a restart by systemd; mail queued meanwhile goes out."""
-    if not database_url.startswith("postgresql"):
-        pytest.skip("the advisory lock's connection is PostgreSQL's")
     cohort = admitted_cohort(session, 20)
     schedulers, deliveries = Schedulers(db, smtp_sink, tmp_path), Deliveries(smtp_sink)
     try:
