@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import text
@@ -187,17 +188,26 @@ class SmtpSink:
         return self.messages
 
 
-@pytest.fixture
-def smtp_sink():
-    """(sink, port): a real SMTP server on 127.0.0.1."""
+@contextmanager
+def running_smtp_sink():
+    """A real SMTP server (an `SmtpSink`, its `port` set) on 127.0.0.1 for the block."""
     from aiosmtpd.controller import Controller
 
     sink = SmtpSink()
     controller = Controller(sink, hostname="127.0.0.1", port=free_port())
     controller.start()
     sink.port = controller.port
-    yield sink
-    controller.stop()
+    try:
+        yield sink
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def smtp_sink():
+    """A real SMTP server on 127.0.0.1 (`sink.port`)."""
+    with running_smtp_sink() as sink:
+        yield sink
 
 
 @pytest.fixture

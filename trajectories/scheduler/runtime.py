@@ -148,9 +148,34 @@ def make_scheduler() -> BlockingScheduler:
     return BlockingScheduler() if clock is None else ClockScheduler(clock)
 
 
-def configure(scheduler: BaseScheduler, database_url: str) -> BaseScheduler:
+class _BoundPool(ThreadPoolExecutor):
+    """Runs one scheduler's jobs in threads of its own, each bound to that scheduler's app."""
+
+    def __init__(self, binding: jobs.Binding | None, max_workers: int = 4):
+        super().__init__(max_workers, pool_kwargs={"initializer": jobs.bind,
+                                                   "initargs": (binding,)})
+
+
+class _BoundInline(DebugExecutor):
+    """Runs one scheduler's jobs in the scheduler's own thread, bound to its app meanwhile."""
+
+    def __init__(self, binding: jobs.Binding | None):
+        super().__init__()
+        self.binding = binding
+
+    def _do_submit_job(self, job, run_times):
+        with jobs.bound(self.binding):
+            super()._do_submit_job(job, run_times)
+
+
+def configure(scheduler: BaseScheduler, database_url: str,
+              binding: jobs.Binding | None = None) -> BaseScheduler:
+    """Job stores, executor and defaults. `binding`: the app (and drainer wake-up) this
+    scheduler's jobs fire against; each scheduler carries its own, so a second scheduler in the
+    process never redirects the first one's jobs. Without one, a job that fires fails."""
     # On the process's own clock, jobs run in the scheduler's thread while the clock stands still.
-    executor = DebugExecutor() if isinstance(scheduler, ClockScheduler) else ThreadPoolExecutor(4)
+    executor = _BoundInline(binding) if isinstance(scheduler, ClockScheduler) \
+        else _BoundPool(binding)
     scheduler.configure(
         jobstores={"default": job_store(database_url), "system": MemoryJobStore()},
         executors={"default": executor},
@@ -253,7 +278,9 @@ def run_scheduler(app: Flask, stop_event: threading.Event,
     """
     db = app.extensions["trajectories.db"]
     settings = app.config["SETTINGS"]
-    scheduler = configure(make_scheduler(), db.url)
+    wake_drain = threading.Event()
+    scheduler = configure(make_scheduler(), db.url,
+                          jobs.Binding(app, after_fan_out=wake_drain.set))
     on_own_clock = isinstance(scheduler, ClockScheduler)
     if on_own_clock and not scheduler.clock.paused:
         scheduler.clock.pause()  # until the plan is reconciled
@@ -261,8 +288,6 @@ def run_scheduler(app: Flask, stop_event: threading.Event,
     speed = scheduler.clock.speed if on_own_clock else 1.0
     if on_own_clock:
         scheduler.between = lambda: sync_jobs(scheduler, db)
-    wake_drain = threading.Event()
-    jobs.bind(app, after_fan_out=wake_drain.set)
     if tick is not None:
         # (next_run_time=None would add the job paused.)
         scheduler.add_job(tick, "interval", seconds=tick_seconds * speed, id="system:tick",
@@ -286,19 +311,26 @@ def run_scheduler(app: Flask, stop_event: threading.Event,
             except Exception:
                 log.exception("scheduler maintenance failed; trying again")
             stop_event.wait(sync_seconds)
-        while not scheduler.running:  # a stop before start() finished
+        # A stop before start() finished waits for it; a start() that failed has nothing to stop.
+        while not scheduler.running and not start_ended.is_set():
             time.sleep(0.05)
-        scheduler.shutdown(wait=True)
+        if scheduler.running:
+            scheduler.shutdown(wait=True)
 
-    threading.Thread(target=keeper, name="scheduler-keeper", daemon=True).start()
+    start_ended = threading.Event()
+    keeper_thread = threading.Thread(target=keeper, name="scheduler-keeper", daemon=True)
+    keeper_thread.start()
     drainer.start()
     log.info("scheduler started")
     try:
         scheduler.start()
     finally:
+        # Returns only when every thread of this scheduler has ended: nothing of it runs on.
+        start_ended.set()
         stop_event.set()
         wake_drain.set()
         drainer.join()
+        keeper_thread.join()
     log.info("scheduler stopped")
 
 
