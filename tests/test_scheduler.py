@@ -329,6 +329,39 @@ def test_reconciliation_repairs_the_job_store(mail_app, session, world):
     scheduler.shutdown(wait=False)
 
 
+def test_a_moment_moved_while_reconciling_is_synced_after(mail_app, session, world):
+    """A session moved while the scheduler reconciles (after it read the plan, before it
+    finished) gets its reminders at the new time at the next sync, not an hour later."""
+    from apscheduler.events import EVENT_JOB_ADDED
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from trajectories.scheduler.runtime import configure, reconcile, sync_jobs
+
+    cohort, *_ = world
+    meeting = factories.meeting(session, cohort)
+    db = mail_app.extensions["trajectories.db"]
+    scheduler = configure(BackgroundScheduler(), db.url)
+    scheduler.start(paused=True)
+    moved = []
+
+    def move_once(_event):
+        if not moved:  # a coordinator moves the session while the jobs are being stored
+            moved.append(schedule.reschedule_meeting(
+                session, meeting, on_date=date(2030, 4, 20), start=time(13, 30),
+                end=time(15, 30)))
+
+    scheduler.add_listener(move_once, EVENT_JOB_ADDED)
+    try:
+        reconcile(scheduler, db)
+        scheduler.remove_listener(move_once)
+        assert moved
+        sync_jobs(scheduler, db)
+        job = scheduler.get_job(f"reminder:session:{meeting.id}:P7D")
+        assert job.next_run_time == datetime(2030, 4, 13, 7, 0, tzinfo=UTC)  # 09:00 CEST
+    finally:
+        scheduler.shutdown(wait=False)
+
+
 def test_running_scheduler_sends_a_due_moment(mail_app, session, world, smtp_sink):
     """The whole path: a handler plans, the process syncs its job store, fires, drains."""
     import threading

@@ -42,7 +42,7 @@ from apscheduler.schedulers.base import STATE_STOPPED, BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.date import DateTrigger
 from flask import Flask
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlmodel import select
 
 from ..clock import AppClock, app_clock, utcnow
@@ -224,6 +224,12 @@ def reconcile(scheduler: BaseScheduler, db, now: datetime | None = None) -> dict
     with db.begin(actor="scheduler") as session:
         plan_all(session, now)
     with db.session() as session:
+        # The versions still to sync, read before the plan: a moment a handler changes from
+        # here on keeps a newer version, stays unsynced, and the next sync applies it.
+        unsynced = [{"moment_id": moment_id, "read_version": version}
+                    for moment_id, version in session.exec(
+                        select(PlannedMoment.id, PlannedMoment.version).where(
+                            PlannedMoment.synced_version != PlannedMoment.version))]
         wanted = {m.job_id: m for m in session.exec(select(PlannedMoment).where(
             PlannedMoment.status == MomentStatus.PLANNED))}
     stored = {job.id: job for job in scheduler.get_jobs(jobstore="default")}
@@ -240,9 +246,13 @@ def reconcile(scheduler: BaseScheduler, db, now: datetime | None = None) -> dict
     for job_id in stored.keys() - wanted.keys():
         _drop_job(scheduler, job_id)
         counts["orphaned"] += 1
-    with db.begin() as session:
-        session.execute(update(PlannedMoment).values(synced_version=PlannedMoment.version)
-                        .execution_options(synchronize_session=False))
+    if unsynced:
+        with db.begin() as session:
+            session.connection().execute(
+                update(PlannedMoment.__table__)
+                .where(PlannedMoment.__table__.c.id == bindparam("moment_id"),
+                       PlannedMoment.__table__.c.version == bindparam("read_version"))
+                .values(synced_version=bindparam("read_version")), unsynced)
     log.info("scheduler reconciled: %s", counts)
     return counts
 
