@@ -14,14 +14,16 @@
 
 On its own clock (TRAJECTORIES_CLOCK_START / _SPEED, see `trajectories.clock`) the process runs
 a `ClockScheduler`: APScheduler reads "now" from that clock and waits in its time, the clock
-stands still while due jobs run (they run in the scheduler's own thread) and runs on only up to
-the next job, so every moment fires, and its mails are dated, at its own moment whatever the
+stands still while due jobs run (they run in the scheduler's own thread) and until the drainer
+has sent the mails they queued, and runs on only up to the next job, so every moment fires, and
+its mails are dated, at its own moment whatever the
 speed and the machine's load. The clock starts once the first reconciliation is done. Polling
 intervals (sync, drain, heartbeat) stay in real seconds.
 
 Run exactly one scheduler per database: `trajectories scheduler` waits for the LeaderLock, beats
 the heartbeat, steps down when it loses the lock (its connection dropped: a database restart) and
-waits for the lock again in the same process (`run_as_leader`).
+waits for the lock again in the same process (`run_as_leader`). Each scheduler's executor
+carries its own app (`jobs.Binding`): two schedulers in one process never fire each other's jobs.
 """
 
 from __future__ import annotations
@@ -262,17 +264,59 @@ def _drain_all(db, settings, keep_going: Callable[[], bool]) -> None:
         pass
 
 
-def _drainer(db, settings, stop_event: threading.Event, wake: threading.Event,
+class _DrainRequests:
+    """Wakes the drainer when a moment queued mails, and lets the scheduler on its own clock
+    wait until those are sent before the clock moves on (their Date is the moment's time)."""
+
+    def __init__(self, stop_event: threading.Event):
+        self._changed = threading.Condition()
+        self._stop = stop_event
+        self.asked = self.done = 0
+
+    def ask(self) -> None:
+        with self._changed:
+            self.asked += 1
+            self._changed.notify_all()
+
+    def wake(self) -> None:
+        with self._changed:
+            self._changed.notify_all()
+
+    def take(self, seconds: float) -> int:
+        """Wait up to `seconds` for a request (or the stop); returns the requests so far."""
+        with self._changed:
+            self._changed.wait_for(lambda: self.asked > self.done or self._stop.is_set(),
+                                   seconds)
+            return self.asked
+
+    def finished(self, upto: int) -> None:
+        with self._changed:
+            self.done = max(self.done, upto)
+            self._changed.notify_all()
+
+    def wait_done(self) -> None:
+        """Until every request so far is drained, or the scheduler stops."""
+        with self._changed:
+            # (A stop sets no condition: look again twice a second.)
+            while not self._changed.wait_for(
+                    lambda: self.done >= self.asked or self._stop.is_set(), 0.5):
+                pass
+
+
+def _drainer(db, settings, stop_event: threading.Event, requests: _DrainRequests,
              seconds: float) -> None:
-    """The scheduler's one drain loop: every `seconds`, or at once when woken."""
+    """The scheduler's one drain loop: every `seconds`, or at once when asked."""
     keep_going = lambda: not stop_event.is_set()  # noqa: E731
+    upto = 0
     while not stop_event.is_set():
-        wake.clear()
         try:
             _drain_all(db, settings, keep_going)
         except Exception:
             log.exception("outbox drain failed; trying again")
-        wake.wait(seconds)
+        # Every request made before this pass began had its mails committed: they are sent.
+        requests.finished(upto)
+        upto = requests.take(seconds)
+    requests.finished(requests.take(0))  # stopped: release whoever waits for a drain
 
 
 def run_scheduler(app: Flask, stop_event: threading.Event,
@@ -288,22 +332,27 @@ def run_scheduler(app: Flask, stop_event: threading.Event,
     """
     db = app.extensions["trajectories.db"]
     settings = app.config["SETTINGS"]
-    wake_drain = threading.Event()
+    drain_requests = _DrainRequests(stop_event)
     scheduler = configure(make_scheduler(), db.url,
-                          jobs.Binding(app, after_fan_out=wake_drain.set))
+                          jobs.Binding(app, after_fan_out=drain_requests.ask))
     on_own_clock = isinstance(scheduler, ClockScheduler)
     if on_own_clock and not scheduler.clock.paused:
         scheduler.clock.pause()  # until the plan is reconciled
     # Polling intervals are real seconds, also on a sped-up clock.
     speed = scheduler.clock.speed if on_own_clock else 1.0
     if on_own_clock:
-        scheduler.between = lambda: sync_jobs(scheduler, db)
+        def between():
+            # The clock stands still until the mails of the moments that fired are sent.
+            drain_requests.wait_done()
+            sync_jobs(scheduler, db)
+
+        scheduler.between = between
     if tick is not None:
         # (next_run_time=None would add the job paused.)
         scheduler.add_job(tick, "interval", seconds=tick_seconds * speed, id="system:tick",
                           jobstore="system", replace_existing=True, next_run_time=utcnow())
     drainer = threading.Thread(target=_drainer, name="scheduler-drain", daemon=True,
-                               args=(db, settings, stop_event, wake_drain, drain_seconds))
+                               args=(db, settings, stop_event, drain_requests, drain_seconds))
 
     def keeper():
         while not scheduler.running and not stop_event.is_set():
@@ -338,7 +387,7 @@ def run_scheduler(app: Flask, stop_event: threading.Event,
         # Returns only when every thread of this scheduler has ended: nothing of it runs on.
         start_ended.set()
         stop_event.set()
-        wake_drain.set()
+        drain_requests.wake()
         drainer.join()
         keeper_thread.join()
     log.info("scheduler stopped")
