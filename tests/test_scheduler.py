@@ -588,7 +588,7 @@ def test_changing_mail_settings_replans_at_once(session, world):
     wanted = {m.job_id: m.due_at for m in moments(session, "")
               if m.status == "planned" and m.kind in ("reminder", "coaching", "nudge", "overdue")}
     assert wanted == {
-        f"reminder:session:{meeting.id}:P3D": datetime(2030, 4, 10, 11, 30, tzinfo=UTC),
+        f"reminder:session:{meeting.id}:P3D": datetime(2030, 4, 10, 6, 0, tzinfo=UTC),  # 08:00 CEST
         f"nudge:deadline:{deadline.id}:P5D": datetime(2030, 4, 26, 6, 0, tzinfo=UTC),  # 08:00 CEST
     }
 
