@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import text
@@ -187,17 +188,42 @@ class SmtpSink:
         return self.messages
 
 
-@pytest.fixture
-def smtp_sink():
-    """(sink, port): a real SMTP server on 127.0.0.1."""
+def smtp_controller(handler):
+    """aiosmtpd's Controller on the port the system gives it while it binds (port 0), read back
+    into `controller.port`: no gap between picking a free port and binding it, in which another
+    server (another test run on this machine) could take it."""
     from aiosmtpd.controller import Controller
 
+    class BoundController(Controller):
+        def _create_server(self):
+            async def bind():
+                server = await Controller._create_server(self)
+                self.port = server.sockets[0].getsockname()[1]
+                return server
+
+            return bind()
+
+    return BoundController(handler, hostname="127.0.0.1", port=0)
+
+
+@contextmanager
+def running_smtp_sink():
+    """A real SMTP server (an `SmtpSink`, its `port` set) on 127.0.0.1 for the block."""
     sink = SmtpSink()
-    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
+    controller = smtp_controller(sink)
     controller.start()
     sink.port = controller.port
-    yield sink
-    controller.stop()
+    try:
+        yield sink
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def smtp_sink():
+    """A real SMTP server on 127.0.0.1 (`sink.port`)."""
+    with running_smtp_sink() as sink:
+        yield sink
 
 
 @pytest.fixture
@@ -245,7 +271,7 @@ def live_server(app):
 
     from werkzeug.serving import make_server
 
-    server = make_server("127.0.0.1", free_port(), app, threaded=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True)  # the port is picked as it binds
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"

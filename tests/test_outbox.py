@@ -339,13 +339,10 @@ def test_render_mail_dutch_dates_and_hostile_title(app, db, mail_settings, smtp_
 
 
 def test_development_mailbox_keeps_every_mail(db, app, tmp_path):
-    from aiosmtpd.controller import Controller
-
-    from tests.conftest import free_port
+    from tests.conftest import smtp_controller
     from trajectories.mail.mailbox import MailboxHandler
 
-    controller = Controller(MailboxHandler(tmp_path / "mailbox"), hostname="127.0.0.1",
-                            port=free_port())
+    controller = smtp_controller(MailboxHandler(tmp_path / "mailbox"))
     controller.start()
     try:
         settings = dataclasses.replace(app.config["SETTINGS"], smtp_port=controller.port)

@@ -329,6 +329,39 @@ def test_reconciliation_repairs_the_job_store(mail_app, session, world):
     scheduler.shutdown(wait=False)
 
 
+def test_a_moment_moved_while_reconciling_is_synced_after(mail_app, session, world):
+    """A session moved while the scheduler reconciles (after it read the plan, before it
+    finished) gets its reminders at the new time at the next sync, not an hour later."""
+    from apscheduler.events import EVENT_JOB_ADDED
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from trajectories.scheduler.runtime import configure, reconcile, sync_jobs
+
+    cohort, *_ = world
+    meeting = factories.meeting(session, cohort)
+    db = mail_app.extensions["trajectories.db"]
+    scheduler = configure(BackgroundScheduler(), db.url)
+    scheduler.start(paused=True)
+    moved = []
+
+    def move_once(_event):
+        if not moved:  # a coordinator moves the session while the jobs are being stored
+            moved.append(schedule.reschedule_meeting(
+                session, meeting, on_date=date(2030, 4, 20), start=time(13, 30),
+                end=time(15, 30)))
+
+    scheduler.add_listener(move_once, EVENT_JOB_ADDED)
+    try:
+        reconcile(scheduler, db)
+        scheduler.remove_listener(move_once)
+        assert moved
+        sync_jobs(scheduler, db)
+        job = scheduler.get_job(f"reminder:session:{meeting.id}:P7D")
+        assert job.next_run_time == datetime(2030, 4, 13, 7, 0, tzinfo=UTC)  # 09:00 CEST
+    finally:
+        scheduler.shutdown(wait=False)
+
+
 def test_running_scheduler_sends_a_due_moment(mail_app, session, world, smtp_sink):
     """The whole path: a handler plans, the process syncs its job store, fires, drains."""
     import threading
@@ -355,6 +388,69 @@ def test_running_scheduler_sends_a_due_moment(mail_app, session, world, smtp_sin
     assert [str(m["To"]) for m in smtp_sink.messages] == ["cees@gemeente.example"]
     assert moment(session, row.job_id).status == MomentStatus.DONE
     assert outbox(session, "welcome")[0].status == MailStatus.SENT
+
+
+def test_two_schedulers_in_one_process_each_fire_against_their_own_app(
+        mail_app, session, world, smtp_sink, tmp_path, caplog):
+    """A scheduler started later in the same process (a standby taking over, `serve
+    --scheduler`, a lingering thread) must not take over the jobs of one already running: each
+    fires its moments against its own database and sends through its own SMTP server."""
+    import logging
+    import threading
+    import time as time_module
+
+    from sqlmodel import SQLModel
+
+    from tests.conftest import _close, running_smtp_sink
+    from trajectories.app import create_app
+    from trajectories.db import Database
+    from trajectories.scheduler.runtime import run_scheduler
+
+    caplog.set_level(logging.INFO, logger="trajectories.scheduler.runtime")
+    other_url = f"sqlite:///{tmp_path / 'other.db'}"
+    other_db = Database(other_url)
+    SQLModel.metadata.create_all(other_db.engine)
+    cohort, *_ = world
+    newcomer = people.enroll(session, cohort,
+                             factories.participant(session, email="cees@gemeente.example"))
+    with running_smtp_sink() as other_sink, other_db.session(actor="test") as other_session:
+        other_app = create_app({"database_url": other_url, "var_dir": str(tmp_path / "var2"),
+                                "calendars_dir": str(tmp_path / "calendars2"),
+                                "secret_key": "other", "TESTING": True,
+                                "smtp_host": "127.0.0.1", "smtp_port": other_sink.port})
+        other_cohort = factories.cohort(other_session)
+        stranger = people.enroll(other_session, other_cohort, factories.participant(
+            other_session, email="dirk@elders.example"))
+        stops = [threading.Event(), threading.Event()]
+        threads = [threading.Thread(target=run_scheduler, args=(app, stop), daemon=True,
+                                    kwargs={"sync_seconds": 0.2, "drain_seconds": 0.3})
+                   for app, stop in zip((mail_app, other_app), stops, strict=True)]
+        try:
+            for number, thread in enumerate(threads, start=1):
+                thread.start()  # the second starts once the first runs
+                deadline = time_module.monotonic() + 15
+                while sum(r.getMessage() == "scheduler started" for r in caplog.records) \
+                        < number and time_module.monotonic() < deadline:
+                    time_module.sleep(0.02)
+            # Both welcomes come due now, with both schedulers running: each syncs its own.
+            for own_session, enrollment in ((session, newcomer), (other_session, stranger)):
+                row = moment(own_session, f"welcome:enrollment:{enrollment.id}")
+                row.due_at, row.version = datetime.now(UTC), row.version + 1
+                own_session.add(row)
+                own_session.commit()
+            smtp_sink.wait_for(1, timeout=15)
+            other_sink.wait_for(1, timeout=15)
+        finally:
+            for stop in stops:
+                stop.set()
+            for thread in threads:
+                thread.join(timeout=20)
+            _close(other_app)
+            other_db.dispose()
+        assert not any(thread.is_alive() for thread in threads)
+        assert [str(m["To"]) for m in smtp_sink.messages] == ["cees@gemeente.example"]
+        assert [str(m["To"]) for m in other_sink.messages] == ["dirk@elders.example"]
+    assert moment(session, f"welcome:enrollment:{newcomer.id}").status == MomentStatus.DONE
 
 
 def test_cohort_zone_change_replans(session, world):
@@ -492,7 +588,7 @@ def test_changing_mail_settings_replans_at_once(session, world):
     wanted = {m.job_id: m.due_at for m in moments(session, "")
               if m.status == "planned" and m.kind in ("reminder", "coaching", "nudge", "overdue")}
     assert wanted == {
-        f"reminder:session:{meeting.id}:P3D": datetime(2030, 4, 10, 6, 0, tzinfo=UTC),  # 08:00
+        f"reminder:session:{meeting.id}:P3D": datetime(2030, 4, 10, 6, 0, tzinfo=UTC),  # 08:00 CEST
         f"nudge:deadline:{deadline.id}:P5D": datetime(2030, 4, 26, 6, 0, tzinfo=UTC),  # 08:00 CEST
     }
 

@@ -4,12 +4,17 @@
 skips it (and logs) when it fired too late to be useful, otherwise queues one mail per recipient
 and marks the moment done. A crash before the commit leaves the moment planned and queues nothing;
 firing it again queues each mail once (the outbox's dedupe keys), so it is never lost, never twice.
-APScheduler calls `fire(job_id)`, which is importable by name and takes only the id.
+APScheduler calls `fire(job_id)`, which is importable by name and takes only the id; the app it
+fires against comes from the executor of the scheduler that runs it (`Binding`).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 
@@ -49,25 +54,46 @@ from .plan import plan_digest
 
 log = logging.getLogger(__name__)
 
-#: Set by `runtime.run_scheduler`: the app whose database and settings the jobs use, and what
-#: wakes its drainer.
-_app: Flask | None = None
-_after_fan_out = None
+@dataclass(frozen=True)
+class Binding:
+    """What one scheduler's jobs run with: its app (database, settings) and what wakes its
+    drainer once a moment queued mails."""
+
+    app: Flask
+    after_fan_out: Callable[[], object] | None = None
 
 
-def bind(app: Flask | None, after_fan_out=None) -> None:
-    global _app, _after_fan_out
-    _app, _after_fan_out = app, after_fan_out
+#: Set for the job runs of one scheduler by its executor (`runtime.configure`), never
+#: process-wide: two schedulers in one process (a standby taking over, `serve --scheduler`
+#: beside another, tests) each fire their own jobs against their own app.
+_binding: ContextVar[Binding | None] = ContextVar("scheduler_binding", default=None)
+
+
+def bind(binding: Binding | None) -> None:
+    """Bind the current thread's context (a job thread of one scheduler's pool) for good."""
+    _binding.set(binding)
+
+
+@contextmanager
+def bound(binding: Binding | None) -> Iterator[None]:
+    """Bind the current context for the duration of the block (a job run in the caller's
+    thread)."""
+    token = _binding.set(binding)
+    try:
+        yield
+    finally:
+        _binding.reset(token)
 
 
 def fire(job_id: str) -> None:
     """The APScheduler job function."""
-    if _app is None:
+    binding = _binding.get()
+    if binding is None:
         raise RuntimeError("scheduler jobs run only inside run_scheduler")
-    if process_moment(_app, job_id) == "sent" and _after_fan_out is not None:
+    if process_moment(binding.app, job_id) == "sent" and binding.after_fan_out is not None:
         # Send right away, by the scheduler's one drainer: a second drain beside it would put a
         # second mail in flight, and a crash would send both twice.
-        _after_fan_out()
+        binding.after_fan_out()
 
 
 # --- recipients ----------------------------------------------------------------------------------

@@ -14,14 +14,16 @@
 
 On its own clock (TRAJECTORIES_CLOCK_START / _SPEED, see `trajectories.clock`) the process runs
 a `ClockScheduler`: APScheduler reads "now" from that clock and waits in its time, the clock
-stands still while due jobs run (they run in the scheduler's own thread) and runs on only up to
-the next job, so every moment fires, and its mails are dated, at its own moment whatever the
+stands still while due jobs run (they run in the scheduler's own thread) and until the drainer
+has sent the mails they queued, and runs on only up to the next job, so every moment fires, and
+its mails are dated, at its own moment whatever the
 speed and the machine's load. The clock starts once the first reconciliation is done. Polling
 intervals (sync, drain, heartbeat) stay in real seconds.
 
 Run exactly one scheduler per database: `trajectories scheduler` waits for the LeaderLock, beats
 the heartbeat, steps down when it loses the lock (its connection dropped: a database restart) and
-waits for the lock again in the same process (`run_as_leader`).
+waits for the lock again in the same process (`run_as_leader`). Each scheduler's executor
+carries its own app (`jobs.Binding`): two schedulers in one process never fire each other's jobs.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from apscheduler.schedulers.base import STATE_STOPPED, BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.date import DateTrigger
 from flask import Flask
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlmodel import select
 
 from ..clock import AppClock, app_clock, utcnow
@@ -148,9 +150,34 @@ def make_scheduler() -> BlockingScheduler:
     return BlockingScheduler() if clock is None else ClockScheduler(clock)
 
 
-def configure(scheduler: BaseScheduler, database_url: str) -> BaseScheduler:
+class _BoundPool(ThreadPoolExecutor):
+    """Runs one scheduler's jobs in threads of its own, each bound to that scheduler's app."""
+
+    def __init__(self, binding: jobs.Binding | None, max_workers: int = 4):
+        super().__init__(max_workers, pool_kwargs={"initializer": jobs.bind,
+                                                   "initargs": (binding,)})
+
+
+class _BoundInline(DebugExecutor):
+    """Runs one scheduler's jobs in the scheduler's own thread, bound to its app meanwhile."""
+
+    def __init__(self, binding: jobs.Binding | None):
+        super().__init__()
+        self.binding = binding
+
+    def _do_submit_job(self, job, run_times):
+        with jobs.bound(self.binding):
+            super()._do_submit_job(job, run_times)
+
+
+def configure(scheduler: BaseScheduler, database_url: str,
+              binding: jobs.Binding | None = None) -> BaseScheduler:
+    """Job stores, executor and defaults. `binding`: the app (and drainer wake-up) this
+    scheduler's jobs fire against; each scheduler carries its own, so a second scheduler in the
+    process never redirects the first one's jobs. Without one, a job that fires fails."""
     # On the process's own clock, jobs run in the scheduler's thread while the clock stands still.
-    executor = DebugExecutor() if isinstance(scheduler, ClockScheduler) else ThreadPoolExecutor(4)
+    executor = _BoundInline(binding) if isinstance(scheduler, ClockScheduler) \
+        else _BoundPool(binding)
     scheduler.configure(
         jobstores={"default": job_store(database_url), "system": MemoryJobStore()},
         executors={"default": executor},
@@ -199,6 +226,12 @@ def reconcile(scheduler: BaseScheduler, db, now: datetime | None = None) -> dict
     with db.begin(actor="scheduler") as session:
         plan_all(session, now)
     with db.session() as session:
+        # The versions still to sync, read before the plan: a moment a handler changes from
+        # here on keeps a newer version, stays unsynced, and the next sync applies it.
+        unsynced = [{"moment_id": moment_id, "read_version": version}
+                    for moment_id, version in session.exec(
+                        select(PlannedMoment.id, PlannedMoment.version).where(
+                            PlannedMoment.synced_version != PlannedMoment.version))]
         wanted = {m.job_id: m for m in session.exec(select(PlannedMoment).where(
             PlannedMoment.status == MomentStatus.PLANNED))}
     stored = {job.id: job for job in scheduler.get_jobs(jobstore="default")}
@@ -215,9 +248,13 @@ def reconcile(scheduler: BaseScheduler, db, now: datetime | None = None) -> dict
     for job_id in stored.keys() - wanted.keys():
         _drop_job(scheduler, job_id)
         counts["orphaned"] += 1
-    with db.begin() as session:
-        session.execute(update(PlannedMoment).values(synced_version=PlannedMoment.version)
-                        .execution_options(synchronize_session=False))
+    if unsynced:
+        with db.begin() as session:
+            session.connection().execute(
+                update(PlannedMoment.__table__)
+                .where(PlannedMoment.__table__.c.id == bindparam("moment_id"),
+                       PlannedMoment.__table__.c.version == bindparam("read_version"))
+                .values(synced_version=bindparam("read_version")), unsynced)
     log.info("scheduler reconciled: %s", counts)
     return counts
 
@@ -227,17 +264,59 @@ def _drain_all(db, settings, keep_going: Callable[[], bool]) -> None:
         pass
 
 
-def _drainer(db, settings, stop_event: threading.Event, wake: threading.Event,
+class _DrainRequests:
+    """Wakes the drainer when a moment queued mails, and lets the scheduler on its own clock
+    wait until those are sent before the clock moves on (their Date is the moment's time)."""
+
+    def __init__(self, stop_event: threading.Event):
+        self._changed = threading.Condition()
+        self._stop = stop_event
+        self.asked = self.done = 0
+
+    def ask(self) -> None:
+        with self._changed:
+            self.asked += 1
+            self._changed.notify_all()
+
+    def wake(self) -> None:
+        with self._changed:
+            self._changed.notify_all()
+
+    def take(self, seconds: float) -> int:
+        """Wait up to `seconds` for a request (or the stop); returns the requests so far."""
+        with self._changed:
+            self._changed.wait_for(lambda: self.asked > self.done or self._stop.is_set(),
+                                   seconds)
+            return self.asked
+
+    def finished(self, upto: int) -> None:
+        with self._changed:
+            self.done = max(self.done, upto)
+            self._changed.notify_all()
+
+    def wait_done(self) -> None:
+        """Until every request so far is drained, or the scheduler stops."""
+        with self._changed:
+            # (A stop sets no condition: look again twice a second.)
+            while not self._changed.wait_for(
+                    lambda: self.done >= self.asked or self._stop.is_set(), 0.5):
+                pass
+
+
+def _drainer(db, settings, stop_event: threading.Event, requests: _DrainRequests,
              seconds: float) -> None:
-    """The scheduler's one drain loop: every `seconds`, or at once when woken."""
+    """The scheduler's one drain loop: every `seconds`, or at once when asked."""
     keep_going = lambda: not stop_event.is_set()  # noqa: E731
+    upto = 0
     while not stop_event.is_set():
-        wake.clear()
         try:
             _drain_all(db, settings, keep_going)
         except Exception:
             log.exception("outbox drain failed; trying again")
-        wake.wait(seconds)
+        # Every request made before this pass began had its mails committed: they are sent.
+        requests.finished(upto)
+        upto = requests.take(seconds)
+    requests.finished(requests.take(0))  # stopped: release whoever waits for a drain
 
 
 def run_scheduler(app: Flask, stop_event: threading.Event,
@@ -253,22 +332,27 @@ def run_scheduler(app: Flask, stop_event: threading.Event,
     """
     db = app.extensions["trajectories.db"]
     settings = app.config["SETTINGS"]
-    scheduler = configure(make_scheduler(), db.url)
+    drain_requests = _DrainRequests(stop_event)
+    scheduler = configure(make_scheduler(), db.url,
+                          jobs.Binding(app, after_fan_out=drain_requests.ask))
     on_own_clock = isinstance(scheduler, ClockScheduler)
     if on_own_clock and not scheduler.clock.paused:
         scheduler.clock.pause()  # until the plan is reconciled
     # Polling intervals are real seconds, also on a sped-up clock.
     speed = scheduler.clock.speed if on_own_clock else 1.0
     if on_own_clock:
-        scheduler.between = lambda: sync_jobs(scheduler, db)
-    wake_drain = threading.Event()
-    jobs.bind(app, after_fan_out=wake_drain.set)
+        def between():
+            # The clock stands still until the mails of the moments that fired are sent.
+            drain_requests.wait_done()
+            sync_jobs(scheduler, db)
+
+        scheduler.between = between
     if tick is not None:
         # (next_run_time=None would add the job paused.)
         scheduler.add_job(tick, "interval", seconds=tick_seconds * speed, id="system:tick",
                           jobstore="system", replace_existing=True, next_run_time=utcnow())
     drainer = threading.Thread(target=_drainer, name="scheduler-drain", daemon=True,
-                               args=(db, settings, stop_event, wake_drain, drain_seconds))
+                               args=(db, settings, stop_event, drain_requests, drain_seconds))
 
     def keeper():
         while not scheduler.running and not stop_event.is_set():
@@ -286,19 +370,26 @@ def run_scheduler(app: Flask, stop_event: threading.Event,
             except Exception:
                 log.exception("scheduler maintenance failed; trying again")
             stop_event.wait(sync_seconds)
-        while not scheduler.running:  # a stop before start() finished
+        # A stop before start() finished waits for it; a start() that failed has nothing to stop.
+        while not scheduler.running and not start_ended.is_set():
             time.sleep(0.05)
-        scheduler.shutdown(wait=True)
+        if scheduler.running:
+            scheduler.shutdown(wait=True)
 
-    threading.Thread(target=keeper, name="scheduler-keeper", daemon=True).start()
+    start_ended = threading.Event()
+    keeper_thread = threading.Thread(target=keeper, name="scheduler-keeper", daemon=True)
+    keeper_thread.start()
     drainer.start()
     log.info("scheduler started")
     try:
         scheduler.start()
     finally:
+        # Returns only when every thread of this scheduler has ended: nothing of it runs on.
+        start_ended.set()
         stop_event.set()
-        wake_drain.set()
+        drain_requests.wake()
         drainer.join()
+        keeper_thread.join()
     log.info("scheduler stopped")
 
 
