@@ -163,6 +163,36 @@ def test_extension_moves_nudges_for_that_participant(mail_app, session, world):
     assert [r.to for r in outbox(session, "overdue")] == ["bert@gemeente.example"]
 
 
+def test_one_submission_stops_the_nudges_of_everyone_in_that_municipality(mail_app, session,
+                                                                          world):
+    """A deadline one municipality delivers together: a colleague's submission covers Cees, a
+    submission by someone not admitted (waitlisted Dirk) covers nobody, Bert has no colleague."""
+    from trajectories.models import DeliveredBy, Submission
+
+    cohort, anna, bert = world
+    town = factories.municipality(session, "Noordenveld", "GM1699")
+    anna.organisation_id = town.id
+    session.add(anna)
+    cees = factories.participant(session, name="Cees", email="cees@gemeente.example",
+                                 organisation_id=town.id)
+    people.enroll(session, cohort, cees)
+    other = factories.municipality(session, "Westerkwartier", "GM1969")
+    bert.organisation_id = other.id
+    session.add(bert)
+    cohort.capacity = 3
+    session.add(cohort)
+    dirk = factories.participant(session, name="Dirk", email="dirk@gemeente.example",
+                                 organisation_id=other.id)
+    assert people.enroll(session, cohort, dirk).status == "waitlisted"  # the edition is full
+    deadline = _deadline(session, cohort, delivered_by=DeliveredBy.ORGANISATION)
+    people.submit(session, deadline, anna, text="Voor heel Noordenveld")
+    session.add(Submission(deadline_id=deadline.id, participant_id=dirk.id, text="Te vroeg"))
+    session.commit()
+    p3 = moment(session, f"nudge:deadline:{deadline.id}:P3D")
+    fire(mail_app, p3.job_id, p3.due_at)
+    assert [r.to for r in outbox(session, "nudge")] == ["bert@gemeente.example"]
+
+
 @pytest.mark.parametrize("zone", ["Europe/Amsterdam", "Europe/Brussels"])
 def test_nudges_at_nine_local_across_dst(session, zone):
     cohort = factories.cohort(session, timezone=zone)
