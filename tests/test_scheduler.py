@@ -560,3 +560,38 @@ def test_welcome_unsubscribe_link_stops_welcomes_not_invitations(mail_app, sessi
     preferences = mail_preferences(session, newcomer)
     session.commit()
     assert preferences["welcome"] is False and preferences["invitation"] is True
+
+
+def test_a_fan_out_in_one_statement_sends_what_one_per_person_would(mail_app, session, world):
+    """The shared text with name and link put in is the mail rendered for each person (the
+    per-person way stays for templates that need more than the name, and for keys too long)."""
+    from trajectories.mail.outbox import fan_out, set_mail_preference
+    from trajectories.models import Participant, Track
+
+    cohort, anna, bert = world
+    anna.name = "Anna & Zoë <Vries>"
+    session.add(anna)
+    cees = factories.participant(session, name="Cees", email="cees@gemeente.example")
+    people.enroll(session, cohort, cees)
+    set_mail_preference(session, cees, "reminder", False)
+    meeting = factories.meeting(session, cohort, title="Aftrap")
+    context = dict(cohort=cohort, track=session.get(Track, cohort.track_id), meeting=meeting,
+                   days=3, materials=[])
+    ids = select(Participant.id).where(Participant.id.in_([anna.id, bert.id, cees.id]))
+    with mail_app.app_context():
+        shared = fan_out(session, mail_app.config["SETTINGS"], ids, template="reminder",
+                         kind="reminder", dedupe_prefix="kort:", cohort_id=cohort.id, **context)
+        each = fan_out(session, mail_app.config["SETTINGS"], ids, template="reminder",
+                       kind="reminder", dedupe_prefix="lang" * 71 + ":", cohort_id=cohort.id,
+                       **context)
+    session.commit()
+    assert (shared, each) == (2, 2)
+    rows = outbox(session, "reminder")
+    mails = {(r.dedupe_key[:4], r.to): row_content(session, r, mail_app.config["SETTINGS"])
+             for r in rows}
+    session.commit()
+    assert [r.body_id is not None for r in rows] == [True, True, False, False]
+    for person in (anna, bert):
+        assert mails["kort", person.email] == mails["lang", person.email]
+    assert "Dear Bert Jansen," in mails["kort", bert.email][1]
+    assert "Beste Anna &amp; Zoë &lt;Vries&gt;," in mails["kort", anna.email][2]

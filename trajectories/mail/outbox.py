@@ -289,15 +289,27 @@ def render_personal(session: Session, template_name: str, participant, unsubscri
 
 
 def fan_out(session: Session, settings, recipients, *, template: str, kind: str,
-            dedupe_prefix: str, cohort_id: int, **context) -> int | None:
+            dedupe_prefix: str, cohort_id: int, **context) -> int:
     """Queue one mail to each participant whose id `recipients` (a SELECT of participant ids)
     yields, in one INSERT ... SELECT: the template is rendered once per language into a
     `MailBody`, each row points at its language's body and keeps the recipient's name; the drain
     puts in name and unsubscribe link (`content`). Dedupe key `dedupe_prefix` + "p<id>", opt-outs
-    skipped, held when the edition holds. Returns how many were queued, or None when the template
-    needs more of the participant than the name (then queue per person)."""
-    if len(dedupe_prefix) > 280:
-        return None
+    skipped, held when the edition holds. Returns how many were queued. A template that needs
+    more of the participant than the name is rendered and queued for each person."""
+    count = _together(session, recipients, template=template, kind=kind,
+                      dedupe_prefix=dedupe_prefix, cohort_id=cohort_id, **context)
+    if count is None:
+        count = _each(session, settings, recipients, template=template, kind=kind,
+                      dedupe_prefix=dedupe_prefix, cohort_id=cohort_id, **context)
+    together = session.info.get("outbox.together")
+    if together is not None:  # `queued_together` counts only the rows it writes itself
+        together.count += count
+    return count
+
+
+def _together(session: Session, recipients, *, template: str, kind: str, dedupe_prefix: str,
+              cohort_id: int, **context) -> int | None:
+    """`fan_out` in one INSERT ... SELECT; None when the template needs more than the name."""
     link = preference_kind(kind) is not None
     bodies = {}
     for language in ("nl", "en"):
@@ -308,8 +320,8 @@ def fan_out(session: Session, settings, recipients, *, template: str, kind: str,
             subject, text, html = render_mail(template, language, participant=stand_in,
                                               unsubscribe_url=link and marker + "l", **context)
         except _Personal:
-            return None
-        if marker in subject:
+            subject = marker
+        if marker in subject or len(dedupe_prefix) > 280:
             return None
         bodies[language] = dict(subject=subject[:300], text=text, html=html, marker=marker,
                                 created_at=utcnow())
@@ -346,9 +358,22 @@ def fan_out(session: Session, settings, recipients, *, template: str, kind: str,
     ids = [body["id"] for body in bodies.values()]
     session.execute(delete(MailBody).where(  # a language nobody got, or a second firing
         MailBody.id.in_(ids), ~exists().where(OutboxMessage.body_id == MailBody.id)))
-    together = session.info.get("outbox.together")
-    if together is not None:
-        together.count += count
+    return count
+
+
+def _each(session: Session, settings, recipients, *, template: str, kind: str,
+          dedupe_prefix: str, cohort_id: int, **context) -> int:
+    """`fan_out` one person at a time: rendered for each, queued with `queue_mail`."""
+    people = session.exec(select(Participant).where(Participant.id.in_(recipients))
+                          .order_by(Participant.id))
+    count = 0
+    for person in people:
+        subject, text, html = render_mail(
+            template, person.language, participant=person,
+            unsubscribe_url=unsubscribe_url(settings, person.id, kind), **context)
+        count += queue_mail(session, to=person.email, kind=kind, subject=subject, text=text,
+                            html=html, dedupe_key=f"{dedupe_prefix}p{person.id}",
+                            participant_id=person.id, cohort_id=cohort_id) is not None
     return count
 
 

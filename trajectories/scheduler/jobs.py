@@ -134,19 +134,9 @@ def _send(session: Session, settings, participant: Participant, *, template: str
                       participant_id=participant.id, cohort_id=cohort.id, row=False) is not None
 
 
-def _to_each(session: Session, settings, recipients, *, template: str, kind: str,
-             dedupe_prefix: str, cohort: Cohort, **context) -> int:
-    """The same mail to every participant whose id `recipients` (a SELECT) yields: in one
-    statement (`fan_out`), or one by one when the template needs more than their name."""
-    count = fan_out(session, settings, recipients, template=template, kind=kind,
-                    dedupe_prefix=dedupe_prefix, cohort_id=cohort.id, cohort=cohort, **context)
-    if count is not None:
-        return count
-    people = session.exec(select(Participant).where(Participant.id.in_(recipients))
-                          .order_by(Participant.id))
-    return sum(_send(session, settings, p, template=template, kind=kind,
-                     dedupe_key=f"{dedupe_prefix}p{p.id}", cohort=cohort, **context)
-               for p in people)
+def _to_each(session: Session, settings, recipients, *, cohort: Cohort, **arguments) -> int:
+    """`fan_out` of an edition's moment: the same mail to each of `recipients` (a SELECT of ids)."""
+    return fan_out(session, settings, recipients, cohort_id=cohort.id, cohort=cohort, **arguments)
 
 
 def _occurrence(moment: PlannedMoment) -> str:
