@@ -325,6 +325,8 @@ def test_a_held_reminder_previews_and_arrives_as_each_participants_own_mail(
     session.rollback()
     assert process_moment(client.application, job, now=due) == "sent"
     assert process_moment(client.application, job, now=due) == "gone"
+    note = session.exec(select(PlannedMoment.note).where(PlannedMoment.job_id == job)).one()
+    assert note == "2 mails queued"
     rows = {r.to: r for r in _rows(session, kind="reminder")}
     assert sorted(rows) == sorted([anna.email, bert.email])
     assert {r.status for r in rows.values()} == {MailStatus.HELD}

@@ -353,8 +353,9 @@ def _together(session: Session, recipients, *, template: str, kind: str, dedupe_
                                           MailPreference.enabled == false()))
     dialect = session.get_bind().dialect.name
     into = (pg_insert if dialect == "postgresql" else sqlite_insert)(outbox)
-    count = session.execute(into.from_select(list(columns), rows)
-                            .on_conflict_do_nothing(index_elements=["dedupe_key"])).rowcount
+    count = len(session.execute(  # (rowcount is -1 here with psycopg)
+        into.from_select(list(columns), rows)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(outbox.c.id)).all())
     ids = [body["id"] for body in bodies.values()]
     session.execute(delete(MailBody).where(  # a language nobody got, or a second firing
         MailBody.id.in_(ids), ~exists().where(OutboxMessage.body_id == MailBody.id)))
