@@ -6,7 +6,8 @@
 Mails queued per second by the moment's job (`process_moment`: recipients, rendering, one
 outbox row each, in one transaction), against a plain `INSERT ... SELECT` of the same rows in
 the same run (copies of the rows the fan-out wrote, with new keys): the floor that any fan-out
-pays for writing its rows.
+pays for writing its rows. (A fan-out's rows point at its text, stored once per language in
+`mail_body`; the copies point at the same.)
 """
 
 from __future__ import annotations

@@ -301,3 +301,53 @@ def test_schedule_shows_what_the_scheduler_did_and_why_it_skipped(app, nl, sessi
     english = nl.get(f"/beheer/edities/{cohort_id}/berichtenplanning").get_data(as_text=True)
     assert "What the scheduler did" in english and "Too late: the scheduler" in english
     assert "Session invitation" in english
+
+
+def test_a_held_reminder_previews_and_arrives_as_each_participants_own_mail(
+        nl, client, session, coordinator_world, db, mail_settings, smtp_sink):
+    """A session reminder to the whole edition is queued in one statement, its text stored once
+    per language: still each participant's preview, delivered mail, name (escaped in the HTML),
+    language, unsubscribe link and Message-ID are their own, and an opt-out is respected."""
+    from trajectories.mail.outbox import read_unsubscribe_token, set_mail_preference
+    from trajectories.scheduler.jobs import process_moment
+    from trajectories.scheduler.models import PlannedMoment
+
+    world = coordinator_world
+    cohort_id = world.cohort_nl.id
+    anna, bert, cees = world.participants[:3]
+    anna.name, bert.language = "Anna & Zoë <Vries>", "en"
+    session.add_all([anna, bert])
+    set_mail_preference(session, cees, "reminder", False)
+    session.commit()
+    nl.post(f"/beheer/edities/{cohort_id}/berichten", {**MAIL, "hold": "y"})
+    job = f"reminder:session:{world.meeting_nl.id}:P1D"
+    due = session.exec(select(PlannedMoment.due_at).where(PlannedMoment.job_id == job)).one()
+    session.rollback()
+    assert process_moment(client.application, job, now=due) == "sent"
+    assert process_moment(client.application, job, now=due) == "gone"
+    note = session.exec(select(PlannedMoment.note).where(PlannedMoment.job_id == job)).one()
+    assert note == "2 mails queued"
+    rows = {r.to: r for r in _rows(session, kind="reminder")}
+    assert sorted(rows) == sorted([anna.email, bert.email])
+    assert {r.status for r in rows.values()} == {MailStatus.HELD}
+    page = nl.get(f"/beheer/berichten/{rows[anna.email].id}").get_data(as_text=True)
+    assert "Beste Anna &amp; Zoë &lt;Vries&gt;," in page
+    previewed_link = re.search(r"/mail/afmelden/[\w.-]+", page).group()
+    html = nl.get(f"/beheer/berichten/{rows[anna.email].id}/html").get_data(as_text=True)
+    assert "Anna &amp; Zoë &lt;Vries&gt;" in html and "<Vries>" not in html
+    nl.post(f"/beheer/edities/{cohort_id}/berichten/vrijgeven", {"all": "y"})
+    assert _drain(session, db, mail_settings).sent == 2
+    smtp_sink.wait_for(2)
+    [to_anna], [to_bert] = smtp_sink.to(anna.email), smtp_sink.to(bert.email)
+    text = to_anna.get_body(("plain",)).get_content()
+    assert "Beste Anna & Zoë <Vries>," in text
+    assert "Anna &amp; Zoë &lt;Vries&gt;" in to_anna.get_body(("html",)).get_content()
+    link = to_anna["List-Unsubscribe"].strip("<>")
+    assert link.endswith(previewed_link) and link in text
+    token = link.rsplit("/", 1)[1]
+    assert read_unsubscribe_token(mail_settings.secret_key, token) == (anna.id, "reminder")
+    english = to_bert.get_body(("plain",)).get_content()
+    assert f"Dear {bert.name}," in english and to_bert["List-Unsubscribe"].strip("<>") in english
+    assert to_bert["List-Unsubscribe"] != to_anna["List-Unsubscribe"]
+    assert {to_anna["Message-ID"], to_bert["Message-ID"]} == {
+        rows[anna.email].message_id, rows[bert.email].message_id}

@@ -12,6 +12,7 @@ from sqlmodel import select
 from tests import factories
 from trajectories.mail.drain import drain
 from trajectories.mail.models import MailStatus, OutboxMessage
+from trajectories.mail.outbox import row_content
 from trajectories.models import Cohort
 from trajectories.scheduler.jobs import process_moment
 from trajectories.scheduler.models import MomentStatus, PlannedMoment
@@ -54,6 +55,13 @@ def outbox(session, kind=None) -> list[OutboxMessage]:
     if kind:
         query = query.where(OutboxMessage.kind == kind)
     return _read(session, query)
+
+
+def sent_text(app, session, row) -> str:
+    """The text of a row's mail as the drain sends it (a fan-out's rows share one body)."""
+    text = row_content(session, row, app.config["SETTINGS"])[1]
+    session.commit()
+    return text
 
 
 def fire(app, job_id, at):
@@ -148,11 +156,41 @@ def test_extension_moves_nudges_for_that_participant(mail_app, session, world):
     fire(mail_app, own.job_id, own.due_at)
     rows = outbox(session, "nudge")
     assert [r.to for r in rows] == ["bert@gemeente.example", "anna@gemeente.example"]
-    assert "vrijdag 10 mei 2030" in rows[1].text
+    assert "vrijdag 10 mei 2030" in sent_text(mail_app, session, rows[1])
     # the overdue nudge of the common date does not reach Anna either
     overdue = moment(session, f"overdue:deadline:{deadline.id}:P2D")
     fire(mail_app, overdue.job_id, overdue.due_at)
     assert [r.to for r in outbox(session, "overdue")] == ["bert@gemeente.example"]
+
+
+def test_one_submission_stops_the_nudges_of_everyone_in_that_municipality(mail_app, session,
+                                                                          world):
+    """A deadline one municipality delivers together: a colleague's submission covers Cees, a
+    submission by someone not admitted (waitlisted Dirk) covers nobody, Bert has no colleague."""
+    from trajectories.models import DeliveredBy, Submission
+
+    cohort, anna, bert = world
+    town = factories.municipality(session, "Noordenveld", "GM1699")
+    anna.organisation_id = town.id
+    session.add(anna)
+    cees = factories.participant(session, name="Cees", email="cees@gemeente.example",
+                                 organisation_id=town.id)
+    people.enroll(session, cohort, cees)
+    other = factories.municipality(session, "Westerkwartier", "GM1969")
+    bert.organisation_id = other.id
+    session.add(bert)
+    cohort.capacity = 3
+    session.add(cohort)
+    dirk = factories.participant(session, name="Dirk", email="dirk@gemeente.example",
+                                 organisation_id=other.id)
+    assert people.enroll(session, cohort, dirk).status == "waitlisted"  # the edition is full
+    deadline = _deadline(session, cohort, delivered_by=DeliveredBy.ORGANISATION)
+    people.submit(session, deadline, anna, text="Voor heel Noordenveld")
+    session.add(Submission(deadline_id=deadline.id, participant_id=dirk.id, text="Te vroeg"))
+    session.commit()
+    p3 = moment(session, f"nudge:deadline:{deadline.id}:P3D")
+    fire(mail_app, p3.job_id, p3.due_at)
+    assert [r.to for r in outbox(session, "nudge")] == ["bert@gemeente.example"]
 
 
 @pytest.mark.parametrize("zone", ["Europe/Amsterdam", "Europe/Brussels"])
@@ -236,7 +274,7 @@ def test_coaching_after_session_and_weekly_digest(mail_app, session, world):
     coaching = moment(session, f"coaching:session:{meeting.id}:PT2H")
     assert coaching.due_at == datetime(2030, 4, 13, 15, 30, tzinfo=UTC)
     fire(mail_app, coaching.job_id, coaching.due_at)
-    text = outbox(session, "coaching")[0].text
+    text = sent_text(mail_app, session, outbox(session, "coaching")[0])
     assert "Wat neem je mee?" in text and "Lokale analyse" in text
     people.submit(session, deadline, anna, text="klaar")
     # A digest on a Monday morning after the due date, as the reconciliation plans it then.
@@ -618,3 +656,38 @@ def test_welcome_unsubscribe_link_stops_welcomes_not_invitations(mail_app, sessi
     preferences = mail_preferences(session, newcomer)
     session.commit()
     assert preferences["welcome"] is False and preferences["invitation"] is True
+
+
+def test_a_fan_out_in_one_statement_sends_what_one_per_person_would(mail_app, session, world):
+    """The shared text with name and link put in is the mail rendered for each person (the
+    per-person way stays for templates that need more than the name, and for keys too long)."""
+    from trajectories.mail.outbox import fan_out, set_mail_preference
+    from trajectories.models import Participant, Track
+
+    cohort, anna, bert = world
+    anna.name = "Anna & Zoë <Vries>"
+    session.add(anna)
+    cees = factories.participant(session, name="Cees", email="cees@gemeente.example")
+    people.enroll(session, cohort, cees)
+    set_mail_preference(session, cees, "reminder", False)
+    meeting = factories.meeting(session, cohort, title="Aftrap")
+    context = dict(cohort=cohort, track=session.get(Track, cohort.track_id), meeting=meeting,
+                   days=3, materials=[])
+    ids = select(Participant.id).where(Participant.id.in_([anna.id, bert.id, cees.id]))
+    with mail_app.app_context():
+        shared = fan_out(session, mail_app.config["SETTINGS"], ids, template="reminder",
+                         kind="reminder", dedupe_prefix="kort:", cohort_id=cohort.id, **context)
+        each = fan_out(session, mail_app.config["SETTINGS"], ids, template="reminder",
+                       kind="reminder", dedupe_prefix="lang" * 71 + ":", cohort_id=cohort.id,
+                       **context)
+    session.commit()
+    assert (shared, each) == (2, 2)
+    rows = outbox(session, "reminder")
+    mails = {(r.dedupe_key[:4], r.to): row_content(session, r, mail_app.config["SETTINGS"])
+             for r in rows}
+    session.commit()
+    assert [r.body_id is not None for r in rows] == [True, True, False, False]
+    for person in (anna, bert):
+        assert mails["kort", person.email] == mails["lang", person.email]
+    assert "Dear Bert Jansen," in mails["kort", bert.email][1]
+    assert "Beste Anna &amp; Zoë &lt;Vries&gt;," in mails["kort", anna.email][2]

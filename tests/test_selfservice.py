@@ -17,14 +17,19 @@ from tests.public_world import closing_client, follow_link, link_in, open_cohort
 from trajectories.clock import utcnow
 from trajectories.feeds.models import FeedPreference
 from trajectories.feeds.preferences import set_feed_alarm
+from trajectories.mail.models import OutboxMessage
+from trajectories.mail.outbox import row_content
 from trajectories.models import (
     Attendance,
     DeliveredBy,
     Enrollment,
     EnrollmentStatus,
+    Meeting,
     Participant,
     Submission,
 )
+from trajectories.scheduler.jobs import process_moment
+from trajectories.scheduler.models import PlannedMoment
 from trajectories.services import people, schedule
 
 
@@ -250,6 +255,12 @@ def test_erase_anonymises_and_keeps_only_publication_texts(app, session, client,
         Submission.deadline_id == member["deadline"].id)).one().file_path
     assert stored.exists()
 
+    # A reminder to the whole edition: its text shared by all, her name kept in her row.
+    werksessie = session.exec(select(Meeting.id).where(Meeting.title == "Werksessie")).one()
+    reminder = session.exec(select(PlannedMoment).where(
+        PlannedMoment.job_id == f"reminder:session:{werksessie}:P1D")).one()
+    session.commit()
+    assert process_moment(app, reminder.job_id, now=reminder.due_at) == "sent"
     wrong = submit(client, "/mijn/wissen", {"confirm_email": "iets anders"})
     assert wrong.status_code == 422
     session.expire_all()
@@ -269,6 +280,11 @@ def test_erase_anonymises_and_keeps_only_publication_texts(app, session, client,
     # The feed's own after-commit handler may write a fresh row, but not the erased choice.
     kept = session.get(FeedPreference, participant.id)
     assert kept is None or kept.alarm_minutes != 45
+    mails = session.exec(select(OutboxMessage).where(
+        OutboxMessage.participant_id == participant.id)).all()
+    assert "reminder" in [m.kind for m in mails]
+    assert not any("Sanne" in "".join(row_content(session, m, app.config["SETTINGS"]))
+                   for m in mails)
     assert not stored.exists()
     assert client.get("/mijn/").status_code == 302  # signed out
     # The old address is unknown now: no sign-in mail.

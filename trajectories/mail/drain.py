@@ -43,8 +43,8 @@ from sqlmodel import select
 
 from ..clock import utcnow
 from ..db import Database
-from .models import MailStatus, OutboxMessage
-from .outbox import unsubscribe_url
+from .models import MailBody, MailStatus, OutboxMessage
+from .outbox import bodies_of, content, unsubscribe_url
 from .transport import PermanentFailure, TemporaryFailure, Transport, as_bytes, build_message
 
 log = logging.getLogger(__name__)
@@ -209,6 +209,14 @@ def claim(db: Database, now: datetime, batch: int) -> list[OutboxMessage]:
         return rows
 
 
+def _bodies(db: Database, rows: list[OutboxMessage]) -> dict[int, MailBody]:
+    """The shared texts of a batch (a fan-out's rows point at one per language)."""
+    with db.session() as session:
+        found = bodies_of(session, rows)
+        session.expunge_all()
+        return found
+
+
 _outbox = OutboxMessage.__table__
 #: Every outcome through one statement built once: the drain records one per mail.
 _RECORD_OUTCOME = (
@@ -266,24 +274,25 @@ def _temporary(outcomes: _Outcomes, row: OutboxMessage, error: str, now: datetim
     result.errors.append(error)
 
 
-def _message_for(row: OutboxMessage, settings):
+def _message_for(row: OutboxMessage, settings, body: MailBody | None = None):
     headers = {}
     link = unsubscribe_url(settings, row.participant_id, row.kind)
     if link:
         # RFC 8058 one-click: mail clients POST "List-Unsubscribe=One-Click" to the link.
         headers["List-Unsubscribe"] = f"<{link}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    return build_message(sender=settings.mail_from, to=row.to, subject=row.subject,
-                         text=row.text, html=row.html, message_id=row.message_id,
+    subject, text, html = content(row, body, settings)
+    return build_message(sender=settings.mail_from, to=row.to, subject=subject,
+                         text=text, html=html, message_id=row.message_id,
                          calendar=row.calendar, calendar_method=row.calendar_method,
                          headers=headers)
 
 
-def _wire(row: OutboxMessage, settings) -> bytes | ValueError:
+def _wire(row: OutboxMessage, settings, bodies: dict[int, MailBody]) -> bytes | ValueError:
     """The row's message as it goes on the wire, or the ValueError of a header value with a line
     break (a title typed by a user cannot add headers)."""
     try:
-        return as_bytes(_message_for(row, settings))
+        return as_bytes(_message_for(row, settings, bodies.get(row.body_id)))
     except ValueError as exc:
         return exc
 
@@ -335,7 +344,7 @@ def _send_batch(db, conn, transport, settings, rows, now, result, keep_going) ->
         return
     # A thread builds the messages while the SMTP server answers; sending stays one at a time.
     builder = ThreadPoolExecutor(1, thread_name_prefix="outbox-build")
-    wires = builder.map(partial(_wire, settings=settings), rows)
+    wires = builder.map(partial(_wire, settings=settings, bodies=_bodies(db, rows)), rows)
     try:
         while pending and keep_going():
             row, wire = pending.popleft(), next(wires)

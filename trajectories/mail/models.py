@@ -57,6 +57,24 @@ def _check_in(column: str, enum: type[StrEnum]) -> str:
     return f"{column} IN ({', '.join(repr(m.value) for m in enum)})"
 
 
+class MailBody(SQLModel, table=True):
+    """The text of a fan-out's mail in one language, stored once for all its recipients: the
+    outbox rows point here, and the drain puts in each recipient's name (`marker` + "n") and
+    unsubscribe link (`marker` + "l"). The marker is random per body, so no typed text meets it."""
+
+    __tablename__ = "mail_body"
+
+    id: int | None = Field(default=None, primary_key=True)
+    subject: str = Field(max_length=300)
+    #: Text and HTML of a mail of its own; empty when `body_id` names the shared text
+    #: (read a row's mail with `outbox.content`).
+    text: str
+    html: str = ""
+    body_id: int | None = Field(default=None, foreign_key="mail_body.id", index=True)
+    marker: str = Field(max_length=40)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
 class OutboxMessage(SQLModel, table=True):
     """One mail to one recipient: a row before it is a message, so it is never lost."""
 
@@ -65,11 +83,16 @@ class OutboxMessage(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     #: Recipient address.
     to: str = Field(max_length=254)
+    #: The recipient's name as the mail greets them (mails with a shared `body_id`).
+    to_name: str = Field(default="", max_length=200)
     #: A MailKind value.
     kind: str = Field(max_length=20)
     subject: str = Field(max_length=300)
+    #: Text and HTML of a mail of its own; empty when `body_id` names the shared text
+    #: (read a row's mail with `outbox.content`).
     text: str
     html: str = ""
+    body_id: int | None = Field(default=None, foreign_key="mail_body.id", index=True)
     #: Optional iCalendar text (iMIP), sent as a text/calendar alternative part.
     calendar: str | None = None
     #: METHOD of `calendar` (REQUEST, CANCEL), repeated as the MIME parameter.

@@ -21,7 +21,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 from markupsafe import escape
-from sqlalchemy import bindparam, event
+from sqlalchemy import String, bindparam, case, cast, delete, event, exists, false, insert, literal
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session as OrmSession
@@ -34,6 +34,7 @@ from ..services.base import service
 from .models import (
     PREFERENCE_KINDS,
     CohortMailSettings,
+    MailBody,
     MailKind,
     MailPreference,
     MailStatus,
@@ -130,6 +131,16 @@ def _insert_statement(dialect: str):
     return _INSERTS[dialect]
 
 
+def _status(session: Session, cohort_id: int | None, kind: str) -> MailStatus:
+    """Held when the edition holds all its mail, or reviews this kind first; else queued."""
+    if cohort_id is not None:
+        cohort_settings = _cached(session, ("settings", cohort_id),
+                                  lambda: settings_for(session, cohort_id))
+        if cohort_settings.hold or (cohort_settings.review_coaching and kind in REVIEWED_KINDS):
+            return MailStatus.HELD
+    return MailStatus.QUEUED
+
+
 def queue_mail(session: Session, *, to: str, kind: str, subject: str, text: str, html: str = "",
                calendar: str | None = None, dedupe_key: str, participant_id: int | None = None,
                cohort_id: int | None = None, row: bool = True) -> OutboxMessage | bool | None:
@@ -140,14 +151,9 @@ def queue_mail(session: Session, *, to: str, kind: str, subject: str, text: str,
         raise ValueError("line breaks in a recipient or subject")  # header injection
     if not mail_enabled(session, participant_id, kind, cohort_id):
         return None
-    status = MailStatus.QUEUED
-    if cohort_id is not None:
-        cohort_settings = _cached(session, ("settings", cohort_id),
-                                  lambda: settings_for(session, cohort_id))
-        if cohort_settings.hold or (cohort_settings.review_coaching and kind in REVIEWED_KINDS):
-            status = MailStatus.HELD
+    status = _status(session, cohort_id, kind)
     key = _dedupe(dedupe_key)
-    values = dict(to=to, kind=str(kind), subject=subject[:300], text=text, html=html,
+    values = dict(to=to, to_name="", body_id=None, kind=str(kind), subject=subject[:300], text=text, html=html,
                   calendar=calendar, calendar_method=_calendar_method(calendar),
                   message_id=new_message_id(), dedupe_key=key, participant_id=participant_id,
                   cohort_id=cohort_id, status=str(status), attempts=0,
@@ -155,7 +161,7 @@ def queue_mail(session: Session, *, to: str, kind: str, subject: str, text: str,
                   created_at=utcnow(), sent_at=None)
     together = session.info.get("outbox.together")
     if together is not None and not row:
-        together.append(values)  # written by `queued_together` in one statement
+        together.rows.append(values)  # written by `queued_together` in one statement
         return True
     session.flush()
     new_id = session.execute(_insert_statement(session.get_bind().dialect.name), values).scalar()
@@ -167,7 +173,8 @@ def queue_mail(session: Session, *, to: str, kind: str, subject: str, text: str,
 class Together:
     """What `queued_together` wrote: `count` mails queued (a dedupe key already queued is not)."""
 
-    count = 0
+    def __init__(self):
+        self.count, self.rows = 0, []
 
 
 @contextmanager
@@ -175,12 +182,13 @@ def queued_together(session: Session, chunk: int = 500) -> Iterator[Together]:
     """Within the block, `queue_mail(..., row=False)` collects its rows; at the end they are
     written with multi-row INSERTs (a fan-out's thousand single INSERTs were most of its time).
     `count` then says how many were new; queue_mail's own True is only "not switched off"."""
-    together, result = [], Together()
-    session.info["outbox.together"] = together
+    result = Together()
+    session.info["outbox.together"] = result
     try:
         yield result
     finally:
         del session.info["outbox.together"]
+    together = result.rows
     if together:
         session.flush()
         statement = _insert_statement(session.get_bind().dialect.name)
@@ -275,6 +283,124 @@ def render_personal(session: Session, template_name: str, participant, unsubscri
     link = unsubscribe_url or ""
     return (subject, text.replace(_NAME, participant.name).replace(_LINK, link),
             html.replace(_NAME, str(escape(participant.name))).replace(_LINK, str(escape(link))))
+
+
+# --- one moment to many: one INSERT ... SELECT ---------------------------------------------------
+
+
+def fan_out(session: Session, settings, recipients, *, template: str, kind: str,
+            dedupe_prefix: str, cohort_id: int, **context) -> int:
+    """Queue one mail to each participant whose id `recipients` (a SELECT of participant ids)
+    yields, in one INSERT ... SELECT: the template is rendered once per language into a
+    `MailBody`, each row points at its language's body and keeps the recipient's name; the drain
+    puts in name and unsubscribe link (`content`). Dedupe key `dedupe_prefix` + "p<id>", opt-outs
+    skipped, held when the edition holds. Returns how many were queued. A template that needs
+    more of the participant than the name is rendered and queued for each person."""
+    count = _together(session, recipients, template=template, kind=kind,
+                      dedupe_prefix=dedupe_prefix, cohort_id=cohort_id, **context)
+    if count is None:
+        count = _each(session, settings, recipients, template=template, kind=kind,
+                      dedupe_prefix=dedupe_prefix, cohort_id=cohort_id, **context)
+    together = session.info.get("outbox.together")
+    if together is not None:  # `queued_together` counts only the rows it writes itself
+        together.count += count
+    return count
+
+
+def _together(session: Session, recipients, *, template: str, kind: str, dedupe_prefix: str,
+              cohort_id: int, **context) -> int | None:
+    """`fan_out` in one INSERT ... SELECT; None when the template needs more than the name."""
+    link = preference_kind(kind) is not None
+    bodies = {}
+    for language in ("nl", "en"):
+        marker = f"~{uuid.uuid4().hex}~"
+        try:
+            stand_in = _StandIn()
+            stand_in.name = marker + "n"
+            subject, text, html = render_mail(template, language, participant=stand_in,
+                                              unsubscribe_url=link and marker + "l", **context)
+        except _Personal:
+            subject = marker
+        if marker in subject or len(dedupe_prefix) > 280:
+            return None
+        bodies[language] = dict(subject=subject[:300], text=text, html=html, marker=marker,
+                                created_at=utcnow())
+    session.flush()
+    for body in bodies.values():
+        body["id"] = session.execute(insert(MailBody).values(body).returning(MailBody.id)).scalar()
+    outbox, people, now = OutboxMessage.__table__, Participant.__table__, utcnow()
+    english = people.c.language == "en"
+    when = outbox.c.created_at.type
+    columns = {
+        "to": people.c.email, "to_name": people.c.name, "kind": literal(str(kind)),
+        "subject": case((english, bodies["en"]["subject"]), else_=bodies["nl"]["subject"]),
+        "text": literal(""), "html": literal(""),
+        "body_id": case((english, bodies["en"]["id"]), else_=bodies["nl"]["id"]),
+        "message_id": literal(f"<{uuid.uuid4().hex}.") + cast(people.c.id, String)
+        + literal("@trajectories>"),
+        "dedupe_key": literal(dedupe_prefix) + "p" + cast(people.c.id, String),
+        "participant_id": people.c.id, "cohort_id": literal(cohort_id),
+        "status": literal(str(_status(session, cohort_id, kind))), "attempts": literal(0),
+        "next_attempt_at": literal(now, when), "claimed_by": literal(""),
+        "last_error": literal(""), "created_at": literal(now, when),
+    }
+    rows = select(*(value.label(name) for name, value in columns.items())).where(
+        people.c.id.in_(recipients))
+    preference = preference_kind(kind)
+    if preference is not None:
+        rows = rows.where(~exists().where(MailPreference.participant_id == people.c.id,
+                                          MailPreference.kind == preference,
+                                          MailPreference.enabled == false()))
+    dialect = session.get_bind().dialect.name
+    into = (pg_insert if dialect == "postgresql" else sqlite_insert)(outbox)
+    count = len(session.execute(  # (rowcount is -1 here with psycopg)
+        into.from_select(list(columns), rows)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(outbox.c.id)).all())
+    ids = [body["id"] for body in bodies.values()]
+    session.execute(delete(MailBody).where(  # a language nobody got, or a second firing
+        MailBody.id.in_(ids), ~exists().where(OutboxMessage.body_id == MailBody.id)))
+    return count
+
+
+def _each(session: Session, settings, recipients, *, template: str, kind: str,
+          dedupe_prefix: str, cohort_id: int, **context) -> int:
+    """`fan_out` one person at a time: rendered for each, queued with `queue_mail`."""
+    people = session.exec(select(Participant).where(Participant.id.in_(recipients))
+                          .order_by(Participant.id))
+    count = 0
+    for person in people:
+        subject, text, html = render_mail(
+            template, person.language, participant=person,
+            unsubscribe_url=unsubscribe_url(settings, person.id, kind), **context)
+        count += queue_mail(session, to=person.email, kind=kind, subject=subject, text=text,
+                            html=html, dedupe_key=f"{dedupe_prefix}p{person.id}",
+                            participant_id=person.id, cohort_id=cohort_id) is not None
+    return count
+
+
+def bodies_of(session: Session, rows) -> dict[int, MailBody]:
+    """The shared bodies the rows point at, by id."""
+    ids = {row.body_id for row in rows if row.body_id is not None}
+    if not ids:
+        return {}
+    return {body.id: body for body in session.exec(select(MailBody).where(MailBody.id.in_(ids)))}
+
+
+def content(row: OutboxMessage, body: MailBody | None, settings) -> tuple[str, str, str]:
+    """(subject, text, html) of a row as it is sent: its own text, or its shared body with the
+    recipient's name and unsubscribe link put in (escaped in the HTML)."""
+    if body is None:
+        return row.subject, row.text, row.html
+    link = unsubscribe_url(settings, row.participant_id, row.kind) or ""
+    name, here = body.marker + "n", body.marker + "l"
+    return (row.subject, body.text.replace(name, row.to_name).replace(here, link),
+            body.html.replace(name, str(escape(row.to_name))).replace(here, str(escape(link))))
+
+
+def row_content(session: Session, row: OutboxMessage, settings) -> tuple[str, str, str]:
+    """`content` of one row, its body read from the session."""
+    body = session.get(MailBody, row.body_id) if row.body_id is not None else None
+    return content(row, body, settings)
 
 
 # --- preferences and unsubscribe ------------------------------------------------------------------

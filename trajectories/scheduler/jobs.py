@@ -19,13 +19,15 @@ from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 
 from flask import Flask
-from sqlalchemy import func
+from sqlalchemy import exists, func
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from ..clock import local_today, to_local, utcnow
 from ..mail.invitation import invitation
 from ..mail.models import MailKind, MailStatus, OutboxMessage
 from ..mail.outbox import (
+    fan_out,
     queue_mail,
     queued_together,
     render_mail,
@@ -99,29 +101,42 @@ def fire(job_id: str) -> None:
 # --- recipients ----------------------------------------------------------------------------------
 
 
+def admitted_ids(cohort_id: int):
+    """SELECT of the ids of everyone admitted to an edition."""
+    return select(Enrollment.participant_id).where(
+        Enrollment.cohort_id == cohort_id, Enrollment.status == EnrollmentStatus.ADMITTED)
+
+
 def admitted(session: Session, cohort_id: int) -> list[Participant]:
-    return list(session.exec(
-        select(Participant).join(Enrollment, Enrollment.participant_id == Participant.id)
-        .where(Enrollment.cohort_id == cohort_id, Enrollment.status == EnrollmentStatus.ADMITTED)
-        .order_by(Participant.id)))
+    return list(session.exec(select(Participant).where(Participant.id.in_(
+        admitted_ids(cohort_id))).order_by(Participant.id)))
+
+
+def owing_ids(deadline: Deadline, participant_id: int | None):
+    """SELECT of the ids of who still owes this deadline: for the deadline's own moments
+    everyone admitted without a submission and without an extension (they have moments of their
+    own); for an extension's moments that one participant."""
+    person = aliased(Participant)
+    query = (select(person.id).where(person.id.in_(admitted_ids(deadline.cohort_id)))
+             .where(~exists().where(Submission.deadline_id == deadline.id,
+                                    Submission.participant_id == person.id)))
+    if deadline.delivered_by == DeliveredBy.ORGANISATION:
+        # One submission by an admitted participant covers everyone of the same organisation.
+        colleague = aliased(Participant)
+        query = query.where(~exists().where(
+            Submission.deadline_id == deadline.id, Submission.participant_id == colleague.id,
+            colleague.organisation_id == person.organisation_id,
+            colleague.id.in_(admitted_ids(deadline.cohort_id))))
+    if participant_id is not None:
+        return query.where(person.id == participant_id)
+    return query.where(~exists().where(DeadlineExtension.deadline_id == deadline.id,
+                                       DeadlineExtension.participant_id == person.id))
 
 
 def not_delivered(session: Session, deadline: Deadline, participant_id: int | None) -> list[Participant]:
-    """Who still owes this deadline: for the deadline's own moments everyone admitted without a
-    submission and without an extension (they have moments of their own); for an extension's
-    moments that one participant."""
-    people = admitted(session, deadline.cohort_id)
-    submitted = set(session.exec(select(Submission.participant_id).where(
-        Submission.deadline_id == deadline.id)))
-    if deadline.delivered_by == DeliveredBy.ORGANISATION:
-        # One submission covers every participant of the same organisation.
-        done_orgs = {p.organisation_id for p in people if p.id in submitted and p.organisation_id}
-        submitted |= {p.id for p in people if p.organisation_id in done_orgs}
-    if participant_id is not None:
-        return [p for p in people if p.id == participant_id and p.id not in submitted]
-    extended = set(session.exec(select(DeadlineExtension.participant_id).where(
-        DeadlineExtension.deadline_id == deadline.id)))
-    return [p for p in people if p.id not in submitted and p.id not in extended]
+    """The participants of `owing_ids`."""
+    return list(session.exec(select(Participant).where(Participant.id.in_(
+        owing_ids(deadline, participant_id))).order_by(Participant.id)))
 
 
 def _context(session: Session, cohort_id: int) -> tuple[Cohort, Track, Organiser]:
@@ -145,6 +160,11 @@ def _send(session: Session, settings, participant: Participant, *, template: str
                       participant_id=participant.id, cohort_id=cohort.id, row=False) is not None
 
 
+def _to_each(session: Session, settings, recipients, *, cohort: Cohort, **arguments) -> int:
+    """`fan_out` of an edition's moment: the same mail to each of `recipients` (a SELECT of ids)."""
+    return fan_out(session, settings, recipients, cohort_id=cohort.id, cohort=cohort, **arguments)
+
+
 def _occurrence(moment: PlannedMoment) -> str:
     return f"{moment.job_id}@{moment.due_at:%Y%m%dT%H%M}"
 
@@ -159,11 +179,10 @@ def _reminder(session, moment, settings, now) -> int:
     cohort, track, _ = _context(session, meeting.cohort_id)
     days = (to_local(meeting.starts_at, cohort.timezone).date()
             - local_today(cohort.timezone, now)).days
-    materials = _materials(session, meeting.id)
-    return sum(_send(session, settings, p, template="reminder", kind=MailKind.REMINDER,
-                     dedupe_key=f"{_occurrence(moment)}:p{p.id}", cohort=cohort, track=track,
-                     meeting=meeting, days=max(days, 1), materials=materials)
-               for p in admitted(session, cohort.id))
+    return _to_each(session, settings, admitted_ids(cohort.id), template="reminder",
+                    kind=MailKind.REMINDER, dedupe_prefix=f"{_occurrence(moment)}:", cohort=cohort,
+                    track=track, meeting=meeting, days=max(days, 1),
+                    materials=_materials(session, meeting.id))
 
 
 def _next_items(session, cohort_id, after: datetime):
@@ -182,12 +201,10 @@ def _coaching(session, moment, settings, now) -> int:
         return 0
     cohort, track, _ = _context(session, meeting.cohort_id)
     next_meeting, next_deadline = _next_items(session, cohort.id, meeting.ends_at)
-    materials = _materials(session, meeting.id)
-    return sum(_send(session, settings, p, template="coaching", kind=MailKind.COACHING,
-                     dedupe_key=f"{_occurrence(moment)}:p{p.id}", cohort=cohort, track=track,
-                     meeting=meeting, materials=materials, next_meeting=next_meeting,
-                     next_deadline=next_deadline)
-               for p in admitted(session, cohort.id))
+    return _to_each(session, settings, admitted_ids(cohort.id), template="coaching",
+                    kind=MailKind.COACHING, dedupe_prefix=f"{_occurrence(moment)}:", cohort=cohort,
+                    track=track, meeting=meeting, materials=_materials(session, meeting.id),
+                    next_meeting=next_meeting, next_deadline=next_deadline)
 
 
 def _nudge(session, moment, settings, now) -> int:
@@ -196,15 +213,14 @@ def _nudge(session, moment, settings, now) -> int:
         return 0
     cohort, track, _ = _context(session, deadline.cohort_id)
     kind = MailKind.OVERDUE if moment.kind == "overdue" else MailKind.NUDGE
-    count = 0
-    for person in not_delivered(session, deadline, moment.participant_id):
-        extension = session.get(DeadlineExtension, (deadline.id, person.id))
-        due_date = extension.due_date if extension else deadline.due_date
-        days_left = (due_date - local_today(cohort.timezone, now)).days
-        count += _send(session, settings, person, template="nudge", kind=kind,
-                       dedupe_key=f"{_occurrence(moment)}:p{person.id}", cohort=cohort,
-                       track=track, deadline=deadline, due_date=due_date, days_left=days_left)
-    return count
+    # An extension's moment is that participant's own, with the extension's date.
+    extension = moment.participant_id is not None and session.get(
+        DeadlineExtension, (deadline.id, moment.participant_id))
+    due_date = extension.due_date if extension else deadline.due_date
+    return _to_each(session, settings, owing_ids(deadline, moment.participant_id),
+                    template="nudge", kind=kind, dedupe_prefix=f"{_occurrence(moment)}:",
+                    cohort=cohort, track=track, deadline=deadline, due_date=due_date,
+                    days_left=(due_date - local_today(cohort.timezone, now)).days)
 
 
 def _time_last_announced(session, meeting: Meeting) -> SimpleNamespace | None:

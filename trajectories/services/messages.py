@@ -146,38 +146,33 @@ RECIPIENTS = {
 }
 
 
+def recipient_ids(cohort: Cohort, group: str):
+    """SELECT of the ids of the edition's participants in `group` (a key of RECIPIENTS)."""
+    return select(Enrollment.participant_id).where(
+        Enrollment.cohort_id == cohort.id, Enrollment.status.in_(RECIPIENTS[group]))
+
+
 def recipients(session: Session, cohort: Cohort, group: str) -> list[Participant]:
-    return list(session.exec(
-        select(Participant).join(Enrollment, Enrollment.participant_id == Participant.id)
-        .where(Enrollment.cohort_id == cohort.id, Enrollment.status.in_(RECIPIENTS[group]))
-        .order_by(Participant.name)))
+    return list(session.exec(select(Participant).where(
+        Participant.id.in_(recipient_ids(cohort, group))).order_by(Participant.name)))
 
 
 @service
 def send_one_off(session: Session, cohort: Cohort, *, subject: str, body: str,
                  group: str = "admitted") -> int:
-    """Queue one message to every participant of the group; held if the edition is on hold."""
+    """Queue one message to every participant of the group (one statement, `outbox.fan_out`);
+    held if the edition is on hold."""
     subject = base.text(subject, "subject", _l("Onderwerp"), max_length=200)
     body = base.text(body, "body", _l("Bericht"), max_length=20000, multiline=True)
     base.choice(group, list(RECIPIENTS), "group", _l("ontvangers"))
-    people = recipients(session, cohort, group)
-    if not people:
+    if session.exec(recipient_ids(cohort, group).limit(1)).first() is None:
         raise InvalidInput(_l("Deze editie heeft (nog) geen ontvangers in deze groep."), "group")
-    track = session.get(Track, cohort.track_id)
-    batch = secrets.token_hex(8)
-    queued = 0
-    settings = current_app.config["SETTINGS"]
-    for participant in people:
-        _subject, text, html = outbox.render_mail(
-            "announcement", participant.language, participant=participant, cohort=cohort,
-            track=track, message_subject=subject, body=body,
-            unsubscribe_url=outbox.unsubscribe_url(settings, participant.id,
-                                                   MailKind.ANNOUNCEMENT))
-        row = outbox.queue_mail(session, to=participant.email, kind=MailKind.ANNOUNCEMENT,
-                                subject=subject, text=text, html=html,
-                                dedupe_key=f"one-off:{cohort.id}:{batch}:{participant.id}",
-                                participant_id=participant.id, cohort_id=cohort.id)
-        queued += row is not None
+    settings, prefix = current_app.config["SETTINGS"], f"one-off:{cohort.id}:{secrets.token_hex(8)}:"
+    context = dict(cohort=cohort, track=session.get(Track, cohort.track_id),
+                   message_subject=subject, body=body)
+    queued = outbox.fan_out(session, settings, recipient_ids(cohort, group),
+                            template="announcement", kind=MailKind.ANNOUNCEMENT,
+                            dedupe_prefix=prefix, cohort_id=cohort.id, **context)
     events.record(session, OneOffMessageQueued(cohort_id=cohort.id, count=queued))
     return queued
 

@@ -130,4 +130,5 @@ def _erase_mail(session: Session, participant: Participant) -> None:
             message.status, message.last_error = MailStatus.FAILED, "erased"
         message.to = f"deelnemer-{participant.id}@{ERASED_DOMAIN}"
         message.subject, message.text, message.html, message.calendar = "-", "", "", None
+        message.body_id, message.to_name = None, ""
         session.add(message)

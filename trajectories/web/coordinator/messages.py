@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -16,6 +16,7 @@ from wtforms.validators import NumberRange, Optional
 
 from ...errors import InvalidInput
 from ...mail.models import MailKind, MailStatus, OutboxMessage, settings_for
+from ...mail.outbox import row_content
 from ...scheduler import overview, plan
 from ...scheduler.models import SkipReason
 from ...services import messages
@@ -132,15 +133,17 @@ def release(cohort_id: int):
 @bp.get("/berichten/<int:message_id>")
 def message(message_id: int):
     row, cohort, track = _message(message_id)
+    _subject, text, html = row_content(db_session(), row, current_app.config["SETTINGS"])
     return render_template("coordinator/message.html", row=row, cohort=cohort, track=track,
-                           labels=STATUS_LABELS)
+                           labels=STATUS_LABELS, text=text, html=html)
 
 
 @bp.get("/berichten/<int:message_id>/html")
 def message_html(message_id: int):
     """The HTML part as sent, in a page that may run nothing and load nothing."""
     row, _cohort, _track = _message(message_id)
-    response = Response(row.html or "", mimetype="text/html")
+    _subject, _text, html = row_content(db_session(), row, current_app.config["SETTINGS"])
+    response = Response(html or "", mimetype="text/html")
     response.headers["Content-Security-Policy"] = (
         "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox")
     return response
