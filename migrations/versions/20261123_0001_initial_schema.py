@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-03 12:47:02.628672
+Create Date: 2026-12-03 13:28:58.045121
 """
 from alembic import op
 import sqlalchemy as sa
@@ -34,6 +34,15 @@ def upgrade() -> None:
     sa.Column('beat_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('holder', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
     sa.PrimaryKeyConstraint('name')
+    )
+    op.create_table('mail_body',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('subject', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+    sa.Column('text', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('html', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('marker', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id')
     )
     op.create_table('organisation',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -221,10 +230,12 @@ def upgrade() -> None:
     op.create_table('mail_outbox',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('to', sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
+    sa.Column('to_name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('subject', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
     sa.Column('text', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('html', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('body_id', sa.Integer(), nullable=True),
     sa.Column('calendar', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('calendar_method', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True),
     sa.Column('message_id', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
@@ -241,6 +252,7 @@ def upgrade() -> None:
     sa.Column('sent_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.CheckConstraint("status IN ('queued', 'sending', 'sent', 'failed', 'held')", name='mail_outbox_status'),
     sa.CheckConstraint('attempts >= 0', name='mail_outbox_attempts'),
+    sa.ForeignKeyConstraint(['body_id'], ['mail_body.id'], ),
     sa.ForeignKeyConstraint(['cohort_id'], ['cohort.id'], ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['participant_id'], ['participant.id'], ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id'),
@@ -248,6 +260,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('message_id')
     )
     with op.batch_alter_table('mail_outbox', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_mail_outbox_body_id'), ['body_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_mail_outbox_cohort_id'), ['cohort_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_mail_outbox_participant_id'), ['participant_id'], unique=False)
         batch_op.create_index('ix_mail_outbox_status_next', ['status', 'next_attempt_at'], unique=False)
@@ -410,6 +423,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_mail_outbox_status_next')
         batch_op.drop_index(batch_op.f('ix_mail_outbox_participant_id'))
         batch_op.drop_index(batch_op.f('ix_mail_outbox_cohort_id'))
+        batch_op.drop_index(batch_op.f('ix_mail_outbox_body_id'))
 
     op.drop_table('mail_outbox')
     with op.batch_alter_table('enrollment', schema=None) as batch_op:
@@ -447,6 +461,7 @@ def downgrade() -> None:
     op.drop_table('used_token')
     op.drop_table('organiser')
     op.drop_table('organisation')
+    op.drop_table('mail_body')
     op.drop_table('heartbeat')
     with op.batch_alter_table('event_log', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_event_log_occurred_at'))

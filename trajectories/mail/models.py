@@ -66,11 +66,9 @@ class MailBody(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     subject: str = Field(max_length=300)
-    #: Text and HTML of a mail of its own; empty when `body_id` names the shared text
-    #: (read a row's mail with `outbox.content`).
+    #: The text and HTML with the markers in place of name and link.
     text: str
     html: str = ""
-    body_id: int | None = Field(default=None, foreign_key="mail_body.id", index=True)
     marker: str = Field(max_length=40)
     created_at: datetime = Field(default_factory=utcnow)
 
