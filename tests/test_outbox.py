@@ -248,11 +248,13 @@ def test_a_slow_batch_renews_its_claims(db, mail_settings, smtp_sink, monkeypatc
     with db.begin() as s:
         for number in range(4):
             _queue(s, key=f"slow{number}", to=f"p{number}@gemeente.example")
-    smtp_sink.delay = 0.5
+    smtp_sink.delay = 1.0  # the batch takes ~4 s
     sender = threading.Thread(target=drain, args=(db, mail_settings))
     sender.start()
-    time.sleep(1.2)
-    assert module.release_dead(db, utcnow(), lease=timedelta(seconds=0.6)) == 0
+    # Unrenewed, the claims would be 2.5 s old, past the 1.5 s lease; renewed every 0.2 s they
+    # are young (the margin allows a renewal late by over a second on a busy machine).
+    time.sleep(2.5)
+    assert module.release_dead(db, utcnow(), lease=timedelta(seconds=1.5)) == 0
     sender.join()
     assert [r.status for r in _rows(db)] == ["sent"] * 4
     assert len(smtp_sink.messages) == 4
