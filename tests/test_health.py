@@ -35,7 +35,9 @@ def test_healthz_says_when_the_scheduler_of_this_process_waits(app, client, data
     thread = threading.Thread(target=run_as_leader, args=(app, stop, 0.1), daemon=True)
     thread.start()
     try:
-        time.sleep(0.5)
+        deadline = time.monotonic() + 15  # (the thread may be slow to start on a busy machine)
+        while "trajectories.scheduler" not in app.extensions and time.monotonic() < deadline:
+            time.sleep(0.05)
         body = client.get("/healthz").json
         assert (body["status"], body["scheduler"], body["scheduler_in_this_process"]) == (
             "degraded", "waiting", "waiting")
