@@ -32,7 +32,8 @@ def _texts(code: int) -> tuple[str, str]:
 def _bare_page(code: int, title: str, message: str) -> str:
     return (f'<!doctype html><html lang="{escape(str(get_locale()))}"><head><meta charset="utf-8">'
             f'<title>{escape(title)}</title></head><body><main><h1>{escape(title)}</h1>'
-            f'<p>{escape(message)}</p><p><a href="/">trajectories</a></p></main></body></html>')
+            f'<p>{escape(message)}</p><p><a href="/">{escape(_("Leertrajecten"))}</a></p></main>'
+            f'</body></html>')
 
 
 def error_page(error: HTTPException):
