@@ -156,10 +156,6 @@ def release_dead(db: Database, now: datetime, lease: timedelta = LEASE) -> int:
     return released
 
 
-#: Older name, kept for callers: the lease-only release is part of `release_dead`.
-release_stale = release_dead
-
-
 def _renew(db: Database, ids: Iterable[int], claimed_at: datetime) -> None:
     with db.begin() as session:
         session.execute(update(OutboxMessage).where(
