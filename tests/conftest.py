@@ -39,6 +39,19 @@ def require(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+def redis_client(uri: str):
+    """A client of the Redis at `uri`; skips (fails under TRAJECTORIES_REQUIRE_ALL=1) when none
+    answers there."""
+    import redis
+
+    client = redis.Redis.from_url(uri)
+    try:
+        client.ping()
+    except redis.ConnectionError:
+        require(False, f"Redis not reachable at {uri}")
+    return client
+
+
 _pg_schema_ready = False
 
 

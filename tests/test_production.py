@@ -10,7 +10,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from conftest import free_port, require
+from conftest import free_port, redis_client
 
 #: Rate limits shared by the workers (database 14: this file's own; test_rate_limit_hosts has 15).
 REDIS_URI = os.environ.get("TRAJECTORIES_TEST_REDIS_URI_WORKERS", "redis://127.0.0.1:6379/14")
@@ -31,13 +31,7 @@ def _wait_for(url: str, timeout: float = 30.0) -> bytes:
 
 
 def _redis():
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URI)
-    try:
-        client.ping()
-    except redis.ConnectionError:
-        require(False, f"Redis not reachable at {REDIS_URI}")
+    client = redis_client(REDIS_URI)
     client.flushdb()
     return client
 

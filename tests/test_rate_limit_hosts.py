@@ -12,7 +12,7 @@ import urllib.request
 from http.cookiejar import CookieJar
 from pathlib import Path
 
-from conftest import free_port, require
+from conftest import free_port, redis_client
 from test_production import _wait_for
 
 REDIS_URI = os.environ.get("TRAJECTORIES_TEST_REDIS_URI", "redis://127.0.0.1:6379/15")
@@ -21,14 +21,7 @@ LOGIN = "/beheer/inloggen"
 
 
 def _redis():
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URI)
-    try:
-        client.ping()
-    except redis.ConnectionError:
-        require(False, f"Redis not reachable at {REDIS_URI}")
-    return client
+    return redis_client(REDIS_URI)
 
 
 def _post_login(opener, base: str, token: str) -> int:
