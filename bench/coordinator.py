@@ -45,25 +45,25 @@ def build(db) -> tuple[int, int]:
                                     password="bench-wachtwoord-2026", organiser=organiser)
         track = catalogue.create_track(s, organiser, slug="groot", title="Groot traject",
                                        sdgs=[11])
-        cohort = catalogue.create_cohort(s, track, slug="2030", name="2030")
-        meetings = [schedule.plan_meeting(s, cohort, title=f"Sessie {i}",
+        edition = catalogue.create_edition(s, track, slug="2030", name="2030")
+        meetings = [schedule.plan_meeting(s, edition, title=f"Sessie {i}",
                                           on_date=date(2030, 1 + i, 13), start=clock_time(13, 30),
                                           end=clock_time(15, 30)) for i in range(6)]
-        deadlines = [schedule.set_deadline(s, cohort, title=f"Oplevering {i}",
+        deadlines = [schedule.set_deadline(s, edition, title=f"Oplevering {i}",
                                            due_date=date(2030, 3 + 3 * i, 1)) for i in range(2)]
         # Set-up only: rows in bulk (the services would take minutes for 1,000 people).
         people = [Participant(name=f"Deelnemer {i}", email=f"d{i}@gemeente.example")
                   for i in range(PARTICIPANTS)]
         s.add_all(people)
         s.flush()
-        s.add_all(Enrollment(participant_id=p.id, cohort_id=cohort.id,
+        s.add_all(Enrollment(participant_id=p.id, edition_id=edition.id,
                              status=EnrollmentStatus.ADMITTED) for p in people)
         s.add_all(Attendance(meeting_id=m.id, participant_id=p.id, present=i % 3 > 0)
                   for m in meetings for i, p in enumerate(people))
         s.add_all(Submission(deadline_id=deadlines[0].id, participant_id=p.id, text="klaar")
                   for p in people[::2])
         s.commit()
-        return cohort.id, deadlines[0].id
+        return edition.id, deadlines[0].id
 
 
 def timings(client, url: str) -> list[float]:
@@ -89,16 +89,16 @@ def main() -> None:
         app.add_url_rule("/bench-hello", "bench_hello", lambda: "Hallo wereld")
         db = app.extensions["trajectories.db"]
         SQLModel.metadata.create_all(db.engine)
-        cohort_id, deadline_id = build(db)
+        edition_id, deadline_id = build(db)
         client = app.test_client()
         client.post("/beheer/inloggen", data={"email": "bench@example.org",
                                               "password": "bench-wachtwoord-2026"})
         hello = timings(client, "/bench-hello")
         base_median, base_p95 = statistics.median(hello) * 1000, p95(hello) * 1000
         for name, page in (("dashboard", "/beheer/"),
-                           ("enrollments", f"/beheer/edities/{cohort_id}/inschrijvingen"),
+                           ("enrollments", f"/beheer/edities/{edition_id}/inschrijvingen"),
                            ("deliverables", f"/beheer/deadlines/{deadline_id}"),
-                           ("edition", f"/beheer/edities/{cohort_id}")):
+                           ("edition", f"/beheer/edities/{edition_id}")):
             values = timings(client, page)
             bench(f"coordinator_{name}_median_1000", statistics.median(values) * 1000, "ms",
                   base_median)

@@ -50,16 +50,16 @@ def main(url: str | None) -> None:
     copied = {"message_id": "message_id || '.copy{n}'", "dedupe_key": "dedupe_key || '.copy{n}'"}
     fan_out, insert_select = [], []
     with app.app_context(), db.session() as session:
-        cohort = factories.cohort(session)
+        edition = factories.edition(session)
         people = [Participant(name=f"Deelnemer {n}", email=f"d{n}@gemeente.example",
                               language="en" if n % 5 == 0 else "nl") for n in range(PEOPLE)]
         session.add_all(people)
         session.flush()
-        session.add_all([Enrollment(participant_id=p.id, cohort_id=cohort.id,
+        session.add_all([Enrollment(participant_id=p.id, edition_id=edition.id,
                                     status=EnrollmentStatus.ADMITTED) for p in people])
         session.commit()
         for n in range(ROUNDS):
-            meeting = factories.meeting(session, cohort, title=f"Sessie {n}")
+            meeting = factories.meeting(session, edition, title=f"Sessie {n}")
             session.commit()
             job = f"reminder:session:{meeting.id}:P1D"
             due = session.exec(select(PlannedMoment.due_at)

@@ -3,7 +3,7 @@
 1. Building a feed of 10, 100, 1,000 and 10,000 sessions (VEVENTs, VTIMEZONE, serialising):
    microseconds per event, against the per-event cost at 10 (it must stay flat).
 2. Under gunicorn (2 workers, the repository's gunicorn.conf.py) on PostgreSQL, driven by wrk on
-   loopback: requests per second of a cohort feed of realistic size (24 sessions, 8 deadlines),
+   loopback: requests per second of a edition feed of realistic size (24 sessions, 8 deadlines),
    the same answered 304, and a personal feed (two editions), each beside two hello-world
    baselines in the same run: a route in the same app (bench/app_with_hello.py: same middleware,
    the issue's baseline) and a bare Flask app (bench/hello.py, as in bench/load.py).
@@ -34,16 +34,16 @@ DATABASE_URL = os.environ.get("TRAJECTORIES_BENCH_FEEDS_DATABASE_URL",
 
 def build_costs() -> None:
     from trajectories.feeds.calendar import feed_calendar, meeting_event, to_bytes
-    from trajectories.models import Cohort, Meeting, Organiser, Track
+    from trajectories.models import Edition, Meeting, Organiser, Track
 
     organiser = Organiser(id=1, slug="vng", name="VNG", country="NL", email="a@vng.nl")
     track = Track(id=1, organiser_id=1, slug="g4gg", title="Gemeenten4GlobalGoals", sdgs=[10, 11])
-    cohort = Cohort(id=1, track_id=1, slug="2030", name="2030", timezone="Europe/Amsterdam")
+    edition = Edition(id=1, track_id=1, slug="2030", name="2030", timezone="Europe/Amsterdam")
     stamp = datetime(2030, 1, 1, tzinfo=UTC)
     baseline = None
     for size in (10, 100, 1_000, 10_000):
         meetings = [Meeting(
-            id=i, cohort_id=1, uid=f"m{i}@bench", title=f"Sessie {i}: duurzaam inkopen, deel {i}",
+            id=i, edition_id=1, uid=f"m{i}@bench", title=f"Sessie {i}: duurzaam inkopen, deel {i}",
             on_date=date(2030, 1, 1) + timedelta(days=i % 700),
             starts_at=datetime(2030, 1, 1, 12, 30, tzinfo=UTC) + timedelta(days=i % 700),
             ends_at=datetime(2030, 1, 1, 14, 30, tzinfo=UTC) + timedelta(days=i % 700),
@@ -55,7 +55,7 @@ def build_costs() -> None:
         for _ in range(rounds):
             body = to_bytes(feed_calendar(
                 uid="bench", name="Bench", description="Bench", timezone="Europe/Amsterdam",
-                events=[meeting_event(m, cohort, track, organiser, base_url="https://x.nl")
+                events=[meeting_event(m, edition, track, organiser, base_url="https://x.nl")
                         for m in meetings]))
         per_event = (time.perf_counter() - started) / rounds / size * 1e6
         baseline = baseline or per_event
@@ -64,8 +64,8 @@ def build_costs() -> None:
 
 
 def seed(database_url: str) -> tuple[str, str]:
-    """A cohort of realistic size and a participant in it and one more edition; returns the
-    cohort feed path and a personal feed path."""
+    """A edition of realistic size and a participant in it and one more edition; returns the
+    edition feed path and a personal feed path."""
     from datetime import time as clock_time
 
     from sqlmodel import SQLModel
@@ -83,13 +83,13 @@ def seed(database_url: str) -> tuple[str, str]:
                                                email="info@vng.example")
         track = catalogue.create_track(s, organiser, slug="g4gg", title="Gemeenten4GlobalGoals",
                                        sdgs=[1, 10, 11, 16, 17])
-        cohorts = [catalogue.create_cohort(s, track, slug=slug, name=slug)
+        editions = [catalogue.create_edition(s, track, slug=slug, name=slug)
                    for slug in ("2030", "2031")]
         participant = people.create_participant(s, name="Ans", email="ans@gemeente.example")
-        for cohort in cohorts:
+        for edition in editions:
             for n in range(24):
                 meeting = schedule.plan_meeting(
-                    s, cohort, on_date=date(2030, 1, 7) + timedelta(weeks=n),
+                    s, edition, on_date=date(2030, 1, 7) + timedelta(weeks=n),
                     start=clock_time(13, 30), end=clock_time(15, 30),
                     title=f"Sessie {n + 1}: van ambitie naar actie", mode="hybrid",
                     location="Stadhuis, zaal 2", online_url="https://meet.example.org/g4gg",
@@ -97,9 +97,9 @@ def seed(database_url: str) -> tuple[str, str]:
                 schedule.add_material(s, meeting, title="Presentatie",
                                       url="https://example.org/slides.pdf")
             for n in range(8):
-                schedule.set_deadline(s, cohort, title=f"Oplevering {n + 1}",
+                schedule.set_deadline(s, edition, title=f"Oplevering {n + 1}",
                                       due_date=date(2030, 2, 1) + timedelta(weeks=3 * n))
-            people.enroll(s, cohort, participant)
+            people.enroll(s, edition, participant)
         token = rotate_feed_token(s, participant)
     database.dispose()
     return "/feeds/vng/g4gg/2030.ics", personal_feed_path(token)
@@ -107,7 +107,7 @@ def seed(database_url: str) -> tuple[str, str]:
 
 def serving() -> None:
     url = fresh_database(DATABASE_URL)
-    cohort_path, personal_path = seed(url)
+    edition_path, personal_path = seed(url)
     with tempfile.TemporaryDirectory() as var_dir:
         env = app_env(url, Path(var_dir))
         app_port, hello_port = free_port(), free_port()
@@ -117,12 +117,12 @@ def serving() -> None:
             base = f"http://127.0.0.1:{app_port}"
             baselines = {"hello_in_app": base + "/bench-hello",
                          "hello_bare": f"http://127.0.0.1:{hello_port}/"}
-            status, headers, body = fetch(base + cohort_path)
-            assert status == 200, f"{cohort_path}: {status}"
-            print(f"# cohort feed: {body.count(b'BEGIN:VEVENT')} events, {len(body)} bytes")
+            status, headers, body = fetch(base + edition_path)
+            assert status == 200, f"{edition_path}: {status}"
+            print(f"# edition feed: {body.count(b'BEGIN:VEVENT')} events, {len(body)} bytes")
             targets = {
-                "cohort": (base + cohort_path, None, 200),
-                "cohort_304": (base + cohort_path, {"If-None-Match": headers["ETag"]}, 304),
+                "edition": (base + edition_path, None, 200),
+                "edition_304": (base + edition_path, {"If-None-Match": headers["ETag"]}, 304),
                 "personal": (base + personal_path, None, 200),
             }
             for name, (target, request_headers, expected) in targets.items():

@@ -56,8 +56,8 @@ def main() -> None:
     db = app.extensions["trajectories.db"]
     SQLModel.metadata.create_all(db.engine)
     with app.app_context(), db.session() as session:
-        cohort = factories.cohort(session)
-        enrollments = [people.enroll(session, cohort, factories.participant(
+        edition = factories.edition(session)
+        enrollments = [people.enroll(session, edition, factories.participant(
             session, email=f"d{n}@gemeente.example")) for n in range(MOMENTS + 1)]
     start = datetime.now(UTC) + timedelta(seconds=3)
     due = {}

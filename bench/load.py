@@ -1,6 +1,6 @@
 """Load and soak on loopback: 2 gunicorn workers on PostgreSQL, driven by wrk.
 
-For the catalogue page, a cohort feed (200 and 304) and a personal feed: requests per second
+For the catalogue page, a edition feed (200 and 304) and a personal feed: requests per second
 and 99th percentile, each beside a hello-world Flask route under the same gunicorn settings in
 the same run. Then a soak at a steady rate: errors, and each worker's RSS at start and end.
 
@@ -66,7 +66,7 @@ def fetch(url: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
 
 
 def feed_urls(base: str, database_url: str) -> dict[str, str]:
-    """The first cohort feed the catalogue advertises, and a demo participant's personal feed."""
+    """The first edition feed the catalogue advertises, and a demo participant's personal feed."""
     urls = {}
     _, _, page = fetch(base + "/")
     links = re.findall(rb'<link[^>]+type="text/calendar"[^>]+href="([^"]+)"', page)
@@ -74,10 +74,10 @@ def feed_urls(base: str, database_url: str) -> dict[str, str]:
     for path in track_pages:
         _, _, track_page = fetch(base + path.decode())
         links += re.findall(rb'<link[^>]+type="text/calendar"[^>]+href="([^"]+)"', track_page)
-    cohort_links = [link.decode() for link in links if link.count(b"/") >= 4]
-    if cohort_links:
-        link = cohort_links[0]
-        urls["cohort_feed"] = base + urlsplit(link).path  # the page names the public address
+    edition_links = [link.decode() for link in links if link.count(b"/") >= 4]
+    if edition_links:
+        link = edition_links[0]
+        urls["edition_feed"] = base + urlsplit(link).path  # the page names the public address
     personal = personal_feed_path(database_url)
     if personal:
         urls["personal_feed"] = base + personal
@@ -170,11 +170,11 @@ def main() -> None:
             targets = {"catalogue": (base + "/", None)}
             for name, url in feed_urls(base, database_url).items():
                 targets[name] = (url, None)
-                if name == "cohort_feed":
+                if name == "edition_feed":
                     _, headers, _ = fetch(url)
                     etag = headers.get("ETag")
                     if etag:
-                        targets["cohort_feed_304"] = (url, {"If-None-Match": etag})
+                        targets["edition_feed_304"] = (url, {"If-None-Match": etag})
             for name, (url, headers) in targets.items():
                 expected = 304 if headers else 200
                 status, _, _ = fetch(url, headers)

@@ -27,7 +27,7 @@ from bench.common import BENCH_DATABASE_URL, bench, bench_app, fresh_database  #
 from trajectories.clock import utcnow  # noqa: E402
 from trajectories.db import Database  # noqa: E402
 from trajectories.models import (  # noqa: E402
-    Cohort,
+    Edition,
     Deadline,
     Enrollment,
     Meeting,
@@ -88,56 +88,56 @@ def generate(database: Database, seed: int = 2026) -> None:
                  updated_at=now) for n in range(tracks)])
         track_ids = session.scalars(select(Track.id)).all()
 
-        cohorts = []
+        editions = []
         for track_id in track_ids:
             for edition in range(EDITIONS_PER_TRACK):
                 # Editions spread from four years ago to next year: most are history.
                 start = today + timedelta(days=365 * (edition - 3) + rng.randrange(0, 200))
                 zone = "Europe/Amsterdam" if track_id % 2 else "Europe/Brussels"
-                cohorts.append(dict(
+                editions.append(dict(
                     track_id=track_id, slug=f"editie-{edition}", name=f"Editie {edition + 1}",
                     timezone=zone, capacity=40, eligibility="anyone", requires_approval=False,
                     coordinator_email="coordinator@example.org", created_at=now, updated_at=now,
                     registration_opens_at=_at(start - timedelta(days=60), 9, zone),
                     registration_closes_at=_at(start - timedelta(days=7), 17, zone)))
-        session.execute(insert(Cohort), cohorts)
-        cohort_rows = session.execute(select(Cohort.id, Cohort.registration_closes_at,
-                                             Cohort.timezone)).all()
+        session.execute(insert(Edition), editions)
+        edition_rows = session.execute(select(Edition.id, Edition.registration_closes_at,
+                                             Edition.timezone)).all()
 
         meetings, deadlines, enrollments = [], [], []
-        for cohort_id, closes_at, zone in cohort_rows:
+        for edition_id, closes_at, zone in edition_rows:
             first = closes_at.astimezone(ZoneInfo(zone)).date() + timedelta(days=7)
             for number in range(SESSIONS_PER_EDITION):
                 day = first + timedelta(days=28 * number)
                 meetings.append(dict(
-                    cohort_id=cohort_id, uid=new_uid(), title=f"Sessie {number + 1}",
+                    edition_id=edition_id, uid=new_uid(), title=f"Sessie {number + 1}",
                     kind="session", on_date=day, starts_at=_at(day, 13, zone, 30),
                     ends_at=_at(day, 15, zone, 30), mode="online",
                     online_url="https://meet.example.org/sessie", description="Agenda volgt.",
                     status="scheduled", created_at=now, updated_at=now))
             for number in range(DEADLINES_PER_EDITION):
                 deadlines.append(dict(
-                    cohort_id=cohort_id, uid=new_uid(), title=f"Opdracht {number + 1}",
+                    edition_id=edition_id, uid=new_uid(), title=f"Opdracht {number + 1}",
                     due_date=first + timedelta(days=50 * (number + 1)), delivered_by="participant",
                     created_at=now, updated_at=now))
         session.execute(insert(Meeting), meetings)
         session.execute(insert(Deadline), deadlines)
 
         # Every participant in one edition (10 per edition), a few in a second one.
-        cohort_ids = [row[0] for row in cohort_rows]
-        pairs = {(pid, cohort_ids[n % len(cohort_ids)]) for n, pid in enumerate(participant_ids)}
-        pairs |= {(rng.choice(participant_ids), rng.choice(cohort_ids)) for _ in range(2_000)}
-        enrollments = [dict(participant_id=p, cohort_id=c, status="admitted", created_at=now,
+        edition_ids = [row[0] for row in edition_rows]
+        pairs = {(pid, edition_ids[n % len(edition_ids)]) for n, pid in enumerate(participant_ids)}
+        pairs |= {(rng.choice(participant_ids), rng.choice(edition_ids)) for _ in range(2_000)}
+        enrollments = [dict(participant_id=p, edition_id=c, status="admitted", created_at=now,
                             updated_at=now) for p, c in sorted(pairs)]
         session.execute(insert(Enrollment), enrollments)
 
-        deadline_rows = session.execute(select(Deadline.id, Deadline.cohort_id)).all()
-        by_cohort: dict[int, list[int]] = {}
-        for deadline_id, cohort_id in deadline_rows:
-            by_cohort.setdefault(cohort_id, []).append(deadline_id)
+        deadline_rows = session.execute(select(Deadline.id, Deadline.edition_id)).all()
+        by_edition: dict[int, list[int]] = {}
+        for deadline_id, edition_id in deadline_rows:
+            by_edition.setdefault(edition_id, []).append(deadline_id)
         submissions = [dict(deadline_id=deadline_id, participant_id=p, text="Ingeleverd.",
                             submitted_at=now, late=False)
-                       for p, c in sorted(pairs) for deadline_id in by_cohort[c]
+                       for p, c in sorted(pairs) for deadline_id in by_edition[c]
                        if rng.random() < 0.4]
         session.execute(insert(Submission), submissions)
         session.commit()

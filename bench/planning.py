@@ -42,17 +42,17 @@ def measure(participants: int) -> dict[str, float]:
     db = app.extensions["trajectories.db"]
     SQLModel.metadata.create_all(db.engine)
     with app.app_context(), db.session() as session:
-        cohort = factories.cohort(session, coordinator_email="coordinator@vng.example")
-        meetings = [factories.meeting(session, cohort, on_date=date(2030, 3 + i, 10))
+        edition = factories.edition(session, coordinator_email="coordinator@vng.example")
+        meetings = [factories.meeting(session, edition, on_date=date(2030, 3 + i, 10))
                     for i in range(6)]
         for i in range(3):
-            schedule.set_deadline(session, cohort, title=f"Deadline {i}",
+            schedule.set_deadline(session, edition, title=f"Deadline {i}",
                                   due_date=date(2030, 4 + i, 1))
         people = [Participant(name=f"Deelnemer {n}", email=f"d{n}@gemeente.example")
                   for n in range(participants)]
         session.add_all(people)
         session.flush()
-        session.add_all([Enrollment(participant_id=p.id, cohort_id=cohort.id,
+        session.add_all([Enrollment(participant_id=p.id, edition_id=edition.id,
                                     status=EnrollmentStatus.ADMITTED) for p in people])
         session.commit()
 

@@ -71,7 +71,7 @@ def main() -> None:
             track = catalogue.create_track(session, organiser, slug=f"t{n}", title=f"Traject {n}",
                                            sdgs=[1 + n % 17], theme=f"Thema {n % 12}")
             for e in range(2):
-                catalogue.create_cohort(session, track, slug=f"e{e}", name=f"Editie {e}",
+                catalogue.create_edition(session, track, slug=f"e{e}", name=f"Editie {e}",
                                         registration_opens_at=now - timedelta(days=1),
                                         registration_closes_at=now + timedelta(days=30))
         participant = people.find_participant(session, "s.bakker@noordenveld.example")

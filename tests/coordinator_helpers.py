@@ -21,11 +21,11 @@ class World:
     nl: object
     be: object
     track_nl: object
-    cohort_nl: object
+    edition_nl: object
     meeting_nl: object
     deadline_nl: object
     track_be: object
-    cohort_be: object
+    edition_be: object
     meeting_be: object
     deadline_be: object
     participants: list
@@ -41,20 +41,20 @@ def build_world(session) -> World:
     accounts.create_coordinator(session, email="admin@example.org", name="Beheerder",
                                 password=PASSWORD, is_admin=True)
     track_nl = factories.track(session, nl, slug="inclusie", title="Inclusie")
-    cohort_nl = factories.cohort(session, track_nl, slug="2030", name="2030", capacity=3)
-    meeting_nl = factories.meeting(session, cohort_nl, title="Kennismaking")
-    deadline_nl = schedule.set_deadline(session, cohort_nl, title="Plan", due_date=date(2030, 6, 1))
+    edition_nl = factories.edition(session, track_nl, slug="2030", name="2030", capacity=3)
+    meeting_nl = factories.meeting(session, edition_nl, title="Kennismaking")
+    deadline_nl = schedule.set_deadline(session, edition_nl, title="Plan", due_date=date(2030, 6, 1))
     track_be = factories.track(session, be, slug="aankoop", title="Aankoop")
-    cohort_be = factories.cohort(session, track_be, slug="2030", name="2030",
+    edition_be = factories.edition(session, track_be, slug="2030", name="2030",
                                  timezone="Europe/Brussels")
-    meeting_be = factories.meeting(session, cohort_be, title="Werkkledij", start=time(9, 30),
+    meeting_be = factories.meeting(session, edition_be, title="Werkkledij", start=time(9, 30),
                                    end=time(12, 30))
-    deadline_be = schedule.set_deadline(session, cohort_be, title="Bestek",
+    deadline_be = schedule.set_deadline(session, edition_be, title="Bestek",
                                         due_date=date(2030, 6, 1))
     participants = [factories.participant(session, name=f"Deelnemer {i}") for i in range(4)]
     for p in participants:
-        people.enroll(session, cohort_nl, p)  # three admitted, one waitlisted
-    return World(nl, be, track_nl, cohort_nl, meeting_nl, deadline_nl, track_be, cohort_be,
+        people.enroll(session, edition_nl, p)  # three admitted, one waitlisted
+    return World(nl, be, track_nl, edition_nl, meeting_nl, deadline_nl, track_be, edition_be,
                  meeting_be, deadline_be, participants)
 
 

@@ -7,7 +7,7 @@ from datetime import date, time
 
 from sqlmodel import Session
 
-from trajectories.models import Cohort, OrganisationKind, Organiser, Participant, Track
+from trajectories.models import Edition, OrganisationKind, Organiser, Participant, Track
 from trajectories.services import catalogue, people, schedule
 
 _n = itertools.count(1)
@@ -27,14 +27,14 @@ def track(session: Session, org: Organiser | None = None, **kw) -> Track:
     return catalogue.create_track(session, org, **{**data, **kw})
 
 
-def cohort(session: Session, trk: Track | None = None, **kw) -> Cohort:
+def edition(session: Session, trk: Track | None = None, **kw) -> Edition:
     trk = trk or track(session)
     n = next(_n)
     data = dict(slug=f"editie-{n}", name=f"Editie {n}", timezone="Europe/Amsterdam")
-    return catalogue.create_cohort(session, trk, **{**data, **kw})
+    return catalogue.create_edition(session, trk, **{**data, **kw})
 
 
-def meeting(session: Session, coh: Cohort, on_date: date = date(2030, 4, 13),
+def meeting(session: Session, coh: Edition, on_date: date = date(2030, 4, 13),
             start: time | None = time(13, 30), end: time | None = time(15, 30), **kw):
     data = dict(title="Sessie", on_date=on_date, start=start, end=end)
     return schedule.plan_meeting(session, coh, **{**data, **kw})

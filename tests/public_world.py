@@ -15,12 +15,12 @@ from trajectories.clock import utcnow
 LINK_RE = re.compile(r"https?://\S+?/(?:inschrijving/bevestigen|mijn/link)\?t=[\w.\-]+")
 
 
-def open_cohort(session, **kw):
+def open_edition(session, **kw):
     """An edition whose registration is open now (closes in ten days)."""
     now = utcnow()
     data = dict(registration_opens_at=now - timedelta(days=1),
                 registration_closes_at=now + timedelta(days=10))
-    return factories.cohort(session, **{**data, **kw})
+    return factories.edition(session, **{**data, **kw})
 
 
 def text_of(message) -> str:

@@ -80,23 +80,23 @@ class Schedulers:
                 process.wait(timeout=10)
 
 
-def admitted_cohort(session, people: int):
+def admitted_edition(session, people: int):
     """An edition with `people` admitted participants (rows written directly: no welcome mails)."""
-    cohort = factories.cohort(session)
+    edition = factories.edition(session)
     persons = [Participant(name=f"Deelnemer {n}", email=f"d{n}@gemeente.example")
                for n in range(people)]
     session.add_all(persons)
     session.flush()
-    session.add_all([Enrollment(participant_id=p.id, cohort_id=cohort.id,
+    session.add_all([Enrollment(participant_id=p.id, edition_id=edition.id,
                                 status=EnrollmentStatus.ADMITTED) for p in persons])
     session.commit()
-    return cohort
+    return edition
 
 
-def fan_out_now(session, cohort) -> str:
+def fan_out_now(session, edition) -> str:
     """A new session of the edition whose invitation (one mail per participant) is due now;
     returns the moment's job id. A running scheduler picks it up at its next sync."""
-    meeting = factories.meeting(session, cohort)
+    meeting = factories.meeting(session, edition)
     session.commit()  # the invitation is planned after the commit
     job_id = f"invite:session:{meeting.id}"
     moment = session.exec(select(PlannedMoment).where(PlannedMoment.job_id == job_id)).one()

@@ -72,21 +72,21 @@ def test_the_largest_id_is_still_an_address_that_answers_404(client):
                                       "100001"])
 def test_an_edition_capacity_too_big_gets_the_fields_message(nl, session, coordinator_world,
                                                              capacity):
-    cohort = coordinator_world.cohort_nl
-    response = nl.post(f"/beheer/edities/{cohort.id}/bewerken", {
-        "name": cohort.name, "timezone": cohort.timezone, "capacity": capacity,
+    edition = coordinator_world.edition_nl
+    response = nl.post(f"/beheer/edities/{edition.id}/bewerken", {
+        "name": edition.name, "timezone": edition.timezone, "capacity": capacity,
         "eligibility": "municipalities"})
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert 'id="capacity-error"><p>Het aantal plaatsen is hoogstens 100000.</p>' in html
-    session.refresh(cohort)
-    assert cohort.capacity == 3  # unchanged
+    session.refresh(edition)
+    assert edition.capacity == 3  # unchanged
 
 
 def test_a_capacity_past_what_python_reads_is_refused_beside_the_field(nl, coordinator_world):
-    cohort = coordinator_world.cohort_nl
-    response = nl.post(f"/beheer/edities/{cohort.id}/bewerken", {
-        "name": cohort.name, "timezone": cohort.timezone, "capacity": "9" * 5000,
+    edition = coordinator_world.edition_nl
+    response = nl.post(f"/beheer/edities/{edition.id}/bewerken", {
+        "name": edition.name, "timezone": edition.timezone, "capacity": "9" * 5000,
         "eligibility": "municipalities"})
     assert response.status_code == 400 and 'id="capacity-error"' in response.get_data(as_text=True)
 
@@ -96,7 +96,7 @@ def test_the_service_refuses_a_capacity_too_big(session, coordinator_world):
     from trajectories.services import catalogue
 
     with pytest.raises(InvalidInput) as refused:
-        catalogue.update_cohort(session, coordinator_world.cohort_nl,
+        catalogue.update_edition(session, coordinator_world.edition_nl,
                                 name="2030", capacity="99999999999999999999")
     assert refused.value.field == "capacity"
 
@@ -104,8 +104,8 @@ def test_the_service_refuses_a_capacity_too_big(session, coordinator_world):
 @pytest.mark.parametrize("month", ["9999-12", "0001-01", "1-1", "0-1", "-5-1", "2027-13",
                                    "99999999999999999999-1", "2027-99999999999999999999", "x"])
 def test_a_calendar_month_out_of_range_shows_the_editions_month(nl, coordinator_world, month):
-    cohort = coordinator_world.cohort_nl
-    response = nl.get(f"/beheer/edities/{cohort.id}/kalender", query_string={"maand": month})
+    edition = coordinator_world.edition_nl
+    response = nl.get(f"/beheer/edities/{edition.id}/kalender", query_string={"maand": month})
     assert response.status_code == 200
 
 
@@ -116,17 +116,17 @@ def test_a_date_out_of_any_plausible_range_gets_the_fields_message(nl, session,
 
     from trajectories.models import Deadline, Meeting
 
-    cohort = coordinator_world.cohort_nl
+    edition = coordinator_world.edition_nl
     before = (len(session.exec(select(Meeting)).all()), len(session.exec(select(Deadline)).all()))
-    meeting = nl.post(f"/beheer/edities/{cohort.id}/sessies/nieuw", {
+    meeting = nl.post(f"/beheer/edities/{edition.id}/sessies/nieuw", {
         "title": "Slotsessie", "on_date": day, "start": "10:00", "end": "11:00",
         "kind": "session", "mode": "online", "online_url": "https://meet.example/s"})
-    deadline = nl.post(f"/beheer/edities/{cohort.id}/deadlines/nieuw", {
+    deadline = nl.post(f"/beheer/edities/{edition.id}/deadlines/nieuw", {
         "title": "Eindverslag", "due_date": day, "delivered_by": "participant"})
-    edition = nl.post(f"/beheer/edities/{cohort.id}/bewerken", {
-        "name": cohort.name, "timezone": cohort.timezone, "eligibility": "municipalities",
+    edited = nl.post(f"/beheer/edities/{edition.id}/bewerken", {
+        "name": edition.name, "timezone": edition.timezone, "eligibility": "municipalities",
         "registration_opens_at": f"{day}T09:00"})
-    for response in (meeting, deadline, edition):
+    for response in (meeting, deadline, edited):
         assert response.status_code == 400
         assert "Kies een datum tussen 1900 en 2199." in response.get_data(as_text=True)
     session.rollback()

@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 
 from tests import factories
-from tests.public_world import closing_client, open_cohort
+from tests.public_world import closing_client, open_edition
 from tests.test_public_catalogue import statements, titles
 from trajectories.web.public import Page
 
@@ -29,7 +29,7 @@ def world(session):
         track = factories.track(session, org, slug=f"t{n:02}", title=f"Traject {n:02}",
                                 theme="Klimaat" if n % 2 else "Inclusie")
         if n % 3 == 0:
-            open_cohort(session, trk=track)
+            open_edition(session, trk=track)
     return org
 
 
@@ -153,7 +153,7 @@ def test_a_page_takes_the_same_number_of_queries_for_5_and_50_tracks(app, sessio
         org = factories.organiser(session, slug="org-n" if size == 5 else "org-n-50")
         for _ in range(size):
             track = factories.track(session, org, theme="Klimaat")
-            factories.meeting(session, open_cohort(session, trk=track), on_date=date(2099, 1, 1))
+            factories.meeting(session, open_edition(session, trk=track), on_date=date(2099, 1, 1))
         shown = path if size == 5 else path.replace("/org-n/", "/org-n-50/")
         counts.append(statements(app, client, shown))
         assert len(titles(client.get(shown))) == min(size, 20)  # only a page is shown

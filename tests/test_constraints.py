@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from tests import factories
 from trajectories.clock import utcnow
-from trajectories.models import Cohort, Coordinator, Meeting, Participant, Track
+from trajectories.models import Edition, Coordinator, Meeting, Participant, Track
 
 
 def _insert_fails(session, row):
@@ -18,26 +18,26 @@ def _insert_fails(session, row):
 
 
 def test_meeting_end_before_start_is_refused(session):
-    cohort = factories.cohort(session)
+    edition = factories.edition(session)
     start = utcnow()
-    _insert_fails(session, Meeting(cohort_id=cohort.id, title="x", on_date=date(2030, 1, 1),
+    _insert_fails(session, Meeting(edition_id=edition.id, title="x", on_date=date(2030, 1, 1),
                                    starts_at=start, ends_at=start - timedelta(hours=1)))
 
 
 def test_meeting_with_start_but_no_end_is_refused(session):
-    cohort = factories.cohort(session)
-    _insert_fails(session, Meeting(cohort_id=cohort.id, title="x", on_date=date(2030, 1, 1),
+    edition = factories.edition(session)
+    _insert_fails(session, Meeting(edition_id=edition.id, title="x", on_date=date(2030, 1, 1),
                                    starts_at=utcnow()))
 
 
 def test_negative_capacity_is_refused(session):
     track = factories.track(session)
-    _insert_fails(session, Cohort(track_id=track.id, slug="x", name="x", capacity=-1))
+    _insert_fails(session, Edition(track_id=track.id, slug="x", name="x", capacity=-1))
 
 
 def test_unknown_meeting_kind_is_refused(session):
-    cohort = factories.cohort(session)
-    _insert_fails(session, Meeting(cohort_id=cohort.id, title="x", on_date=date(2030, 1, 1),
+    edition = factories.edition(session)
+    _insert_fails(session, Meeting(edition_id=edition.id, title="x", on_date=date(2030, 1, 1),
                                    kind="party"))
 
 
@@ -58,7 +58,7 @@ def test_participant_email_must_be_lower_case(session):
 
 
 def test_foreign_keys_are_enforced(session):
-    _insert_fails(session, Cohort(track_id=999_999, slug="x", name="x"))
+    _insert_fails(session, Edition(track_id=999_999, slug="x", name="x"))
 
 
 def test_coordinator_without_organiser_must_be_admin(session):

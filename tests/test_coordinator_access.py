@@ -27,7 +27,7 @@ def _urls(app, ids: dict) -> list[str]:
 
 def _ids_of(world, side: str, material_id=0, submission_id=0, message_id=0) -> dict:
     return {"track_id": getattr(world, f"track_{side}").id,
-            "cohort_id": getattr(world, f"cohort_{side}").id,
+            "edition_id": getattr(world, f"edition_{side}").id,
             "meeting_id": getattr(world, f"meeting_{side}").id,
             "deadline_id": getattr(world, f"deadline_{side}").id,
             "material_id": material_id, "submission_id": submission_id, "message_id": message_id,
@@ -54,12 +54,12 @@ def test_every_page_of_another_organiser_answers_404(app, client, session, coord
     material = schedule.add_material(session, coordinator_world.meeting_be, title="Slides",
                                      url="https://example.org/slides")
     person = people.create_participant(session, name="Belg", email="belg@example.be")
-    people.enroll(session, coordinator_world.cohort_be, person)
+    people.enroll(session, coordinator_world.edition_be, person)
     submission = people.submit(session, coordinator_world.deadline_be, person, text="Ons bestek")
     from trajectories.mail.outbox import queue_mail
 
     message = queue_mail(session, to="belg@example.be", kind="other", subject="Hallo",
-                         text="Tekst", dedupe_key="be-1", cohort_id=coordinator_world.cohort_be.id)
+                         text="Tekst", dedupe_key="be-1", edition_id=coordinator_world.edition_be.id)
     session.commit()
     browser = Browser(client, session)
     browser.login("nl@example.org")
@@ -91,7 +91,7 @@ def test_admin_sees_every_organiser_and_manages_coordinators(client, session, co
     browser.login("admin@example.org")
     page = browser.get("/beheer/trajecten").get_data(as_text=True)
     assert "Inclusie" in page and "Aankoop" in page
-    assert browser.get(f"/beheer/edities/{coordinator_world.cohort_be.id}").status_code == 200
+    assert browser.get(f"/beheer/edities/{coordinator_world.edition_be.id}").status_code == 200
     response = browser.post("/beheer/coordinatoren", {
         "email": "nieuw@vvsg.example", "name": "Nieuwe collega", "organiser": coordinator_world.be.id,
         "password": "kort"})
@@ -170,14 +170,14 @@ def test_odd_numbers_in_addresses_and_forms_change_nothing_and_never_fail(nl, cl
                                                                           coordinator_world,
                                                                           value):
     """'²' is a digit to str.isdigit but not to int(); 40 nines overflow the database."""
-    cohort_id = coordinator_world.cohort_nl.id
+    edition_id = coordinator_world.edition_nl.id
     before = {e.id: e.status for e in session.exec(select(Enrollment))}
 
     assert nl.get(f"/beheer/logboek?pagina={value}").status_code == 200
     assert nl.get(f"/beheer/trajecten/nieuw?organisator={value}").status_code == 200
-    assert nl.post(f"/beheer/edities/{cohort_id}/berichten/vrijgeven",
+    assert nl.post(f"/beheer/edities/{edition_id}/berichten/vrijgeven",
                    {"selected": value}).status_code == 302
-    assert nl.post(f"/beheer/edities/{cohort_id}/inschrijvingen",
+    assert nl.post(f"/beheer/edities/{edition_id}/inschrijvingen",
                    {"selected": value, "action": "withdraw"}).status_code == 302
     assert client.get(f"/?sdg={value}&pagina={value}").status_code == 200
 

@@ -7,7 +7,7 @@ import pytest
 from sqlmodel import select
 
 from trajectories.demo import DEMO_PASSWORD, load_demo
-from trajectories.models import Cohort, Meeting, Track
+from trajectories.models import Edition, Meeting, Track
 
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
                "resultTypes": ["violations"]}
@@ -26,12 +26,12 @@ def test_coordinator_logs_in_and_plans_a_session(app, live_server, page):
     db = app.extensions["trajectories.db"]
     list(load_demo(db))
     with db.session() as s:
-        cohort = s.exec(select(Cohort).join(Track).where(
-            Cohort.slug == "tweede-editie", Track.slug == "praktijkproef-inclusie")).one()
+        edition = s.exec(select(Edition).join(Track).where(
+            Edition.slug == "tweede-editie", Track.slug == "praktijkproef-inclusie")).one()
     problems = []
     page.on("console", lambda msg: msg.type == "error" and problems.append(msg.text))
     _login(page, live_server)
-    page.goto(f"{live_server}/beheer/edities/{cohort.id}")
+    page.goto(f"{live_server}/beheer/edities/{edition.id}")
     page.get_by_role("link", name="Sessie plannen").click()
     # A bad end time first: the message appears beside the field, in Dutch.
     page.get_by_label("Titel").fill("Extra werksessie")
@@ -48,7 +48,7 @@ def test_coordinator_logs_in_and_plans_a_session(app, live_server, page):
     assert page.get_by_role("heading", name="Extra werksessie").is_visible()
     with db.session() as s:
         meeting = s.exec(select(Meeting).where(Meeting.title == "Extra werksessie")).one()
-    assert meeting.cohort_id == cohort.id
+    assert meeting.edition_id == edition.id
     # The refused form answers 400 on purpose (the page with the errors); nothing else may fail.
     assert [p for p in problems if "status of 400" not in p] == []
 
@@ -60,16 +60,16 @@ def test_main_pages_have_no_accessibility_violations(app, live_server, page):
     db = app.extensions["trajectories.db"]
     list(load_demo(db))
     with db.session() as s:
-        cohort = s.exec(select(Cohort).join(Track).where(
-            Cohort.slug == "tweede-editie", Track.slug == "praktijkproef-inclusie")).one()
-        meeting = s.exec(select(Meeting).where(Meeting.cohort_id == cohort.id)).first()
+        edition = s.exec(select(Edition).join(Track).where(
+            Edition.slug == "tweede-editie", Track.slug == "praktijkproef-inclusie")).one()
+        meeting = s.exec(select(Meeting).where(Meeting.edition_id == edition.id)).first()
     axe = Axe()
     page.goto(live_server + "/beheer/inloggen")
     pages = {"login": None}
     results = {"login": axe.run(page, options=AXE_OPTIONS)}
     _login(page, live_server)
-    c = f"/beheer/edities/{cohort.id}"
-    pages = ["/beheer/", "/beheer/trajecten", f"/beheer/trajecten/{cohort.track_id}", c,
+    c = f"/beheer/edities/{edition.id}"
+    pages = ["/beheer/", "/beheer/trajecten", f"/beheer/trajecten/{edition.track_id}", c,
              f"{c}/kalender", f"{c}/inschrijvingen", f"{c}/importeren", f"{c}/bewerken",
              f"{c}/kopie", f"{c}/berichten", f"{c}/berichtenplanning", f"{c}/berichten/nieuw",
              f"{c}/sessies/nieuw", f"/beheer/sessies/{meeting.id}/annuleren",
@@ -95,10 +95,10 @@ def test_copy_an_edition_and_import_a_csv_after_fixing_a_bad_row(app, live_serve
     db = app.extensions["trajectories.db"]
     list(load_demo(db))
     with db.session() as s:
-        cohort = s.exec(select(Cohort).join(Track).where(
-            Cohort.slug == "tweede-editie", Track.slug == "praktijkproef-inclusie")).one()
+        edition = s.exec(select(Edition).join(Track).where(
+            Edition.slug == "tweede-editie", Track.slug == "praktijkproef-inclusie")).one()
     _login(page, live_server)
-    page.goto(f"{live_server}/beheer/edities/{cohort.id}/kopie")
+    page.goto(f"{live_server}/beheer/edities/{edition.id}/kopie")
     page.get_by_label("Naam van de nieuwe editie").fill("Derde editie")
     page.get_by_label("Korte naam (in webadressen)").fill("derde-editie")
     page.get_by_role("button", name="Kopie maken").click()

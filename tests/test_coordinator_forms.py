@@ -13,7 +13,7 @@ from sqlmodel import select
 from tests import factories
 from tests.coordinator_helpers import Browser
 from trajectories.clock import to_local
-from trajectories.models import Cohort, Deadline, Material, Meeting, Track
+from trajectories.models import Edition, Deadline, Material, Meeting, Track
 from trajectories.services import schedule
 
 
@@ -77,9 +77,9 @@ def test_create_edition_stores_the_window_in_utc(nl, session, coordinator_world)
     response = nl.post(f"/beheer/trajecten/{coordinator_world.track_nl.id}/edities/nieuw",
                        {**EDITION, "requires_approval": "y"})
     assert response.status_code == 302
-    cohort = session.exec(select(Cohort).where(Cohort.slug == "2031")).one()
-    assert cohort.capacity == 20 and cohort.requires_approval
-    assert cohort.registration_opens_at.hour == 8  # 09:00 in Amsterdam in winter (UTC+1)
+    edition = session.exec(select(Edition).where(Edition.slug == "2031")).one()
+    assert edition.capacity == 20 and edition.requires_approval
+    assert edition.registration_opens_at.hour == 8  # 09:00 in Amsterdam in winter (UTC+1)
 
 
 @pytest.mark.parametrize("change, field, message", [
@@ -94,36 +94,36 @@ def test_create_edition_stores_the_window_in_utc(nl, session, coordinator_world)
     ({"coordinator_email": "x@"}, "coordinator_email", "Vul een geldig e-mailadres in"),
 ])
 def test_bad_edition_input_is_refused_in_dutch(nl, session, coordinator_world, change, field, message):
-    before = len(list(session.exec(select(Cohort))))
+    before = len(list(session.exec(select(Edition))))
     response = nl.post(f"/beheer/trajecten/{coordinator_world.track_nl.id}/edities/nieuw",
                        {**EDITION, **change})
     assert response.status_code == 400
     _error_beside(_text(response), field, message)
-    assert len(list(session.exec(select(Cohort)))) == before
+    assert len(list(session.exec(select(Edition)))) == before
 
 
 def test_copy_edition_shifts_sessions_keeping_local_time_across_dst(nl, session, coordinator_world):
-    cohort = factories.cohort(session, coordinator_world.track_nl, slug="winter", name="Winter",
+    edition = factories.edition(session, coordinator_world.track_nl, slug="winter", name="Winter",
                               timezone="Europe/Amsterdam")
     # 13:30 in January is 12:30 UTC; in the copy in July it must be 13:30 local = 11:30 UTC.
-    first = factories.meeting(session, cohort, on_date=date(2030, 1, 15), title="Start")
-    factories.meeting(session, cohort, on_date=date(2030, 2, 12), title="Tweede", start=None,
+    first = factories.meeting(session, edition, on_date=date(2030, 1, 15), title="Start")
+    factories.meeting(session, edition, on_date=date(2030, 2, 12), title="Tweede", start=None,
                       end=None)
     schedule.add_material(session, first, title="Slides", url="https://example.org/s.pdf")
-    schedule.set_deadline(session, cohort, title="Plan", due_date=date(2030, 3, 1),
+    schedule.set_deadline(session, edition, title="Plan", due_date=date(2030, 3, 1),
                           due_time=time(17, 0))
-    response = nl.post(f"/beheer/edities/{cohort.id}/kopie",
+    response = nl.post(f"/beheer/edities/{edition.id}/kopie",
                        {"name": "Zomer", "slug": "zomer", "first_date": "2030-07-16"})
     assert response.status_code == 302
-    copy = session.exec(select(Cohort).where(Cohort.slug == "zomer")).one()
-    meetings = list(session.exec(select(Meeting).where(Meeting.cohort_id == copy.id)
+    copy = session.exec(select(Edition).where(Edition.slug == "zomer")).one()
+    meetings = list(session.exec(select(Meeting).where(Meeting.edition_id == copy.id)
                                  .order_by(Meeting.on_date)))
     assert [m.on_date for m in meetings] == [date(2030, 7, 16), date(2030, 8, 13)]
     assert to_local(meetings[0].starts_at, "Europe/Amsterdam").time() == time(13, 30)
     assert meetings[0].starts_at.replace(tzinfo=None) == datetime(2030, 7, 16, 11, 30)
     assert meetings[1].starts_at is None  # still "time to be announced"
     assert meetings[0].uid != first.uid
-    deadline = session.exec(select(Deadline).where(Deadline.cohort_id == copy.id)).one()
+    deadline = session.exec(select(Deadline).where(Deadline.edition_id == copy.id)).one()
     assert deadline.due_date == date(2030, 8, 30)  # 182 days later, like the sessions
     assert to_local(deadline.due_at, "Europe/Amsterdam").time() == time(17, 0)
     assert session.exec(select(Material).where(Material.meeting_id == meetings[0].id)).one().url
@@ -131,7 +131,7 @@ def test_copy_edition_shifts_sessions_keeping_local_time_across_dst(nl, session,
 
 def test_copy_edition_with_a_taken_slug_changes_nothing(nl, session, coordinator_world):
     before = len(list(session.exec(select(Meeting))))
-    response = nl.post(f"/beheer/edities/{coordinator_world.cohort_nl.id}/kopie",
+    response = nl.post(f"/beheer/edities/{coordinator_world.edition_nl.id}/kopie",
                        {"name": "Nog eens", "slug": "2030", "first_date": "2031-04-12"})
     assert response.status_code == 400
     _error_beside(_text(response), "slug",
@@ -145,7 +145,7 @@ MEETING = dict(title="Werksessie", kind="session", mode="online", location="",
 
 
 def test_plan_a_session(nl, session, coordinator_world):
-    response = nl.post(f"/beheer/edities/{coordinator_world.cohort_nl.id}/sessies/nieuw", MEETING)
+    response = nl.post(f"/beheer/edities/{coordinator_world.edition_nl.id}/sessies/nieuw", MEETING)
     assert response.status_code == 302
     meeting = session.exec(select(Meeting).where(Meeting.title == "Werksessie")).one()
     assert to_local(meeting.starts_at, "Europe/Amsterdam").time() == time(13, 30)
@@ -163,7 +163,7 @@ def test_plan_a_session(nl, session, coordinator_world):
 ])
 def test_bad_session_input_is_refused_in_dutch(nl, session, coordinator_world, change, field, message):
     before = len(list(session.exec(select(Meeting))))
-    response = nl.post(f"/beheer/edities/{coordinator_world.cohort_nl.id}/sessies/nieuw",
+    response = nl.post(f"/beheer/edities/{coordinator_world.edition_nl.id}/sessies/nieuw",
                        {**MEETING, **change})
     assert response.status_code == 400
     _error_beside(_text(response), field, message)
@@ -233,7 +233,7 @@ def test_material_link_and_upload_with_limits(nl, session, coordinator_world, ap
 
 
 def test_deadline_create_bad_date_and_remove(nl, session, coordinator_world):
-    url = f"/beheer/edities/{coordinator_world.cohort_nl.id}/deadlines/nieuw"
+    url = f"/beheer/edities/{coordinator_world.edition_nl.id}/deadlines/nieuw"
     data = {"title": "Eindverslag", "description": "", "due_date": "2030-13-01", "due_time": "",
             "delivered_by": "participant"}
     response = nl.post(url, data)
@@ -249,21 +249,21 @@ def test_hostile_text_comes_back_escaped(nl, session, coordinator_world):
     hostile = '<script>alert("x")</script>\'"'
     nl.post(f"/beheer/trajecten/{coordinator_world.track_nl.id}/bewerken",
             {**TRACK, "title": hostile, "summary": hostile})
-    nl.post(f"/beheer/edities/{coordinator_world.cohort_nl.id}/sessies/nieuw", {**MEETING, "title": hostile})
+    nl.post(f"/beheer/edities/{coordinator_world.edition_nl.id}/sessies/nieuw", {**MEETING, "title": hostile})
     for url in (f"/beheer/trajecten/{coordinator_world.track_nl.id}", "/beheer/trajecten",
-                f"/beheer/edities/{coordinator_world.cohort_nl.id}",
-                f"/beheer/edities/{coordinator_world.cohort_nl.id}/kalender?maand=2030-10"):
+                f"/beheer/edities/{coordinator_world.edition_nl.id}",
+                f"/beheer/edities/{coordinator_world.edition_nl.id}/kalender?maand=2030-10"):
         html = _text(nl.get(url))
         assert "<script>alert" not in html, url
         assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html, url
 
 
 def test_month_calendar_shows_sessions_and_deadlines(nl, coordinator_world):
-    html = _text(nl.get(f"/beheer/edities/{coordinator_world.cohort_nl.id}/kalender?maand=2030-04"))
+    html = _text(nl.get(f"/beheer/edities/{coordinator_world.edition_nl.id}/kalender?maand=2030-04"))
     assert "april 2030" in html
     assert "Kennismaking" in html and "13:30" in html
     assert html.count('<tr>') == 1 + 5  # header and five weeks (April 2030 starts on a Monday)
-    html = _text(nl.get(f"/beheer/edities/{coordinator_world.cohort_nl.id}/kalender?maand=2030-06"))
+    html = _text(nl.get(f"/beheer/edities/{coordinator_world.edition_nl.id}/kalender?maand=2030-06"))
     assert "Plan" in html
 
 
@@ -274,13 +274,13 @@ def test_dates_in_dutch_and_flemish_short_format(client, session, coordinator_wo
               "capacity": "", "coordinator_email": "", "name": "2030"}
     nl = Browser(client, session)
     nl.login("nl@example.org")
-    assert nl.post(f"/beheer/edities/{coordinator_world.cohort_nl.id}/bewerken",
+    assert nl.post(f"/beheer/edities/{coordinator_world.edition_nl.id}/bewerken",
                    {**window, "timezone": "Europe/Amsterdam"}).status_code == 302
-    html = _text(nl.get(f"/beheer/edities/{coordinator_world.cohort_nl.id}"))
+    html = _text(nl.get(f"/beheer/edities/{coordinator_world.edition_nl.id}"))
     assert "03-04-2030 09:00" in html and "zaterdag 13 april 2030" in html
     be = Browser(client.application.test_client(), session)
     be.login("be@example.org")
-    assert be.post(f"/beheer/edities/{coordinator_world.cohort_be.id}/bewerken",
+    assert be.post(f"/beheer/edities/{coordinator_world.edition_be.id}/bewerken",
                    {**window, "timezone": "Europe/Brussels"}).status_code == 302
-    html = _text(be.get(f"/beheer/edities/{coordinator_world.cohort_be.id}"))
+    html = _text(be.get(f"/beheer/edities/{coordinator_world.edition_be.id}"))
     assert "3/04/2030 09:00" in html

@@ -37,15 +37,15 @@ ONE_OFF = {"group": "admitted", "subject": "Locatie gewijzigd",
 
 def test_one_off_message_held_then_released_and_delivered(nl, session, coordinator_world, db, mail_settings,
                                                           smtp_sink):
-    cohort_id = coordinator_world.cohort_nl.id
-    nl.post(f"/beheer/edities/{cohort_id}/berichten", {**MAIL, "hold": "y"})
-    response = nl.post(f"/beheer/edities/{cohort_id}/berichten/nieuw", ONE_OFF)
+    edition_id = coordinator_world.edition_nl.id
+    nl.post(f"/beheer/edities/{edition_id}/berichten", {**MAIL, "hold": "y"})
+    response = nl.post(f"/beheer/edities/{edition_id}/berichten/nieuw", ONE_OFF)
     assert response.status_code == 302
-    rows = _rows(session, cohort_id=cohort_id)
+    rows = _rows(session, edition_id=edition_id)
     assert len(rows) == 3 and {r.status for r in rows} == {MailStatus.HELD}  # 3 admitted
     assert _drain(session, db, mail_settings).sent == 0
-    nl.post(f"/beheer/edities/{cohort_id}/berichten/vrijgeven", {"all": "1"})
-    assert {r.status for r in _rows(session, cohort_id=cohort_id)} == {MailStatus.QUEUED}
+    nl.post(f"/beheer/edities/{edition_id}/berichten/vrijgeven", {"all": "1"})
+    assert {r.status for r in _rows(session, edition_id=edition_id)} == {MailStatus.QUEUED}
     assert _drain(session, db, mail_settings).sent == 3
     mail = smtp_sink.wait_for(3)[0]
     assert mail["Subject"] == "Locatie gewijzigd"
@@ -55,7 +55,7 @@ def test_one_off_message_held_then_released_and_delivered(nl, session, coordinat
 
 
 def test_one_off_without_subject_is_refused_and_queues_nothing(nl, session, coordinator_world):
-    response = nl.post(f"/beheer/edities/{coordinator_world.cohort_nl.id}/berichten/nieuw",
+    response = nl.post(f"/beheer/edities/{coordinator_world.edition_nl.id}/berichten/nieuw",
                        {**ONE_OFF, "subject": ""})
     assert response.status_code == 400
     assert "Dit veld is verplicht." in response.get_data(as_text=True)
@@ -63,21 +63,21 @@ def test_one_off_without_subject_is_refused_and_queues_nothing(nl, session, coor
 
 
 def test_review_step_holds_coaching_drafts_until_released(nl, session, coordinator_world):
-    cohort_id = coordinator_world.cohort_nl.id
-    nl.post(f"/beheer/edities/{cohort_id}/berichten",
+    edition_id = coordinator_world.edition_nl.id
+    nl.post(f"/beheer/edities/{edition_id}/berichten",
             {**MAIL, "review_coaching": "y", "hold": "y"})
     for i, kind in enumerate((MailKind.COACHING, MailKind.REMINDER)):
         queue_mail(session, to=f"p{i}@example.org", kind=kind, subject=f"Mail {i}", text="x",
-                   dedupe_key=f"k{i}", cohort_id=cohort_id)
+                   dedupe_key=f"k{i}", edition_id=edition_id)
     session.commit()
     # Switching the hold off releases the reminder; the coaching draft waits for review.
-    nl.post(f"/beheer/edities/{cohort_id}/berichten", {**MAIL, "review_coaching": "y"})
-    by_kind = {r.kind: r for r in _rows(session, cohort_id=cohort_id)}
+    nl.post(f"/beheer/edities/{edition_id}/berichten", {**MAIL, "review_coaching": "y"})
+    by_kind = {r.kind: r for r in _rows(session, edition_id=edition_id)}
     assert by_kind["reminder"].status == MailStatus.QUEUED
     assert by_kind["coaching"].status == MailStatus.HELD
-    page = nl.get(f"/beheer/edities/{cohort_id}/berichten?status=held").get_data(as_text=True)
+    page = nl.get(f"/beheer/edities/{edition_id}/berichten?status=held").get_data(as_text=True)
     assert "Mail 0" in page and "Mail 1" not in page
-    nl.post(f"/beheer/edities/{cohort_id}/berichten/vrijgeven",
+    nl.post(f"/beheer/edities/{edition_id}/berichten/vrijgeven",
             {"selected": [str(by_kind["coaching"].id)]})
     session.refresh(by_kind["coaching"])
     assert by_kind["coaching"].status == MailStatus.QUEUED
@@ -87,7 +87,7 @@ def test_failed_mail_shows_on_dashboard_and_can_be_retried(nl, session, coordina
                                                            smtp_sink):
     smtp_sink.refuse["weg@example.org"] = "550 5.1.1 no such user"
     row = queue_mail(session, to="weg@example.org", kind=MailKind.OTHER, subject="Hallo",
-                     text="Tekst", dedupe_key="x", cohort_id=coordinator_world.cohort_nl.id)
+                     text="Tekst", dedupe_key="x", edition_id=coordinator_world.edition_nl.id)
     session.commit()
     _drain(session, db, mail_settings)
     session.refresh(row)
@@ -102,15 +102,15 @@ def test_failed_mail_shows_on_dashboard_and_can_be_retried(nl, session, coordina
 
 def test_outbox_names_each_kind_of_mail_in_the_coordinators_language(nl, session,
                                                                      coordinator_world):
-    cohort_id = coordinator_world.cohort_nl.id
+    edition_id = coordinator_world.edition_nl.id
     for i, kind in enumerate([MailKind.REMINDER, MailKind.NUDGE, "public_signin"]):
         queue_mail(session, to=f"p{i}@example.org", kind=kind, subject=f"Mail {i}", text="x",
-                   dedupe_key=f"k{i}", cohort_id=cohort_id)
+                   dedupe_key=f"k{i}", edition_id=edition_id)
     session.commit()
 
-    dutch = nl.get(f"/beheer/edities/{cohort_id}/berichten").get_data(as_text=True)
+    dutch = nl.get(f"/beheer/edities/{edition_id}/berichten").get_data(as_text=True)
     nl.get("/taal/en")
-    english = nl.get(f"/beheer/edities/{cohort_id}/berichten").get_data(as_text=True)
+    english = nl.get(f"/beheer/edities/{edition_id}/berichten").get_data(as_text=True)
 
     for label in ("herinnering aan een sessie", "herinnering aan een deadline", "inloglink"):
         assert f">{label}<" in dutch
@@ -122,7 +122,7 @@ def test_outbox_names_each_kind_of_mail_in_the_coordinators_language(nl, session
 def test_message_preview_is_sandboxed_and_scoped(client, nl, session, coordinator_world):
     row = queue_mail(session, to="a@example.org", kind=MailKind.OTHER, subject="Voorbeeld",
                      text="Platte tekst", html="<p>HTML</p>", dedupe_key="p",
-                     cohort_id=coordinator_world.cohort_be.id)
+                     edition_id=coordinator_world.edition_be.id)
     session.commit()
     assert nl.get(f"/beheer/berichten/{row.id}").status_code == 404
     be = Browser(client.application.test_client(), session)
@@ -133,7 +133,7 @@ def test_message_preview_is_sandboxed_and_scoped(client, nl, session, coordinato
 
 
 def test_schedule_lists_reminders_with_recipient_counts(nl, coordinator_world):
-    html = nl.get(f"/beheer/edities/{coordinator_world.cohort_nl.id}/berichtenplanning").get_data(as_text=True)
+    html = nl.get(f"/beheer/edities/{coordinator_world.edition_nl.id}/berichtenplanning").get_data(as_text=True)
     # Session on 13 April 2030 13:30: reminders 7 and 1 days before at the send hour, to the 3
     # admitted.
     assert "06-04-2030 09:00" in html and "12-04-2030 09:00" in html
@@ -186,18 +186,18 @@ def test_password_reset_link_expires(client, session, coordinator_world, app, mo
 ])
 def test_bad_nudge_policy_is_refused_and_changes_nothing(nl, session, coordinator_world, change, field,
                                                          message):
-    from trajectories.mail.models import CohortMailSettings
+    from trajectories.mail.models import EditionMailSettings
 
-    response = nl.post(f"/beheer/edities/{coordinator_world.cohort_nl.id}/berichten", {**MAIL, **change,
+    response = nl.post(f"/beheer/edities/{coordinator_world.edition_nl.id}/berichten", {**MAIL, **change,
                                                                            "hold": "y"})
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert f'id="{field}-error"' in html and message in html.split(f'id="{field}-error"')[1]
-    assert session.get(CohortMailSettings, coordinator_world.cohort_nl.id) is None
+    assert session.get(EditionMailSettings, coordinator_world.edition_nl.id) is None
 
 
 def test_nudge_policy_changes_the_schedule(nl, coordinator_world):
-    url = f"/beheer/edities/{coordinator_world.cohort_nl.id}"
+    url = f"/beheer/edities/{coordinator_world.edition_nl.id}"
     assert nl.post(f"{url}/berichten", {**MAIL, "reminder_days": "3", "nudge_days": "1",
                                         "coaching_delay_hours": ""}).status_code == 302
     html = nl.get(f"{url}/berichtenplanning").get_data(as_text=True)
@@ -212,8 +212,8 @@ def test_one_off_message_carries_its_own_one_click_unsubscribe(nl, client, sessi
     from trajectories.mail.outbox import mail_preferences
     from trajectories.models import Participant
 
-    cohort_id = coordinator_world.cohort_nl.id
-    assert nl.post(f"/beheer/edities/{cohort_id}/berichten/nieuw", ONE_OFF).status_code == 302
+    edition_id = coordinator_world.edition_nl.id
+    assert nl.post(f"/beheer/edities/{edition_id}/berichten/nieuw", ONE_OFF).status_code == 302
     assert _drain(session, db, mail_settings).sent == 3
     mail = smtp_sink.wait_for(3)[0]
     link = mail["List-Unsubscribe"].strip("<>")
@@ -229,7 +229,7 @@ def test_one_off_message_carries_its_own_one_click_unsubscribe(nl, client, sessi
     preferences = mail_preferences(session, person)
     assert preferences.pop("announcement") is False and all(preferences.values())
     session.rollback()
-    nl.post(f"/beheer/edities/{cohort_id}/berichten/nieuw", {**ONE_OFF, "subject": "Nog een"})
+    nl.post(f"/beheer/edities/{edition_id}/berichten/nieuw", {**ONE_OFF, "subject": "Nog een"})
     assert person.email not in [r.to for r in _rows(session, subject="Nog een")]
     assert len(_rows(session, subject="Nog een")) == 2
 
@@ -245,17 +245,17 @@ def _schedule_tables(html: str) -> tuple[list, list]:
 
 def test_schedule_shows_the_real_plan(nl, session, coordinator_world):
     from tests import factories
-    from trajectories.models import Cohort
+    from trajectories.models import Edition
     from trajectories.scheduler.models import PlannedMoment
     from trajectories.services import schedule
 
     world = coordinator_world
-    cohort = session.get(Cohort, world.cohort_nl.id)
-    url = f"/beheer/edities/{cohort.id}"
+    edition = session.get(Edition, world.edition_nl.id)
+    url = f"/beheer/edities/{edition.id}"
     # A day-0 reminder is not sent (the session starts then); neither is a reminder for a
     # session whose time is still to be announced.
     assert nl.post(f"{url}/berichten", {**MAIL, "reminder_days": "7, 0"}).status_code == 302
-    factories.meeting(session, cohort, title="Terugkomdag", on_date=world.meeting_nl.on_date,
+    factories.meeting(session, edition, title="Terugkomdag", on_date=world.meeting_nl.on_date,
                       start=None, end=None)
     schedule.extend_deadline(session, world.deadline_nl, world.participants[0],
                              due_date=world.deadline_nl.due_date.replace(day=15))
@@ -270,7 +270,7 @@ def test_schedule_shows_the_real_plan(nl, session, coordinator_world):
             "1"] in planned
     assert ("Uitnodiging voor een sessie", "Terugkomdag") in what
     count = len(session.exec(select(PlannedMoment).where(
-        PlannedMoment.cohort_id == cohort.id, PlannedMoment.status == "planned")).all())
+        PlannedMoment.edition_id == edition.id, PlannedMoment.status == "planned")).all())
     assert len(planned) == count
 
 
@@ -281,7 +281,7 @@ def test_schedule_shows_what_the_scheduler_did_and_why_it_skipped(app, nl, sessi
     from trajectories.scheduler.jobs import process_moment
     from trajectories.scheduler.models import PlannedMoment
 
-    meeting_id, cohort_id = coordinator_world.meeting_nl.id, coordinator_world.cohort_nl.id
+    meeting_id, edition_id = coordinator_world.meeting_nl.id, coordinator_world.edition_nl.id
     invite = session.exec(select(PlannedMoment).where(
         PlannedMoment.job_id == f"invite:session:{meeting_id}")).one()
     job_id, due_at = invite.job_id, invite.due_at
@@ -290,7 +290,7 @@ def test_schedule_shows_what_the_scheduler_did_and_why_it_skipped(app, nl, sessi
     # The scheduler was down until the session began: the week-before reminder helps nobody.
     late = datetime(2030, 4, 13, 12, 0, tzinfo=UTC)
     assert process_moment(app, f"reminder:session:{meeting_id}:P7D", now=late) == "skipped"
-    html = nl.get(f"/beheer/edities/{cohort_id}/berichtenplanning")
+    html = nl.get(f"/beheer/edities/{edition_id}/berichtenplanning")
     planned, history = _schedule_tables(html.get_data(as_text=True))
     assert history[0][:5] == ["06-04-2030 09:00", "13-04-2030 14:00", "Herinnering sessie",
                               "Kennismaking", "–"]
@@ -298,7 +298,7 @@ def test_schedule_shows_what_the_scheduler_did_and_why_it_skipped(app, nl, sessi
     assert history[1][2:6] == ["Uitnodiging voor een sessie", "Kennismaking", "3", ""]
     assert "Herinnering sessie" not in [row[1] for row in planned if row[0].startswith("06-04")]
     nl.get("/taal/en")
-    english = nl.get(f"/beheer/edities/{cohort_id}/berichtenplanning").get_data(as_text=True)
+    english = nl.get(f"/beheer/edities/{edition_id}/berichtenplanning").get_data(as_text=True)
     assert "What the scheduler did" in english and "Too late: the scheduler" in english
     assert "Session invitation" in english
 
@@ -313,13 +313,13 @@ def test_a_held_reminder_previews_and_arrives_as_each_participants_own_mail(
     from trajectories.scheduler.models import PlannedMoment
 
     world = coordinator_world
-    cohort_id = world.cohort_nl.id
+    edition_id = world.edition_nl.id
     anna, bert, cees = world.participants[:3]
     anna.name, bert.language = "Anna & Zoë <Vries>", "en"
     session.add_all([anna, bert])
     set_mail_preference(session, cees, "reminder", False)
     session.commit()
-    nl.post(f"/beheer/edities/{cohort_id}/berichten", {**MAIL, "hold": "y"})
+    nl.post(f"/beheer/edities/{edition_id}/berichten", {**MAIL, "hold": "y"})
     job = f"reminder:session:{world.meeting_nl.id}:P1D"
     due = session.exec(select(PlannedMoment.due_at).where(PlannedMoment.job_id == job)).one()
     session.rollback()
@@ -335,7 +335,7 @@ def test_a_held_reminder_previews_and_arrives_as_each_participants_own_mail(
     previewed_link = re.search(r"/mail/afmelden/[\w.-]+", page).group()
     html = nl.get(f"/beheer/berichten/{rows[anna.email].id}/html").get_data(as_text=True)
     assert "Anna &amp; Zoë &lt;Vries&gt;" in html and "<Vries>" not in html
-    nl.post(f"/beheer/edities/{cohort_id}/berichten/vrijgeven", {"all": "y"})
+    nl.post(f"/beheer/edities/{edition_id}/berichten/vrijgeven", {"all": "y"})
     assert _drain(session, db, mail_settings).sent == 2
     smtp_sink.wait_for(2)
     [to_anna], [to_bert] = smtp_sink.to(anna.email), smtp_sink.to(bert.email)

@@ -23,42 +23,42 @@ from trajectories.services import people
 from trajectories.services.imports import safe_cell
 
 
-def _statuses(session, cohort_id) -> dict[str, str]:
+def _statuses(session, edition_id) -> dict[str, str]:
     return {p.name: e.status for e, p in session.exec(
         select(Enrollment, Participant).join(Participant)
-        .where(Enrollment.cohort_id == cohort_id))}
+        .where(Enrollment.edition_id == edition_id))}
 
 
-def _enrollment_ids(session, cohort_id, *names) -> list[str]:
+def _enrollment_ids(session, edition_id, *names) -> list[str]:
     return [str(e.id) for e, p in session.exec(
         select(Enrollment, Participant).join(Participant)
-        .where(Enrollment.cohort_id == cohort_id, Participant.name.in_(names)))]
+        .where(Enrollment.edition_id == edition_id, Participant.name.in_(names)))]
 
 
 def test_bulk_withdraw_promotes_and_admitting_beyond_capacity_changes_nothing(nl, session, coordinator_world):
-    cohort_id = coordinator_world.cohort_nl.id
-    url = f"/beheer/edities/{cohort_id}/inschrijvingen"
-    assert _statuses(session, cohort_id)["Deelnemer 3"] == EnrollmentStatus.WAITLISTED
+    edition_id = coordinator_world.edition_nl.id
+    url = f"/beheer/edities/{edition_id}/inschrijvingen"
+    assert _statuses(session, edition_id)["Deelnemer 3"] == EnrollmentStatus.WAITLISTED
     # Waitlist two admitted ones: two places free up; then admit three (only two fit): refused.
     nl.post(url, {"action": "waitlist",
-                  "selected": _enrollment_ids(session, cohort_id, "Deelnemer 0", "Deelnemer 1")})
-    before = _statuses(session, cohort_id)
+                  "selected": _enrollment_ids(session, edition_id, "Deelnemer 0", "Deelnemer 1")})
+    before = _statuses(session, edition_id)
     response = nl.post(url, {"action": "admit", "selected": _enrollment_ids(
-        session, cohort_id, "Deelnemer 0", "Deelnemer 1", "Deelnemer 3")},
+        session, edition_id, "Deelnemer 0", "Deelnemer 1", "Deelnemer 3")},
         follow_redirects=True)
     assert "Er zijn nog 2 plaatsen vrij; u koos 3 inschrijvingen om toe te laten." in \
         response.get_data(as_text=True)
-    assert _statuses(session, cohort_id) == before
+    assert _statuses(session, edition_id) == before
     # Fill the free places from the waiting list, first come first served.
     nl.post(url, {"action": "promote"})
-    after = _statuses(session, cohort_id)
+    after = _statuses(session, edition_id)
     assert sum(1 for s in after.values() if s == EnrollmentStatus.ADMITTED) == 3
     assert after["Deelnemer 0"] == EnrollmentStatus.ADMITTED
     assert after["Deelnemer 1"] == EnrollmentStatus.ADMITTED
 
 
 def test_enrollments_filter_by_status_and_name(nl, coordinator_world):
-    url = f"/beheer/edities/{coordinator_world.cohort_nl.id}/inschrijvingen"
+    url = f"/beheer/edities/{coordinator_world.edition_nl.id}/inschrijvingen"
     html = nl.get(url + "?status=waitlisted").get_data(as_text=True)
     assert "Deelnemer 3" in html and "Deelnemer 0" not in html
     html = nl.get(url + "?zoek=deelnemer 1").get_data(as_text=True)
@@ -66,10 +66,10 @@ def test_enrollments_filter_by_status_and_name(nl, coordinator_world):
 
 
 def test_bulk_action_on_another_editions_enrollment_is_refused(nl, session, coordinator_world):
-    other = factories.cohort(session, coordinator_world.track_nl)
+    other = factories.edition(session, coordinator_world.track_nl)
     person = factories.participant(session)
     enrollment = people.enroll(session, other, person)
-    response = nl.post(f"/beheer/edities/{coordinator_world.cohort_nl.id}/inschrijvingen",
+    response = nl.post(f"/beheer/edities/{coordinator_world.edition_nl.id}/inschrijvingen",
                        {"action": "withdraw", "selected": [str(enrollment.id)]},
                        follow_redirects=True)
     assert "Kies alleen inschrijvingen van deze editie." in response.get_data(as_text=True)
@@ -87,8 +87,8 @@ def _upload(text: str, name="deelnemers.csv"):
 
 
 def test_import_previews_every_bad_row_and_imports_nothing(nl, session, coordinator_world):
-    cohort = factories.cohort(session, coordinator_world.track_nl, slug="import", name="Import")
-    url = f"/beheer/edities/{cohort.id}/importeren"
+    edition = factories.edition(session, coordinator_world.track_nl, slug="import", name="Import")
+    url = f"/beheer/edities/{edition.id}/importeren"
     bad = GOOD_CSV + ("Zonder adres;;;;\n"
                       "Anna dubbel;anna@noordenveld.example;;;\n"
                       "Onbekend;o@x.example;;GM9999;\n"
@@ -104,19 +104,19 @@ def test_import_previews_every_bad_row_and_imports_nothing(nl, session, coordina
     assert session.exec(select(Participant).where(
         Participant.email == "anna@noordenveld.example")).first() is None
     assert session.exec(select(Organisation).where(Organisation.code == "GM1699")).first() is None
-    assert _statuses(session, cohort.id) == {}
+    assert _statuses(session, edition.id) == {}
 
 
 def test_import_of_good_rows_previews_then_imports_on_confirmation(nl, session, coordinator_world):
-    cohort = factories.cohort(session, coordinator_world.track_nl, slug="import", name="Import")
-    url = f"/beheer/edities/{cohort.id}/importeren"
+    edition = factories.edition(session, coordinator_world.track_nl, slug="import", name="Import")
+    url = f"/beheer/edities/{edition.id}/importeren"
     response = nl.post(url, {"upload": _upload(GOOD_CSV)}, content_type="multipart/form-data")
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "Alle 2 rijen zijn goed." in html
-    assert _statuses(session, cohort.id) == {}  # a preview changes nothing
+    assert _statuses(session, edition.id) == {}  # a preview changes nothing
     response = nl.post(url, {"content": GOOD_CSV})
     assert response.status_code == 302
-    assert _statuses(session, cohort.id) == {"Anna de Boer": "admitted",
+    assert _statuses(session, edition.id) == {"Anna de Boer": "admitted",
                                              "Bert Smit": "admitted"}
     anna = session.exec(select(Participant).where(Participant.name == "Anna de Boer")).one()
     assert session.get(Organisation, anna.organisation_id).name == "Noordenveld"
@@ -140,21 +140,21 @@ def test_organisations_import_all_or_nothing(nl, session, coordinator_world):
 
 def test_an_english_export_imports_back_into_another_edition(nl, session, coordinator_world):
     nl.get("/taal/en")
-    exported = nl.get(f"/beheer/edities/{coordinator_world.cohort_nl.id}/export.csv").data.decode("utf-8-sig")
+    exported = nl.get(f"/beheer/edities/{coordinator_world.edition_nl.id}/export.csv").data.decode("utf-8-sig")
     assert exported.startswith("name;email;job title;organisation;organisation code;")
-    cohort = factories.cohort(session, coordinator_world.track_nl, slug="copy", name="Copy")
-    url = f"/beheer/edities/{cohort.id}/importeren"
+    edition = factories.edition(session, coordinator_world.track_nl, slug="copy", name="Copy")
+    url = f"/beheer/edities/{edition.id}/importeren"
 
     assert nl.post(url, {"upload": _upload(exported)},
                    content_type="multipart/form-data").status_code == 200
     assert nl.post(url, {"content": exported}).status_code == 302
 
-    original = _statuses(session, coordinator_world.cohort_nl.id)
-    assert set(_statuses(session, cohort.id)) == set(original) and original
+    original = _statuses(session, coordinator_world.edition_nl.id)
+    assert set(_statuses(session, edition.id)) == set(original) and original
 
 
 def test_import_with_missing_columns_says_which(nl, coordinator_world):
-    response = nl.post(f"/beheer/edities/{coordinator_world.cohort_nl.id}/importeren",
+    response = nl.post(f"/beheer/edities/{coordinator_world.edition_nl.id}/importeren",
                        {"upload": _upload("naam;telefoon\nA;06\n")},
                        content_type="multipart/form-data")
     assert response.status_code == 400
@@ -165,7 +165,7 @@ def test_export_is_utf8_with_bom_and_neutralises_formulas(nl, session, coordinat
     people.update_participant(session, coordinator_world.participants[0], name="=HYPERLINK(\"x\")",
                               role="@SUM(A1)")
     people.update_participant(session, coordinator_world.participants[1], name="Zoë Ündén", role="-1+2")
-    response = nl.get(f"/beheer/edities/{coordinator_world.cohort_nl.id}/export.csv")
+    response = nl.get(f"/beheer/edities/{coordinator_world.edition_nl.id}/export.csv")
     assert response.status_code == 200
     assert response.data.startswith(b"\xef\xbb\xbf")
     text = response.data.decode("utf-8-sig")
@@ -182,7 +182,7 @@ def test_attendance_is_recorded_and_shown(nl, session, coordinator_world):
     assert nl.post(url, {"present": [str(p0.id)]}).status_code == 302
     rows = {a.participant_id: a.present for a in session.exec(select(Attendance))}
     assert rows[p0.id] is True and rows[p1.id] is False
-    html = nl.get(f"/beheer/edities/{coordinator_world.cohort_nl.id}").get_data(as_text=True)
+    html = nl.get(f"/beheer/edities/{coordinator_world.edition_nl.id}").get_data(as_text=True)
     assert "Aanwezig: 1 van 3" in html
 
 
@@ -230,16 +230,16 @@ def _count_statements(app, fetch) -> int:
 
 
 def test_list_pages_issue_the_same_queries_for_few_and_many(app, nl, session, coordinator_world):
-    small = factories.cohort(session, coordinator_world.track_nl)
-    large = factories.cohort(session, coordinator_world.track_nl)
+    small = factories.edition(session, coordinator_world.track_nl)
+    large = factories.edition(session, coordinator_world.track_nl)
     from trajectories.services import schedule
 
     dl_small = schedule.set_deadline(session, small, title="D", due_date=coordinator_world.deadline_nl.due_date)
     dl_large = schedule.set_deadline(session, large, title="D", due_date=coordinator_world.deadline_nl.due_date)
-    for cohort, n, deadline in ((small, 2, dl_small), (large, 40, dl_large)):
+    for edition, n, deadline in ((small, 2, dl_small), (large, 40, dl_large)):
         for _ in range(n):
             person = factories.participant(session)
-            people.enroll(session, cohort, person)
+            people.enroll(session, edition, person)
             people.submit(session, deadline, person, text="klaar")
     for page in ("/beheer/edities/{c}/inschrijvingen", "/beheer/deadlines/{d}",
                  "/beheer/edities/{c}"):
@@ -257,7 +257,7 @@ def test_organisation_deliverable_counts_each_organisation_once(session, coordin
     p0, p1, p2 = coordinator_world.participants[:3]
     for p in (p0, p1):
         people.update_participant(session, p, organisation_id=town.id)
-    deadline = schedule.set_deadline(session, coordinator_world.cohort_nl, title="Gemeentetekst",
+    deadline = schedule.set_deadline(session, coordinator_world.edition_nl, title="Gemeentetekst",
                                      due_date=coordinator_world.deadline_nl.due_date,
                                      delivered_by=DeliveredBy.ORGANISATION)
     people.submit(session, deadline, p0, text="Zwolle levert")
@@ -270,11 +270,11 @@ def test_organisation_deliverable_counts_each_organisation_once(session, coordin
 def test_two_coordinators_admitting_the_last_place_at_once_admit_one(client, session, coordinator_world):
     import threading
 
-    cohort_id = coordinator_world.cohort_nl.id
+    edition_id = coordinator_world.edition_nl.id
     first = session.exec(select(Enrollment).where(
         Enrollment.participant_id == coordinator_world.participants[0].id)).one()
     people.waitlist(session, first)  # two admitted, two waiting, one place free
-    waiting = _enrollment_ids(session, cohort_id, "Deelnemer 0", "Deelnemer 3")
+    waiting = _enrollment_ids(session, edition_id, "Deelnemer 0", "Deelnemer 3")
     session.rollback()  # end the read: on SQLite it holds the write lock
     browsers = []
     for _ in waiting:
@@ -287,7 +287,7 @@ def test_two_coordinators_admitting_the_last_place_at_once_admit_one(client, ses
     def admit(browser, enrollment_id):
         barrier.wait()
         pages[enrollment_id] = browser.post(
-            f"/beheer/edities/{cohort_id}/inschrijvingen",
+            f"/beheer/edities/{edition_id}/inschrijvingen",
             {"action": "admit", "selected": [enrollment_id]}, follow_redirects=True
         ).get_data(as_text=True)
 
@@ -296,7 +296,7 @@ def test_two_coordinators_admitting_the_last_place_at_once_admit_one(client, ses
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
-    statuses = _statuses(session, cohort_id)
+    statuses = _statuses(session, edition_id)
     assert sorted(statuses[name] for name in ("Deelnemer 0", "Deelnemer 3")) == \
         ["admitted", "waitlisted"]
     assert sum(1 for s in statuses.values() if s == "admitted") == 3
@@ -313,8 +313,8 @@ def test_import_events_reach_handlers_only_when_committed(nl, session, coordinat
 
     events.subscribe(events.EnrollmentAdmitted)(handler)
     try:
-        cohort = factories.cohort(session, coordinator_world.track_nl, slug="import", name="Import")
-        url = f"/beheer/edities/{cohort.id}/importeren"
+        edition = factories.edition(session, coordinator_world.track_nl, slug="import", name="Import")
+        url = f"/beheer/edities/{edition.id}/importeren"
         nl.post(url, {"upload": _upload(GOOD_CSV)}, content_type="multipart/form-data")
         assert seen == []  # the check ran every row in a savepoint and rolled back
         nl.post(url, {"content": GOOD_CSV})

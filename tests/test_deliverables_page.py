@@ -25,20 +25,20 @@ def _world(session, delivered_by):
     organiser = factories.organiser(session, slug="vng", name="VNG")
     accounts.create_coordinator(session, email="nl@example.org", name="Coördinator",
                                 password=PASSWORD, organiser=organiser)
-    cohort = factories.cohort(session, factories.track(session, organiser), slug="2031")
+    edition = factories.edition(session, factories.track(session, organiser), slug="2031")
     towns = {name: factories.municipality(session, name) for name in
              ("Assen", "Borger-Odoorn", "Coevorden", "Emmen")}
     people_by_name = {}
     for name, town in [("Anna", "Assen"), ("Arend", "Assen"), ("Bea", "Borger-Odoorn"),
                        ("Cas", "Coevorden"), ("Eva", "Emmen")]:
         person = factories.participant(session, name=name, organisation_id=towns[town].id)
-        people.enroll(session, cohort, person)
+        people.enroll(session, edition, person)
         people_by_name[name] = person
     due = (utcnow() + timedelta(days=30)).date()
-    deadline = schedule.set_deadline(session, cohort, title="Lokaal plan", due_date=due,
+    deadline = schedule.set_deadline(session, edition, title="Lokaal plan", due_date=due,
                                      delivered_by=delivered_by)
     people.submit(session, deadline, people_by_name["Arend"], text="Ons plan")
-    return cohort, deadline, towns, people_by_name
+    return edition, deadline, towns, people_by_name
 
 
 def _login(page, base):
@@ -57,7 +57,7 @@ def _rows(page) -> list[str]:
 def test_a_municipality_deadline_is_counted_and_listed_per_municipality(app, live_server, page):
     db = app.extensions["trajectories.db"]
     with db.session() as s:
-        _cohort, deadline, _towns, _people = _world(s, DeliveredBy.ORGANISATION)
+        _edition, deadline, _towns, _people = _world(s, DeliveredBy.ORGANISATION)
         deadline_id = deadline.id
     _login(page, live_server)
     page.goto(f"{live_server}/beheer/deadlines/{deadline_id}")
@@ -80,7 +80,7 @@ def test_a_municipality_deadline_is_counted_and_listed_per_municipality(app, liv
 def test_a_personal_deadline_is_counted_and_listed_per_participant(app, live_server, page):
     db = app.extensions["trajectories.db"]
     with db.session() as s:
-        _cohort, deadline, _towns, _people = _world(s, DeliveredBy.PARTICIPANT)
+        _edition, deadline, _towns, _people = _world(s, DeliveredBy.PARTICIPANT)
         deadline_id = deadline.id
     _login(page, live_server)
     page.goto(f"{live_server}/beheer/deadlines/{deadline_id}")
@@ -89,7 +89,7 @@ def test_a_personal_deadline_is_counted_and_listed_per_participant(app, live_ser
     assert len(rows) == 5
     assert sum(1 for r in rows if r.endswith("nog niet")) == 4
     # The edition page says the same.
-    page.goto(f"{live_server}/beheer/edities/{_cohort.id}")
+    page.goto(f"{live_server}/beheer/edities/{_edition.id}")
     assert page.get_by_text("1 van 5 deelnemers ingeleverd").is_visible()
 
 
@@ -105,7 +105,7 @@ def _feed_due(client, token: str, title: str) -> date:
 def test_extension_for_a_municipality_moves_its_peoples_feed_and_nudges(app, live_server, page):
     db = app.extensions["trajectories.db"]
     with db.session() as s:
-        _cohort, deadline, _towns, by_name = _world(s, DeliveredBy.ORGANISATION)
+        _edition, deadline, _towns, by_name = _world(s, DeliveredBy.ORGANISATION)
         deadline_id, due = deadline.id, deadline.due_date
         bea_id, cas_id = by_name["Bea"].id, by_name["Cas"].id
         bea_token = rotate_feed_token(s, by_name["Bea"])
@@ -146,7 +146,7 @@ def test_extension_for_a_municipality_moves_its_peoples_feed_and_nudges(app, liv
 
 
 def test_extension_of_one_participant_in_english_and_bad_input(app, client, session):
-    _cohort, deadline, _towns, by_name = _world(session, DeliveredBy.PARTICIPANT)
+    _edition, deadline, _towns, by_name = _world(session, DeliveredBy.PARTICIPANT)
     from tests.coordinator_helpers import Browser
 
     browser = Browser(client, session)

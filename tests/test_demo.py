@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from trajectories.clock import to_local
 from trajectories.models import (
-    Cohort,
+    Edition,
     Coordinator,
     Deadline,
     Enrollment,
@@ -21,7 +21,7 @@ from trajectories.models import (
 
 def _counts(session):
     return {m.__name__: session.exec(select(func.count()).select_from(m)).one()
-            for m in (Organiser, Track, Cohort, Meeting, Deadline, Participant, Enrollment,
+            for m in (Organiser, Track, Edition, Meeting, Deadline, Participant, Enrollment,
                       Coordinator, EventRecord)}
 
 
@@ -30,11 +30,11 @@ def test_demo_loads_the_inclusion_pilot_exactly(runner, db):
     assert result.exit_code == 0, result.output
     assert "coordinator@vng.example" in result.output
     with db.session() as s:
-        pilot = s.exec(select(Cohort).join(Track).where(
-            Track.slug == "praktijkproef-inclusie", Cohort.slug == "2021")).one()
-        meetings = s.exec(select(Meeting).where(Meeting.cohort_id == pilot.id)
+        pilot = s.exec(select(Edition).join(Track).where(
+            Track.slug == "praktijkproef-inclusie", Edition.slug == "2021")).one()
+        meetings = s.exec(select(Meeting).where(Meeting.edition_id == pilot.id)
                           .order_by(Meeting.on_date)).all()
-        deadline = s.exec(select(Deadline).where(Deadline.cohort_id == pilot.id)).one()
+        deadline = s.exec(select(Deadline).where(Deadline.edition_id == pilot.id)).one()
     assert [m.on_date for m in meetings] == [
         date(2021, 4, 13), date(2021, 4, 29), date(2021, 5, 27), date(2021, 6, 24),
         date(2021, 9, 16), date(2021, 10, 7)]
@@ -52,10 +52,10 @@ def test_demo_has_six_vvsg_tracks_and_youngchallengers(runner, db):
     with db.session() as s:
         vvsg = s.exec(select(Track).join(Organiser).where(Organiser.slug == "vvsg")).all()
         vng = {t.slug for t in s.exec(select(Track).join(Organiser).where(Organiser.slug == "vng"))}
-        purchasing = s.exec(select(Cohort).join(Track).where(
+        purchasing = s.exec(select(Edition).join(Track).where(
             Track.slug == "duurzaam-aankoopbeleid")).one()
         purchasing_sessions = s.exec(select(func.count()).select_from(Meeting).where(
-            Meeting.cohort_id == purchasing.id)).one()
+            Meeting.edition_id == purchasing.id)).one()
     assert len(vvsg) == 6
     assert vng == {"praktijkproef-inclusie", "youngchallengers"}
     assert purchasing_sessions == 4

@@ -16,7 +16,7 @@ from tests.feeds_helpers import parse_both, vevents
 from trajectories.clock import utcnow
 from trajectories.errors import InvalidInput
 from trajectories.feeds import publish, rotate_feed_token
-from trajectories.models import Cohort, EventRecord, Meeting
+from trajectories.models import Edition, EventRecord, Meeting
 from trajectories.scheduler.models import MomentStatus, PlannedMoment
 from trajectories.services import accounts, catalogue, editions, people
 
@@ -28,18 +28,18 @@ def _world(session):
                                 password=PASSWORD, organiser=organiser)
     track = factories.track(session, organiser, slug="inclusie", title="Inclusie")
     now = utcnow()
-    cohort = factories.cohort(session, track, slug="2030", name="2030",
+    edition = factories.edition(session, track, slug="2030", name="2030",
                               registration_opens_at=now - timedelta(days=1),
                               registration_closes_at=now + timedelta(days=300),
                               coordinator_email="team@vng.example")
-    factories.meeting(session, cohort, on_date=now.date() + timedelta(days=30), title="Start")
-    return track, cohort
+    factories.meeting(session, edition, on_date=now.date() + timedelta(days=30), title="Start")
+    return track, edition
 
 
-def _planned(db, cohort_id: int) -> list[PlannedMoment]:
+def _planned(db, edition_id: int) -> list[PlannedMoment]:
     with db.session() as s:
         return list(s.exec(select(PlannedMoment).where(
-            PlannedMoment.cohort_id == cohort_id, PlannedMoment.status == MomentStatus.PLANNED)))
+            PlannedMoment.edition_id == edition_id, PlannedMoment.status == MomentStatus.PLANNED)))
 
 
 def _login(page, base):
@@ -54,9 +54,9 @@ def _login(page, base):
 def test_a_copy_stays_out_of_sight_until_a_coordinator_publishes_it(app, live_server, page):
     db = app.extensions["trajectories.db"]
     with db.session() as s:
-        _track, cohort = _world(s)
-        original_id = cohort.id
-        first = s.exec(select(Meeting).where(Meeting.cohort_id == cohort.id)).one().on_date
+        _track, edition = _world(s)
+        original_id = edition.id
+        first = s.exec(select(Meeting).where(Meeting.edition_id == edition.id)).one().on_date
     calendars = Path(app.config["SETTINGS"].calendars_dir)
     _login(page, live_server)
     page.goto(f"{live_server}/beheer/edities/{original_id}/kopie")
@@ -68,8 +68,8 @@ def test_a_copy_stays_out_of_sight_until_a_coordinator_publishes_it(app, live_se
     page.get_by_text("Editie 2031 gemaakt als kopie van 2030.").wait_for()
     assert page.get_by_role("heading", name="Inclusie, 2031 Concept").is_visible()
     with db.session() as s:
-        copy = s.exec(select(Cohort).where(Cohort.slug == "2031")).one()
-        copy_uids = {m.uid for m in s.exec(select(Meeting).where(Meeting.cohort_id == copy.id))}
+        copy = s.exec(select(Edition).where(Edition.slug == "2031")).one()
+        copy_uids = {m.uid for m in s.exec(select(Meeting).where(Meeting.edition_id == copy.id))}
     assert copy.draft and len(copy_uids) == 1
 
     # Nobody outside sees the draft: catalogue, track page, feeds, files, registration.
@@ -103,42 +103,42 @@ def test_a_copy_stays_out_of_sight_until_a_coordinator_publishes_it(app, live_se
         (calendars / "vng" / "inclusie.ics").read_bytes())[0]))
     assert {m.kind for m in _planned(db, copy.id)} >= {"reminder", "digest"}
     with db.session() as s:
-        record = s.exec(select(EventRecord).where(EventRecord.name == "CohortPublished")).one()
-    assert record.payload["cohort_id"] == copy.id and record.actor.startswith("coordinator:")
+        record = s.exec(select(EventRecord).where(EventRecord.name == "EditionPublished")).one()
+    assert record.payload["edition_id"] == copy.id and record.actor.startswith("coordinator:")
 
 
 def test_a_new_edition_made_in_the_interface_is_a_draft_too(client, session):
-    track, _cohort = _world(session)
+    track, _edition = _world(session)
     browser = Browser(client, session)
     browser.login("nl@example.org")
     response = browser.post(f"/beheer/trajecten/{track.id}/edities/nieuw",
                             {"name": "Najaar", "slug": "najaar", "timezone": "Europe/Amsterdam",
                              "eligibility": "anyone"}, follow_redirects=True)
     assert "Concept" in response.get_data(as_text=True)
-    cohort = session.exec(select(Cohort).where(Cohort.slug == "najaar")).one()
-    assert cohort.draft
-    cohort_id = cohort.id
+    edition = session.exec(select(Edition).where(Edition.slug == "najaar")).one()
+    assert edition.draft
+    edition_id = edition.id
     assert "Najaar" not in browser.get("/vng/inclusie/").get_data(as_text=True)
     # In English too.
     browser.get("/taal/en")
-    page = browser.get(f"/beheer/edities/{cohort_id}").get_data(as_text=True)
+    page = browser.get(f"/beheer/edities/{edition_id}").get_data(as_text=True)
     assert "Draft" in page and "Publish" in page
 
 
 def test_drafts_refuse_registration_and_stay_out_of_personal_feeds(app, client, session):
-    _track, cohort = _world(session)
-    copy = editions.copy_cohort(session, cohort, slug="2031", name="2031",
+    _track, edition = _world(session)
+    copy = editions.copy_edition(session, edition, slug="2031", name="2031",
                                 first_date=date.today() + timedelta(days=400))
     person = factories.participant(session)
     people.enroll(session, copy, person)  # a coordinator may prepare the list
     token = rotate_feed_token(session, person)
-    copy_uids = {m.uid for m in session.exec(select(Meeting).where(Meeting.cohort_id == copy.id))}
+    copy_uids = {m.uid for m in session.exec(select(Meeting).where(Meeting.edition_id == copy.id))}
     session.close()
     assert not copy_uids & set(vevents(parse_both(client.get(f"/feeds/p/{token}.ics").data)[0]))
     assert _planned(app.extensions["trajectories.db"], copy.id) == []
     with pytest.raises(InvalidInput):
-        catalogue.publish_cohort(session, session.get(Cohort, cohort.id))  # already public
-    catalogue.publish_cohort(session, session.get(Cohort, copy.id))
+        catalogue.publish_edition(session, session.get(Edition, edition.id))  # already public
+    catalogue.publish_edition(session, session.get(Edition, copy.id))
     session.close()
     assert copy_uids <= set(vevents(parse_both(client.get(f"/feeds/p/{token}.ics").data)[0]))
     # Whoever was admitted while it was a draft gets the welcome now.

@@ -164,16 +164,16 @@ def test_coordinator_registrations_page_in_english(demo, app, client):
 
     from tests.coordinator_helpers import Browser
     from trajectories.demo import DEMO_PASSWORD
-    from trajectories.models import Cohort, Organiser, Track
+    from trajectories.models import Edition, Organiser, Track
 
     with app.extensions["trajectories.db"].session() as s:
-        cohort_id = s.exec(select(Cohort.id).join(Track).join(Organiser)
+        edition_id = s.exec(select(Edition.id).join(Track).join(Organiser)
                            .where(Organiser.slug == "vng")).first()
 
     browser = Browser(client)
     browser.login("coordinator@vng.example", DEMO_PASSWORD)
     browser.get("/taal/en")
-    response = browser.get(f"/beheer/edities/{cohort_id}/inschrijvingen")
+    response = browser.get(f"/beheer/edities/{edition_id}/inschrijvingen")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     # The status filter's labels are lazy strings (web/coordinator/roster.py STATUS_LABELS).
@@ -188,7 +188,7 @@ def test_confirmation_mail_in_the_participants_language(app):
     from trajectories.mail.outbox import render_mail
 
     context = dict(track=SimpleNamespace(title="Ethisch bankieren"),
-                   cohort=SimpleNamespace(name="2027"), name="Eline", link="https://x.test/b",
+                   edition=SimpleNamespace(name="2027"), name="Eline", link="https://x.test/b",
                    hours=48)
     with app.test_request_context("/"):
         subject_en, text_en, html_en = render_mail("public_confirm", "en", **context)
@@ -204,15 +204,15 @@ def test_session_reminder_mail_in_english(demo, app):
     from sqlmodel import select
 
     from trajectories.mail.outbox import render_mail
-    from trajectories.models import Cohort, Meeting, Participant, Track
+    from trajectories.models import Edition, Meeting, Participant, Track
 
     with app.extensions["trajectories.db"].session() as s, app.app_context():
-        cohort, track = s.exec(select(Cohort, Track).join(Track).where(
-            Track.slug == "praktijkproef-inclusie", Cohort.slug == "2021")).one()
-        meeting = s.exec(select(Meeting).where(Meeting.cohort_id == cohort.id)
+        edition, track = s.exec(select(Edition, Track).join(Track).where(
+            Track.slug == "praktijkproef-inclusie", Edition.slug == "2021")).one()
+        meeting = s.exec(select(Meeting).where(Meeting.edition_id == edition.id)
                          .order_by(Meeting.on_date)).first()
         participant = s.exec(select(Participant)).first()
-        context = dict(meeting=meeting, cohort=cohort, track=track, participant=participant,
+        context = dict(meeting=meeting, edition=edition, track=track, participant=participant,
                        materials=[], feed_url="https://x.test/feed.ics",
                        unsubscribe_url="https://x.test/afmelden/t")
         subject, text, html = render_mail("reminder", "en", days=3, **context)

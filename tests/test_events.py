@@ -19,38 +19,38 @@ def seen():
         with db.session() as s:
             received.append((event.name, s.get(type_for(event), event_id(event)) is not None))
 
-    events.subscribe(events.CohortSaved)(handler)
+    events.subscribe(events.EditionSaved)(handler)
     yield received
-    events._handlers[events.CohortSaved].remove(handler)
+    events._handlers[events.EditionSaved].remove(handler)
 
 
 def type_for(event):
-    from trajectories.models import Cohort
+    from trajectories.models import Edition
 
-    return Cohort
+    return Edition
 
 
 def event_id(event):
-    return event.cohort_id
+    return event.edition_id
 
 
 def test_handlers_run_after_commit_and_see_the_change(session, seen):
-    factories.cohort(session)
-    assert seen == [("CohortSaved", True)]
+    factories.edition(session)
+    assert seen == [("EditionSaved", True)]
 
 
 def test_rolled_back_change_fires_nothing(session, seen):
     track = factories.track(session)
     with pytest.raises(InvalidInput):
-        catalogue.create_cohort(session, track, slug="x", name="X", timezone="Nowhere/Land")
+        catalogue.create_edition(session, track, slug="x", name="X", timezone="Nowhere/Land")
     assert seen == []
-    assert session.exec(select(EventRecord).where(EventRecord.name == "CohortSaved")).all() == []
+    assert session.exec(select(EventRecord).where(EventRecord.name == "EditionSaved")).all() == []
 
 
 def test_event_recorded_in_a_transaction_that_rolls_back_is_dropped(db, seen):
     with db.session() as session:
         track = factories.track(session)
-        events.record(session, events.CohortSaved(cohort_id=1, track_id=track.id))
+        events.record(session, events.EditionSaved(edition_id=1, track_id=track.id))
         session.rollback()
         session.commit()
     assert seen == []
@@ -60,9 +60,9 @@ def test_a_failing_handler_does_not_stop_the_others(session, seen):
     def broken(event, db):
         raise RuntimeError("boom")
 
-    events._handlers[events.CohortSaved].insert(0, broken)
+    events._handlers[events.EditionSaved].insert(0, broken)
     try:
-        factories.cohort(session)
+        factories.edition(session)
     finally:
-        events._handlers[events.CohortSaved].remove(broken)
-    assert seen == [("CohortSaved", True)]
+        events._handlers[events.EditionSaved].remove(broken)
+    assert seen == [("EditionSaved", True)]

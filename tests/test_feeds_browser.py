@@ -21,8 +21,8 @@ def track_page(app, live_server):
     with app.extensions["trajectories.db"].session(actor="test") as s:
         organiser = factories.organiser(s, slug="vng", name="VNG")
         track = factories.track(s, organiser, slug="g4gg", title="Gemeenten4GlobalGoals")
-        cohort = factories.cohort(s, track, slug="2030", name="2030")
-        meeting = factories.meeting(s, cohort, title="Kick-off; welkom, allemaal 🎉",
+        edition = factories.edition(s, track, slug="2030", name="2030")
+        meeting = factories.meeting(s, edition, title="Kick-off; welkom, allemaal 🎉",
                                     on_date=date(2030, 4, 13))
     return f"{live_server}/vng/g4gg/", meeting
 

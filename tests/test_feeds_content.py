@@ -20,10 +20,10 @@ from trajectories.services import people, schedule
 BASE = "https://leertrajecten.example.nl"
 
 
-def cohort_feed(session, cohort):
-    track = session.get(factories.Track, cohort.track_id)
+def edition_feed(session, edition):
+    track = session.get(factories.Track, edition.track_id)
     organiser = session.get(factories.Organiser, track.organiser_id)
-    return build.build_cohort_feed(session, organiser, track, cohort, base_url=BASE)
+    return build.build_edition_feed(session, organiser, track, edition, base_url=BASE)
 
 
 def track_feed(session, track, start):
@@ -33,13 +33,13 @@ def track_feed(session, track, start):
 
 @pytest.mark.parametrize("zone", ["Europe/Amsterdam", "Europe/Brussels"])
 def test_session_at_1330_stays_1330_local_across_both_dst_changes(session, zone):
-    cohort = factories.cohort(session, timezone=zone)
+    edition = factories.edition(session, timezone=zone)
     # Last Sundays of 2030: 31 March and 27 October.
     days = [date(2030, 3, 29), date(2030, 4, 2), date(2030, 10, 25), date(2030, 10, 29)]
-    meetings = [factories.meeting(session, cohort, on_date=d, start=time(13, 30),
+    meetings = [factories.meeting(session, edition, on_date=d, start=time(13, 30),
                                   end=time(15, 0)) for d in days]
 
-    loose, strict = parse_both(cohort_feed(session, cohort).body)
+    loose, strict = parse_both(edition_feed(session, edition).body)
 
     assert [tz.tz_name for tz in loose.timezones] == [zone]
     events = vevents(loose)
@@ -63,17 +63,17 @@ LONG_DUTCH = ("Gemeentelijke samenwerkingsverbanden voor duurzaamheidsdoelstelli
 
 def test_hostile_text_in_every_field_comes_through_intact(session):
     track = factories.track(session, title="Leertraject; met, tekens 🌱")
-    cohort = factories.cohort(session, track, name="Editie, één; 2030")
+    edition = factories.edition(session, track, name="Editie, één; 2030")
     description = "Regel één, met komma\nRegel twee; puntkomma\n\nLege regel erboven 🎯\\n"
-    meeting = factories.meeting(session, cohort, title=LONG_DUTCH + " " + HOSTILE,
+    meeting = factories.meeting(session, edition, title=LONG_DUTCH + " " + HOSTILE,
                                 description=description, location="Stadhuis, zaal 3; 1e verdieping",
                                 mode="hybrid", online_url="https://meet.example.org/a?b=1&c=2;x")
     schedule.add_material(session, meeting, title="Slides, deel 1; v2",
                           url="https://example.org/s?a=1,2")
-    deadline = schedule.set_deadline(session, cohort, title=HOSTILE, description=description,
+    deadline = schedule.set_deadline(session, edition, title=HOSTILE, description=description,
                                      due_date=date(2030, 5, 1))
 
-    body = cohort_feed(session, cohort).body
+    body = edition_feed(session, edition).body
     loose, strict = parse_both(body)
 
     event = vevents(loose)[meeting.uid]
@@ -93,20 +93,20 @@ def test_hostile_text_in_every_field_comes_through_intact(session):
 
 
 def test_meeting_event_carries_what_a_calendar_needs_and_no_organizer(session):
-    cohort = factories.cohort(session, timezone="Europe/Brussels")
-    meeting = factories.meeting(session, cohort, title="Kick-off", mode="online",
+    edition = factories.edition(session, timezone="Europe/Brussels")
+    meeting = factories.meeting(session, edition, title="Kick-off", mode="online",
                                 online_url="https://meet.example.org/kick-off")
-    track = session.get(factories.Track, cohort.track_id)
+    track = session.get(factories.Track, edition.track_id)
     organiser = session.get(factories.Organiser, track.organiser_id)
 
-    event = meeting_event(meeting, cohort, track, organiser, base_url=BASE)
+    event = meeting_event(meeting, edition, track, organiser, base_url=BASE)
 
     assert str(event["UID"]) == meeting.uid
     assert event["SEQUENCE"] == 0
     assert event.get("DTSTAMP").dt == meeting.updated_at
     assert str(event["STATUS"]) == "CONFIRMED"
     assert str(event["SUMMARY"]) == f"{track.title}: Kick-off"
-    assert str(event["URL"]) == f"{BASE}/{organiser.slug}/{track.slug}/#ed-{cohort.id}"
+    assert str(event["URL"]) == f"{BASE}/{organiser.slug}/{track.slug}/#ed-{edition.id}"
     assert event.conferences[0].uri == "https://meet.example.org/kick-off"
     assert "https://meet.example.org/kick-off" in str(event["DESCRIPTION"])
     assert [str(c) for c in event.categories] == [track.title, "SDG 10", "SDG 11"]
@@ -114,13 +114,13 @@ def test_meeting_event_carries_what_a_calendar_needs_and_no_organizer(session):
 
 
 def test_reschedule_keeps_uid_and_raises_sequence(session):
-    cohort = factories.cohort(session)
-    meeting = factories.meeting(session, cohort, on_date=date(2030, 4, 13))
-    before = vevents(parse_both(cohort_feed(session, cohort).body)[0])[meeting.uid]
+    edition = factories.edition(session)
+    meeting = factories.meeting(session, edition, on_date=date(2030, 4, 13))
+    before = vevents(parse_both(edition_feed(session, edition).body)[0])[meeting.uid]
 
     schedule.reschedule_meeting(session, meeting, on_date=date(2030, 4, 20), start=time(10, 0),
                                 end=time(12, 0))
-    after = vevents(parse_both(cohort_feed(session, cohort).body)[0])[meeting.uid]
+    after = vevents(parse_both(edition_feed(session, edition).body)[0])[meeting.uid]
 
     assert after["SEQUENCE"] > before["SEQUENCE"]
     assert after.start.date() == date(2030, 4, 20)
@@ -128,11 +128,11 @@ def test_reschedule_keeps_uid_and_raises_sequence(session):
 
 
 def test_cancelled_session_stays_as_cancelled(session):
-    cohort = factories.cohort(session)
-    meeting = factories.meeting(session, cohort)
+    edition = factories.edition(session)
+    meeting = factories.meeting(session, edition)
     schedule.cancel_meeting(session, meeting)
 
-    loose, strict = parse_both(cohort_feed(session, cohort).body)
+    loose, strict = parse_both(edition_feed(session, edition).body)
 
     event = vevents(loose)[meeting.uid]
     assert str(event["STATUS"]) == "CANCELLED"
@@ -142,10 +142,10 @@ def test_cancelled_session_stays_as_cancelled(session):
 
 
 def test_time_to_be_announced_is_a_tentative_all_day_event(session):
-    cohort = factories.cohort(session)
-    meeting = factories.meeting(session, cohort, on_date=date(2030, 6, 4), start=None, end=None)
+    edition = factories.edition(session)
+    meeting = factories.meeting(session, edition, on_date=date(2030, 6, 4), start=None, end=None)
 
-    loose, strict = parse_both(cohort_feed(session, cohort).body)
+    loose, strict = parse_both(edition_feed(session, edition).body)
 
     event = vevents(loose)[meeting.uid]
     assert event.start == date(2030, 6, 4) and event.end == date(2030, 6, 5)
@@ -155,13 +155,13 @@ def test_time_to_be_announced_is_a_tentative_all_day_event(session):
 
 
 def test_deadline_is_an_all_day_transparent_event(session):
-    cohort = factories.cohort(session)
-    deadline = schedule.set_deadline(session, cohort, title="Actieplan", due_date=date(2030, 5, 1),
+    edition = factories.edition(session)
+    deadline = schedule.set_deadline(session, edition, title="Actieplan", due_date=date(2030, 5, 1),
                                      due_time=time(17, 0))
-    track = session.get(factories.Track, cohort.track_id)
+    track = session.get(factories.Track, edition.track_id)
     organiser = session.get(factories.Organiser, track.organiser_id)
 
-    event = deadline_event(deadline, cohort, track, organiser, base_url=BASE)
+    event = deadline_event(deadline, edition, track, organiser, base_url=BASE)
 
     assert event.start == date(2030, 5, 1) and event.end == date(2030, 5, 2)
     assert event["DTSTART"].params.get("VALUE") == "DATE"
@@ -171,10 +171,10 @@ def test_deadline_is_an_all_day_transparent_event(session):
 
 
 def test_calendar_properties(session):
-    cohort = factories.cohort(session, timezone="Europe/Brussels")
-    factories.meeting(session, cohort)
+    edition = factories.edition(session, timezone="Europe/Brussels")
+    factories.meeting(session, edition)
 
-    body = cohort_feed(session, cohort).body
+    body = edition_feed(session, edition).body
     loose, _ = parse_both(body)
 
     for prop in ("PRODID", "NAME", "X-WR-CALNAME", "DESCRIPTION", "X-WR-CALDESC"):
@@ -187,24 +187,24 @@ def test_calendar_properties(session):
 
 
 def test_empty_feed_is_still_valid(session):
-    cohort = factories.cohort(session)
+    edition = factories.edition(session)
 
-    loose, strict = parse_both(cohort_feed(session, cohort).body)
+    loose, strict = parse_both(edition_feed(session, edition).body)
 
     assert list(loose.walk("VEVENT")) == [] and strict.events == []
     assert [tz.tz_name for tz in loose.timezones] == ["Europe/Amsterdam"]
 
 
 def test_identical_content_gives_identical_bytes(session):
-    cohort = factories.cohort(session)
-    meeting = factories.meeting(session, cohort, title="Sessie 🎉", description="a, b; c")
-    schedule.set_deadline(session, cohort, title="Plan", due_date=date(2030, 5, 1))
-    first = cohort_feed(session, cohort)
+    edition = factories.edition(session)
+    meeting = factories.meeting(session, edition, title="Sessie 🎉", description="a, b; c")
+    schedule.set_deadline(session, edition, title="Plan", due_date=date(2030, 5, 1))
+    first = edition_feed(session, edition)
 
     # A no-op edit changes nothing; a new session and a fresh read still give the same bytes.
     schedule.update_meeting(session, meeting, title="Sessie 🎉", description="a, b; c")
     session.expunge_all()
-    again = cohort_feed(session, session.get(factories.Cohort, cohort.id))
+    again = edition_feed(session, session.get(factories.Edition, edition.id))
 
     assert again.body == first.body
     assert again.etag == first.etag
@@ -212,19 +212,19 @@ def test_identical_content_gives_identical_bytes(session):
 
 
 def test_track_window_leaves_out_entries_older_than_a_year_and_moves_last_modified(session):
-    cohort = factories.cohort(session)
-    old = factories.meeting(session, cohort, on_date=date(2029, 1, 10))
-    recent = factories.meeting(session, cohort, on_date=date(2030, 1, 10))
+    edition = factories.edition(session)
+    old = factories.meeting(session, edition, on_date=date(2029, 1, 10))
+    recent = factories.meeting(session, edition, on_date=date(2030, 1, 10))
     # Everything was last changed long ago; then the window passes the old session.
     session.exec(update(Meeting).values(updated_at=datetime(2028, 1, 1, tzinfo=UTC)))
-    session.exec(update(factories.Cohort).values(updated_at=datetime(2028, 1, 1, tzinfo=UTC)))
+    session.exec(update(factories.Edition).values(updated_at=datetime(2028, 1, 1, tzinfo=UTC)))
     session.exec(update(factories.Track).values(updated_at=datetime(2028, 1, 1, tzinfo=UTC)))
     session.exec(update(factories.Organiser).values(updated_at=datetime(2028, 1, 1, tzinfo=UTC)))
     session.commit()
     session.expunge_all()
-    cohort = session.get(factories.Cohort, cohort.id)
+    edition = session.get(factories.Edition, edition.id)
 
-    track = session.get(factories.Track, cohort.track_id)
+    track = session.get(factories.Track, edition.track_id)
     inside = track_feed(session, track, start=date(2029, 1, 10))
     outside = track_feed(session, track, start=date(2029, 1, 11))
 
@@ -233,22 +233,22 @@ def test_track_window_leaves_out_entries_older_than_a_year_and_moves_last_modifi
     assert outside.last_modified > inside.last_modified
     assert outside.last_modified == datetime(2030, 1, 11, tzinfo=UTC)
     # The edition's own feed keeps its whole history.
-    assert set(vevents(parse_both(cohort_feed(session, cohort).body)[0])) == {old.uid, recent.uid}
+    assert set(vevents(parse_both(edition_feed(session, edition).body)[0])) == {old.uid, recent.uid}
 
 
 def test_deleting_a_deadline_moves_last_modified_forward(session):
-    cohort = factories.cohort(session)
-    deadline = schedule.set_deadline(session, cohort, title="Plan", due_date=date(2030, 5, 1))
-    factories.meeting(session, cohort)
+    edition = factories.edition(session)
+    deadline = schedule.set_deadline(session, edition, title="Plan", due_date=date(2030, 5, 1))
+    factories.meeting(session, edition)
     past = datetime.now(UTC) - timedelta(hours=1)
-    for model in (factories.Cohort, factories.Track, factories.Organiser, Meeting):
+    for model in (factories.Edition, factories.Track, factories.Organiser, Meeting):
         session.exec(update(model).values(updated_at=past))
     session.commit()
     session.expunge_all()
-    before = cohort_feed(session, session.get(factories.Cohort, cohort.id))
+    before = edition_feed(session, session.get(factories.Edition, edition.id))
 
     schedule.remove_deadline(session, session.get(type(deadline), deadline.id))
-    after = cohort_feed(session, session.get(factories.Cohort, cohort.id))
+    after = edition_feed(session, session.get(factories.Edition, edition.id))
 
     assert deadline.uid not in after.body.decode()
     assert after.last_modified > before.last_modified
@@ -261,8 +261,8 @@ def _personal(session, participant):
 
 
 def test_personal_feed_holds_only_the_participants_own_data(session):
-    mine = factories.cohort(session)
-    theirs_only = factories.cohort(session)
+    mine = factories.edition(session)
+    theirs_only = factories.edition(session)
     shared_meeting = factories.meeting(session, mine, title="Gedeelde sessie")
     other_meeting = factories.meeting(session, theirs_only, title="Andere editie")
     deadline = schedule.set_deadline(session, mine, title="Plan", due_date=date(2030, 5, 1))
@@ -287,10 +287,10 @@ def test_personal_feed_holds_only_the_participants_own_data(session):
 
 
 def test_personal_feed_marks_own_delivery_and_extension(session):
-    cohort = factories.cohort(session)
-    deadline = schedule.set_deadline(session, cohort, title="Plan", due_date=date(2030, 5, 1))
+    edition = factories.edition(session)
+    deadline = schedule.set_deadline(session, edition, title="Plan", due_date=date(2030, 5, 1))
     me = factories.participant(session)
-    people.enroll(session, cohort, me)
+    people.enroll(session, edition, me)
     schedule.extend_deadline(session, deadline, me, due_date=date(2030, 6, 1))
     before = vevents(parse_both(_personal(session, me).body)[0])[deadline.uid]
 
@@ -304,10 +304,10 @@ def test_personal_feed_marks_own_delivery_and_extension(session):
 
 
 def test_withdrawn_participant_loses_the_editions_sessions(session):
-    cohort = factories.cohort(session)
-    meeting = factories.meeting(session, cohort)
+    edition = factories.edition(session)
+    meeting = factories.meeting(session, edition)
     me = factories.participant(session)
-    enrollment = people.enroll(session, cohort, me)
+    enrollment = people.enroll(session, edition, me)
     assert meeting.uid in _personal(session, me).body.decode()
     first = _personal(session, me)
 
@@ -319,11 +319,11 @@ def test_withdrawn_participant_loses_the_editions_sessions(session):
 
 
 def test_personal_feed_reminds_in_the_participants_language_and_can_be_silenced(session):
-    cohort = factories.cohort(session)
-    timed = factories.meeting(session, cohort)
-    tba = factories.meeting(session, cohort, on_date=date(2030, 5, 1), start=None, end=None)
+    edition = factories.edition(session)
+    timed = factories.meeting(session, edition)
+    tba = factories.meeting(session, edition, on_date=date(2030, 5, 1), start=None, end=None)
     me = factories.participant(session, language="en")
-    people.enroll(session, cohort, me)
+    people.enroll(session, edition, me)
 
     events = vevents(parse_both(_personal(session, me).body)[0])
     alarms = events[timed.uid].walk("VALARM")
@@ -357,15 +357,15 @@ def test_bad_alarm_choice_is_refused_and_changes_nothing(session, bad):
 def test_dtstamp_is_utc_whatever_zone_the_database_answers_in(session):
     from sqlalchemy import text
 
-    cohort = factories.cohort(session)
-    factories.meeting(session, cohort)
-    schedule.set_deadline(session, cohort, title="Plan", due_date=date(2030, 5, 1))
+    edition = factories.edition(session)
+    factories.meeting(session, edition)
+    schedule.set_deadline(session, edition, title="Plan", due_date=date(2030, 5, 1))
     session.expunge_all()
     if session.get_bind().dialect.name == "postgresql":
         # Rows read in this transaction come back as +01:00 / +02:00 timestamps.
         session.exec(text("SET TIME ZONE 'Europe/Amsterdam'"))
 
-    body = cohort_feed(session, session.get(factories.Cohort, cohort.id)).body
+    body = edition_feed(session, session.get(factories.Edition, edition.id)).body
 
     stamps = [line for line in body.split(b"\r\n")
               if line.split(b":")[0].split(b";")[0] in (b"DTSTAMP", b"CREATED", b"LAST-MODIFIED")]

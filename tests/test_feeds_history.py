@@ -12,7 +12,7 @@ from sqlmodel import select
 from tests.feeds_helpers import parse_both, vevents
 from trajectories.demo import load_demo
 from trajectories.feeds import publish, rotate_feed_token
-from trajectories.models import Cohort, Deadline, Meeting, Participant, Track
+from trajectories.models import Edition, Deadline, Meeting, Participant, Track
 
 PILOT = "/feeds/vng/praktijkproef-inclusie/2021.ics"
 TRACK = "/feeds/vng/praktijkproef-inclusie.ics"
@@ -24,10 +24,10 @@ def pilot(app):
     db = app.extensions["trajectories.db"]
     list(load_demo(db))
     with db.session() as s:
-        cohort = s.exec(select(Cohort).join(Track).where(
-            Track.slug == "praktijkproef-inclusie", Cohort.slug == "2021")).one()
-        uids = {m.uid for m in s.exec(select(Meeting).where(Meeting.cohort_id == cohort.id))}
-        uids |= {d.uid for d in s.exec(select(Deadline).where(Deadline.cohort_id == cohort.id))}
+        edition = s.exec(select(Edition).join(Track).where(
+            Track.slug == "praktijkproef-inclusie", Edition.slug == "2021")).one()
+        uids = {m.uid for m in s.exec(select(Meeting).where(Meeting.edition_id == edition.id))}
+        uids |= {d.uid for d in s.exec(select(Deadline).where(Deadline.edition_id == edition.id))}
     assert len(uids) == 7
     return uids
 

@@ -11,7 +11,7 @@ import pytest
 
 from tests import factories
 from tests.feeds_helpers import parse_both, vevents
-from tests.public_world import closing_client, follow_link, open_cohort, submit
+from tests.public_world import closing_client, follow_link, open_edition, submit
 from trajectories.clock import utcnow
 from trajectories.services import people
 
@@ -28,10 +28,10 @@ def client(app, session):
 
 @pytest.fixture
 def signed_in(client, session, smtp_sink):
-    cohort = open_cohort(session)
+    edition = open_edition(session)
     me = factories.participant(session, name="Sanne Bakker", email="s.bakker@noordenveld.example")
-    people.enroll(session, cohort, me)
-    meeting = factories.meeting(session, cohort, title="Werksessie",
+    people.enroll(session, edition, me)
+    meeting = factories.meeting(session, edition, title="Werksessie",
                                 on_date=utcnow().date() + timedelta(days=7))
     submit(client, "/mijn/inloggen", {"email": me.email})
     follow_link(client, smtp_sink.wait_for(1)[0])

@@ -17,7 +17,7 @@ from tests import factories
 from tests.feeds_helpers import parse_both, vevents
 from trajectories import events
 from trajectories.feeds import build, personal_feed_path, publish, rotate_feed_token  # package API
-from trajectories.models import Cohort, Meeting, Organiser, Participant, Track
+from trajectories.models import Edition, Meeting, Organiser, Participant, Track
 from trajectories.services import people, schedule
 
 
@@ -32,25 +32,25 @@ def s(app):
 def world(s):
     organiser = factories.organiser(s, slug="vng", name="VNG")
     track = factories.track(s, organiser, slug="g4gg", title="Gemeenten4GlobalGoals")
-    cohort = factories.cohort(s, track, slug="2030", name="2030")
-    meeting = factories.meeting(s, cohort, title="Kick-off", on_date=date(2030, 4, 13))
-    return organiser, track, cohort, meeting
+    edition = factories.edition(s, track, slug="2030", name="2030")
+    meeting = factories.meeting(s, edition, title="Kick-off", on_date=date(2030, 4, 13))
+    return organiser, track, edition, meeting
 
 
-COHORT_URL = "/feeds/vng/g4gg/2030.ics"
+EDITION_URL = "/feeds/vng/g4gg/2030.ics"
 
 
 def _backdate(app, s, hours: int = 2) -> None:
     past = datetime.now(UTC) - timedelta(hours=hours)
-    for model in (Organiser, Track, Cohort, Meeting):
+    for model in (Organiser, Track, Edition, Meeting):
         s.exec(update(model).values(updated_at=past))
     s.commit()
     s.expunge_all()
     app.extensions["trajectories.feeds.cache"].clear()
 
 
-def test_cohort_feed_is_served_with_caching_headers(client, world):
-    response = client.get(COHORT_URL)
+def test_edition_feed_is_served_with_caching_headers(client, world):
+    response = client.get(EDITION_URL)
 
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
@@ -63,7 +63,7 @@ def test_cohort_feed_is_served_with_caching_headers(client, world):
     assert strict.events[0].summary == "Gemeenten4GlobalGoals: Kick-off"
 
 
-@pytest.mark.parametrize("url", ["/feeds/vng.ics", "/feeds/vng/g4gg.ics", COHORT_URL])
+@pytest.mark.parametrize("url", ["/feeds/vng.ics", "/feeds/vng/g4gg.ics", EDITION_URL])
 def test_every_public_feed_answers_304_to_a_client_that_has_it(client, world, url):
     first = client.get(url)
 
@@ -81,7 +81,7 @@ def test_feeds_never_set_a_cookie_even_for_a_visitor_with_a_session(client, worl
     client.get("/taal/en")  # the visitor now has a session cookie
     assert client.get_cookie("session") is not None
 
-    for url in ("/feeds/vng.ics", COHORT_URL):
+    for url in ("/feeds/vng.ics", EDITION_URL):
         response = client.get(url)
         assert response.status_code == 200
         assert "Set-Cookie" not in response.headers
@@ -91,8 +91,8 @@ def test_feeds_never_set_a_cookie_even_for_a_visitor_with_a_session(client, worl
 
 
 def test_head_gives_the_headers_without_the_body(client, world):
-    get = client.get(COHORT_URL)
-    head = client.head(COHORT_URL)
+    get = client.get(EDITION_URL)
+    head = client.head(EDITION_URL)
 
     assert head.status_code == 200 and head.data == b""
     assert head.headers["ETag"] == get.headers["ETag"]
@@ -101,10 +101,10 @@ def test_head_gives_the_headers_without_the_body(client, world):
 
 def test_a_change_gives_a_new_etag_and_a_later_last_modified(app, client, s, world):
     _backdate(app, s)
-    before = client.get(COHORT_URL)
+    before = client.get(EDITION_URL)
 
     schedule.cancel_meeting(s, s.get(Meeting, world[3].id))
-    after = client.get(COHORT_URL, headers={"If-None-Match": before.headers["ETag"],
+    after = client.get(EDITION_URL, headers={"If-None-Match": before.headers["ETag"],
                                             "If-Modified-Since": before.headers["Last-Modified"]})
 
     assert after.status_code == 200
@@ -115,9 +115,9 @@ def test_a_change_gives_a_new_etag_and_a_later_last_modified(app, client, s, wor
 
 
 def test_unchanged_feed_is_byte_identical_across_rebuilds(app, client, world):
-    first = client.get(COHORT_URL)
+    first = client.get(EDITION_URL)
     app.extensions["trajectories.feeds.cache"].clear()
-    second = client.get(COHORT_URL)
+    second = client.get(EDITION_URL)
 
     assert second.data == first.data
     assert second.headers["ETag"] == first.headers["ETag"]
@@ -137,10 +137,10 @@ def _calendars(app) -> Path:
     return Path(app.config["SETTINGS"].calendars_dir)
 
 
-@pytest.mark.parametrize("url", ["/feeds/vng.ics", "/feeds/vng/g4gg.ics", COHORT_URL])
+@pytest.mark.parametrize("url", ["/feeds/vng.ics", "/feeds/vng/g4gg.ics", EDITION_URL])
 def test_published_files_equal_the_served_bytes_after_every_change(app, client, s, world, url):
     path = _calendars(app) / url.removeprefix("/feeds/")
-    schedule.set_deadline(s, s.get(Cohort, world[2].id), title="Actieplan, versie 1",
+    schedule.set_deadline(s, s.get(Edition, world[2].id), title="Actieplan, versie 1",
                           due_date=date(2030, 5, 1))
     served = client.get(url)
 
@@ -161,27 +161,27 @@ def test_track_rename_republishes_every_feed_of_the_track(app, client, s, world)
 
     catalogue.update_track(s, s.get(Track, world[1].id), title="G4GG, vernieuwd", sdgs=[1])
 
-    for url in ("/feeds/vng.ics", "/feeds/vng/g4gg.ics", COHORT_URL):
+    for url in ("/feeds/vng.ics", "/feeds/vng/g4gg.ics", EDITION_URL):
         body = (_calendars(app) / url.removeprefix("/feeds/")).read_bytes()
         assert body == client.get(url).data
         assert "G4GG\\, vernieuwd: Kick-off" in body.decode()
 
 
 def test_deleted_edition_disappears_from_calendars(app, client, s, world):
-    organiser, track, cohort, meeting = world
-    cohort_file = _calendars(app) / COHORT_URL.removeprefix("/feeds/")
-    assert cohort_file.exists()
+    organiser, track, edition, meeting = world
+    edition_file = _calendars(app) / EDITION_URL.removeprefix("/feeds/")
+    assert edition_file.exists()
 
-    s.exec(delete(Meeting).where(Meeting.cohort_id == cohort.id))
-    s.exec(delete(Cohort).where(Cohort.id == cohort.id))
+    s.exec(delete(Meeting).where(Meeting.edition_id == edition.id))
+    s.exec(delete(Edition).where(Edition.id == edition.id))
     s.exec(update(Track).values(updated_at=datetime.now(UTC)))
     s.commit()
-    events.dispatch(events.CohortDeleted(
-        cohort_id=cohort.id, track_id=track.id, organiser_id=organiser.id, track_slug="g4gg",
-        cohort_slug="2030", organiser_slug="vng"), app.extensions["trajectories.db"])
+    events.dispatch(events.EditionDeleted(
+        edition_id=edition.id, track_id=track.id, organiser_id=organiser.id, track_slug="g4gg",
+        edition_slug="2030", organiser_slug="vng"), app.extensions["trajectories.db"])
 
-    assert not cohort_file.exists()
-    assert client.get(COHORT_URL).status_code == 404
+    assert not edition_file.exists()
+    assert client.get(EDITION_URL).status_code == 404
     track_file = _calendars(app) / "vng/g4gg.ics"
     assert meeting.uid not in track_file.read_text()
     assert track_file.read_bytes() == client.get("/feeds/vng/g4gg.ics").data
@@ -200,15 +200,15 @@ def test_publish_calendars_command_rebuilds_all_and_removes_stale_feeds(app, run
     assert result.exit_code == 0, result.output
     assert "3 feeds published" in result.output
     assert not stale.exists()
-    for url in ("/feeds/vng.ics", "/feeds/vng/g4gg.ics", COHORT_URL):
+    for url in ("/feeds/vng.ics", "/feeds/vng/g4gg.ics", EDITION_URL):
         assert (root / url.removeprefix("/feeds/")).read_bytes() == client.get(url).data
 
 
 # --- personal feeds ------------------------------------------------------------------------------
 def test_personal_feed_by_token_and_rotation(client, s, world):
-    cohort = s.get(Cohort, world[2].id)
+    edition = s.get(Edition, world[2].id)
     me = factories.participant(s)
-    people.enroll(s, cohort, me)
+    people.enroll(s, edition, me)
 
     token = rotate_feed_token(s, me)
     response = client.get(f"/feeds/p/{token}.ics")
@@ -232,11 +232,11 @@ def test_personal_feed_by_token_and_rotation(client, s, world):
 
 
 def test_personal_feed_follows_changes_without_a_stale_cache(client, s, world):
-    cohort = s.get(Cohort, world[2].id)
+    edition = s.get(Edition, world[2].id)
     me = factories.participant(s)
-    people.enroll(s, cohort, me)
+    people.enroll(s, edition, me)
     token = rotate_feed_token(s, me)
-    deadline = schedule.set_deadline(s, cohort, title="Plan", due_date=date(2030, 5, 1))
+    deadline = schedule.set_deadline(s, edition, title="Plan", due_date=date(2030, 5, 1))
     first = client.get(f"/feeds/p/{token}.ics")
 
     people.submit(s, deadline, me, text="Klaar")
@@ -296,15 +296,15 @@ def test_personal_feed_token_never_reaches_the_request_log(client, s, world, cap
 def test_a_change_committed_elsewhere_is_seen_once_the_version_is_checked(client, s, world,
                                                                           monkeypatch):
     """Another worker's commit fires no handler here: this worker finds it through the versions
-    (Cohort.updated_at), within build.FRESH_SECONDS."""
-    first = client.get(COHORT_URL)
+    (Edition.updated_at), within build.FRESH_SECONDS."""
+    first = client.get(EDITION_URL)
     s.exec(update(Meeting).values(title="Elders gewijzigd"))
-    s.exec(update(Cohort).values(updated_at=datetime.now(UTC) + timedelta(seconds=1)))
+    s.exec(update(Edition).values(updated_at=datetime.now(UTC) + timedelta(seconds=1)))
     s.commit()  # no domain event: as if another process had changed it
 
-    assert client.get(COHORT_URL).data == first.data  # still within FRESH_SECONDS
+    assert client.get(EDITION_URL).data == first.data  # still within FRESH_SECONDS
     monkeypatch.setattr(build, "FRESH_SECONDS", 0.0)
-    assert "Elders gewijzigd" in client.get(COHORT_URL).data.decode()
+    assert "Elders gewijzigd" in client.get(EDITION_URL).data.decode()
 
 
 def test_a_change_through_another_database_handle_in_this_process_shows_at_once(client, session):
@@ -312,8 +312,8 @@ def test_a_change_through_another_database_handle_in_this_process_shows_at_once(
     every app here check versions again: no stale feed for FRESH_SECONDS."""
     organiser = factories.organiser(session, slug="vvsg")
     track = factories.track(session, organiser, slug="lmb")
-    cohort = factories.cohort(session, track, slug="2030")
-    meeting = factories.meeting(session, cohort, title="Eerste versie")
+    edition = factories.edition(session, track, slug="2030")
+    meeting = factories.meeting(session, edition, title="Eerste versie")
     assert "Eerste versie" in client.get("/feeds/vvsg/lmb/2030.ics").data.decode()
 
     schedule.update_meeting(session, meeting, title="Tweede versie")
@@ -333,7 +333,7 @@ def _count_queries(engine):
     return counter, lambda: sa_event.remove(engine, "before_cursor_execute", count)
 
 
-@pytest.mark.parametrize("url", ["/feeds/vng.ics", "/feeds/vng/g4gg.ics", COHORT_URL, "personal"])
+@pytest.mark.parametrize("url", ["/feeds/vng.ics", "/feeds/vng/g4gg.ics", EDITION_URL, "personal"])
 def test_building_a_feed_takes_the_same_number_of_queries_for_1_and_3_of_everything(
         app, client, s, url):
     """No query per edition, session, material or deadline (N+1)."""
@@ -343,12 +343,12 @@ def test_building_a_feed_takes_the_same_number_of_queries_for_1_and_3_of_everyth
         track = factories.track(s, organiser, slug="g4gg")
         me = factories.participant(s)
         for n in range(size):
-            cohort = factories.cohort(s, track, slug="2030" if n == 0 else f"20{31 + n}")
+            edition = factories.edition(s, track, slug="2030" if n == 0 else f"20{31 + n}")
             for _ in range(size):
-                meeting = factories.meeting(s, cohort)
+                meeting = factories.meeting(s, edition)
                 schedule.add_material(s, meeting, title="Slides", url="https://example.org/s")
-                deadline = schedule.set_deadline(s, cohort, title="Plan", due_date=date(2030, 5, 1))
-            people.enroll(s, cohort, me)
+                deadline = schedule.set_deadline(s, edition, title="Plan", due_date=date(2030, 5, 1))
+            people.enroll(s, edition, me)
             people.submit(s, deadline, me, text="klaar")
         token = rotate_feed_token(s, me)
         target = personal_feed_path(token) if url == "personal" else (
@@ -385,12 +385,12 @@ def _published_world(s):
         for t in range(2):
             track = factories.track(s, organiser, slug=f"t{t}")
             for c in range(2):
-                cohort = factories.cohort(s, track, slug=f"e{c}",
+                edition = factories.edition(s, track, slug=f"e{c}",
                                           timezone="Europe/Brussels" if c else "Europe/Amsterdam")
-                meeting = factories.meeting(s, cohort, on_date=date(2030, 4, 13 + c))
+                meeting = factories.meeting(s, edition, on_date=date(2030, 4, 13 + c))
                 schedule.add_material(s, meeting, title="Slides", url="https://example.org/s")
-                schedule.set_deadline(s, cohort, title="Plan", due_date=date(2030, 5, 1 + t))
-    old = factories.meeting(s, cohort, title="Lang geleden", on_date=date(2030, 1, 1))
+                schedule.set_deadline(s, edition, title="Plan", due_date=date(2030, 5, 1 + t))
+    old = factories.meeting(s, edition, title="Lang geleden", on_date=date(2030, 1, 1))
     s.exec(update(Meeting).where(Meeting.id == old.id).values(
         on_date=date(2020, 1, 1), starts_at=datetime(2020, 1, 1, 12, tzinfo=UTC),
         ends_at=datetime(2020, 1, 1, 13, tzinfo=UTC)))
@@ -428,7 +428,7 @@ def test_a_save_returns_before_the_organiser_feed_and_later_saves_are_coalesced(
         real(db, organiser_id, track_ids)
 
     # The world's own feeds are written first: only this test's saves meet the slow worker.
-    cohort_file, organiser_file = (_calendars(app) / p for p in ("vng/g4gg/2030.ics", "vng.ics"))
+    edition_file, organiser_file = (_calendars(app) / p for p in ("vng/g4gg/2030.ics", "vng.ics"))
     before = organiser_file.read_bytes()
     monkeypatch.setattr(publish, "_publish_organiser", slow)
     track_id, meeting_id = world[1].id, world[3].id
@@ -437,7 +437,7 @@ def test_a_save_returns_before_the_organiser_feed_and_later_saves_are_coalesced(
     assert started.wait(10)  # the worker has taken the first change and blocks
     for day in (15, 16):
         schedule.reschedule_meeting(s, s.get(Meeting, meeting_id), on_date=date(2030, 4, day))
-    assert "20300416" in cohort_file.read_text()  # the edition's feed is written at once
+    assert "20300416" in edition_file.read_text()  # the edition's feed is written at once
     assert organiser_file.read_bytes() == before
 
     # The two saves made meanwhile wait as one run of the organiser (with its track).
@@ -445,7 +445,7 @@ def test_a_save_returns_before_the_organiser_feed_and_later_saves_are_coalesced(
     release.set()
     assert publish.wait_idle(10)
     assert calls == [{track_id}, {track_id}]  # the first save, then one run for the other two
-    for url in ("/feeds/vng.ics", "/feeds/vng/g4gg.ics", COHORT_URL):
+    for url in ("/feeds/vng.ics", "/feeds/vng/g4gg.ics", EDITION_URL):
         body = (_calendars(app) / url.removeprefix("/feeds/")).read_bytes()
         assert body == client.get(url).data
         assert "20300416" in body.decode()

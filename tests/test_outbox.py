@@ -12,7 +12,7 @@ from tests import factories
 from trajectories.clock import utcnow
 from trajectories.mail import drain as drain_module
 from trajectories.mail.drain import drain
-from trajectories.mail.models import CohortMailSettings, MailStatus, OutboxMessage
+from trajectories.mail.models import EditionMailSettings, MailStatus, OutboxMessage
 from trajectories.mail.outbox import (
     mail_preferences,
     queue_mail,
@@ -262,14 +262,14 @@ def test_a_slow_batch_renews_its_claims(db, mail_settings, smtp_sink, monkeypatc
 
 def test_held_edition_sends_after_release(db, mail_settings, smtp_sink):
     with db.begin() as s:
-        cohort = factories.cohort(s)
-        s.add(CohortMailSettings(cohort_id=cohort.id, hold=True))
+        edition = factories.edition(s)
+        s.add(EditionMailSettings(edition_id=edition.id, hold=True))
     with db.begin() as s:
-        _queue(s, cohort_id=cohort.id)
+        _queue(s, edition_id=edition.id)
     assert drain(db, mail_settings).sent == 0
     assert _rows(db)[0].status == "held"
     with db.session() as s:
-        assert release_held(s, cohort.id) == 1
+        assert release_held(s, edition.id) == 1
     assert drain(db, mail_settings).sent == 1
 
 
@@ -318,14 +318,14 @@ def test_bad_preference_kind_is_refused(db):
 
 def test_render_mail_dutch_dates_and_hostile_title(app, db, mail_settings, smtp_sink):
     with db.begin() as s:
-        cohort = factories.cohort(s)
-        meeting = factories.meeting(s, cohort, title="Evil\u2028Bcc: evil@example.org <b>x</b>")
+        edition = factories.edition(s)
+        meeting = factories.meeting(s, edition, title="Evil\u2028Bcc: evil@example.org <b>x</b>")
         person = factories.participant(s, email="anna@gemeente.example")
         from trajectories.models import Track
-        track = s.get(Track, cohort.track_id)
+        track = s.get(Track, edition.track_id)
     with app.app_context():
         subject, text, html = render_mail("reminder", "nl", participant=person, meeting=meeting,
-                                          cohort=cohort, track=track, days=1, materials=[])
+                                          edition=edition, track=track, days=1, materials=[])
     assert "\u2028" not in subject and subject.startswith("Morgen: Evil Bcc")
     assert "zaterdag 13 april 2030, 13:30–15:30" in text
     assert "<b>x</b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
@@ -374,19 +374,19 @@ def test_fan_out_renders_once_and_each_mail_is_that_participants_own(app, db, se
     for its participant alone: own name (escaped in the HTML), own unsubscribe link."""
     from trajectories.mail.outbox import render_personal
 
-    cohort = factories.cohort(session)
+    edition = factories.edition(session)
     people = [factories.participant(session, name=name, email=f"p{n}@gemeente.example",
                                     language=language)
               for n, (name, language) in enumerate([("Anna <b>& 'Co'", "nl"), ("Bert", "en"),
                                                     ("Cees \"C\"", "nl")])]
-    meeting = factories.meeting(session, cohort, title="Aftrap")
+    meeting = factories.meeting(session, edition, title="Aftrap")
     session.commit()
     settings = app.config["SETTINGS"]
     with app.app_context(), db.begin() as s:
         mails = []
         for person in people:
             link = unsubscribe_url(settings, person.id, "reminder")
-            context = dict(cohort=cohort, meeting=meeting, days=1, materials=[], track=None)
+            context = dict(edition=edition, meeting=meeting, days=1, materials=[], track=None)
             mails.append(render_personal(s, "reminder", person, link, **context))
             assert mails[-1] == render_mail("reminder", person.language, participant=person,
                                             unsubscribe_url=link, **context)

@@ -29,20 +29,20 @@ def _next_moment(session) -> PlannedMoment | None:
 
 
 def test_inclusion_pilot_from_admission_to_the_overdue_nudge(mail_app, session, smtp_sink):
-    cohort = factories.cohort(session, coordinator_email="globalgoals@vng.example",
+    edition = factories.edition(session, coordinator_email="globalgoals@vng.example",
                               timezone="Europe/Amsterdam", eligibility="municipalities")
-    schedule.plan_meeting(session, cohort, on_date=date(2030, 4, 13), start=time(13, 30),
+    schedule.plan_meeting(session, edition, on_date=date(2030, 4, 13), start=time(13, 30),
                                   end=time(15, 30), title="Aftrap: inclusie en de Global Goals")
     for day in (date(2030, 4, 29), date(2030, 5, 27), date(2030, 6, 24), date(2030, 9, 16)):
-        schedule.plan_meeting(session, cohort, on_date=day, title="Praktijksessie")
-    deadline = schedule.set_deadline(session, cohort, title="Best practice beschrijven",
+        schedule.plan_meeting(session, edition, on_date=day, title="Praktijksessie")
+    deadline = schedule.set_deadline(session, edition, title="Best practice beschrijven",
                                      due_date=date(2030, 8, 15))
     anna = factories.participant(session, name="Anna de Vries", email="anna@gemeente.example",
                                  organisation_id=factories.municipality(session).id)
     bert = factories.participant(session, name="Bert Jansen", email="bert@gemeente.example",
                                  organisation_id=anna.organisation_id)
     for person in (anna, bert):
-        people.enroll(session, cohort, person)
+        people.enroll(session, edition, person)
 
     database, settings = mail_app.extensions["trajectories.db"], mail_app.config["SETTINGS"]
     fired = 0

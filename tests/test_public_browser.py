@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from tests import factories
 from tests.conftest import assert_reflows, too_wide
-from tests.public_world import LINK_RE, deliver, open_cohort, text_of
+from tests.public_world import LINK_RE, deliver, open_edition, text_of
 from trajectories.clock import utcnow
 from trajectories.models import Submission
 from trajectories.services import schedule
@@ -47,15 +47,15 @@ def world(session):
                             summary="Vijf online sessies over lokale inclusie.",
                             goals="Een lokale inclusie-agenda.", target_group="Gemeenten.",
                             contact_name="Team G4GG", contact_email="globalgoals@vng.example")
-    cohort = open_cohort(session, trk=track, slug="2030", name="2030", capacity=5)
-    held = factories.meeting(session, cohort, on_date=date(2020, 3, 5), title="Startsessie")
+    edition = open_edition(session, trk=track, slug="2030", name="2030", capacity=5)
+    held = factories.meeting(session, edition, on_date=date(2020, 3, 5), title="Startsessie")
     schedule.add_material(session, held, title="Presentatie", url="https://example.org/p.pdf")
-    factories.meeting(session, cohort, on_date=utcnow().date() + timedelta(days=7),
+    factories.meeting(session, edition, on_date=utcnow().date() + timedelta(days=7),
                       title="Werksessie", online_url="https://meet.example/w")
-    deadline = schedule.set_deadline(session, cohort, title="Plan van aanpak",
+    deadline = schedule.set_deadline(session, edition, title="Plan van aanpak",
                                      due_date=date(2099, 1, 1))
     session.close()
-    return {"track": track, "cohort": cohort, "deadline": deadline}
+    return {"track": track, "edition": edition, "deadline": deadline}
 
 
 def mail(app, smtp_sink, index: int):
@@ -216,7 +216,7 @@ def test_nudges_stop_once_the_deliverable_is_handed_in(app, live_server, page, s
     from trajectories.mail.models import OutboxMessage
     from trajectories.scheduler.models import PlannedMoment
 
-    deadline = schedule.set_deadline(session, world["cohort"], title="Verslag",
+    deadline = schedule.set_deadline(session, world["edition"], title="Verslag",
                                      due_date=utcnow().date() + timedelta(days=20))
     session.close()
     register_and_confirm(app, live_server, page, smtp_sink)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests import factories
-from tests.public_world import closing_client, open_cohort
+from tests.public_world import closing_client, open_edition
 from trajectories.clock import utcnow
 from trajectories.reference import goals
 from trajectories.services import schedule
@@ -29,12 +29,12 @@ def world(session):
                                 contact_name="Team G4GG", contact_email="globalgoals@vng.example")
     climate = factories.track(session, vng, slug="klimaat", title="Klimaatroute", theme="Klimaat",
                               sdgs=[13], summary="Klimaatadaptatie in de wijk")
-    open_cohort(session, trk=inclusion, slug="2030", name="2030")
-    past = factories.cohort(session, trk=climate, slug="2020", name="2020")
+    open_edition(session, trk=inclusion, slug="2030", name="2030")
+    past = factories.edition(session, trk=climate, slug="2020", name="2020")
     held = factories.meeting(session, past, on_date=date(2020, 3, 5), title="Startsessie")
     schedule.add_material(session, held, title="Presentatie startsessie",
                           url="https://example.org/start.pdf")
-    future = factories.meeting(session, open_cohort(session, trk=climate, slug="2031", name="2031"),
+    future = factories.meeting(session, open_edition(session, trk=climate, slug="2031", name="2031"),
                                on_date=utcnow().date() + timedelta(days=30), title="Kick-off")
     schedule.add_material(session, future, title="Nog geheim", url="https://example.org/geheim")
     return {"vng": vng, "inclusion": inclusion, "climate": climate}
@@ -139,12 +139,12 @@ def statements(app, client, path: str) -> int:
 def test_catalogue_queries_do_not_grow_with_the_catalogue(app, session, client):
     org = factories.organiser(session, slug="vvsg")
     first = factories.track(session, org)
-    factories.meeting(session, open_cohort(session, trk=first), on_date=date(2099, 1, 1))
+    factories.meeting(session, open_edition(session, trk=first), on_date=date(2099, 1, 1))
     small = statements(app, client, "/"), statements(app, client, "/vvsg/")
     for _ in range(3):
         track = factories.track(session, org)
         for _ in range(2):
-            factories.meeting(session, open_cohort(session, trk=track), on_date=date(2099, 1, 1))
+            factories.meeting(session, open_edition(session, trk=track), on_date=date(2099, 1, 1))
     large = statements(app, client, "/"), statements(app, client, "/vvsg/")
     assert small == large
 
@@ -153,9 +153,9 @@ def test_uploaded_material_is_downloadable_once_the_session_was_held(app, sessio
     var_dir = Path(app.config["SETTINGS"].var_dir)
     (var_dir / "uploads" / "materials").mkdir(parents=True, exist_ok=True)
     (var_dir / "uploads" / "materials" / "slides.pdf").write_bytes(b"%PDF-1.4 slides")
-    cohort = open_cohort(session, trk=world["climate"], slug="2019", name="2019")
-    held = factories.meeting(session, cohort, on_date=date(2019, 5, 1), title="Terugblik")
-    coming = factories.meeting(session, cohort, on_date=date(2099, 5, 1), title="Vooruitblik")
+    edition = open_edition(session, trk=world["climate"], slug="2019", name="2019")
+    held = factories.meeting(session, edition, on_date=date(2019, 5, 1), title="Terugblik")
+    coming = factories.meeting(session, edition, on_date=date(2099, 5, 1), title="Vooruitblik")
     done = schedule.add_material(session, held, title="Slides", file_path="uploads/materials/slides.pdf")
     early = schedule.add_material(session, coming, title="Concept",
                                   file_path="uploads/materials/slides.pdf")

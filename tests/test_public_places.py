@@ -9,19 +9,19 @@ import pytest
 from sqlmodel import select
 
 from tests import factories
-from tests.public_world import open_cohort
+from tests.public_world import open_edition
 from trajectories.clock import utcnow
-from trajectories.models import Cohort
+from trajectories.models import Edition
 from trajectories.services import people
 
 
 def _world(session, admitted: int):
     vng = factories.organiser(session, slug="vng", name="VNG")
     track = factories.track(session, vng, slug="inclusie", title="Praktijkproef inclusie")
-    cohort = open_cohort(session, trk=track, slug="2030", name="2030", capacity=5)
-    factories.meeting(session, cohort, on_date=utcnow().date() + timedelta(days=30))
+    edition = open_edition(session, trk=track, slug="2030", name="2030", capacity=5)
+    factories.meeting(session, edition, on_date=utcnow().date() + timedelta(days=30))
     for _ in range(admitted):
-        people.enroll(session, cohort, factories.participant(session))
+        people.enroll(session, edition, factories.participant(session))
     session.close()
 
 
@@ -60,7 +60,7 @@ def test_places_in_english(client, session):
     client.get("/taal/en")
     html = " ".join(client.get("/vng/inclusie/").get_data(as_text=True).split())
     assert "1 place left of 5" in html
-    people.enroll(session, session.exec(select(Cohort)).one(), factories.participant(session))
+    people.enroll(session, session.exec(select(Edition)).one(), factories.participant(session))
     session.close()
     html = " ".join(client.get("/").get_data(as_text=True).split())
     assert "full — you go on the waiting list" in html

@@ -14,7 +14,7 @@ from tests import factories
 from tests.public_world import (
     closing_client,
     follow_link,
-    open_cohort,
+    open_edition,
     register_form,
     submit,
     text_of,
@@ -45,17 +45,17 @@ def count(session, model) -> int:
     return session.exec(select(func.count()).select_from(model)).one()
 
 
-def register_path(session, cohort) -> str:
+def register_path(session, edition) -> str:
     from trajectories.models import Organiser, Track
 
-    track = session.get(Track, cohort.track_id)
+    track = session.get(Track, edition.track_id)
     organiser = session.get(Organiser, track.organiser_id)
-    return f"/{organiser.slug}/{track.slug}/{cohort.slug}/inschrijven"
+    return f"/{organiser.slug}/{track.slug}/{edition.slug}/inschrijven"
 
 
 def test_register_confirm_admits_and_signs_in(session, client, smtp_sink):
-    cohort = open_cohort(session)
-    path = register_path(session, cohort)
+    edition = open_edition(session)
+    path = register_path(session, edition)
     page = client.get(path)
     assert page.status_code == 200
     assert ">Noordenveld</option>" in page.get_data(as_text=True)
@@ -86,8 +86,8 @@ def test_register_confirm_admits_and_signs_in(session, client, smtp_sink):
 
 
 def test_registering_twice_gives_one_enrollment_and_a_fresh_link(session, client, smtp_sink):
-    cohort = open_cohort(session)
-    path = register_path(session, cohort)
+    edition = open_edition(session)
+    path = register_path(session, edition)
     first = submit(client, path, register_form()).get_data(as_text=True)
     second = submit(client, path, register_form(email=" S.Bakker@Noordenveld.example ")) \
         .get_data(as_text=True)
@@ -106,30 +106,30 @@ def test_registering_twice_gives_one_enrollment_and_a_fresh_link(session, client
 
 
 def test_full_edition_waitlists_with_its_own_mail(session, client, smtp_sink):
-    cohort = open_cohort(session, capacity=1)
-    people.enroll(session, cohort, factories.participant(session))
-    path = register_path(session, cohort)
+    edition = open_edition(session, capacity=1)
+    people.enroll(session, edition, factories.participant(session))
+    path = register_path(session, edition)
     assert "wachtlijst" in client.get(path).get_data(as_text=True)
     submit(client, path, register_form())
     follow_link(client, smtp_sink.wait_for(1)[0])
     outcome = smtp_sink.wait_for(2)[1]
     assert outcome["Subject"].startswith("Je staat op de wachtlijst")
     assert "op plaats 1" in text_of(outcome)
-    assert session.exec(select(Enrollment).where(Enrollment.cohort_id == cohort.id)
+    assert session.exec(select(Enrollment).where(Enrollment.edition_id == edition.id)
                         .order_by(Enrollment.id)).all()[-1].status == EnrollmentStatus.WAITLISTED
 
 
 def test_edition_with_approval_says_awaiting_approval(session, client, smtp_sink):
-    cohort = open_cohort(session, requires_approval=True)
-    submit(client, register_path(session, cohort), register_form())
+    edition = open_edition(session, requires_approval=True)
+    submit(client, register_path(session, edition), register_form())
     follow_link(client, smtp_sink.wait_for(1)[0])
     assert smtp_sink.wait_for(2)[1]["Subject"].startswith("We hebben je inschrijving")
     assert session.exec(select(Enrollment)).one().status == EnrollmentStatus.APPLIED
 
 
 def test_other_body_registers_for_an_open_edition(session, client, smtp_sink):
-    cohort = open_cohort(session)
-    submit(client, register_path(session, cohort),
+    edition = open_edition(session)
+    submit(client, register_path(session, edition),
            register_form(organisation="other", other_name="Provincie Drenthe",
                          other_kind="province"))
     follow_link(client, smtp_sink.wait_for(1)[0])
@@ -146,8 +146,8 @@ def test_other_body_registers_for_an_open_edition(session, client, smtp_sink):
 ])
 def test_bad_form_input_gets_a_dutch_message_and_sends_nothing(session, client, smtp_sink,
                                                                 form, message):
-    cohort = open_cohort(session)
-    answer = submit(client, register_path(session, cohort), register_form(**form))
+    edition = open_edition(session)
+    answer = submit(client, register_path(session, edition), register_form(**form))
     assert answer.status_code == 422
     assert message in answer.get_data(as_text=True)
     time.sleep(0.2)
@@ -156,8 +156,8 @@ def test_bad_form_input_gets_a_dutch_message_and_sends_nothing(session, client, 
 
 
 def test_ineligible_body_is_refused_clearly(session, client, smtp_sink):
-    cohort = open_cohort(session, eligibility=Eligibility.MUNICIPALITIES)
-    answer = submit(client, register_path(session, cohort),
+    edition = open_edition(session, eligibility=Eligibility.MUNICIPALITIES)
+    answer = submit(client, register_path(session, edition),
                     register_form(organisation="other", other_name="Adviesbureau X"))
     assert answer.status_code == 422
     assert "Deze editie is alleen voor gemeenten" in answer.get_data(as_text=True)
@@ -167,9 +167,9 @@ def test_ineligible_body_is_refused_clearly(session, client, smtp_sink):
 
 def test_closed_registration_is_refused(session, client, smtp_sink):
     now = utcnow()
-    cohort = factories.cohort(session, registration_opens_at=now - timedelta(days=10),
+    edition = factories.edition(session, registration_opens_at=now - timedelta(days=10),
                               registration_closes_at=now - timedelta(days=1))
-    path = register_path(session, cohort)
+    path = register_path(session, edition)
     page = client.get(path).get_data(as_text=True)
     assert "De inschrijving voor deze editie is gesloten" in page
     assert 'name="csrf_token"' not in page  # no form to fill in
@@ -183,11 +183,11 @@ def test_closed_registration_is_refused(session, client, smtp_sink):
 
 
 def test_registration_closed_between_mail_and_confirmation(session, client, smtp_sink):
-    cohort = open_cohort(session)
-    submit(client, register_path(session, cohort), register_form())
+    edition = open_edition(session)
+    submit(client, register_path(session, edition), register_form())
     mail = smtp_sink.wait_for(1)[0]
-    cohort.registration_closes_at = utcnow() - timedelta(seconds=1)
-    session.add(cohort)
+    edition.registration_closes_at = utcnow() - timedelta(seconds=1)
+    session.add(edition)
     session.commit()
     answer = follow_link(client, mail)
     assert answer.status_code == 400
@@ -196,8 +196,8 @@ def test_registration_closed_between_mail_and_confirmation(session, client, smtp
 
 
 def test_tampered_expired_and_reused_links_are_refused(app, session, client, smtp_sink):
-    cohort = open_cohort(session)
-    submit(client, register_path(session, cohort), register_form())
+    edition = open_edition(session)
+    submit(client, register_path(session, edition), register_form())
     mail = smtp_sink.wait_for(1)[0]
     from tests.public_world import link_in, token_of
 
@@ -213,7 +213,7 @@ def test_tampered_expired_and_reused_links_are_refused(app, session, client, smt
 
     expired = URLSafeTimedSerializer(
         app.config["SECRET_KEY"], salt="trajectories.registration-confirm",
-        signer=SignedThreeDaysAgo).dumps({"c": cohort.id, **_payload(register_form()),
+        signer=SignedThreeDaysAgo).dumps({"c": edition.id, **_payload(register_form()),
                                           "j": "0" * 32})
     answer = submit(client, path, {"t": expired}, action="/inschrijving/bevestigen")
     assert answer.status_code == 400 and "verlopen" in answer.get_data(as_text=True)
@@ -231,8 +231,8 @@ def _payload(form: dict) -> dict:
 
 
 def test_honeypot_answers_kindly_and_sends_nothing(session, client, smtp_sink):
-    cohort = open_cohort(session)
-    answer = submit(client, register_path(session, cohort),
+    edition = open_edition(session)
+    answer = submit(client, register_path(session, edition),
                     register_form(website="http://spam.example"))
     assert answer.status_code == 200 and "Kijk in je mailbox" in answer.get_data(as_text=True)
     time.sleep(0.2)
@@ -240,8 +240,8 @@ def test_honeypot_answers_kindly_and_sends_nothing(session, client, smtp_sink):
 
 
 def test_rate_limit_per_address(session, client, smtp_sink):
-    cohort = open_cohort(session)
-    path = register_path(session, cohort)
+    edition = open_edition(session)
+    path = register_path(session, edition)
     codes = [submit(client, path, register_form()).status_code for _ in range(6)]
     assert codes == [200] * 5 + [429]
     refused = submit(client, path, register_form())

@@ -13,7 +13,7 @@ from tests import factories
 from trajectories.mail.drain import drain
 from trajectories.mail.models import MailStatus, OutboxMessage
 from trajectories.mail.outbox import row_content
-from trajectories.models import Cohort
+from trajectories.models import Edition
 from trajectories.scheduler.jobs import process_moment
 from trajectories.scheduler.models import MomentStatus, PlannedMoment
 from trajectories.services import people, schedule
@@ -24,13 +24,13 @@ AMS = ZoneInfo("Europe/Amsterdam")
 @pytest.fixture
 def world(session):
     """An edition with a coordinator and two admitted participants."""
-    cohort = factories.cohort(session, coordinator_email="coordinator@vng.example")
+    edition = factories.edition(session, coordinator_email="coordinator@vng.example")
     anna = factories.participant(session, name="Anna de Vries", email="anna@gemeente.example")
     bert = factories.participant(session, name="Bert Jansen", email="bert@gemeente.example",
                                  language="en")
     for person in (anna, bert):
-        people.enroll(session, cohort, person)
-    return cohort, anna, bert
+        people.enroll(session, edition, person)
+    return edition, anna, bert
 
 
 def _read(session, query):
@@ -69,8 +69,8 @@ def fire(app, job_id, at):
 
 
 def test_reminders_sent_once_to_admitted_with_dutch_dates(mail_app, session, world, smtp_sink):
-    cohort, anna, bert = world
-    meeting = factories.meeting(session, cohort, title="Aftrap", online_url="https://meet.example/1")
+    edition, anna, bert = world
+    meeting = factories.meeting(session, edition, title="Aftrap", online_url="https://meet.example/1")
     job = f"reminder:session:{meeting.id}:P7D"
     planned = moment(session, job)
     # 09:00 CEST (the send hour) a week and a day before the session's day
@@ -91,8 +91,8 @@ def test_reminders_sent_once_to_admitted_with_dutch_dates(mail_app, session, wor
 
 
 def test_late_reminder_sent_while_useful_else_skipped(mail_app, session, world):
-    cohort, *_ = world
-    meeting = factories.meeting(session, cohort)
+    edition, *_ = world
+    meeting = factories.meeting(session, edition)
     week, day = (f"reminder:session:{meeting.id}:{o}" for o in ("P7D", "P1D"))
     # Down for two days: the week reminder still helps (the day reminder is not due yet).
     assert fire(mail_app, week, datetime(2030, 4, 8, 9, 0, tzinfo=UTC)) == "sent"
@@ -104,21 +104,21 @@ def test_late_reminder_sent_while_useful_else_skipped(mail_app, session, world):
 
 
 def test_session_planned_too_late_for_a_reminder_skips_it(session, world):
-    cohort, *_ = world
+    edition, *_ = world
     soon = (datetime.now(AMS) + timedelta(days=3)).date()
-    meeting = factories.meeting(session, cohort, on_date=soon)
+    meeting = factories.meeting(session, edition, on_date=soon)
     assert moment(session, f"reminder:session:{meeting.id}:P7D").status == "skipped"
     assert moment(session, f"reminder:session:{meeting.id}:P1D").status == "planned"
 
 
-def _deadline(session, cohort, due=date(2030, 5, 1), **kw):
-    return schedule.set_deadline(session, cohort, title="Lokale analyse", due_date=due, **kw)
+def _deadline(session, edition, due=date(2030, 5, 1), **kw):
+    return schedule.set_deadline(session, edition, title="Lokale analyse", due_date=due, **kw)
 
 
 def test_nudges_only_to_those_who_did_not_deliver_and_stop_on_submission(mail_app, session, world,
                                                                          smtp_sink):
-    cohort, anna, bert = world
-    deadline = _deadline(session, cohort)
+    edition, anna, bert = world
+    deadline = _deadline(session, edition)
     jobs = [m.job_id for m in moments(session, f"nudge:deadline:{deadline.id}:")]
     assert jobs == [f"nudge:deadline:{deadline.id}:{o}" for o in ("P0D", "P14D", "P3D")]
     overdue = moment(session, f"overdue:deadline:{deadline.id}:P2D")
@@ -145,8 +145,8 @@ def test_nudges_only_to_those_who_did_not_deliver_and_stop_on_submission(mail_ap
 
 
 def test_extension_moves_nudges_for_that_participant(mail_app, session, world):
-    cohort, anna, bert = world
-    deadline = _deadline(session, cohort)
+    edition, anna, bert = world
+    deadline = _deadline(session, edition)
     schedule.extend_deadline(session, deadline, anna, due_date=date(2030, 5, 10))
     own = moment(session, f"nudge:deadline:{deadline.id}:participant:{anna.id}:P3D")
     assert own.due_at == datetime(2030, 5, 7, 7, 0, tzinfo=UTC)
@@ -169,22 +169,22 @@ def test_one_submission_stops_the_nudges_of_everyone_in_that_municipality(mail_a
     submission by someone not admitted (waitlisted Dirk) covers nobody, Bert has no colleague."""
     from trajectories.models import DeliveredBy, Submission
 
-    cohort, anna, bert = world
+    edition, anna, bert = world
     town = factories.municipality(session, "Noordenveld", "GM1699")
     anna.organisation_id = town.id
     session.add(anna)
     cees = factories.participant(session, name="Cees", email="cees@gemeente.example",
                                  organisation_id=town.id)
-    people.enroll(session, cohort, cees)
+    people.enroll(session, edition, cees)
     other = factories.municipality(session, "Westerkwartier", "GM1969")
     bert.organisation_id = other.id
     session.add(bert)
-    cohort.capacity = 3
-    session.add(cohort)
+    edition.capacity = 3
+    session.add(edition)
     dirk = factories.participant(session, name="Dirk", email="dirk@gemeente.example",
                                  organisation_id=other.id)
-    assert people.enroll(session, cohort, dirk).status == "waitlisted"  # the edition is full
-    deadline = _deadline(session, cohort, delivered_by=DeliveredBy.ORGANISATION)
+    assert people.enroll(session, edition, dirk).status == "waitlisted"  # the edition is full
+    deadline = _deadline(session, edition, delivered_by=DeliveredBy.ORGANISATION)
     people.submit(session, deadline, anna, text="Voor heel Noordenveld")
     session.add(Submission(deadline_id=deadline.id, participant_id=dirk.id, text="Te vroeg"))
     session.commit()
@@ -195,9 +195,9 @@ def test_one_submission_stops_the_nudges_of_everyone_in_that_municipality(mail_a
 
 @pytest.mark.parametrize("zone", ["Europe/Amsterdam", "Europe/Brussels"])
 def test_nudges_at_nine_local_across_dst(session, zone):
-    cohort = factories.cohort(session, timezone=zone)
+    edition = factories.edition(session, timezone=zone)
     # Summer time starts on Sunday 31 March 2030: the nudges on either side stay at 09:00 local.
-    deadline = _deadline(session, cohort, due=date(2030, 3, 31))
+    deadline = _deadline(session, edition, due=date(2030, 3, 31))
     due = {m.job_id.rsplit(":", 1)[1]: m.due_at for m in moments(session, "nudge:deadline:")}
     assert due["P3D"] == datetime(2030, 3, 28, 8, 0, tzinfo=UTC)  # 09:00 CET
     assert due["P0D"] == datetime(2030, 3, 31, 7, 0, tzinfo=UTC)  # 09:00 CEST
@@ -206,8 +206,8 @@ def test_nudges_at_nine_local_across_dst(session, zone):
 
 
 def test_reschedule_sends_one_update_with_same_uid_higher_sequence(mail_app, session, world):
-    cohort, anna, bert = world
-    meeting = factories.meeting(session, cohort)
+    edition, anna, bert = world
+    meeting = factories.meeting(session, edition)
     invite = moment(session, f"invite:session:{meeting.id}")
     fire(mail_app, invite.job_id, invite.due_at)
     assert len(outbox(session, "invitation")) == 2
@@ -230,8 +230,8 @@ def test_reschedule_sends_one_update_with_same_uid_higher_sequence(mail_app, ses
 
 
 def test_cancel_removes_reminders_and_sends_one_cancellation(mail_app, session, world, smtp_sink):
-    cohort, anna, bert = world
-    meeting = factories.meeting(session, cohort)
+    edition, anna, bert = world
+    meeting = factories.meeting(session, edition)
     invite = moment(session, f"invite:session:{meeting.id}")
     fire(mail_app, invite.job_id, invite.due_at)
     schedule.cancel_meeting(session, meeting)
@@ -253,10 +253,10 @@ def test_cancel_removes_reminders_and_sends_one_cancellation(mail_app, session, 
 
 
 def test_welcome_with_invitations_and_no_second_invitation(mail_app, session, world):
-    cohort, anna, bert = world
-    meeting = factories.meeting(session, cohort)
+    edition, anna, bert = world
+    meeting = factories.meeting(session, edition)
     newcomer = factories.participant(session, email="cees@gemeente.example")
-    enrollment = people.enroll(session, cohort, newcomer)
+    enrollment = people.enroll(session, edition, newcomer)
     welcome = moment(session, f"welcome:enrollment:{enrollment.id}")
     fire(mail_app, welcome.job_id, welcome.due_at)
     invite = moment(session, f"invite:session:{meeting.id}")
@@ -268,9 +268,9 @@ def test_welcome_with_invitations_and_no_second_invitation(mail_app, session, wo
 
 
 def test_coaching_after_session_and_weekly_digest(mail_app, session, world):
-    cohort, anna, bert = world
-    meeting = factories.meeting(session, cohort, coaching_notes="Wat neem je mee?")
-    deadline = _deadline(session, cohort, due=date(2030, 4, 20))
+    edition, anna, bert = world
+    meeting = factories.meeting(session, edition, coaching_notes="Wat neem je mee?")
+    deadline = _deadline(session, edition, due=date(2030, 4, 20))
     coaching = moment(session, f"coaching:session:{meeting.id}:PT2H")
     assert coaching.due_at == datetime(2030, 4, 13, 15, 30, tzinfo=UTC)
     fire(mail_app, coaching.job_id, coaching.due_at)
@@ -281,15 +281,15 @@ def test_coaching_after_session_and_weekly_digest(mail_app, session, world):
     from trajectories.scheduler.plan import plan_digest
 
     monday = datetime(2030, 4, 21, 12, 0, tzinfo=UTC)  # a Sunday: next digest Monday 22 April
-    plan_digest(session, cohort.id, monday)
+    plan_digest(session, edition.id, monday)
     session.commit()
-    digest = moment(session, f"digest:cohort:{cohort.id}:2030-04-22")
+    digest = moment(session, f"digest:cohort:{edition.id}:2030-04-22")
     assert digest.due_at == datetime(2030, 4, 22, 7, 0, tzinfo=UTC)
     fire(mail_app, digest.job_id, digest.due_at)
     [mail] = outbox(session, "digest")
     assert mail.to == "coordinator@vng.example"
     assert "Bert Jansen" in mail.text and "Anna de Vries" not in mail.text
-    assert moment(session, f"digest:cohort:{cohort.id}:2030-04-29").status == "planned"
+    assert moment(session, f"digest:cohort:{edition.id}:2030-04-29").status == "planned"
 
 
 def test_replanning_leaves_long_finished_editions_alone(session):
@@ -298,30 +298,30 @@ def test_replanning_leaves_long_finished_editions_alone(session):
     extension, or an overdue nudge set months after the deadline)."""
     from sqlalchemy import delete
 
-    from trajectories.scheduler.plan import plan_all, unfinished_cohort_ids
+    from trajectories.scheduler.plan import plan_all, unfinished_edition_ids
     from trajectories.services.messages import set_mail_settings
 
     now = datetime(2030, 6, 1, 10, tzinfo=UTC)
-    finished = factories.cohort(session)
+    finished = factories.edition(session)
     factories.meeting(session, finished, on_date=date(2029, 11, 3))
     _deadline(session, finished, due=date(2029, 12, 1))
-    running = factories.cohort(session)
+    running = factories.edition(session)
     factories.meeting(session, running, on_date=date(2030, 9, 14))
-    extended = factories.cohort(session)
+    extended = factories.edition(session)
     late = _deadline(session, extended, due=date(2029, 12, 1))
     person = factories.participant(session)
     people.enroll(session, extended, person)
     schedule.extend_deadline(session, late, person, due_date=date(2030, 6, 20))
-    patient = factories.cohort(session)
+    patient = factories.edition(session)
     _deadline(session, patient, due=date(2030, 3, 1))
     set_mail_settings(session, patient, hold=False, review_coaching=False, nudge_days=[-120])
 
-    assert unfinished_cohort_ids(session, now) == sorted([running.id, extended.id, patient.id])
+    assert unfinished_edition_ids(session, now) == sorted([running.id, extended.id, patient.id])
     session.exec(delete(PlannedMoment))
     session.commit()
     plan_all(session, now)
     session.commit()
-    planned = {row.cohort_id for row in _read(session, select(PlannedMoment))}
+    planned = {row.edition_id for row in _read(session, select(PlannedMoment))}
     assert planned == {running.id, extended.id, patient.id}
 
 
@@ -331,9 +331,9 @@ def test_reconciliation_repairs_the_job_store(mail_app, session, world):
 
     from trajectories.scheduler.runtime import JOB_FUNC, configure, reconcile
 
-    cohort, *_ = world
-    meeting = factories.meeting(session, cohort)
-    _deadline(session, cohort)
+    edition, *_ = world
+    meeting = factories.meeting(session, edition)
+    _deadline(session, edition)
     db = mail_app.extensions["trajectories.db"]
     now = datetime.now(UTC)
 
@@ -375,8 +375,8 @@ def test_a_moment_moved_while_reconciling_is_synced_after(mail_app, session, wor
 
     from trajectories.scheduler.runtime import configure, reconcile, sync_jobs
 
-    cohort, *_ = world
-    meeting = factories.meeting(session, cohort)
+    edition, *_ = world
+    meeting = factories.meeting(session, edition)
     db = mail_app.extensions["trajectories.db"]
     scheduler = configure(BackgroundScheduler(), db.url)
     scheduler.start(paused=True)
@@ -406,9 +406,9 @@ def test_running_scheduler_sends_a_due_moment(mail_app, session, world, smtp_sin
 
     from trajectories.scheduler.runtime import run_scheduler
 
-    cohort, anna, bert = world
+    edition, anna, bert = world
     newcomer = factories.participant(session, email="cees@gemeente.example")
-    enrollment = people.enroll(session, cohort, newcomer)
+    enrollment = people.enroll(session, edition, newcomer)
     row = moment(session, f"welcome:enrollment:{enrollment.id}")
     row.due_at = datetime.now(UTC)  # as if the welcome delay had passed
     session.add(row)
@@ -448,16 +448,16 @@ def test_two_schedulers_in_one_process_each_fire_against_their_own_app(
     other_url = f"sqlite:///{tmp_path / 'other.db'}"
     other_db = Database(other_url)
     SQLModel.metadata.create_all(other_db.engine)
-    cohort, *_ = world
-    newcomer = people.enroll(session, cohort,
+    edition, *_ = world
+    newcomer = people.enroll(session, edition,
                              factories.participant(session, email="cees@gemeente.example"))
     with running_smtp_sink() as other_sink, other_db.session(actor="test") as other_session:
         other_app = create_app({"database_url": other_url, "var_dir": str(tmp_path / "var2"),
                                 "calendars_dir": str(tmp_path / "calendars2"),
                                 "secret_key": "other", "TESTING": True,
                                 "smtp_host": "127.0.0.1", "smtp_port": other_sink.port})
-        other_cohort = factories.cohort(other_session)
-        stranger = people.enroll(other_session, other_cohort, factories.participant(
+        other_edition = factories.edition(other_session)
+        stranger = people.enroll(other_session, other_edition, factories.participant(
             other_session, email="dirk@elders.example"))
         stops = [threading.Event(), threading.Event()]
         threads = [threading.Thread(target=run_scheduler, args=(app, stop), daemon=True,
@@ -491,13 +491,13 @@ def test_two_schedulers_in_one_process_each_fire_against_their_own_app(
     assert moment(session, f"welcome:enrollment:{newcomer.id}").status == MomentStatus.DONE
 
 
-def test_cohort_zone_change_replans(session, world):
-    cohort, *_ = world
-    deadline = _deadline(session, cohort)
+def test_edition_zone_change_replans(session, world):
+    edition, *_ = world
+    deadline = _deadline(session, edition)
     from trajectories.services import catalogue
 
-    catalogue.update_cohort(session, session.get(Cohort, cohort.id), timezone="America/New_York",
-                            name=cohort.name)
+    catalogue.update_edition(session, session.get(Edition, edition.id), timezone="America/New_York",
+                            name=edition.name)
     due = moment(session, f"nudge:deadline:{deadline.id}:P0D").due_at
     assert due == datetime(2030, 5, 1, 13, 0, tzinfo=UTC)
 
@@ -505,8 +505,8 @@ def test_cohort_zone_change_replans(session, world):
 def test_invitation_parses_strictly_with_organizer_and_attendee(mail_app, session, world):
     from ical.calendar_stream import IcsCalendarStream
 
-    cohort, anna, bert = world
-    meeting = factories.meeting(session, cohort, title="Aftrap, met \"quotes\"; en komma's")
+    edition, anna, bert = world
+    meeting = factories.meeting(session, edition, title="Aftrap, met \"quotes\"; en komma's")
     invite = moment(session, f"invite:session:{meeting.id}")
     fire(mail_app, invite.job_id, invite.due_at)
     row = next(r for r in outbox(session, "invitation") if r.to == "anna@gemeente.example")
@@ -572,14 +572,14 @@ def test_one_active_scheduler_the_other_takes_over(mail_app, caplog):
 
 def test_cancellation_reaches_only_those_who_had_the_invitation(mail_app, session, world,
                                                                 smtp_sink):
-    cohort, anna, bert = world
-    meeting = factories.meeting(session, cohort)
+    edition, anna, bert = world
+    meeting = factories.meeting(session, edition)
     invite = moment(session, f"invite:session:{meeting.id}")
     fire(mail_app, invite.job_id, invite.due_at)
     schedule.cancel_meeting(session, meeting)
     # Two people join within the three-minute wait; their welcomes fire first.
     for email in ("cees@gemeente.example", "dirk@gemeente.example"):
-        enrollment = people.enroll(session, cohort, factories.participant(session, email=email))
+        enrollment = people.enroll(session, edition, factories.participant(session, email=email))
         welcome = moment(session, f"welcome:enrollment:{enrollment.id}")
         fire(mail_app, welcome.job_id, welcome.due_at)
     cancel = moment(session, f"cancel:session:{meeting.id}")
@@ -595,14 +595,14 @@ def test_cancellation_reaches_only_those_who_had_the_invitation(mail_app, sessio
 
 def test_update_goes_to_the_invited_and_newcomers_get_the_current_invitation(mail_app, session,
                                                                                world):
-    cohort, anna, bert = world
-    meeting = factories.meeting(session, cohort)
+    edition, anna, bert = world
+    meeting = factories.meeting(session, edition)
     invite = moment(session, f"invite:session:{meeting.id}")
     fire(mail_app, invite.job_id, invite.due_at)
     schedule.reschedule_meeting(session, meeting, on_date=date(2030, 4, 14), start=time(13, 30),
                                 end=time(15, 30))
     newcomer = factories.participant(session, email="cees@gemeente.example")
-    enrollment = people.enroll(session, cohort, newcomer)
+    enrollment = people.enroll(session, edition, newcomer)
     update = moment(session, f"update:session:{meeting.id}")
     assert fire(mail_app, update.job_id, update.due_at) == "sent"
     welcome = moment(session, f"welcome:enrollment:{enrollment.id}")
@@ -618,10 +618,10 @@ def test_update_goes_to_the_invited_and_newcomers_get_the_current_invitation(mai
 def test_changing_mail_settings_replans_at_once(session, world):
     from trajectories.services.messages import set_mail_settings
 
-    cohort, *_ = world
-    meeting = factories.meeting(session, cohort)
-    deadline = _deadline(session, cohort)
-    set_mail_settings(session, cohort, hold=False, review_coaching=False, reminder_days=[3],
+    edition, *_ = world
+    meeting = factories.meeting(session, edition)
+    deadline = _deadline(session, edition)
+    set_mail_settings(session, edition, hold=False, review_coaching=False, reminder_days=[3],
                       nudge_days=[5], send_hour=8, coaching_delay_hours=None)
     wanted = {m.job_id: m.due_at for m in moments(session, "")
               if m.status == "planned" and m.kind in ("reminder", "coaching", "nudge", "overdue")}
@@ -635,10 +635,10 @@ def test_welcome_unsubscribe_link_stops_welcomes_not_invitations(mail_app, sessi
                                                                  smtp_sink):
     from trajectories.mail.outbox import mail_preferences
 
-    cohort, anna, bert = world
-    factories.meeting(session, cohort)
+    edition, anna, bert = world
+    factories.meeting(session, edition)
     newcomer = factories.participant(session, email="cees@gemeente.example")
-    enrollment = people.enroll(session, cohort, newcomer)
+    enrollment = people.enroll(session, edition, newcomer)
     welcome = moment(session, f"welcome:enrollment:{enrollment.id}")
     fire(mail_app, welcome.job_id, welcome.due_at)
     settings = mail_app.config["SETTINGS"]
@@ -664,21 +664,21 @@ def test_a_fan_out_in_one_statement_sends_what_one_per_person_would(mail_app, se
     from trajectories.mail.outbox import fan_out, set_mail_preference
     from trajectories.models import Participant, Track
 
-    cohort, anna, bert = world
+    edition, anna, bert = world
     anna.name = "Anna & Zoë <Vries>"
     session.add(anna)
     cees = factories.participant(session, name="Cees", email="cees@gemeente.example")
-    people.enroll(session, cohort, cees)
+    people.enroll(session, edition, cees)
     set_mail_preference(session, cees, "reminder", False)
-    meeting = factories.meeting(session, cohort, title="Aftrap")
-    context = dict(cohort=cohort, track=session.get(Track, cohort.track_id), meeting=meeting,
+    meeting = factories.meeting(session, edition, title="Aftrap")
+    context = dict(edition=edition, track=session.get(Track, edition.track_id), meeting=meeting,
                    days=3, materials=[])
     ids = select(Participant.id).where(Participant.id.in_([anna.id, bert.id, cees.id]))
     with mail_app.app_context():
         shared = fan_out(session, mail_app.config["SETTINGS"], ids, template="reminder",
-                         kind="reminder", dedupe_prefix="kort:", cohort_id=cohort.id, **context)
+                         kind="reminder", dedupe_prefix="kort:", edition_id=edition.id, **context)
         each = fan_out(session, mail_app.config["SETTINGS"], ids, template="reminder",
-                       kind="reminder", dedupe_prefix="lang" * 71 + ":", cohort_id=cohort.id,
+                       kind="reminder", dedupe_prefix="lang" * 71 + ":", edition_id=edition.id,
                        **context)
     session.commit()
     assert (shared, each) == (2, 2)

@@ -25,7 +25,7 @@ from sqlmodel import select
 from trajectories import clock
 from trajectories.mail.models import OutboxMessage
 from trajectories.models import (
-    Cohort,
+    Edition,
     Enrollment,
     EnrollmentStatus,
     Meeting,
@@ -55,9 +55,9 @@ def _env(db, smtp_sink, tmp_path, **clock_settings) -> dict:
             **clock_settings}
 
 
-def _pilot(session) -> Cohort:
-    return session.exec(select(Cohort).join(Track, Track.id == Cohort.track_id).where(
-        Track.slug == "praktijkproef-inclusie", Cohort.slug == "2021")).one()
+def _pilot(session) -> Edition:
+    return session.exec(select(Edition).join(Track, Track.id == Edition.track_id).where(
+        Track.slug == "praktijkproef-inclusie", Edition.slug == "2021")).one()
 
 
 def _add_session_after_the_october_change(db) -> int:
@@ -93,14 +93,14 @@ def test_scheduler_replays_the_2021_pilot_on_a_moved_sped_up_clock(db, smtp_sink
     return_day = _add_session_after_the_october_change(db)
     with db.session() as session:
         pilot = _pilot(session)
-        zones = {c.id: ZoneInfo(c.timezone) for c in session.exec(select(Cohort))}
+        zones = {c.id: ZoneInfo(c.timezone) for c in session.exec(select(Edition))}
         admitted = defaultdict(set)
-        for cohort_id, email in session.exec(select(Enrollment.cohort_id, Participant.email).join(
+        for edition_id, email in session.exec(select(Enrollment.edition_id, Participant.email).join(
                 Participant, Participant.id == Enrollment.participant_id)
                 .where(Enrollment.status == EnrollmentStatus.ADMITTED)):
-            admitted[cohort_id].add(email)
+            admitted[edition_id].add(email)
         sessions = {m.id: m for m in session.exec(select(Meeting))}
-        first = min((m for m in sessions.values() if m.cohort_id == pilot.id),
+        first = min((m for m in sessions.values() if m.edition_id == pilot.id),
                     key=lambda m: m.on_date)
         pilot_id, coordinator = pilot.id, pilot.coordinator_email
     people = admitted[pilot_id]
@@ -135,24 +135,24 @@ def test_scheduler_replays_the_2021_pilot_on_a_moved_sped_up_clock(db, smtp_sink
     for mail in smtp_sink.messages:
         row = rows[mail["Message-ID"].strip("<>")]
         by_message_id[row.message_id] += 1
-        sent_at = parsedate_to_datetime(mail["Date"]).astimezone(zones[row.cohort_id])
+        sent_at = parsedate_to_datetime(mail["Date"]).astimezone(zones[row.edition_id])
         to = str(mail["To"])
         if row.kind == "digest":
             assert sent_at.time() == clock_time(9, 0), (row.kind, to, sent_at)
             assert sent_at.isoweekday() == 1
             continue
-        assert to in admitted[row.cohort_id], (row.kind, to)
+        assert to in admitted[row.edition_id], (row.kind, to)
         if row.kind in ("welcome", "invitation"):
             assert sent_at == START, (row.kind, to, sent_at)
         elif row.kind in ("reminder", "nudge", "overdue"):
             assert sent_at.time() == clock_time(9, 0), (row.kind, to, sent_at)
         elif row.kind == "coaching":
-            ends = [m.ends_at for m in sessions.values() if m.ends_at and m.cohort_id ==
-                    row.cohort_id and m.ends_at + timedelta(hours=2) == sent_at]
+            ends = [m.ends_at for m in sessions.values() if m.ends_at and m.edition_id ==
+                    row.edition_id and m.ends_at + timedelta(hours=2) == sent_at]
             assert ends, (row.kind, to, sent_at)
         else:
             raise AssertionError(f"unexpected {row.kind} to {to} at {sent_at}")
-        if row.cohort_id == pilot_id:
+        if row.edition_id == pilot_id:
             pilot_mails.append((sent_at.replace(tzinfo=None), row.kind, to))
     assert set(by_message_id.values()) == {1}
     # Nothing for the editions that were over in 2021 (the VVSG editions of 2019 and 2020).
@@ -184,9 +184,9 @@ def test_scheduler_replays_the_2021_pilot_on_a_moved_sped_up_clock(db, smtp_sink
     assert welcomed == everyone
     # Each participant is invited once to each session of the pilot.
     invited = sorted(to for sent_at, kind, to in pilot_mails if kind == "invitation")
-    pilot_sessions = [m for m in sessions.values() if m.cohort_id == pilot_id]
+    pilot_sessions = [m for m in sessions.values() if m.edition_id == pilot_id]
     assert invited == sorted(everyone * len(pilot_sessions))
     digests = [parsedate_to_datetime(m["Date"]).astimezone(AMS) for m in smtp_sink.to(coordinator)
-               if rows[m["Message-ID"].strip("<>")].cohort_id == pilot_id]
+               if rows[m["Message-ID"].strip("<>")].edition_id == pilot_id]
     assert digests and all(d.time() == clock_time(9, 0) for d in digests)
     assert {d.utcoffset() for d in digests} == {timedelta(hours=2), timedelta(hours=1)}

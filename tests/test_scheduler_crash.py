@@ -56,15 +56,15 @@ def _kill_after(process: subprocess.Popen, seconds: float) -> None:
 
 def test_kill_during_fan_out_and_drain_loses_none_duplicates_none(app, app_config, session,
                                                                   smtp_sink, mail_settings):
-    cohort = factories.cohort(session)
+    edition = factories.edition(session)
     people = [Participant(name=f"Deelnemer {n}", email=f"d{n}@gemeente.example")
               for n in range(PEOPLE)]
     session.add_all(people)
     session.flush()
-    session.add_all([Enrollment(participant_id=p.id, cohort_id=cohort.id,
+    session.add_all([Enrollment(participant_id=p.id, edition_id=edition.id,
                                 status=EnrollmentStatus.ADMITTED) for p in people])
     session.commit()
-    meeting = factories.meeting(session, cohort)
+    meeting = factories.meeting(session, edition)
     job = f"reminder:session:{meeting.id}:P1D"
     due = session.exec(select(PlannedMoment.due_at).where(PlannedMoment.job_id == job)).one()
     session.commit()
@@ -113,21 +113,21 @@ def test_kill_9_of_a_real_scheduler_mid_fan_out_loses_none_and_repeats_at_most_o
         DELIVERY_LIMIT,
         Deliveries,
         Schedulers,
-        admitted_cohort,
+        admitted_edition,
         fan_out_now,
         queued_ids,
         wait,
     )
 
     rng = random.Random()
-    cohort = admitted_cohort(session, FAN_OUT)
+    edition = admitted_edition(session, FAN_OUT)
     schedulers, deliveries = Schedulers(db, smtp_sink, tmp_path), Deliveries(smtp_sink)
     figures = []
     try:
         process = None
         for kill in range(KILLS):
             expected = FAN_OUT * (kill + 1)
-            fan_out_now(session, cohort)
+            fan_out_now(session, edition)
             if kill == 0:
                 # In the fan-out itself: the moment fires as the scheduler starts.
                 process = schedulers.start()

@@ -13,7 +13,7 @@ from sqlmodel import select
 from tests import factories
 from trajectories.demo import load_demo
 from trajectories.mail.models import OutboxMessage
-from trajectories.models import Cohort, Enrollment, EnrollmentStatus, Meeting, Participant
+from trajectories.models import Edition, Enrollment, EnrollmentStatus, Meeting, Participant
 from trajectories.scheduler.jobs import process_moment
 from trajectories.scheduler.models import MomentStatus, PlannedMoment
 from trajectories.scheduler.runtime import reconcile
@@ -38,11 +38,11 @@ CHANGES = {
 @pytest.mark.parametrize("change", sorted(CHANGES))
 def test_reminders_go_at_the_send_hour_on_the_local_day_across_dst(mail_app, session, zone,
                                                                    change):
-    cohort = factories.cohort(session, timezone=zone)
+    edition = factories.edition(session, timezone=zone)
     anna = factories.participant(session, name="Anna de Vries", email="anna@gemeente.example")
-    people.enroll(session, cohort, anna)
+    people.enroll(session, edition, anna)
     day = CHANGES[change]
-    meeting = factories.meeting(session, cohort, on_date=day, start=time(13, 30), end=time(15, 30))
+    meeting = factories.meeting(session, edition, on_date=day, start=time(13, 30), end=time(15, 30))
     tz = ZoneInfo(zone)
     week, tomorrow = (_moment(session, f"reminder:session:{meeting.id}:{o}") for o in ("P7D", "P1D"))
     for row, days in ((week, 7), (tomorrow, 1)):
@@ -64,26 +64,26 @@ def test_reminders_go_at_the_send_hour_on_the_local_day_across_dst(mail_app, ses
 
 
 def test_reminders_follow_the_editions_send_hour(session):
-    cohort = factories.cohort(session, timezone="Europe/Brussels")
-    messages.set_mail_settings(session, cohort, hold=False, review_coaching=False, send_hour=7)
-    meeting = factories.meeting(session, cohort, on_date=date(2030, 10, 31))
+    edition = factories.edition(session, timezone="Europe/Brussels")
+    messages.set_mail_settings(session, edition, hold=False, review_coaching=False, send_hour=7)
+    meeting = factories.meeting(session, edition, on_date=date(2030, 10, 31))
     local = _moment(session, f"reminder:session:{meeting.id}:P7D").due_at.astimezone(
         ZoneInfo("Europe/Brussels"))
     assert (local.date(), local.time()) == (date(2030, 10, 24), time(7, 0))
 
 
-def _admitted(session, cohort_ids) -> set[str]:
+def _admitted(session, edition_ids) -> set[str]:
     return set(session.exec(select(Participant.email).join(
         Enrollment, Enrollment.participant_id == Participant.id).where(
-        Enrollment.cohort_id.in_(cohort_ids), Enrollment.status == EnrollmentStatus.ADMITTED)))
+        Enrollment.edition_id.in_(edition_ids), Enrollment.status == EnrollmentStatus.ADMITTED)))
 
 
 def test_history_loaded_as_history_sends_nothing(mail_app, db, session):
     """The demo's 2021 pilot and the VVSG editions of 2019 and 2020 are over: loading them and
     starting the scheduler queues no welcome, invitation or reminder for them."""
     list(load_demo(db))
-    past = [c.id for c in session.exec(select(Cohort)) if max(
-        m.on_date for m in session.exec(select(Meeting).where(Meeting.cohort_id == c.id)))
+    past = [c.id for c in session.exec(select(Edition)) if max(
+        m.on_date for m in session.exec(select(Meeting).where(Meeting.edition_id == c.id)))
         < date.today()]
     session.commit()
     assert len(past) == 4  # the pilot 2021 and three finished VVSG editions
@@ -109,12 +109,12 @@ def test_history_loaded_as_history_sends_nothing(mail_app, db, session):
     for job_id in due:
         process_moment(mail_app, job_id, now=now)
     queued = session.exec(select(OutboxMessage)).all()
-    assert not [m for m in queued if m.cohort_id in past]
+    assert not [m for m in queued if m.edition_id in past]
     # Live editions' participants (some also took part in 2021) are welcomed as before.
-    live = _admitted(session, [c.id for c in session.exec(select(Cohort)) if c.id not in past])
+    live = _admitted(session, [c.id for c in session.exec(select(Edition)) if c.id not in past])
     assert {m.to for m in queued if m.kind == "welcome"} == live
     notices = session.exec(select(PlannedMoment).where(
-        PlannedMoment.cohort_id.in_(past), PlannedMoment.kind.in_(("welcome", "invite")))).all()
+        PlannedMoment.edition_id.in_(past), PlannedMoment.kind.in_(("welcome", "invite")))).all()
     assert notices and {n.status for n in notices} == {MomentStatus.SKIPPED}
     assert {n.note for n in notices} == {"edition is over"}
 
@@ -124,13 +124,13 @@ def test_a_re_plan_at_the_digests_very_moment_keeps_it(mail_app, session):
     digest is due but not yet fired: the digest still goes, and the next one is planned after."""
     from trajectories.scheduler import plan
 
-    cohort = factories.cohort(session, coordinator_email="coordinator@vng.example")
-    factories.meeting(session, cohort)
+    edition = factories.edition(session, coordinator_email="coordinator@vng.example")
+    factories.meeting(session, edition)
     [digest] = session.exec(select(PlannedMoment).where(
         PlannedMoment.kind == "digest", PlannedMoment.status == MomentStatus.PLANNED)).all()
     job_id, due = digest.job_id, digest.due_at
     session.commit()
-    plan.plan_digest(session, cohort.id, now=due)
+    plan.plan_digest(session, edition.id, now=due)
     session.commit()
     assert _moment(session, job_id).status == MomentStatus.PLANNED
     assert process_moment(mail_app, job_id, now=due) == "sent"

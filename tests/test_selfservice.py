@@ -13,7 +13,7 @@ import pytest
 from sqlmodel import select
 
 from tests import factories
-from tests.public_world import closing_client, follow_link, link_in, open_cohort, submit, token_of
+from tests.public_world import closing_client, follow_link, link_in, open_edition, submit, token_of
 from trajectories.clock import utcnow
 from trajectories.feeds.models import FeedPreference
 from trajectories.feeds.preferences import set_feed_alarm
@@ -46,20 +46,20 @@ def client(app, session):
 @pytest.fixture
 def member(session):
     """An admitted participant with a session ahead and a deadline, and a fellow participant."""
-    cohort = open_cohort(session)
+    edition = open_edition(session)
     org = factories.municipality(session, "Noordenveld", "GM1699")
     participant = factories.participant(session, name="Sanne Bakker",
                                         email="s.bakker@noordenveld.example",
                                         organisation_id=org.id)
     other = factories.participant(session, name="Jan de Vries", email="j.devries@utrecht.example")
-    people.enroll(session, cohort, participant)
-    people.enroll(session, cohort, other)
+    people.enroll(session, edition, participant)
+    people.enroll(session, edition, other)
     soon = utcnow().date() + timedelta(days=7)
-    factories.meeting(session, cohort, on_date=soon, title="Werksessie",
+    factories.meeting(session, edition, on_date=soon, title="Werksessie",
                       online_url="https://meet.example/werksessie")
-    deadline = schedule.set_deadline(session, cohort, title="Plan van aanpak",
+    deadline = schedule.set_deadline(session, edition, title="Plan van aanpak",
                                      due_date=date(2099, 1, 1))
-    return {"cohort": cohort, "participant": participant, "other": other, "deadline": deadline}
+    return {"edition": edition, "participant": participant, "other": other, "deadline": deadline}
 
 
 def sign_in(client, smtp_sink, email="s.bakker@noordenveld.example"):
@@ -174,8 +174,8 @@ def test_empty_submission_is_refused(session, client, smtp_sink, member):
 
 def test_after_the_deadline_a_first_submission_is_late_and_a_resubmission_refused(
         session, client, smtp_sink, member):
-    cohort = member["cohort"]
-    deadline = schedule.set_deadline(session, cohort, title="Verslag",
+    edition = member["edition"]
+    deadline = schedule.set_deadline(session, edition, title="Verslag",
                                      due_date=utcnow().date() - timedelta(days=2))
     sign_in(client, smtp_sink)
     path = f"/mijn/deadline/{deadline.id}"
@@ -194,8 +194,8 @@ def test_after_the_deadline_a_first_submission_is_late_and_a_resubmission_refuse
 
 
 def test_someone_elses_deadline_or_enrollment_is_not_found(session, client, smtp_sink, member):
-    outsider_cohort = factories.cohort(session)
-    hidden = schedule.set_deadline(session, outsider_cohort, title="Geheim",
+    outsider_edition = factories.edition(session)
+    hidden = schedule.set_deadline(session, outsider_edition, title="Geheim",
                                    due_date=date(2099, 1, 1))
     other_enrollment = session.exec(select(Enrollment).where(
         Enrollment.participant_id == member["other"].id)).one()
@@ -208,11 +208,11 @@ def test_someone_elses_deadline_or_enrollment_is_not_found(session, client, smtp
 
 
 def test_withdraw_frees_the_place_for_the_waiting_list(session, client, smtp_sink):
-    cohort = open_cohort(session, capacity=1)
+    edition = open_edition(session, capacity=1)
     first = factories.participant(session, email="eerste@gemeente.example")
     second = factories.participant(session, email="tweede@gemeente.example")
-    mine = people.enroll(session, cohort, first)
-    waiting = people.enroll(session, cohort, second)
+    mine = people.enroll(session, edition, first)
+    waiting = people.enroll(session, edition, second)
     assert waiting.status == EnrollmentStatus.WAITLISTED
     sign_in(client, smtp_sink, "eerste@gemeente.example")
     answer = submit(client, "/mijn/", action=f"/mijn/inschrijving/{mine.id}/afmelden")
@@ -239,12 +239,12 @@ def test_download_my_data_holds_mine_only(session, client, smtp_sink, member):
 
 def test_erase_anonymises_and_keeps_only_publication_texts(app, session, client, smtp_sink,
                                                            member):
-    cohort, participant = member["cohort"], member["participant"]
-    publication = schedule.set_deadline(session, cohort, title="Tekst voor de publicatie",
+    edition, participant = member["edition"], member["participant"]
+    publication = schedule.set_deadline(session, edition, title="Tekst voor de publicatie",
                                         due_date=date(2099, 1, 1),
                                         delivered_by=DeliveredBy.ORGANISATION)
     people.submit(session, publication, participant, text="Best practice Noordenveld")
-    meeting = factories.meeting(session, cohort, on_date=date(2030, 1, 1))
+    meeting = factories.meeting(session, edition, on_date=date(2030, 1, 1))
     people.record_attendance(session, meeting, {participant.id: True})
     set_feed_alarm(session, participant, 45)
     sign_in(client, smtp_sink)
@@ -338,9 +338,9 @@ def test_my_trajectories_queries_do_not_grow_with_my_editions(app, session, clie
     sign_in(client, smtp_sink)
     before = statements(app, client, "/mijn/")
     for n in range(3):
-        cohort = open_cohort(session)
-        people.enroll(session, cohort, member["participant"])
-        factories.meeting(session, cohort, on_date=utcnow().date() + timedelta(days=n + 1))
-        deadline = schedule.set_deadline(session, cohort, title=f"D{n}", due_date=date(2099, 1, 1))
+        edition = open_edition(session)
+        people.enroll(session, edition, member["participant"])
+        factories.meeting(session, edition, on_date=utcnow().date() + timedelta(days=n + 1))
+        deadline = schedule.set_deadline(session, edition, title=f"D{n}", due_date=date(2099, 1, 1))
         people.submit(session, deadline, member["participant"], text="x")
     assert statements(app, client, "/mijn/") == before

@@ -10,7 +10,7 @@ from tests import factories
 from trajectories.clock import to_local, utcnow
 from trajectories.errors import InvalidInput
 from trajectories.models import (
-    Cohort,
+    Edition,
     EnrollmentStatus,
     EventRecord,
     Meeting,
@@ -29,57 +29,57 @@ def count(session, model) -> int:
 
 
 def test_plan_meeting_stores_utc_and_keeps_local_time(session):
-    cohort = factories.cohort(session, timezone="Europe/Amsterdam")
-    meeting = factories.meeting(session, cohort, on_date=date(2021, 4, 13),
+    edition = factories.edition(session, timezone="Europe/Amsterdam")
+    meeting = factories.meeting(session, edition, on_date=date(2021, 4, 13),
                                 start=time(13, 30), end=time(15, 30))
     assert meeting.starts_at.hour == 11  # CEST is UTC+2
-    assert to_local(meeting.starts_at, cohort.timezone).strftime("%H:%M") == "13:30"
+    assert to_local(meeting.starts_at, edition.timezone).strftime("%H:%M") == "13:30"
 
 
 def test_plan_meeting_without_times_is_to_be_announced(session):
-    cohort = factories.cohort(session)
-    meeting = factories.meeting(session, cohort, on_date=date(2021, 4, 29), start=None, end=None)
+    edition = factories.edition(session)
+    meeting = factories.meeting(session, edition, on_date=date(2021, 4, 29), start=None, end=None)
     assert meeting.time_to_be_announced
     assert meeting.on_date == date(2021, 4, 29)
 
 
 def test_plan_meeting_end_before_start_writes_nothing(session):
-    cohort = factories.cohort(session)
+    edition = factories.edition(session)
     before = count(session, Meeting)
     with pytest.raises(InvalidInput) as error:
-        factories.meeting(session, cohort, start=time(15, 30), end=time(13, 30))
+        factories.meeting(session, edition, start=time(15, 30), end=time(13, 30))
     assert error.value.field == "end"
     assert "eindtijd" in error.value.message
     assert count(session, Meeting) == before
 
 
 def test_plan_meeting_in_the_dst_gap_is_refused(session):
-    cohort = factories.cohort(session, timezone="Europe/Brussels")
+    edition = factories.edition(session, timezone="Europe/Brussels")
     with pytest.raises(InvalidInput, match="zomertijd"):
-        factories.meeting(session, cohort, on_date=date(2027, 3, 28), start=time(2, 30),
+        factories.meeting(session, edition, on_date=date(2027, 3, 28), start=time(2, 30),
                           end=time(3, 30))
 
 
 def test_thirteen_thirty_stays_local_across_dst(session):
-    cohort = factories.cohort(session, timezone="Europe/Amsterdam")
-    winter = factories.meeting(session, cohort, on_date=date(2027, 3, 25))
-    summer = factories.meeting(session, cohort, on_date=date(2027, 4, 1))
+    edition = factories.edition(session, timezone="Europe/Amsterdam")
+    winter = factories.meeting(session, edition, on_date=date(2027, 3, 25))
+    summer = factories.meeting(session, edition, on_date=date(2027, 4, 1))
     assert (winter.starts_at.hour, summer.starts_at.hour) == (12, 11)
-    assert {to_local(m.starts_at, cohort.timezone).strftime("%H:%M") for m in (winter, summer)} \
+    assert {to_local(m.starts_at, edition.timezone).strftime("%H:%M") for m in (winter, summer)} \
         == {"13:30"}
 
 
-def test_cohort_with_unknown_zone_is_refused(session):
+def test_edition_with_unknown_zone_is_refused(session):
     track = factories.track(session)
     with pytest.raises(InvalidInput, match="tijdzone"):
-        catalogue.create_cohort(session, track, slug="x", name="X", timezone="Europe/Atlantis")
-    assert count(session, Cohort) == 0
+        catalogue.create_edition(session, track, slug="x", name="X", timezone="Europe/Atlantis")
+    assert count(session, Edition) == 0
 
 
 def test_negative_capacity_is_refused_by_the_service(session):
     track = factories.track(session)
     with pytest.raises(InvalidInput, match="negatief"):
-        catalogue.create_cohort(session, track, slug="x", name="X", capacity=-2)
+        catalogue.create_edition(session, track, slug="x", name="X", capacity=-2)
 
 
 def test_track_with_sdg_18_is_refused(session):
@@ -129,29 +129,29 @@ def test_malformed_email_is_refused(session):
 
 
 def test_title_with_control_characters_is_refused(session):
-    cohort = factories.cohort(session)
+    edition = factories.edition(session)
     with pytest.raises(InvalidInput, match="ongeldige tekens"):
-        factories.meeting(session, cohort, title="Sessie\r\nBcc: x@example.org")
+        factories.meeting(session, edition, title="Sessie\r\nBcc: x@example.org")
 
 
 def test_enroll_admits_until_full_then_waitlists(session):
-    cohort = factories.cohort(session, capacity=2)
-    statuses = [people.enroll(session, cohort, factories.participant(session)).status
+    edition = factories.edition(session, capacity=2)
+    statuses = [people.enroll(session, edition, factories.participant(session)).status
                 for _ in range(3)]
     assert statuses == ["admitted", "admitted", "waitlisted"]
 
 
 def test_enroll_twice_returns_the_same_enrollment(session):
-    cohort = factories.cohort(session)
+    edition = factories.edition(session)
     participant = factories.participant(session)
-    first = people.enroll(session, cohort, participant)
-    assert people.enroll(session, cohort, participant).id == first.id
+    first = people.enroll(session, edition, participant)
+    assert people.enroll(session, edition, participant).id == first.id
 
 
 def test_admit_past_capacity_is_refused(session):
-    cohort = factories.cohort(session, capacity=1)
-    people.enroll(session, cohort, factories.participant(session))
-    waiting = people.enroll(session, cohort, factories.participant(session))
+    edition = factories.edition(session, capacity=1)
+    people.enroll(session, edition, factories.participant(session))
+    waiting = people.enroll(session, edition, factories.participant(session))
     with pytest.raises(InvalidInput, match="vol"):
         people.admit(session, waiting)
     session.refresh(waiting)
@@ -159,37 +159,37 @@ def test_admit_past_capacity_is_refused(session):
 
 
 def test_approval_required_means_applied_then_admitted(session):
-    cohort = factories.cohort(session, requires_approval=True)
-    enrollment = people.enroll(session, cohort, factories.participant(session))
+    edition = factories.edition(session, requires_approval=True)
+    enrollment = people.enroll(session, edition, factories.participant(session))
     assert enrollment.status == EnrollmentStatus.APPLIED
     assert people.admit(session, enrollment).status == EnrollmentStatus.ADMITTED
 
 
 def test_municipalities_only_refuses_other_bodies(session):
-    cohort = factories.cohort(session, eligibility="municipalities")
+    edition = factories.edition(session, eligibility="municipalities")
     body = people.create_organisation(session, name="Provincie Drenthe",
                                       kind=OrganisationKind.PROVINCE, country="NL")
     participant = factories.participant(session, organisation_id=body.id)
     with pytest.raises(InvalidInput, match="alleen voor gemeenten"):
-        people.enroll(session, cohort, participant)
+        people.enroll(session, edition, participant)
     town = factories.municipality(session)
     ok = factories.participant(session, organisation_id=town.id)
-    assert people.enroll(session, cohort, ok).status == EnrollmentStatus.ADMITTED
+    assert people.enroll(session, edition, ok).status == EnrollmentStatus.ADMITTED
 
 
 def test_withdrawing_twice_is_refused(session):
-    cohort = factories.cohort(session)
-    enrollment = people.enroll(session, cohort, factories.participant(session))
+    edition = factories.edition(session)
+    enrollment = people.enroll(session, edition, factories.participant(session))
     people.withdraw(session, enrollment)
     with pytest.raises(InvalidInput, match="al ingetrokken"):
         people.withdraw(session, enrollment)
 
 
 def test_withdrawal_admits_the_first_on_the_waiting_list(session):
-    cohort = factories.cohort(session, capacity=1)
-    first = people.enroll(session, cohort, factories.participant(session))
-    second = people.enroll(session, cohort, factories.participant(session))
-    third = people.enroll(session, cohort, factories.participant(session))
+    edition = factories.edition(session, capacity=1)
+    first = people.enroll(session, edition, factories.participant(session))
+    second = people.enroll(session, edition, factories.participant(session))
+    third = people.enroll(session, edition, factories.participant(session))
     people.withdraw(session, first)
     session.refresh(second)
     session.refresh(third)
@@ -197,8 +197,8 @@ def test_withdrawal_admits_the_first_on_the_waiting_list(session):
 
 
 def test_reschedule_keeps_uid_and_raises_sequence(session):
-    cohort = factories.cohort(session)
-    meeting = factories.meeting(session, cohort)
+    edition = factories.edition(session)
+    meeting = factories.meeting(session, edition)
     uid = meeting.uid
     schedule.reschedule_meeting(session, meeting, on_date=date(2030, 4, 20), start=time(10),
                                 end=time(12))
@@ -206,68 +206,68 @@ def test_reschedule_keeps_uid_and_raises_sequence(session):
 
 
 def test_reschedule_to_the_same_time_changes_nothing(session):
-    cohort = factories.cohort(session)
-    meeting = factories.meeting(session, cohort)
+    edition = factories.edition(session)
+    meeting = factories.meeting(session, edition)
     schedule.reschedule_meeting(session, meeting, on_date=meeting.on_date, start=time(13, 30),
                                 end=time(15, 30))
     assert meeting.sequence == 0
 
 
 def test_cancel_keeps_the_meeting_and_refuses_twice(session):
-    cohort = factories.cohort(session)
-    meeting = factories.meeting(session, cohort)
+    edition = factories.edition(session)
+    meeting = factories.meeting(session, edition)
     schedule.cancel_meeting(session, meeting)
     assert session.get(Meeting, meeting.id).status == MeetingStatus.CANCELLED
     with pytest.raises(InvalidInput, match="al geannuleerd"):
         schedule.cancel_meeting(session, meeting)
 
 
-def test_schedule_changes_move_the_cohort_forward(session):
-    cohort = factories.cohort(session)
-    stamp = cohort.updated_at
-    deadline = schedule.set_deadline(session, cohort, title="Tekst", due_date=date(2030, 8, 15))
-    after_set = session.get(Cohort, cohort.id).updated_at
+def test_schedule_changes_move_the_edition_forward(session):
+    edition = factories.edition(session)
+    stamp = edition.updated_at
+    deadline = schedule.set_deadline(session, edition, title="Tekst", due_date=date(2030, 8, 15))
+    after_set = session.get(Edition, edition.id).updated_at
     schedule.remove_deadline(session, deadline)
-    after_remove = session.get(Cohort, cohort.id).updated_at
+    after_remove = session.get(Edition, edition.id).updated_at
     assert stamp <= after_set <= after_remove
     assert after_remove > stamp
 
 
 def test_submission_after_the_due_date_is_late(session):
-    cohort = factories.cohort(session)
+    edition = factories.edition(session)
     participant = factories.participant(session)
-    people.enroll(session, cohort, participant)
-    past = schedule.set_deadline(session, cohort, title="Oud",
-                                 due_date=to_local(utcnow(), cohort.timezone).date()
+    people.enroll(session, edition, participant)
+    past = schedule.set_deadline(session, edition, title="Oud",
+                                 due_date=to_local(utcnow(), edition.timezone).date()
                                  - timedelta(days=1))
-    future = schedule.set_deadline(session, cohort, title="Nieuw", due_date=date(2099, 1, 1))
+    future = schedule.set_deadline(session, edition, title="Nieuw", due_date=date(2099, 1, 1))
     assert people.submit(session, past, participant, text="tekst").late is True
     assert people.submit(session, future, participant, text="tekst").late is False
 
 
 def test_extension_makes_a_submission_on_time(session):
-    cohort = factories.cohort(session)
+    edition = factories.edition(session)
     participant = factories.participant(session)
-    people.enroll(session, cohort, participant)
-    yesterday = to_local(utcnow(), cohort.timezone).date() - timedelta(days=1)
-    deadline = schedule.set_deadline(session, cohort, title="Tekst", due_date=yesterday)
+    people.enroll(session, edition, participant)
+    yesterday = to_local(utcnow(), edition.timezone).date() - timedelta(days=1)
+    deadline = schedule.set_deadline(session, edition, title="Tekst", due_date=yesterday)
     schedule.extend_deadline(session, deadline, participant, due_date=yesterday + timedelta(7))
     assert people.submit(session, deadline, participant, text="tekst").late is False
 
 
 def test_resubmitting_replaces_the_submission(session):
-    cohort = factories.cohort(session)
+    edition = factories.edition(session)
     participant = factories.participant(session)
-    people.enroll(session, cohort, participant)
-    deadline = schedule.set_deadline(session, cohort, title="Tekst", due_date=date(2099, 1, 1))
+    people.enroll(session, edition, participant)
+    deadline = schedule.set_deadline(session, edition, title="Tekst", due_date=date(2099, 1, 1))
     people.submit(session, deadline, participant, text="eerste")
     people.submit(session, deadline, participant, text="tweede")
     assert [s.text for s in session.exec(select(Submission))] == ["tweede"]
 
 
 def test_empty_submission_and_outsiders_are_refused(session):
-    cohort = factories.cohort(session)
-    deadline = schedule.set_deadline(session, cohort, title="Tekst", due_date=date(2099, 1, 1))
+    edition = factories.edition(session)
+    deadline = schedule.set_deadline(session, edition, title="Tekst", due_date=date(2099, 1, 1))
     outsider = factories.participant(session)
     with pytest.raises(InvalidInput, match="tekst of een bestand"):
         people.submit(session, deadline, outsider, text="  ")
@@ -277,10 +277,10 @@ def test_empty_submission_and_outsiders_are_refused(session):
 
 
 def test_attendance_only_for_admitted_participants(session):
-    cohort = factories.cohort(session)
-    meeting = factories.meeting(session, cohort)
+    edition = factories.edition(session)
+    meeting = factories.meeting(session, edition)
     member = factories.participant(session)
-    people.enroll(session, cohort, member)
+    people.enroll(session, edition, member)
     outsider = factories.participant(session)
     with pytest.raises(InvalidInput):
         people.record_attendance(session, meeting, {member.id: True, outsider.id: True})
@@ -308,8 +308,8 @@ def test_short_password_is_refused(session):
 
 def test_every_change_is_in_the_event_log_with_its_actor(db):
     with db.session(actor="coordinator:7") as session:
-        cohort = factories.cohort(session)
-        factories.meeting(session, cohort)
+        edition = factories.edition(session)
+        factories.meeting(session, edition)
         names = [(r.name, r.actor) for r in session.exec(
             select(EventRecord).order_by(EventRecord.id))]
-    assert names[-2:] == [("CohortSaved", "coordinator:7"), ("MeetingPlanned", "coordinator:7")]
+    assert names[-2:] == [("EditionSaved", "coordinator:7"), ("MeetingPlanned", "coordinator:7")]

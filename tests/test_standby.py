@@ -14,7 +14,7 @@ from tests.scheduler_processes import (
     DELIVERY_LIMIT,
     Deliveries,
     Schedulers,
-    admitted_cohort,
+    admitted_edition,
     fan_out_now,
     queued_ids,
     wait,
@@ -27,7 +27,7 @@ FAN_OUT = 500
 
 def test_standby_takes_over_after_kill_9_mid_fan_out_and_sends_nothing_twice(
         db, session, smtp_sink, tmp_path):
-    cohort = admitted_cohort(session, FAN_OUT)
+    edition = admitted_edition(session, FAN_OUT)
     schedulers, deliveries = Schedulers(db, smtp_sink, tmp_path), Deliveries(smtp_sink)
     try:
         first = schedulers.start()
@@ -37,7 +37,7 @@ def test_standby_takes_over_after_kill_9_mid_fan_out_and_sends_nothing_twice(
         assert schedulers.leader_pid() == first.pid  # the second one waits
         assert "scheduler started" not in schedulers.log(second)
 
-        fan_out_now(session, cohort)
+        fan_out_now(session, edition)
         point = random.randrange(1, FAN_OUT - 50)
         assert wait(lambda: deliveries.distinct() >= point, 60), schedulers.log(first)
         schedulers.kill(first)
@@ -66,7 +66,7 @@ def test_scheduler_whose_lock_connection_is_cut_takes_it_again_in_the_same_proce
     """Cutting the lock's connection (pg_terminate_backend, what a database restart does to it):
     the running `trajectories scheduler` steps down, waits for the lock again and resumes within
     15 s, without a restart by systemd; mail queued meanwhile goes out."""
-    cohort = admitted_cohort(session, 20)
+    edition = admitted_edition(session, 20)
     schedulers, deliveries = Schedulers(db, smtp_sink, tmp_path), Deliveries(smtp_sink)
     try:
         process = schedulers.start()
@@ -82,7 +82,7 @@ def test_scheduler_whose_lock_connection_is_cut_takes_it_again_in_the_same_proce
         assert wait(lambda: schedulers.log(process).count("scheduler started") == 2, 15), \
             schedulers.log(process)
         resumed = time.monotonic() - cut
-        fan_out_now(session, cohort)
+        fan_out_now(session, edition)
         assert wait(lambda: deliveries.distinct() >= 20, 30), schedulers.log(process)
         assert process.poll() is None  # the same process
         assert "lost the leader lock" in schedulers.log(process)

@@ -12,9 +12,9 @@ from sqlmodel import select
 
 from tests import factories
 from tests.conftest import assert_reflows
-from tests.public_world import open_cohort
+from tests.public_world import open_edition
 from trajectories.demo import DEMO_PASSWORD, load_demo
-from trajectories.models import Cohort, Eligibility, Track
+from trajectories.models import Edition, Eligibility, Track
 
 pytestmark = pytest.mark.browser
 
@@ -45,8 +45,8 @@ def _demo_edition(app):
     db = app.extensions["trajectories.db"]
     list(load_demo(db))
     with db.session() as s:
-        return s.exec(select(Cohort).join(Track).where(
-            Cohort.slug == "tweede-editie", Track.slug == "praktijkproef-inclusie")).one()
+        return s.exec(select(Edition).join(Track).where(
+            Edition.slug == "tweede-editie", Track.slug == "praktijkproef-inclusie")).one()
 
 
 def _login(page, base, email="coordinator@vng.example"):
@@ -67,9 +67,9 @@ def _focus_contrasts(page, presses: int) -> list[dict]:
 
 def test_skip_link_lands_on_the_form_not_on_the_menus(app, live_server, page):
     """Skip link, then one Tab: the first field of the session form (it took 16 Tabs)."""
-    cohort = _demo_edition(app)
+    edition = _demo_edition(app)
     _login(page, live_server)
-    page.goto(f"{live_server}/beheer/edities/{cohort.id}/sessies/nieuw")
+    page.goto(f"{live_server}/beheer/edities/{edition.id}/sessies/nieuw")
     assert page.locator("main nav, main button:has-text('Uitloggen')").count() == 0
     expect(page.get_by_role("navigation", name="Beheer")).to_be_visible()
     page.keyboard.press("Tab")
@@ -80,11 +80,11 @@ def test_skip_link_lands_on_the_form_not_on_the_menus(app, live_server, page):
 
 
 def test_focus_ring_has_3_to_1_contrast_with_what_surrounds_it(app, live_server, page):
-    cohort = _demo_edition(app)
+    edition = _demo_edition(app)
     page.goto(live_server + "/")
     public = _focus_contrasts(page, 6)
     _login(page, live_server)
-    page.goto(f"{live_server}/beheer/edities/{cohort.id}")
+    page.goto(f"{live_server}/beheer/edities/{edition.id}")
     beheer = _focus_contrasts(page, 14)
     faint = [f for f in public + beheer if f["contrast"] < 3]
     assert faint == []
@@ -94,7 +94,7 @@ def test_registration_names_every_mistake_at_once_and_focuses_the_summary(live_s
                                                                           session):
     vng = factories.organiser(session, slug="vng", name="VNG")
     track = factories.track(session, vng, slug="inclusie", title="Praktijkproef inclusie")
-    open_cohort(session, trk=track, slug="2030", name="2030")
+    open_edition(session, trk=track, slug="2030", name="2030")
     session.close()
     page.goto(live_server + "/vng/inclusie/2030/inschrijven")
     page.get_by_role("button", name="Inschrijven").click()
@@ -114,9 +114,9 @@ def test_registration_names_every_mistake_at_once_and_focuses_the_summary(live_s
 def test_municipalities_only_edition_offers_no_other_organisation(live_server, page, session):
     vng = factories.organiser(session, slug="vng", name="VNG")
     track = factories.track(session, vng, slug="inclusie", title="Praktijkproef inclusie")
-    open_cohort(session, trk=track, slug="gemeenten", name="Gemeenten",
+    open_edition(session, trk=track, slug="gemeenten", name="Gemeenten",
                 eligibility=Eligibility.MUNICIPALITIES)
-    open_cohort(session, trk=track, slug="open", name="Open")
+    open_edition(session, trk=track, slug="open", name="Open")
     session.close()
     page.goto(live_server + "/vng/inclusie/gemeenten/inschrijven")
     expect(page.get_by_text("Deze editie is alleen voor gemeenten.")).to_be_visible()
@@ -143,50 +143,50 @@ def test_logbook_reads_as_sentences_with_who_and_links(app, live_server, page):
     from trajectories.models import Coordinator, EventRecord, Meeting
     from trajectories.services import schedule
 
-    cohort = _demo_edition(app)
+    edition = _demo_edition(app)
     db = app.extensions["trajectories.db"]
     with db.session() as s:
         maria = s.exec(select(Coordinator).where(Coordinator.email == "coordinator@vng.example")).one()
         actor = f"coordinator:{maria.id}"
     with db.session(actor=actor) as s:
-        meeting = s.exec(select(Meeting).where(Meeting.cohort_id == cohort.id)).first()
+        meeting = s.exec(select(Meeting).where(Meeting.edition_id == edition.id)).first()
         title, meeting_id = meeting.title, meeting.id
         schedule.reschedule_meeting(s, meeting, on_date=date(2031, 5, 6), start=time(10),
                                     end=time(12))
-        gone = schedule.set_deadline(s, s.get(Cohort, cohort.id), title="Oud voorstel",
+        gone = schedule.set_deadline(s, s.get(Edition, edition.id), title="Oud voorstel",
                                      due_date=date(2031, 6, 1))
         schedule.remove_deadline(s, gone)
-        s.add(EventRecord(name="SomethingNew", payload={"cohort_id": cohort.id}, actor=actor))
+        s.add(EventRecord(name="SomethingNew", payload={"edition_id": edition.id}, actor=actor))
         s.commit()
     _login(page, live_server)
     page.get_by_role("navigation", name="Beheer").get_by_role("link", name="Logboek").click()
     rows = page.get_by_role("row")
-    edition = "Praktijkproef Global Goals & lokale inclusie, Tweede editie"
-    moved = rows.filter(has_text=f"Sessie verplaatst: {title} ({edition}).")
+    edition_name = "Praktijkproef Global Goals & lokale inclusie, Tweede editie"
+    moved = rows.filter(has_text=f"Sessie verplaatst: {title} ({edition_name}).")
     expect(moved).to_have_count(1)
     expect(moved).to_contain_text("Maria van der Harst (demo)")
     expect(moved.get_by_role("link", name=title)).to_have_attribute(
         "href", f"/beheer/sessies/{meeting_id}/bewerken")
-    expect(moved.get_by_role("link", name=edition)).to_have_attribute(
-        "href", f"/beheer/edities/{cohort.id}")
-    removed = rows.filter(has_text=f"Deadline verwijderd: Oud voorstel ({edition}).")
+    expect(moved.get_by_role("link", name=edition_name)).to_have_attribute(
+        "href", f"/beheer/edities/{edition.id}")
+    removed = rows.filter(has_text=f"Deadline verwijderd: Oud voorstel ({edition_name}).")
     expect(removed).to_have_count(1)
     expect(removed.get_by_role("link", name="Oud voorstel")).to_have_count(0)
-    expect(rows.filter(has_text=f"Iets veranderd in {edition} (SomethingNew).")).to_have_count(1)
+    expect(rows.filter(has_text=f"Iets veranderd in {edition_name} (SomethingNew).")).to_have_count(1)
     expect(page.get_by_role("main")).not_to_contain_text("meeting_id=")
     expect(page.get_by_role("main")).not_to_contain_text("MeetingRescheduled")
 
 
 def test_english_coordinator_sees_english_goals_and_explained_import_columns(app, live_server,
                                                                                page):
-    cohort = _demo_edition(app)
+    edition = _demo_edition(app)
     _login(page, live_server)
     page.get_by_role("link", name="English").click()
     page.goto(live_server + "/beheer/trajecten/nieuw")
     expect(page.get_by_label("1. No Poverty")).to_be_visible()
     expect(page.get_by_label("17. Partnerships for the Goals")).to_be_visible()
     expect(page.get_by_text("Geen armoede")).to_have_count(0)
-    page.goto(f"{live_server}/beheer/edities/{cohort.id}/importeren")
+    page.goto(f"{live_server}/beheer/edities/{edition.id}/importeren")
     columns = page.get_by_role("table", name="What each column holds")
     expect(columns.get_by_role("row", name="taal")).to_contain_text(
         "Language of the emails: nl (Dutch) or en (English)")
@@ -202,13 +202,13 @@ def test_a_mail_with_a_long_link_and_long_headings_fit_a_320px_screen(app, live_
     from trajectories.mail.models import MailKind
     from trajectories.mail.outbox import queue_mail
 
-    cohort = _demo_edition(app)
+    edition = _demo_edition(app)
     db = app.extensions["trajectories.db"]
     with db.session() as s:
         row = queue_mail(s, to="sanne@noordenveld.example", kind=MailKind.OTHER,
                          subject="Verslag van de Wereldburgerschapseducatiebijeenkomst",
                          text="Het verslag: https://example.org/" + "verslag-" * 60 + ".pdf",
-                         dedupe_key="long-link", cohort_id=cohort.id)
+                         dedupe_key="long-link", edition_id=edition.id)
         s.commit()
         message_id = row.id
     _login(page, live_server)
@@ -223,7 +223,7 @@ def test_skip_link_on_the_registration_form_lands_on_its_first_field(live_server
                                                                        session):
     vng = factories.organiser(session, slug="vng", name="VNG")
     track = factories.track(session, vng, slug="inclusie", title="Praktijkproef inclusie")
-    open_cohort(session, trk=track, slug="2030", name="2030")
+    open_edition(session, trk=track, slug="2030", name="2030")
     session.close()
     page.goto(live_server + "/vng/inclusie/2030/inschrijven")
     assert page.locator("main nav").count() == 0

@@ -9,7 +9,7 @@ from datetime import date, time
 import pytest
 
 from tests import factories
-from tests.public_world import open_cohort, text_of
+from tests.public_world import open_edition, text_of
 from tests.test_coordinator_roster import _enrollment_ids
 from tests.test_scheduler import fire, moment
 from trajectories.mail.drain import drain
@@ -26,19 +26,19 @@ def _flat(text: str) -> str:
 
 
 def test_a_count_of_one_takes_the_singular(nl, session, coordinator_world):
-    cohort_id = coordinator_world.cohort_nl.id
-    url = f"/beheer/edities/{cohort_id}/inschrijvingen"
+    edition_id = coordinator_world.edition_nl.id
+    url = f"/beheer/edities/{edition_id}/inschrijvingen"
     # One waitlisted participant waits for a decision.
     dashboard = nl.get("/beheer/").get_data(as_text=True)
     assert "1 inschrijving wacht op een besluit" in dashboard
     assert "aanmelding of wachtende" not in dashboard
     page = nl.post(url, {"action": "withdraw",
-                         "selected": _enrollment_ids(session, cohort_id, "Deelnemer 0")},
+                         "selected": _enrollment_ids(session, edition_id, "Deelnemer 0")},
                    follow_redirects=True).get_data(as_text=True)
     assert "1 inschrijving bijgewerkt." in page
     nl.get("/taal/en?next=/beheer/")
     page = nl.post(url, {"action": "withdraw",
-                         "selected": _enrollment_ids(session, cohort_id, "Deelnemer 1")},
+                         "selected": _enrollment_ids(session, edition_id, "Deelnemer 1")},
                    follow_redirects=True).get_data(as_text=True)
     assert "1 registration updated." in page
 
@@ -53,8 +53,8 @@ def test_cancel_page_says_the_session_stays_as_cancelled(nl, coordinator_world):
 def test_an_edition_is_named_once(client, session):
     vng = factories.organiser(session, slug="vng", name="VNG")
     track = factories.track(session, vng, slug="inclusie", title="Praktijkproef inclusie")
-    open_cohort(session, trk=track, slug="tweede-editie", name="Tweede editie")
-    open_cohort(session, trk=track, slug="2030", name="2030")
+    open_edition(session, trk=track, slug="tweede-editie", name="Tweede editie")
+    open_edition(session, trk=track, slug="2030", name="2030")
     session.close()
     track_page = _flat(client.get("/vng/inclusie/").get_data(as_text=True))
     assert "Inschrijven voor Tweede editie" in track_page
@@ -65,13 +65,13 @@ def test_an_edition_is_named_once(client, session):
 
 
 def test_update_mail_says_from_which_time_to_which(app, session, db, smtp_sink, mail_settings):
-    cohort = factories.cohort(session)
+    edition = factories.edition(session)
     anna = factories.participant(session, name="Anna de Vries", email="anna@gemeente.example")
     bert = factories.participant(session, name="Bert Jansen", email="bert@gemeente.example",
                                  language="en")
     for person in (anna, bert):
-        people.enroll(session, cohort, person)
-    meeting = factories.meeting(session, cohort, title="Werksessie")  # Sat 13 April 2030
+        people.enroll(session, edition, person)
+    meeting = factories.meeting(session, edition, title="Werksessie")  # Sat 13 April 2030
     invite = moment(session, f"invite:session:{meeting.id}")
     fire(app, invite.job_id, invite.due_at)
     for day in (14, 15):  # two quick moves: one mail, from what they were told

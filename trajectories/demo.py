@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 from .clock import local_today, to_utc
 from .db import Database
 from .models import (
-    Cohort,
+    Edition,
     Coordinator,
     DeliveredBy,
     Eligibility,
@@ -109,7 +109,7 @@ def _programmes(today: date) -> list[dict]:
                                    "gemeente, voor de publicatie.")
     congress = "Eindcongres Iedereen Doet Mee! met lancering handreiking Global Goals & lokale inclusie"
     return [
-        dict(organiser="vng", track=pilot_common, cohorts=[
+        dict(organiser="vng", track=pilot_common, editions=[
             dict(slug="2021", name="2021", timezone=AMS, capacity=5,
                  eligibility=Eligibility.MUNICIPALITIES,
                  registration=(date(2021, 2, 1), date(2021, 4, 12)),
@@ -155,7 +155,7 @@ def _programmes(today: date) -> list[dict]:
             target_group="Jonge ambtenaren van Nederlandse gemeenten.",
             theme="Global Goals", sdgs=list(range(1, 18)),
             contact_name="Maria van der Harst", contact_email="maria.vanderharst@vng.nl"),
-            cohorts=[dict(slug="2027", name="2027", timezone=AMS, capacity=30,
+            editions=[dict(slug="2027", name="2027", timezone=AMS, capacity=30,
                           eligibility=Eligibility.MUNICIPALITIES,
                           coordinator_email="maria.vanderharst@vng.nl",
                           registration=(r(-30), r(16)),
@@ -186,7 +186,7 @@ def _programmes(today: date) -> list[dict]:
             target_group="Aankopers en mondiale ambtenaren van Vlaamse lokale besturen.",
             theme="Duurzame overheidsopdrachten", sdgs=[8, 12, 13],
             contact_name="Jules De Winter", contact_email="jules.dewinter@vvsg.be"),
-            cohorts=[dict(slug="2026", name="2026-2027", timezone=BXL, capacity=25,
+            editions=[dict(slug="2026", name="2026-2027", timezone=BXL, capacity=25,
                           eligibility=Eligibility.PUBLIC_BODIES,
                           coordinator_email="jules.dewinter@vvsg.be",
                           registration=(r(-120), r(-50)),
@@ -221,7 +221,7 @@ def _programmes(today: date) -> list[dict]:
                      "migrantenorganisaties en hoe bereik je hen?"),
             target_group="Ambtenaren mondiaal beleid en integratie.", theme="Migratie",
             sdgs=[10, 16, 17], contact_name="Hanne Albers", contact_email="hanne.albers@vvsg.be"),
-            cohorts=[dict(slug="tweede-editie", name="Tweede editie", timezone=BXL,
+            editions=[dict(slug="tweede-editie", name="Tweede editie", timezone=BXL,
                           eligibility=Eligibility.PUBLIC_BODIES,
                           coordinator_email="hanne.albers@vvsg.be",
                           registration=(r(40), r(80)),
@@ -242,7 +242,7 @@ def _programmes(today: date) -> list[dict]:
             target_group="Ambtenaren en schepenen van Vlaamse lokale besturen.",
             theme="Participatie", sdgs=[11, 16],
             contact_name="Jules De Winter", contact_email="jules.dewinter@vvsg.be"),
-            cohorts=[dict(slug="2027", name="2027", timezone=BXL, capacity=20,
+            editions=[dict(slug="2027", name="2027", timezone=BXL, capacity=20,
                           eligibility=Eligibility.PUBLIC_BODIES,
                           coordinator_email="jules.dewinter@vvsg.be",
                           registration=(r(-10), r(30)),
@@ -266,7 +266,7 @@ def _vvsg_finished(slug, title, summary, target_group, sdgs, theme, first: date)
     return dict(organiser="vvsg", track=dict(
         slug=slug, title=title, summary=summary, target_group=target_group, theme=theme,
         sdgs=sdgs, contact_name="Jules De Winter", contact_email="jules.dewinter@vvsg.be"),
-        cohorts=[dict(slug=str(first.year), name=str(first.year), timezone=BXL,
+        editions=[dict(slug=str(first.year), name=str(first.year), timezone=BXL,
                       eligibility=Eligibility.PUBLIC_BODIES,
                       coordinator_email="jules.dewinter@vvsg.be",
                       registration=(first - timedelta(days=60), first - timedelta(days=7)),
@@ -276,9 +276,9 @@ def _vvsg_finished(slug, title, summary, target_group, sdgs, theme, first: date)
                       if slug == "ethisch-bankieren" else [], submitted=[])])
 
 
-def _registration_window(cohort: dict) -> tuple[datetime, datetime]:
-    opens, closes = cohort["registration"]
-    return to_utc(opens, time(9), cohort["timezone"]), to_utc(closes, time(23, 59), cohort["timezone"])
+def _registration_window(edition: dict) -> tuple[datetime, datetime]:
+    opens, closes = edition["registration"]
+    return to_utc(opens, time(9), edition["timezone"]), to_utc(closes, time(23, 59), edition["timezone"])
 
 
 def _find(session: Session, model, **where):
@@ -315,11 +315,11 @@ def load_demo(db: Database) -> Iterator[str]:
             if track is None:
                 track = catalogue.create_track(session, organiser, **track_data)
                 yield f"track   {organiser.slug}/{track.slug}"
-            for cohort_data in programme["cohorts"]:
-                if _find(session, Cohort, track_id=track.id, slug=cohort_data["slug"]):
+            for edition_data in programme["editions"]:
+                if _find(session, Edition, track_id=track.id, slug=edition_data["slug"]):
                     continue
-                _load_cohort(session, track, cohort_data, participants)
-                yield f"edition {organiser.slug}/{track.slug}/{cohort_data['slug']}"
+                _load_edition(session, track, edition_data, participants)
+                yield f"edition {organiser.slug}/{track.slug}/{edition_data['slug']}"
 
         for data in COORDINATORS:
             if not _find(session, Coordinator, email=data["email"]):
@@ -334,24 +334,24 @@ def load_demo(db: Database) -> Iterator[str]:
         yield f"login   admin@trajectories.example / {DEMO_PASSWORD} (admin)"
 
 
-def _load_cohort(session: Session, track: Track, data: dict, participants: dict) -> None:
+def _load_edition(session: Session, track: Track, data: dict, participants: dict) -> None:
     opens, closes = _registration_window(data)
-    cohort = catalogue.create_cohort(
+    edition = catalogue.create_edition(
         session, track, slug=data["slug"], name=data["name"], timezone=data["timezone"],
         capacity=data.get("capacity"), eligibility=data["eligibility"],
         coordinator_email=data["coordinator_email"],
         registration_opens_at=opens, registration_closes_at=closes)
     for meeting in data["sessions"]:
-        schedule.plan_meeting(session, cohort, **meeting)
-    deadlines = [schedule.set_deadline(session, cohort, **d) for d in data["deadlines"]]
+        schedule.plan_meeting(session, edition, **meeting)
+    deadlines = [schedule.set_deadline(session, edition, **d) for d in data["deadlines"]]
     for email in data["enroll"]:
-        people.enroll(session, cohort, participants[email])
+        people.enroll(session, edition, participants[email])
     # Deliverables handed in before this system existed: history, not a live submission.
     for email in data["submitted"]:
         for deadline in deadlines:
             session.add(Submission(
                 deadline_id=deadline.id, participant_id=participants[email].id,
                 text="Onze tekst voor de publicatie (demo).",
-                submitted_at=to_utc(deadline.due_date - timedelta(days=3), time(10), cohort.timezone)))
+                submitted_at=to_utc(deadline.due_date - timedelta(days=3), time(10), edition.timezone)))
     session.commit()
 

@@ -49,26 +49,26 @@ class TrackSaved(Event):
 
 
 @dataclass(frozen=True)
-class CohortSaved(Event):
-    cohort_id: int
+class EditionSaved(Event):
+    edition_id: int
     track_id: int
 
 
 @dataclass(frozen=True)
-class CohortPublished(Event):
+class EditionPublished(Event):
     """A draft edition became public: feeds, catalogue, registration and mails take it up."""
 
-    cohort_id: int
+    edition_id: int
     track_id: int
 
 
 @dataclass(frozen=True)
-class CohortDeleted(Event):
-    cohort_id: int
+class EditionDeleted(Event):
+    edition_id: int
     track_id: int
     organiser_id: int
     track_slug: str
-    cohort_slug: str
+    edition_slug: str
     organiser_slug: str
 
 
@@ -76,7 +76,7 @@ class CohortDeleted(Event):
 @dataclass(frozen=True)
 class MeetingPlanned(Event):
     meeting_id: int
-    cohort_id: int
+    edition_id: int
 
 
 @dataclass(frozen=True)
@@ -84,13 +84,13 @@ class MeetingChanged(Event):
     """Title, description, place or link changed; the time did not."""
 
     meeting_id: int
-    cohort_id: int
+    edition_id: int
 
 
 @dataclass(frozen=True)
 class MeetingRescheduled(Event):
     meeting_id: int
-    cohort_id: int
+    edition_id: int
     #: Its time before the move (ISO in the payload; start and end None: to be announced), so
     #: the update mail can say "from ... to ...".
     was_on_date: date | None = None
@@ -101,7 +101,7 @@ class MeetingRescheduled(Event):
 @dataclass(frozen=True)
 class MeetingCancelled(Event):
     meeting_id: int
-    cohort_id: int
+    edition_id: int
 
 
 @dataclass(frozen=True)
@@ -109,13 +109,13 @@ class DeadlineSet(Event):
     """A deadline was created or its date, title or description changed."""
 
     deadline_id: int
-    cohort_id: int
+    edition_id: int
 
 
 @dataclass(frozen=True)
 class DeadlineRemoved(Event):
     deadline_id: int
-    cohort_id: int
+    edition_id: int
     #: Its title, for the audit log to name what is gone.
     title: str = ""
 
@@ -123,7 +123,7 @@ class DeadlineRemoved(Event):
 @dataclass(frozen=True)
 class DeadlineExtended(Event):
     deadline_id: int
-    cohort_id: int
+    edition_id: int
     participant_id: int
 
 
@@ -131,28 +131,28 @@ class DeadlineExtended(Event):
 @dataclass(frozen=True)
 class EnrollmentApplied(Event):
     enrollment_id: int
-    cohort_id: int
+    edition_id: int
     participant_id: int
 
 
 @dataclass(frozen=True)
 class EnrollmentAdmitted(Event):
     enrollment_id: int
-    cohort_id: int
+    edition_id: int
     participant_id: int
 
 
 @dataclass(frozen=True)
 class EnrollmentWaitlisted(Event):
     enrollment_id: int
-    cohort_id: int
+    edition_id: int
     participant_id: int
 
 
 @dataclass(frozen=True)
 class EnrollmentWithdrawn(Event):
     enrollment_id: int
-    cohort_id: int
+    edition_id: int
     participant_id: int
 
 
@@ -160,14 +160,14 @@ class EnrollmentWithdrawn(Event):
 class SubmissionReceived(Event):
     submission_id: int
     deadline_id: int
-    cohort_id: int
+    edition_id: int
     participant_id: int
 
 
 @dataclass(frozen=True)
 class AttendanceRecorded(Event):
     meeting_id: int
-    cohort_id: int
+    edition_id: int
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """The domain model: SQLModel tables with their constraints in the database as well.
 
 Times: every `*_at` column holds an aware UTC moment (SQLModel's UTCDateTime: timestamptz on
-PostgreSQL); the edition (`Cohort.timezone`) says in which IANA zone they are shown, so a 13:30 session stays 13:30 local across daylight-saving changes.
+PostgreSQL); the edition (`Edition.timezone`) says in which IANA zone they are shown, so a 13:30 session stays 13:30 local across daylight-saving changes.
 Enumerations are short strings guarded by CHECK constraints (portable across SQLite and
 PostgreSQL, readable in a dump). Code names follow DESIGN.md; a session is a `Meeting` here,
 so that it never clashes with a database session.
@@ -117,7 +117,7 @@ class Track(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("organiser_id", "slug", name="track_slug_per_organiser"),)
 
 
-class Cohort(SQLModel, table=True):
+class Edition(SQLModel, table=True):
     """An edition of a track ("2021", "tweede editie")."""
 
     id: int | None = Field(default=None, primary_key=True)
@@ -142,6 +142,8 @@ class Cohort(SQLModel, table=True):
     #: Moves forward on every change to the edition, its sessions or deadlines, deletions included.
     updated_at: datetime = Field(default_factory=utcnow)
 
+    # Constraint names keep their first spelling ("cohort"): SQLite cannot rename a constraint
+    # without rebuilding the table (migration 0002 renamed the table, columns and indexes).
     __table_args__ = (
         UniqueConstraint("track_id", "slug", name="cohort_slug_per_track"),
         CheckConstraint("capacity IS NULL OR capacity >= 0", name="cohort_capacity"),
@@ -158,7 +160,7 @@ class Meeting(SQLModel, table=True):
     """A session of an edition (sessie, bijeenkomst, masterclass, congres)."""
 
     id: int | None = Field(default=None, primary_key=True)
-    cohort_id: int = Field(foreign_key="cohort.id", index=True)
+    edition_id: int = Field(foreign_key="edition.id", index=True)
     #: iCalendar UID, fixed for the session's life.
     uid: str = Field(default_factory=new_uid, max_length=120, unique=True)
     #: iCalendar SEQUENCE, raised on every change of time, place or status.
@@ -218,7 +220,7 @@ class Deadline(SQLModel, table=True):
     """A deliverable with its due date (oplevering)."""
 
     id: int | None = Field(default=None, primary_key=True)
-    cohort_id: int = Field(foreign_key="cohort.id", index=True)
+    edition_id: int = Field(foreign_key="edition.id", index=True)
     uid: str = Field(default_factory=new_uid, max_length=120, unique=True)
     sequence: int = 0
     title: str = Field(max_length=300)
@@ -278,15 +280,15 @@ class Enrollment(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     participant_id: int = Field(foreign_key="participant.id", index=True)
-    cohort_id: int = Field(foreign_key="cohort.id", index=True)
+    edition_id: int = Field(foreign_key="edition.id", index=True)
     status: str = Field(default=EnrollmentStatus.APPLIED, max_length=12)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
     __table_args__ = (
-        UniqueConstraint("participant_id", "cohort_id", name="enrollment_once_per_cohort"),
+        UniqueConstraint("participant_id", "edition_id", name="enrollment_once_per_cohort"),
         CheckConstraint(_check_in("status", EnrollmentStatus), name="enrollment_status"),
-        Index("ix_enrollment_cohort_status", "cohort_id", "status"),
+        Index("ix_enrollment_edition_status", "edition_id", "status"),
     )
 
 

@@ -11,9 +11,9 @@ from .mail.outbox import queue_mail, render_mail
 
 
 def send(session, *, to: str, template: str, language: str, dedupe_key: str,
-         participant_id: int | None = None, cohort_id: int | None = None, **context) -> None:
+         participant_id: int | None = None, edition_id: int | None = None, **context) -> None:
     """Render `templates/emails/public_<template>.{txt,html}` and queue it."""
     kind = f"public_{template}"
     subject, text, html = render_mail(kind, language, **context)
     queue_mail(session, to=to, kind=kind, subject=subject, text=text, html=html,
-               dedupe_key=dedupe_key, participant_id=participant_id, cohort_id=cohort_id)
+               dedupe_key=dedupe_key, participant_id=participant_id, edition_id=edition_id)

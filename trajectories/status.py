@@ -13,7 +13,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from .clock import local_today, utcnow
-from .models import Cohort, Deadline, Meeting, MeetingStatus
+from .models import Edition, Deadline, Meeting, MeetingStatus
 
 
 class Status(StrEnum):
@@ -33,49 +33,49 @@ class Span:
     last: date | None
 
 
-def spans(session: Session, cohort_ids: list[int]) -> dict[int, Span]:
+def spans(session: Session, edition_ids: list[int]) -> dict[int, Span]:
     """First and last day of each edition's programme (sessions not cancelled, and deadlines),
     in two queries whatever the number of editions."""
-    found: dict[int, list[date]] = {cid: [] for cid in cohort_ids}
-    if not cohort_ids:
+    found: dict[int, list[date]] = {cid: [] for cid in edition_ids}
+    if not edition_ids:
         return {}
     meeting_rows = session.exec(
-        select(Meeting.cohort_id, func.min(Meeting.on_date), func.max(Meeting.on_date))
-        .where(Meeting.cohort_id.in_(cohort_ids), Meeting.status == MeetingStatus.SCHEDULED)
-        .group_by(Meeting.cohort_id))
+        select(Meeting.edition_id, func.min(Meeting.on_date), func.max(Meeting.on_date))
+        .where(Meeting.edition_id.in_(edition_ids), Meeting.status == MeetingStatus.SCHEDULED)
+        .group_by(Meeting.edition_id))
     deadline_rows = session.exec(
-        select(Deadline.cohort_id, func.min(Deadline.due_date), func.max(Deadline.due_date))
-        .where(Deadline.cohort_id.in_(cohort_ids)).group_by(Deadline.cohort_id))
-    for cohort_id, first, last in [*meeting_rows, *deadline_rows]:
-        found[cohort_id] += [first, last]
+        select(Deadline.edition_id, func.min(Deadline.due_date), func.max(Deadline.due_date))
+        .where(Deadline.edition_id.in_(edition_ids)).group_by(Deadline.edition_id))
+    for edition_id, first, last in [*meeting_rows, *deadline_rows]:
+        found[edition_id] += [first, last]
     return {cid: Span(min(days), max(days)) if days else Span(None, None)
             for cid, days in found.items()}
 
 
-def registration_open(cohort: Cohort, now: datetime | None = None) -> bool:
+def registration_open(edition: Edition, now: datetime | None = None) -> bool:
     """Whether one can register now: never for a draft, else between opening and closing."""
-    if getattr(cohort, "draft", False):
+    if getattr(edition, "draft", False):
         return False
     now = now or utcnow()
-    if cohort.registration_opens_at is None or cohort.registration_opens_at > now:
+    if edition.registration_opens_at is None or edition.registration_opens_at > now:
         return False
-    return cohort.registration_closes_at is None or now < cohort.registration_closes_at
+    return edition.registration_closes_at is None or now < edition.registration_closes_at
 
 
-def cohort_status(cohort: Cohort, span: Span, now: datetime | None = None) -> Status:
+def edition_status(edition: Edition, span: Span, now: datetime | None = None) -> Status:
     now = now or utcnow()
-    today = local_today(cohort.timezone, now)
+    today = local_today(edition.timezone, now)
     if span.last is not None and span.last < today:
         return Status.FINISHED
-    if registration_open(cohort, now):
+    if registration_open(edition, now):
         return Status.REGISTRATION_OPEN
     if span.first is not None and span.first <= today:
         return Status.RUNNING
     return Status.UPCOMING
 
 
-def track_status(cohort_statuses: list[Status]) -> Status:
+def track_status(edition_statuses: list[Status]) -> Status:
     for status in TRACK_PRIORITY:
-        if status in cohort_statuses:
+        if status in edition_statuses:
             return status
     return Status.UPCOMING

@@ -34,7 +34,7 @@ from sqlmodel import Session, select
 
 from ..clock import utcnow
 from ..models import (
-    Cohort,
+    Edition,
     Deadline,
     DeadlineExtension,
     Enrollment,
@@ -119,38 +119,38 @@ class Rows:
         """The entries from `start` on (a window), sharing the built VEVENTs; what it leaves
         out is remembered per edition for Last-Modified."""
         left_out = dict(self.left_out)
-        for cohort_id, day in [*((m.cohort_id, m.on_date) for m in self.meetings),
-                               *((d.cohort_id, d.due_date) for d in self.deadlines)]:
+        for edition_id, day in [*((m.edition_id, m.on_date) for m in self.meetings),
+                               *((d.edition_id, d.due_date) for d in self.deadlines)]:
             if day < start:
-                left_out[cohort_id] = max(day, left_out.get(cohort_id, day))
+                left_out[edition_id] = max(day, left_out.get(edition_id, day))
         return Rows([m for m in self.meetings if m.on_date >= start], self.materials,
                     [d for d in self.deadlines if d.due_date >= start], left_out, self.events)
 
-    def of(self, cohort_ids: Iterable[int]) -> Rows:
-        ids = set(cohort_ids)
-        meetings, deadlines = self._by_cohort
+    def of(self, edition_ids: Iterable[int]) -> Rows:
+        ids = set(edition_ids)
+        meetings, deadlines = self._by_edition
         return Rows([m for c in ids for m in meetings.get(c, ())], self.materials,
                     [d for c in ids for d in deadlines.get(c, ())],
                     {c: day for c, day in self.left_out.items() if c in ids}, self.events)
 
     @cached_property
-    def _by_cohort(self) -> tuple[dict[int, list[Meeting]], dict[int, list[Deadline]]]:
-        # A publish run takes thousands of shares: reading every row's cohort_id for each
+    def _by_edition(self) -> tuple[dict[int, list[Meeting]], dict[int, list[Deadline]]]:
+        # A publish run takes thousands of shares: reading every row's edition_id for each
         # (an ORM attribute) took a quarter of the run.
         meetings, deadlines = defaultdict(list), defaultdict(list)
         for meeting in self.meetings:
-            meetings[meeting.cohort_id].append(meeting)
+            meetings[meeting.edition_id].append(meeting)
         for deadline in self.deadlines:
-            deadlines[deadline.cohort_id].append(deadline)
+            deadlines[deadline.edition_id].append(deadline)
         return meetings, deadlines
 
 
-def load_rows(session: Session, cohort_ids: list[int], start: date | None) -> Rows:
+def load_rows(session: Session, edition_ids: list[int], start: date | None) -> Rows:
     """The entries of these editions from `start` on; all of them when `start` is None."""
-    if not cohort_ids:
+    if not edition_ids:
         return Rows([], {}, [], {})
-    meeting_query = select(Meeting).where(Meeting.cohort_id.in_(cohort_ids))
-    deadline_query = select(Deadline).where(Deadline.cohort_id.in_(cohort_ids))
+    meeting_query = select(Meeting).where(Meeting.edition_id.in_(edition_ids))
+    deadline_query = select(Deadline).where(Deadline.edition_id.in_(edition_ids))
     if start is not None:
         meeting_query = meeting_query.where(Meeting.on_date >= start)
         deadline_query = deadline_query.where(Deadline.due_date >= start)
@@ -164,35 +164,35 @@ def load_rows(session: Session, cohort_ids: list[int], start: date | None) -> Ro
     left_out: dict[int, date] = {}
     if start is None:
         return Rows(meetings, materials, deadlines, left_out)
-    for cohort_id, day in [
-        *session.exec(select(Meeting.cohort_id, func.max(Meeting.on_date)).where(
-            Meeting.cohort_id.in_(cohort_ids), Meeting.on_date < start)
-            .group_by(Meeting.cohort_id)),
-        *session.exec(select(Deadline.cohort_id, func.max(Deadline.due_date)).where(
-            Deadline.cohort_id.in_(cohort_ids), Deadline.due_date < start)
-            .group_by(Deadline.cohort_id)),
+    for edition_id, day in [
+        *session.exec(select(Meeting.edition_id, func.max(Meeting.on_date)).where(
+            Meeting.edition_id.in_(edition_ids), Meeting.on_date < start)
+            .group_by(Meeting.edition_id)),
+        *session.exec(select(Deadline.edition_id, func.max(Deadline.due_date)).where(
+            Deadline.edition_id.in_(edition_ids), Deadline.due_date < start)
+            .group_by(Deadline.edition_id)),
     ]:
-        left_out[cohort_id] = max(day, left_out.get(cohort_id, day))
+        left_out[edition_id] = max(day, left_out.get(edition_id, day))
     return Rows(meetings, materials, deadlines, left_out)
 
 
-def _public_events(rows: Rows, cohorts: dict[int, Cohort], tracks: dict[int, Track],
+def _public_events(rows: Rows, editions: dict[int, Edition], tracks: dict[int, Track],
                    organiser: Organiser, base_url: str, language: str):
     """The VEVENTs of `rows`; each is built once per Rows (a public entry's VEVENT depends only
     on its row, edition, track, organiser, base URL and language: the same in every feed)."""
     for meeting in rows.meetings:
         key = ("meeting", meeting.id, base_url, language)
         if key not in rows.events:
-            cohort = cohorts[meeting.cohort_id]
+            edition = editions[meeting.edition_id]
             rows.events[key] = meeting_event(
-                meeting, cohort, tracks[cohort.track_id], organiser, base_url=base_url,
+                meeting, edition, tracks[edition.track_id], organiser, base_url=base_url,
                 language=language, materials=rows.materials.get(meeting.id, ()))
         yield rows.events[key]
     for deadline in rows.deadlines:
         key = ("deadline", deadline.id, base_url, language)
         if key not in rows.events:
-            cohort = cohorts[deadline.cohort_id]
-            rows.events[key] = deadline_event(deadline, cohort, tracks[cohort.track_id],
+            edition = editions[deadline.edition_id]
+            rows.events[key] = deadline_event(deadline, edition, tracks[edition.track_id],
                                               organiser, base_url=base_url, language=language)
         yield rows.events[key]
 
@@ -203,32 +203,33 @@ def _description(intro: str, window_note: str) -> str:
 
 
 # --- public feeds --------------------------------------------------------------------------------
-def build_cohort_feed(session: Session, organiser: Organiser, track: Track, cohort: Cohort, *,
+def build_edition_feed(session: Session, organiser: Organiser, track: Track, edition: Edition, *,
                       base_url: str, language: str = "nl",
                       rows: Rows | None = None) -> FeedDocument:
     """The edition's whole programme, past entries included (no window).
     `rows`: a publish run's whole rows of (at least) this edition; loaded when not given."""
     t = texts(language)
-    rows = load_rows(session, [cohort.id], None) if rows is None else rows.of([cohort.id])
+    rows = load_rows(session, [edition.id], None) if rows is None else rows.of([edition.id])
     calendar = feed_calendar(
-        uid=f"cohort-{cohort.id}@trajectories",
-        name=links.cohort_title(track, cohort, language),
+        # The calendar's UID predates the word "edition": subscribers keep it.
+        uid=f"cohort-{edition.id}@trajectories",
+        name=links.edition_title(track, edition, language),
         description=_description(
-            t["cohort_desc"].format(track=track.title, cohort=cohort.name,
+            t["edition_desc"].format(track=track.title, edition=edition.name,
                                     organiser=organiser.name),
             t["history"]),
-        timezone=cohort.timezone,
-        events=_public_events(rows, {cohort.id: cohort}, {track.id: track}, organiser,
+        timezone=edition.timezone,
+        events=_public_events(rows, {edition.id: edition}, {track.id: track}, organiser,
                               base_url, language),
         language=language)
     return _document(to_bytes(calendar),
-                     _latest(cohort.updated_at, track.updated_at, organiser.updated_at,
+                     _latest(edition.updated_at, track.updated_at, organiser.updated_at,
                              rows.dropped_at),
-                     links.cohort_path(organiser, track, cohort).rsplit("/", 1)[-1])
+                     links.edition_path(organiser, track, edition).rsplit("/", 1)[-1])
 
 
-def _zone_of(cohorts: Iterable[Cohort], default: str) -> str:
-    zones = sorted({c.timezone for c in cohorts})
+def _zone_of(editions: Iterable[Edition], default: str) -> str:
+    zones = sorted({c.timezone for c in editions})
     return zones[0] if len(zones) == 1 else default
 
 
@@ -236,21 +237,21 @@ def build_track_feed(session: Session, organiser: Organiser, track: Track, *, ba
                      start: date, default_zone: str = "Europe/Amsterdam",
                      language: str = "nl", rows: Rows | None = None) -> FeedDocument:
     t = texts(language)
-    cohorts = {c.id: c for c in session.exec(select(Cohort).where(
-        Cohort.track_id == track.id, Cohort.draft.is_(False)))}
-    rows = load_rows(session, sorted(cohorts), start) if rows is None else rows.of(cohorts)
+    editions = {c.id: c for c in session.exec(select(Edition).where(
+        Edition.track_id == track.id, Edition.draft.is_(False)))}
+    rows = load_rows(session, sorted(editions), start) if rows is None else rows.of(editions)
     calendar = feed_calendar(
         uid=f"track-{track.id}@trajectories",
         name=links.track_title(track, language),
         description=_description(
             t["track_desc"].format(track=track.title, organiser=organiser.name),
             t["window"].format(url=page_url(base_url, organiser, track))),
-        timezone=_zone_of(cohorts.values(), default_zone),
-        events=_public_events(rows, cohorts, {track.id: track}, organiser, base_url, language),
+        timezone=_zone_of(editions.values(), default_zone),
+        events=_public_events(rows, editions, {track.id: track}, organiser, base_url, language),
         language=language)
     return _document(to_bytes(calendar),
                      _latest(track.updated_at, organiser.updated_at, rows.dropped_at,
-                             *(c.updated_at for c in cohorts.values())),
+                             *(c.updated_at for c in editions.values())),
                      links.track_path(organiser, track).rsplit("/", 1)[-1])
 
 
@@ -260,43 +261,43 @@ def build_organiser_feed(session: Session, organiser: Organiser, *, base_url: st
     t = texts(language)
     tracks = {tr.id: tr for tr in session.exec(select(Track).where(
         Track.organiser_id == organiser.id))}
-    cohorts = {c.id: c for c in session.exec(select(Cohort).where(
-        Cohort.track_id.in_(sorted(tracks)), Cohort.draft.is_(False)))} if tracks else {}
-    rows = load_rows(session, sorted(cohorts), start) if rows is None else rows.of(cohorts)
+    editions = {c.id: c for c in session.exec(select(Edition).where(
+        Edition.track_id.in_(sorted(tracks)), Edition.draft.is_(False)))} if tracks else {}
+    rows = load_rows(session, sorted(editions), start) if rows is None else rows.of(editions)
     calendar = feed_calendar(
         uid=f"organiser-{organiser.id}@trajectories",
         name=links.organiser_title(organiser, language),
         description=_description(
             t["organiser_desc"].format(organiser=organiser.name),
             t["window"].format(url=f"{base_url.rstrip('/')}/{organiser.slug}/")),
-        timezone=_zone_of(cohorts.values(), default_zone),
-        events=_public_events(rows, cohorts, tracks, organiser, base_url, language),
+        timezone=_zone_of(editions.values(), default_zone),
+        events=_public_events(rows, editions, tracks, organiser, base_url, language),
         language=language)
     return _document(to_bytes(calendar),
                      _latest(organiser.updated_at, rows.dropped_at,
                              *(tr.updated_at for tr in tracks.values()),
-                             *(c.updated_at for c in cohorts.values())),
+                             *(c.updated_at for c in editions.values())),
                      links.organiser_path(organiser))
 
 
 # --- versions: what the cache compares on every request ------------------------------------------
-def cohort_version(organiser: Organiser, track: Track, cohort: Cohort) -> Hashable:
-    return (cohort.updated_at, track.updated_at, organiser.updated_at)
+def edition_version(organiser: Organiser, track: Track, edition: Edition) -> Hashable:
+    return (edition.updated_at, track.updated_at, organiser.updated_at)
 
 
 def track_version(session: Session, organiser: Organiser, track: Track, start: date) -> Hashable:
     # Every change in an edition touches its track; the count catches a deleted edition.
-    count = session.exec(select(func.count()).select_from(Cohort).where(
-        Cohort.track_id == track.id)).one()
+    count = session.exec(select(func.count()).select_from(Edition).where(
+        Edition.track_id == track.id)).one()
     return (track.updated_at, organiser.updated_at, count, start)
 
 
 def organiser_version(session: Session, organiser: Organiser, start: date) -> Hashable:
     latest, count = session.exec(select(func.max(Track.updated_at), func.count()).where(
         Track.organiser_id == organiser.id)).one()
-    cohorts = session.exec(select(func.count()).select_from(Cohort).join(
-        Track, Cohort.track_id == Track.id).where(Track.organiser_id == organiser.id)).one()
-    return (organiser.updated_at, latest, count, cohorts, start)
+    editions = session.exec(select(func.count()).select_from(Edition).join(
+        Track, Edition.track_id == Track.id).where(Track.organiser_id == organiser.id)).one()
+    return (organiser.updated_at, latest, count, editions, start)
 
 
 # --- the personal feed ---------------------------------------------------------------------------
@@ -307,7 +308,7 @@ class _Personal:
     participant: Participant
     preference: FeedPreference | None
     enrollments: list[Enrollment]
-    cohorts: dict[int, Cohort]
+    editions: dict[int, Edition]
     tracks: dict[int, Track]
     organisers: dict[int, Organiser]
     submissions: dict[int, Submission]
@@ -320,8 +321,8 @@ class _Personal:
         return (
             self.participant.language, self.alarm_minutes,
             self.preference.updated_at if self.preference else None,
-            tuple((e.cohort_id, e.status, e.updated_at) for e in self.enrollments),
-            tuple((c.id, c.updated_at) for c in self.cohorts.values()),
+            tuple((e.edition_id, e.status, e.updated_at) for e in self.enrollments),
+            tuple((c.id, c.updated_at) for c in self.editions.values()),
             tuple((t.id, t.updated_at) for t in self.tracks.values()),
             tuple((s.deadline_id, s.submitted_at) for s in self.submissions.values()),
         )
@@ -329,19 +330,19 @@ class _Personal:
 
 def load_personal(session: Session, participant: Participant) -> _Personal:
     enrollments = list(session.exec(select(Enrollment).where(
-        Enrollment.participant_id == participant.id).order_by(Enrollment.cohort_id)))
-    shown = sorted(e.cohort_id for e in enrollments if e.status in IN_FEED)
+        Enrollment.participant_id == participant.id).order_by(Enrollment.edition_id)))
+    shown = sorted(e.edition_id for e in enrollments if e.status in IN_FEED)
     # A draft edition stays out until it is published (its updated_at moves then).
-    cohorts = {c.id: c for c in session.exec(select(Cohort).where(
-        Cohort.id.in_(shown), Cohort.draft.is_(False)))} if shown else {}
+    editions = {c.id: c for c in session.exec(select(Edition).where(
+        Edition.id.in_(shown), Edition.draft.is_(False)))} if shown else {}
     tracks = {t.id: t for t in session.exec(select(Track).where(
-        Track.id.in_(sorted({c.track_id for c in cohorts.values()}))))} if cohorts else {}
+        Track.id.in_(sorted({c.track_id for c in editions.values()}))))} if editions else {}
     organisers = {o.id: o for o in session.exec(select(Organiser).where(
         Organiser.id.in_(sorted({t.organiser_id for t in tracks.values()}))))} if tracks else {}
     submissions = {s.deadline_id: s for s in session.exec(select(Submission).where(
         Submission.participant_id == participant.id))}
     return _Personal(participant, session.get(FeedPreference, participant.id), enrollments,
-                     cohorts, tracks, organisers, submissions)
+                     editions, tracks, organisers, submissions)
 
 
 def build_personal_feed(session: Session, data: _Personal, *, base_url: str,
@@ -351,18 +352,18 @@ def build_personal_feed(session: Session, data: _Personal, *, base_url: str,
     participant = data.participant
     language = participant.language
     t = texts(language)
-    rows = load_rows(session, sorted(data.cohorts), None)
+    rows = load_rows(session, sorted(data.editions), None)
     extensions = {x.deadline_id: x for x in session.exec(select(DeadlineExtension).where(
         DeadlineExtension.participant_id == participant.id))}
 
-    def parents(cohort_id: int):
-        cohort = data.cohorts[cohort_id]
-        track = data.tracks[cohort.track_id]
-        return cohort, track, data.organisers[track.organiser_id]
+    def parents(edition_id: int):
+        edition = data.editions[edition_id]
+        track = data.tracks[edition.track_id]
+        return edition, track, data.organisers[track.organiser_id]
 
     events = []
     for meeting in rows.meetings:
-        event = meeting_event(meeting, *parents(meeting.cohort_id), base_url=base_url,
+        event = meeting_event(meeting, *parents(meeting.edition_id), base_url=base_url,
                               language=language, materials=rows.materials.get(meeting.id, ()))
         if data.alarm_minutes:
             add_alarm(event, data.alarm_minutes, language)
@@ -371,7 +372,7 @@ def build_personal_feed(session: Session, data: _Personal, *, base_url: str,
         extension = extensions.get(deadline.id)
         submission = data.submissions.get(deadline.id)
         events.append(deadline_event(
-            deadline, *parents(deadline.cohort_id), base_url=base_url, language=language,
+            deadline, *parents(deadline.edition_id), base_url=base_url, language=language,
             due_date=extension.due_date if extension else None,
             delivered_at=submission.submitted_at if submission else None,
             changed_at=_latest(extension.created_at if extension else None,
@@ -382,12 +383,12 @@ def build_personal_feed(session: Session, data: _Personal, *, base_url: str,
         uid=f"participant-{participant.id}@trajectories",
         name=links.personal_title(language),
         description=_description(t["personal_desc"], t["history"]),
-        timezone=_zone_of(data.cohorts.values(), default_zone),
+        timezone=_zone_of(data.editions.values(), default_zone),
         events=events, language=language)
     return _document(to_bytes(calendar), _latest(
         data.preference.updated_at if data.preference else None,
         *(e.updated_at for e in data.enrollments),
-        *(c.updated_at for c in data.cohorts.values()),
+        *(c.updated_at for c in data.editions.values()),
         *(tr.updated_at for tr in data.tracks.values()),
         *(s.submitted_at for s in data.submissions.values()),
         *(x.created_at for x in extensions.values()),

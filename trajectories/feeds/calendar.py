@@ -18,7 +18,7 @@ from icalendar.prop.conference import Conference
 
 from ..clock import to_local
 from ..models import (
-    Cohort,
+    Edition,
     Deadline,
     Material,
     Meeting,
@@ -40,23 +40,23 @@ def _aware(moment: datetime) -> datetime:
     return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def page_url(base_url: str, organiser: Organiser, track: Track, cohort: Cohort | None = None) -> str:
+def page_url(base_url: str, organiser: Organiser, track: Track, edition: Edition | None = None) -> str:
     """The public page of a track (at the edition's section when given)."""
     url = f"{base_url.rstrip('/')}/{organiser.slug}/{track.slug}/"
-    return f"{url}#ed-{cohort.id}" if cohort is not None else url
+    return f"{url}#ed-{edition.id}" if edition is not None else url
 
 
 def _categories(track: Track) -> list[str]:
     return [track.title, *(f"SDG {n}" for n in (track.sdgs or []))]
 
 
-def meeting_event(meeting: Meeting, cohort: Cohort, track: Track, organiser: Organiser, *,
+def meeting_event(meeting: Meeting, edition: Edition, track: Track, organiser: Organiser, *,
                   base_url: str, language: str = "nl",
                   materials: Sequence[Material] = ()) -> Event:
     """One session as a VEVENT: UID and SEQUENCE from the row, DTSTAMP from its last change,
     times in the edition's zone; a time still to be announced gives an all-day TENTATIVE event."""
     t = texts(language)
-    url = page_url(base_url, organiser, track, cohort)
+    url = page_url(base_url, organiser, track, edition)
     tba = meeting.starts_at is None
     cancelled = meeting.status == MeetingStatus.CANCELLED
 
@@ -66,7 +66,7 @@ def meeting_event(meeting: Meeting, cohort: Cohort, track: Track, organiser: Org
     if cancelled:
         summary = f"{t['cancelled']}: {summary}"
 
-    lines = [f"{track.title} – {t['edition']} {cohort.name}"]
+    lines = [f"{track.title} – {t['edition']} {edition.name}"]
     if meeting.description:
         lines += ["", f"{t['agenda']}:", meeting.description]
     if materials:
@@ -84,8 +84,8 @@ def meeting_event(meeting: Meeting, cohort: Cohort, track: Track, organiser: Org
     if tba:
         start, end = meeting.on_date, meeting.on_date + timedelta(days=1)
     else:
-        start = to_local(meeting.starts_at, cohort.timezone)
-        end = to_local(meeting.ends_at, cohort.timezone)
+        start = to_local(meeting.starts_at, edition.timezone)
+        end = to_local(meeting.ends_at, edition.timezone)
 
     event = Event.new(
         uid=meeting.uid,
@@ -121,7 +121,7 @@ def add_alarm(event: Event, minutes_before: int, language: str = "nl") -> Event:
     return event
 
 
-def deadline_event(deadline: Deadline, cohort: Cohort, track: Track, organiser: Organiser, *,
+def deadline_event(deadline: Deadline, edition: Edition, track: Track, organiser: Organiser, *,
                    base_url: str, language: str = "nl", due_date: date | None = None,
                    delivered_at: datetime | None = None,
                    changed_at: datetime | None = None) -> Event:
@@ -133,7 +133,7 @@ def deadline_event(deadline: Deadline, cohort: Cohort, track: Track, organiser: 
     latest of those changes, for DTSTAMP. SEQUENCE rises by one for each.
     """
     t = texts(language)
-    url = page_url(base_url, organiser, track, cohort)
+    url = page_url(base_url, organiser, track, edition)
     extended = due_date is not None and due_date != deadline.due_date
     day = due_date or deadline.due_date
 
@@ -141,17 +141,17 @@ def deadline_event(deadline: Deadline, cohort: Cohort, track: Track, organiser: 
     if delivered_at is not None:
         summary = f"{t['delivered']}: {summary}"
 
-    lines = [f"{track.title} – {t['edition']} {cohort.name}"]
+    lines = [f"{track.title} – {t['edition']} {edition.name}"]
     if deadline.due_at is not None and not extended:
-        local = to_local(deadline.due_at, cohort.timezone)
-        lines.append(t["due_before"].format(time=f"{local:%H:%M}", zone=cohort.timezone))
+        local = to_local(deadline.due_at, edition.timezone)
+        lines.append(t["due_before"].format(time=f"{local:%H:%M}", zone=edition.timezone))
     else:
         lines.append(t["due_day"].format(day=long_date(day, language)))
     if extended:
         lines.append(t["extended"].format(day=long_date(day, language)))
     if delivered_at is not None:
         lines.append(t["delivered_note"].format(
-            day=long_date(to_local(delivered_at, cohort.timezone).date(), language)))
+            day=long_date(to_local(delivered_at, edition.timezone).date(), language)))
     if deadline.description:
         lines += ["", deadline.description]
     lines += ["", f"{t['page']}: {url}"]

@@ -7,7 +7,7 @@ from . import build, preferences, publish  # noqa: F401
 
 #: Every event that can change what some feed shows.
 CHANGES = (
-    events.TrackSaved, events.CohortSaved, events.CohortPublished, events.CohortDeleted,
+    events.TrackSaved, events.EditionSaved, events.EditionPublished, events.EditionDeleted,
     events.MeetingPlanned,
     events.MeetingChanged, events.MeetingRescheduled, events.MeetingCancelled, events.DeadlineSet,
     events.DeadlineRemoved, events.DeadlineExtended, events.EnrollmentApplied,

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
-from ..models import Cohort, Organiser, Track
+from ..models import Edition, Organiser, Track
 from .texts import texts
 
 PREFIX = "/feeds/"
@@ -28,8 +28,8 @@ def track_path(organiser: Organiser, track: Track) -> str:
     return f"{organiser.slug}/{track.slug}.ics"
 
 
-def cohort_path(organiser: Organiser, track: Track, cohort: Cohort) -> str:
-    return f"{organiser.slug}/{track.slug}/{cohort.slug}.ics"
+def edition_path(organiser: Organiser, track: Track, edition: Edition) -> str:
+    return f"{organiser.slug}/{track.slug}/{edition.slug}.ics"
 
 
 def personal_path(token: str) -> str:
@@ -44,8 +44,8 @@ def track_title(track: Track, language: str = "nl") -> str:
     return texts(language)["track_title"].format(track=track.title)
 
 
-def cohort_title(track: Track, cohort: Cohort, language: str = "nl") -> str:
-    return texts(language)["cohort_title"].format(track=track.title, cohort=cohort.name)
+def edition_title(track: Track, edition: Edition, language: str = "nl") -> str:
+    return texts(language)["edition_title"].format(track=track.title, edition=edition.name)
 
 
 def personal_title(language: str = "nl") -> str:
@@ -100,15 +100,15 @@ class FeedLink:
 
 def feed_link(base_url: str, obj, *, track: Track | None = None,
               organiser: Organiser | None = None, language: str = "nl") -> FeedLink:
-    """The feed of an Organiser, a Track (give its organiser) or a Cohort (give its track and
+    """The feed of an Organiser, a Track (give its organiser) or a Edition (give its track and
     organiser)."""
     if isinstance(obj, Organiser):
         return FeedLink(base_url, organiser_path(obj), organiser_title(obj, language))
     if isinstance(obj, Track):
         return FeedLink(base_url, track_path(organiser, obj), track_title(obj, language))
-    if isinstance(obj, Cohort):
-        return FeedLink(base_url, cohort_path(organiser, track, obj),
-                        cohort_title(track, obj, language))
+    if isinstance(obj, Edition):
+        return FeedLink(base_url, edition_path(organiser, track, obj),
+                        edition_title(track, obj, language))
     raise TypeError(f"no feed for {type(obj).__name__}")
 
 

@@ -28,7 +28,7 @@ from sqlmodel import Session, select
 
 from .. import events
 from ..config import Settings
-from ..models import Cohort, Organiser, Track
+from ..models import Edition, Organiser, Track
 from . import build, links
 
 log = logging.getLogger(__name__)
@@ -85,10 +85,10 @@ class Publisher:
     def rows(self, organiser: Organiser, *, whole: bool = False) -> build.Rows:
         """The entries of an organiser's feed (its window), to share with its track feeds;
         `whole`: every entry, for the edition feeds too (window them with `Rows.since`)."""
-        cohort_ids = self.session.exec(select(Cohort.id).join(
-            Track, Cohort.track_id == Track.id).where(Track.organiser_id == organiser.id,
-                                                      Cohort.draft.is_(False))).all()
-        return build.load_rows(self.session, sorted(cohort_ids), None if whole else self.start)
+        edition_ids = self.session.exec(select(Edition.id).join(
+            Track, Edition.track_id == Track.id).where(Track.organiser_id == organiser.id,
+                                                      Edition.draft.is_(False))).all()
+        return build.load_rows(self.session, sorted(edition_ids), None if whole else self.start)
 
     def organiser(self, organiser: Organiser, rows: build.Rows | None = None) -> None:
         self._write(links.organiser_path(organiser), build.build_organiser_feed(
@@ -100,10 +100,10 @@ class Publisher:
             self.session, organiser, track, default_zone=self.settings.timezone, rows=rows,
             **self._common()))
 
-    def cohort(self, organiser: Organiser, track: Track, cohort: Cohort,
+    def edition(self, organiser: Organiser, track: Track, edition: Edition,
                rows: build.Rows | None = None) -> None:
-        self._write(links.cohort_path(organiser, track, cohort), build.build_cohort_feed(
-            self.session, organiser, track, cohort, rows=rows,
+        self._write(links.edition_path(organiser, track, edition), build.build_edition_feed(
+            self.session, organiser, track, edition, rows=rows,
             base_url=self.settings.base_url))
 
     def everything(self) -> int:
@@ -116,15 +116,15 @@ class Publisher:
             wanted.add(self.root / links.organiser_path(organiser))
             tracks = self.session.exec(select(Track).where(
                 Track.organiser_id == organiser.id)).all()
-            cohorts = self.session.exec(select(Cohort).where(
-                Cohort.track_id.in_([t.id for t in tracks]),
-                Cohort.draft.is_(False))).all() if tracks else []
+            editions = self.session.exec(select(Edition).where(
+                Edition.track_id.in_([t.id for t in tracks]),
+                Edition.draft.is_(False))).all() if tracks else []
             for track in tracks:
                 self.track(organiser, track, rows)
                 wanted.add(self.root / links.track_path(organiser, track))
-                for cohort in (c for c in cohorts if c.track_id == track.id):
-                    self.cohort(organiser, track, cohort, whole)
-                    wanted.add(self.root / links.cohort_path(organiser, track, cohort))
+                for edition in (c for c in editions if c.track_id == track.id):
+                    self.edition(organiser, track, edition, whole)
+                    wanted.add(self.root / links.edition_path(organiser, track, edition))
         if self.root.exists():
             for stale in self.root.rglob("*.ics"):
                 if stale not in wanted:
@@ -211,28 +211,28 @@ def _settings_for(db) -> Settings | None:
     return _settings.get(db) if db is not None else None
 
 
-def _publish_cohort(db, cohort_id: int) -> None:
+def _publish_edition(db, edition_id: int) -> None:
     settings = _settings_for(db)
     if settings is None:
         return
     with db.session() as session:
-        cohort = session.get(Cohort, cohort_id)
-        if cohort is None or cohort.draft:  # a draft has no public feed until it is published
+        edition = session.get(Edition, edition_id)
+        if edition is None or edition.draft:  # a draft has no public feed until it is published
             return
-        track = session.get(Track, cohort.track_id)
+        track = session.get(Track, edition.track_id)
         organiser = session.get(Organiser, track.organiser_id)
-        Publisher(session, settings).cohort(organiser, track, cohort)
+        Publisher(session, settings).edition(organiser, track, edition)
     background.submit(db, organiser.id, [track.id])
 
 
-@events.subscribe(events.CohortSaved, events.CohortPublished, events.MeetingPlanned,
+@events.subscribe(events.EditionSaved, events.EditionPublished, events.MeetingPlanned,
                   events.MeetingChanged,
                   events.MeetingRescheduled, events.MeetingCancelled, events.DeadlineSet,
                   events.DeadlineRemoved, events.DeadlineExtended)
-def republish_cohort(event, db) -> None:
+def republish_edition(event, db) -> None:
     """An edition, its sessions or deadlines changed: its feed now, its track's and organiser's
     in the background."""
-    _publish_cohort(db, event.cohort_id)
+    _publish_edition(db, event.edition_id)
 
 
 @events.subscribe(events.TrackSaved)
@@ -247,18 +247,18 @@ def republish_track(event, db) -> None:
             return
         organiser = session.get(Organiser, track.organiser_id)
         publisher = Publisher(session, settings)
-        for cohort in session.exec(select(Cohort).where(Cohort.track_id == track.id,
-                                                        Cohort.draft.is_(False))):
-            publisher.cohort(organiser, track, cohort)
+        for edition in session.exec(select(Edition).where(Edition.track_id == track.id,
+                                                        Edition.draft.is_(False))):
+            publisher.edition(organiser, track, edition)
     background.submit(db, organiser.id, [track.id])
 
 
-@events.subscribe(events.CohortDeleted)
-def unpublish_cohort(event, db) -> None:
+@events.subscribe(events.EditionDeleted)
+def unpublish_edition(event, db) -> None:
     """A deleted edition's feed disappears; its track and organiser feeds lose its entries."""
     settings = _settings_for(db)
     if settings is None:
         return
-    path = f"{event.organiser_slug}/{event.track_slug}/{event.cohort_slug}.ics"
+    path = f"{event.organiser_slug}/{event.track_slug}/{event.edition_slug}.ics"
     (Path(settings.calendars_dir) / path).unlink(missing_ok=True)
     background.submit(db, event.organiser_id, [event.track_id])

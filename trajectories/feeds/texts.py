@@ -27,11 +27,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "edition": "Editie",
         "organiser_title": "Alle leertrajecten van {organiser}",
         "track_title": "{track} (alle edities)",
-        "cohort_title": "{track} – {cohort}",
+        "edition_title": "{track} – {edition}",
         "personal_title": "Mijn leertrajecten",
         "organiser_desc": "Alle sessies en deadlines van de leertrajecten van {organiser}.",
         "track_desc": "Alle sessies en deadlines van {track}, in elke editie ({organiser}).",
-        "cohort_desc": "Sessies en deadlines van {track}, editie {cohort} ({organiser}).",
+        "edition_desc": "Sessies en deadlines van {track}, editie {edition} ({organiser}).",
         "personal_desc": "Jouw sessies en deadlines in de leertrajecten waarvoor je bent"
                          " toegelaten. Dit adres is persoonlijk: deel het niet.",
         "window": "Sessies en deadlines van meer dan een jaar geleden staan niet in deze agenda;"
@@ -58,11 +58,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "edition": "Edition",
         "organiser_title": "All learning tracks of {organiser}",
         "track_title": "{track} (all editions)",
-        "cohort_title": "{track} – {cohort}",
+        "edition_title": "{track} – {edition}",
         "personal_title": "My learning tracks",
         "organiser_desc": "All sessions and deadlines of the learning tracks of {organiser}.",
         "track_desc": "All sessions and deadlines of {track}, in every edition ({organiser}).",
-        "cohort_desc": "Sessions and deadlines of {track}, edition {cohort} ({organiser}).",
+        "edition_desc": "Sessions and deadlines of {track}, edition {edition} ({organiser}).",
         "personal_desc": "Your sessions and deadlines in the learning tracks you were admitted"
                          " to. This address is personal: do not share it.",
         "window": "Sessions and deadlines more than a year ago are left out of this calendar;"

@@ -11,20 +11,20 @@ from collections.abc import Sequence
 from icalendar import Calendar, Timezone, vCalAddress
 
 from ..feeds.calendar import _timezone, meeting_event
-from ..models import Cohort, Material, Meeting, MeetingStatus, Organiser, Participant, Track
+from ..models import Edition, Material, Meeting, MeetingStatus, Organiser, Participant, Track
 
 PRODID = "-//trajectories//leertrajecten//NL"
 
 
-def invitation(meeting: Meeting, cohort: Cohort, track: Track, organiser: Organiser,
+def invitation(meeting: Meeting, edition: Edition, track: Track, organiser: Organiser,
                participant: Participant, *, base_url: str, cancel: bool = False,
                materials: Sequence[Material] = ()) -> str:
     """The calendar text of a REQUEST (or CANCEL) for one participant."""
     method = "CANCEL" if cancel or meeting.status == MeetingStatus.CANCELLED else "REQUEST"
-    event = meeting_event(meeting, cohort, track, organiser, base_url=base_url,
+    event = meeting_event(meeting, edition, track, organiser, base_url=base_url,
                           language=participant.language, materials=materials)
     # ORGANIZER: a bare mailto: of the edition's coordinator mailbox (replies go there).
-    organizer = vCalAddress(f"mailto:{cohort.coordinator_email or organiser.email}")
+    organizer = vCalAddress(f"mailto:{edition.coordinator_email or organiser.email}")
     organizer.params["CN"] = organiser.name
     attendee = vCalAddress(f"mailto:{participant.email}")
     attendee.params.update({"CN": participant.name, "ROLE": "REQ-PARTICIPANT",

@@ -102,7 +102,7 @@ class OutboxMessage(SQLModel, table=True):
     #: Kept (SET NULL) when the edition or person is deleted: the row stays as a record.
     participant_id: int | None = Field(default=None, foreign_key="participant.id", index=True,
                                        ondelete="SET NULL")
-    cohort_id: int | None = Field(default=None, foreign_key="cohort.id", index=True,
+    edition_id: int | None = Field(default=None, foreign_key="edition.id", index=True,
                                   ondelete="SET NULL")
     status: str = Field(default=MailStatus.QUEUED, max_length=10)
     attempts: int = 0
@@ -145,12 +145,12 @@ DEFAULT_SEND_HOUR = 9
 DEFAULT_DIGEST_WEEKDAY = 1
 
 
-class CohortMailSettings(SQLModel, table=True):
+class EditionMailSettings(SQLModel, table=True):
     """What an edition sends and when, as data a coordinator can change."""
 
-    __tablename__ = "cohort_mail_settings"
+    __tablename__ = "edition_mail_settings"
 
-    cohort_id: int = Field(foreign_key="cohort.id", primary_key=True, ondelete="CASCADE")
+    edition_id: int = Field(foreign_key="edition.id", primary_key=True, ondelete="CASCADE")
     #: Hold every mail of this edition (status held) until released.
     hold: bool = False
     #: Coaching mails wait for a coordinator's review (status held) before they go.
@@ -176,6 +176,6 @@ class CohortMailSettings(SQLModel, table=True):
     )
 
 
-def settings_for(session, cohort_id: int) -> CohortMailSettings:
+def settings_for(session, edition_id: int) -> EditionMailSettings:
     """The edition's settings, or the defaults (not stored) when it has none."""
-    return session.get(CohortMailSettings, cohort_id) or CohortMailSettings(cohort_id=cohort_id)
+    return session.get(EditionMailSettings, edition_id) or EditionMailSettings(edition_id=edition_id)

@@ -33,7 +33,7 @@ from ..models import Enrollment, Participant
 from ..services.base import service
 from .models import (
     PREFERENCE_KINDS,
-    CohortMailSettings,
+    EditionMailSettings,
     MailBody,
     MailKind,
     MailPreference,
@@ -84,31 +84,31 @@ def _cached(session: Session, key, load):
 @event.listens_for(OrmSession, "before_flush")
 def _forget_on_change(session, _context, _instances) -> None:
     if "outbox.cache" in session.info and any(
-            isinstance(row, MailPreference | CohortMailSettings)
+            isinstance(row, MailPreference | EditionMailSettings)
             for row in (*session.new, *session.dirty, *session.deleted)):
         del session.info["outbox.cache"]
 
 
-def _cohort_preferences(session: Session, cohort_id: int) -> dict[int, dict[str, bool]]:
+def _edition_preferences(session: Session, edition_id: int) -> dict[int, dict[str, bool]]:
     """{participant id: {preference kind: enabled}} for everyone enrolled in an edition."""
     found: dict[int, dict[str, bool]] = {pid: {} for pid in session.exec(
-        select(Enrollment.participant_id).where(Enrollment.cohort_id == cohort_id))}
+        select(Enrollment.participant_id).where(Enrollment.edition_id == edition_id))}
     for row in session.exec(select(MailPreference).join(
             Enrollment, Enrollment.participant_id == MailPreference.participant_id)
-            .where(Enrollment.cohort_id == cohort_id)):
+            .where(Enrollment.edition_id == edition_id)):
         found[row.participant_id][row.kind] = row.enabled
     return found
 
 
 def mail_enabled(session: Session, participant_id: int | None, kind: str,
-                 cohort_id: int | None = None) -> bool:
+                 edition_id: int | None = None) -> bool:
     """Whether this participant still wants this kind of mail (no row: yes)."""
     preference = preference_kind(kind)
     if participant_id is None or preference is None:
         return True
-    if cohort_id is not None:
-        known = _cached(session, ("preferences", cohort_id),
-                        lambda: _cohort_preferences(session, cohort_id)).get(participant_id)
+    if edition_id is not None:
+        known = _cached(session, ("preferences", edition_id),
+                        lambda: _edition_preferences(session, edition_id)).get(participant_id)
         if known is not None:
             return known.get(preference, True)
     row = session.get(MailPreference, (participant_id, preference))
@@ -131,32 +131,32 @@ def _insert_statement(dialect: str):
     return _INSERTS[dialect]
 
 
-def _status(session: Session, cohort_id: int | None, kind: str) -> MailStatus:
+def _status(session: Session, edition_id: int | None, kind: str) -> MailStatus:
     """Held when the edition holds all its mail, or reviews this kind first; else queued."""
-    if cohort_id is not None:
-        cohort_settings = _cached(session, ("settings", cohort_id),
-                                  lambda: settings_for(session, cohort_id))
-        if cohort_settings.hold or (cohort_settings.review_coaching and kind in REVIEWED_KINDS):
+    if edition_id is not None:
+        edition_settings = _cached(session, ("settings", edition_id),
+                                  lambda: settings_for(session, edition_id))
+        if edition_settings.hold or (edition_settings.review_coaching and kind in REVIEWED_KINDS):
             return MailStatus.HELD
     return MailStatus.QUEUED
 
 
 def queue_mail(session: Session, *, to: str, kind: str, subject: str, text: str, html: str = "",
                calendar: str | None = None, dedupe_key: str, participant_id: int | None = None,
-               cohort_id: int | None = None, row: bool = True) -> OutboxMessage | bool | None:
+               edition_id: int | None = None, row: bool = True) -> OutboxMessage | bool | None:
     """Add one mail to the caller's transaction. Returns the new row, or None when nothing was
     queued (same dedupe key already queued, or the participant switched this kind off); with
     `row=False` only True or None (a fan-out then reads no row back)."""
     if "\n" in to or "\r" in to or "\n" in subject or "\r" in subject:
         raise ValueError("line breaks in a recipient or subject")  # header injection
-    if not mail_enabled(session, participant_id, kind, cohort_id):
+    if not mail_enabled(session, participant_id, kind, edition_id):
         return None
-    status = _status(session, cohort_id, kind)
+    status = _status(session, edition_id, kind)
     key = _dedupe(dedupe_key)
     values = dict(to=to, to_name="", body_id=None, kind=str(kind), subject=subject[:300], text=text, html=html,
                   calendar=calendar, calendar_method=_calendar_method(calendar),
                   message_id=new_message_id(), dedupe_key=key, participant_id=participant_id,
-                  cohort_id=cohort_id, status=str(status), attempts=0,
+                  edition_id=edition_id, status=str(status), attempts=0,
                   next_attempt_at=utcnow(), claimed_at=None, claimed_by="", last_error="",
                   created_at=utcnow(), sent_at=None)
     together = session.info.get("outbox.together")
@@ -198,9 +198,9 @@ def queued_together(session: Session, chunk: int = 500) -> Iterator[Together]:
 
 
 @service
-def release_held(session: Session, cohort_id: int, ids: list[int] | None = None) -> int:
+def release_held(session: Session, edition_id: int, ids: list[int] | None = None) -> int:
     """Let held mails of an edition go (all of them, or the given ids); returns how many."""
-    query = select(OutboxMessage).where(OutboxMessage.cohort_id == cohort_id,
+    query = select(OutboxMessage).where(OutboxMessage.edition_id == edition_id,
                                         OutboxMessage.status == MailStatus.HELD)
     if ids is not None:
         query = query.where(OutboxMessage.id.in_(ids))
@@ -289,7 +289,7 @@ def render_personal(session: Session, template_name: str, participant, unsubscri
 
 
 def fan_out(session: Session, settings, recipients, *, template: str, kind: str,
-            dedupe_prefix: str, cohort_id: int, **context) -> int:
+            dedupe_prefix: str, edition_id: int, **context) -> int:
     """Queue one mail to each participant whose id `recipients` (a SELECT of participant ids)
     yields, in one INSERT ... SELECT: the template is rendered once per language into a
     `MailBody`, each row points at its language's body and keeps the recipient's name; the drain
@@ -297,10 +297,10 @@ def fan_out(session: Session, settings, recipients, *, template: str, kind: str,
     skipped, held when the edition holds. Returns how many were queued. A template that needs
     more of the participant than the name is rendered and queued for each person."""
     count = _together(session, recipients, template=template, kind=kind,
-                      dedupe_prefix=dedupe_prefix, cohort_id=cohort_id, **context)
+                      dedupe_prefix=dedupe_prefix, edition_id=edition_id, **context)
     if count is None:
         count = _each(session, settings, recipients, template=template, kind=kind,
-                      dedupe_prefix=dedupe_prefix, cohort_id=cohort_id, **context)
+                      dedupe_prefix=dedupe_prefix, edition_id=edition_id, **context)
     together = session.info.get("outbox.together")
     if together is not None:  # `queued_together` counts only the rows it writes itself
         together.count += count
@@ -308,7 +308,7 @@ def fan_out(session: Session, settings, recipients, *, template: str, kind: str,
 
 
 def _together(session: Session, recipients, *, template: str, kind: str, dedupe_prefix: str,
-              cohort_id: int, **context) -> int | None:
+              edition_id: int, **context) -> int | None:
     """`fan_out` in one INSERT ... SELECT; None when the template needs more than the name."""
     link = preference_kind(kind) is not None
     bodies = {}
@@ -339,8 +339,8 @@ def _together(session: Session, recipients, *, template: str, kind: str, dedupe_
         "message_id": literal(f"<{uuid.uuid4().hex}.") + cast(people.c.id, String)
         + literal("@trajectories>"),
         "dedupe_key": literal(dedupe_prefix) + "p" + cast(people.c.id, String),
-        "participant_id": people.c.id, "cohort_id": literal(cohort_id),
-        "status": literal(str(_status(session, cohort_id, kind))), "attempts": literal(0),
+        "participant_id": people.c.id, "edition_id": literal(edition_id),
+        "status": literal(str(_status(session, edition_id, kind))), "attempts": literal(0),
         "next_attempt_at": literal(now, when), "claimed_by": literal(""),
         "last_error": literal(""), "created_at": literal(now, when),
     }
@@ -363,7 +363,7 @@ def _together(session: Session, recipients, *, template: str, kind: str, dedupe_
 
 
 def _each(session: Session, settings, recipients, *, template: str, kind: str,
-          dedupe_prefix: str, cohort_id: int, **context) -> int:
+          dedupe_prefix: str, edition_id: int, **context) -> int:
     """`fan_out` one person at a time: rendered for each, queued with `queue_mail`."""
     people = session.exec(select(Participant).where(Participant.id.in_(recipients))
                           .order_by(Participant.id))
@@ -374,7 +374,7 @@ def _each(session: Session, settings, recipients, *, template: str, kind: str,
             unsubscribe_url=unsubscribe_url(settings, person.id, kind), **context)
         count += queue_mail(session, to=person.email, kind=kind, subject=subject, text=text,
                             html=html, dedupe_key=f"{dedupe_prefix}p{person.id}",
-                            participant_id=person.id, cohort_id=cohort_id) is not None
+                            participant_id=person.id, edition_id=edition_id) is not None
     return count
 
 

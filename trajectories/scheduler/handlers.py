@@ -34,8 +34,8 @@ def on_meeting_planned(event, db) -> None:
     def work(session):
         plan.plan_meeting(session, event.meeting_id)
         plan.plan_notice(session, kind="invite", subject=f"session:{event.meeting_id}",
-                         cohort_id=event.cohort_id)
-        plan.plan_digest(session, event.cohort_id)
+                         edition_id=event.edition_id)
+        plan.plan_digest(session, event.edition_id)
     _with_session(db, work)
 
 
@@ -45,7 +45,7 @@ def on_meeting_changed(event, db) -> None:
         plan.plan_meeting(session, event.meeting_id)
         # Debounced: each change pushes the update back, so quick edits send one mail.
         plan.plan_notice(session, kind="update", subject=f"session:{event.meeting_id}",
-                         cohort_id=event.cohort_id)
+                         edition_id=event.edition_id)
         plan.remove_notices(session, f"session:{event.meeting_id}", ("invite",))
     _with_session(db, work)
 
@@ -56,7 +56,7 @@ def on_meeting_cancelled(event, db) -> None:
         plan.plan_meeting(session, event.meeting_id)
         plan.remove_notices(session, f"session:{event.meeting_id}", ("invite", "update"))
         plan.plan_notice(session, kind="cancel", subject=f"session:{event.meeting_id}",
-                         cohort_id=event.cohort_id)
+                         edition_id=event.edition_id)
     _with_session(db, work)
 
 
@@ -64,28 +64,28 @@ def on_meeting_cancelled(event, db) -> None:
 def on_deadline_changed(event, db) -> None:
     def work(session):
         plan.plan_deadline(session, event.deadline_id)
-        plan.plan_digest(session, event.cohort_id)
+        plan.plan_digest(session, event.edition_id)
     _with_session(db, work)
 
 
-@events.subscribe(events.CohortSaved, MailSettingsChanged)
-def on_cohort_saved(event, db) -> None:
+@events.subscribe(events.EditionSaved, MailSettingsChanged)
+def on_edition_saved(event, db) -> None:
     """The zone, the coordinator or the mail settings (reminder and nudge days, send hour,
     coaching delay) may have changed: re-plan the edition."""
-    _with_session(db, lambda session: plan.plan_cohort(session, event.cohort_id))
+    _with_session(db, lambda session: plan.plan_edition(session, event.edition_id))
 
 
-@events.subscribe(events.CohortPublished)
-def on_cohort_published(event, db) -> None:
+@events.subscribe(events.EditionPublished)
+def on_edition_published(event, db) -> None:
     """A draft went public: plan its reminders, nudges and digest, and welcome whoever a
     coordinator admitted while it was a draft."""
     def work(session):
-        plan.plan_cohort(session, event.cohort_id)
+        plan.plan_edition(session, event.edition_id)
         for enrollment in session.exec(select(Enrollment).where(
-                Enrollment.cohort_id == event.cohort_id,
+                Enrollment.edition_id == event.edition_id,
                 Enrollment.status == EnrollmentStatus.ADMITTED)):
             plan.plan_notice(session, kind="welcome", subject=f"enrollment:{enrollment.id}",
-                             cohort_id=event.cohort_id, participant_id=enrollment.participant_id,
+                             edition_id=event.edition_id, participant_id=enrollment.participant_id,
                              delay=plan.DEBOUNCE / 3)
     _with_session(db, work)
 
@@ -94,7 +94,7 @@ def on_cohort_published(event, db) -> None:
 def on_admitted(event, db) -> None:
     _with_session(db, lambda session: plan.plan_notice(
         session, kind="welcome", subject=f"enrollment:{event.enrollment_id}",
-        cohort_id=event.cohort_id, participant_id=event.participant_id,
+        edition_id=event.edition_id, participant_id=event.participant_id,
         delay=plan.DEBOUNCE / 3))
 
 
@@ -120,6 +120,6 @@ def on_submission(event, db) -> None:
 @events.subscribe(events.EnrollmentWithdrawn)
 def on_withdrawn(event, db) -> None:
     _with_session(db, lambda session: _withdraw_queued(
-        session, event.participant_id, "withdrawn", OutboxMessage.cohort_id == event.cohort_id))
+        session, event.participant_id, "withdrawn", OutboxMessage.edition_id == event.edition_id))
 
 

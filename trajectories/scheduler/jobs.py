@@ -36,7 +36,7 @@ from ..mail.outbox import (
 )
 from ..models import (
     Attendance,
-    Cohort,
+    Edition,
     Deadline,
     DeadlineExtension,
     DeliveredBy,
@@ -101,15 +101,15 @@ def fire(job_id: str) -> None:
 # --- recipients ----------------------------------------------------------------------------------
 
 
-def admitted_ids(cohort_id: int):
+def admitted_ids(edition_id: int):
     """SELECT of the ids of everyone admitted to an edition."""
     return select(Enrollment.participant_id).where(
-        Enrollment.cohort_id == cohort_id, Enrollment.status == EnrollmentStatus.ADMITTED)
+        Enrollment.edition_id == edition_id, Enrollment.status == EnrollmentStatus.ADMITTED)
 
 
-def admitted(session: Session, cohort_id: int) -> list[Participant]:
+def admitted(session: Session, edition_id: int) -> list[Participant]:
     return list(session.exec(select(Participant).where(Participant.id.in_(
-        admitted_ids(cohort_id))).order_by(Participant.id)))
+        admitted_ids(edition_id))).order_by(Participant.id)))
 
 
 def owing_ids(deadline: Deadline, participant_id: int | None):
@@ -117,7 +117,7 @@ def owing_ids(deadline: Deadline, participant_id: int | None):
     everyone admitted without a submission and without an extension (they have moments of their
     own); for an extension's moments that one participant."""
     person = aliased(Participant)
-    query = (select(person.id).where(person.id.in_(admitted_ids(deadline.cohort_id)))
+    query = (select(person.id).where(person.id.in_(admitted_ids(deadline.edition_id)))
              .where(~exists().where(Submission.deadline_id == deadline.id,
                                     Submission.participant_id == person.id)))
     if deadline.delivered_by == DeliveredBy.ORGANISATION:
@@ -126,7 +126,7 @@ def owing_ids(deadline: Deadline, participant_id: int | None):
         query = query.where(~exists().where(
             Submission.deadline_id == deadline.id, Submission.participant_id == colleague.id,
             colleague.organisation_id == person.organisation_id,
-            colleague.id.in_(admitted_ids(deadline.cohort_id))))
+            colleague.id.in_(admitted_ids(deadline.edition_id))))
     if participant_id is not None:
         return query.where(person.id == participant_id)
     return query.where(~exists().where(DeadlineExtension.deadline_id == deadline.id,
@@ -139,10 +139,10 @@ def not_delivered(session: Session, deadline: Deadline, participant_id: int | No
         owing_ids(deadline, participant_id))).order_by(Participant.id)))
 
 
-def _context(session: Session, cohort_id: int) -> tuple[Cohort, Track, Organiser]:
-    cohort = session.get(Cohort, cohort_id)
-    track = session.get(Track, cohort.track_id)
-    return cohort, track, session.get(Organiser, track.organiser_id)
+def _context(session: Session, edition_id: int) -> tuple[Edition, Track, Organiser]:
+    edition = session.get(Edition, edition_id)
+    track = session.get(Track, edition.track_id)
+    return edition, track, session.get(Organiser, track.organiser_id)
 
 
 def _materials(session: Session, meeting_id: int) -> list[Material]:
@@ -151,18 +151,18 @@ def _materials(session: Session, meeting_id: int) -> list[Material]:
 
 
 def _send(session: Session, settings, participant: Participant, *, template: str, kind: str,
-          dedupe_key: str, cohort: Cohort, calendar: str | None = None, **context) -> bool:
+          dedupe_key: str, edition: Edition, calendar: str | None = None, **context) -> bool:
     subject, text, html = render_personal(
         session, template, participant, unsubscribe_url(settings, participant.id, kind),
-        cohort=cohort, **context)
+        edition=edition, **context)
     return queue_mail(session, to=participant.email, kind=kind, subject=subject, text=text,
                       html=html, calendar=calendar, dedupe_key=dedupe_key,
-                      participant_id=participant.id, cohort_id=cohort.id, row=False) is not None
+                      participant_id=participant.id, edition_id=edition.id, row=False) is not None
 
 
-def _to_each(session: Session, settings, recipients, *, cohort: Cohort, **arguments) -> int:
+def _to_each(session: Session, settings, recipients, *, edition: Edition, **arguments) -> int:
     """`fan_out` of an edition's moment: the same mail to each of `recipients` (a SELECT of ids)."""
-    return fan_out(session, settings, recipients, cohort_id=cohort.id, cohort=cohort, **arguments)
+    return fan_out(session, settings, recipients, edition_id=edition.id, edition=edition, **arguments)
 
 
 def _occurrence(moment: PlannedMoment) -> str:
@@ -176,21 +176,21 @@ def _reminder(session, moment, settings, now) -> int:
     meeting = session.get(Meeting, int(moment.subject.split(":")[1]))
     if meeting is None or meeting.status != MeetingStatus.SCHEDULED or meeting.starts_at is None:
         return 0
-    cohort, track, _ = _context(session, meeting.cohort_id)
-    days = (to_local(meeting.starts_at, cohort.timezone).date()
-            - local_today(cohort.timezone, now)).days
-    return _to_each(session, settings, admitted_ids(cohort.id), template="reminder",
-                    kind=MailKind.REMINDER, dedupe_prefix=f"{_occurrence(moment)}:", cohort=cohort,
+    edition, track, _ = _context(session, meeting.edition_id)
+    days = (to_local(meeting.starts_at, edition.timezone).date()
+            - local_today(edition.timezone, now)).days
+    return _to_each(session, settings, admitted_ids(edition.id), template="reminder",
+                    kind=MailKind.REMINDER, dedupe_prefix=f"{_occurrence(moment)}:", edition=edition,
                     track=track, meeting=meeting, days=max(days, 1),
                     materials=_materials(session, meeting.id))
 
 
-def _next_items(session, cohort_id, after: datetime):
+def _next_items(session, edition_id, after: datetime):
     next_meeting = session.exec(select(Meeting).where(
-        Meeting.cohort_id == cohort_id, Meeting.status == MeetingStatus.SCHEDULED,
+        Meeting.edition_id == edition_id, Meeting.status == MeetingStatus.SCHEDULED,
         Meeting.starts_at > after).order_by(Meeting.starts_at)).first()
     next_deadline = session.exec(select(Deadline).where(
-        Deadline.cohort_id == cohort_id, Deadline.due_date >= after.date())
+        Deadline.edition_id == edition_id, Deadline.due_date >= after.date())
         .order_by(Deadline.due_date)).first()
     return next_meeting, next_deadline
 
@@ -199,10 +199,10 @@ def _coaching(session, moment, settings, now) -> int:
     meeting = session.get(Meeting, int(moment.subject.split(":")[1]))
     if meeting is None or meeting.status != MeetingStatus.SCHEDULED:
         return 0
-    cohort, track, _ = _context(session, meeting.cohort_id)
-    next_meeting, next_deadline = _next_items(session, cohort.id, meeting.ends_at)
-    return _to_each(session, settings, admitted_ids(cohort.id), template="coaching",
-                    kind=MailKind.COACHING, dedupe_prefix=f"{_occurrence(moment)}:", cohort=cohort,
+    edition, track, _ = _context(session, meeting.edition_id)
+    next_meeting, next_deadline = _next_items(session, edition.id, meeting.ends_at)
+    return _to_each(session, settings, admitted_ids(edition.id), template="coaching",
+                    kind=MailKind.COACHING, dedupe_prefix=f"{_occurrence(moment)}:", edition=edition,
                     track=track, meeting=meeting, materials=_materials(session, meeting.id),
                     next_meeting=next_meeting, next_deadline=next_deadline)
 
@@ -211,7 +211,7 @@ def _nudge(session, moment, settings, now) -> int:
     deadline = session.get(Deadline, int(moment.subject.split(":")[1]))
     if deadline is None:
         return 0
-    cohort, track, _ = _context(session, deadline.cohort_id)
+    edition, track, _ = _context(session, deadline.edition_id)
     kind = MailKind.OVERDUE if moment.kind == "overdue" else MailKind.NUDGE
     # An extension's moment is that participant's own, with the extension's date.
     extension = moment.participant_id is not None and session.get(
@@ -219,8 +219,8 @@ def _nudge(session, moment, settings, now) -> int:
     due_date = extension.due_date if extension else deadline.due_date
     return _to_each(session, settings, owing_ids(deadline, moment.participant_id),
                     template="nudge", kind=kind, dedupe_prefix=f"{_occurrence(moment)}:",
-                    cohort=cohort, track=track, deadline=deadline, due_date=due_date,
-                    days_left=(due_date - local_today(cohort.timezone, now)).days)
+                    edition=edition, track=track, deadline=deadline, due_date=due_date,
+                    days_left=(due_date - local_today(edition.timezone, now)).days)
 
 
 def _time_last_announced(session, meeting: Meeting) -> SimpleNamespace | None:
@@ -243,18 +243,18 @@ def _time_last_announced(session, meeting: Meeting) -> SimpleNamespace | None:
 
 def _invitations(session, settings, meeting: Meeting, people, *, kind: str, changed: bool,
                  cancel: bool = False) -> int:
-    cohort, track, organiser = _context(session, meeting.cohort_id)
+    edition, track, organiser = _context(session, meeting.edition_id)
     materials = _materials(session, meeting.id)
     previous = _time_last_announced(session, meeting) if changed else None
     count = 0
     for person in people:
-        calendar = invitation(meeting, cohort, track, organiser, person,
+        calendar = invitation(meeting, edition, track, organiser, person,
                               base_url=settings.base_url, cancel=cancel, materials=materials)
         # One family of keys for invitations and updates: each SEQUENCE reaches a person once.
         key = (f"cancel:session:{meeting.id}:p{person.id}" if cancel
                else f"invite:session:{meeting.id}:seq{meeting.sequence}:p{person.id}")
         count += _send(session, settings, person, template="invitation", kind=kind,
-                       dedupe_key=key, cohort=cohort, track=track, meeting=meeting,
+                       dedupe_key=key, edition=edition, track=track, meeting=meeting,
                        changed=changed, cancelled=cancel, calendar=calendar,
                        previous=previous)
     return count
@@ -268,7 +268,7 @@ def invited(session: Session, meeting: Meeting) -> list[Participant]:
     ids = set(session.exec(select(OutboxMessage.participant_id).where(
         OutboxMessage.dedupe_key.startswith(f"invite:session:{meeting.id}:seq"),
         OutboxMessage.status != MailStatus.FAILED)))
-    return [p for p in admitted(session, meeting.cohort_id) if p.id in ids]
+    return [p for p in admitted(session, meeting.edition_id) if p.id in ids]
 
 
 def _over(meeting: Meeting, zone_name: str, now: datetime) -> bool:
@@ -288,9 +288,9 @@ def _meeting_notice(session, moment, settings, now) -> int:
     if moment.kind == "cancel" or meeting.status == MeetingStatus.CANCELLED:
         return _invitations(session, settings, meeting, invited(session, meeting),
                             kind=MailKind.CANCELLATION, changed=False, cancel=True)
-    if _over(meeting, session.get(Cohort, meeting.cohort_id).timezone, now):
+    if _over(meeting, session.get(Edition, meeting.edition_id).timezone, now):
         return 0  # an invitation for a session that is over helps nobody
-    everyone = admitted(session, meeting.cohort_id)
+    everyone = admitted(session, meeting.edition_id)
     if moment.kind != "update":
         return _invitations(session, settings, meeting, everyone, kind=MailKind.INVITATION,
                             changed=False)
@@ -307,14 +307,14 @@ def _welcome(session, moment, settings, now) -> int:
     if enrollment is None or enrollment.status != EnrollmentStatus.ADMITTED:
         return 0
     person = session.get(Participant, enrollment.participant_id)
-    cohort, track, _ = _context(session, enrollment.cohort_id)
+    edition, track, _ = _context(session, enrollment.edition_id)
     meetings = [m for m in session.exec(select(Meeting).where(
-        Meeting.cohort_id == cohort.id, Meeting.status == MeetingStatus.SCHEDULED)
-        .order_by(Meeting.on_date, Meeting.id)) if not _over(m, cohort.timezone, now)]
-    deadlines = list(session.exec(select(Deadline).where(Deadline.cohort_id == cohort.id)
+        Meeting.edition_id == edition.id, Meeting.status == MeetingStatus.SCHEDULED)
+        .order_by(Meeting.on_date, Meeting.id)) if not _over(m, edition.timezone, now)]
+    deadlines = list(session.exec(select(Deadline).where(Deadline.edition_id == edition.id)
                                   .order_by(Deadline.due_date)))
     count = _send(session, settings, person, template="welcome", kind=MailKind.WELCOME,
-                  dedupe_key=f"welcome:enrollment:{enrollment.id}", cohort=cohort, track=track,
+                  dedupe_key=f"welcome:enrollment:{enrollment.id}", edition=edition, track=track,
                   meetings=meetings, deadlines=deadlines)
     for meeting in meetings:
         count += _invitations(session, settings, meeting, [person], kind=MailKind.INVITATION,
@@ -323,13 +323,13 @@ def _welcome(session, moment, settings, now) -> int:
 
 
 def _digest(session, moment, settings, now) -> int:
-    cohort, track, _ = _context(session, moment.cohort_id)
-    if not cohort.coordinator_email:
+    edition, track, _ = _context(session, moment.edition_id)
+    if not edition.coordinator_email:
         return 0
-    today = local_today(cohort.timezone, now)
+    today = local_today(edition.timezone, now)
     missing = []
     for deadline in session.exec(select(Deadline).where(
-            Deadline.cohort_id == cohort.id, Deadline.due_date <= today)
+            Deadline.edition_id == edition.id, Deadline.due_date <= today)
             .order_by(Deadline.due_date)):
         people = not_delivered(session, deadline, None)
         people += [p for ext in session.exec(select(DeadlineExtension).where(
@@ -339,19 +339,19 @@ def _digest(session, moment, settings, now) -> int:
             missing.append({"deadline": deadline, "participants": people})
     attendance = []
     for meeting in session.exec(select(Meeting).where(
-            Meeting.cohort_id == cohort.id, Meeting.on_date <= today).order_by(Meeting.on_date)):
+            Meeting.edition_id == edition.id, Meeting.on_date <= today).order_by(Meeting.on_date)):
         rows = list(session.exec(select(Attendance).where(Attendance.meeting_id == meeting.id)))
         if rows:
             attendance.append({"meeting": meeting, "present": sum(r.present for r in rows),
                                "total": len(rows)})
     failed = list(session.exec(select(OutboxMessage).where(
-        OutboxMessage.cohort_id == cohort.id, OutboxMessage.status == MailStatus.FAILED,
+        OutboxMessage.edition_id == edition.id, OutboxMessage.status == MailStatus.FAILED,
         OutboxMessage.created_at >= now - timedelta(days=7)).order_by(OutboxMessage.id)))
-    subject, text, html = render_mail("digest", "nl", cohort=cohort, track=track, missing=missing,
+    subject, text, html = render_mail("digest", "nl", edition=edition, track=track, missing=missing,
                                       attendance=attendance, failed=failed)
-    return queue_mail(session, to=cohort.coordinator_email, kind=MailKind.DIGEST, subject=subject,
+    return queue_mail(session, to=edition.coordinator_email, kind=MailKind.DIGEST, subject=subject,
                       text=text, html=html, dedupe_key=_occurrence(moment),
-                      cohort_id=cohort.id) is not None
+                      edition_id=edition.id) is not None
 
 
 SENDERS = {
@@ -377,7 +377,7 @@ def process_moment(app: Flask, job_id: str, now: datetime | None = None) -> str:
                               .with_for_update()).first()
         if moment is None or moment.status != MomentStatus.PLANNED:
             return "gone"
-        run = MomentRun(moment_id=moment.id, cohort_id=moment.cohort_id, due_at=moment.due_at,
+        run = MomentRun(moment_id=moment.id, edition_id=moment.edition_id, due_at=moment.due_at,
                         fired_at=now, useful_until=moment.useful_until)
         if now > moment.useful_until:
             moment.status, moment.processed_at = MomentStatus.SKIPPED, now
@@ -397,8 +397,8 @@ def process_moment(app: Flask, job_id: str, now: datetime | None = None) -> str:
         moment.version += 1
         moment.updated_at = now
         session.add(moment)
-        kind, cohort_id = moment.kind, moment.cohort_id
+        kind, edition_id = moment.kind, moment.edition_id
     if kind == "digest":
         with db.begin(actor="scheduler") as session:
-            plan_digest(session, cohort_id, now)
+            plan_digest(session, edition_id, now)
     return outcome

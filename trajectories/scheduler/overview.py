@@ -37,19 +37,19 @@ class Line:
 class _About:
     """Titles and names of what an edition's moments belong to, read once."""
 
-    def __init__(self, session: Session, cohort_id: int) -> None:
+    def __init__(self, session: Session, edition_id: int) -> None:
         self.session = session
         self.meetings = {m.id: m for m in session.exec(
-            select(Meeting).where(Meeting.cohort_id == cohort_id))}
+            select(Meeting).where(Meeting.edition_id == edition_id))}
         self.deadlines = {d.id: d for d in session.exec(
-            select(Deadline).where(Deadline.cohort_id == cohort_id))}
+            select(Deadline).where(Deadline.edition_id == edition_id))}
         self.names = dict(session.exec(
             select(Participant.id, Participant.name)
             .join(Enrollment, Enrollment.participant_id == Participant.id)
-            .where(Enrollment.cohort_id == cohort_id)).all())
+            .where(Enrollment.edition_id == edition_id)).all())
         self.enrollments = dict(session.exec(
             select(Enrollment.id, Enrollment.participant_id)
-            .where(Enrollment.cohort_id == cohort_id)).all())
+            .where(Enrollment.edition_id == edition_id)).all())
         self.admitted: int | None = None
 
     def __call__(self, moment: PlannedMoment) -> str:
@@ -75,36 +75,36 @@ class _About:
             if moment.kind in ("update", "cancel"):
                 return len(invited(self.session, self.meetings[key]))
             if self.admitted is None:
-                self.admitted = len(admitted(self.session, moment.cohort_id))
+                self.admitted = len(admitted(self.session, moment.edition_id))
             return self.admitted
         return 0
 
 
-def planned(session: Session, cohort_id: int) -> list[Line]:
+def planned(session: Session, edition_id: int) -> list[Line]:
     """The moments still to fire, soonest first."""
-    about = _About(session, cohort_id)
+    about = _About(session, edition_id)
     rows = session.exec(select(PlannedMoment).where(
-        PlannedMoment.cohort_id == cohort_id, PlannedMoment.status == MomentStatus.PLANNED)
+        PlannedMoment.edition_id == edition_id, PlannedMoment.status == MomentStatus.PLANNED)
         .order_by(PlannedMoment.due_at, PlannedMoment.id))
     return [Line(row.kind, about(row), row.due_at, about.recipients(row),
                  participant=about.names.get(row.participant_id, "")) for row in rows]
 
 
-def history(session: Session, cohort_id: int) -> list[Line]:
+def history(session: Session, edition_id: int) -> list[Line]:
     """What the scheduler did, latest first: each firing, and each moment that was already past
     when it was planned."""
-    about = _About(session, cohort_id)
+    about = _About(session, edition_id)
     lines = []
     for run, row in session.exec(
             select(MomentRun, PlannedMoment).join(PlannedMoment,
                                                   PlannedMoment.id == MomentRun.moment_id)
-            .where(MomentRun.cohort_id == cohort_id)
+            .where(MomentRun.edition_id == edition_id)
             .order_by(MomentRun.fired_at.desc(), MomentRun.id.desc()).limit(HISTORY)):
         lines.append(Line(row.kind, about(row), run.due_at,
                           None if run.skipped else run.queued, run.fired_at, run.skipped,
                           run.useful_until, about.names.get(row.participant_id, "")))
     for row in session.exec(select(PlannedMoment).where(
-            PlannedMoment.cohort_id == cohort_id, PlannedMoment.status == MomentStatus.SKIPPED,
+            PlannedMoment.edition_id == edition_id, PlannedMoment.status == MomentStatus.SKIPPED,
             PlannedMoment.note.in_([PAST_WHEN_PLANNED, EDITION_OVER]))
             .order_by(PlannedMoment.processed_at.desc()).limit(HISTORY)):
         lines.append(Line(row.kind, about(row), row.due_at, None, row.processed_at,

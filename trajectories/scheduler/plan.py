@@ -21,8 +21,8 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from ..clock import NonexistentLocalTime, to_local, to_utc, utcnow
-from ..mail.models import DEFAULT_NUDGE_DAYS, CohortMailSettings, settings_for
-from ..models import Cohort, Deadline, DeadlineExtension, Meeting, MeetingStatus
+from ..mail.models import DEFAULT_NUDGE_DAYS, EditionMailSettings, settings_for
+from ..models import Edition, Deadline, DeadlineExtension, Meeting, MeetingStatus
 from .models import MomentStatus, PlannedMoment
 
 log = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ class Moment:
     job_id: str
     kind: str
     subject: str
-    cohort_id: int
+    edition_id: int
     due_at: datetime
     useful_until: datetime
     participant_id: int | None = None
@@ -62,7 +62,7 @@ def _days(n: int) -> str:
 # --- what each subject wants ---------------------------------------------------------------------
 
 
-def meeting_moments(meeting: Meeting, cohort: Cohort, prefs: CohortMailSettings) -> list[Moment]:
+def meeting_moments(meeting: Meeting, edition: Edition, prefs: EditionMailSettings) -> list[Moment]:
     """Reminders before a session and the coaching mail after it (none while its time is to be
     announced, none once cancelled).
 
@@ -74,74 +74,74 @@ def meeting_moments(meeting: Meeting, cohort: Cohort, prefs: CohortMailSettings)
     subject = f"session:{meeting.id}"
     moments = []
     offsets = sorted({d for d in prefs.reminder_days if d > 0}, reverse=True)
-    day = to_local(meeting.starts_at, cohort.timezone).date()
-    dues = [local_moment(day - timedelta(days=d), prefs.send_hour, cohort.timezone)
+    day = to_local(meeting.starts_at, edition.timezone).date()
+    dues = [local_moment(day - timedelta(days=d), prefs.send_hour, edition.timezone)
             for d in offsets]
     for i, days in enumerate(offsets):
         # Useful until the next reminder takes over, the last one until the session starts.
         useful = dues[i + 1] if i + 1 < len(dues) else meeting.starts_at
         moments.append(Moment(f"reminder:{subject}:{_days(days)}", "reminder", subject,
-                              cohort.id, dues[i], useful))
+                              edition.id, dues[i], useful))
     if prefs.coaching_delay_hours is not None:
         due = meeting.ends_at + timedelta(hours=prefs.coaching_delay_hours)
         moments.append(Moment(f"coaching:{subject}:PT{prefs.coaching_delay_hours}H", "coaching",
-                              subject, cohort.id, due, due + COACHING_USEFUL))
+                              subject, edition.id, due, due + COACHING_USEFUL))
     return moments
 
 
-def _nudges(deadline: Deadline, cohort: Cohort, prefs: CohortMailSettings, due_date: date,
+def _nudges(deadline: Deadline, edition: Edition, prefs: EditionMailSettings, due_date: date,
             prefix: str, participant_id: int | None) -> list[Moment]:
     subject = f"deadline:{deadline.id}"
     before = sorted({d for d in prefs.nudge_days if d >= 0}, reverse=True)
     after = sorted({-d for d in prefs.nudge_days if d < 0})
-    dues = [local_moment(due_date - timedelta(days=d), prefs.send_hour, cohort.timezone)
+    dues = [local_moment(due_date - timedelta(days=d), prefs.send_hour, edition.timezone)
             for d in before]
-    end_of_due_day = local_moment(due_date + timedelta(days=1), 0, cohort.timezone)
+    end_of_due_day = local_moment(due_date + timedelta(days=1), 0, edition.timezone)
     moments = []
     for i, days in enumerate(before):
         useful = dues[i + 1] if i + 1 < len(dues) else end_of_due_day
         moments.append(Moment(f"nudge:{subject}{prefix}:{_days(days)}", "nudge", subject,
-                              cohort.id, dues[i], useful, participant_id))
+                              edition.id, dues[i], useful, participant_id))
     for days in after:
-        due = local_moment(due_date + timedelta(days=days), prefs.send_hour, cohort.timezone)
+        due = local_moment(due_date + timedelta(days=days), prefs.send_hour, edition.timezone)
         moments.append(Moment(f"overdue:{subject}{prefix}:{_days(days)}", "overdue", subject,
-                              cohort.id, due, due + timedelta(days=3), participant_id))
+                              edition.id, due, due + timedelta(days=3), participant_id))
     return moments
 
 
-def deadline_moments(session: Session, deadline: Deadline, cohort: Cohort,
-                     prefs: CohortMailSettings) -> list[Moment]:
+def deadline_moments(session: Session, deadline: Deadline, edition: Edition,
+                     prefs: EditionMailSettings) -> list[Moment]:
     """Nudges for everyone on the deadline's own date, and for each extension on its date."""
-    moments = _nudges(deadline, cohort, prefs, deadline.due_date, "", None)
+    moments = _nudges(deadline, edition, prefs, deadline.due_date, "", None)
     for extension in session.exec(select(DeadlineExtension).where(
             DeadlineExtension.deadline_id == deadline.id)):
-        moments += _nudges(deadline, cohort, prefs, extension.due_date,
+        moments += _nudges(deadline, edition, prefs, extension.due_date,
                            f":participant:{extension.participant_id}", extension.participant_id)
     return moments
 
 
-def _last_activity(session: Session, cohort_id: int) -> date | None:
-    days = [m.on_date for m in session.exec(select(Meeting).where(Meeting.cohort_id == cohort_id))]
-    days += [d.due_date for d in session.exec(select(Deadline).where(Deadline.cohort_id == cohort_id))]
+def _last_activity(session: Session, edition_id: int) -> date | None:
+    days = [m.on_date for m in session.exec(select(Meeting).where(Meeting.edition_id == edition_id))]
+    days += [d.due_date for d in session.exec(select(Deadline).where(Deadline.edition_id == edition_id))]
     return max(days, default=None)
 
 
-def digest_moments(session: Session, cohort: Cohort, prefs: CohortMailSettings,
+def digest_moments(session: Session, edition: Edition, prefs: EditionMailSettings,
                    now: datetime) -> list[Moment]:
     """The next weekly digest to the coordinator, while the edition is running."""
-    last = _last_activity(session, cohort.id)
-    if prefs.digest_weekday is None or not cohort.coordinator_email or last is None:
+    last = _last_activity(session, edition.id)
+    if prefs.digest_weekday is None or not edition.coordinator_email or last is None:
         return []
-    today = to_local(now, cohort.timezone).date()
+    today = to_local(now, edition.timezone).date()
     day = today + timedelta(days=(prefs.digest_weekday - today.isoweekday()) % 7)
-    due = local_moment(day, prefs.send_hour, cohort.timezone)
+    due = local_moment(day, prefs.send_hour, edition.timezone)
     if due <= now:
         day += timedelta(days=7)
-        due = local_moment(day, prefs.send_hour, cohort.timezone)
+        due = local_moment(day, prefs.send_hour, edition.timezone)
     if day > last + DIGEST_ACTIVE_AFTER:
         return []
-    return [Moment(f"digest:cohort:{cohort.id}:{day.isoformat()}", "digest", f"cohort:{cohort.id}",
-                   cohort.id, due, due + timedelta(days=1))]
+    return [Moment(f"digest:cohort:{edition.id}:{day.isoformat()}", "digest", f"cohort:{edition.id}",
+                   edition.id, due, due + timedelta(days=1))]
 
 
 # --- writing the plan ----------------------------------------------------------------------------
@@ -164,7 +164,7 @@ def _store(session: Session, moment: Moment, now: datetime, existing: PlannedMom
     row = existing
     if row is None:
         row = PlannedMoment(job_id=moment.job_id, kind=moment.kind, subject=moment.subject,
-                            cohort_id=moment.cohort_id, participant_id=moment.participant_id,
+                            edition_id=moment.edition_id, participant_id=moment.participant_id,
                             due_at=moment.due_at, useful_until=moment.useful_until)
         if moment.due_at < now - timedelta(seconds=1):
             row.status, row.note, row.processed_at = MomentStatus.SKIPPED, PAST_WHEN_PLANNED, now
@@ -217,9 +217,9 @@ def plan_meeting(session: Session, meeting_id: int, now: datetime | None = None)
     if meeting is None:
         reconcile_subject(session, subject, (*MEETING_KINDS, "invite", "update"), [], now)
         return
-    cohort = session.get(Cohort, meeting.cohort_id)
-    wanted = [] if cohort.draft else meeting_moments(meeting, cohort,
-                                                     settings_for(session, cohort.id))
+    edition = session.get(Edition, meeting.edition_id)
+    wanted = [] if edition.draft else meeting_moments(meeting, edition,
+                                                     settings_for(session, edition.id))
     reconcile_subject(session, subject, MEETING_KINDS, wanted, now)
 
 
@@ -230,21 +230,21 @@ def plan_deadline(session: Session, deadline_id: int, now: datetime | None = Non
     if deadline is None:
         reconcile_subject(session, subject, DEADLINE_KINDS, [], now)
         return
-    cohort = session.get(Cohort, deadline.cohort_id)
-    wanted = [] if cohort.draft else deadline_moments(session, deadline, cohort,
-                                                      settings_for(session, cohort.id))
+    edition = session.get(Edition, deadline.edition_id)
+    wanted = [] if edition.draft else deadline_moments(session, deadline, edition,
+                                                      settings_for(session, edition.id))
     reconcile_subject(session, subject, DEADLINE_KINDS, wanted, now)
 
 
-def plan_digest(session: Session, cohort_id: int, now: datetime | None = None) -> None:
+def plan_digest(session: Session, edition_id: int, now: datetime | None = None) -> None:
     now = now or utcnow()
-    cohort = session.get(Cohort, cohort_id)
-    wanted = [] if cohort is None or cohort.draft else digest_moments(
-        session, cohort, settings_for(session, cohort_id), now)
+    edition = session.get(Edition, edition_id)
+    wanted = [] if edition is None or edition.draft else digest_moments(
+        session, edition, settings_for(session, edition_id), now)
     # Past digests are done or skipped; only the next one is wanted. One that is due but not yet
     # fired stays: its firing decides (a re-plan at its very moment must not drop it).
     stored = list(session.exec(select(PlannedMoment).where(
-        PlannedMoment.subject == f"cohort:{cohort_id}", PlannedMoment.kind == "digest",
+        PlannedMoment.subject == f"cohort:{edition.id}", PlannedMoment.kind == "digest",
         PlannedMoment.status == MomentStatus.PLANNED, PlannedMoment.due_at > now)))
     for row in stored:
         if row.job_id not in {m.job_id for m in wanted}:
@@ -256,14 +256,14 @@ def plan_digest(session: Session, cohort_id: int, now: datetime | None = None) -
     session.flush()
 
 
-def plan_cohort(session: Session, cohort_id: int, now: datetime | None = None) -> None:
+def plan_edition(session: Session, edition_id: int, now: datetime | None = None) -> None:
     """Everything of one edition (after a change of its zone or mail settings)."""
     now = now or utcnow()
-    for meeting_id in session.exec(select(Meeting.id).where(Meeting.cohort_id == cohort_id)):
+    for meeting_id in session.exec(select(Meeting.id).where(Meeting.edition_id == edition_id)):
         plan_meeting(session, meeting_id, now)
-    for deadline_id in session.exec(select(Deadline.id).where(Deadline.cohort_id == cohort_id)):
+    for deadline_id in session.exec(select(Deadline.id).where(Deadline.edition_id == edition_id)):
         plan_deadline(session, deadline_id, now)
-    plan_digest(session, cohort_id, now)
+    plan_digest(session, edition_id, now)
 
 
 #: Beyond an edition's last day and its latest overdue nudge: digests, coaching mails, time zones.
@@ -275,27 +275,27 @@ def _last_overdue(nudge_days: list[int]) -> int:
     return max([-d for d in nudge_days if d < 0], default=0)
 
 
-def unfinished_cohort_ids(session: Session, now: datetime) -> list[int]:
+def unfinished_edition_ids(session: Session, now: datetime) -> list[int]:
     """Editions that may still have a moment ahead. An edition whose last session, deadline and
     extension, plus its latest overdue nudge and FINISHED_SLACK, lie in the past has none: most
     editions are history, and re-planning them made the start-up reconciliation take minutes."""
     last: dict[int, date] = {}
     for query in (
-        select(Meeting.cohort_id, func.max(Meeting.on_date)).group_by(Meeting.cohort_id),
-        select(Deadline.cohort_id, func.max(Deadline.due_date)).group_by(Deadline.cohort_id),
-        select(Deadline.cohort_id, func.max(DeadlineExtension.due_date))
+        select(Meeting.edition_id, func.max(Meeting.on_date)).group_by(Meeting.edition_id),
+        select(Deadline.edition_id, func.max(Deadline.due_date)).group_by(Deadline.edition_id),
+        select(Deadline.edition_id, func.max(DeadlineExtension.due_date))
         .join(DeadlineExtension, DeadlineExtension.deadline_id == Deadline.id)
-        .group_by(Deadline.cohort_id),
+        .group_by(Deadline.edition_id),
     ):
-        for cohort_id, day in session.exec(query):
-            last[cohort_id] = max(day, last.get(cohort_id, day))
-    overdue_days = {row.cohort_id: _last_overdue(row.nudge_days)
-                    for row in session.exec(select(CohortMailSettings))}
+        for edition_id, day in session.exec(query):
+            last[edition_id] = max(day, last.get(edition_id, day))
+    overdue_days = {row.edition_id: _last_overdue(row.nudge_days)
+                    for row in session.exec(select(EditionMailSettings))}
     default_overdue = _last_overdue(DEFAULT_NUDGE_DAYS)
     today = now.date()
     return sorted(
-        cohort_id for cohort_id, day in last.items()
-        if day + timedelta(days=overdue_days.get(cohort_id, default_overdue)) + FINISHED_SLACK
+        edition_id for edition_id, day in last.items()
+        if day + timedelta(days=overdue_days.get(edition_id, default_overdue)) + FINISHED_SLACK
         >= today)
 
 
@@ -303,43 +303,43 @@ def plan_all(session: Session, now: datetime | None = None) -> None:
     """The whole plan from the database (start-up and hourly reconciliation), for every edition
     that is not long finished."""
     now = now or utcnow()
-    for cohort_id in unfinished_cohort_ids(session, now):
-        plan_cohort(session, cohort_id, now)
+    for edition_id in unfinished_edition_ids(session, now):
+        plan_edition(session, edition_id, now)
 
 
-def plan_notice(session: Session, *, kind: str, subject: str, cohort_id: int,
+def plan_notice(session: Session, *, kind: str, subject: str, edition_id: int,
                 now: datetime | None = None, delay: timedelta = DEBOUNCE,
                 useful: timedelta = NOTICE_USEFUL, participant_id: int | None = None) -> None:
     """A one-off moment (welcome, invitation, update, cancellation): due after `delay`; a new
     call before it fired pushes it back, so quick successive edits send one mail. Nothing for a
     draft edition: it mails nobody until it is published."""
-    cohort = session.get(Cohort, cohort_id)
-    if cohort is None or cohort.draft:
+    edition = session.get(Edition, edition_id)
+    if edition is None or edition.draft:
         return
     now = now or utcnow()
     job_id = f"{kind}:{subject}"
     due = now + delay
     existing = session.exec(select(PlannedMoment).where(PlannedMoment.job_id == job_id)).first()
-    row = _store(session, Moment(job_id, kind, subject, cohort_id, due, due + useful,
+    row = _store(session, Moment(job_id, kind, subject, edition_id, due, due + useful,
                                  participant_id), now, existing, refire=True)
-    if row.status == MomentStatus.PLANNED and edition_over(session, cohort_id, now):
+    if row.status == MomentStatus.PLANNED and edition_over(session, edition_id, now):
         # History (an edition loaded or edited after its last day) sends nothing.
         row.status, row.note, row.processed_at = MomentStatus.SKIPPED, EDITION_OVER, now
         session.add(row)
     session.flush()
 
 
-def edition_over(session: Session, cohort_id: int, now: datetime) -> bool:
+def edition_over(session: Session, edition_id: int, now: datetime) -> bool:
     """Whether the edition's last session, deadline and extension lie before today (in its
     zone): nothing of it is ahead, so a welcome or invitation would only be noise."""
-    cohort = session.get(Cohort, cohort_id)
-    last = _last_activity(session, cohort_id)
+    edition = session.get(Edition, edition_id)
+    last = _last_activity(session, edition_id)
     extended = session.exec(select(func.max(DeadlineExtension.due_date))
                             .join(Deadline, Deadline.id == DeadlineExtension.deadline_id)
-                            .where(Deadline.cohort_id == cohort_id)).first()
+                            .where(Deadline.edition_id == edition_id)).first()
     last = max((d for d in (last, extended) if d is not None), default=None)
-    return cohort is not None and last is not None and \
-        last < to_local(now, cohort.timezone).date()
+    return edition is not None and last is not None and \
+        last < to_local(now, edition.timezone).date()
 
 
 def remove_notices(session: Session, subject: str, kinds: tuple[str, ...],

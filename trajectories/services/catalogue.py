@@ -1,4 +1,4 @@
-"""Organisers, tracks and editions (cohorts)."""
+"""Organisers, tracks and editions (editions)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from .. import events
 from ..clock import utcnow
 from ..errors import InvalidInput
-from ..models import Cohort, Country, Eligibility, Organiser, Track
+from ..models import Edition, Country, Eligibility, Organiser, Track
 from . import base
 from .base import service
 
@@ -89,7 +89,7 @@ def update_track(session: Session, track: Track, **data) -> Track:
     return track
 
 
-def _cohort_fields(data: dict) -> dict:
+def _edition_fields(data: dict) -> dict:
     capacity = data.get("capacity")
     if capacity in ("", None):
         capacity = None
@@ -123,52 +123,52 @@ def _cohort_fields(data: dict) -> dict:
     }
 
 
-def _touch(session: Session, cohort: Cohort) -> None:
+def _touch(session: Session, edition: Edition) -> None:
     """Move the edition's and its track's `updated_at` forward (feeds' Last-Modified)."""
     now = utcnow()
-    cohort.updated_at = max(now, cohort.updated_at)
-    session.add(cohort)
-    track = session.get(Track, cohort.track_id)
+    edition.updated_at = max(now, edition.updated_at)
+    session.add(edition)
+    track = session.get(Track, edition.track_id)
     track.updated_at = max(now, track.updated_at)
     session.add(track)
 
 
 @service
-def create_cohort(session: Session, track: Track, *, slug: str, draft: bool = False,
-                  **data) -> Cohort:
-    """A new edition; `draft`: seen by coordinators only until `publish_cohort`."""
-    fields = _cohort_fields(data)
+def create_edition(session: Session, track: Track, *, slug: str, draft: bool = False,
+                  **data) -> Edition:
+    """A new edition; `draft`: seen by coordinators only until `publish_edition`."""
+    fields = _edition_fields(data)
     slug_value = base.slug(slug)
-    if session.exec(select(Cohort).where(Cohort.track_id == track.id,
-                                         Cohort.slug == slug_value)).first():
+    if session.exec(select(Edition).where(Edition.track_id == track.id,
+                                         Edition.slug == slug_value)).first():
         raise InvalidInput(_l("Dit leertraject heeft al een editie met deze korte naam."), "slug")
-    cohort = Cohort(track_id=track.id, slug=slug_value, draft=bool(draft), **fields)
-    session.add(cohort)
+    edition = Edition(track_id=track.id, slug=slug_value, draft=bool(draft), **fields)
+    session.add(edition)
     session.flush()
-    _touch(session, cohort)
-    events.record(session, events.CohortSaved(cohort_id=cohort.id, track_id=track.id))
-    return cohort
+    _touch(session, edition)
+    events.record(session, events.EditionSaved(edition_id=edition.id, track_id=track.id))
+    return edition
 
 
 @service
-def update_cohort(session: Session, cohort: Cohort, **data) -> Cohort:
-    for key, value in _cohort_fields(data).items():
-        setattr(cohort, key, value)
-    _touch(session, cohort)
+def update_edition(session: Session, edition: Edition, **data) -> Edition:
+    for key, value in _edition_fields(data).items():
+        setattr(edition, key, value)
+    _touch(session, edition)
     session.flush()
-    events.record(session, events.CohortSaved(cohort_id=cohort.id, track_id=cohort.track_id))
-    return cohort
+    events.record(session, events.EditionSaved(edition_id=edition.id, track_id=edition.track_id))
+    return edition
 
 
 @service
-def publish_cohort(session: Session, cohort: Cohort) -> Cohort:
+def publish_edition(session: Session, edition: Edition) -> Edition:
     """Make a draft edition public: the catalogue and feeds show it, registration opens on its
-    dates, and the scheduler plans its mails (after commit, through `CohortPublished`)."""
-    cohort = base.lock(session, Cohort, cohort.id)
-    if not cohort.draft:
+    dates, and the scheduler plans its mails (after commit, through `EditionPublished`)."""
+    edition = base.lock(session, Edition, edition.id)
+    if not edition.draft:
         raise InvalidInput(_l("Deze editie is al gepubliceerd."))
-    cohort.draft = False
-    _touch(session, cohort)
+    edition.draft = False
+    _touch(session, edition)
     session.flush()
-    events.record(session, events.CohortPublished(cohort_id=cohort.id, track_id=cohort.track_id))
-    return cohort
+    events.record(session, events.EditionPublished(edition_id=edition.id, track_id=edition.track_id))
+    return edition

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 from ..clock import NonexistentLocalTime, to_local, to_utc
 from ..errors import InvalidInput
 from ..models import (
-    Cohort,
+    Edition,
     Deadline,
     Enrollment,
     EnrollmentStatus,
@@ -42,8 +42,8 @@ def _shift_moment(moment: datetime | None, days: timedelta, zone_name: str) -> d
 
 
 @service
-def copy_cohort(session: Session, cohort: Cohort, *, slug: str, name: str,
-                first_date: date) -> Cohort:
+def copy_edition(session: Session, edition: Edition, *, slug: str, name: str,
+                first_date: date) -> Edition:
     """A new edition with the same settings, sessions (not the cancelled ones), materials and
     deadlines, all shifted so the first session falls on `first_date`; local clock times stay
     (13:30 stays 13:30 across daylight-saving time). Enrollments are not copied. The copy is a
@@ -51,20 +51,20 @@ def copy_cohort(session: Session, cohort: Cohort, *, slug: str, name: str,
     if not isinstance(first_date, date):
         raise InvalidInput(_l("Vul een geldige datum in."), "first_date")
     meetings = list(session.exec(select(Meeting).where(
-        Meeting.cohort_id == cohort.id, Meeting.status == MeetingStatus.SCHEDULED)
+        Meeting.edition_id == edition.id, Meeting.status == MeetingStatus.SCHEDULED)
         .order_by(Meeting.on_date, Meeting.starts_at, Meeting.id)))
-    deadlines = list(session.exec(select(Deadline).where(Deadline.cohort_id == cohort.id)
+    deadlines = list(session.exec(select(Deadline).where(Deadline.edition_id == edition.id)
                                   .order_by(Deadline.due_date, Deadline.id)))
     anchor = meetings[0].on_date if meetings else (deadlines[0].due_date if deadlines else None)
     offset = (first_date - anchor) if anchor else timedelta(0)
-    zone_name = cohort.timezone
-    track = session.get(Track, cohort.track_id)
-    copy = catalogue.create_cohort.__wrapped__(
-        session, track, slug=slug, name=name, timezone=zone_name, capacity=cohort.capacity,
-        registration_opens_at=_shift_moment(cohort.registration_opens_at, offset, zone_name),
-        registration_closes_at=_shift_moment(cohort.registration_closes_at, offset, zone_name),
-        eligibility=cohort.eligibility, requires_approval=cohort.requires_approval,
-        coordinator_email=cohort.coordinator_email, draft=True)
+    zone_name = edition.timezone
+    track = session.get(Track, edition.track_id)
+    copy = catalogue.create_edition.__wrapped__(
+        session, track, slug=slug, name=name, timezone=zone_name, capacity=edition.capacity,
+        registration_opens_at=_shift_moment(edition.registration_opens_at, offset, zone_name),
+        registration_closes_at=_shift_moment(edition.registration_closes_at, offset, zone_name),
+        eligibility=edition.eligibility, requires_approval=edition.requires_approval,
+        coordinator_email=edition.coordinator_email, draft=True)
     materials = {}
     for material in session.exec(select(Material).where(
             Material.meeting_id.in_([m.id for m in meetings])).order_by(Material.id)):
@@ -100,7 +100,7 @@ BULK_ACTIONS = {"admit": people.admit, "waitlist": people.waitlist, "withdraw": 
 
 
 @service
-def bulk_enrollments(session: Session, cohort: Cohort, enrollment_ids: list[int],
+def bulk_enrollments(session: Session, edition: Edition, enrollment_ids: list[int],
                      action: str) -> int:
     """Admit, waitlist or withdraw many enrollments of one edition at once: all or none.
     Admitting more than the free places is refused as a whole."""
@@ -108,14 +108,14 @@ def bulk_enrollments(session: Session, cohort: Cohort, enrollment_ids: list[int]
     ids = {int(i) for i in enrollment_ids}
     if not ids:
         raise InvalidInput(_l("Kies eerst een of meer inschrijvingen."), "selected")
-    cohort = base.lock(session, Cohort, cohort.id)
+    edition = base.lock(session, Edition, edition.id)
     rows = list(session.exec(select(Enrollment).where(
-        Enrollment.id.in_(ids), Enrollment.cohort_id == cohort.id).order_by(Enrollment.id)))
+        Enrollment.id.in_(ids), Enrollment.edition_id == edition.id).order_by(Enrollment.id)))
     if len(rows) != len(ids):
         raise InvalidInput(_l("Kies alleen inschrijvingen van deze editie."), "selected")
-    if action == "admit" and cohort.capacity is not None:
+    if action == "admit" and edition.capacity is not None:
         wanted = sum(1 for r in rows if r.status != EnrollmentStatus.ADMITTED)
-        free = max(cohort.capacity - people.admitted_count(session, cohort.id), 0)
+        free = max(edition.capacity - people.admitted_count(session, edition.id), 0)
         if wanted > free:
             raise InvalidInput(_l("%(free)s; u koos %(wanted)s om toe te laten.",
                                   free=_nl("Er is nog %(num)s plaats vrij",
@@ -130,19 +130,19 @@ def bulk_enrollments(session: Session, cohort: Cohort, enrollment_ids: list[int]
 
 
 @service
-def promote_from_waitlist(session: Session, cohort: Cohort) -> int:
+def promote_from_waitlist(session: Session, edition: Edition) -> int:
     """Admit from the waiting list, first come first served, while places are free."""
-    cohort = base.lock(session, Cohort, cohort.id)
+    edition = base.lock(session, Edition, edition.id)
     waiting = list(session.exec(select(Enrollment).where(
-        Enrollment.cohort_id == cohort.id, Enrollment.status == EnrollmentStatus.WAITLISTED)
+        Enrollment.edition_id == edition.id, Enrollment.status == EnrollmentStatus.WAITLISTED)
         .order_by(Enrollment.created_at, Enrollment.id)))
-    free = len(waiting) if cohort.capacity is None else max(
-        cohort.capacity - people.admitted_count(session, cohort.id), 0)
+    free = len(waiting) if edition.capacity is None else max(
+        edition.capacity - people.admitted_count(session, edition.id), 0)
     if not waiting:
         raise InvalidInput(_l("Er staat niemand op de wachtlijst."))
     if free == 0:
         raise InvalidInput(_nl("Deze editie is vol: er is %(num)s plaats.",
-                               "Deze editie is vol: er zijn %(num)s plaatsen.", cohort.capacity))
+                               "Deze editie is vol: er zijn %(num)s plaatsen.", edition.capacity))
     for row in waiting[:free]:
         people.admit.__wrapped__(session, row)
     return min(free, len(waiting))

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from ..errors import InvalidInput
-from ..models import Cohort, Organisation, OrganisationKind
+from ..models import Edition, Organisation, OrganisationKind
 from ..reference import municipality_by_code
 from . import people
 
@@ -112,7 +112,7 @@ def _organisation_for(session: Session, code: str) -> Organisation | None:
         country=municipality.country, code=municipality.code, province=municipality.province)
 
 
-def import_participants(session: Session, cohort: Cohort, text: str, *,
+def import_participants(session: Session, edition: Edition, text: str, *,
                         dry_run: bool) -> ImportResult:
     """Participants (new ones are created, known e-mail addresses reused), each enrolled in
     the edition."""
@@ -134,7 +134,7 @@ def import_participants(session: Session, cohort: Cohort, text: str, *,
                     language=(row.get("taal") or "nl").lower())
             except InvalidInput as exc:
                 raise InvalidInput(exc.message, _COLUMN.get(exc.field, exc.field)) from None
-        people.enroll.__wrapped__(session, cohort, participant)
+        people.enroll.__wrapped__(session, edition, participant)
 
     return _all_or_nothing(session, rows, apply_row, dry_run)
 

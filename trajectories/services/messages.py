@@ -18,34 +18,34 @@ from .. import events
 from ..clock import utcnow
 from ..errors import InvalidInput
 from ..mail import outbox
-from ..mail.models import CohortMailSettings, MailKind, MailStatus, OutboxMessage
-from ..models import Cohort, Coordinator, Enrollment, EnrollmentStatus, Participant, Track
+from ..mail.models import EditionMailSettings, MailKind, MailStatus, OutboxMessage
+from ..models import Edition, Coordinator, Enrollment, EnrollmentStatus, Participant, Track
 from . import base
 from .base import service
 
 
 @dataclass(frozen=True)
 class MailSettingsChanged(events.Event):
-    cohort_id: int
+    edition_id: int
     hold: bool
     review_coaching: bool
 
 
 @dataclass(frozen=True)
 class MailReleased(events.Event):
-    cohort_id: int
+    edition_id: int
     count: int
 
 
 @dataclass(frozen=True)
 class MailRetried(events.Event):
-    cohort_id: int
+    edition_id: int
     message_id: int
 
 
 @dataclass(frozen=True)
 class OneOffMessageQueued(events.Event):
-    cohort_id: int
+    edition_id: int
     count: int
 
 
@@ -72,13 +72,13 @@ def day_list(value, field: str, *, allow_negative: bool) -> list[int]:
 
 
 @service
-def set_mail_settings(session: Session, cohort: Cohort, *, hold: bool, review_coaching: bool,
+def set_mail_settings(session: Session, edition: Edition, *, hold: bool, review_coaching: bool,
                       reminder_days=None, nudge_days=None, send_hour=None,
-                      coaching_delay_hours="keep") -> CohortMailSettings:
+                      coaching_delay_hours="keep") -> EditionMailSettings:
     """Hold all of an edition's mail, let coaching mails wait for review, and set the nudge
     policy (None keeps a value). Switching the hold off releases what it held (drafts waiting
     for review stay held)."""
-    row = session.get(CohortMailSettings, cohort.id) or CohortMailSettings(cohort_id=cohort.id)
+    row = session.get(EditionMailSettings, edition.id) or EditionMailSettings(edition_id=edition.id)
     if reminder_days is not None:
         row.reminder_days = day_list(reminder_days, "reminder_days", allow_negative=False)
     if nudge_days is not None:
@@ -97,36 +97,36 @@ def set_mail_settings(session: Session, cohort: Cohort, *, hold: bool, review_co
     row.hold, row.review_coaching, row.updated_at = bool(hold), bool(review_coaching), utcnow()
     session.add(row)
     if was_holding and not row.hold:
-        held = select(OutboxMessage).where(OutboxMessage.cohort_id == cohort.id,
+        held = select(OutboxMessage).where(OutboxMessage.edition_id == edition.id,
                                            OutboxMessage.status == MailStatus.HELD)
         if row.review_coaching:
             held = held.where(OutboxMessage.kind.notin_([str(k) for k in outbox.REVIEWED_KINDS]))
         ids = [m.id for m in session.exec(held)]
         if ids:
-            outbox.release_held.__wrapped__(session, cohort.id, ids)
-            events.record(session, MailReleased(cohort_id=cohort.id, count=len(ids)))
+            outbox.release_held.__wrapped__(session, edition.id, ids)
+            events.record(session, MailReleased(edition_id=edition.id, count=len(ids)))
     session.flush()
     if coaching_delay_hours is None:
         # A new row would get the column default (2) for a None: write the None explicitly.
-        session.execute(update(CohortMailSettings)
-                        .where(CohortMailSettings.cohort_id == cohort.id)
+        session.execute(update(EditionMailSettings)
+                        .where(EditionMailSettings.edition_id == edition.id)
                         .values(coaching_delay_hours=None))
         session.refresh(row)
-    events.record(session, MailSettingsChanged(cohort_id=cohort.id, hold=row.hold,
+    events.record(session, MailSettingsChanged(edition_id=edition.id, hold=row.hold,
                                                review_coaching=row.review_coaching))
     return row
 
 
 @service
-def release_mail(session: Session, cohort: Cohort, ids: list[int] | None = None) -> int:
+def release_mail(session: Session, edition: Edition, ids: list[int] | None = None) -> int:
     """Release held mails of an edition (the given ones, or all)."""
     if ids is not None and not ids:
         raise InvalidInput(_l("Kies eerst een of meer mails."), "selected")
-    count = outbox.release_held.__wrapped__(session, cohort.id, ids)
+    count = outbox.release_held.__wrapped__(session, edition.id, ids)
     if ids is not None and count != len(set(ids)):
         raise InvalidInput(_l("Alleen vastgehouden mails van deze editie kunnen worden "
                               "vrijgegeven."), "selected")
-    events.record(session, MailReleased(cohort_id=cohort.id, count=count))
+    events.record(session, MailReleased(edition_id=edition.id, count=count))
     return count
 
 
@@ -135,7 +135,7 @@ def retry_mail(session: Session, message: OutboxMessage) -> OutboxMessage:
     if message.status != MailStatus.FAILED:
         raise InvalidInput(_l("Alleen mislukte mails kunnen opnieuw worden verstuurd."))
     row = outbox.retry.__wrapped__(session, message.id)
-    events.record(session, MailRetried(cohort_id=message.cohort_id, message_id=message.id))
+    events.record(session, MailRetried(edition_id=message.edition_id, message_id=message.id))
     return row
 
 
@@ -146,34 +146,34 @@ RECIPIENTS = {
 }
 
 
-def recipient_ids(cohort: Cohort, group: str):
+def recipient_ids(edition: Edition, group: str):
     """SELECT of the ids of the edition's participants in `group` (a key of RECIPIENTS)."""
     return select(Enrollment.participant_id).where(
-        Enrollment.cohort_id == cohort.id, Enrollment.status.in_(RECIPIENTS[group]))
+        Enrollment.edition_id == edition.id, Enrollment.status.in_(RECIPIENTS[group]))
 
 
-def recipients(session: Session, cohort: Cohort, group: str) -> list[Participant]:
+def recipients(session: Session, edition: Edition, group: str) -> list[Participant]:
     return list(session.exec(select(Participant).where(
-        Participant.id.in_(recipient_ids(cohort, group))).order_by(Participant.name)))
+        Participant.id.in_(recipient_ids(edition, group))).order_by(Participant.name)))
 
 
 @service
-def send_one_off(session: Session, cohort: Cohort, *, subject: str, body: str,
+def send_one_off(session: Session, edition: Edition, *, subject: str, body: str,
                  group: str = "admitted") -> int:
     """Queue one message to every participant of the group (one statement, `outbox.fan_out`);
     held if the edition is on hold."""
     subject = base.text(subject, "subject", _l("Onderwerp"), max_length=200)
     body = base.text(body, "body", _l("Bericht"), max_length=20000, multiline=True)
     base.choice(group, list(RECIPIENTS), "group", _l("ontvangers"))
-    if session.exec(recipient_ids(cohort, group).limit(1)).first() is None:
+    if session.exec(recipient_ids(edition, group).limit(1)).first() is None:
         raise InvalidInput(_l("Deze editie heeft (nog) geen ontvangers in deze groep."), "group")
-    settings, prefix = current_app.config["SETTINGS"], f"one-off:{cohort.id}:{secrets.token_hex(8)}:"
-    context = dict(cohort=cohort, track=session.get(Track, cohort.track_id),
+    settings, prefix = current_app.config["SETTINGS"], f"one-off:{edition.id}:{secrets.token_hex(8)}:"
+    context = dict(edition=edition, track=session.get(Track, edition.track_id),
                    message_subject=subject, body=body)
-    queued = outbox.fan_out(session, settings, recipient_ids(cohort, group),
+    queued = outbox.fan_out(session, settings, recipient_ids(edition, group),
                             template="announcement", kind=MailKind.ANNOUNCEMENT,
-                            dedupe_prefix=prefix, cohort_id=cohort.id, **context)
-    events.record(session, OneOffMessageQueued(cohort_id=cohort.id, count=queued))
+                            dedupe_prefix=prefix, edition_id=edition.id, **context)
+    events.record(session, OneOffMessageQueued(edition_id=edition.id, count=queued))
     return queued
 
 

@@ -12,7 +12,7 @@ from ..clock import to_local, utcnow
 from ..errors import InvalidInput
 from ..models import (
     Attendance,
-    Cohort,
+    Edition,
     Country,
     Deadline,
     DeadlineExtension,
@@ -96,20 +96,20 @@ def update_participant(session: Session, participant: Participant, **data) -> Pa
     return participant
 
 
-def admitted_count(session: Session, cohort_id: int) -> int:
+def admitted_count(session: Session, edition_id: int) -> int:
     return session.exec(select(func.count()).select_from(Enrollment).where(
-        Enrollment.cohort_id == cohort_id, Enrollment.status == EnrollmentStatus.ADMITTED)).one()
+        Enrollment.edition_id == edition_id, Enrollment.status == EnrollmentStatus.ADMITTED)).one()
 
 
-def _check_eligible(session: Session, cohort: Cohort, participant: Participant) -> None:
-    if cohort.eligibility == Eligibility.ANYONE:
+def _check_eligible(session: Session, edition: Edition, participant: Participant) -> None:
+    if edition.eligibility == Eligibility.ANYONE:
         return
     organisation = session.get(Organisation, participant.organisation_id) \
         if participant.organisation_id else None
     kind = organisation.kind if organisation else None
-    if cohort.eligibility == Eligibility.MUNICIPALITIES and kind != OrganisationKind.MUNICIPALITY:
+    if edition.eligibility == Eligibility.MUNICIPALITIES and kind != OrganisationKind.MUNICIPALITY:
         raise InvalidInput(_l("Deze editie is alleen voor gemeenten."), "organisation_id")
-    if cohort.eligibility == Eligibility.PUBLIC_BODIES and kind not in (
+    if edition.eligibility == Eligibility.PUBLIC_BODIES and kind not in (
             OrganisationKind.MUNICIPALITY, OrganisationKind.PROVINCE):
         raise InvalidInput(_l("Deze editie is alleen voor gemeenten en provincies."),
                            "organisation_id")
@@ -128,30 +128,30 @@ def _set_status(session: Session, enrollment: Enrollment, status: EnrollmentStat
     }.get(status)
     if event_type:
         events.record(session, event_type(enrollment_id=enrollment.id,
-                                          cohort_id=enrollment.cohort_id,
+                                          edition_id=enrollment.edition_id,
                                           participant_id=enrollment.participant_id))
 
 
-def _has_place(session: Session, cohort: Cohort) -> bool:
-    return cohort.capacity is None or admitted_count(session, cohort.id) < cohort.capacity
+def _has_place(session: Session, edition: Edition) -> bool:
+    return edition.capacity is None or admitted_count(session, edition.id) < edition.capacity
 
 
 @service
-def enroll(session: Session, cohort: Cohort, participant: Participant) -> Enrollment:
+def enroll(session: Session, edition: Edition, participant: Participant) -> Enrollment:
     """Enroll a participant: admitted while places last, else waitlisted; applied (awaiting a
     coordinator) when the edition requires approval. Enrolling again returns the same enrollment;
     a withdrawn participant is enrolled anew."""
-    cohort = base.lock(session, Cohort, cohort.id)
-    _check_eligible(session, cohort, participant)
+    edition = base.lock(session, Edition, edition.id)
+    _check_eligible(session, edition, participant)
     enrollment = session.exec(select(Enrollment).where(
-        Enrollment.cohort_id == cohort.id, Enrollment.participant_id == participant.id)).first()
+        Enrollment.edition_id == edition.id, Enrollment.participant_id == participant.id)).first()
     if enrollment is not None and enrollment.status in (*ACTIVE, EnrollmentStatus.COMPLETED):
         return enrollment
     if enrollment is None:
-        enrollment = Enrollment(cohort_id=cohort.id, participant_id=participant.id)
-    if cohort.requires_approval:
+        enrollment = Enrollment(edition_id=edition.id, participant_id=participant.id)
+    if edition.requires_approval:
         status = EnrollmentStatus.APPLIED
-    elif _has_place(session, cohort):
+    elif _has_place(session, edition):
         status = EnrollmentStatus.ADMITTED
     else:
         status = EnrollmentStatus.WAITLISTED
@@ -161,14 +161,14 @@ def enroll(session: Session, cohort: Cohort, participant: Participant) -> Enroll
 
 @service
 def admit(session: Session, enrollment: Enrollment) -> Enrollment:
-    cohort = base.lock(session, Cohort, enrollment.cohort_id)
+    edition = base.lock(session, Edition, enrollment.edition_id)
     if enrollment.status == EnrollmentStatus.ADMITTED:
         return enrollment
     if enrollment.status not in (EnrollmentStatus.APPLIED, EnrollmentStatus.WAITLISTED):
         raise InvalidInput(_l("Alleen aanmeldingen en de wachtlijst kunnen worden toegelaten."))
-    if not _has_place(session, cohort):
+    if not _has_place(session, edition):
         raise InvalidInput(_nl("Deze editie is vol: er is %(num)s plaats.",
-                               "Deze editie is vol: er zijn %(num)s plaatsen.", cohort.capacity))
+                               "Deze editie is vol: er zijn %(num)s plaatsen.", edition.capacity))
     _set_status(session, enrollment, EnrollmentStatus.ADMITTED)
     return enrollment
 
@@ -189,25 +189,25 @@ def withdraw(session: Session, enrollment: Enrollment) -> Enrollment:
     the waiting list is admitted."""
     if enrollment.status == EnrollmentStatus.WITHDRAWN:
         raise InvalidInput(_l("Deze inschrijving is al ingetrokken."))
-    cohort = base.lock(session, Cohort, enrollment.cohort_id)
+    edition = base.lock(session, Edition, enrollment.edition_id)
     freed = enrollment.status == EnrollmentStatus.ADMITTED
     _set_status(session, enrollment, EnrollmentStatus.WITHDRAWN)
-    if freed and not cohort.requires_approval and _has_place(session, cohort):
+    if freed and not edition.requires_approval and _has_place(session, edition):
         first = session.exec(select(Enrollment).where(
-            Enrollment.cohort_id == cohort.id, Enrollment.status == EnrollmentStatus.WAITLISTED,
+            Enrollment.edition_id == edition.id, Enrollment.status == EnrollmentStatus.WAITLISTED,
         ).order_by(Enrollment.created_at, Enrollment.id)).first()
         if first is not None:
             _set_status(session, first, EnrollmentStatus.ADMITTED)
     return enrollment
 
 
-def deadline_passed(deadline: Deadline, extended_to, cohort: Cohort, now=None) -> bool:
+def deadline_passed(deadline: Deadline, extended_to, edition: Edition, now=None) -> bool:
     """Whether the (possibly extended) deadline is over: after `due_at` when it has a time,
     else after the end of the due date in the edition's zone."""
     now = now or utcnow()
     if deadline.due_at is not None and extended_to in (None, deadline.due_date):
         return now > deadline.due_at
-    return to_local(now, cohort.timezone).date() > (extended_to or deadline.due_date)
+    return to_local(now, edition.timezone).date() > (extended_to or deadline.due_date)
 
 
 def due_date_for(session: Session, deadline: Deadline, participant_id: int):
@@ -224,14 +224,14 @@ def submit(session: Session, deadline: Deadline, participant: Participant, *, te
     if not text and not file_path:
         raise InvalidInput(_l("Voeg een tekst of een bestand toe."), "text")
     enrolled = session.exec(select(Enrollment).where(
-        Enrollment.cohort_id == deadline.cohort_id, Enrollment.participant_id == participant.id,
+        Enrollment.edition_id == deadline.edition_id, Enrollment.participant_id == participant.id,
         Enrollment.status.in_([EnrollmentStatus.ADMITTED, EnrollmentStatus.COMPLETED]))).first()
     if not enrolled:
         raise InvalidInput(_l("Alleen toegelaten deelnemers kunnen iets inleveren."))
-    cohort = session.get(Cohort, deadline.cohort_id)
+    edition = session.get(Edition, deadline.edition_id)
     now = utcnow()
     extension = session.get(DeadlineExtension, (deadline.id, participant.id))
-    late = deadline_passed(deadline, extension.due_date if extension else None, cohort, now)
+    late = deadline_passed(deadline, extension.due_date if extension else None, edition, now)
     submission = session.exec(select(Submission).where(
         Submission.deadline_id == deadline.id, Submission.participant_id == participant.id)).first()
     if submission is not None and late:
@@ -245,7 +245,7 @@ def submit(session: Session, deadline: Deadline, participant: Participant, *, te
     session.add(submission)
     session.flush()
     events.record(session, events.SubmissionReceived(
-        submission_id=submission.id, deadline_id=deadline.id, cohort_id=deadline.cohort_id,
+        submission_id=submission.id, deadline_id=deadline.id, edition_id=deadline.edition_id,
         participant_id=participant.id))
     return submission
 
@@ -254,7 +254,7 @@ def submit(session: Session, deadline: Deadline, participant: Participant, *, te
 def record_attendance(session: Session, meeting: Meeting, present: dict[int, bool]) -> None:
     """Record who was there: {participant_id: present}."""
     admitted = set(session.exec(select(Enrollment.participant_id).where(
-        Enrollment.cohort_id == meeting.cohort_id,
+        Enrollment.edition_id == meeting.edition_id,
         Enrollment.status.in_([EnrollmentStatus.ADMITTED, EnrollmentStatus.COMPLETED]))))
     unknown = set(present) - admitted
     if unknown:
@@ -269,4 +269,4 @@ def record_attendance(session: Session, meeting: Meeting, present: dict[int, boo
         session.add(row)
     session.flush()
     events.record(session, events.AttendanceRecorded(meeting_id=meeting.id,
-                                                     cohort_id=meeting.cohort_id))
+                                                     edition_id=meeting.edition_id))

@@ -21,7 +21,7 @@ from ..mail.models import MailPreference, MailStatus, OutboxMessage
 from ..mail.outbox import mail_preferences
 from ..models import (
     Attendance,
-    Cohort,
+    Edition,
     Deadline,
     DeadlineExtension,
     DeliveredBy,
@@ -47,9 +47,9 @@ def export(session: Session, participant: Participant) -> dict:
     """Everything stored about this participant, as plain JSON-ready values."""
     organisation = session.get(Organisation, participant.organisation_id) \
         if participant.organisation_id else None
-    enrollments = list(session.exec(select(Enrollment, Cohort, Track)
-                                    .join(Cohort, Cohort.id == Enrollment.cohort_id)
-                                    .join(Track, Track.id == Cohort.track_id)
+    enrollments = list(session.exec(select(Enrollment, Edition, Track)
+                                    .join(Edition, Edition.id == Enrollment.edition_id)
+                                    .join(Track, Track.id == Edition.track_id)
                                     .where(Enrollment.participant_id == participant.id)))
     submissions = list(session.exec(select(Submission, Deadline)
                                     .join(Deadline, Deadline.id == Submission.deadline_id)

@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 from .. import public_mail, signin
 from ..errors import FieldChecks, InvalidInput
 from ..models import (
-    Cohort,
+    Edition,
     Eligibility,
     Enrollment,
     EnrollmentStatus,
@@ -76,24 +76,24 @@ class Form:
         return OrganisationKind.MUNICIPALITY if self.organisation != OTHER else self.other_kind
 
 
-def _check_open(cohort: Cohort) -> None:
-    if not registration_open(cohort):
+def _check_open(edition: Edition) -> None:
+    if not registration_open(edition):
         raise InvalidInput(_l("De inschrijving voor deze editie is gesloten."))
 
 
-def _check_eligible(cohort: Cohort, kind: str) -> None:
-    if cohort.eligibility == Eligibility.MUNICIPALITIES and kind != OrganisationKind.MUNICIPALITY:
+def _check_eligible(edition: Edition, kind: str) -> None:
+    if edition.eligibility == Eligibility.MUNICIPALITIES and kind != OrganisationKind.MUNICIPALITY:
         raise InvalidInput(_l("Deze editie is alleen voor gemeenten. Kies je gemeente uit de "
                               "lijst; andere organisaties kunnen niet deelnemen."), "organisation")
-    if cohort.eligibility == Eligibility.PUBLIC_BODIES and kind not in (
+    if edition.eligibility == Eligibility.PUBLIC_BODIES and kind not in (
             OrganisationKind.MUNICIPALITY, OrganisationKind.PROVINCE):
         raise InvalidInput(_l("Deze editie is alleen voor gemeenten en provincies."),
                            "organisation")
 
 
-def check_form(cohort: Cohort, data: dict) -> Form:
+def check_form(edition: Edition, data: dict) -> Form:
     """The registration, checked field by field; InvalidInput names every field found wrong."""
-    _check_open(cohort)
+    _check_open(edition)
     checks = FieldChecks()
     name = checks.run(base.text, data.get("name"), "name", _l("Naam"), max_length=200)
     email = checks.run(base.email, data.get("email"))
@@ -111,17 +111,17 @@ def check_form(cohort: Cohort, data: dict) -> Form:
             "Kies je gemeente uit de lijst, of kies \"Andere organisatie\"."))
     if "organisation" not in checks.errors and "other_kind" not in checks.errors:
         kind = OrganisationKind.MUNICIPALITY if organisation != OTHER else other_kind
-        checks.run(_check_eligible, cohort, kind)
+        checks.run(_check_eligible, edition, kind)
     checks.done()
     language = data.get("language") if data.get("language") in list(Language) else Language.NL
     return Form(name, email, role, organisation, other_name, other_kind, language)
 
 
-def other_kinds(cohort: Cohort) -> tuple[str, ...]:
+def other_kinds(edition: Edition) -> tuple[str, ...]:
     """The kinds of non-municipal body this edition admits (none: the form offers no "other")."""
-    if cohort.eligibility == Eligibility.MUNICIPALITIES:
+    if edition.eligibility == Eligibility.MUNICIPALITIES:
         return ()
-    if cohort.eligibility == Eligibility.PUBLIC_BODIES:
+    if edition.eligibility == Eligibility.PUBLIC_BODIES:
         return (OrganisationKind.PROVINCE,)
     return OTHER_KINDS
 
@@ -132,16 +132,16 @@ def _external(endpoint: str, **values) -> str:
 
 
 @service
-def request_registration(session: Session, cohort: Cohort, data: dict) -> Form:
+def request_registration(session: Session, edition: Edition, data: dict) -> Form:
     """Check the form and mail a fresh confirmation link. Registering again does the same:
     the same answer, a fresh link, and (on confirmation) still one enrollment."""
-    form = check_form(cohort, data)
+    form = check_form(edition, data)
     token = signin.make_token(current_app.config["SECRET_KEY"], signin.CONFIRM,
-                              {"c": cohort.id, **form.payload()})
-    track = session.get(Track, cohort.track_id)
+                              {"c": edition.id, **form.payload()})
+    track = session.get(Track, edition.track_id)
     public_mail.send(session, to=form.email, template="confirm", language=form.language,
-                     dedupe_key=f"public_confirm:{token[-27:]}", cohort_id=cohort.id,
-                     name=form.name, track=track, cohort=cohort,
+                     dedupe_key=f"public_confirm:{token[-27:]}", edition_id=edition.id,
+                     name=form.name, track=track, edition=edition,
                      link=_external("selfservice.confirm", t=token),
                      hours=RETENTION.confirmation_hours)
     return form
@@ -177,12 +177,12 @@ OUTCOME_TEMPLATES = {
 def confirm_registration(session: Session, token: str) -> Enrollment:
     """Follow a confirmation link: create what is new, enroll, mail the outcome; once only."""
     payload = signin.read_token(current_app.config["SECRET_KEY"], signin.CONFIRM, token)
-    cohort = session.get(Cohort, payload.get("c"))
-    if cohort is None:
+    edition = session.get(Edition, payload.get("c"))
+    if edition is None:
         raise InvalidInput(_l("Deze editie bestaat niet meer."))
     form = Form.from_payload(payload)
-    _check_open(cohort)
-    _check_eligible(cohort, form.kind)
+    _check_open(edition)
+    _check_eligible(edition, form.kind)
     signin.consume(session, signin.CONFIRM, payload)
     participant = people.find_participant(session, form.email)
     if participant is None:
@@ -193,18 +193,18 @@ def confirm_registration(session: Session, token: str) -> Enrollment:
     elif participant.organisation_id is None:
         participant.organisation_id = _organisation_for(session, form).id
         session.add(participant)
-    enrollment = people.enroll.__wrapped__(session, cohort, participant)
-    _mail_outcome(session, cohort, participant, enrollment)
+    enrollment = people.enroll.__wrapped__(session, edition, participant)
+    _mail_outcome(session, edition, participant, enrollment)
     return enrollment
 
 
-def _mail_outcome(session: Session, cohort: Cohort, participant: Participant,
+def _mail_outcome(session: Session, edition: Edition, participant: Participant,
                   enrollment: Enrollment) -> None:
-    track = session.get(Track, cohort.track_id)
+    track = session.get(Track, edition.track_id)
     place = None
     if enrollment.status == EnrollmentStatus.WAITLISTED:
         place = 1 + len(list(session.exec(select(Enrollment.id).where(
-            Enrollment.cohort_id == cohort.id, Enrollment.status == EnrollmentStatus.WAITLISTED,
+            Enrollment.edition_id == edition.id, Enrollment.status == EnrollmentStatus.WAITLISTED,
             Enrollment.id != enrollment.id, Enrollment.created_at <= enrollment.created_at))))
     template = OUTCOME_TEMPLATES.get(enrollment.status, "admitted")
     link = signin_link(participant)
@@ -214,8 +214,8 @@ def _mail_outcome(session: Session, cohort: Cohort, participant: Participant,
     public_mail.send(
         session, to=participant.email, template=template, language=participant.language,
         dedupe_key=f"public_{template}:{enrollment.id}:{enrollment.updated_at:%Y%m%dT%H%M%S.%f}",
-        participant_id=participant.id, cohort_id=cohort.id,
-        name=participant.name, track=track, cohort=cohort, place=place, link=link)
+        participant_id=participant.id, edition_id=edition.id,
+        name=participant.name, track=track, edition=edition, place=place, link=link)
 
 
 def signin_link(participant: Participant) -> str:

@@ -11,7 +11,7 @@ from .. import events
 from ..clock import NonexistentLocalTime, to_utc, utcnow
 from ..errors import InvalidInput
 from ..models import (
-    Cohort,
+    Edition,
     Deadline,
     DeadlineExtension,
     DeliveredBy,
@@ -30,7 +30,7 @@ from .base import service
 from .catalogue import _touch
 
 
-def _times(cohort: Cohort, on_date: date, start: time | None, end: time | None):
+def _times(edition: Edition, on_date: date, start: time | None, end: time | None):
     """UTC start and end from a local date and wall-clock times; (None, None) for 'to be announced'."""
     if not isinstance(on_date, date):
         raise InvalidInput(_l("Vul een geldige datum in."), "on_date")
@@ -42,7 +42,7 @@ def _times(cohort: Cohort, on_date: date, start: time | None, end: time | None):
     if end <= start:
         raise InvalidInput(_l("De eindtijd moet na de begintijd liggen."), "end")
     try:
-        return to_utc(on_date, start, cohort.timezone), to_utc(on_date, end, cohort.timezone)
+        return to_utc(on_date, start, edition.timezone), to_utc(on_date, end, edition.timezone)
     except NonexistentLocalTime:
         raise InvalidInput(_l("Dit tijdstip bestaat niet door de overgang naar zomertijd."),
                            "start") from None
@@ -66,22 +66,22 @@ def _meeting_fields(data: dict) -> dict:
 
 
 @service
-def plan_meeting(session: Session, cohort: Cohort, *, on_date: date, start: time | None = None,
+def plan_meeting(session: Session, edition: Edition, *, on_date: date, start: time | None = None,
                  end: time | None = None, **data) -> Meeting:
     """Add a session; without start and end its time is 'to be announced'."""
     fields = _meeting_fields(data)
-    starts_at, ends_at = _times(cohort, on_date, start, end)
-    meeting = Meeting(cohort_id=cohort.id, on_date=on_date, starts_at=starts_at, ends_at=ends_at,
+    starts_at, ends_at = _times(edition, on_date, start, end)
+    meeting = Meeting(edition_id=edition.id, on_date=on_date, starts_at=starts_at, ends_at=ends_at,
                       **fields)
     session.add(meeting)
     session.flush()
-    _touch(session, cohort)
-    events.record(session, events.MeetingPlanned(meeting_id=meeting.id, cohort_id=cohort.id))
+    _touch(session, edition)
+    events.record(session, events.MeetingPlanned(meeting_id=meeting.id, edition_id=edition.id))
     return meeting
 
 
-def _cohort_of(session: Session, row) -> Cohort:
-    return session.get(Cohort, row.cohort_id)
+def _edition_of(session: Session, row) -> Edition:
+    return session.get(Edition, row.edition_id)
 
 
 def _require_scheduled(meeting: Meeting) -> None:
@@ -103,9 +103,9 @@ def update_meeting(session: Session, meeting: Meeting, **data) -> Meeting:
     meeting.sequence += 1
     meeting.updated_at = utcnow()
     session.add(meeting)
-    _touch(session, _cohort_of(session, meeting))
+    _touch(session, _edition_of(session, meeting))
     session.flush()
-    events.record(session, events.MeetingChanged(meeting_id=meeting.id, cohort_id=meeting.cohort_id))
+    events.record(session, events.MeetingChanged(meeting_id=meeting.id, edition_id=meeting.edition_id))
     return meeting
 
 
@@ -113,18 +113,18 @@ def update_meeting(session: Session, meeting: Meeting, **data) -> Meeting:
 def reschedule_meeting(session: Session, meeting: Meeting, *, on_date: date,
                        start: time | None = None, end: time | None = None) -> Meeting:
     _require_scheduled(meeting)
-    cohort = _cohort_of(session, meeting)
-    starts_at, ends_at = _times(cohort, on_date, start, end)
+    edition = _edition_of(session, meeting)
+    starts_at, ends_at = _times(edition, on_date, start, end)
     if (on_date, starts_at, ends_at) == (meeting.on_date, meeting.starts_at, meeting.ends_at):
         return meeting
-    was = events.MeetingRescheduled(meeting_id=meeting.id, cohort_id=cohort.id,
+    was = events.MeetingRescheduled(meeting_id=meeting.id, edition_id=edition.id,
                                     was_on_date=meeting.on_date, was_starts_at=meeting.starts_at,
                                     was_ends_at=meeting.ends_at)
     meeting.on_date, meeting.starts_at, meeting.ends_at = on_date, starts_at, ends_at
     meeting.sequence += 1
     meeting.updated_at = utcnow()
     session.add(meeting)
-    _touch(session, cohort)
+    _touch(session, edition)
     session.flush()
     events.record(session, was)
     return meeting
@@ -139,10 +139,10 @@ def cancel_meeting(session: Session, meeting: Meeting) -> Meeting:
     meeting.sequence += 1
     meeting.updated_at = utcnow()
     session.add(meeting)
-    _touch(session, _cohort_of(session, meeting))
+    _touch(session, _edition_of(session, meeting))
     session.flush()
     events.record(session, events.MeetingCancelled(meeting_id=meeting.id,
-                                                   cohort_id=meeting.cohort_id))
+                                                   edition_id=meeting.edition_id))
     return meeting
 
 
@@ -157,13 +157,13 @@ def add_material(session: Session, meeting: Meeting, *, title: str, url: str = "
     session.add(material)
     meeting.updated_at = utcnow()
     session.add(meeting)
-    _touch(session, _cohort_of(session, meeting))
+    _touch(session, _edition_of(session, meeting))
     session.flush()
-    events.record(session, events.MeetingChanged(meeting_id=meeting.id, cohort_id=meeting.cohort_id))
+    events.record(session, events.MeetingChanged(meeting_id=meeting.id, edition_id=meeting.edition_id))
     return material
 
 
-def _deadline_fields(cohort: Cohort, data: dict) -> dict:
+def _deadline_fields(edition: Edition, data: dict) -> dict:
     due_date = data.get("due_date")
     if not isinstance(due_date, date):
         raise InvalidInput(_l("Vul een geldige datum in."), "due_date")
@@ -171,7 +171,7 @@ def _deadline_fields(cohort: Cohort, data: dict) -> dict:
     due_at = None
     if due_time is not None:
         try:
-            due_at = to_utc(due_date, due_time, cohort.timezone)
+            due_at = to_utc(due_date, due_time, edition.timezone)
         except NonexistentLocalTime:
             raise InvalidInput(_l("Dit tijdstip bestaat niet door de overgang naar zomertijd."),
                                "due_time") from None
@@ -187,12 +187,12 @@ def _deadline_fields(cohort: Cohort, data: dict) -> dict:
 
 
 @service
-def set_deadline(session: Session, cohort: Cohort, deadline: Deadline | None = None,
+def set_deadline(session: Session, edition: Edition, deadline: Deadline | None = None,
                  **data) -> Deadline:
     """Create a deadline, or change an existing one (`deadline`)."""
-    fields = _deadline_fields(cohort, data)
+    fields = _deadline_fields(edition, data)
     if deadline is None:
-        deadline = Deadline(cohort_id=cohort.id, **fields)
+        deadline = Deadline(edition_id=edition.id, **fields)
     else:
         if all(getattr(deadline, k) == v for k, v in fields.items()):
             return deadline
@@ -202,8 +202,8 @@ def set_deadline(session: Session, cohort: Cohort, deadline: Deadline | None = N
         deadline.updated_at = utcnow()
     session.add(deadline)
     session.flush()
-    _touch(session, cohort)
-    events.record(session, events.DeadlineSet(deadline_id=deadline.id, cohort_id=cohort.id))
+    _touch(session, edition)
+    events.record(session, events.DeadlineSet(deadline_id=deadline.id, edition_id=edition.id))
     return deadline
 
 
@@ -211,14 +211,14 @@ def set_deadline(session: Session, cohort: Cohort, deadline: Deadline | None = N
 def remove_deadline(session: Session, deadline: Deadline) -> None:
     if session.exec(select(Submission).where(Submission.deadline_id == deadline.id)).first():
         raise InvalidInput(_l("Er zijn al inzendingen voor deze deadline; verwijderen kan niet meer."))
-    cohort = _cohort_of(session, deadline)
-    removed = events.DeadlineRemoved(deadline_id=deadline.id, cohort_id=cohort.id,
+    edition = _edition_of(session, deadline)
+    removed = events.DeadlineRemoved(deadline_id=deadline.id, edition_id=edition.id,
                                      title=deadline.title)
     for extension in session.exec(select(DeadlineExtension).where(
             DeadlineExtension.deadline_id == deadline.id)):
         session.delete(extension)
     session.delete(deadline)
-    _touch(session, cohort)
+    _touch(session, edition)
     session.flush()
     events.record(session, removed)
 
@@ -232,7 +232,7 @@ def extend_deadline(session: Session, deadline: Deadline, participant: Participa
     if due_date <= deadline.due_date:
         raise InvalidInput(_l("Een verlenging moet na de gewone deadline vallen."), "due_date")
     enrolled = session.exec(select(Enrollment).where(
-        Enrollment.cohort_id == deadline.cohort_id, Enrollment.participant_id == participant.id,
+        Enrollment.edition_id == deadline.edition_id, Enrollment.participant_id == participant.id,
         Enrollment.status == EnrollmentStatus.ADMITTED)).first()
     if not enrolled:
         raise InvalidInput(_l("Deze deelnemer is niet toegelaten tot deze editie."))
@@ -242,10 +242,10 @@ def extend_deadline(session: Session, deadline: Deadline, participant: Participa
                                       due_date=due_date)
     extension.due_date = due_date
     session.add(extension)
-    _touch(session, _cohort_of(session, deadline))
+    _touch(session, _edition_of(session, deadline))
     session.flush()
     events.record(session, events.DeadlineExtended(deadline_id=deadline.id,
-                                                   cohort_id=deadline.cohort_id,
+                                                   edition_id=deadline.edition_id,
                                                    participant_id=participant.id))
     return extension
 
@@ -257,7 +257,7 @@ def extend_deadline_for_organisation(session: Session, deadline: Deadline, organ
     extension, so its nudges and their personal feeds move together. All or none."""
     people = list(session.exec(select(Participant).join(
         Enrollment, Enrollment.participant_id == Participant.id).where(
-        Enrollment.cohort_id == deadline.cohort_id,
+        Enrollment.edition_id == deadline.edition_id,
         Enrollment.status == EnrollmentStatus.ADMITTED,
         Participant.organisation_id == organisation_id).order_by(Participant.id)))
     if not people:

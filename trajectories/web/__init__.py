@@ -146,13 +146,13 @@ def template_helpers(app: Flask) -> None:
         return f"{day}, {start:%H:%M}–{end:%H:%M}"
 
     @app.template_global()
-    def edition_name(cohort) -> str:
+    def edition_name(edition) -> str:
         """'editie 2030'; a name that says so itself ('Tweede editie') stands alone."""
         from flask_babel import gettext
 
-        if EDITION_WORD.search(cohort.name):
-            return cohort.name
-        return gettext("editie %(name)s", name=cohort.name)
+        if EDITION_WORD.search(edition.name):
+            return edition.name
+        return gettext("editie %(name)s", name=edition.name)
 
     @app.context_processor
     def _globals():

@@ -16,7 +16,7 @@ from werkzeug.http import http_date
 
 from ..feeds import build, links, publish
 from ..feeds.tokens import participant_for_token
-from ..models import Cohort, Organiser, Track
+from ..models import Edition, Organiser, Track
 from . import db_session
 from .security import limiter
 
@@ -72,7 +72,7 @@ def _respond(document: build.FeedDocument, cache_control: str) -> FlaskResponse:
                          content_type="text/calendar; charset=utf-8")
 
 
-def _find(organiser_slug: str, track_slug: str | None = None, cohort_slug: str | None = None):
+def _find(organiser_slug: str, track_slug: str | None = None, edition_slug: str | None = None):
     """Organiser, track and edition by their slugs, in one query; 404 when any is unknown."""
     session = db_session()
     if track_slug is None:
@@ -81,18 +81,18 @@ def _find(organiser_slug: str, track_slug: str | None = None, cohort_slug: str |
         if organiser is None:
             abort(404)
         return organiser, None, None
-    if cohort_slug is None:
+    if edition_slug is None:
         row = session.exec(select(Organiser, Track).join(
             Track, Track.organiser_id == Organiser.id).where(
             Organiser.slug == organiser_slug, Track.slug == track_slug)).first()
         if row is None:
             abort(404)
         return row[0], row[1], None
-    row = session.exec(select(Organiser, Track, Cohort).join(
+    row = session.exec(select(Organiser, Track, Edition).join(
         Track, Track.organiser_id == Organiser.id).join(
-        Cohort, Cohort.track_id == Track.id).where(
+        Edition, Edition.track_id == Track.id).where(
         Organiser.slug == organiser_slug, Track.slug == track_slug,
-        Cohort.slug == cohort_slug, Cohort.draft.is_(False))).first()
+        Edition.slug == edition_slug, Edition.draft.is_(False))).first()
     if row is None:
         abort(404)
     return row
@@ -136,15 +136,15 @@ def track_feed(organiser_slug: str, track_slug: str):
     return _public(load)
 
 
-@bp.get("/feeds/<organiser_slug>/<track_slug>/<cohort_slug>.ics")
-def cohort_feed(organiser_slug: str, track_slug: str, cohort_slug: str):
+@bp.get("/feeds/<organiser_slug>/<track_slug>/<edition_slug>.ics")
+def edition_feed(organiser_slug: str, track_slug: str, edition_slug: str):
     def load():
-        organiser, track, cohort = _find(organiser_slug, track_slug, cohort_slug)
+        organiser, track, edition = _find(organiser_slug, track_slug, edition_slug)
         settings = _settings()
         return feed_cache().get(
-            ("cohort", cohort.id, settings.base_url),
-            build.cohort_version(organiser, track, cohort),
-            lambda: build.build_cohort_feed(db_session(), organiser, track, cohort,
+            ("edition", edition.id, settings.base_url),
+            build.edition_version(organiser, track, edition),
+            lambda: build.build_edition_feed(db_session(), organiser, track, edition,
                                             base_url=settings.base_url))
 
     return _public(load)
@@ -180,12 +180,12 @@ def personal_feed(token: str):
 # --- for templates -------------------------------------------------------------------------------
 @bp.app_template_global()
 def feed_for(obj, track: Track | None = None, organiser: Organiser | None = None) -> links.FeedLink:
-    """The feed of an Organiser, Track or Cohort, for `feeds/_subscribe.html`'s macros.
+    """The feed of an Organiser, Track or Edition, for `feeds/_subscribe.html`'s macros.
     Parents not given are read through the request's session (usually already loaded)."""
     session = db_session()
-    if isinstance(obj, Cohort) and track is None:
+    if isinstance(obj, Edition) and track is None:
         track = session.get(Track, obj.track_id)
-    if isinstance(obj, Track | Cohort) and organiser is None:
+    if isinstance(obj, Track | Edition) and organiser is None:
         organiser = session.get(Organiser, (track or obj).organiser_id)
     return links.feed_link(_settings().base_url, obj, track=track, organiser=organiser,
                            language=str(get_locale() or "nl"))

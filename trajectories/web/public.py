@@ -22,7 +22,7 @@ from sqlmodel import select
 from .. import uploads
 from ..clock import utcnow
 from ..models import (
-    Cohort,
+    Edition,
     Enrollment,
     EnrollmentStatus,
     Material,
@@ -32,7 +32,7 @@ from ..models import (
     Track,
 )
 from ..reference import goals
-from ..status import Status, cohort_status, spans, track_status
+from ..status import Status, edition_status, spans, track_status
 from . import db_session, whole_number
 
 bp = Blueprint("public", __name__)
@@ -45,38 +45,38 @@ def _entries(tracks: list[Track]) -> list[dict]:
     """Each track with its editions, status and next session, in the order given.
     A fixed number of queries, whatever the number of tracks and editions."""
     s = db_session()
-    cohorts = list(s.exec(select(Cohort).where(Cohort.track_id.in_([t.id for t in tracks]),
-                                               Cohort.draft.is_(False))
-                          .order_by(Cohort.created_at, Cohort.id)))
-    cohort_spans = spans(s, [c.id for c in cohorts])
+    editions = list(s.exec(select(Edition).where(Edition.track_id.in_([t.id for t in tracks]),
+                                               Edition.draft.is_(False))
+                          .order_by(Edition.created_at, Edition.id)))
+    edition_spans = spans(s, [c.id for c in editions])
     now = utcnow()
     upcoming = s.exec(select(Meeting).where(
-        Meeting.cohort_id.in_([c.id for c in cohorts]), Meeting.status == MeetingStatus.SCHEDULED,
+        Meeting.edition_id.in_([c.id for c in editions]), Meeting.status == MeetingStatus.SCHEDULED,
         Meeting.on_date >= now.date()).order_by(Meeting.on_date, Meeting.starts_at))
     next_meeting: dict[int, Meeting] = {}
     for meeting in upcoming:
-        next_meeting.setdefault(meeting.cohort_id, meeting)
-    admitted = dict(s.exec(select(Enrollment.cohort_id, func.count()).where(
-        Enrollment.cohort_id.in_([c.id for c in cohorts if c.capacity is not None]),
-        Enrollment.status == EnrollmentStatus.ADMITTED).group_by(Enrollment.cohort_id)).all())
+        next_meeting.setdefault(meeting.edition_id, meeting)
+    admitted = dict(s.exec(select(Enrollment.edition_id, func.count()).where(
+        Enrollment.edition_id.in_([c.id for c in editions if c.capacity is not None]),
+        Enrollment.status == EnrollmentStatus.ADMITTED).group_by(Enrollment.edition_id)).all())
 
-    cohorts_by_track = defaultdict(list)
-    for cohort in cohorts:
-        cohorts_by_track[cohort.track_id].append({
-            "cohort": cohort,
-            "status": cohort_status(cohort, cohort_spans[cohort.id], now),
-            "span": cohort_spans[cohort.id],
-            "next_meeting": next_meeting.get(cohort.id),
+    editions_by_track = defaultdict(list)
+    for edition in editions:
+        editions_by_track[edition.track_id].append({
+            "edition": edition,
+            "status": edition_status(edition, edition_spans[edition.id], now),
+            "span": edition_spans[edition.id],
+            "next_meeting": next_meeting.get(edition.id),
             # None: no limit. 0: full, a new registration goes on the waiting list.
-            "places_left": None if cohort.capacity is None
-            else max(cohort.capacity - admitted.get(cohort.id, 0), 0),
+            "places_left": None if edition.capacity is None
+            else max(edition.capacity - admitted.get(edition.id, 0), 0),
         })
     entries = []
     for track in tracks:
-        editions = cohorts_by_track[track.id]
-        status = track_status([e["status"] for e in editions])
-        open_ones = [e for e in editions if e["status"] == Status.REGISTRATION_OPEN]
-        entries.append({"track": track, "status": status, "editions": editions,
+        rows = editions_by_track[track.id]
+        status = track_status([e["status"] for e in rows])
+        open_ones = [e for e in rows if e["status"] == Status.REGISTRATION_OPEN]
+        entries.append({"track": track, "status": status, "editions": rows,
                         "places_left": None,
                         # Every edition open for registration is full: the waiting list.
                         "full": bool(open_ones) and all(e["places_left"] == 0 for e in open_ones)})
@@ -155,14 +155,14 @@ def _tracks_with_status(track_ids: list[int], status: Status) -> set[int]:
     """Those of the tracks with an edition in this status (a track without editions is upcoming,
     as `track_status` says). The status is derived from dates, so it is computed, not queried."""
     s = db_session()
-    cohorts = s.exec(select(Cohort.id, Cohort.track_id, Cohort.timezone,
-                            Cohort.registration_opens_at, Cohort.registration_closes_at)
-                     .where(Cohort.track_id.in_(track_ids), Cohort.draft.is_(False))).all()
-    cohort_spans = spans(s, [c.id for c in cohorts])
+    editions = s.exec(select(Edition.id, Edition.track_id, Edition.timezone,
+                            Edition.registration_opens_at, Edition.registration_closes_at)
+                     .where(Edition.track_id.in_(track_ids), Edition.draft.is_(False))).all()
+    edition_spans = spans(s, [c.id for c in editions])
     now = utcnow()
-    found = {c.track_id for c in cohorts if cohort_status(c, cohort_spans[c.id], now) == status}
+    found = {c.track_id for c in editions if edition_status(c, edition_spans[c.id], now) == status}
     if status == Status.UPCOMING:
-        found |= set(track_ids) - {c.track_id for c in cohorts}
+        found |= set(track_ids) - {c.track_id for c in editions}
     return found
 
 
@@ -274,10 +274,10 @@ def track_page(organiser_slug: str, track_slug: str):
     s = db_session()
     meetings = defaultdict(list)
     meeting_rows = list(s.exec(select(Meeting).where(
-        Meeting.cohort_id.in_([e["cohort"].id for e in entry["editions"]]))
+        Meeting.edition_id.in_([e["edition"].id for e in entry["editions"]]))
         .order_by(Meeting.on_date, Meeting.starts_at)))
     for meeting in meeting_rows:
-        meetings[meeting.cohort_id].append(meeting)
+        meetings[meeting.edition_id].append(meeting)
     # Materials are published once a session has been held (as VVSG does with presentations).
     today = utcnow().date()
     materials = defaultdict(list)

@@ -34,7 +34,7 @@ from ..errors import InvalidInput
 from ..feeds.tokens import rotate_feed_token
 from ..mail.outbox import PREFERENCE_LABELS, mail_preferences, set_mail_preference
 from ..models import (
-    Cohort,
+    Edition,
     Deadline,
     DeadlineExtension,
     Enrollment,
@@ -108,12 +108,12 @@ def _email_key() -> str:
 
 
 # --- registration --------------------------------------------------------------------------------
-def _cohort_or_404(organiser_slug: str, track_slug: str, cohort_slug: str):
+def _edition_or_404(organiser_slug: str, track_slug: str, edition_slug: str):
     organiser, entry = track_entry(organiser_slug, track_slug)
-    edition = next((e for e in entry["editions"] if e["cohort"].slug == cohort_slug), None)
-    if edition is None:
+    row = next((e for e in entry["editions"] if e["edition"].slug == edition_slug), None)
+    if row is None:
         abort(404)
-    return organiser, entry, edition
+    return organiser, entry, row
 
 
 def _municipality_groups():
@@ -125,12 +125,12 @@ def _municipality_groups():
     return sorted(groups.items())
 
 
-@bp.route("/<organiser_slug>/<track_slug>/<cohort_slug>/inschrijven", methods=["GET", "POST"])
+@bp.route("/<organiser_slug>/<track_slug>/<edition_slug>/inschrijven", methods=["GET", "POST"])
 @limiter.limit("20 per hour", methods=["POST"])
 @limiter.limit("5 per hour", methods=["POST"], key_func=_email_key)
-def register(organiser_slug: str, track_slug: str, cohort_slug: str):
-    organiser, entry, edition = _cohort_or_404(organiser_slug, track_slug, cohort_slug)
-    cohort: Cohort = edition["cohort"]
+def register(organiser_slug: str, track_slug: str, edition_slug: str):
+    organiser, entry, row = _edition_or_404(organiser_slug, track_slug, edition_slug)
+    edition: Edition = row["edition"]
     error = None
     form = request.form
     if request.method == "POST":
@@ -138,16 +138,16 @@ def register(organiser_slug: str, track_slug: str, cohort_slug: str):
             # The honeypot was filled in: a bot. Answer as if all went well; send nothing.
             return _render_check_mail(form.get("email", ""))
         try:
-            registration.request_registration(db_session(), cohort, form.to_dict())
+            registration.request_registration(db_session(), edition, form.to_dict())
             return _render_check_mail(form.get("email", ""))
         except InvalidInput as exc:
             error = exc
-    is_open = registration_open(cohort)
-    full = edition["places_left"] == 0  # registering puts them on the waiting list
+    is_open = registration_open(edition)
+    full = row["places_left"] == 0  # registering puts them on the waiting list
     return render_template("selfservice/register.html", organiser=organiser, entry=entry,
-                           edition=edition, cohort=cohort, is_open=is_open, full=full,
+                           row=row, edition=edition, is_open=is_open, full=full,
                            error=error, form=form, groups=_municipality_groups(),
-                           other_kinds=registration.other_kinds(cohort)), 200 if error is None else 422
+                           other_kinds=registration.other_kinds(edition)), 200 if error is None else 422
 
 
 def _render_check_mail(email: str):
@@ -169,7 +169,7 @@ def confirm():
                                message=exc.message, signin_link=True), 400
     participant = db_session().get(Participant, enrollment.participant_id)
     _sign_in_session(participant)
-    return redirect(url_for("selfservice.home", bevestigd=enrollment.cohort_id))
+    return redirect(url_for("selfservice.home", bevestigd=enrollment.edition_id))
 
 
 # --- sign-in by link -------------------------------------------------------------------------------
@@ -231,39 +231,39 @@ def overview(s, participant: Participant) -> dict:
     """My editions, my next sessions and my deadlines, in a fixed number of queries."""
     enrollments = list(s.exec(select(Enrollment).where(
         Enrollment.participant_id == participant.id).order_by(Enrollment.created_at)))
-    cohorts = {c.id: c for c in s.exec(select(Cohort).where(
-        Cohort.id.in_([e.cohort_id for e in enrollments]), Cohort.draft.is_(False)))}
-    enrollments = [e for e in enrollments if e.cohort_id in cohorts]  # drafts: not yet
+    editions = {c.id: c for c in s.exec(select(Edition).where(
+        Edition.id.in_([e.edition_id for e in enrollments]), Edition.draft.is_(False)))}
+    enrollments = [e for e in enrollments if e.edition_id in editions]  # drafts: not yet
     tracks = {t.id: t for t in s.exec(select(Track).where(
-        Track.id.in_([c.track_id for c in cohorts.values()])))}
+        Track.id.in_([c.track_id for c in editions.values()])))}
     organisers = {o.id: o for o in s.exec(select(Organiser).where(
         Organiser.id.in_([t.organiser_id for t in tracks.values()])))}
-    taking_part = [e.cohort_id for e in enrollments if e.status in TAKING_PART]
+    taking_part = [e.edition_id for e in enrollments if e.status in TAKING_PART]
     today = utcnow().date()
     sessions = list(s.exec(select(Meeting).where(
-        Meeting.cohort_id.in_(taking_part), Meeting.on_date >= today - timedelta(days=1))
+        Meeting.edition_id.in_(taking_part), Meeting.on_date >= today - timedelta(days=1))
         .order_by(Meeting.on_date, Meeting.starts_at)))
     sessions = [m for m in sessions if (m.ends_at or m.starts_at) is None
                 or (m.ends_at or m.starts_at) > utcnow()
                 or m.on_date >= today][:10]
-    deadlines = list(s.exec(select(Deadline).where(Deadline.cohort_id.in_(taking_part))
+    deadlines = list(s.exec(select(Deadline).where(Deadline.edition_id.in_(taking_part))
                             .order_by(Deadline.due_date)))
     submissions = {sub.deadline_id: sub for sub in s.exec(select(Submission).where(
         Submission.participant_id == participant.id))}
     extensions = {x.deadline_id: x.due_date for x in s.exec(select(DeadlineExtension).where(
         DeadlineExtension.participant_id == participant.id))}
-    my_deadlines = [{"deadline": d, "cohort": cohorts[d.cohort_id],
-                     "track": tracks[cohorts[d.cohort_id].track_id],
+    my_deadlines = [{"deadline": d, "edition": editions[d.edition_id],
+                     "track": tracks[editions[d.edition_id].track_id],
                      "due": extensions.get(d.id, d.due_date),
-                     "passed": deadline_passed(d, extensions.get(d.id), cohorts[d.cohort_id]),
+                     "passed": deadline_passed(d, extensions.get(d.id), editions[d.edition_id]),
                      "submission": submissions.get(d.id)} for d in deadlines]
     return {
-        "editions": [{"enrollment": e, "cohort": cohorts[e.cohort_id],
-                      "track": tracks[cohorts[e.cohort_id].track_id],
-                      "organiser": organisers[tracks[cohorts[e.cohort_id].track_id].organiser_id]}
+        "editions": [{"enrollment": e, "edition": editions[e.edition_id],
+                      "track": tracks[editions[e.edition_id].track_id],
+                      "organiser": organisers[tracks[editions[e.edition_id].track_id].organiser_id]}
                      for e in enrollments],
-        "sessions": [{"meeting": m, "cohort": cohorts[m.cohort_id],
-                      "track": tracks[cohorts[m.cohort_id].track_id]} for m in sessions],
+        "sessions": [{"meeting": m, "edition": editions[m.edition_id],
+                      "track": tracks[editions[m.edition_id].track_id]} for m in sessions],
         "deadlines": my_deadlines,
     }
 
@@ -294,7 +294,7 @@ def _deadline_for_me(deadline_id: int):
     deadline = s.get(Deadline, deadline_id)
     participant = current_participant()
     if deadline is None or not s.exec(select(Enrollment).where(
-            Enrollment.cohort_id == deadline.cohort_id,
+            Enrollment.edition_id == deadline.edition_id,
             Enrollment.participant_id == participant.id,
             Enrollment.status.in_(TAKING_PART))).first():
         abort(404)
@@ -307,7 +307,7 @@ def deadline(deadline_id: int):
     deadline = _deadline_for_me(deadline_id)
     s = db_session()
     participant = current_participant()
-    cohort = s.get(Cohort, deadline.cohort_id)
+    edition = s.get(Edition, deadline.edition_id)
     extension = s.get(DeadlineExtension, (deadline.id, participant.id))
     submission = s.exec(select(Submission).where(Submission.deadline_id == deadline.id,
                                                  Submission.participant_id == participant.id)).first()
@@ -332,9 +332,9 @@ def deadline(deadline_id: int):
         except InvalidInput as exc:
             uploads.remove(written)  # nothing kept of a refused hand-in
             error = exc
-    passed = deadline_passed(deadline, extension.due_date if extension else None, cohort)
-    return render_template("selfservice/deadline.html", deadline=deadline, cohort=cohort,
-                           track=s.get(Track, cohort.track_id), submission=submission,
+    passed = deadline_passed(deadline, extension.due_date if extension else None, edition)
+    return render_template("selfservice/deadline.html", deadline=deadline, edition=edition,
+                           track=s.get(Track, edition.track_id), submission=submission,
                            due=extension.due_date if extension else deadline.due_date,
                            passed=passed, error=error, form=request.form,
                            accept=uploads.ACCEPT, max_mb=uploads.MAX_BYTES // 1024 // 1024,

@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlmodel import select
 
 from ...models import (
-    Cohort,
+    Edition,
     Deadline,
     Enrollment,
     Material,
@@ -60,47 +60,47 @@ def track(track_id: int) -> Track:
     return _one(select(Track).where(Track.id == track_id))
 
 
-def cohort(cohort_id: int) -> tuple[Cohort, Track]:
-    return tuple(_one(select(Cohort, Track).join(Track, Track.id == Cohort.track_id)
-                      .where(Cohort.id == cohort_id)))
+def edition(edition_id: int) -> tuple[Edition, Track]:
+    return tuple(_one(select(Edition, Track).join(Track, Track.id == Edition.track_id)
+                      .where(Edition.id == edition_id)))
 
 
-def _in_cohort(model, row_id: int):
-    return tuple(_one(select(model, Cohort, Track)
-                      .join(Cohort, Cohort.id == model.cohort_id)
-                      .join(Track, Track.id == Cohort.track_id)
+def _in_edition(model, row_id: int):
+    return tuple(_one(select(model, Edition, Track)
+                      .join(Edition, Edition.id == model.edition_id)
+                      .join(Track, Track.id == Edition.track_id)
                       .where(model.id == row_id)))
 
 
-def meeting(meeting_id: int) -> tuple[Meeting, Cohort, Track]:
-    return _in_cohort(Meeting, meeting_id)
+def meeting(meeting_id: int) -> tuple[Meeting, Edition, Track]:
+    return _in_edition(Meeting, meeting_id)
 
 
-def deadline(deadline_id: int) -> tuple[Deadline, Cohort, Track]:
-    return _in_cohort(Deadline, deadline_id)
+def deadline(deadline_id: int) -> tuple[Deadline, Edition, Track]:
+    return _in_edition(Deadline, deadline_id)
 
 
-def enrollment(enrollment_id: int) -> tuple[Enrollment, Cohort, Track]:
-    return _in_cohort(Enrollment, enrollment_id)
+def enrollment(enrollment_id: int) -> tuple[Enrollment, Edition, Track]:
+    return _in_edition(Enrollment, enrollment_id)
 
 
-def material(material_id: int) -> tuple[Material, Meeting, Cohort, Track]:
-    return tuple(_one(select(Material, Meeting, Cohort, Track)
+def material(material_id: int) -> tuple[Material, Meeting, Edition, Track]:
+    return tuple(_one(select(Material, Meeting, Edition, Track)
                       .join(Meeting, Meeting.id == Material.meeting_id)
-                      .join(Cohort, Cohort.id == Meeting.cohort_id)
-                      .join(Track, Track.id == Cohort.track_id)
+                      .join(Edition, Edition.id == Meeting.edition_id)
+                      .join(Track, Track.id == Edition.track_id)
                       .where(Material.id == material_id)))
 
 
-def submission(submission_id: int) -> tuple[Submission, Deadline, Cohort, Track]:
-    return tuple(_one(select(Submission, Deadline, Cohort, Track)
+def submission(submission_id: int) -> tuple[Submission, Deadline, Edition, Track]:
+    return tuple(_one(select(Submission, Deadline, Edition, Track)
                       .join(Deadline, Deadline.id == Submission.deadline_id)
-                      .join(Cohort, Cohort.id == Deadline.cohort_id)
-                      .join(Track, Track.id == Cohort.track_id)
+                      .join(Edition, Edition.id == Deadline.edition_id)
+                      .join(Track, Track.id == Edition.track_id)
                       .where(Submission.id == submission_id)))
 
 
-def cohorts_with_tracks() -> list[tuple[Cohort, Track]]:
+def editions_with_tracks() -> list[tuple[Edition, Track]]:
     return [tuple(r) for r in db_session().exec(scoped(
-        select(Cohort, Track).join(Track, Track.id == Cohort.track_id)
-        .order_by(Track.title, Cohort.created_at, Cohort.id)))]
+        select(Edition, Track).join(Track, Track.id == Edition.track_id)
+        .order_by(Track.title, Edition.created_at, Edition.id)))]

@@ -1,4 +1,4 @@
-"""Editions (cohorts): create, edit, copy to a new year, the overview and the month calendar."""
+"""Editions (editions): create, edit, copy to a new year, the overview and the month calendar."""
 
 from __future__ import annotations
 
@@ -16,16 +16,16 @@ from ...models import Deadline, Material, Meeting
 from ...services import catalogue, editions
 from .. import db_session
 from . import access, bp
-from .forms import CohortForm, ConfirmForm, CopyCohortForm
+from .forms import EditionForm, ConfirmForm, CopyEditionForm
 from .progress import attendance_counts, deadline_completion
 from .tracks import status_code
 
 
-def _programme(cohort_id: int) -> tuple[list[Meeting], list[Deadline]]:
+def _programme(edition_id: int) -> tuple[list[Meeting], list[Deadline]]:
     s = db_session()
-    meetings = list(s.exec(select(Meeting).where(Meeting.cohort_id == cohort_id)
+    meetings = list(s.exec(select(Meeting).where(Meeting.edition_id == edition_id)
                            .order_by(Meeting.on_date, Meeting.starts_at, Meeting.id)))
-    deadlines = list(s.exec(select(Deadline).where(Deadline.cohort_id == cohort_id)
+    deadlines = list(s.exec(select(Deadline).where(Deadline.edition_id == edition_id)
                             .order_by(Deadline.due_date, Deadline.id)))
     return meetings, deadlines
 
@@ -34,92 +34,92 @@ def _programme(cohort_id: int) -> tuple[list[Meeting], list[Deadline]]:
 def new_edition(track_id: int):
     track = access.track(track_id)
     organiser = access.organiser(track.organiser_id)
-    form = CohortForm()
+    form = EditionForm()
     if request.method == "GET":
         form.timezone.data = "Europe/Brussels" if organiser.country == "BE" else "Europe/Amsterdam"
     if form.validate_on_submit():
         try:
             # A new edition starts as a draft, like a copy: it goes public when published.
-            cohort = catalogue.create_cohort(db_session(), track, slug=form.slug.data,
+            edition = catalogue.create_edition(db_session(), track, slug=form.slug.data,
                                              draft=True, **form.service_data())
         except InvalidInput as exc:
             form.fail(exc)
         else:
-            flash(_("Editie %(name)s aangemaakt.", name=cohort.name), "success")
-            return redirect(url_for("coordinator.edition", cohort_id=cohort.id))
+            flash(_("Editie %(name)s aangemaakt.", name=edition.name), "success")
+            return redirect(url_for("coordinator.edition", edition_id=edition.id))
     return render_template("coordinator/edition_form.html", form=form, track=track,
-                           cohort=None), status_code(form)
+                           edition=None), status_code(form)
 
 
-@bp.route("/edities/<int:cohort_id>/bewerken", methods=["GET", "POST"])
-def edit_edition(cohort_id: int):
-    cohort, track = access.cohort(cohort_id)
-    form = CohortForm(obj=cohort)
+@bp.route("/edities/<int:edition_id>/bewerken", methods=["GET", "POST"])
+def edit_edition(edition_id: int):
+    edition, track = access.edition(edition_id)
+    form = EditionForm(obj=edition)
     del form.slug  # in feed addresses: stays
     if request.method == "GET":
-        form.load_window(cohort)
+        form.load_window(edition)
     if form.validate_on_submit():
         try:
-            catalogue.update_cohort(db_session(), cohort, **form.service_data())
+            catalogue.update_edition(db_session(), edition, **form.service_data())
         except InvalidInput as exc:
             form.fail(exc)
         else:
             flash(_("Wijzigingen opgeslagen."), "success")
-            return redirect(url_for("coordinator.edition", cohort_id=cohort.id))
+            return redirect(url_for("coordinator.edition", edition_id=edition.id))
     return render_template("coordinator/edition_form.html", form=form, track=track,
-                           cohort=cohort), status_code(form)
+                           edition=edition), status_code(form)
 
 
-@bp.route("/edities/<int:cohort_id>/kopie", methods=["GET", "POST"])
-def copy_edition(cohort_id: int):
-    cohort, track = access.cohort(cohort_id)
-    meetings, deadlines = _programme(cohort.id)
+@bp.route("/edities/<int:edition_id>/kopie", methods=["GET", "POST"])
+def copy_edition(edition_id: int):
+    edition, track = access.edition(edition_id)
+    meetings, deadlines = _programme(edition.id)
     scheduled = [m for m in meetings if m.status == "scheduled"]
-    form = CopyCohortForm()
+    form = CopyEditionForm()
     if request.method == "GET" and scheduled:
         # The common case: the same weekdays a year later (52 weeks).
         form.first_date.data = scheduled[0].on_date + timedelta(weeks=52)
     if form.validate_on_submit():
         try:
-            copy = editions.copy_cohort(db_session(), cohort, slug=form.slug.data,
+            copy = editions.copy_edition(db_session(), edition, slug=form.slug.data,
                                         name=form.name.data, first_date=form.first_date.data)
         except InvalidInput as exc:
             form.fail(exc)
         else:
             flash(_("Editie %(name)s gemaakt als kopie van %(old)s.", name=copy.name,
-                    old=cohort.name), "success")
-            return redirect(url_for("coordinator.edition", cohort_id=copy.id))
+                    old=edition.name), "success")
+            return redirect(url_for("coordinator.edition", edition_id=copy.id))
     return render_template("coordinator/edition_copy.html", form=form, track=track,
-                           cohort=cohort, meetings=scheduled, deadlines=deadlines), status_code(form)
+                           edition=edition, meetings=scheduled, deadlines=deadlines), status_code(form)
 
 
-@bp.get("/edities/<int:cohort_id>")
-def edition(cohort_id: int):
-    cohort, track = access.cohort(cohort_id)
+@bp.get("/edities/<int:edition_id>")
+def edition(edition_id: int):
+    edition, track = access.edition(edition_id)
     s = db_session()
-    meetings, deadlines = _programme(cohort.id)
+    meetings, deadlines = _programme(edition.id)
     materials = defaultdict(list)
     for material in s.exec(select(Material).where(
             Material.meeting_id.in_([m.id for m in meetings])).order_by(Material.id)):
         materials[material.meeting_id].append(material)
-    return render_template("coordinator/edition.html", cohort=cohort, track=track,
+    return render_template("coordinator/edition.html", edition=edition, track=track,
                            meetings=meetings, deadlines=deadlines, materials=materials,
                            completion=deadline_completion(s, deadlines),
                            attendance=attendance_counts(s, meetings))
 
 
-@bp.post("/edities/<int:cohort_id>/publiceren")
-def publish_edition(cohort_id: int):
-    cohort, _track = access.cohort(cohort_id)
+@bp.post("/edities/<int:edition_id>/publiceren")
+def publish_edition(edition_id: int):
+    edition, _track = access.edition(edition_id)
     if ConfirmForm().validate_on_submit():
         try:
-            catalogue.publish_cohort(db_session(), cohort)
+            catalogue.publish_edition(db_session(), edition)
         except InvalidInput as exc:
             flash(exc.message, "error")
         else:
             flash(_("Editie %(name)s is gepubliceerd: de catalogus en de agenda's tonen haar, "
-                    "en de berichten worden ingepland.", name=cohort.name), "success")
-    return redirect(url_for("coordinator.edition", cohort_id=cohort.id))
+                    "en de berichten worden ingepland.", name=edition.name), "success")
+    return redirect(url_for("coordinator.edition", edition_id=edition.id))
 
 
 def _month(value: str | None, fallback: date) -> date:
@@ -134,12 +134,12 @@ def _month(value: str | None, fallback: date) -> date:
     return fallback.replace(day=1)
 
 
-@bp.get("/edities/<int:cohort_id>/kalender")
-def edition_calendar(cohort_id: int):
+@bp.get("/edities/<int:edition_id>/kalender")
+def edition_calendar(edition_id: int):
     """A month grid (weeks from Monday), rendered on the server."""
-    cohort, track = access.cohort(cohort_id)
-    meetings, deadlines = _programme(cohort.id)
-    today = local_today(cohort.timezone)
+    edition, track = access.edition(edition_id)
+    meetings, deadlines = _programme(edition.id)
+    today = local_today(edition.timezone)
     upcoming = [m.on_date for m in meetings if m.on_date >= today]
     fallback = upcoming[0] if upcoming else (meetings[-1].on_date if meetings else today)
     first = _month(request.args.get("maand"), fallback)
@@ -151,6 +151,6 @@ def edition_calendar(cohort_id: int):
     weeks = pycalendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
     previous = (first - timedelta(days=1)).replace(day=1)
     following = (first + timedelta(days=32)).replace(day=1)
-    return render_template("coordinator/edition_calendar.html", cohort=cohort, track=track,
+    return render_template("coordinator/edition_calendar.html", edition=edition, track=track,
                            weeks=weeks, items=items, first=first, today=today,
                            previous=previous, following=following)

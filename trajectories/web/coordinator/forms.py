@@ -142,7 +142,7 @@ class TrackForm(Form):
 TIMEZONES = [("Europe/Amsterdam", "Europe/Amsterdam"), ("Europe/Brussels", "Europe/Brussels")]
 
 
-class CohortForm(Form):
+class EditionForm(Form):
     name = StringField(_l("Naam"), validators=[required()],
                        description=_l("Bijvoorbeeld 2027 of Tweede editie."))
     slug = StringField(_l("Korte naam (in webadressen)"), validators=[required()])
@@ -167,10 +167,10 @@ class CohortForm(Form):
             data[name] = _aware(self._fields[name].data, self.timezone.data, name)
         return data
 
-    def load_window(self, cohort) -> None:
+    def load_window(self, edition) -> None:
         for name in ("registration_opens_at", "registration_closes_at"):
-            moment = getattr(cohort, name)
-            self._fields[name].data = (to_local(moment, cohort.timezone).replace(tzinfo=None)
+            moment = getattr(edition, name)
+            self._fields[name].data = (to_local(moment, edition.timezone).replace(tzinfo=None)
                                        if moment else None)
 
 
@@ -194,7 +194,7 @@ class ExtensionForm(Form):
     due_date = DutchDateField(_l("Nieuwe datum"), validators=[required()])
 
 
-class CopyCohortForm(Form):
+class CopyEditionForm(Form):
     name = StringField(_l("Naam van de nieuwe editie"), validators=[required()])
     slug = StringField(_l("Korte naam (in webadressen)"), validators=[required()])
     first_date = DutchDateField(_l("Datum van de eerste sessie in de nieuwe editie"),

@@ -11,7 +11,7 @@ from flask_babel import ngettext
 from markupsafe import Markup, escape
 from sqlmodel import select
 
-from ...models import Cohort, Coordinator, Deadline, EventRecord, Meeting, Participant, Track
+from ...models import Edition, Coordinator, Deadline, EventRecord, Meeting, Participant, Track
 from .. import db_session, whole_number
 from . import access, bp
 
@@ -23,8 +23,8 @@ WINDOW = 5000
 #: %(participant)s and %(coordinator)s become the object's name, linked where it still exists.
 SENTENCES = {
     "TrackSaved": lambda: _("Leertraject opgeslagen: %(track)s."),
-    "CohortSaved": lambda: _("Editie opgeslagen: %(edition)s."),
-    "CohortDeleted": lambda: _("Editie verwijderd: %(edition)s."),
+    "EditionSaved": lambda: _("Editie opgeslagen: %(edition)s."),
+    "EditionDeleted": lambda: _("Editie verwijderd: %(edition)s."),
     "MeetingPlanned": lambda: _("Sessie gepland: %(meeting)s (%(edition)s)."),
     "MeetingChanged": lambda: _("Sessie gewijzigd: %(meeting)s (%(edition)s)."),
     "MeetingRescheduled": lambda: _("Sessie verplaatst: %(meeting)s (%(edition)s)."),
@@ -65,8 +65,8 @@ def logbook():
     records = list(s.exec(select(EventRecord).order_by(EventRecord.id.desc()).limit(WINDOW)))
     if ids is not None:
         tracks = set(s.exec(select(Track.id).where(Track.organiser_id.in_(ids))))
-        cohorts = set(s.exec(select(Cohort.id).where(Cohort.track_id.in_(tracks))))
-        records = [r for r in records if _belongs(r.payload, ids, tracks, cohorts)]
+        editions = set(s.exec(select(Edition.id).where(Edition.track_id.in_(tracks))))
+        records = [r for r in records if _belongs(r.payload, ids, tracks, editions)]
     shown = records[(page - 1) * PAGE: page * PAGE]
     story = _Story(s, shown)
     rows = [(r, story.who(r.actor), story.sentence(r)) for r in shown]
@@ -74,9 +74,9 @@ def logbook():
                            more=len(records) > page * PAGE)
 
 
-def _belongs(payload: dict, organisers, tracks, cohorts) -> bool:
+def _belongs(payload: dict, organisers, tracks, editions) -> bool:
     return (payload.get("organiser_id") in organisers or payload.get("track_id") in tracks
-            or payload.get("cohort_id") in cohorts)
+            or payload.get("edition_id") in editions)
 
 
 def _ids(records, key: str) -> set[int]:
@@ -101,9 +101,9 @@ class _Story:
         def load(model, ids):
             return {o.id: o for o in s.exec(select(model).where(model.id.in_(ids)))} if ids else {}
 
-        self.cohorts = load(Cohort, _ids(records, "cohort_id"))
+        self.editions = load(Edition, _ids(records, "edition_id"))
         self.tracks = load(Track, _ids(records, "track_id")
-                           | {c.track_id for c in self.cohorts.values()})
+                           | {c.track_id for c in self.editions.values()})
         self.meetings = load(Meeting, _ids(records, "meeting_id"))
         self.deadlines = load(Deadline, _ids(records, "deadline_id"))
         people = _ids(records, "participant_id") | {
@@ -131,13 +131,13 @@ class _Story:
                 "demo": _("de demo")}.get(actor, actor)
 
     def _edition(self, p: dict) -> Markup:
-        cohort = self.cohorts.get(p.get("cohort_id"))
-        if cohort is not None:
-            track = self.tracks.get(cohort.track_id)
-            name = f"{track.title}, {cohort.name}" if track else cohort.name
-            return _link(url_for("coordinator.edition", cohort_id=cohort.id), name)
-        if p.get("track_slug") and p.get("cohort_slug"):
-            return escape(f"{p['track_slug']}/{p['cohort_slug']}")
+        edition = self.editions.get(p.get("edition_id"))
+        if edition is not None:
+            track = self.tracks.get(edition.track_id)
+            name = f"{track.title}, {edition.name}" if track else edition.name
+            return _link(url_for("coordinator.edition", edition_id=edition.id), name)
+        if p.get("track_slug") and p.get("edition_slug"):
+            return escape(f"{p['track_slug']}/{p['edition_slug']}")
         return escape(_("een verwijderde editie"))
 
     def _gone(self, p: dict, key: str, unknown: str) -> Markup:
@@ -150,7 +150,7 @@ class _Story:
         deadline = self.deadlines.get(p.get("deadline_id"))
         person = self.participants.get(p.get("participant_id"))
         coordinator = self.coordinators.get(p.get("coordinator_id"))
-        cohort_id = p.get("cohort_id")
+        edition_id = p.get("edition_id")
         return {
             "edition": self._edition(p),
             "track": _link(url_for("coordinator.track", track_id=track.id), track.title)
@@ -161,9 +161,9 @@ class _Story:
             "deadline": _link(url_for("coordinator.deliverables", deadline_id=deadline.id),
                               deadline.title)
             if deadline else self._gone(p, "deadline_id", _("een verwijderde deadline")),
-            "participant": (_link(url_for("coordinator.enrollments", cohort_id=cohort_id,
+            "participant": (_link(url_for("coordinator.enrollments", edition_id=edition_id,
                                           zoek=person.name), person.name)
-                            if cohort_id in self.cohorts else escape(person.name))
+                            if edition_id in self.editions else escape(person.name))
             if person else escape(_("een verwijderde deelnemer")),
             "coordinator": escape(coordinator.name) if coordinator
             else escape(_("een verwijderde coördinator")),
@@ -176,7 +176,7 @@ class _Story:
             text = COUNTED[record.name](p["count"])
         elif record.name in SENTENCES:
             text = SENTENCES[record.name]()
-        elif "cohort_id" in p or "cohort_slug" in p:
+        elif "edition_id" in p or "edition_slug" in p:
             text = _("Iets veranderd in %(edition)s (%(kind)s).")
         else:
             text = _("Iets veranderd (%(kind)s).")

@@ -75,24 +75,24 @@ class OneOffForm(Form):
 
 def _message(message_id: int) -> tuple[OutboxMessage, object, object]:
     row = db_session().get(OutboxMessage, message_id)
-    if row is None or row.cohort_id is None:
+    if row is None or row.edition_id is None:
         abort(404)
-    cohort, track = access.cohort(row.cohort_id)
-    return row, cohort, track
+    edition, track = access.edition(row.edition_id)
+    return row, edition, track
 
 
-@bp.route("/edities/<int:cohort_id>/berichten", methods=["GET", "POST"])
-def outbox(cohort_id: int):
-    cohort, track = access.cohort(cohort_id)
+@bp.route("/edities/<int:edition_id>/berichten", methods=["GET", "POST"])
+def outbox(edition_id: int):
+    edition, track = access.edition(edition_id)
     s = db_session()
-    current = settings_for(s, cohort.id)
+    current = settings_for(s, edition.id)
     form = MailSettingsForm(obj=current)
     if request.method == "GET":
         form.load(current)
     if form.validate_on_submit():
         try:
             messages.set_mail_settings(
-                s, cohort, hold=form.hold.data, review_coaching=form.review_coaching.data,
+                s, edition, hold=form.hold.data, review_coaching=form.review_coaching.data,
                 reminder_days=form.reminder_days.data or [], nudge_days=form.nudge_days.data or [],
                 send_hour=current.send_hour if form.send_hour.data is None else form.send_hour.data,
                 coaching_delay_hours=form.coaching_delay_hours.data)
@@ -100,48 +100,48 @@ def outbox(cohort_id: int):
             form.fail(exc)
         else:
             flash(_("Instellingen voor mail opgeslagen."), "success")
-            return redirect(url_for("coordinator.outbox", cohort_id=cohort.id))
+            return redirect(url_for("coordinator.outbox", edition_id=edition.id))
     status = request.args.get("status", "")
-    query = select(OutboxMessage).where(OutboxMessage.cohort_id == cohort.id)
+    query = select(OutboxMessage).where(OutboxMessage.edition_id == edition.id)
     if status in STATUS_LABELS:
         query = query.where(OutboxMessage.status == status)
     rows = list(s.exec(query.order_by(OutboxMessage.id.desc()).limit(PAGE)))
     counts = Counter(dict(s.exec(select(OutboxMessage.status, func.count())
-                                 .where(OutboxMessage.cohort_id == cohort.id)
+                                 .where(OutboxMessage.edition_id == edition.id)
                                  .group_by(OutboxMessage.status)).all()))
-    return render_template("coordinator/outbox.html", cohort=cohort, track=track, rows=rows,
+    return render_template("coordinator/outbox.html", edition=edition, track=track, rows=rows,
                            counts=counts, labels=STATUS_LABELS, kinds=KIND_LABELS, status=status,
                            form=form,
                            settings=current), status_code(form)
 
 
-@bp.post("/edities/<int:cohort_id>/berichten/vrijgeven")
-def release(cohort_id: int):
-    cohort, _track = access.cohort(cohort_id)
+@bp.post("/edities/<int:edition_id>/berichten/vrijgeven")
+def release(edition_id: int):
+    edition, _track = access.edition(edition_id)
     if ConfirmForm().validate_on_submit():
         ids = None if request.form.get("all") else [
             n for n in map(whole_number, request.form.getlist("selected")) if n is not None]
         try:
-            n = messages.release_mail(db_session(), cohort, ids)
+            n = messages.release_mail(db_session(), edition, ids)
         except InvalidInput as exc:
             flash(exc.message, "error")
         else:
             flash(ngettext("%(num)s mail vrijgegeven.", "%(num)s mails vrijgegeven.", n), "success")
-    return redirect(url_for("coordinator.outbox", cohort_id=cohort.id, status="held"))
+    return redirect(url_for("coordinator.outbox", edition_id=edition.id, status="held"))
 
 
 @bp.get("/berichten/<int:message_id>")
 def message(message_id: int):
-    row, cohort, track = _message(message_id)
+    row, edition, track = _message(message_id)
     _subject, text, html = row_content(db_session(), row, current_app.config["SETTINGS"])
-    return render_template("coordinator/message.html", row=row, cohort=cohort, track=track,
+    return render_template("coordinator/message.html", row=row, edition=edition, track=track,
                            labels=STATUS_LABELS, text=text, html=html)
 
 
 @bp.get("/berichten/<int:message_id>/html")
 def message_html(message_id: int):
     """The HTML part as sent, in a page that may run nothing and load nothing."""
-    row, _cohort, _track = _message(message_id)
+    row, _edition, _track = _message(message_id)
     _subject, _text, html = row_content(db_session(), row, current_app.config["SETTINGS"])
     response = Response(html or "", mimetype="text/html")
     response.headers["Content-Security-Policy"] = (
@@ -151,7 +151,7 @@ def message_html(message_id: int):
 
 @bp.post("/berichten/<int:message_id>/opnieuw")
 def retry(message_id: int):
-    row, cohort, _track = _message(message_id)
+    row, edition, _track = _message(message_id)
     if ConfirmForm().validate_on_submit():
         try:
             messages.retry_mail(db_session(), row)
@@ -162,23 +162,23 @@ def retry(message_id: int):
     return redirect(url_for("coordinator.message", message_id=row.id))
 
 
-@bp.route("/edities/<int:cohort_id>/berichten/nieuw", methods=["GET", "POST"])
-def one_off(cohort_id: int):
-    cohort, track = access.cohort(cohort_id)
+@bp.route("/edities/<int:edition_id>/berichten/nieuw", methods=["GET", "POST"])
+def one_off(edition_id: int):
+    edition, track = access.edition(edition_id)
     s = db_session()
     form = OneOffForm()
     if form.validate_on_submit():
         try:
-            n = messages.send_one_off(s, cohort, subject=form.subject.data, body=form.body.data,
+            n = messages.send_one_off(s, edition, subject=form.subject.data, body=form.body.data,
                                       group=form.group.data)
         except InvalidInput as exc:
             form.fail(exc)
         else:
             flash(ngettext("Bericht klaargezet voor %(num)s ontvanger.",
                            "Bericht klaargezet voor %(num)s ontvangers.", n), "success")
-            return redirect(url_for("coordinator.outbox", cohort_id=cohort.id))
-    counts = {group: len(messages.recipients(s, cohort, group)) for group in messages.RECIPIENTS}
-    return render_template("coordinator/one_off.html", cohort=cohort, track=track, form=form,
+            return redirect(url_for("coordinator.outbox", edition_id=edition.id))
+    counts = {group: len(messages.recipients(s, edition, group)) for group in messages.RECIPIENTS}
+    return render_template("coordinator/one_off.html", edition=edition, track=track, form=form,
                            counts=counts), status_code(form)
 
 
@@ -198,26 +198,26 @@ SKIP_LABELS = {
 }
 
 
-@bp.get("/edities/<int:cohort_id>/berichtenplanning")
-def mail_schedule(cohort_id: int):
+@bp.get("/edities/<int:edition_id>/berichtenplanning")
+def mail_schedule(edition_id: int):
     """The edition's plan as the scheduler has it: the moments ahead, and what it did with the
     moments behind (due, fired, how many mails, or why it skipped one)."""
-    cohort, track = access.cohort(cohort_id)
+    edition, track = access.edition(edition_id)
     s = db_session()
-    return render_template("coordinator/mail_schedule.html", cohort=cohort, track=track,
-                           planned=overview.planned(s, cohort.id),
-                           history=overview.history(s, cohort.id),
+    return render_template("coordinator/mail_schedule.html", edition=edition, track=track,
+                           planned=overview.planned(s, edition.id),
+                           history=overview.history(s, edition.id),
                            labels=MOMENT_LABELS, skip_labels=SKIP_LABELS,
-                           settings=settings_for(s, cohort.id))
+                           settings=settings_for(s, edition.id))
 
 
-def failed_by_cohort(cohorts: list) -> list[tuple]:
-    """[(cohort, track, failed mails)] for the editions with failed mails."""
-    by_id = {c.id: (c, t) for c, t in cohorts}
+def failed_by_edition(editions: list) -> list[tuple]:
+    """[(edition, track, failed mails)] for the editions with failed mails."""
+    by_id = {c.id: (c, t) for c, t in editions}
     if not by_id:
         return []
-    rows = db_session().exec(select(OutboxMessage.cohort_id, func.count()).where(
-        OutboxMessage.cohort_id.in_(list(by_id)), OutboxMessage.status == MailStatus.FAILED)
-        .group_by(OutboxMessage.cohort_id))
-    return [(*by_id[cohort_id], n) for cohort_id, n in rows]
+    rows = db_session().exec(select(OutboxMessage.edition_id, func.count()).where(
+        OutboxMessage.edition_id.in_(list(by_id)), OutboxMessage.status == MailStatus.FAILED)
+        .group_by(OutboxMessage.edition_id))
+    return [(*by_id[edition_id], n) for edition_id, n in rows]
 

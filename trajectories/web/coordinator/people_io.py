@@ -73,17 +73,17 @@ def _import_page(form, run, template_args: dict, done_url: str):
                            **template_args), status
 
 
-@bp.route("/edities/<int:cohort_id>/importeren", methods=["GET", "POST"])
-def participants_import(cohort_id: int):
-    cohort, track = access.cohort(cohort_id)
+@bp.route("/edities/<int:edition_id>/importeren", methods=["GET", "POST"])
+def participants_import(edition_id: int):
+    edition, track = access.edition(edition_id)
     form = CsvImportForm()
     return _import_page(
-        form, lambda text, dry_run: imports.import_participants(db_session(), cohort, text,
+        form, lambda text, dry_run: imports.import_participants(db_session(), edition, text,
                                                                 dry_run=dry_run),
-        dict(cohort=cohort, track=track, columns=imports.PARTICIPANT_COLUMNS,
+        dict(edition=edition, track=track, columns=imports.PARTICIPANT_COLUMNS,
              explained=PARTICIPANT_COLUMNS,
              heading=_("Deelnemers importeren")),
-        url_for("coordinator.enrollments", cohort_id=cohort.id))
+        url_for("coordinator.enrollments", edition_id=edition.id))
 
 
 @bp.route("/organisaties/importeren", methods=["GET", "POST"])
@@ -92,20 +92,20 @@ def organisations_import():
     return _import_page(
         form, lambda text, dry_run: imports.import_organisations(db_session(), text,
                                                                  dry_run=dry_run),
-        dict(cohort=None, track=None, columns=imports.ORGANISATION_COLUMNS,
+        dict(edition=None, track=None, columns=imports.ORGANISATION_COLUMNS,
              explained=ORGANISATION_COLUMNS,
              heading=_("Organisaties importeren")),
         url_for("coordinator.organisations_import"))
 
 
-@bp.get("/edities/<int:cohort_id>/export.csv")
-def participants_export(cohort_id: int):
-    cohort, track = access.cohort(cohort_id)
+@bp.get("/edities/<int:edition_id>/export.csv")
+def participants_export(edition_id: int):
+    edition, track = access.edition(edition_id)
     labels = translated_labels()
     rows = [[r.name, r.email, r.role, r.organisation or "", r.code or "", labels[r.status],
-             r.created_at.date().isoformat()] for r in _people(cohort.id)]
+             r.created_at.date().isoformat()] for r in _people(edition.id)]
     body = imports.to_csv([_("naam"), _("e-mail"), _("functie"), _("organisatie"),
                            _("organisatiecode"), _("status"), _("ingeschreven op")], rows)
-    name = f"{track.slug}-{cohort.slug}-deelnemers.csv"
+    name = f"{track.slug}-{edition.slug}-deelnemers.csv"
     return Response(body, mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

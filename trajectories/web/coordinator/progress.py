@@ -23,15 +23,15 @@ from ...models import (
 TAKING_PART = (EnrollmentStatus.ADMITTED, EnrollmentStatus.COMPLETED)
 
 
-def _taking_part(session: Session, cohort_ids) -> dict[int, dict[int, int | None]]:
-    """{cohort_id: {participant_id: organisation_id}} of admitted (or completed) participants."""
-    rows = session.exec(select(Enrollment.cohort_id, Participant.id, Participant.organisation_id)
+def _taking_part(session: Session, edition_ids) -> dict[int, dict[int, int | None]]:
+    """{edition_id: {participant_id: organisation_id}} of admitted (or completed) participants."""
+    rows = session.exec(select(Enrollment.edition_id, Participant.id, Participant.organisation_id)
                         .join(Participant, Participant.id == Enrollment.participant_id)
-                        .where(Enrollment.cohort_id.in_(list(cohort_ids)),
+                        .where(Enrollment.edition_id.in_(list(edition_ids)),
                                Enrollment.status.in_(TAKING_PART)))
     result: dict[int, dict[int, int | None]] = defaultdict(dict)
-    for cohort_id, participant_id, organisation_id in rows:
-        result[cohort_id][participant_id] = organisation_id
+    for edition_id, participant_id, organisation_id in rows:
+        result[edition_id][participant_id] = organisation_id
     return result
 
 
@@ -42,16 +42,16 @@ def deadline_completion(session: Session, deadlines: list[Deadline]) -> dict[int
         return {}
     # One "unit" per organisation, or per participant without one (negative ids never clash).
     unit = func.coalesce(Participant.organisation_id, -Participant.id)
-    expected = {cohort_id: (people, units) for cohort_id, people, units in session.exec(
-        select(Enrollment.cohort_id, func.count(), func.count(func.distinct(unit)))
+    expected = {edition_id: (people, units) for edition_id, people, units in session.exec(
+        select(Enrollment.edition_id, func.count(), func.count(func.distinct(unit)))
         .join(Participant, Participant.id == Enrollment.participant_id)
-        .where(Enrollment.cohort_id.in_({d.cohort_id for d in deadlines}),
+        .where(Enrollment.edition_id.in_({d.edition_id for d in deadlines}),
                Enrollment.status.in_(TAKING_PART))
-        .group_by(Enrollment.cohort_id))}
+        .group_by(Enrollment.edition_id))}
     delivered = {deadline_id: (people, units) for deadline_id, people, units in session.exec(
         select(Submission.deadline_id, func.count(), func.count(func.distinct(unit)))
         .join(Deadline, Deadline.id == Submission.deadline_id)
-        .join(Enrollment, (Enrollment.cohort_id == Deadline.cohort_id)
+        .join(Enrollment, (Enrollment.edition_id == Deadline.edition_id)
               & (Enrollment.participant_id == Submission.participant_id))
         .join(Participant, Participant.id == Submission.participant_id)
         .where(Submission.deadline_id.in_([d.id for d in deadlines]),
@@ -60,7 +60,7 @@ def deadline_completion(session: Session, deadlines: list[Deadline]) -> dict[int
     result = {}
     for d in deadlines:
         index = 1 if d.delivered_by == DeliveredBy.ORGANISATION else 0
-        result[d.id] = (delivered.get(d.id, (0, 0))[index], expected.get(d.cohort_id, (0, 0))[index])
+        result[d.id] = (delivered.get(d.id, (0, 0))[index], expected.get(d.edition_id, (0, 0))[index])
     return result
 
 

@@ -43,7 +43,7 @@ STATUS_LABELS = {
 }
 
 
-def _people(cohort_id: int, statuses=None, search: str = ""):
+def _people(edition_id: int, statuses=None, search: str = ""):
     """Rows of plain columns (not ORM objects: a list of 1,000 stays fast): enrollment_id,
     status, updated_at, created_at, participant_id, name, email, role, organisation_id,
     organisation, code."""
@@ -55,7 +55,7 @@ def _people(cohort_id: int, statuses=None, search: str = ""):
                     Organisation.code.label("code"))
              .join(Participant, Participant.id == Enrollment.participant_id)
              .outerjoin(Organisation, Organisation.id == Participant.organisation_id)
-             .where(Enrollment.cohort_id == cohort_id)
+             .where(Enrollment.edition_id == edition_id)
              .order_by(Participant.name, Participant.id))
     if statuses:
         query = query.where(Enrollment.status.in_(list(statuses)))
@@ -70,41 +70,41 @@ def translated_labels() -> dict[str, str]:
     return {status: str(label) for status, label in STATUS_LABELS.items()}
 
 
-@bp.route("/edities/<int:cohort_id>/inschrijvingen", methods=["GET", "POST"])
-def enrollments(cohort_id: int):
-    cohort, track = access.cohort(cohort_id)
+@bp.route("/edities/<int:edition_id>/inschrijvingen", methods=["GET", "POST"])
+def enrollments(edition_id: int):
+    edition, track = access.edition(edition_id)
     s = db_session()
     if request.method == "POST" and ConfirmForm().validate_on_submit():
         try:
             if request.form.get("action") == "promote":
-                n = editions.promote_from_waitlist(s, cohort)
+                n = editions.promote_from_waitlist(s, edition)
                 flash(ngettext("%(num)s deelnemer van de wachtlijst toegelaten.",
                                "%(num)s deelnemers van de wachtlijst toegelaten.", n), "success")
             else:
                 selected = map(whole_number, request.form.getlist("selected"))
-                n = editions.bulk_enrollments(s, cohort, [i for i in selected if i is not None],
+                n = editions.bulk_enrollments(s, edition, [i for i in selected if i is not None],
                                               request.form.get("action", ""))
                 flash(ngettext("%(num)s inschrijving bijgewerkt.", "%(num)s inschrijvingen bijgewerkt.", n),
                       "success")
         except InvalidInput as exc:
             flash(exc.message, "error")
-        return redirect(url_for("coordinator.enrollments", cohort_id=cohort.id,
+        return redirect(url_for("coordinator.enrollments", edition_id=edition.id,
                                 status=request.args.get("status", ""),
                                 zoek=request.args.get("zoek", "")))
     status = request.args.get("status", "")
     search = request.args.get("zoek", "").strip()[:100]
-    rows = _people(cohort.id, [status] if status in STATUS_LABELS else None, search)
-    admitted = people.admitted_count(s, cohort.id)
-    return render_template("coordinator/enrollments.html", cohort=cohort, track=track, rows=rows,
+    rows = _people(edition.id, [status] if status in STATUS_LABELS else None, search)
+    admitted = people.admitted_count(s, edition.id)
+    return render_template("coordinator/enrollments.html", edition=edition, track=track, rows=rows,
                            labels=translated_labels(), status=status, search=search,
                            admitted=admitted)
 
 
 @bp.route("/sessies/<int:meeting_id>/aanwezigheid", methods=["GET", "POST"])
 def attendance(meeting_id: int):
-    meeting, cohort, track = access.meeting(meeting_id)
+    meeting, edition, track = access.meeting(meeting_id)
     s = db_session()
-    rows = _people(cohort.id, TAKING_PART)
+    rows = _people(edition.id, TAKING_PART)
     form = ConfirmForm()
     if form.validate_on_submit():
         present = set(request.form.getlist("present"))
@@ -115,10 +115,10 @@ def attendance(meeting_id: int):
             flash(exc.message, "error")
         else:
             flash(_("Aanwezigheid opgeslagen."), "success")
-            return redirect(url_for("coordinator.edition", cohort_id=cohort.id) + "#sessies")
+            return redirect(url_for("coordinator.edition", edition_id=edition.id) + "#sessies")
     recorded = {a.participant_id: a.present for a in s.exec(
         select(Attendance).where(Attendance.meeting_id == meeting.id))}
-    return render_template("coordinator/attendance.html", cohort=cohort, track=track,
+    return render_template("coordinator/attendance.html", edition=edition, track=track,
                            meeting=meeting, rows=rows, recorded=recorded, form=form)
 
 
@@ -127,9 +127,9 @@ def deliverables(deadline_id: int):
     """Who delivered. For a deadline one municipality delivers for all its people, the list is per
     municipality (with its people) and so is the count; otherwise both are per participant.
     Below it, the form that gives one participant or municipality more time."""
-    deadline, cohort, track = access.deadline(deadline_id)
+    deadline, edition, track = access.deadline(deadline_id)
     s = db_session()
-    rows = _people(cohort.id, TAKING_PART)
+    rows = _people(edition.id, TAKING_PART)
     form = ExtensionForm()
     if form.validate_on_submit():
         try:
@@ -161,7 +161,7 @@ def deliverables(deadline_id: int):
     else:
         units = [{"name": row.organisation or "", "people": [row],
                   "submission": submissions.get(row.participant_id), "by": row} for row in rows]
-    return render_template("coordinator/deliverables.html", cohort=cohort, track=track,
+    return render_template("coordinator/deliverables.html", edition=edition, track=track,
                            deadline=deadline, units=units, submissions=submissions, done=done,
                            expected=expected, late_label=_("te laat"), not_yet_label=_("nog niet"),
                            read_label=_("inzending lezen van"),
@@ -197,15 +197,15 @@ def _extend(deadline, rows, who: str, due_date) -> None:
 
 @bp.get("/inzendingen/<int:submission_id>")
 def submission(submission_id: int):
-    sub, deadline, cohort, track = access.submission(submission_id)
+    sub, deadline, edition, track = access.submission(submission_id)
     participant = db_session().get(Participant, sub.participant_id)
-    return render_template("coordinator/submission.html", cohort=cohort, track=track,
+    return render_template("coordinator/submission.html", edition=edition, track=track,
                            deadline=deadline, submission=sub, participant=participant)
 
 
 @bp.get("/inzendingen/<int:submission_id>/bestand")
 def submission_file(submission_id: int):
-    sub, _deadline, _cohort, _track = access.submission(submission_id)
+    sub, _deadline, _edition, _track = access.submission(submission_id)
     path = uploads.resolve(sub.file_path)
     if path is None:
         abort(404)
@@ -217,7 +217,7 @@ def deliverables_zip(deadline_id: int):
     """Every submission of a deadline in one zip: per participant a folder with the text as
     tekst.txt and the handed-in file, and LEESMIJ.txt listing what is in it and what could not
     be included (a file missing on the server)."""
-    deadline, cohort, _track = access.deadline(deadline_id)
+    deadline, edition, _track = access.deadline(deadline_id)
     s = db_session()
     index, missing = [], []
     buffer = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)  # noqa: SIM115 (send_file closes it)
@@ -241,7 +241,7 @@ def deliverables_zip(deadline_id: int):
                 else:
                     archive.write(path, f"{folder}/{name}")
                     parts.append(name)
-            moment = to_local(sub.submitted_at, cohort.timezone).strftime("%Y-%m-%d %H:%M")
+            moment = to_local(sub.submitted_at, edition.timezone).strftime("%Y-%m-%d %H:%M")
             late = f" ({_('te laat')})" if sub.late else ""
             index.append(f"{participant.name} — {folder}/: {', '.join(parts) or '-'}; "
                          f"{_('ingeleverd')} {moment}{late}")

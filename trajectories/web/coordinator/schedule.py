@@ -24,31 +24,31 @@ from .forms import (
 from .tracks import status_code
 
 
-def _back(cohort_id: int):
-    return redirect(url_for("coordinator.edition", cohort_id=cohort_id) + "#sessies")
+def _back(edition_id: int):
+    return redirect(url_for("coordinator.edition", edition_id=edition_id) + "#sessies")
 
 
-@bp.route("/edities/<int:cohort_id>/sessies/nieuw", methods=["GET", "POST"])
-def new_meeting(cohort_id: int):
-    cohort, track = access.cohort(cohort_id)
+@bp.route("/edities/<int:edition_id>/sessies/nieuw", methods=["GET", "POST"])
+def new_meeting(edition_id: int):
+    edition, track = access.edition(edition_id)
     form = MeetingForm()
     if form.validate_on_submit():
         try:
             meeting = schedule.plan_meeting(
-                db_session(), cohort, on_date=form.on_date.data, start=form.start.data,
+                db_session(), edition, on_date=form.on_date.data, start=form.start.data,
                 end=form.end.data, **form.data_for_service(*MeetingForm.CONTENT))
         except InvalidInput as exc:
             form.fail(exc)
         else:
             flash(_("Sessie %(title)s gepland.", title=meeting.title), "success")
-            return _back(cohort.id)
-    return render_template("coordinator/meeting_form.html", form=form, cohort=cohort,
+            return _back(edition.id)
+    return render_template("coordinator/meeting_form.html", form=form, edition=edition,
                            track=track, meeting=None, heading=_("Sessie plannen")), status_code(form)
 
 
 @bp.route("/sessies/<int:meeting_id>/bewerken", methods=["GET", "POST"])
 def edit_meeting(meeting_id: int):
-    meeting, cohort, track = access.meeting(meeting_id)
+    meeting, edition, track = access.meeting(meeting_id)
     form = MeetingContentForm(obj=meeting)
     if form.validate_on_submit():
         try:
@@ -58,21 +58,21 @@ def edit_meeting(meeting_id: int):
             form.fail(exc)
         else:
             flash(_("Sessie bijgewerkt."), "success")
-            return _back(cohort.id)
-    return render_template("coordinator/meeting_form.html", form=form, cohort=cohort,
+            return _back(edition.id)
+    return render_template("coordinator/meeting_form.html", form=form, edition=edition,
                            track=track, meeting=meeting, heading=_("Sessie bewerken")), \
         status_code(form)
 
 
 @bp.route("/sessies/<int:meeting_id>/verplaatsen", methods=["GET", "POST"])
 def reschedule(meeting_id: int):
-    meeting, cohort, track = access.meeting(meeting_id)
+    meeting, edition, track = access.meeting(meeting_id)
     form = MeetingTimeForm()
     if request.method == "GET":
         form.on_date.data = meeting.on_date
         if meeting.starts_at:
-            form.start.data = to_local(meeting.starts_at, cohort.timezone).time()
-            form.end.data = to_local(meeting.ends_at, cohort.timezone).time()
+            form.start.data = to_local(meeting.starts_at, edition.timezone).time()
+            form.end.data = to_local(meeting.ends_at, edition.timezone).time()
     if form.validate_on_submit():
         try:
             schedule.reschedule_meeting(db_session(), meeting, on_date=form.on_date.data,
@@ -82,22 +82,22 @@ def reschedule(meeting_id: int):
         else:
             flash(_("Sessie verplaatst; deelnemers krijgen een bijgewerkte uitnodiging."),
                   "success")
-            return _back(cohort.id)
-    return render_template("coordinator/meeting_form.html", form=form, cohort=cohort,
+            return _back(edition.id)
+    return render_template("coordinator/meeting_form.html", form=form, edition=edition,
                            track=track, meeting=meeting, heading=_("Sessie verplaatsen")), \
         status_code(form)
 
 
-def _admitted(cohort_id: int) -> list[Participant]:
+def _admitted(edition_id: int) -> list[Participant]:
     return list(db_session().exec(
         select(Participant).join(Enrollment, Enrollment.participant_id == Participant.id)
-        .where(Enrollment.cohort_id == cohort_id, Enrollment.status == EnrollmentStatus.ADMITTED)
+        .where(Enrollment.edition_id == edition_id, Enrollment.status == EnrollmentStatus.ADMITTED)
         .order_by(Participant.name)))
 
 
 @bp.route("/sessies/<int:meeting_id>/annuleren", methods=["GET", "POST"])
 def cancel_meeting(meeting_id: int):
-    meeting, cohort, track = access.meeting(meeting_id)
+    meeting, edition, track = access.meeting(meeting_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
@@ -106,15 +106,15 @@ def cancel_meeting(meeting_id: int):
             form.fail(exc)
         else:
             flash(_("Sessie geannuleerd."), "success")
-            return _back(cohort.id)
-    return render_template("coordinator/meeting_cancel.html", form=form, cohort=cohort,
-                           track=track, meeting=meeting, recipients=_admitted(cohort.id)), \
+            return _back(edition.id)
+    return render_template("coordinator/meeting_cancel.html", form=form, edition=edition,
+                           track=track, meeting=meeting, recipients=_admitted(edition.id)), \
         status_code(form)
 
 
 @bp.route("/sessies/<int:meeting_id>/materiaal", methods=["GET", "POST"])
 def add_material(meeting_id: int):
-    meeting, cohort, track = access.meeting(meeting_id)
+    meeting, edition, track = access.meeting(meeting_id)
     form = MaterialForm()
     if form.validate_on_submit():
         file_path = ""
@@ -132,58 +132,58 @@ def add_material(meeting_id: int):
             form.fail(exc)
         else:
             flash(_("Materiaal toegevoegd."), "success")
-            return _back(cohort.id)
-    return render_template("coordinator/material_form.html", form=form, cohort=cohort,
+            return _back(edition.id)
+    return render_template("coordinator/material_form.html", form=form, edition=edition,
                            track=track, meeting=meeting), status_code(form)
 
 
 @bp.get("/materiaal/<int:material_id>")
 def material_file(material_id: int):
-    material, _meeting, _cohort, _track = access.material(material_id)
+    material, _meeting, _edition, _track = access.material(material_id)
     path = uploads.resolve(material.file_path)
     if path is None:
         abort(404)
     return uploads.send(path, f"{material.title}{path.suffix}")
 
 
-@bp.route("/edities/<int:cohort_id>/deadlines/nieuw", methods=["GET", "POST"])
-def new_deadline(cohort_id: int):
-    cohort, track = access.cohort(cohort_id)
+@bp.route("/edities/<int:edition_id>/deadlines/nieuw", methods=["GET", "POST"])
+def new_deadline(edition_id: int):
+    edition, track = access.edition(edition_id)
     form = DeadlineForm()
     if form.validate_on_submit():
         try:
-            schedule.set_deadline(db_session(), cohort, **form.data_for_service(*DeadlineForm.FIELDS))
+            schedule.set_deadline(db_session(), edition, **form.data_for_service(*DeadlineForm.FIELDS))
         except InvalidInput as exc:
             form.fail(exc)
         else:
             flash(_("Deadline opgeslagen."), "success")
-            return redirect(url_for("coordinator.edition", cohort_id=cohort.id) + "#deadlines")
-    return render_template("coordinator/deadline_form.html", form=form, cohort=cohort,
+            return redirect(url_for("coordinator.edition", edition_id=edition.id) + "#deadlines")
+    return render_template("coordinator/deadline_form.html", form=form, edition=edition,
                            track=track, deadline=None), status_code(form)
 
 
 @bp.route("/deadlines/<int:deadline_id>/bewerken", methods=["GET", "POST"])
 def edit_deadline(deadline_id: int):
-    deadline, cohort, track = access.deadline(deadline_id)
+    deadline, edition, track = access.deadline(deadline_id)
     form = DeadlineForm(obj=deadline)
     if request.method == "GET" and deadline.due_at:
-        form.due_time.data = to_local(deadline.due_at, cohort.timezone).time()
+        form.due_time.data = to_local(deadline.due_at, edition.timezone).time()
     if form.validate_on_submit():
         try:
-            schedule.set_deadline(db_session(), cohort, deadline,
+            schedule.set_deadline(db_session(), edition, deadline,
                                   **form.data_for_service(*DeadlineForm.FIELDS))
         except InvalidInput as exc:
             form.fail(exc)
         else:
             flash(_("Deadline opgeslagen."), "success")
-            return redirect(url_for("coordinator.edition", cohort_id=cohort.id) + "#deadlines")
-    return render_template("coordinator/deadline_form.html", form=form, cohort=cohort,
+            return redirect(url_for("coordinator.edition", edition_id=edition.id) + "#deadlines")
+    return render_template("coordinator/deadline_form.html", form=form, edition=edition,
                            track=track, deadline=deadline, remove=ConfirmForm()), status_code(form)
 
 
 @bp.post("/deadlines/<int:deadline_id>/verwijderen")
 def remove_deadline(deadline_id: int):
-    deadline, cohort, _track = access.deadline(deadline_id)
+    deadline, edition, _track = access.deadline(deadline_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
@@ -192,4 +192,4 @@ def remove_deadline(deadline_id: int):
             flash(exc.message, "error")
         else:
             flash(_("Deadline verwijderd."), "success")
-    return redirect(url_for("coordinator.edition", cohort_id=cohort.id) + "#deadlines")
+    return redirect(url_for("coordinator.edition", edition_id=edition.id) + "#deadlines")

@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlmodel import select
 
 from ...errors import InvalidInput
-from ...models import Cohort, Track
+from ...models import Edition, Track
 from ...services import catalogue
 from .. import db_session, whole_number
 from . import access, bp
@@ -29,9 +29,9 @@ def tracks():
     s = db_session()
     rows = list(s.exec(access.scoped(select(Track)).order_by(Track.title)))
     editions = defaultdict(list)
-    for cohort in s.exec(select(Cohort).where(Cohort.track_id.in_([t.id for t in rows]))
-                         .order_by(Cohort.created_at, Cohort.id)):
-        editions[cohort.track_id].append(cohort)
+    for edition in s.exec(select(Edition).where(Edition.track_id.in_([t.id for t in rows]))
+                         .order_by(Edition.created_at, Edition.id)):
+        editions[edition.track_id].append(edition)
     return render_template("coordinator/tracks.html", tracks=rows, editions=editions,
                            organisers={o.id: o for o in access.visible_organisers()})
 
@@ -63,9 +63,9 @@ def new_track():
 @bp.get("/trajecten/<int:track_id>")
 def track(track_id: int):
     row = access.track(track_id)
-    cohorts = list(db_session().exec(select(Cohort).where(Cohort.track_id == row.id)
-                                     .order_by(Cohort.created_at, Cohort.id)))
-    return render_template("coordinator/track.html", track=row, cohorts=cohorts,
+    editions = list(db_session().exec(select(Edition).where(Edition.track_id == row.id)
+                                     .order_by(Edition.created_at, Edition.id)))
+    return render_template("coordinator/track.html", track=row, editions=editions,
                            organiser=access.organiser(row.organiser_id))
 
 
