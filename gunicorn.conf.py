@@ -32,7 +32,7 @@ control_socket_disable = True
 
 def on_starting(server):
     """Before any worker starts: refuse rate limits that each worker would count alone."""
-    from trajectories.config import ConfigError, check_rate_limit_storage, load_settings
+    from trajectories.core.config import ConfigError, check_rate_limit_storage, load_settings
 
     try:
         check_rate_limit_storage(load_settings(), server.cfg.workers)

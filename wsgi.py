@@ -3,7 +3,7 @@
 import sys
 
 from trajectories.app import create_app
-from trajectories.config import ConfigError
+from trajectories.core.config import ConfigError
 
 try:
     app = create_app()

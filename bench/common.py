@@ -27,7 +27,7 @@ def bench(name: str, value: float, unit: str, baseline: float) -> None:
 
 def fresh_database(url: str = BENCH_DATABASE_URL) -> str:
     """Drop and create the bench database (never the test or production one), schema at head."""
-    from trajectories.migrate import upgrade
+    from trajectories.core.migrate import upgrade
 
     target = make_url(url)
     admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")

@@ -23,15 +23,17 @@ from sqlmodel import SQLModel  # noqa: E402
 
 from bench.common import bench  # noqa: E402
 from trajectories import schema  # noqa: E402,F401
+from trajectories.accounts import services as accounts  # noqa: E402
 from trajectories.app import create_app  # noqa: E402
-from trajectories.models import (  # noqa: E402
+from trajectories.catalogue import services as catalogue  # noqa: E402
+from trajectories.people.models import (  # noqa: E402
     Attendance,
     Enrollment,
     EnrollmentStatus,
     Participant,
     Submission,
 )
-from trajectories.services import accounts, catalogue, schedule  # noqa: E402
+from trajectories.schedule import services as schedule  # noqa: E402
 
 PARTICIPANTS = 1000
 ROUNDS = 40
@@ -87,7 +89,7 @@ def main() -> None:
         app = create_app({"database_url": url, "var_dir": tmp, "secret_key": "bench",
                           "calendars_dir": f"{tmp}/calendars", "WTF_CSRF_ENABLED": False})
         app.add_url_rule("/bench-hello", "bench_hello", lambda: "Hallo wereld")
-        db = app.extensions["trajectories.db"]
+        db = app.extensions["trajectories.core.db"]
         SQLModel.metadata.create_all(db.engine)
         edition_id, deadline_id = build(db)
         client = app.test_client()

@@ -34,14 +34,14 @@ def main(url: str | None) -> None:
     from tests import factories
     from trajectories.app import create_app
     from trajectories.mail.models import OutboxMessage
-    from trajectories.models import Enrollment, EnrollmentStatus, Participant
+    from trajectories.people.models import Enrollment, EnrollmentStatus, Participant
     from trajectories.scheduler.jobs import process_moment
     from trajectories.scheduler.models import PlannedMoment
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-fanout-"))
     url = url or f"sqlite:///{tmp / 'bench.db'}"
     app = create_app({"database_url": url, "var_dir": str(tmp), "secret_key": "bench"})
-    db = app.extensions["trajectories.db"]
+    db = app.extensions["trajectories.core.db"]
     SQLModel.metadata.drop_all(db.engine)
     with db.engine.begin() as conn:
         conn.execute(text("DROP TABLE IF EXISTS apscheduler_jobs"))
@@ -78,7 +78,7 @@ def main(url: str | None) -> None:
                 s.flush()
             insert_select.append(time.perf_counter() - started)
             assert result.rowcount == PEOPLE, result.rowcount
-    app.extensions["trajectories.db"].dispose()
+    app.extensions["trajectories.core.db"].dispose()
     best_fan_out, best_insert = min(fan_out), min(insert_select)
     print(f"fan-out {[round(t, 3) for t in fan_out]} s, INSERT ... SELECT "
           f"{[round(t, 4) for t in insert_select]} s ({db.engine.dialect.name})", flush=True)

@@ -33,8 +33,9 @@ DATABASE_URL = os.environ.get("TRAJECTORIES_BENCH_FEEDS_DATABASE_URL",
 
 
 def build_costs() -> None:
+    from trajectories.catalogue.models import Edition, Organiser, Track
     from trajectories.feeds.calendar import feed_calendar, meeting_event, to_bytes
-    from trajectories.models import Edition, Meeting, Organiser, Track
+    from trajectories.schedule.models import Meeting
 
     organiser = Organiser(id=1, slug="vng", name="VNG", country="NL", email="a@vng.nl")
     track = Track(id=1, organiser_id=1, slug="g4gg", title="Gemeenten4GlobalGoals", sdgs=[10, 11])
@@ -71,9 +72,11 @@ def seed(database_url: str) -> tuple[str, str]:
     from sqlmodel import SQLModel
 
     import trajectories.schema  # noqa: F401
-    from trajectories.db import Database
+    from trajectories.catalogue import services as catalogue
+    from trajectories.core.db import Database
     from trajectories.feeds.tokens import personal_feed_path, rotate_feed_token
-    from trajectories.services import catalogue, people, schedule
+    from trajectories.people import services as people
+    from trajectories.schedule import services as schedule
 
     database = Database(database_url)
     # Tables newer than the migration (the lead regenerates it after merging).

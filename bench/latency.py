@@ -41,10 +41,10 @@ def main() -> None:
     from tests import factories
     from trajectories.app import create_app
     from trajectories.mail.drain import drain
+    from trajectories.people import services as people
     from trajectories.scheduler.jobs import process_moment
     from trajectories.scheduler.models import PlannedMoment
     from trajectories.scheduler.runtime import run_scheduler
-    from trajectories.services import people
 
     sink = Sink()
     controller = Controller(sink, hostname="127.0.0.1", port=free_port())
@@ -53,7 +53,7 @@ def main() -> None:
     url = f"sqlite:///{tmp / 'bench.db'}"
     app = create_app({"database_url": url, "var_dir": str(tmp), "secret_key": "bench",
                       "smtp_port": controller.port})
-    db = app.extensions["trajectories.db"]
+    db = app.extensions["trajectories.core.db"]
     SQLModel.metadata.create_all(db.engine)
     with app.app_context(), db.session() as session:
         edition = factories.edition(session)

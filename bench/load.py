@@ -93,8 +93,8 @@ def personal_feed_path(database_url: str) -> str | None:
         return None
     from sqlmodel import select
 
-    from trajectories.db import Database
-    from trajectories.models import Enrollment, EnrollmentStatus, Participant
+    from trajectories.core.db import Database
+    from trajectories.people.models import Enrollment, EnrollmentStatus, Participant
 
     database = Database(database_url)
     with database.session(actor="bench") as session:
@@ -149,8 +149,8 @@ def soak(urls: list[str], master_pid: int) -> None:
 
 
 def main() -> None:
-    from trajectories.db import Database
-    from trajectories.demo import load_demo
+    from trajectories.core.db import Database
+    from trajectories.demo.loader import load_demo
 
     database_url = fresh_database(BENCH_DATABASE_URL)
     database = Database(database_url)

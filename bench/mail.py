@@ -47,8 +47,8 @@ def main() -> None:
     from sqlmodel import SQLModel
 
     import trajectories.schema  # noqa: F401
-    from trajectories.config import load_settings
-    from trajectories.db import Database
+    from trajectories.core.config import load_settings
+    from trajectories.core.db import Database
     from trajectories.mail.drain import drain
     from trajectories.mail.outbox import queue_mail
     from trajectories.mail.transport import build_message

@@ -24,21 +24,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import insert, select  # noqa: E402
 
 from bench.common import BENCH_DATABASE_URL, bench, bench_app, fresh_database  # noqa: E402
-from trajectories.clock import utcnow  # noqa: E402
-from trajectories.db import Database  # noqa: E402
-from trajectories.models import (  # noqa: E402
-    Edition,
-    Deadline,
-    Enrollment,
-    Meeting,
-    Organisation,
-    Organiser,
-    Participant,
-    Submission,
-    Track,
-    new_uid,
-)
-from trajectories.reference import municipalities  # noqa: E402
+from trajectories.catalogue.models import Edition, Organiser, Track  # noqa: E402
+from trajectories.core.clock import utcnow  # noqa: E402
+from trajectories.core.db import Database  # noqa: E402
+from trajectories.core.reference import municipalities  # noqa: E402
+from trajectories.people.models import Enrollment, Organisation, Participant, Submission  # noqa: E402
+from trajectories.schedule.models import Deadline, Meeting, new_uid  # noqa: E402
 
 ORGANISATIONS = 700
 PARTICIPANTS = 20_000
@@ -150,13 +141,13 @@ def _at(day: date, hour: int, zone: str, minute: int = 0) -> datetime:
 
 def measure(database_url: str) -> dict[str, float]:
     """Seconds for each operation a national platform does often, on the data set present."""
+    from trajectories.accounts.services import create_coordinator
     from trajectories.feeds.publish import publish_all
     from trajectories.scheduler.plan import plan_all
-    from trajectories.services.accounts import create_coordinator
 
     with tempfile.TemporaryDirectory() as var_dir:
         app = bench_app(database_url, var_dir)
-        database = app.extensions["trajectories.db"]
+        database = app.extensions["trajectories.core.db"]
         settings = app.config["SETTINGS"]
         with database.session(actor="bench") as session:
             vng = session.scalars(select(Organiser).where(Organiser.slug == "vng")).one()
@@ -186,7 +177,7 @@ def _ok(response, expected: int = 200) -> None:
 
 
 def main() -> None:
-    from trajectories.demo import load_demo
+    from trajectories.demo.loader import load_demo
 
     demo_url = fresh_database(BENCH_DATABASE_URL)
     database = Database(demo_url)

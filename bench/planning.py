@@ -31,15 +31,15 @@ def measure(participants: int) -> dict[str, float]:
     import trajectories.schema  # noqa: F401
     from tests import factories
     from trajectories.app import create_app
-    from trajectories.models import Enrollment, EnrollmentStatus, Participant
+    from trajectories.people.models import Enrollment, EnrollmentStatus, Participant
+    from trajectories.schedule import services as schedule
     from trajectories.scheduler.plan import plan_all
     from trajectories.scheduler.runtime import configure, reconcile, sync_jobs
-    from trajectories.services import schedule
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-planning-"))
     url = f"sqlite:///{tmp / 'bench.db'}"
     app = create_app({"database_url": url, "var_dir": str(tmp), "secret_key": "bench"})
-    db = app.extensions["trajectories.db"]
+    db = app.extensions["trajectories.core.db"]
     SQLModel.metadata.create_all(db.engine)
     with app.app_context(), db.session() as session:
         edition = factories.edition(session, coordinator_email="coordinator@vng.example")

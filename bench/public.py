@@ -37,9 +37,10 @@ def main() -> None:
 
     import trajectories.schema  # noqa: F401
     from trajectories.app import create_app
-    from trajectories.clock import utcnow
-    from trajectories.demo import load_demo
-    from trajectories.services import catalogue, people
+    from trajectories.catalogue import services as catalogue
+    from trajectories.core.clock import utcnow
+    from trajectories.demo.loader import load_demo
+    from trajectories.people import services as people
 
     directory = tempfile.mkdtemp(prefix="bench-public-")
     app = create_app({"database_url": f"sqlite:///{directory}/bench.db", "var_dir": directory,
@@ -49,7 +50,7 @@ def main() -> None:
 
     logging.getLogger("trajectories.request").setLevel(logging.WARNING)
     app.add_url_rule("/bench-hello", "bench_hello", lambda: "Hallo wereld")
-    db = app.extensions["trajectories.db"]
+    db = app.extensions["trajectories.core.db"]
     SQLModel.metadata.create_all(db.engine)
     list(load_demo(db))
     client = app.test_client()

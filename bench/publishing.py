@@ -34,14 +34,14 @@ RESCHEDULES = 5
 
 
 def measure(database_url: str) -> dict[str, float]:
-    from trajectories.clock import utcnow
+    from trajectories.core.clock import utcnow
     from trajectories.feeds.publish import publish_all, wait_idle
-    from trajectories.models import Meeting
-    from trajectories.services import schedule
+    from trajectories.schedule import services as schedule
+    from trajectories.schedule.models import Meeting
 
     with tempfile.TemporaryDirectory() as var_dir:
         app = bench_app(database_url, var_dir)
-        database = app.extensions["trajectories.db"]
+        database = app.extensions["trajectories.core.db"]
         settings = app.config["SETTINGS"]
         times = {}
         started = time.perf_counter()
@@ -73,8 +73,8 @@ def measure(database_url: str) -> dict[str, float]:
 
 
 def main() -> None:
-    from trajectories.db import Database
-    from trajectories.demo import load_demo
+    from trajectories.core.db import Database
+    from trajectories.demo.loader import load_demo
 
     url = fresh_database(DATABASE_URL)
     database = Database(url)

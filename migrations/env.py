@@ -5,8 +5,8 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import trajectories.schema  # noqa: F401  (fills SQLModel.metadata)
-from trajectories.config import load_settings
-from trajectories.db import make_engine
+from trajectories.core.config import load_settings
+from trajectories.core.db import make_engine
 
 config = context.config
 target_metadata = SQLModel.metadata

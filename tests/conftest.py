@@ -20,7 +20,7 @@ import trajectories.handlers  # noqa: F401
 import trajectories.schema  # noqa: F401
 from tests.coordinator_helpers import Browser, build_world
 from trajectories.app import create_app
-from trajectories.db import Database
+from trajectories.core.db import Database
 
 PG_URL = os.environ.get("TRAJECTORIES_TEST_DATABASE_URL", "")
 if PG_URL and "options=" not in PG_URL:
@@ -118,7 +118,7 @@ def _close(application) -> None:
     from trajectories.feeds import publish
 
     publish.wait_idle()
-    application.extensions["trajectories.db"].dispose()
+    application.extensions["trajectories.core.db"].dispose()
 
 
 @pytest.fixture

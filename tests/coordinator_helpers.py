@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from datetime import date, time
 
 from tests import factories
-from trajectories.services import accounts, people, schedule
+from trajectories.accounts import services as accounts
+from trajectories.people import services as people
+from trajectories.schedule import services as schedule
 
 PASSWORD = "een-lang-wachtwoord-2026"
 TOKEN_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|'

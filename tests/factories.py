@@ -7,8 +7,11 @@ from datetime import date, time
 
 from sqlmodel import Session
 
-from trajectories.models import Edition, OrganisationKind, Organiser, Participant, Track
-from trajectories.services import catalogue, people, schedule
+from trajectories.catalogue import services as catalogue
+from trajectories.catalogue.models import Edition, Organiser, Track
+from trajectories.people import services as people
+from trajectories.people.models import OrganisationKind, Participant
+from trajectories.schedule import services as schedule
 
 _n = itertools.count(1)
 

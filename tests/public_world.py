@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from flask.testing import FlaskClient
 
 from tests import factories
-from trajectories.clock import utcnow
+from trajectories.core.clock import utcnow
 
 LINK_RE = re.compile(r"https?://\S+?/(?:inschrijving/bevestigen|mijn/link)\?t=[\w.\-]+")
 
@@ -84,4 +84,4 @@ def deliver(app):
     """Send what the outbox holds (the drain of the scheduler process)."""
     from trajectories.mail.drain import drain
 
-    return drain(app.extensions["trajectories.db"], app.config["SETTINGS"])
+    return drain(app.extensions["trajectories.core.db"], app.config["SETTINGS"])

@@ -16,9 +16,10 @@ from sqlmodel import select
 
 import trajectories.handlers  # noqa: F401  (moments are planned by the after-commit handlers)
 from tests import factories
-from trajectories.clock import utcnow
+from trajectories.core.clock import utcnow
+from trajectories.core.models import Heartbeat
 from trajectories.mail.models import OutboxMessage
-from trajectories.models import Enrollment, EnrollmentStatus, Heartbeat, Participant
+from trajectories.people.models import Enrollment, EnrollmentStatus, Participant
 from trajectories.scheduler.models import PlannedMoment
 
 TRAJECTORIES = str(Path(sys.executable).with_name("trajectories"))

@@ -92,8 +92,8 @@ def test_a_capacity_past_what_python_reads_is_refused_beside_the_field(nl, coord
 
 
 def test_the_service_refuses_a_capacity_too_big(session, coordinator_world):
-    from trajectories.errors import InvalidInput
-    from trajectories.services import catalogue
+    from trajectories.catalogue import services as catalogue
+    from trajectories.core.errors import InvalidInput
 
     with pytest.raises(InvalidInput) as refused:
         catalogue.update_edition(session, coordinator_world.edition_nl,
@@ -114,7 +114,7 @@ def test_a_date_out_of_any_plausible_range_gets_the_fields_message(nl, session,
                                                                    coordinator_world, day):
     from sqlmodel import select
 
-    from trajectories.models import Deadline, Meeting
+    from trajectories.schedule.models import Deadline, Meeting
 
     edition = coordinator_world.edition_nl
     before = (len(session.exec(select(Meeting)).all()), len(session.exec(select(Deadline)).all()))

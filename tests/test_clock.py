@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from trajectories import clock
 from trajectories.app import create_app
-from trajectories.config import ConfigError
+from trajectories.core import clock
+from trajectories.core.config import ConfigError
 
 START = datetime(2021, 4, 1, 6, 0, tzinfo=UTC)
 

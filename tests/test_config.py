@@ -3,7 +3,7 @@ import sys
 
 import pytest
 
-from trajectories.config import ConfigError, load_settings
+from trajectories.core.config import ConfigError, load_settings
 
 
 def test_settings_defaults_to_sqlite_under_var(tmp_path):
@@ -79,7 +79,7 @@ def test_init_db_and_create_coordinator_from_the_command_line(tmp_path):
 ])
 def test_production_refuses_rate_limits_counted_per_process(tmp_path, production, database,
                                                              storage, workers, refused):
-    from trajectories.config import check_rate_limit_storage
+    from trajectories.core.config import check_rate_limit_storage
 
     settings = load_settings({"TRAJECTORIES_PRODUCTION": production,
                               "TRAJECTORIES_SECRET_KEY": "k" * 64,

@@ -6,8 +6,11 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 
 from tests import factories
-from trajectories.clock import utcnow
-from trajectories.models import Edition, Coordinator, Meeting, Participant, Track
+from trajectories.accounts.models import Coordinator
+from trajectories.catalogue.models import Edition, Track
+from trajectories.core.clock import utcnow
+from trajectories.people.models import Participant
+from trajectories.schedule.models import Meeting
 
 
 def _insert_fails(session, row):

@@ -8,7 +8,8 @@ import pytest
 from sqlmodel import select
 
 from tests.coordinator_helpers import PASSWORD, Browser
-from trajectories.models import Enrollment, Track
+from trajectories.catalogue.models import Track
+from trajectories.people.models import Enrollment
 
 
 def _urls(app, ids: dict) -> list[str]:
@@ -49,7 +50,8 @@ def test_every_page_without_login_goes_to_the_login_page(app, client, coordinato
 
 
 def test_every_page_of_another_organiser_answers_404(app, client, session, coordinator_world):
-    from trajectories.services import people, schedule
+    from trajectories.people import services as people
+    from trajectories.schedule import services as schedule
 
     material = schedule.add_material(session, coordinator_world.meeting_be, title="Slides",
                                      url="https://example.org/slides")

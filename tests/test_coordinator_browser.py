@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from trajectories.demo import DEMO_PASSWORD, load_demo
-from trajectories.models import Edition, Meeting, Track
+from trajectories.catalogue.models import Edition, Track
+from trajectories.demo.loader import DEMO_PASSWORD, load_demo
+from trajectories.schedule.models import Meeting
 
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
                "resultTypes": ["violations"]}
@@ -23,7 +24,7 @@ def _login(page, base, email="coordinator@vng.example"):
 
 @pytest.mark.browser
 def test_coordinator_logs_in_and_plans_a_session(app, live_server, page):
-    db = app.extensions["trajectories.db"]
+    db = app.extensions["trajectories.core.db"]
     list(load_demo(db))
     with db.session() as s:
         edition = s.exec(select(Edition).join(Track).where(
@@ -57,7 +58,7 @@ def test_coordinator_logs_in_and_plans_a_session(app, live_server, page):
 def test_main_pages_have_no_accessibility_violations(app, live_server, page):
     from axe_playwright_python.sync_playwright import Axe
 
-    db = app.extensions["trajectories.db"]
+    db = app.extensions["trajectories.core.db"]
     list(load_demo(db))
     with db.session() as s:
         edition = s.exec(select(Edition).join(Track).where(
@@ -92,7 +93,7 @@ def test_main_pages_have_no_accessibility_violations(app, live_server, page):
 
 @pytest.mark.browser
 def test_copy_an_edition_and_import_a_csv_after_fixing_a_bad_row(app, live_server, page):
-    db = app.extensions["trajectories.db"]
+    db = app.extensions["trajectories.core.db"]
     list(load_demo(db))
     with db.session() as s:
         edition = s.exec(select(Edition).join(Track).where(

@@ -12,9 +12,10 @@ from sqlmodel import select
 
 from tests import factories
 from tests.coordinator_helpers import Browser
-from trajectories.clock import to_local
-from trajectories.models import Edition, Deadline, Material, Meeting, Track
-from trajectories.services import schedule
+from trajectories.catalogue.models import Edition, Track
+from trajectories.core.clock import to_local
+from trajectories.schedule import services as schedule
+from trajectories.schedule.models import Deadline, Material, Meeting
 
 
 def _text(response) -> str:

@@ -168,7 +168,7 @@ def test_password_reset_by_mail_works_once(client, session, coordinator_world, d
 
 
 def test_password_reset_link_expires(client, session, coordinator_world, app, monkeypatch):
-    from trajectories.models import Coordinator
+    from trajectories.accounts.models import Coordinator
 
     row = session.exec(select(Coordinator).where(Coordinator.email == "nl@example.org")).one()
     with app.test_request_context():
@@ -210,7 +210,7 @@ def test_one_off_message_carries_its_own_one_click_unsubscribe(nl, client, sessi
                                                                coordinator_world, db,
                                                                mail_settings, smtp_sink):
     from trajectories.mail.outbox import mail_preferences
-    from trajectories.models import Participant
+    from trajectories.people.models import Participant
 
     edition_id = coordinator_world.edition_nl.id
     assert nl.post(f"/beheer/edities/{edition_id}/berichten/nieuw", ONE_OFF).status_code == 302
@@ -245,9 +245,9 @@ def _schedule_tables(html: str) -> tuple[list, list]:
 
 def test_schedule_shows_the_real_plan(nl, session, coordinator_world):
     from tests import factories
-    from trajectories.models import Edition
+    from trajectories.catalogue.models import Edition
+    from trajectories.schedule import services as schedule
     from trajectories.scheduler.models import PlannedMoment
-    from trajectories.services import schedule
 
     world = coordinator_world
     edition = session.get(Edition, world.edition_nl.id)

@@ -11,16 +11,16 @@ from sqlmodel import select
 
 from tests import factories
 from tests.coordinator_helpers import Browser
-from trajectories.models import (
+from trajectories.core.models import EventRecord
+from trajectories.people import services as people
+from trajectories.people.imports import safe_cell
+from trajectories.people.models import (
     Attendance,
     Enrollment,
     EnrollmentStatus,
-    EventRecord,
     Organisation,
     Participant,
 )
-from trajectories.services import people
-from trajectories.services.imports import safe_cell
 
 
 def _statuses(session, edition_id) -> dict[str, str]:
@@ -215,7 +215,7 @@ def test_audit_log_names_the_coordinator_and_hides_other_organisers(client, nl, 
 
 
 def _count_statements(app, fetch) -> int:
-    engine = app.extensions["trajectories.db"].engine
+    engine = app.extensions["trajectories.core.db"].engine
     count = [0]
 
     def before(*_args):
@@ -232,7 +232,7 @@ def _count_statements(app, fetch) -> int:
 def test_list_pages_issue_the_same_queries_for_few_and_many(app, nl, session, coordinator_world):
     small = factories.edition(session, coordinator_world.track_nl)
     large = factories.edition(session, coordinator_world.track_nl)
-    from trajectories.services import schedule
+    from trajectories.schedule import services as schedule
 
     dl_small = schedule.set_deadline(session, small, title="D", due_date=coordinator_world.deadline_nl.due_date)
     dl_large = schedule.set_deadline(session, large, title="D", due_date=coordinator_world.deadline_nl.due_date)
@@ -249,8 +249,8 @@ def test_list_pages_issue_the_same_queries_for_few_and_many(app, nl, session, co
 
 
 def test_organisation_deliverable_counts_each_organisation_once(session, coordinator_world):
-    from trajectories.models import DeliveredBy
-    from trajectories.services import schedule
+    from trajectories.schedule import services as schedule
+    from trajectories.schedule.models import DeliveredBy
     from trajectories.web.coordinator.progress import deadline_completion
 
     town = factories.municipality(session, name="Zwolle", code="GM0193")
@@ -304,14 +304,15 @@ def test_two_coordinators_admitting_the_last_place_at_once_admit_one(client, ses
 
 
 def test_import_events_reach_handlers_only_when_committed(nl, session, coordinator_world):
-    from trajectories import events
+    from trajectories.core import events
+    from trajectories.people.events import EnrollmentAdmitted
 
     seen = []
 
     def handler(event, _db):
         seen.append(event.participant_id)
 
-    events.subscribe(events.EnrollmentAdmitted)(handler)
+    events.subscribe(EnrollmentAdmitted)(handler)
     try:
         edition = factories.edition(session, coordinator_world.track_nl, slug="import", name="Import")
         url = f"/beheer/edities/{edition.id}/importeren"
@@ -320,4 +321,4 @@ def test_import_events_reach_handlers_only_when_committed(nl, session, coordinat
         nl.post(url, {"content": GOOD_CSV})
         assert len(seen) == 2
     finally:
-        events._handlers[events.EnrollmentAdmitted].remove(handler)
+        events._handlers[EnrollmentAdmitted].remove(handler)

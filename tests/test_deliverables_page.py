@@ -13,11 +13,14 @@ from sqlmodel import select
 
 from tests import factories
 from tests.coordinator_helpers import PASSWORD
-from trajectories.clock import utcnow
+from trajectories.accounts import services as accounts
+from trajectories.core.clock import utcnow
+from trajectories.core.models import EventRecord
 from trajectories.feeds import rotate_feed_token
-from trajectories.models import DeadlineExtension, DeliveredBy, EventRecord
+from trajectories.people import services as people
+from trajectories.schedule import services as schedule
+from trajectories.schedule.models import DeadlineExtension, DeliveredBy
 from trajectories.scheduler.models import MomentStatus, PlannedMoment
-from trajectories.services import accounts, people, schedule
 
 
 def _world(session, delivered_by):
@@ -55,7 +58,7 @@ def _rows(page) -> list[str]:
 
 @pytest.mark.browser
 def test_a_municipality_deadline_is_counted_and_listed_per_municipality(app, live_server, page):
-    db = app.extensions["trajectories.db"]
+    db = app.extensions["trajectories.core.db"]
     with db.session() as s:
         _edition, deadline, _towns, _people = _world(s, DeliveredBy.ORGANISATION)
         deadline_id = deadline.id
@@ -78,7 +81,7 @@ def test_a_municipality_deadline_is_counted_and_listed_per_municipality(app, liv
 
 @pytest.mark.browser
 def test_a_personal_deadline_is_counted_and_listed_per_participant(app, live_server, page):
-    db = app.extensions["trajectories.db"]
+    db = app.extensions["trajectories.core.db"]
     with db.session() as s:
         _edition, deadline, _towns, _people = _world(s, DeliveredBy.PARTICIPANT)
         deadline_id = deadline.id
@@ -103,7 +106,7 @@ def _feed_due(client, token: str, title: str) -> date:
 
 @pytest.mark.browser
 def test_extension_for_a_municipality_moves_its_peoples_feed_and_nudges(app, live_server, page):
-    db = app.extensions["trajectories.db"]
+    db = app.extensions["trajectories.core.db"]
     with db.session() as s:
         _edition, deadline, _towns, by_name = _world(s, DeliveredBy.ORGANISATION)
         deadline_id, due = deadline.id, deadline.due_date

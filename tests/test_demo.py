@@ -5,18 +5,12 @@ from datetime import date, time
 from sqlalchemy import func
 from sqlmodel import select
 
-from trajectories.clock import to_local
-from trajectories.models import (
-    Edition,
-    Coordinator,
-    Deadline,
-    Enrollment,
-    EventRecord,
-    Meeting,
-    Organiser,
-    Participant,
-    Track,
-)
+from trajectories.accounts.models import Coordinator
+from trajectories.catalogue.models import Edition, Organiser, Track
+from trajectories.core.clock import to_local
+from trajectories.core.models import EventRecord
+from trajectories.people.models import Enrollment, Participant
+from trajectories.schedule.models import Deadline, Meeting
 
 
 def _counts(session):

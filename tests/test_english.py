@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from trajectories.demo import load_demo
+from trajectories.demo.loader import load_demo
 
 PO_FILE = (Path(__file__).resolve().parents[1]
            / "trajectories" / "translations" / "en" / "LC_MESSAGES" / "messages.po")
@@ -34,7 +34,7 @@ def compiled_catalogue():
 
 @pytest.fixture
 def demo(app):
-    list(load_demo(app.extensions["trajectories.db"]))
+    list(load_demo(app.extensions["trajectories.core.db"]))
 
 
 @pytest.fixture
@@ -163,10 +163,10 @@ def test_coordinator_registrations_page_in_english(demo, app, client):
     from sqlmodel import select
 
     from tests.coordinator_helpers import Browser
-    from trajectories.demo import DEMO_PASSWORD
-    from trajectories.models import Edition, Organiser, Track
+    from trajectories.catalogue.models import Edition, Organiser, Track
+    from trajectories.demo.loader import DEMO_PASSWORD
 
-    with app.extensions["trajectories.db"].session() as s:
+    with app.extensions["trajectories.core.db"].session() as s:
         edition_id = s.exec(select(Edition.id).join(Track).join(Organiser)
                            .where(Organiser.slug == "vng")).first()
 
@@ -203,10 +203,12 @@ def test_confirmation_mail_in_the_participants_language(app):
 def test_session_reminder_mail_in_english(demo, app):
     from sqlmodel import select
 
+    from trajectories.catalogue.models import Edition, Track
     from trajectories.mail.outbox import render_mail
-    from trajectories.models import Edition, Meeting, Participant, Track
+    from trajectories.people.models import Participant
+    from trajectories.schedule.models import Meeting
 
-    with app.extensions["trajectories.db"].session() as s, app.app_context():
+    with app.extensions["trajectories.core.db"].session() as s, app.app_context():
         edition, track = s.exec(select(Edition, Track).join(Track).where(
             Track.slug == "praktijkproef-inclusie", Edition.slug == "2021")).one()
         meeting = s.exec(select(Meeting).where(Meeting.edition_id == edition.id)
@@ -228,7 +230,7 @@ def test_session_reminder_mail_in_english(demo, app):
 
 def test_the_language_choice_survives_signing_in(demo, client):
     from tests.coordinator_helpers import Browser
-    from trajectories.demo import DEMO_PASSWORD
+    from trajectories.demo.loader import DEMO_PASSWORD
 
     client.get("/taal/en")
     browser = Browser(client)

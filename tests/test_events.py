@@ -4,10 +4,11 @@ import pytest
 from sqlmodel import select
 
 from tests import factories
-from trajectories import events
-from trajectories.errors import InvalidInput
-from trajectories.models import EventRecord
-from trajectories.services import catalogue
+from trajectories.catalogue import services as catalogue
+from trajectories.catalogue.events import EditionSaved
+from trajectories.core import events
+from trajectories.core.errors import InvalidInput
+from trajectories.core.models import EventRecord
 
 
 @pytest.fixture
@@ -19,13 +20,13 @@ def seen():
         with db.session() as s:
             received.append((event.name, s.get(type_for(event), event_id(event)) is not None))
 
-    events.subscribe(events.EditionSaved)(handler)
+    events.subscribe(EditionSaved)(handler)
     yield received
-    events._handlers[events.EditionSaved].remove(handler)
+    events._handlers[EditionSaved].remove(handler)
 
 
 def type_for(event):
-    from trajectories.models import Edition
+    from trajectories.catalogue.models import Edition
 
     return Edition
 
@@ -50,7 +51,7 @@ def test_rolled_back_change_fires_nothing(session, seen):
 def test_event_recorded_in_a_transaction_that_rolls_back_is_dropped(db, seen):
     with db.session() as session:
         track = factories.track(session)
-        events.record(session, events.EditionSaved(edition_id=1, track_id=track.id))
+        events.record(session, EditionSaved(edition_id=1, track_id=track.id))
         session.rollback()
         session.commit()
     assert seen == []
@@ -60,9 +61,9 @@ def test_a_failing_handler_does_not_stop_the_others(session, seen):
     def broken(event, db):
         raise RuntimeError("boom")
 
-    events._handlers[events.EditionSaved].insert(0, broken)
+    events._handlers[EditionSaved].insert(0, broken)
     try:
         factories.edition(session)
     finally:
-        events._handlers[events.EditionSaved].remove(broken)
+        events._handlers[EditionSaved].remove(broken)
     assert seen == [("EditionSaved", True)]

@@ -14,8 +14,9 @@ from tests.feeds_helpers import parse_both, vevents
 from trajectories.feeds import build
 from trajectories.feeds.calendar import deadline_event, meeting_event
 from trajectories.feeds.preferences import set_feed_alarm
-from trajectories.models import Meeting
-from trajectories.services import people, schedule
+from trajectories.people import services as people
+from trajectories.schedule import services as schedule
+from trajectories.schedule.models import Meeting
 
 BASE = "https://leertrajecten.example.nl"
 
@@ -343,7 +344,7 @@ def test_personal_feed_reminds_in_the_participants_language_and_can_be_silenced(
 
 @pytest.mark.parametrize("bad", ["abc", -5, 100000])
 def test_bad_alarm_choice_is_refused_and_changes_nothing(session, bad):
-    from trajectories.errors import InvalidInput
+    from trajectories.core.errors import InvalidInput
     from trajectories.feeds.preferences import feed_alarm_minutes
 
     me = factories.participant(session)

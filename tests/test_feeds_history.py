@@ -10,9 +10,11 @@ import pytest
 from sqlmodel import select
 
 from tests.feeds_helpers import parse_both, vevents
-from trajectories.demo import load_demo
+from trajectories.catalogue.models import Edition, Track
+from trajectories.demo.loader import load_demo
 from trajectories.feeds import publish, rotate_feed_token
-from trajectories.models import Edition, Deadline, Meeting, Participant, Track
+from trajectories.people.models import Participant
+from trajectories.schedule.models import Deadline, Meeting
 
 PILOT = "/feeds/vng/praktijkproef-inclusie/2021.ics"
 TRACK = "/feeds/vng/praktijkproef-inclusie.ics"
@@ -21,7 +23,7 @@ TRACK = "/feeds/vng/praktijkproef-inclusie.ics"
 @pytest.fixture
 def pilot(app):
     """The demo, and the UIDs of the 2021 pilot's sessions and deadline."""
-    db = app.extensions["trajectories.db"]
+    db = app.extensions["trajectories.core.db"]
     list(load_demo(db))
     with db.session() as s:
         edition = s.exec(select(Edition).join(Track).where(
@@ -51,7 +53,7 @@ def test_the_2021_pilot_feed_keeps_every_session_and_deadline(app, client, runne
 
 
 def test_a_personal_feed_keeps_the_participants_own_history(app, client, pilot):
-    db = app.extensions["trajectories.db"]
+    db = app.extensions["trajectories.core.db"]
     with db.session() as s:
         participant = s.exec(select(Participant).where(
             Participant.email == "s.bakker@noordenveld.example")).one()

@@ -12,8 +12,8 @@ import pytest
 from tests import factories
 from tests.feeds_helpers import parse_both, vevents
 from tests.public_world import closing_client, follow_link, open_edition, submit
-from trajectories.clock import utcnow
-from trajectories.services import people
+from trajectories.core.clock import utcnow
+from trajectories.people import services as people
 
 
 @pytest.fixture

@@ -15,16 +15,20 @@ from sqlalchemy import delete, update
 
 from tests import factories
 from tests.feeds_helpers import parse_both, vevents
-from trajectories import events
+from trajectories.catalogue.events import EditionDeleted
+from trajectories.catalogue.models import Edition, Organiser, Track
+from trajectories.core import events
 from trajectories.feeds import build, personal_feed_path, publish, rotate_feed_token  # package API
-from trajectories.models import Edition, Meeting, Organiser, Participant, Track
-from trajectories.services import people, schedule
+from trajectories.people import services as people
+from trajectories.people.models import Participant
+from trajectories.schedule import services as schedule
+from trajectories.schedule.models import Meeting
 
 
 @pytest.fixture
 def s(app):
     """A session on the app's own database: its commits publish into the app's calendars/."""
-    with app.extensions["trajectories.db"].session(actor="test") as session:
+    with app.extensions["trajectories.core.db"].session(actor="test") as session:
         yield session
 
 
@@ -157,7 +161,7 @@ def test_published_files_equal_the_served_bytes_after_every_change(app, client, 
 
 
 def test_track_rename_republishes_every_feed_of_the_track(app, client, s, world):
-    from trajectories.services import catalogue
+    from trajectories.catalogue import services as catalogue
 
     catalogue.update_track(s, s.get(Track, world[1].id), title="G4GG, vernieuwd", sdgs=[1])
 
@@ -176,9 +180,9 @@ def test_deleted_edition_disappears_from_calendars(app, client, s, world):
     s.exec(delete(Edition).where(Edition.id == edition.id))
     s.exec(update(Track).values(updated_at=datetime.now(UTC)))
     s.commit()
-    events.dispatch(events.EditionDeleted(
+    events.dispatch(EditionDeleted(
         edition_id=edition.id, track_id=track.id, organiser_id=organiser.id, track_slug="g4gg",
-        edition_slug="2030", organiser_slug="vng"), app.extensions["trajectories.db"])
+        edition_slug="2030", organiser_slug="vng"), app.extensions["trajectories.core.db"])
 
     assert not edition_file.exists()
     assert client.get(EDITION_URL).status_code == 404
@@ -355,7 +359,7 @@ def test_building_a_feed_takes_the_same_number_of_queries_for_1_and_3_of_everyth
             url if size == 1 else url.replace("/vng", "/vng3"))
         app.extensions["trajectories.feeds.cache"].clear()
         publish.wait_idle()  # the background publisher's queries are not this feed's
-        counter, stop = _count_queries(app.extensions["trajectories.db"].engine)
+        counter, stop = _count_queries(app.extensions["trajectories.core.db"].engine)
         try:
             assert client.get(target).status_code == 200
         finally:

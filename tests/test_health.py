@@ -1,7 +1,7 @@
 from datetime import timedelta
 
-from trajectories.clock import utcnow
-from trajectories.heartbeat import beat
+from trajectories.core.clock import utcnow
+from trajectories.core.heartbeat import beat
 
 
 def test_healthz_without_scheduler_reports_absent(client):
@@ -26,7 +26,7 @@ def test_healthz_says_when_the_scheduler_of_this_process_waits(app, client, data
     import threading
     import time
 
-    from trajectories.leader import LeaderLock
+    from trajectories.core.leader import LeaderLock
     from trajectories.scheduler.runtime import run_as_leader
 
     other = LeaderLock(database_url)

@@ -6,7 +6,7 @@ import subprocess
 import sys
 import time
 
-from trajectories.leader import LeaderLock
+from trajectories.core.leader import LeaderLock
 
 HOLDER = """
 import sys, time

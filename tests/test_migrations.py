@@ -10,8 +10,8 @@ from sqlalchemy import create_engine, inspect, text
 from sqlmodel import SQLModel
 
 from tests.conftest import PG_URL, require
-from trajectories.db import make_engine, normalise_url
-from trajectories.migrate import upgrade
+from trajectories.core.db import make_engine, normalise_url
+from trajectories.core.migrate import upgrade
 
 
 def _assert_matches_models(url: str) -> None:

@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import select
 
 from tests import factories
-from trajectories.clock import utcnow
+from trajectories.core.clock import utcnow
 from trajectories.mail import drain as drain_module
 from trajectories.mail.drain import drain
 from trajectories.mail.models import EditionMailSettings, MailStatus, OutboxMessage
@@ -308,7 +308,7 @@ def test_switching_off_withdraws_queued_mails(db, mail_settings):
 
 
 def test_bad_preference_kind_is_refused(db):
-    from trajectories.errors import InvalidInput
+    from trajectories.core.errors import InvalidInput
 
     with db.session() as s:
         person = factories.participant(s)
@@ -321,7 +321,7 @@ def test_render_mail_dutch_dates_and_hostile_title(app, db, mail_settings, smtp_
         edition = factories.edition(s)
         meeting = factories.meeting(s, edition, title="Evil\u2028Bcc: evil@example.org <b>x</b>")
         person = factories.participant(s, email="anna@gemeente.example")
-        from trajectories.models import Track
+        from trajectories.catalogue.models import Track
         track = s.get(Track, edition.track_id)
     with app.app_context():
         subject, text, html = render_mail("reminder", "nl", participant=person, meeting=meeting,

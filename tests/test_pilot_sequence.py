@@ -12,9 +12,10 @@ from sqlmodel import select
 from tests import factories
 from trajectories.mail.drain import drain
 from trajectories.mail.models import OutboxMessage
+from trajectories.people import services as people
+from trajectories.schedule import services as schedule
 from trajectories.scheduler.jobs import process_moment
 from trajectories.scheduler.models import MomentStatus, PlannedMoment
-from trajectories.services import people, schedule
 
 END = datetime(2030, 11, 1, tzinfo=UTC)
 ANNA_DELIVERS = datetime(2030, 8, 5, tzinfo=UTC)
@@ -44,7 +45,7 @@ def test_inclusion_pilot_from_admission_to_the_overdue_nudge(mail_app, session, 
     for person in (anna, bert):
         people.enroll(session, edition, person)
 
-    database, settings = mail_app.extensions["trajectories.db"], mail_app.config["SETTINGS"]
+    database, settings = mail_app.extensions["trajectories.core.db"], mail_app.config["SETTINGS"]
     fired = 0
     while (moment := _next_moment(session)) is not None and moment.due_at < END:
         if moment.due_at > ANNA_DELIVERS and not deadline_delivered(session, deadline, anna):
@@ -82,7 +83,7 @@ def test_inclusion_pilot_from_admission_to_the_overdue_nudge(mail_app, session, 
 
 
 def deadline_delivered(session, deadline, participant) -> bool:
-    from trajectories.models import Submission
+    from trajectories.people.models import Submission
 
     found = session.exec(select(Submission).where(Submission.deadline_id == deadline.id,
                                                   Submission.participant_id == participant.id))

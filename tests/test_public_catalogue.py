@@ -11,9 +11,9 @@ import pytest
 
 from tests import factories
 from tests.public_world import closing_client, open_edition
-from trajectories.clock import utcnow
-from trajectories.reference import goals
-from trajectories.services import schedule
+from trajectories.core.clock import utcnow
+from trajectories.core.reference import goals
+from trajectories.schedule import services as schedule
 
 
 @pytest.fixture
@@ -122,7 +122,7 @@ def statements(app, client, path: str) -> int:
     """How many SQL statements one request issues."""
     from sqlalchemy import event
 
-    engine = app.extensions["trajectories.db"].engine
+    engine = app.extensions["trajectories.core.db"].engine
     seen = []
 
     def count(*_args):

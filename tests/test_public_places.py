@@ -10,9 +10,9 @@ from sqlmodel import select
 
 from tests import factories
 from tests.public_world import open_edition
-from trajectories.clock import utcnow
-from trajectories.models import Edition
-from trajectories.services import people
+from trajectories.catalogue.models import Edition
+from trajectories.core.clock import utcnow
+from trajectories.people import services as people
 
 
 def _world(session, admitted: int):

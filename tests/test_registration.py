@@ -19,15 +19,10 @@ from tests.public_world import (
     submit,
     text_of,
 )
-from trajectories.clock import utcnow
-from trajectories.models import (
-    Eligibility,
-    Enrollment,
-    EnrollmentStatus,
-    Organisation,
-    Participant,
-)
-from trajectories.services import people
+from trajectories.catalogue.models import Eligibility
+from trajectories.core.clock import utcnow
+from trajectories.people import services as people
+from trajectories.people.models import Enrollment, EnrollmentStatus, Organisation, Participant
 
 
 @pytest.fixture
@@ -46,7 +41,7 @@ def count(session, model) -> int:
 
 
 def register_path(session, edition) -> str:
-    from trajectories.models import Organiser, Track
+    from trajectories.catalogue.models import Organiser, Track
 
     track = session.get(Track, edition.track_id)
     organiser = session.get(Organiser, track.organiser_id)

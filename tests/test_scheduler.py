@@ -10,13 +10,14 @@ import pytest
 from sqlmodel import select
 
 from tests import factories
+from trajectories.catalogue.models import Edition
 from trajectories.mail.drain import drain
 from trajectories.mail.models import MailStatus, OutboxMessage
 from trajectories.mail.outbox import row_content
-from trajectories.models import Edition
+from trajectories.people import services as people
+from trajectories.schedule import services as schedule
 from trajectories.scheduler.jobs import process_moment
 from trajectories.scheduler.models import MomentStatus, PlannedMoment
-from trajectories.services import people, schedule
 
 AMS = ZoneInfo("Europe/Amsterdam")
 
@@ -81,7 +82,7 @@ def test_reminders_sent_once_to_admitted_with_dutch_dates(mail_app, session, wor
     assert fire(mail_app, job, planned.due_at + timedelta(seconds=5)) == "gone"
     rows = outbox(session, "reminder")
     assert [r.to for r in rows] == ["anna@gemeente.example", "bert@gemeente.example"]
-    assert drain(mail_app.extensions["trajectories.db"], mail_app.config["SETTINGS"]).sent == 2
+    assert drain(mail_app.extensions["trajectories.core.db"], mail_app.config["SETTINGS"]).sent == 2
     mails = smtp_sink.wait_for(2)
     mail = smtp_sink.to("anna@gemeente.example")[0]
     assert mail["Subject"] == "Over 7 dagen: Aftrap"
@@ -128,7 +129,7 @@ def test_nudges_only_to_those_who_did_not_deliver_and_stop_on_submission(mail_ap
     assert len(outbox(session, "nudge")) == 2
     people.submit(session, deadline, anna, text="Onze analyse")
     # Anna's queued nudge is withdrawn at once; Bert's goes.
-    drain(mail_app.extensions["trajectories.db"], mail_app.config["SETTINGS"])
+    drain(mail_app.extensions["trajectories.core.db"], mail_app.config["SETTINGS"])
     assert [str(m["To"]) for m in smtp_sink.wait_for(1)] == ["bert@gemeente.example"]
     for offset in ("P3D", "P0D"):
         due = moment(session, f"nudge:deadline:{deadline.id}:{offset}").due_at
@@ -167,7 +168,8 @@ def test_one_submission_stops_the_nudges_of_everyone_in_that_municipality(mail_a
                                                                           world):
     """A deadline one municipality delivers together: a colleague's submission covers Cees, a
     submission by someone not admitted (waitlisted Dirk) covers nobody, Bert has no colleague."""
-    from trajectories.models import DeliveredBy, Submission
+    from trajectories.people.models import Submission
+    from trajectories.schedule.models import DeliveredBy
 
     edition, anna, bert = world
     town = factories.municipality(session, "Noordenveld", "GM1699")
@@ -241,7 +243,7 @@ def test_cancel_removes_reminders_and_sends_one_cancellation(mail_app, session, 
     cancel = moment(session, f"cancel:session:{meeting.id}")
     fire(mail_app, cancel.job_id, cancel.due_at)
     fire(mail_app, cancel.job_id, cancel.due_at + timedelta(minutes=1))
-    drain(mail_app.extensions["trajectories.db"], mail_app.config["SETTINGS"])
+    drain(mail_app.extensions["trajectories.core.db"], mail_app.config["SETTINGS"])
     smtp_sink.wait_for(4)
     assert len([m for m in smtp_sink.messages if "METHOD:CANCEL" in m.as_string()]) == 2
     mail = smtp_sink.to("anna@gemeente.example")[-1]
@@ -298,8 +300,8 @@ def test_replanning_leaves_long_finished_editions_alone(session):
     extension, or an overdue nudge set months after the deadline)."""
     from sqlalchemy import delete
 
+    from trajectories.mail.services import set_mail_settings
     from trajectories.scheduler.plan import plan_all, unfinished_edition_ids
-    from trajectories.services.messages import set_mail_settings
 
     now = datetime(2030, 6, 1, 10, tzinfo=UTC)
     finished = factories.edition(session)
@@ -334,7 +336,7 @@ def test_reconciliation_repairs_the_job_store(mail_app, session, world):
     edition, *_ = world
     meeting = factories.meeting(session, edition)
     _deadline(session, edition)
-    db = mail_app.extensions["trajectories.db"]
+    db = mail_app.extensions["trajectories.core.db"]
     now = datetime.now(UTC)
 
     def start():
@@ -377,7 +379,7 @@ def test_a_moment_moved_while_reconciling_is_synced_after(mail_app, session, wor
 
     edition, *_ = world
     meeting = factories.meeting(session, edition)
-    db = mail_app.extensions["trajectories.db"]
+    db = mail_app.extensions["trajectories.core.db"]
     scheduler = configure(BackgroundScheduler(), db.url)
     scheduler.start(paused=True)
     moved = []
@@ -441,7 +443,7 @@ def test_two_schedulers_in_one_process_each_fire_against_their_own_app(
 
     from tests.conftest import _close, running_smtp_sink
     from trajectories.app import create_app
-    from trajectories.db import Database
+    from trajectories.core.db import Database
     from trajectories.scheduler.runtime import run_scheduler
 
     caplog.set_level(logging.INFO, logger="trajectories.scheduler.runtime")
@@ -494,7 +496,7 @@ def test_two_schedulers_in_one_process_each_fire_against_their_own_app(
 def test_edition_zone_change_replans(session, world):
     edition, *_ = world
     deadline = _deadline(session, edition)
-    from trajectories.services import catalogue
+    from trajectories.catalogue import services as catalogue
 
     catalogue.update_edition(session, session.get(Edition, edition.id), timezone="America/New_York",
                             name=edition.name)
@@ -525,7 +527,7 @@ def test_one_active_scheduler_the_other_takes_over(mail_app, caplog):
     import logging
     import threading
 
-    from trajectories.heartbeat import age_seconds
+    from trajectories.core.heartbeat import age_seconds
     from trajectories.scheduler.runtime import run_as_leader
 
     caplog.set_level(logging.INFO, logger="trajectories.scheduler.runtime")
@@ -552,7 +554,7 @@ def test_one_active_scheduler_the_other_takes_over(mail_app, caplog):
     first_stop.set()
     first.join(timeout=20)
     assert wait_until(lambda: started() == 2)
-    db = mail_app.extensions["trajectories.db"]
+    db = mail_app.extensions["trajectories.core.db"]
 
     def beating() -> bool:
         with db.session() as s:  # a short transaction: on SQLite it holds the write lock
@@ -584,7 +586,7 @@ def test_cancellation_reaches_only_those_who_had_the_invitation(mail_app, sessio
         fire(mail_app, welcome.job_id, welcome.due_at)
     cancel = moment(session, f"cancel:session:{meeting.id}")
     assert fire(mail_app, cancel.job_id, cancel.due_at) == "sent"
-    drain(mail_app.extensions["trajectories.db"], mail_app.config["SETTINGS"])
+    drain(mail_app.extensions["trajectories.core.db"], mail_app.config["SETTINGS"])
     smtp_sink.wait_for(6)
     cancels = sorted(str(m["To"]) for m in smtp_sink.messages
                      if "METHOD:CANCEL" in m.as_string())
@@ -616,7 +618,7 @@ def test_update_goes_to_the_invited_and_newcomers_get_the_current_invitation(mai
 
 
 def test_changing_mail_settings_replans_at_once(session, world):
-    from trajectories.services.messages import set_mail_settings
+    from trajectories.mail.services import set_mail_settings
 
     edition, *_ = world
     meeting = factories.meeting(session, edition)
@@ -642,7 +644,7 @@ def test_welcome_unsubscribe_link_stops_welcomes_not_invitations(mail_app, sessi
     welcome = moment(session, f"welcome:enrollment:{enrollment.id}")
     fire(mail_app, welcome.job_id, welcome.due_at)
     settings = mail_app.config["SETTINGS"]
-    drain(mail_app.extensions["trajectories.db"], settings)
+    drain(mail_app.extensions["trajectories.core.db"], settings)
     smtp_sink.wait_for(2)
     [mail] = [m for m in smtp_sink.to("cees@gemeente.example") if m["Subject"].startswith("Welkom")]
     link = mail["List-Unsubscribe"].strip("<>")
@@ -661,8 +663,9 @@ def test_welcome_unsubscribe_link_stops_welcomes_not_invitations(mail_app, sessi
 def test_a_fan_out_in_one_statement_sends_what_one_per_person_would(mail_app, session, world):
     """The shared text with name and link put in is the mail rendered for each person (the
     per-person way stays for templates that need more than the name, and for keys too long)."""
+    from trajectories.catalogue.models import Track
     from trajectories.mail.outbox import fan_out, set_mail_preference
-    from trajectories.models import Participant, Track
+    from trajectories.people.models import Participant
 
     edition, anna, bert = world
     anna.name = "Anna & Zoë <Vries>"

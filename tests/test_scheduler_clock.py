@@ -22,18 +22,13 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
-from trajectories import clock
+from trajectories.catalogue.models import Edition, Track
+from trajectories.core import clock
 from trajectories.mail.models import OutboxMessage
-from trajectories.models import (
-    Edition,
-    Enrollment,
-    EnrollmentStatus,
-    Meeting,
-    Participant,
-    Track,
-)
+from trajectories.people.models import Enrollment, EnrollmentStatus, Participant
+from trajectories.schedule import services as schedule
+from trajectories.schedule.models import Meeting
 from trajectories.scheduler.models import MomentStatus, PlannedMoment
-from trajectories.services import schedule
 
 TRAJECTORIES = str(Path(sys.executable).with_name("trajectories"))
 AMS = ZoneInfo("Europe/Amsterdam")

@@ -11,13 +11,16 @@ import pytest
 from sqlmodel import select
 
 from tests import factories
-from trajectories.demo import load_demo
+from trajectories.catalogue.models import Edition
+from trajectories.demo.loader import load_demo
+from trajectories.mail import services as messages
 from trajectories.mail.models import OutboxMessage
-from trajectories.models import Edition, Enrollment, EnrollmentStatus, Meeting, Participant
+from trajectories.people import services as people
+from trajectories.people.models import Enrollment, EnrollmentStatus, Participant
+from trajectories.schedule.models import Meeting
 from trajectories.scheduler.jobs import process_moment
 from trajectories.scheduler.models import MomentStatus, PlannedMoment
 from trajectories.scheduler.runtime import reconcile
-from trajectories.services import messages, people
 
 
 def _moment(session, job_id) -> PlannedMoment:

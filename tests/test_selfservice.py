@@ -14,23 +14,23 @@ from sqlmodel import select
 
 from tests import factories
 from tests.public_world import closing_client, follow_link, link_in, open_edition, submit, token_of
-from trajectories.clock import utcnow
+from trajectories.core.clock import utcnow
 from trajectories.feeds.models import FeedPreference
 from trajectories.feeds.preferences import set_feed_alarm
 from trajectories.mail.models import OutboxMessage
 from trajectories.mail.outbox import row_content
-from trajectories.models import (
+from trajectories.people import services as people
+from trajectories.people.models import (
     Attendance,
-    DeliveredBy,
     Enrollment,
     EnrollmentStatus,
-    Meeting,
     Participant,
     Submission,
 )
+from trajectories.schedule import services as schedule
+from trajectories.schedule.models import DeliveredBy, Meeting
 from trajectories.scheduler.jobs import process_moment
 from trajectories.scheduler.models import PlannedMoment
-from trajectories.services import people, schedule
 
 
 @pytest.fixture
@@ -107,7 +107,7 @@ def test_sign_in_link_is_single_use_and_cannot_be_tampered(client, smtp_sink, me
 
 def test_confirmation_link_cannot_sign_in(app, client, smtp_sink, member):
     """A link made for one purpose is refused for another (the purpose is in the signature)."""
-    from trajectories import signin
+    from trajectories.accounts import tokens as signin
 
     token = signin.make_token(app.config["SECRET_KEY"], signin.CONFIRM,
                               {"p": member["participant"].id, "e": member["participant"].email})

@@ -7,21 +7,16 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from tests import factories
-from trajectories.clock import to_local, utcnow
-from trajectories.errors import InvalidInput
-from trajectories.models import (
-    Edition,
-    EnrollmentStatus,
-    EventRecord,
-    Meeting,
-    MeetingStatus,
-    OrganisationKind,
-    Organiser,
-    Participant,
-    Submission,
-    Track,
-)
-from trajectories.services import accounts, catalogue, people, schedule
+from trajectories.accounts import services as accounts
+from trajectories.catalogue import services as catalogue
+from trajectories.catalogue.models import Edition, Organiser, Track
+from trajectories.core.clock import to_local, utcnow
+from trajectories.core.errors import InvalidInput
+from trajectories.core.models import EventRecord
+from trajectories.people import services as people
+from trajectories.people.models import EnrollmentStatus, OrganisationKind, Participant, Submission
+from trajectories.schedule import services as schedule
+from trajectories.schedule.models import Meeting, MeetingStatus
 
 
 def count(session, model) -> int:

@@ -1,8 +1,8 @@
-from trajectories.demo import load_demo
+from trajectories.demo.loader import load_demo
 
 
 def test_catalogue_shows_demo_tracks(app, client):
-    list(load_demo(app.extensions["trajectories.db"]))
+    list(load_demo(app.extensions["trajectories.core.db"]))
     page = client.get("/").get_data(as_text=True)
     assert "Praktijkproef Global Goals &amp; lokale inclusie" in page
     assert "Duurzaam aankoopbeleid" in page

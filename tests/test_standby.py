@@ -19,7 +19,7 @@ from tests.scheduler_processes import (
     queued_ids,
     wait,
 )
-from trajectories.leader import LOCK_KEY
+from trajectories.core.leader import LOCK_KEY
 
 TAKEOVER_LIMIT = 15.0
 FAN_OUT = 500

@@ -13,8 +13,8 @@ from sqlmodel import select
 from tests import factories
 from tests.conftest import assert_reflows
 from tests.public_world import open_edition
-from trajectories.demo import DEMO_PASSWORD, load_demo
-from trajectories.models import Edition, Eligibility, Track
+from trajectories.catalogue.models import Edition, Eligibility, Track
+from trajectories.demo.loader import DEMO_PASSWORD, load_demo
 
 pytestmark = pytest.mark.browser
 
@@ -42,7 +42,7 @@ FOCUS_CONTRAST_JS = """el => {
 
 
 def _demo_edition(app):
-    db = app.extensions["trajectories.db"]
+    db = app.extensions["trajectories.core.db"]
     list(load_demo(db))
     with db.session() as s:
         return s.exec(select(Edition).join(Track).where(
@@ -140,11 +140,13 @@ def test_header_names_the_product_and_the_organiser(live_server, page, session):
 
 
 def test_logbook_reads_as_sentences_with_who_and_links(app, live_server, page):
-    from trajectories.models import Coordinator, EventRecord, Meeting
-    from trajectories.services import schedule
+    from trajectories.accounts.models import Coordinator
+    from trajectories.core.models import EventRecord
+    from trajectories.schedule import services as schedule
+    from trajectories.schedule.models import Meeting
 
     edition = _demo_edition(app)
-    db = app.extensions["trajectories.db"]
+    db = app.extensions["trajectories.core.db"]
     with db.session() as s:
         maria = s.exec(select(Coordinator).where(Coordinator.email == "coordinator@vng.example")).one()
         actor = f"coordinator:{maria.id}"
@@ -203,7 +205,7 @@ def test_a_mail_with_a_long_link_and_long_headings_fit_a_320px_screen(app, live_
     from trajectories.mail.outbox import queue_mail
 
     edition = _demo_edition(app)
-    db = app.extensions["trajectories.db"]
+    db = app.extensions["trajectories.core.db"]
     with db.session() as s:
         row = queue_mail(s, to="sanne@noordenveld.example", kind=MailKind.OTHER,
                          subject="Verslag van de Wereldburgerschapseducatiebijeenkomst",

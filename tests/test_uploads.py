@@ -14,7 +14,8 @@ from sqlmodel import select
 
 from tests.coordinator_helpers import Browser
 from tests.public_world import closing_client, follow_link, submit
-from trajectories.models import Material, Submission
+from trajectories.people.models import Submission
+from trajectories.schedule.models import Material
 
 
 @pytest.fixture

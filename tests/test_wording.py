@@ -13,7 +13,8 @@ from tests.public_world import open_edition, text_of
 from tests.test_coordinator_roster import _enrollment_ids
 from tests.test_scheduler import fire, moment
 from trajectories.mail.drain import drain
-from trajectories.services import people, schedule
+from trajectories.people import services as people
+from trajectories.schedule import services as schedule
 
 
 @pytest.fixture

@@ -1,3 +1,3 @@
-from .cli import main
+from trajectories.cli import main
 
 main()

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Flask, g, request, session
 from flask_babel import Babel
 
-from .clock import configure_clock
-from .config import PROJECT_ROOT, ConfigError, Settings, load_settings
-from .db import Database
-from .logs import configure_logging, log_requests
+from trajectories.core.clock import configure_clock
+from trajectories.core.config import PROJECT_ROOT, ConfigError, Settings, load_settings
+from trajectories.core.db import Database
+from trajectories.core.logs import configure_logging, log_requests
 
 babel = Babel()
 LANGUAGES = ("nl", "en")
@@ -50,17 +50,17 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(flask_config)
     configure_logging(json_lines=settings.production)
 
-    app.extensions["trajectories.db"] = Database(settings.database_url)
+    app.extensions["trajectories.core.db"] = Database(settings.database_url)
     babel.init_app(app, locale_selector=select_locale)
 
-    from . import handlers, schema  # noqa: F401  (after-commit handlers; every table)
-    from .web import register_blueprints, template_helpers
+    from trajectories import handlers, schema  # noqa: F401  (after-commit handlers; every table)
+    from trajectories.web import register_blueprints, template_helpers
 
     register_blueprints(app)
     template_helpers(app)
     log_requests(app)
 
-    from .cli import cli
+    from trajectories.cli import cli
 
     # The same commands under `flask --app wsgi ...` and the test CLI runner.
     for command in cli.commands.values():

@@ -8,12 +8,12 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from .config import ConfigError
-from .errors import InvalidInput
+from trajectories.core.config import ConfigError
+from trajectories.core.errors import InvalidInput
 
 
 def _create_app():
-    from .app import create_app
+    from trajectories.app import create_app
 
     return create_app()
 
@@ -25,14 +25,14 @@ def cli():
 
 
 def _db():
-    return current_app.extensions["trajectories.db"]
+    return current_app.extensions["trajectories.core.db"]
 
 
 @cli.command("init-db")
 @with_appcontext
 def init_db():
     """Create or upgrade the database schema (Alembic, to head)."""
-    from .migrate import upgrade
+    from trajectories.core.migrate import upgrade
 
     upgrade(_db().url)
     click.echo(f"Database ready: {_db().engine.url.render_as_string(hide_password=True)}")
@@ -42,7 +42,7 @@ def init_db():
 @with_appcontext
 def demo():
     """Load the demo programmes (idempotent: running it twice changes nothing)."""
-    from .demo import load_demo
+    from trajectories.demo.loader import load_demo
 
     for line in load_demo(_db()):
         click.echo(line)
@@ -59,8 +59,8 @@ def create_coordinator_command(email, name, organiser_slug, admin, password):
     """Create a coordinator account."""
     from sqlmodel import select
 
-    from .models import Organiser
-    from .services.accounts import create_coordinator
+    from trajectories.accounts.services import create_coordinator
+    from trajectories.catalogue.models import Organiser
 
     with _db().session(actor="cli") as session:
         organiser = None
@@ -101,7 +101,7 @@ def _scheduler_thread(app) -> None:
     """The scheduler beside the development server, in a daemon thread (same leader lock)."""
     import threading
 
-    from .scheduler.runtime import run_as_leader
+    from trajectories.scheduler.runtime import run_as_leader
 
     threading.Thread(target=run_as_leader, args=(app, threading.Event()), name="scheduler",
                      daemon=True).start()
@@ -112,7 +112,7 @@ def _exec_gunicorn(host: str, port: int, workers: int | None) -> None:
     import os
     import shutil
 
-    from .config import PROJECT_ROOT
+    from trajectories.core.config import PROJECT_ROOT
 
     gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or "gunicorn"
     args = [gunicorn, "--config", str(PROJECT_ROOT / "gunicorn.conf.py"),
@@ -130,7 +130,7 @@ def backup(destination):
     backup API; pg_dump for PostgreSQL) and every stored file, with a manifest."""
     from pathlib import Path
 
-    from .backup import BackupError, backup
+    from trajectories.core.backup import BackupError, backup
 
     try:
         manifest = backup(_db(), current_app.config["SETTINGS"].var_dir, Path(destination))
@@ -153,7 +153,7 @@ def restore(source):
     TRAJECTORIES_VAR_DIR (refuses anything else and changes nothing then)."""
     from pathlib import Path
 
-    from .backup import BackupError, restore
+    from trajectories.core.backup import BackupError, restore
 
     try:
         manifest = restore(_db(), current_app.config["SETTINGS"].var_dir, Path(source))
@@ -173,7 +173,7 @@ def restore(source):
 @with_appcontext
 def mailbox(host, port):
     """Run the development SMTP mailbox; mails land in var/mailbox/."""
-    from .mail.mailbox import run_mailbox
+    from trajectories.mail.mailbox import run_mailbox
 
     directory = current_app.config["SETTINGS"].var_dir / "mailbox"
     click.echo(f"Mailbox on {host}:{port}, writing to {directory}")
@@ -190,9 +190,9 @@ def outbox(status, limit, retry_id, drain_now):
     """List the mail outbox, newest first; --retry ID queues a mail again."""
     from sqlmodel import select
 
-    from .mail.drain import drain
-    from .mail.models import OutboxMessage
-    from .mail.outbox import retry
+    from trajectories.mail.drain import drain
+    from trajectories.mail.models import OutboxMessage
+    from trajectories.mail.outbox import retry
 
     if retry_id is not None:
         with _db().session(actor="cli") as session:
@@ -225,8 +225,8 @@ def scheduler():
     import signal
     import threading
 
-    from .clock import app_clock
-    from .scheduler.runtime import run_as_leader
+    from trajectories.core.clock import app_clock
+    from trajectories.scheduler.runtime import run_as_leader
 
     clock = app_clock()
     if clock is not None:  # TRAJECTORIES_CLOCK_START: it begins there once the plan is made
@@ -239,7 +239,7 @@ def scheduler():
 
 
 # Commands that live with their area.
-from .feeds.commands import publish_calendars  # noqa: E402
+from trajectories.feeds.commands import publish_calendars  # noqa: E402
 
 cli.add_command(publish_calendars)
 

@@ -1,11 +1,15 @@
 """Imports every module that defines tables, so `SQLModel.metadata` is complete.
 
-The domain tables are in `models`; each area with tables of its own (mail outbox, scheduler plan,
-sign-in tokens, ...) adds its module here. Migrations, tests and the app import this module.
+Each feature keeps its tables in its own `models` module; a feature with tables adds it here.
+Migrations, tests and the app import this module.
 """
 
+import trajectories.accounts.models  # noqa: F401
+import trajectories.accounts.tokens  # noqa: F401  (used_token: single-use sign-in links)
+import trajectories.catalogue.models  # noqa: F401
+import trajectories.core.models  # noqa: F401
 import trajectories.feeds.models  # noqa: F401
 import trajectories.mail.models  # noqa: F401
-import trajectories.models  # noqa: F401
+import trajectories.people.models  # noqa: F401
+import trajectories.schedule.models  # noqa: F401
 import trajectories.scheduler.models  # noqa: F401
-import trajectories.signin  # noqa: F401  (used_token: single-use sign-in links)

@@ -7,8 +7,13 @@
 - `tokens`, `preferences`: personal feed tokens (hash only) and reminder choices.
 """
 
-from .preferences import feed_alarm_minutes, set_feed_alarm
-from .tokens import participant_for_token, personal_feed_path, revoke_feed_token, rotate_feed_token
+from trajectories.feeds.preferences import feed_alarm_minutes, set_feed_alarm
+from trajectories.feeds.tokens import (
+    participant_for_token,
+    personal_feed_path,
+    revoke_feed_token,
+    rotate_feed_token,
+)
 
 __all__ = ["feed_alarm_minutes", "participant_for_token", "personal_feed_path",
            "revoke_feed_token", "rotate_feed_token", "set_feed_alarm"]

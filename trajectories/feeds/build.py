@@ -32,22 +32,10 @@ from icalendar import Event
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from ..clock import utcnow
-from ..models import (
-    Edition,
-    Deadline,
-    DeadlineExtension,
-    Enrollment,
-    EnrollmentStatus,
-    Material,
-    Meeting,
-    Organiser,
-    Participant,
-    Submission,
-    Track,
-)
-from . import links
-from .calendar import (
+from trajectories.catalogue.models import Edition, Organiser, Track
+from trajectories.core.clock import utcnow
+from trajectories.feeds import links
+from trajectories.feeds.calendar import (
     add_alarm,
     deadline_event,
     feed_calendar,
@@ -55,8 +43,10 @@ from .calendar import (
     page_url,
     to_bytes,
 )
-from .models import DEFAULT_ALARM_MINUTES, FeedPreference
-from .texts import texts
+from trajectories.feeds.models import DEFAULT_ALARM_MINUTES, FeedPreference
+from trajectories.feeds.texts import texts
+from trajectories.people.models import Enrollment, EnrollmentStatus, Participant, Submission
+from trajectories.schedule.models import Deadline, DeadlineExtension, Material, Meeting
 
 WINDOW = timedelta(days=365)
 #: Enrollments whose sessions a personal feed shows.

@@ -16,18 +16,10 @@ from functools import lru_cache
 from icalendar import Alarm, Calendar, Component, Event, Timezone, vDuration
 from icalendar.prop.conference import Conference
 
-from ..clock import to_local
-from ..models import (
-    Edition,
-    Deadline,
-    Material,
-    Meeting,
-    MeetingMode,
-    MeetingStatus,
-    Organiser,
-    Track,
-)
-from .texts import long_date, texts
+from trajectories.catalogue.models import Edition, Organiser, Track
+from trajectories.core.clock import to_local
+from trajectories.feeds.texts import long_date, texts
+from trajectories.schedule.models import Deadline, Material, Meeting, MeetingMode, MeetingStatus
 
 PRODID = "-//trajectories//leertrajecten//NL"
 #: How often clients should fetch a subscribed feed again (REFRESH-INTERVAL, X-PUBLISHED-TTL).

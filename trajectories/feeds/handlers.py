@@ -2,17 +2,40 @@
 Last-Modified moving (`preferences`), and make this process check feed versions again at once.
 Imported once by `trajectories.handlers`."""
 
-from .. import events
-from . import build, preferences, publish  # noqa: F401
+from trajectories.catalogue.events import (
+    EditionDeleted,
+    EditionPublished,
+    EditionSaved,
+    TrackSaved,
+)
+from trajectories.core import events
+from trajectories.feeds import build, preferences, publish  # noqa: F401
+from trajectories.people.events import (
+    EnrollmentAdmitted,
+    EnrollmentApplied,
+    EnrollmentWaitlisted,
+    EnrollmentWithdrawn,
+    ParticipantChanged,
+    SubmissionReceived,
+)
+from trajectories.schedule.events import (
+    DeadlineExtended,
+    DeadlineRemoved,
+    DeadlineSet,
+    MeetingCancelled,
+    MeetingChanged,
+    MeetingPlanned,
+    MeetingRescheduled,
+)
 
 #: Every event that can change what some feed shows.
 CHANGES = (
-    events.TrackSaved, events.EditionSaved, events.EditionPublished, events.EditionDeleted,
-    events.MeetingPlanned,
-    events.MeetingChanged, events.MeetingRescheduled, events.MeetingCancelled, events.DeadlineSet,
-    events.DeadlineRemoved, events.DeadlineExtended, events.EnrollmentApplied,
-    events.EnrollmentAdmitted, events.EnrollmentWaitlisted, events.EnrollmentWithdrawn,
-    events.SubmissionReceived, events.ParticipantChanged,
+    TrackSaved, EditionSaved, EditionPublished, EditionDeleted,
+    MeetingPlanned,
+    MeetingChanged, MeetingRescheduled, MeetingCancelled, DeadlineSet,
+    DeadlineRemoved, DeadlineExtended, EnrollmentApplied,
+    EnrollmentAdmitted, EnrollmentWaitlisted, EnrollmentWithdrawn,
+    SubmissionReceived, ParticipantChanged,
 )
 
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
-from ..models import Edition, Organiser, Track
-from .texts import texts
+from trajectories.catalogue.models import Edition, Organiser, Track
+from trajectories.feeds.texts import texts
 
 PREFIX = "/feeds/"
 

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from ..clock import utcnow
+from trajectories.core.clock import utcnow
 
 #: Minutes before a session that personal feeds remind, unless the participant chose otherwise.
 DEFAULT_ALARM_MINUTES = 30

@@ -6,12 +6,13 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session
 
-from .. import events
-from ..clock import utcnow
-from ..errors import InvalidInput
-from ..models import Participant
-from ..services.base import service
-from .models import FeedPreference
+from trajectories.core import events
+from trajectories.core.clock import utcnow
+from trajectories.core.errors import InvalidInput
+from trajectories.core.service import service
+from trajectories.feeds.models import FeedPreference
+from trajectories.people.events import ParticipantChanged
+from trajectories.people.models import Participant
 
 #: A reminder at most a week before.
 MAX_ALARM_MINUTES = 7 * 24 * 60
@@ -41,7 +42,7 @@ def set_feed_alarm(session: Session, participant: Participant, minutes: int | No
     preference.updated_at = utcnow()
     session.add(preference)
     session.flush()
-    events.record(session, events.ParticipantChanged(participant_id=participant.id))
+    events.record(session, ParticipantChanged(participant_id=participant.id))
 
 
 def feed_alarm_minutes(session: Session, participant: Participant) -> int:
@@ -49,7 +50,7 @@ def feed_alarm_minutes(session: Session, participant: Participant) -> int:
     return _preference(session, participant.id).alarm_minutes
 
 
-@events.subscribe(events.ParticipantChanged)
+@events.subscribe(ParticipantChanged)
 def touch_personal_feed(event, db) -> None:
     """Language or token changed: move the personal feed's Last-Modified forward, so a client
     that revalidates with If-Modified-Since alone fetches it again."""

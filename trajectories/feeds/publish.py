@@ -26,10 +26,25 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from .. import events
-from ..config import Settings
-from ..models import Edition, Organiser, Track
-from . import build, links
+from trajectories.catalogue.events import (
+    EditionDeleted,
+    EditionPublished,
+    EditionSaved,
+    TrackSaved,
+)
+from trajectories.catalogue.models import Edition, Organiser, Track
+from trajectories.core import events
+from trajectories.core.config import Settings
+from trajectories.feeds import build, links
+from trajectories.schedule.events import (
+    DeadlineExtended,
+    DeadlineRemoved,
+    DeadlineSet,
+    MeetingCancelled,
+    MeetingChanged,
+    MeetingPlanned,
+    MeetingRescheduled,
+)
 
 log = logging.getLogger(__name__)
 
@@ -225,17 +240,17 @@ def _publish_edition(db, edition_id: int) -> None:
     background.submit(db, organiser.id, [track.id])
 
 
-@events.subscribe(events.EditionSaved, events.EditionPublished, events.MeetingPlanned,
-                  events.MeetingChanged,
-                  events.MeetingRescheduled, events.MeetingCancelled, events.DeadlineSet,
-                  events.DeadlineRemoved, events.DeadlineExtended)
+@events.subscribe(EditionSaved, EditionPublished, MeetingPlanned,
+                  MeetingChanged,
+                  MeetingRescheduled, MeetingCancelled, DeadlineSet,
+                  DeadlineRemoved, DeadlineExtended)
 def republish_edition(event, db) -> None:
     """An edition, its sessions or deadlines changed: its feed now, its track's and organiser's
     in the background."""
     _publish_edition(db, event.edition_id)
 
 
-@events.subscribe(events.TrackSaved)
+@events.subscribe(TrackSaved)
 def republish_track(event, db) -> None:
     """Every entry carries the track's name: all its feeds change."""
     settings = _settings_for(db)
@@ -253,7 +268,7 @@ def republish_track(event, db) -> None:
     background.submit(db, organiser.id, [track.id])
 
 
-@events.subscribe(events.EditionDeleted)
+@events.subscribe(EditionDeleted)
 def unpublish_edition(event, db) -> None:
     """A deleted edition's feed disappears; its track and organiser feeds lose its entries."""
     settings = _settings_for(db)

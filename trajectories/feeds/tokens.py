@@ -12,9 +12,10 @@ import secrets
 
 from sqlmodel import Session, select
 
-from .. import events
-from ..models import Participant
-from ..services.base import service
+from trajectories.core import events
+from trajectories.core.service import service
+from trajectories.people.events import ParticipantChanged
+from trajectories.people.models import Participant
 
 #: token_urlsafe(32): 43 characters of [A-Za-z0-9_-].
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{43}$")
@@ -32,7 +33,7 @@ def rotate_feed_token(session: Session, participant: Participant) -> str:
     participant.feed_token_hash = token_hash(token)
     session.add(participant)
     session.flush()
-    events.record(session, events.ParticipantChanged(participant_id=participant.id))
+    events.record(session, ParticipantChanged(participant_id=participant.id))
     return token
 
 
@@ -44,7 +45,7 @@ def revoke_feed_token(session: Session, participant: Participant) -> None:
     participant.feed_token_hash = None
     session.add(participant)
     session.flush()
-    events.record(session, events.ParticipantChanged(participant_id=participant.id))
+    events.record(session, ParticipantChanged(participant_id=participant.id))
 
 
 def personal_feed_path(token: str) -> str:

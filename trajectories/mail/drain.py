@@ -41,11 +41,17 @@ from sqlalchemy import bindparam, func, update
 from sqlalchemy.engine import Connection
 from sqlmodel import select
 
-from ..clock import utcnow
-from ..db import Database
-from .models import MailBody, MailStatus, OutboxMessage
-from .outbox import bodies_of, content, unsubscribe_url
-from .transport import PermanentFailure, TemporaryFailure, Transport, as_bytes, build_message
+from trajectories.core.clock import utcnow
+from trajectories.core.db import Database
+from trajectories.mail.models import MailBody, MailStatus, OutboxMessage
+from trajectories.mail.outbox import bodies_of, content, unsubscribe_url
+from trajectories.mail.transport import (
+    PermanentFailure,
+    TemporaryFailure,
+    Transport,
+    as_bytes,
+    build_message,
+)
 
 log = logging.getLogger(__name__)
 

@@ -10,8 +10,10 @@ from collections.abc import Sequence
 
 from icalendar import Calendar, Timezone, vCalAddress
 
-from ..feeds.calendar import _timezone, meeting_event
-from ..models import Edition, Material, Meeting, MeetingStatus, Organiser, Participant, Track
+from trajectories.catalogue.models import Edition, Organiser, Track
+from trajectories.feeds.calendar import _timezone, meeting_event
+from trajectories.people.models import Participant
+from trajectories.schedule.models import Material, Meeting, MeetingStatus
 
 PRODID = "-//trajectories//leertrajecten//NL"
 

@@ -27,11 +27,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, select
 
-from ..clock import utcnow
-from ..errors import InvalidInput
-from ..models import Enrollment, Participant
-from ..services.base import service
-from .models import (
+from trajectories.core.clock import utcnow
+from trajectories.core.errors import InvalidInput
+from trajectories.core.service import service
+from trajectories.mail.models import (
     PREFERENCE_KINDS,
     EditionMailSettings,
     MailBody,
@@ -42,6 +41,7 @@ from .models import (
     preference_kind,
     settings_for,
 )
+from trajectories.people.models import Enrollment, Participant
 
 #: Mail kinds a coordinator reviews first when the edition has the review step on.
 REVIEWED_KINDS = (MailKind.COACHING,)

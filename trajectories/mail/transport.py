@@ -25,7 +25,7 @@ from io import BytesIO
 
 import yagmail
 
-from ..clock import utcnow
+from trajectories.core.clock import utcnow
 
 
 class TemporaryFailure(Exception):

@@ -13,11 +13,22 @@ import logging
 from sqlalchemy import or_, update
 from sqlmodel import select
 
-from .. import events
-from ..mail.models import MailStatus, OutboxMessage
-from ..models import Enrollment, EnrollmentStatus
-from ..services.messages import MailSettingsChanged
-from . import plan
+from trajectories.catalogue.events import EditionPublished, EditionSaved
+from trajectories.core import events
+from trajectories.mail.events import MailSettingsChanged
+from trajectories.mail.models import MailStatus, OutboxMessage
+from trajectories.people.events import EnrollmentAdmitted, EnrollmentWithdrawn, SubmissionReceived
+from trajectories.people.models import Enrollment, EnrollmentStatus
+from trajectories.schedule.events import (
+    DeadlineExtended,
+    DeadlineRemoved,
+    DeadlineSet,
+    MeetingCancelled,
+    MeetingChanged,
+    MeetingPlanned,
+    MeetingRescheduled,
+)
+from trajectories.scheduler import plan
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +40,7 @@ def _with_session(db, work) -> None:
         work(session)
 
 
-@events.subscribe(events.MeetingPlanned)
+@events.subscribe(MeetingPlanned)
 def on_meeting_planned(event, db) -> None:
     def work(session):
         plan.plan_meeting(session, event.meeting_id)
@@ -39,7 +50,7 @@ def on_meeting_planned(event, db) -> None:
     _with_session(db, work)
 
 
-@events.subscribe(events.MeetingRescheduled, events.MeetingChanged)
+@events.subscribe(MeetingRescheduled, MeetingChanged)
 def on_meeting_changed(event, db) -> None:
     def work(session):
         plan.plan_meeting(session, event.meeting_id)
@@ -50,7 +61,7 @@ def on_meeting_changed(event, db) -> None:
     _with_session(db, work)
 
 
-@events.subscribe(events.MeetingCancelled)
+@events.subscribe(MeetingCancelled)
 def on_meeting_cancelled(event, db) -> None:
     def work(session):
         plan.plan_meeting(session, event.meeting_id)
@@ -60,7 +71,7 @@ def on_meeting_cancelled(event, db) -> None:
     _with_session(db, work)
 
 
-@events.subscribe(events.DeadlineSet, events.DeadlineRemoved, events.DeadlineExtended)
+@events.subscribe(DeadlineSet, DeadlineRemoved, DeadlineExtended)
 def on_deadline_changed(event, db) -> None:
     def work(session):
         plan.plan_deadline(session, event.deadline_id)
@@ -68,14 +79,14 @@ def on_deadline_changed(event, db) -> None:
     _with_session(db, work)
 
 
-@events.subscribe(events.EditionSaved, MailSettingsChanged)
+@events.subscribe(EditionSaved, MailSettingsChanged)
 def on_edition_saved(event, db) -> None:
     """The zone, the coordinator or the mail settings (reminder and nudge days, send hour,
     coaching delay) may have changed: re-plan the edition."""
     _with_session(db, lambda session: plan.plan_edition(session, event.edition_id))
 
 
-@events.subscribe(events.EditionPublished)
+@events.subscribe(EditionPublished)
 def on_edition_published(event, db) -> None:
     """A draft went public: plan its reminders, nudges and digest, and welcome whoever a
     coordinator admitted while it was a draft."""
@@ -90,7 +101,7 @@ def on_edition_published(event, db) -> None:
     _with_session(db, work)
 
 
-@events.subscribe(events.EnrollmentAdmitted)
+@events.subscribe(EnrollmentAdmitted)
 def on_admitted(event, db) -> None:
     _with_session(db, lambda session: plan.plan_notice(
         session, kind="welcome", subject=f"enrollment:{event.enrollment_id}",
@@ -106,7 +117,7 @@ def _withdraw_queued(session, participant_id: int, why: str, *conditions) -> Non
         .execution_options(synchronize_session=False))
 
 
-@events.subscribe(events.SubmissionReceived)
+@events.subscribe(SubmissionReceived)
 def on_submission(event, db) -> None:
     """Nudges stop at once: future moments skip this participant when they fire, and nudges
     already queued but not yet sent are withdrawn."""
@@ -117,7 +128,7 @@ def on_submission(event, db) -> None:
             OutboxMessage.dedupe_key.startswith(f"overdue:{prefix}"))))
 
 
-@events.subscribe(events.EnrollmentWithdrawn)
+@events.subscribe(EnrollmentWithdrawn)
 def on_withdrawn(event, db) -> None:
     _with_session(db, lambda session: _withdraw_queued(
         session, event.participant_id, "withdrawn", OutboxMessage.edition_id == event.edition_id))

@@ -23,10 +23,12 @@ from sqlalchemy import exists, func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-from ..clock import local_today, to_local, utcnow
-from ..mail.invitation import invitation
-from ..mail.models import MailKind, MailStatus, OutboxMessage
-from ..mail.outbox import (
+from trajectories.catalogue.models import Edition, Organiser, Track
+from trajectories.core.clock import local_today, to_local, utcnow
+from trajectories.core.models import EventRecord
+from trajectories.mail.invitation import invitation
+from trajectories.mail.models import MailKind, MailStatus, OutboxMessage
+from trajectories.mail.outbox import (
     fan_out,
     queue_mail,
     queued_together,
@@ -34,25 +36,23 @@ from ..mail.outbox import (
     render_personal,
     unsubscribe_url,
 )
-from ..models import (
+from trajectories.people.models import (
     Attendance,
-    Edition,
+    Enrollment,
+    EnrollmentStatus,
+    Participant,
+    Submission,
+)
+from trajectories.schedule.models import (
     Deadline,
     DeadlineExtension,
     DeliveredBy,
-    Enrollment,
-    EnrollmentStatus,
-    EventRecord,
     Material,
     Meeting,
     MeetingStatus,
-    Organiser,
-    Participant,
-    Submission,
-    Track,
 )
-from .models import MomentRun, MomentStatus, PlannedMoment, SkipReason
-from .plan import plan_digest
+from trajectories.scheduler.models import MomentRun, MomentStatus, PlannedMoment, SkipReason
+from trajectories.scheduler.plan import plan_digest
 
 log = logging.getLogger(__name__)
 
@@ -370,7 +370,7 @@ SENDERS = {
 def process_moment(app: Flask, job_id: str, now: datetime | None = None) -> str:
     """Fire one moment; returns "sent", "skipped" or "gone" (already processed or removed)."""
     now = now or utcnow()
-    db = app.extensions["trajectories.db"]
+    db = app.extensions["trajectories.core.db"]
     settings = app.config["SETTINGS"]
     with app.app_context(), db.begin(actor="scheduler") as session:
         moment = session.exec(select(PlannedMoment).where(PlannedMoment.job_id == job_id)

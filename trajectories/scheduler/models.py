@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, Index
 from sqlmodel import Field, SQLModel
 
-from ..clock import utcnow
+from trajectories.core.clock import utcnow
 
 
 class MomentStatus(StrEnum):

@@ -9,10 +9,11 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from ..models import Deadline, Enrollment, Meeting, Participant
-from .jobs import admitted, invited, not_delivered
-from .models import MomentRun, MomentStatus, PlannedMoment
-from .plan import EDITION_OVER, PAST_WHEN_PLANNED
+from trajectories.people.models import Enrollment, Participant
+from trajectories.schedule.models import Deadline, Meeting
+from trajectories.scheduler.jobs import admitted, invited, not_delivered
+from trajectories.scheduler.models import MomentRun, MomentStatus, PlannedMoment
+from trajectories.scheduler.plan import EDITION_OVER, PAST_WHEN_PLANNED
 
 #: The history shows this many recent firings.
 HISTORY = 200

@@ -20,10 +20,11 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from ..clock import NonexistentLocalTime, to_local, to_utc, utcnow
-from ..mail.models import DEFAULT_NUDGE_DAYS, EditionMailSettings, settings_for
-from ..models import Edition, Deadline, DeadlineExtension, Meeting, MeetingStatus
-from .models import MomentStatus, PlannedMoment
+from trajectories.catalogue.models import Edition
+from trajectories.core.clock import NonexistentLocalTime, to_local, to_utc, utcnow
+from trajectories.mail.models import DEFAULT_NUDGE_DAYS, EditionMailSettings, settings_for
+from trajectories.schedule.models import Deadline, DeadlineExtension, Meeting, MeetingStatus
+from trajectories.scheduler.models import MomentStatus, PlannedMoment
 
 log = logging.getLogger(__name__)
 

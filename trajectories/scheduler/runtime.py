@@ -47,13 +47,13 @@ from flask import Flask
 from sqlalchemy import bindparam, update
 from sqlmodel import select
 
-from ..clock import AppClock, app_clock, utcnow
-from ..db import make_engine
-from ..leader import LeaderLock
-from ..mail.drain import drain, holder_departed
-from . import jobs
-from .models import MomentStatus, PlannedMoment
-from .plan import plan_all
+from trajectories.core.clock import AppClock, app_clock, utcnow
+from trajectories.core.db import make_engine
+from trajectories.core.leader import LeaderLock
+from trajectories.mail.drain import drain, holder_departed
+from trajectories.scheduler import jobs
+from trajectories.scheduler.models import MomentStatus, PlannedMoment
+from trajectories.scheduler.plan import plan_all
 
 log = logging.getLogger(__name__)
 
@@ -330,7 +330,7 @@ def run_scheduler(app: Flask, stop_event: threading.Event,
     Jobs never call the scheduler's own API: shutdown(wait=True) holds the job store lock while
     it waits for running jobs, so a job that did would deadlock it.
     """
-    db = app.extensions["trajectories.db"]
+    db = app.extensions["trajectories.core.db"]
     settings = app.config["SETTINGS"]
     drain_requests = _DrainRequests(stop_event)
     scheduler = configure(make_scheduler(), db.url,
@@ -398,9 +398,9 @@ def run_as_leader(app: Flask, stop_event: threading.Event, poll_seconds: float =
     heartbeat. When the lock's connection is lost (a database restart, a dropped connection) the
     scheduler stops sending before its next mail, steps down, and waits for the lock again in
     this same process: it resumes as soon as the database is back."""
-    from ..heartbeat import beat, holder
+    from trajectories.core.heartbeat import beat, holder
 
-    db = app.extensions["trajectories.db"]
+    db = app.extensions["trajectories.core.db"]
     state = app.extensions.setdefault("trajectories.scheduler", {})
     while not stop_event.is_set():
         state["running"] = False

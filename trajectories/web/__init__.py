@@ -11,15 +11,15 @@ from flask_babel import format_date, format_datetime, get_locale
 from sqlmodel import Session
 from werkzeug.routing import IntegerConverter
 
-from ..clock import to_local
-from ..db import Database
+from trajectories.core.clock import to_local
+from trajectories.core.db import Database
 
 #: An edition's name that already says it is one ("Tweede editie", "2nd edition").
 EDITION_WORD = re.compile(r"\b(editie|edition)\b", re.IGNORECASE)
 
 
 def get_db() -> Database:
-    return current_app.extensions["trajectories.db"]
+    return current_app.extensions["trajectories.core.db"]
 
 
 def db_session() -> Session:
@@ -87,14 +87,14 @@ class DatabaseId(IntegerConverter):
 
 
 def register_blueprints(app: Flask) -> None:
-    from .coordinator import bp as coordinator_bp
-    from .error_pages import init_error_pages
-    from .feeds import bp as feeds_bp
-    from .health import bp as health_bp
-    from .mail import bp as mail_bp
-    from .public import bp as public_bp
-    from .security import init_security
-    from .selfservice import bp as selfservice_bp
+    from trajectories.web.coordinator import bp as coordinator_bp
+    from trajectories.web.error_pages import init_error_pages
+    from trajectories.web.feeds import bp as feeds_bp
+    from trajectories.web.health import bp as health_bp
+    from trajectories.web.mail import bp as mail_bp
+    from trajectories.web.public import bp as public_bp
+    from trajectories.web.security import init_security
+    from trajectories.web.selfservice import bp as selfservice_bp
 
     app.url_map.converters["int"] = DatabaseId  # before any route is added
     app.session_interface = CookieSessions()
@@ -120,7 +120,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def template_helpers(app: Flask) -> None:
-    from ..models import Meeting
+    from trajectories.schedule.models import Meeting
 
     @app.template_filter("local")
     def local_datetime(moment, zone_name: str, fmt: str = "EEEE d MMMM y, HH:mm"):

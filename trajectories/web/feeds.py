@@ -14,11 +14,11 @@ from flask_babel import get_locale
 from sqlmodel import select
 from werkzeug.http import http_date
 
-from ..feeds import build, links, publish
-from ..feeds.tokens import participant_for_token
-from ..models import Edition, Organiser, Track
-from . import db_session
-from .security import limiter
+from trajectories.catalogue.models import Edition, Organiser, Track
+from trajectories.feeds import build, links, publish
+from trajectories.feeds.tokens import participant_for_token
+from trajectories.web import db_session
+from trajectories.web.security import limiter
 
 bp = Blueprint("feeds", __name__)
 
@@ -38,7 +38,7 @@ def _unlimited() -> bool:
 @bp.record_once
 def _configure(state) -> None:
     # After-commit handlers of this app's database publish into its calendars directory.
-    publish.configure(state.app.extensions["trajectories.db"], state.app.config["SETTINGS"])
+    publish.configure(state.app.extensions["trajectories.core.db"], state.app.config["SETTINGS"])
     state.app.extensions["trajectories.feeds.cache"] = build.FeedCache()
 
 

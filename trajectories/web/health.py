@@ -12,8 +12,8 @@ import logging
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 
-from ..heartbeat import age_seconds
-from . import db_session
+from trajectories.core.heartbeat import age_seconds
+from trajectories.web import db_session
 
 bp = Blueprint("health", __name__)
 log = logging.getLogger(__name__)

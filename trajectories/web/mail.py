@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request
 
-from ..mail.outbox import PREFERENCE_LABELS, read_unsubscribe_token, set_mail_preference
-from ..models import Participant
-from . import db_session
-from .security import csrf
+from trajectories.mail.outbox import PREFERENCE_LABELS, read_unsubscribe_token, set_mail_preference
+from trajectories.people.models import Participant
+from trajectories.web import db_session
+from trajectories.web.security import csrf
 
 bp = Blueprint("mail", __name__, url_prefix="/mail")
 

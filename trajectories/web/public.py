@@ -19,21 +19,14 @@ from markupsafe import Markup, escape
 from sqlalchemy import func
 from sqlmodel import select
 
-from .. import uploads
-from ..clock import utcnow
-from ..models import (
-    Edition,
-    Enrollment,
-    EnrollmentStatus,
-    Material,
-    Meeting,
-    MeetingStatus,
-    Organiser,
-    Track,
-)
-from ..reference import goals
-from ..status import Status, edition_status, spans, track_status
-from . import db_session, whole_number
+from trajectories.catalogue.models import Edition, Organiser, Track
+from trajectories.catalogue.status import Status, edition_status, spans, track_status
+from trajectories.core.clock import utcnow
+from trajectories.core.reference import goals
+from trajectories.people import uploads
+from trajectories.people.models import Enrollment, EnrollmentStatus
+from trajectories.schedule.models import Material, Meeting, MeetingStatus
+from trajectories.web import db_session, whole_number
 
 bp = Blueprint("public", __name__)
 
@@ -311,7 +304,7 @@ def accessibility():
 
 @bp.get("/privacy")
 def privacy():
-    from ..services.registration import RETENTION
+    from trajectories.people.registration import RETENTION
 
     return render_template("public/privacy.html", retention=RETENTION)
 

@@ -28,30 +28,21 @@ from flask import (
 from flask_babel import gettext as _
 from sqlmodel import select
 
-from .. import uploads
-from ..clock import utcnow
-from ..errors import InvalidInput
-from ..feeds.tokens import rotate_feed_token
-from ..mail.outbox import PREFERENCE_LABELS, mail_preferences, set_mail_preference
-from ..models import (
-    Edition,
-    Deadline,
-    DeadlineExtension,
-    Enrollment,
-    EnrollmentStatus,
-    Meeting,
-    Organiser,
-    Participant,
-    Submission,
-    Track,
-)
-from ..reference import municipalities
-from ..services import people, privacy, registration
-from ..services.people import deadline_passed
-from ..status import registration_open
-from . import db_session, fresh_session, whole_number
-from .public import track_entry
-from .security import limiter
+from trajectories.catalogue.models import Edition, Organiser, Track
+from trajectories.catalogue.status import registration_open
+from trajectories.core.clock import utcnow
+from trajectories.core.errors import InvalidInput
+from trajectories.core.reference import municipalities
+from trajectories.feeds.tokens import rotate_feed_token
+from trajectories.mail.outbox import PREFERENCE_LABELS, mail_preferences, set_mail_preference
+from trajectories.people import privacy, registration, uploads
+from trajectories.people import services as people
+from trajectories.people.models import Enrollment, EnrollmentStatus, Participant, Submission
+from trajectories.people.services import deadline_passed
+from trajectories.schedule.models import Deadline, DeadlineExtension, Meeting
+from trajectories.web import db_session, fresh_session, whole_number
+from trajectories.web.public import track_entry
+from trajectories.web.security import limiter
 
 bp = Blueprint("selfservice", __name__)
 

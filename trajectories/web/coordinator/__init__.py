@@ -9,8 +9,9 @@ from __future__ import annotations
 from flask import Blueprint, g, redirect, request, url_for
 from flask_login import LoginManager, current_user
 
-from ...models import Coordinator, Organiser
-from .. import db_session, whole_number
+from trajectories.accounts.models import Coordinator
+from trajectories.catalogue.models import Organiser
+from trajectories.web import db_session, whole_number
 
 bp = Blueprint("coordinator", __name__, url_prefix="/beheer")
 login_manager = LoginManager()
@@ -60,7 +61,7 @@ def _setup(state) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "coordinator.login"
     login_manager.login_message = None
-    from . import filters
+    from trajectories.web.coordinator import filters
 
     filters.register(app)
 
@@ -77,7 +78,7 @@ def _require_login():
     return None
 
 
-from . import (  # noqa: E402,F401  (views register themselves on bp)
+from trajectories.web.coordinator import (  # noqa: E402,F401  (views register themselves on bp)
     auth,
     dashboard,
     editions,

@@ -9,17 +9,10 @@ from flask import abort
 from flask_login import current_user
 from sqlmodel import select
 
-from ...models import (
-    Edition,
-    Deadline,
-    Enrollment,
-    Material,
-    Meeting,
-    Organiser,
-    Submission,
-    Track,
-)
-from .. import db_session
+from trajectories.catalogue.models import Edition, Organiser, Track
+from trajectories.people.models import Enrollment, Submission
+from trajectories.schedule.models import Deadline, Material, Meeting
+from trajectories.web import db_session
 
 
 def organiser_ids() -> list[int] | None:

@@ -8,13 +8,21 @@ from flask_login import current_user, login_user, logout_user
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlmodel import select
 
-from ...errors import InvalidInput
-from ...models import Coordinator, Organiser
-from ...services import accounts, messages
-from .. import db_session, fresh_session, local_path
-from ..security import limiter
-from . import bp
-from .forms import ConfirmForm, CoordinatorForm, ForgotPasswordForm, LoginForm, NewPasswordForm
+from trajectories.accounts import reset as messages
+from trajectories.accounts import services as accounts
+from trajectories.accounts.models import Coordinator
+from trajectories.catalogue.models import Organiser
+from trajectories.core.errors import InvalidInput
+from trajectories.web import db_session, fresh_session, local_path
+from trajectories.web.coordinator import bp
+from trajectories.web.coordinator.forms import (
+    ConfirmForm,
+    CoordinatorForm,
+    ForgotPasswordForm,
+    LoginForm,
+    NewPasswordForm,
+)
+from trajectories.web.security import limiter
 
 
 @bp.route("/inloggen", methods=["GET", "POST"])
@@ -24,7 +32,9 @@ def login():
         return redirect(url_for("coordinator.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
-        from . import _load_user  # the wrapper Flask-Login keeps in the session
+        from trajectories.web.coordinator import (
+            _load_user,  # the wrapper Flask-Login keeps in the session
+        )
 
         row = accounts.authenticate(db_session(), form.email.data, form.password.data)
         if row is None:

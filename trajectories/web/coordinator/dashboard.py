@@ -9,11 +9,13 @@ from flask import render_template
 from sqlalchemy import func
 from sqlmodel import select
 
-from ...clock import local_today
-from ...models import Edition, Deadline, Enrollment, EnrollmentStatus, Meeting, Track
-from .. import db_session
-from . import access, bp
-from .progress import deadline_completion
+from trajectories.catalogue.models import Edition, Track
+from trajectories.core.clock import local_today
+from trajectories.people.models import Enrollment, EnrollmentStatus
+from trajectories.schedule.models import Deadline, Meeting
+from trajectories.web import db_session
+from trajectories.web.coordinator import access, bp
+from trajectories.web.coordinator.progress import deadline_completion
 
 
 @bp.get("/")
@@ -45,6 +47,6 @@ def dashboard():
 
 def _failed_mails() -> list[tuple]:
     """Failed mails of the visible editions."""
-    from .messages import failed_by_edition
+    from trajectories.web.coordinator.messages import failed_by_edition
 
     return failed_by_edition(access.editions_with_tracks())

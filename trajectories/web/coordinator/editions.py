@@ -10,15 +10,16 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlmodel import select
 
-from ...clock import local_today
-from ...errors import InvalidInput
-from ...models import Deadline, Material, Meeting
-from ...services import catalogue, editions
-from .. import db_session
-from . import access, bp
-from .forms import EditionForm, ConfirmForm, CopyEditionForm
-from .progress import attendance_counts, deadline_completion
-from .tracks import status_code
+from trajectories.catalogue import services as catalogue
+from trajectories.core.clock import local_today
+from trajectories.core.errors import InvalidInput
+from trajectories.schedule import copying as editions
+from trajectories.schedule.models import Deadline, Material, Meeting
+from trajectories.web import db_session
+from trajectories.web.coordinator import access, bp
+from trajectories.web.coordinator.forms import ConfirmForm, CopyEditionForm, EditionForm
+from trajectories.web.coordinator.progress import attendance_counts, deadline_completion
+from trajectories.web.coordinator.tracks import status_code
 
 
 def _programme(edition_id: int) -> tuple[list[Meeting], list[Deadline]]:

@@ -11,9 +11,9 @@ from flask import Flask
 from flask_babel import get_locale
 from flask_login import current_user
 
-from ...clock import to_local
-from ...reference import goals
-from .progress import completion_text
+from trajectories.core.clock import to_local
+from trajectories.core.reference import goals
+from trajectories.web.coordinator.progress import completion_text
 
 
 def date_locale() -> str:

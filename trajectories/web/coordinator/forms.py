@@ -26,11 +26,12 @@ from wtforms import (
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ...clock import NonexistentLocalTime, to_local, to_utc
-from ...errors import InvalidInput
-from ...models import DeliveredBy, Eligibility, MeetingKind, MeetingMode
-from ...reference import goals as sdg_goals
-from ...services.catalogue import MAX_CAPACITY
+from trajectories.catalogue.models import Eligibility
+from trajectories.catalogue.services import MAX_CAPACITY
+from trajectories.core.clock import NonexistentLocalTime, to_local, to_utc
+from trajectories.core.errors import InvalidInput
+from trajectories.core.reference import goals as sdg_goals
+from trajectories.schedule.models import DeliveredBy, MeetingKind, MeetingMode
 
 
 class Form(FlaskForm):

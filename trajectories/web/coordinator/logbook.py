@@ -11,9 +11,13 @@ from flask_babel import ngettext
 from markupsafe import Markup, escape
 from sqlmodel import select
 
-from ...models import Edition, Coordinator, Deadline, EventRecord, Meeting, Participant, Track
-from .. import db_session, whole_number
-from . import access, bp
+from trajectories.accounts.models import Coordinator
+from trajectories.catalogue.models import Edition, Track
+from trajectories.core.models import EventRecord
+from trajectories.people.models import Participant
+from trajectories.schedule.models import Deadline, Meeting
+from trajectories.web import db_session, whole_number
+from trajectories.web.coordinator import access, bp
 
 PAGE = 50
 #: How far back a coordinator's page looks (older events stay in the table).

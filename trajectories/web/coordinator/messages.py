@@ -14,16 +14,16 @@ from sqlmodel import select
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import NumberRange, Optional
 
-from ...errors import InvalidInput
-from ...mail.models import MailKind, MailStatus, OutboxMessage, settings_for
-from ...mail.outbox import row_content
-from ...scheduler import overview, plan
-from ...scheduler.models import SkipReason
-from ...services import messages
-from .. import db_session, whole_number
-from . import access, bp
-from .forms import ConfirmForm, Form, required
-from .tracks import status_code
+from trajectories.core.errors import InvalidInput
+from trajectories.mail import services as messages
+from trajectories.mail.models import MailKind, MailStatus, OutboxMessage, settings_for
+from trajectories.mail.outbox import row_content
+from trajectories.scheduler import overview, plan
+from trajectories.scheduler.models import SkipReason
+from trajectories.web import db_session, whole_number
+from trajectories.web.coordinator import access, bp
+from trajectories.web.coordinator.forms import ConfirmForm, Form, required
+from trajectories.web.coordinator.tracks import status_code
 
 PAGE = 100
 STATUS_LABELS = {MailStatus.HELD: _l("vastgehouden"), MailStatus.QUEUED: _l("in de wachtrij"),

@@ -7,12 +7,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
-from ...errors import InvalidInput
-from ...services import imports
-from .. import db_session
-from . import access, bp
-from .forms import CsvImportForm
-from .roster import _people, translated_labels
+from trajectories.core.errors import InvalidInput
+from trajectories.people import imports
+from trajectories.web import db_session
+from trajectories.web.coordinator import access, bp
+from trajectories.web.coordinator.forms import CsvImportForm
+from trajectories.web.coordinator.roster import _people, translated_labels
 
 #: What each CSV column holds: (header as typed in the file, required, meaning). The headers
 #: are the file's format and stay Dutch; their meaning shows in the visitor's language.

@@ -9,16 +9,14 @@ from flask_babel import ngettext
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from ...models import (
+from trajectories.people.models import (
     Attendance,
-    Deadline,
-    DeliveredBy,
     Enrollment,
     EnrollmentStatus,
-    Meeting,
     Participant,
     Submission,
 )
+from trajectories.schedule.models import Deadline, DeliveredBy, Meeting
 
 TAKING_PART = (EnrollmentStatus.ADMITTED, EnrollmentStatus.COMPLETED)
 

@@ -13,26 +13,27 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlmodel import select
 
-from ... import uploads
-from ...clock import to_local
-from ...errors import InvalidInput
-from ...models import (
+from trajectories.core.clock import to_local
+from trajectories.core.errors import InvalidInput
+from trajectories.people import enrollments as editions
+from trajectories.people import services as people
+from trajectories.people import uploads
+from trajectories.people.models import (
     Attendance,
-    DeadlineExtension,
-    DeliveredBy,
     Enrollment,
     EnrollmentStatus,
     Organisation,
     Participant,
     Submission,
 )
-from ...services import editions, people, schedule
-from .. import db_session, whole_number
-from . import access, bp
-from .filters import cdate
-from .forms import ConfirmForm, ExtensionForm
-from .progress import TAKING_PART, deadline_completion
-from .tracks import status_code
+from trajectories.schedule import services as schedule
+from trajectories.schedule.models import DeadlineExtension, DeliveredBy
+from trajectories.web import db_session, whole_number
+from trajectories.web.coordinator import access, bp
+from trajectories.web.coordinator.filters import cdate
+from trajectories.web.coordinator.forms import ConfirmForm, ExtensionForm
+from trajectories.web.coordinator.progress import TAKING_PART, deadline_completion
+from trajectories.web.coordinator.tracks import status_code
 
 STATUS_LABELS = {
     EnrollmentStatus.APPLIED: _l("aangemeld"),

@@ -6,14 +6,14 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlmodel import select
 
-from ... import uploads
-from ...clock import to_local
-from ...errors import InvalidInput
-from ...models import Enrollment, EnrollmentStatus, Participant
-from ...services import schedule
-from .. import db_session
-from . import access, bp
-from .forms import (
+from trajectories.core.clock import to_local
+from trajectories.core.errors import InvalidInput
+from trajectories.people import uploads
+from trajectories.people.models import Enrollment, EnrollmentStatus, Participant
+from trajectories.schedule import services as schedule
+from trajectories.web import db_session
+from trajectories.web.coordinator import access, bp
+from trajectories.web.coordinator.forms import (
     ConfirmForm,
     DeadlineForm,
     MaterialForm,
@@ -21,7 +21,7 @@ from .forms import (
     MeetingForm,
     MeetingTimeForm,
 )
-from .tracks import status_code
+from trajectories.web.coordinator.tracks import status_code
 
 
 def _back(edition_id: int):

@@ -9,12 +9,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import select
 
-from ...errors import InvalidInput
-from ...models import Edition, Track
-from ...services import catalogue
-from .. import db_session, whole_number
-from . import access, bp
-from .forms import TrackForm
+from trajectories.catalogue import services as catalogue
+from trajectories.catalogue.models import Edition, Track
+from trajectories.core.errors import InvalidInput
+from trajectories.web import db_session, whole_number
+from trajectories.web.coordinator import access, bp
+from trajectories.web.coordinator.forms import TrackForm
 
 TRACK_FIELDS = ("title", "summary", "goals", "target_group", "theme", "sdgs", "contact_name",
                 "contact_email")

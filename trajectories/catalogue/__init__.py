@@ -1,0 +1,1 @@
+"""The catalogue: organisers, tracks and editions; their status, and the services that write them."""

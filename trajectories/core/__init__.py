@@ -1,0 +1,3 @@
+"""What every feature stands on: settings, the database, the clock, errors, logs, the event bus,
+the service decorator and its validators, the leader lock, backups and reference data.
+"""

@@ -1,0 +1,32 @@
+"""Signs of life of background processes, read by /healthz."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from trajectories.core.clock import utcnow
+from trajectories.core.db import Database
+from trajectories.core.models import Heartbeat
+from trajectories.mail.drain import holder_id
+
+
+def beat(db: Database, name: str = "scheduler", now: datetime | None = None) -> None:
+    with db.begin() as session:
+        row = session.get(Heartbeat, name) or Heartbeat(name=name)
+        row.beat_at = now or utcnow()
+        row.holder = holder_id()
+        session.add(row)
+
+
+def holder(db: Database, name: str = "scheduler") -> str | None:
+    """Which process beat last ("host:pid:start", as outbox claims name it)."""
+    with db.session() as session:
+        row = session.get(Heartbeat, name)
+        return None if row is None else row.holder
+
+
+def age_seconds(session: Session, name: str = "scheduler") -> float | None:
+    row = session.get(Heartbeat, name)
+    return None if row is None else (utcnow() - row.beat_at).total_seconds()

@@ -1,0 +1,57 @@
+"""Tables and words every feature shares: the audit log (`EventRecord`), process heartbeats,
+countries and languages, and the CHECK-constraint helper.
+
+Times: every `*_at` column in every feature holds an aware UTC moment (SQLModel's UTCDateTime:
+timestamptz on PostgreSQL); an edition's `timezone` says in which IANA zone they are shown, so a
+13:30 session stays 13:30 local across daylight-saving changes. Enumerations are short strings
+guarded by CHECK constraints (portable across SQLite and PostgreSQL, readable in a dump).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, SQLModel
+
+from trajectories.core.clock import utcnow
+
+
+def _check_in(column: str, enum: type[StrEnum]) -> str:
+    return f"{column} IN ({', '.join(repr(m.value) for m in enum)})"
+
+
+class Country(StrEnum):
+    NL = "NL"
+    BE = "BE"
+
+
+class Language(StrEnum):
+    NL = "nl"
+    EN = "en"
+
+
+class EventRecord(SQLModel, table=True):
+    """Every domain event, written in the transaction that caused it.
+
+    The audit log (who changed what, when) and the feed the scheduler process tails to re-plan.
+    """
+
+    __tablename__ = "event_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=60, index=True)
+    payload: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    #: Who acted: "coordinator:3", "participant:12", "cli", "scheduler"; None when unknown.
+    actor: str | None = Field(default=None, max_length=80)
+    occurred_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class Heartbeat(SQLModel, table=True):
+    """The last sign of life of a background process (the active scheduler), for /healthz."""
+
+    name: str = Field(primary_key=True, max_length=40)
+    beat_at: datetime = Field(default_factory=utcnow)
+    #: Which process: "host:pid".
+    holder: str = Field(default="", max_length=120)

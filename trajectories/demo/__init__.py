@@ -1,0 +1,1 @@
+"""The demo data: the programmes of the source documents, loaded by `trajectories demo`."""

@@ -1,0 +1,3 @@
+"""People: organisations, participants, registration, enrollments, submissions, attendance,
+uploads, imports and privacy (export and erasure).
+"""

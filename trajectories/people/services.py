@@ -1,0 +1,277 @@
+"""Organisations, participants, enrollments, submissions and attendance."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _nl
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from trajectories.catalogue.models import Edition, Eligibility
+from trajectories.core import events
+from trajectories.core import service as base
+from trajectories.core.clock import to_local, utcnow
+from trajectories.core.errors import InvalidInput
+from trajectories.core.models import Country, Language
+from trajectories.core.service import service
+from trajectories.people.events import (
+    AttendanceRecorded,
+    EnrollmentAdmitted,
+    EnrollmentApplied,
+    EnrollmentWaitlisted,
+    EnrollmentWithdrawn,
+    ParticipantChanged,
+    SubmissionReceived,
+)
+from trajectories.people.models import (
+    Attendance,
+    Enrollment,
+    EnrollmentStatus,
+    Organisation,
+    OrganisationKind,
+    Participant,
+    Submission,
+)
+from trajectories.schedule.models import Deadline, DeadlineExtension, Meeting
+
+#: Statuses that hold (or wait for) a place.
+ACTIVE = (EnrollmentStatus.APPLIED, EnrollmentStatus.ADMITTED, EnrollmentStatus.WAITLISTED)
+
+
+@service
+def create_organisation(session: Session, *, name: str, kind: str, country: str,
+                        code: str | None = None, province: str = "") -> Organisation:
+    organisation = Organisation(
+        name=base.text(name, "name", _l("Naam"), max_length=200),
+        kind=base.choice(kind, list(OrganisationKind), "kind", _l("soort organisatie")),
+        country=base.choice(country, list(Country), "country", _l("land")),
+        code=(code or "").strip().upper() or None,
+        province=base.text(province, "province", _l("Provincie"), required=False, max_length=100),
+    )
+    if organisation.code and session.exec(
+            select(Organisation).where(Organisation.code == organisation.code)).first():
+        raise InvalidInput(_l("Er bestaat al een organisatie met code %(code)s.",
+                              code=organisation.code), "code")
+    session.add(organisation)
+    session.flush()
+    return organisation
+
+
+def _participant_fields(data: dict) -> dict:
+    return {
+        "name": base.text(data.get("name"), "name", _l("Naam"), max_length=200),
+        "email": base.email(data.get("email")),
+        "role": base.text(data.get("role"), "role", _l("Functie"), required=False, max_length=200),
+        "organisation_id": data.get("organisation_id"),
+        "language": base.choice(data.get("language") or Language.NL, list(Language), "language",
+                                _l("taal")),
+    }
+
+
+def find_participant(session: Session, email: str) -> Participant | None:
+    return session.exec(select(Participant).where(
+        Participant.email == (email or "").strip().lower())).first()
+
+
+@service
+def create_participant(session: Session, **data) -> Participant:
+    fields = _participant_fields(data)
+    if find_participant(session, fields["email"]):
+        raise InvalidInput(_l("Er is al een deelnemer met dit e-mailadres."), "email")
+    if fields["organisation_id"] is not None and not session.get(Organisation,
+                                                                 fields["organisation_id"]):
+        raise InvalidInput(_l("Kies een bestaande organisatie."), "organisation_id")
+    participant = Participant(**fields)
+    session.add(participant)
+    session.flush()
+    return participant
+
+
+@service
+def update_participant(session: Session, participant: Participant, **data) -> Participant:
+    fields = _participant_fields({**participant.model_dump(), **data})
+    other = find_participant(session, fields["email"])
+    if other is not None and other.id != participant.id:
+        raise InvalidInput(_l("Er is al een deelnemer met dit e-mailadres."), "email")
+    for key, value in fields.items():
+        setattr(participant, key, value)
+    session.add(participant)
+    session.flush()
+    events.record(session, ParticipantChanged(participant_id=participant.id))
+    return participant
+
+
+def admitted_count(session: Session, edition_id: int) -> int:
+    return session.exec(select(func.count()).select_from(Enrollment).where(
+        Enrollment.edition_id == edition_id, Enrollment.status == EnrollmentStatus.ADMITTED)).one()
+
+
+def _check_eligible(session: Session, edition: Edition, participant: Participant) -> None:
+    if edition.eligibility == Eligibility.ANYONE:
+        return
+    organisation = session.get(Organisation, participant.organisation_id) \
+        if participant.organisation_id else None
+    kind = organisation.kind if organisation else None
+    if edition.eligibility == Eligibility.MUNICIPALITIES and kind != OrganisationKind.MUNICIPALITY:
+        raise InvalidInput(_l("Deze editie is alleen voor gemeenten."), "organisation_id")
+    if edition.eligibility == Eligibility.PUBLIC_BODIES and kind not in (
+            OrganisationKind.MUNICIPALITY, OrganisationKind.PROVINCE):
+        raise InvalidInput(_l("Deze editie is alleen voor gemeenten en provincies."),
+                           "organisation_id")
+
+
+def _set_status(session: Session, enrollment: Enrollment, status: EnrollmentStatus) -> None:
+    enrollment.status = status
+    enrollment.updated_at = utcnow()
+    session.add(enrollment)
+    session.flush()
+    event_type = {
+        EnrollmentStatus.APPLIED: EnrollmentApplied,
+        EnrollmentStatus.ADMITTED: EnrollmentAdmitted,
+        EnrollmentStatus.WAITLISTED: EnrollmentWaitlisted,
+        EnrollmentStatus.WITHDRAWN: EnrollmentWithdrawn,
+    }.get(status)
+    if event_type:
+        events.record(session, event_type(enrollment_id=enrollment.id,
+                                          edition_id=enrollment.edition_id,
+                                          participant_id=enrollment.participant_id))
+
+
+def _has_place(session: Session, edition: Edition) -> bool:
+    return edition.capacity is None or admitted_count(session, edition.id) < edition.capacity
+
+
+@service
+def enroll(session: Session, edition: Edition, participant: Participant) -> Enrollment:
+    """Enroll a participant: admitted while places last, else waitlisted; applied (awaiting a
+    coordinator) when the edition requires approval. Enrolling again returns the same enrollment;
+    a withdrawn participant is enrolled anew."""
+    edition = base.lock(session, Edition, edition.id)
+    _check_eligible(session, edition, participant)
+    enrollment = session.exec(select(Enrollment).where(
+        Enrollment.edition_id == edition.id, Enrollment.participant_id == participant.id)).first()
+    if enrollment is not None and enrollment.status in (*ACTIVE, EnrollmentStatus.COMPLETED):
+        return enrollment
+    if enrollment is None:
+        enrollment = Enrollment(edition_id=edition.id, participant_id=participant.id)
+    if edition.requires_approval:
+        status = EnrollmentStatus.APPLIED
+    elif _has_place(session, edition):
+        status = EnrollmentStatus.ADMITTED
+    else:
+        status = EnrollmentStatus.WAITLISTED
+    _set_status(session, enrollment, status)
+    return enrollment
+
+
+@service
+def admit(session: Session, enrollment: Enrollment) -> Enrollment:
+    edition = base.lock(session, Edition, enrollment.edition_id)
+    if enrollment.status == EnrollmentStatus.ADMITTED:
+        return enrollment
+    if enrollment.status not in (EnrollmentStatus.APPLIED, EnrollmentStatus.WAITLISTED):
+        raise InvalidInput(_l("Alleen aanmeldingen en de wachtlijst kunnen worden toegelaten."))
+    if not _has_place(session, edition):
+        raise InvalidInput(_nl("Deze editie is vol: er is %(num)s plaats.",
+                               "Deze editie is vol: er zijn %(num)s plaatsen.", edition.capacity))
+    _set_status(session, enrollment, EnrollmentStatus.ADMITTED)
+    return enrollment
+
+
+@service
+def waitlist(session: Session, enrollment: Enrollment) -> Enrollment:
+    if enrollment.status == EnrollmentStatus.WAITLISTED:
+        return enrollment
+    if enrollment.status not in (EnrollmentStatus.APPLIED, EnrollmentStatus.ADMITTED):
+        raise InvalidInput(_l("Deze inschrijving kan niet op de wachtlijst."))
+    _set_status(session, enrollment, EnrollmentStatus.WAITLISTED)
+    return enrollment
+
+
+@service
+def withdraw(session: Session, enrollment: Enrollment) -> Enrollment:
+    """Withdraw; when this frees a place in an edition without approval step, the first on
+    the waiting list is admitted."""
+    if enrollment.status == EnrollmentStatus.WITHDRAWN:
+        raise InvalidInput(_l("Deze inschrijving is al ingetrokken."))
+    edition = base.lock(session, Edition, enrollment.edition_id)
+    freed = enrollment.status == EnrollmentStatus.ADMITTED
+    _set_status(session, enrollment, EnrollmentStatus.WITHDRAWN)
+    if freed and not edition.requires_approval and _has_place(session, edition):
+        first = session.exec(select(Enrollment).where(
+            Enrollment.edition_id == edition.id, Enrollment.status == EnrollmentStatus.WAITLISTED,
+        ).order_by(Enrollment.created_at, Enrollment.id)).first()
+        if first is not None:
+            _set_status(session, first, EnrollmentStatus.ADMITTED)
+    return enrollment
+
+
+def deadline_passed(deadline: Deadline, extended_to, edition: Edition, now=None) -> bool:
+    """Whether the (possibly extended) deadline is over: after `due_at` when it has a time,
+    else after the end of the due date in the edition's zone."""
+    now = now or utcnow()
+    if deadline.due_at is not None and extended_to in (None, deadline.due_date):
+        return now > deadline.due_at
+    return to_local(now, edition.timezone).date() > (extended_to or deadline.due_date)
+
+
+def due_date_for(session: Session, deadline: Deadline, participant_id: int):
+    extension = session.get(DeadlineExtension, (deadline.id, participant_id))
+    return extension.due_date if extension else deadline.due_date
+
+
+@service
+def submit(session: Session, deadline: Deadline, participant: Participant, *, text: str = "",
+           file_path: str = "", file_name: str = "") -> Submission:
+    """Deliver (or deliver again) for a deadline; after the due date it is marked late."""
+    text = base.text(text, "text", _l("Tekst"), required=False, max_length=100_000,
+                     multiline=True)
+    if not text and not file_path:
+        raise InvalidInput(_l("Voeg een tekst of een bestand toe."), "text")
+    enrolled = session.exec(select(Enrollment).where(
+        Enrollment.edition_id == deadline.edition_id, Enrollment.participant_id == participant.id,
+        Enrollment.status.in_([EnrollmentStatus.ADMITTED, EnrollmentStatus.COMPLETED]))).first()
+    if not enrolled:
+        raise InvalidInput(_l("Alleen toegelaten deelnemers kunnen iets inleveren."))
+    edition = session.get(Edition, deadline.edition_id)
+    now = utcnow()
+    extension = session.get(DeadlineExtension, (deadline.id, participant.id))
+    late = deadline_passed(deadline, extension.due_date if extension else None, edition, now)
+    submission = session.exec(select(Submission).where(
+        Submission.deadline_id == deadline.id, Submission.participant_id == participant.id)).first()
+    if submission is not None and late:
+        # Resubmitting is for before the deadline; afterwards the delivered version stays.
+        raise InvalidInput(_l("De deadline is verstreken: uw eerdere inzending blijft staan en "
+                              "kan niet meer worden vervangen."), "text")
+    if submission is None:
+        submission = Submission(deadline_id=deadline.id, participant_id=participant.id)
+    submission.text, submission.file_path, submission.file_name = text, file_path, file_name
+    submission.submitted_at, submission.late = now, late
+    session.add(submission)
+    session.flush()
+    events.record(session, SubmissionReceived(
+        submission_id=submission.id, deadline_id=deadline.id, edition_id=deadline.edition_id,
+        participant_id=participant.id))
+    return submission
+
+
+@service
+def record_attendance(session: Session, meeting: Meeting, present: dict[int, bool]) -> None:
+    """Record who was there: {participant_id: present}."""
+    admitted = set(session.exec(select(Enrollment.participant_id).where(
+        Enrollment.edition_id == meeting.edition_id,
+        Enrollment.status.in_([EnrollmentStatus.ADMITTED, EnrollmentStatus.COMPLETED]))))
+    unknown = set(present) - admitted
+    if unknown:
+        raise InvalidInput(_l("Aanwezigheid kan alleen voor toegelaten deelnemers."))
+    existing = {a.participant_id: a for a in session.exec(
+        select(Attendance).where(Attendance.meeting_id == meeting.id))}
+    for participant_id, was_there in present.items():
+        row = existing.get(participant_id) or Attendance(meeting_id=meeting.id,
+                                                         participant_id=participant_id,
+                                                         present=bool(was_there))
+        row.present, row.recorded_at = bool(was_there), utcnow()
+        session.add(row)
+    session.flush()
+    events.record(session, AttendanceRecorded(meeting_id=meeting.id,
+                                                     edition_id=meeting.edition_id))

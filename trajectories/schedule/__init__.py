@@ -1,0 +1,1 @@
+"""The schedule of an edition: sessions, materials and deadlines."""
