@@ -9,9 +9,9 @@ from datetime import date, time
 import pytest
 
 from tests import factories
+from tests.people.test_coordinator_roster import _enrollment_ids
 from tests.public_world import open_edition, text_of
-from tests.test_coordinator_roster import _enrollment_ids
-from tests.test_scheduler import fire, moment
+from tests.scheduler.test_scheduler import fire, moment
 from trajectories.mail.drain import drain
 from trajectories.people import services as people
 from trajectories.schedule import services as schedule

@@ -87,7 +87,7 @@ def test_the_500_page_renders_while_the_database_is_down(tmp_path, language):
 @pytest.mark.browser
 @pytest.mark.parametrize("language", ["nl", "en"])
 def test_error_pages_pass_axe(live_server, page, language):
-    from tests.test_public_browser import assert_accessible
+    from tests.web.test_public_browser import assert_accessible
 
     page.goto(f"{live_server}/taal/{language}")
     for path in ("/bestaat/niet/", "/mijn/agenda/nieuwe-link", "/proef/verboden", "/proef/weg"):

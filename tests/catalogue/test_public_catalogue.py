@@ -89,7 +89,7 @@ def test_track_page_shows_editions_sessions_materials_of_held_sessions_and_conta
 
 
 def test_sdg_stylesheet_uses_official_colours_with_readable_text():
-    css = (Path(__file__).parent.parent / "static" / "sdg.css").read_text()
+    css = (Path(__file__).parents[2] / "static" / "sdg.css").read_text()
 
     def luminance(hex_colour: str) -> float:
         channels = [int(hex_colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]

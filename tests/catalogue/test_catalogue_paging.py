@@ -10,8 +10,8 @@ from datetime import date
 import pytest
 
 from tests import factories
+from tests.catalogue.test_public_catalogue import statements, titles
 from tests.public_world import closing_client, open_edition
-from tests.test_public_catalogue import statements, titles
 from trajectories.web.public import Page
 
 

@@ -13,7 +13,7 @@ from babel.messages.pofile import read_po
 
 from trajectories.demo.loader import load_demo
 
-PO_FILE = (Path(__file__).resolve().parents[1]
+PO_FILE = (Path(__file__).resolve().parents[2]
            / "trajectories" / "translations" / "en" / "LC_MESSAGES" / "messages.po")
 
 # %(name)s, %(n)d, {organiser}, and HTML tags: a translation must keep exactly these.

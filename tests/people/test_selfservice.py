@@ -333,7 +333,7 @@ def test_mail_preferences_per_kind(session, client, smtp_sink, member):
 
 def test_my_trajectories_queries_do_not_grow_with_my_editions(app, session, client, smtp_sink,
                                                               member):
-    from tests.test_public_catalogue import statements
+    from tests.catalogue.test_public_catalogue import statements
 
     sign_in(client, smtp_sink)
     before = statements(app, client, "/mijn/")
