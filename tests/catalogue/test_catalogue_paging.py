@@ -21,7 +21,7 @@ def client(app, session):
 
 
 @pytest.fixture
-def world(session):
+def forty_five_tracks(session):
     """45 tracks (three pages: 20, 20, 5); the odd ones on climate, every third one open for
     registration."""
     org = factories.organiser(session, slug="vng", name="VNG")
@@ -55,7 +55,7 @@ def current_page(response) -> str:
     return found.group(1) if found else ""
 
 
-def test_previous_and_next_walk_through_pages_of_twenty(client, world):
+def test_previous_and_next_walk_through_pages_of_twenty(client, forty_five_tracks):
     first = client.get("/")
     assert titles(first) == numbered(*range(1, 21))
     assert "1–20 van 45 leertrajecten" in first.get_data(as_text=True)
@@ -88,7 +88,7 @@ def test_a_short_catalogue_has_no_paging(client, session):
     assert paging(page) == "" and "van 1 leertraject" not in page.get_data(as_text=True)
 
 
-def test_filters_and_search_are_kept_across_pages(client, world):
+def test_filters_and_search_are_kept_across_pages(client, forty_five_tracks):
     first = client.get("/?thema=Klimaat&q=traject")
     odd = [n for n in range(1, 46) if n % 2]
     assert titles(first) == numbered(*odd[:20])
@@ -103,7 +103,7 @@ def test_filters_and_search_are_kept_across_pages(client, world):
     assert link(upcoming, "prev") == "/?status=upcoming"
 
 
-def test_filtering_starts_again_at_the_first_page(client, world):
+def test_filtering_starts_again_at_the_first_page(client, forty_five_tracks):
     form = client.get("/?thema=Klimaat&pagina=2").get_data(as_text=True)
     form = form.split('<form class="filters"')[1].split("</form>")[0]
     assert 'name="pagina"' not in form  # a new filter shows its first page, not page 2
@@ -114,20 +114,20 @@ def test_filtering_starts_again_at_the_first_page(client, world):
     ("²", "1"), ("3", "3"), ("4", "3"), ("99999999999999999999", "3"),
     ("9" * 5000, "3"),  # past the end: the last page
 ])
-def test_a_page_number_out_of_range_shows_the_nearest_page(client, world, asked, shown):
+def test_a_page_number_out_of_range_shows_the_nearest_page(client, forty_five_tracks, asked, shown):
     page = client.get(f"/?pagina={asked}")
     assert page.status_code == 200
     assert current_page(page) == shown
     assert titles(page) == numbered(*range(1, 21)) if shown == "1" else numbered(*range(41, 46))
 
 
-def test_the_organiser_page_is_paged_at_its_own_address(client, world):
+def test_the_organiser_page_is_paged_at_its_own_address(client, forty_five_tracks):
     page = client.get("/vng/?pagina=3")
     assert titles(page) == numbered(*range(41, 46))
     assert link(page, "prev") == "/vng/?pagina=2"
 
 
-def test_paging_in_english(client, world):
+def test_paging_in_english(client, forty_five_tracks):
     client.get("/taal/en")
     second = client.get("/?pagina=2").get_data(as_text=True)
     assert "21–40 of 45 learning tracks" in second

@@ -26,7 +26,7 @@ from trajectories.schedule.models import Meeting
 from trajectories.scheduler.models import MomentStatus, PlannedMoment
 
 
-def _world(session):
+def _published_edition(session):
     """VNG's track with a published edition that is open for registration, one session ahead."""
     organiser = factories.organiser(session, slug="vng", name="VNG")
     accounts.create_coordinator(session, email="nl@example.org", name="Coördinator",
@@ -59,7 +59,7 @@ def _login(page, base):
 def test_a_copy_stays_out_of_sight_until_a_coordinator_publishes_it(app, live_server, page):
     db = app.extensions["trajectories.core.db"]
     with db.session() as s:
-        _track, edition = _world(s)
+        _track, edition = _published_edition(s)
         original_id = edition.id
         first = s.exec(select(Meeting).where(Meeting.edition_id == edition.id)).one().on_date
     calendars = Path(app.config["SETTINGS"].calendars_dir)
@@ -113,7 +113,7 @@ def test_a_copy_stays_out_of_sight_until_a_coordinator_publishes_it(app, live_se
 
 
 def test_a_new_edition_made_in_the_interface_is_a_draft_too(client, session):
-    track, _edition = _world(session)
+    track, _edition = _published_edition(session)
     browser = Browser(client, session)
     browser.login("nl@example.org")
     response = browser.post(f"/beheer/trajecten/{track.id}/edities/nieuw",
@@ -131,7 +131,7 @@ def test_a_new_edition_made_in_the_interface_is_a_draft_too(client, session):
 
 
 def test_drafts_refuse_registration_and_stay_out_of_personal_feeds(app, client, session):
-    _track, edition = _world(session)
+    _track, edition = _published_edition(session)
     copy = editions.copy_edition(session, edition, slug="2031", name="2031",
                                 first_date=date.today() + timedelta(days=400))
     person = factories.participant(session)

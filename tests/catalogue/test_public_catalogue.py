@@ -22,7 +22,9 @@ def client(app, session):
 
 
 @pytest.fixture
-def world(session):
+def two_tracks(session):
+    """VNG's inclusion track (2030 open) and climate track (2020 held with material, 2031 open
+    with material ahead): {"vng", "inclusion", "climate"}."""
     vng = factories.organiser(session, slug="vng", name="VNG")
     inclusion = factories.track(session, vng, slug="inclusie", title="Praktijkproef inclusie",
                                 theme="Inclusie", sdgs=[1, 10], summary="Lokale inclusie-agenda",
@@ -44,7 +46,7 @@ def titles(response) -> list[str]:
     return re.findall(r'<h3><a href="[^"]+">([^<]+)</a></h3>', response.get_data(as_text=True))
 
 
-def test_catalogue_lists_every_track_with_its_sdgs(client, world):
+def test_catalogue_lists_every_track_with_its_sdgs(client, two_tracks):
     page = client.get("/")
     assert page.status_code == 200
     assert titles(page) == ["Klimaatroute", "Praktijkproef inclusie"]
@@ -65,7 +67,7 @@ def test_catalogue_lists_every_track_with_its_sdgs(client, world):
     ("?q=onbekend", []),
     ("?sdg=99&status=nonsense", ["Klimaatroute", "Praktijkproef inclusie"]),  # ignored
 ])
-def test_filters_and_search(client, world, query, expected):
+def test_filters_and_search(client, two_tracks, query, expected):
     page = client.get("/" + query)
     assert page.status_code == 200
     assert titles(page) == expected
@@ -73,12 +75,13 @@ def test_filters_and_search(client, world, query, expected):
         assert "Geen leertrajecten gevonden" in page.get_data(as_text=True)
 
 
-def test_organiser_page_filters_too(client, world):
+def test_organiser_page_filters_too(client, two_tracks):
     assert titles(client.get("/vng/?thema=Klimaat")) == ["Klimaatroute"]
     assert client.get("/bestaat-niet/").status_code == 404
 
 
-def test_track_page_shows_editions_sessions_materials_of_held_sessions_and_contact(client, world):
+def test_track_page_shows_editions_sessions_materials_of_held_sessions_and_contact(client,
+        two_tracks):
     html = client.get("/vng/klimaat/").get_data(as_text=True)
     assert "Editie 2020" in html and "Startsessie" in html and "Kick-off" in html
     assert "Presentatie startsessie" in html  # held: its material is published
@@ -112,7 +115,7 @@ def test_accessibility_and_privacy_pages(client):
     assert "72 uur" in privacy and "60 minuten" in privacy
 
 
-def test_language_switch_shows_english_goal_names(client, world):
+def test_language_switch_shows_english_goal_names(client, two_tracks):
     client.get("/taal/en")
     html = client.get("/").get_data(as_text=True)
     assert '<span class="sdg-number">10</span> Reduced Inequalities</li>' in html
@@ -149,11 +152,12 @@ def test_catalogue_queries_do_not_grow_with_the_catalogue(app, session, client):
     assert small == large
 
 
-def test_uploaded_material_is_downloadable_once_the_session_was_held(app, session, client, world):
+def test_uploaded_material_is_downloadable_once_the_session_was_held(app, session, client,
+        two_tracks):
     var_dir = Path(app.config["SETTINGS"].var_dir)
     (var_dir / "uploads" / "materials").mkdir(parents=True, exist_ok=True)
     (var_dir / "uploads" / "materials" / "slides.pdf").write_bytes(b"%PDF-1.4 slides")
-    edition = open_edition(session, trk=world["climate"], slug="2019", name="2019")
+    edition = open_edition(session, trk=two_tracks["climate"], slug="2019", name="2019")
     held = factories.meeting(session, edition, on_date=date(2019, 5, 1), title="Terugblik")
     coming = factories.meeting(session, edition, on_date=date(2099, 5, 1), title="Vooruitblik")
     done = schedule.add_material(session, held, title="Slides", file_path="uploads/materials/slides.pdf")

@@ -33,7 +33,9 @@ def s(app):
 
 
 @pytest.fixture
-def world(s):
+def kickoff(s):
+    """VNG's track g4gg, its edition 2030 and that edition's Kick-off on 13 April 2030:
+    (organiser, track, edition, meeting)."""
     organiser = factories.organiser(s, slug="vng", name="VNG")
     track = factories.track(s, organiser, slug="g4gg", title="Gemeenten4GlobalGoals")
     edition = factories.edition(s, track, slug="2030", name="2030")
@@ -53,7 +55,7 @@ def _backdate(app, s, hours: int = 2) -> None:
     app.extensions["trajectories.feeds.cache"].clear()
 
 
-def test_edition_feed_is_served_with_caching_headers(client, world):
+def test_edition_feed_is_served_with_caching_headers(client, kickoff):
     response = client.get(EDITION_URL)
 
     assert response.status_code == 200
@@ -63,12 +65,12 @@ def test_edition_feed_is_served_with_caching_headers(client, world):
     assert re.fullmatch(r'"[0-9a-f]{64}"', response.headers["ETag"])
     assert parsedate_to_datetime(response.headers["Last-Modified"]) <= datetime.now(UTC)
     loose, strict = parse_both(response.data)
-    assert set(vevents(loose)) == {world[3].uid}
+    assert set(vevents(loose)) == {kickoff[3].uid}
     assert strict.events[0].summary == "Gemeenten4GlobalGoals: Kick-off"
 
 
 @pytest.mark.parametrize("url", ["/feeds/vng.ics", "/feeds/vng/g4gg.ics", EDITION_URL])
-def test_every_public_feed_answers_304_to_a_client_that_has_it(client, world, url):
+def test_every_public_feed_answers_304_to_a_client_that_has_it(client, kickoff, url):
     first = client.get(url)
 
     by_etag = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
@@ -81,7 +83,7 @@ def test_every_public_feed_answers_304_to_a_client_that_has_it(client, world, ur
     assert stale.status_code == 200 and stale.data == first.data
 
 
-def test_feeds_never_set_a_cookie_even_for_a_visitor_with_a_session(client, world):
+def test_feeds_never_set_a_cookie_even_for_a_visitor_with_a_session(client, kickoff):
     client.get("/taal/en")  # the visitor now has a session cookie
     assert client.get_cookie("session") is not None
 
@@ -94,7 +96,7 @@ def test_feeds_never_set_a_cookie_even_for_a_visitor_with_a_session(client, worl
     assert b'<html lang="en"' in client.get("/").data
 
 
-def test_head_gives_the_headers_without_the_body(client, world):
+def test_head_gives_the_headers_without_the_body(client, kickoff):
     get = client.get(EDITION_URL)
     head = client.head(EDITION_URL)
 
@@ -103,11 +105,11 @@ def test_head_gives_the_headers_without_the_body(client, world):
     assert head.headers["Content-Length"] == str(len(get.data))
 
 
-def test_a_change_gives_a_new_etag_and_a_later_last_modified(app, client, s, world):
+def test_a_change_gives_a_new_etag_and_a_later_last_modified(app, client, s, kickoff):
     _backdate(app, s)
     before = client.get(EDITION_URL)
 
-    schedule.cancel_meeting(s, s.get(Meeting, world[3].id))
+    schedule.cancel_meeting(s, s.get(Meeting, kickoff[3].id))
     after = client.get(EDITION_URL, headers={"If-None-Match": before.headers["ETag"],
                                             "If-Modified-Since": before.headers["Last-Modified"]})
 
@@ -115,10 +117,10 @@ def test_a_change_gives_a_new_etag_and_a_later_last_modified(app, client, s, wor
     assert after.headers["ETag"] != before.headers["ETag"]
     assert parsedate_to_datetime(after.headers["Last-Modified"]) > parsedate_to_datetime(
         before.headers["Last-Modified"])
-    assert str(vevents(parse_both(after.data)[0])[world[3].uid]["STATUS"]) == "CANCELLED"
+    assert str(vevents(parse_both(after.data)[0])[kickoff[3].uid]["STATUS"]) == "CANCELLED"
 
 
-def test_unchanged_feed_is_byte_identical_across_rebuilds(app, client, world):
+def test_unchanged_feed_is_byte_identical_across_rebuilds(app, client, kickoff):
     first = client.get(EDITION_URL)
     app.extensions["trajectories.feeds.cache"].clear()
     second = client.get(EDITION_URL)
@@ -130,7 +132,7 @@ def test_unchanged_feed_is_byte_identical_across_rebuilds(app, client, world):
 
 @pytest.mark.parametrize("url", ["/feeds/nope.ics", "/feeds/vng/nope.ics", "/feeds/vng/g4gg/nope.ics",
                                  "/feeds/nope/g4gg/2030.ics"])
-def test_unknown_feed_is_404(client, world, url):
+def test_unknown_feed_is_404(client, kickoff, url):
     assert client.get(url).status_code == 404
 
 
@@ -142,9 +144,9 @@ def _calendars(app) -> Path:
 
 
 @pytest.mark.parametrize("url", ["/feeds/vng.ics", "/feeds/vng/g4gg.ics", EDITION_URL])
-def test_published_files_equal_the_served_bytes_after_every_change(app, client, s, world, url):
+def test_published_files_equal_the_served_bytes_after_every_change(app, client, s, kickoff, url):
     path = _calendars(app) / url.removeprefix("/feeds/")
-    schedule.set_deadline(s, s.get(Edition, world[2].id), title="Actieplan, versie 1",
+    schedule.set_deadline(s, s.get(Edition, kickoff[2].id), title="Actieplan, versie 1",
                           due_date=date(2030, 5, 1))
     served = client.get(url)
 
@@ -154,16 +156,16 @@ def test_published_files_equal_the_served_bytes_after_every_change(app, client, 
         served.headers["Last-Modified"])
     assert "Actieplan" in path.read_text()
 
-    schedule.reschedule_meeting(s, s.get(Meeting, world[3].id), on_date=date(2030, 4, 14))
+    schedule.reschedule_meeting(s, s.get(Meeting, kickoff[3].id), on_date=date(2030, 4, 14))
     publish.wait_idle()
     assert path.read_bytes() == client.get(url).data
     assert not list(path.parent.glob(".*.tmp"))  # no temporary files left behind
 
 
-def test_track_rename_republishes_every_feed_of_the_track(app, client, s, world):
+def test_track_rename_republishes_every_feed_of_the_track(app, client, s, kickoff):
     from trajectories.catalogue import services as catalogue
 
-    catalogue.update_track(s, s.get(Track, world[1].id), title="G4GG, vernieuwd", sdgs=[1])
+    catalogue.update_track(s, s.get(Track, kickoff[1].id), title="G4GG, vernieuwd", sdgs=[1])
 
     for url in ("/feeds/vng.ics", "/feeds/vng/g4gg.ics", EDITION_URL):
         body = (_calendars(app) / url.removeprefix("/feeds/")).read_bytes()
@@ -171,8 +173,8 @@ def test_track_rename_republishes_every_feed_of_the_track(app, client, s, world)
         assert "G4GG\\, vernieuwd: Kick-off" in body.decode()
 
 
-def test_deleted_edition_disappears_from_calendars(app, client, s, world):
-    organiser, track, edition, meeting = world
+def test_deleted_edition_disappears_from_calendars(app, client, s, kickoff):
+    organiser, track, edition, meeting = kickoff
     edition_file = _calendars(app) / EDITION_URL.removeprefix("/feeds/")
     assert edition_file.exists()
 
@@ -191,7 +193,8 @@ def test_deleted_edition_disappears_from_calendars(app, client, s, world):
     assert track_file.read_bytes() == client.get("/feeds/vng/g4gg.ics").data
 
 
-def test_publish_calendars_command_rebuilds_all_and_removes_stale_feeds(app, runner, client, world):
+def test_publish_calendars_command_rebuilds_all_and_removes_stale_feeds(app, runner, client,
+        kickoff):
     root = _calendars(app)
     for path in root.rglob("*.ics"):
         path.unlink()
@@ -209,8 +212,8 @@ def test_publish_calendars_command_rebuilds_all_and_removes_stale_feeds(app, run
 
 
 # --- personal feeds ------------------------------------------------------------------------------
-def test_personal_feed_by_token_and_rotation(client, s, world):
-    edition = s.get(Edition, world[2].id)
+def test_personal_feed_by_token_and_rotation(client, s, kickoff):
+    edition = s.get(Edition, kickoff[2].id)
     me = factories.participant(s)
     people.enroll(s, edition, me)
 
@@ -221,7 +224,7 @@ def test_personal_feed_by_token_and_rotation(client, s, world):
     assert s.get(Participant, me.id).feed_token_hash == hashlib.sha256(token.encode()).hexdigest()
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "private, max-age=300"
-    assert world[3].uid in response.data.decode()
+    assert kickoff[3].uid in response.data.decode()
     again = client.get(f"/feeds/p/{token}.ics", headers={"If-None-Match": response.headers["ETag"]})
     assert again.status_code == 304
 
@@ -235,8 +238,8 @@ def test_personal_feed_by_token_and_rotation(client, s, world):
     assert rotated.data == unknown.data == malformed.data  # no hint that it ever existed
 
 
-def test_personal_feed_follows_changes_without_a_stale_cache(client, s, world):
-    edition = s.get(Edition, world[2].id)
+def test_personal_feed_follows_changes_without_a_stale_cache(client, s, kickoff):
+    edition = s.get(Edition, kickoff[2].id)
     me = factories.participant(s)
     people.enroll(s, edition, me)
     token = rotate_feed_token(s, me)
@@ -252,7 +255,7 @@ def test_personal_feed_follows_changes_without_a_stale_cache(client, s, world):
 
 
 # --- pages ---------------------------------------------------------------------------------------
-def test_track_page_advertises_its_feeds_in_the_head_and_with_buttons(app, client, world):
+def test_track_page_advertises_its_feeds_in_the_head_and_with_buttons(app, client, kickoff):
     base = app.config["SETTINGS"].base_url
     html = client.get("/vng/g4gg/").data.decode()
     head = html.split("</head>")[0]
@@ -275,7 +278,7 @@ def test_track_page_advertises_its_feeds_in_the_head_and_with_buttons(app, clien
     assert client.get(urlsplit(feed_url).path).status_code == 200
 
 
-def test_organiser_page_and_catalogue_advertise_the_organiser_feed(app, client, world):
+def test_organiser_page_and_catalogue_advertise_the_organiser_feed(app, client, kickoff):
     base = app.config["SETTINGS"].base_url
     for url in ("/", "/vng/"):
         head = client.get(url).data.decode().split("</head>")[0]
@@ -284,7 +287,7 @@ def test_organiser_page_and_catalogue_advertise_the_organiser_feed(app, client, 
     assert "webcal://" in client.get("/vng/").data.decode()
 
 
-def test_personal_feed_token_never_reaches_the_request_log(client, s, world, caplog):
+def test_personal_feed_token_never_reaches_the_request_log(client, s, kickoff, caplog):
     me = factories.participant(s)
     token = rotate_feed_token(s, me)
 
@@ -297,7 +300,7 @@ def test_personal_feed_token_never_reaches_the_request_log(client, s, world, cap
     assert token not in logged and "B" * 43 not in logged
 
 
-def test_a_change_committed_elsewhere_is_seen_once_the_version_is_checked(client, s, world,
+def test_a_change_committed_elsewhere_is_seen_once_the_version_is_checked(client, s, kickoff,
                                                                           monkeypatch):
     """Another worker's commit fires no handler here: this worker finds it through the versions
     (Edition.updated_at), within build.FRESH_SECONDS."""
@@ -419,7 +422,7 @@ def test_a_publish_run_sharing_rows_and_events_writes_the_bytes_of_a_cold_build(
 
 
 def test_a_save_returns_before_the_organiser_feed_and_later_saves_are_coalesced(
-        app, client, s, world, monkeypatch):
+        app, client, s, kickoff, monkeypatch):
     import threading
 
     started, release, calls = threading.Event(), threading.Event(), []
@@ -431,11 +434,11 @@ def test_a_save_returns_before_the_organiser_feed_and_later_saves_are_coalesced(
         release.wait(60)
         real(db, organiser_id, track_ids)
 
-    # The world's own feeds are written first: only this test's saves meet the slow worker.
+    # The fixture's own feeds are written first: only this test's saves meet the slow worker.
     edition_file, organiser_file = (_calendars(app) / p for p in ("vng/g4gg/2030.ics", "vng.ics"))
     before = organiser_file.read_bytes()
     monkeypatch.setattr(publish, "_publish_organiser", slow)
-    track_id, meeting_id = world[1].id, world[3].id
+    track_id, meeting_id = kickoff[1].id, kickoff[3].id
 
     schedule.reschedule_meeting(s, s.get(Meeting, meeting_id), on_date=date(2030, 4, 14))
     assert started.wait(10)  # the worker has taken the first change and blocks

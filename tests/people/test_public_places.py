@@ -15,7 +15,7 @@ from trajectories.core.clock import utcnow
 from trajectories.people import services as people
 
 
-def _world(session, admitted: int):
+def _edition_with_admitted(session, admitted: int):
     vng = factories.organiser(session, slug="vng", name="VNG")
     track = factories.track(session, vng, slug="inclusie", title="Praktijkproef inclusie")
     edition = open_edition(session, trk=track, slug="2030", name="2030", capacity=5)
@@ -31,7 +31,7 @@ def _text(page) -> str:
 
 @pytest.mark.browser
 def test_a_full_edition_says_so_before_anyone_registers(app, live_server, page, session):
-    _world(session, admitted=5)
+    _edition_with_admitted(session, admitted=5)
     page.goto(live_server + "/")
     catalogue = _text(page)
     assert "Editie 2030 vol — je komt op de wachtlijst" in catalogue
@@ -46,7 +46,7 @@ def test_a_full_edition_says_so_before_anyone_registers(app, live_server, page, 
 
 @pytest.mark.browser
 def test_places_left_are_shown_while_there_are_some(app, live_server, page, session):
-    _world(session, admitted=3)
+    _edition_with_admitted(session, admitted=3)
     page.goto(live_server + "/")
     assert "inschrijving open nog 2 plaatsen vrij van 5" in _text(page)
     page.goto(live_server + "/vng/inclusie/")
@@ -56,7 +56,7 @@ def test_places_left_are_shown_while_there_are_some(app, live_server, page, sess
 
 
 def test_places_in_english(client, session):
-    _world(session, admitted=4)
+    _edition_with_admitted(session, admitted=4)
     client.get("/taal/en")
     html = " ".join(client.get("/vng/inclusie/").get_data(as_text=True).split())
     assert "1 place left of 5" in html

@@ -23,7 +23,7 @@ from trajectories.schedule.models import DeadlineExtension, DeliveredBy
 from trajectories.scheduler.models import MomentStatus, PlannedMoment
 
 
-def _world(session, delivered_by):
+def _four_towns(session, delivered_by):
     """Five participants of four municipalities (Assen has two); one of Assen delivered."""
     organiser = factories.organiser(session, slug="vng", name="VNG")
     accounts.create_coordinator(session, email="nl@example.org", name="Coördinator",
@@ -60,7 +60,7 @@ def _rows(page) -> list[str]:
 def test_a_municipality_deadline_is_counted_and_listed_per_municipality(app, live_server, page):
     db = app.extensions["trajectories.core.db"]
     with db.session() as s:
-        _edition, deadline, _towns, _people = _world(s, DeliveredBy.ORGANISATION)
+        _edition, deadline, _towns, _people = _four_towns(s, DeliveredBy.ORGANISATION)
         deadline_id = deadline.id
     _login(page, live_server)
     page.goto(f"{live_server}/beheer/deadlines/{deadline_id}")
@@ -83,7 +83,7 @@ def test_a_municipality_deadline_is_counted_and_listed_per_municipality(app, liv
 def test_a_personal_deadline_is_counted_and_listed_per_participant(app, live_server, page):
     db = app.extensions["trajectories.core.db"]
     with db.session() as s:
-        _edition, deadline, _towns, _people = _world(s, DeliveredBy.PARTICIPANT)
+        _edition, deadline, _towns, _people = _four_towns(s, DeliveredBy.PARTICIPANT)
         deadline_id = deadline.id
     _login(page, live_server)
     page.goto(f"{live_server}/beheer/deadlines/{deadline_id}")
@@ -108,7 +108,7 @@ def _feed_due(client, token: str, title: str) -> date:
 def test_extension_for_a_municipality_moves_its_peoples_feed_and_nudges(app, live_server, page):
     db = app.extensions["trajectories.core.db"]
     with db.session() as s:
-        _edition, deadline, _towns, by_name = _world(s, DeliveredBy.ORGANISATION)
+        _edition, deadline, _towns, by_name = _four_towns(s, DeliveredBy.ORGANISATION)
         deadline_id, due = deadline.id, deadline.due_date
         bea_id, cas_id = by_name["Bea"].id, by_name["Cas"].id
         bea_token = rotate_feed_token(s, by_name["Bea"])
@@ -149,7 +149,7 @@ def test_extension_for_a_municipality_moves_its_peoples_feed_and_nudges(app, liv
 
 
 def test_extension_of_one_participant_in_english_and_bad_input(app, client, session):
-    _edition, deadline, _towns, by_name = _world(session, DeliveredBy.PARTICIPANT)
+    _edition, deadline, _towns, by_name = _four_towns(session, DeliveredBy.PARTICIPANT)
     from tests.coordinator_helpers import Browser
 
     browser = Browser(client, session)

@@ -23,7 +23,7 @@ AMS = ZoneInfo("Europe/Amsterdam")
 
 
 @pytest.fixture
-def world(session):
+def two_admitted(session):
     """An edition with a coordinator and two admitted participants."""
     edition = factories.edition(session, coordinator_email="coordinator@vng.example")
     anna = factories.participant(session, name="Anna de Vries", email="anna@gemeente.example")
@@ -69,8 +69,9 @@ def fire(app, job_id, at):
     return process_moment(app, job_id, now=at)
 
 
-def test_reminders_sent_once_to_admitted_with_dutch_dates(mail_app, session, world, smtp_sink):
-    edition, anna, bert = world
+def test_reminders_sent_once_to_admitted_with_dutch_dates(mail_app, session, two_admitted,
+        smtp_sink):
+    edition, anna, bert = two_admitted
     meeting = factories.meeting(session, edition, title="Aftrap", online_url="https://meet.example/1")
     job = f"reminder:session:{meeting.id}:P7D"
     planned = moment(session, job)
@@ -91,8 +92,8 @@ def test_reminders_sent_once_to_admitted_with_dutch_dates(mail_app, session, wor
     assert len(mails) == 2
 
 
-def test_late_reminder_sent_while_useful_else_skipped(mail_app, session, world):
-    edition, *_ = world
+def test_late_reminder_sent_while_useful_else_skipped(mail_app, session, two_admitted):
+    edition, *_ = two_admitted
     meeting = factories.meeting(session, edition)
     week, day = (f"reminder:session:{meeting.id}:{o}" for o in ("P7D", "P1D"))
     # Down for two days: the week reminder still helps (the day reminder is not due yet).
@@ -104,8 +105,8 @@ def test_late_reminder_sent_while_useful_else_skipped(mail_app, session, world):
     assert subjects == {"Over 5 dagen: Sessie", "In 5 days: Sessie"}  # Anna (nl), Bert (en)
 
 
-def test_session_planned_too_late_for_a_reminder_skips_it(session, world):
-    edition, *_ = world
+def test_session_planned_too_late_for_a_reminder_skips_it(session, two_admitted):
+    edition, *_ = two_admitted
     soon = (datetime.now(AMS) + timedelta(days=3)).date()
     meeting = factories.meeting(session, edition, on_date=soon)
     assert moment(session, f"reminder:session:{meeting.id}:P7D").status == "skipped"
@@ -116,9 +117,9 @@ def _deadline(session, edition, due=date(2030, 5, 1), **kw):
     return schedule.set_deadline(session, edition, title="Lokale analyse", due_date=due, **kw)
 
 
-def test_nudges_only_to_those_who_did_not_deliver_and_stop_on_submission(mail_app, session, world,
-                                                                         smtp_sink):
-    edition, anna, bert = world
+def test_nudges_only_to_those_who_did_not_deliver_and_stop_on_submission(mail_app, session,
+        two_admitted, smtp_sink):
+    edition, anna, bert = two_admitted
     deadline = _deadline(session, edition)
     jobs = [m.job_id for m in moments(session, f"nudge:deadline:{deadline.id}:")]
     assert jobs == [f"nudge:deadline:{deadline.id}:{o}" for o in ("P0D", "P14D", "P3D")]
@@ -145,8 +146,8 @@ def test_nudges_only_to_those_who_did_not_deliver_and_stop_on_submission(mail_ap
     ]
 
 
-def test_extension_moves_nudges_for_that_participant(mail_app, session, world):
-    edition, anna, bert = world
+def test_extension_moves_nudges_for_that_participant(mail_app, session, two_admitted):
+    edition, anna, bert = two_admitted
     deadline = _deadline(session, edition)
     schedule.extend_deadline(session, deadline, anna, due_date=date(2030, 5, 10))
     own = moment(session, f"nudge:deadline:{deadline.id}:participant:{anna.id}:P3D")
@@ -165,13 +166,13 @@ def test_extension_moves_nudges_for_that_participant(mail_app, session, world):
 
 
 def test_one_submission_stops_the_nudges_of_everyone_in_that_municipality(mail_app, session,
-                                                                          world):
+                                                                          two_admitted):
     """A deadline one municipality delivers together: a colleague's submission covers Cees, a
     submission by someone not admitted (waitlisted Dirk) covers nobody, Bert has no colleague."""
     from trajectories.people.models import Submission
     from trajectories.schedule.models import DeliveredBy
 
-    edition, anna, bert = world
+    edition, anna, bert = two_admitted
     town = factories.municipality(session, "Noordenveld", "GM1699")
     anna.organisation_id = town.id
     session.add(anna)
@@ -207,8 +208,8 @@ def test_nudges_at_nine_local_across_dst(session, zone):
     assert deadline.id
 
 
-def test_reschedule_sends_one_update_with_same_uid_higher_sequence(mail_app, session, world):
-    edition, anna, bert = world
+def test_reschedule_sends_one_update_with_same_uid_higher_sequence(mail_app, session, two_admitted):
+    edition, anna, bert = two_admitted
     meeting = factories.meeting(session, edition)
     invite = moment(session, f"invite:session:{meeting.id}")
     fire(mail_app, invite.job_id, invite.due_at)
@@ -231,8 +232,9 @@ def test_reschedule_sends_one_update_with_same_uid_higher_sequence(mail_app, ses
     assert "ORGANIZER" in updates[0].calendar and "mailto:anna@gemeente.example" in updates[0].calendar
 
 
-def test_cancel_removes_reminders_and_sends_one_cancellation(mail_app, session, world, smtp_sink):
-    edition, anna, bert = world
+def test_cancel_removes_reminders_and_sends_one_cancellation(mail_app, session, two_admitted,
+        smtp_sink):
+    edition, anna, bert = two_admitted
     meeting = factories.meeting(session, edition)
     invite = moment(session, f"invite:session:{meeting.id}")
     fire(mail_app, invite.job_id, invite.due_at)
@@ -254,8 +256,8 @@ def test_cancel_removes_reminders_and_sends_one_cancellation(mail_app, session, 
     assert mail.get_content_type() == "multipart/alternative"
 
 
-def test_welcome_with_invitations_and_no_second_invitation(mail_app, session, world):
-    edition, anna, bert = world
+def test_welcome_with_invitations_and_no_second_invitation(mail_app, session, two_admitted):
+    edition, anna, bert = two_admitted
     meeting = factories.meeting(session, edition)
     newcomer = factories.participant(session, email="cees@gemeente.example")
     enrollment = people.enroll(session, edition, newcomer)
@@ -269,8 +271,8 @@ def test_welcome_with_invitations_and_no_second_invitation(mail_app, session, wo
     assert len([r for r in rows if r[0] == "invitation"]) == 3
 
 
-def test_coaching_after_session_and_weekly_digest(mail_app, session, world):
-    edition, anna, bert = world
+def test_coaching_after_session_and_weekly_digest(mail_app, session, two_admitted):
+    edition, anna, bert = two_admitted
     meeting = factories.meeting(session, edition, coaching_notes="Wat neem je mee?")
     deadline = _deadline(session, edition, due=date(2030, 4, 20))
     coaching = moment(session, f"coaching:session:{meeting.id}:PT2H")
@@ -327,13 +329,13 @@ def test_replanning_leaves_long_finished_editions_alone(session):
     assert planned == {running.id, extended.id, patient.id}
 
 
-def test_reconciliation_repairs_the_job_store(mail_app, session, world):
+def test_reconciliation_repairs_the_job_store(mail_app, session, two_admitted):
     from apscheduler.schedulers.background import BackgroundScheduler
     from sqlalchemy import text
 
     from trajectories.scheduler.runtime import JOB_FUNC, configure, reconcile
 
-    edition, *_ = world
+    edition, *_ = two_admitted
     meeting = factories.meeting(session, edition)
     _deadline(session, edition)
     db = mail_app.extensions["trajectories.core.db"]
@@ -369,7 +371,7 @@ def test_reconciliation_repairs_the_job_store(mail_app, session, world):
     scheduler.shutdown(wait=False)
 
 
-def test_a_moment_moved_while_reconciling_is_synced_after(mail_app, session, world):
+def test_a_moment_moved_while_reconciling_is_synced_after(mail_app, session, two_admitted):
     """A session moved while the scheduler reconciles (after it read the plan, before it
     finished) gets its reminders at the new time at the next sync, not an hour later."""
     from apscheduler.events import EVENT_JOB_ADDED
@@ -377,7 +379,7 @@ def test_a_moment_moved_while_reconciling_is_synced_after(mail_app, session, wor
 
     from trajectories.scheduler.runtime import configure, reconcile, sync_jobs
 
-    edition, *_ = world
+    edition, *_ = two_admitted
     meeting = factories.meeting(session, edition)
     db = mail_app.extensions["trajectories.core.db"]
     scheduler = configure(BackgroundScheduler(), db.url)
@@ -402,13 +404,13 @@ def test_a_moment_moved_while_reconciling_is_synced_after(mail_app, session, wor
         scheduler.shutdown(wait=False)
 
 
-def test_running_scheduler_sends_a_due_moment(mail_app, session, world, smtp_sink):
+def test_running_scheduler_sends_a_due_moment(mail_app, session, two_admitted, smtp_sink):
     """The whole path: a handler plans, the process syncs its job store, fires, drains."""
     import threading
 
     from trajectories.scheduler.runtime import run_scheduler
 
-    edition, anna, bert = world
+    edition, anna, bert = two_admitted
     newcomer = factories.participant(session, email="cees@gemeente.example")
     enrollment = people.enroll(session, edition, newcomer)
     row = moment(session, f"welcome:enrollment:{enrollment.id}")
@@ -431,7 +433,7 @@ def test_running_scheduler_sends_a_due_moment(mail_app, session, world, smtp_sin
 
 
 def test_two_schedulers_in_one_process_each_fire_against_their_own_app(
-        mail_app, session, world, smtp_sink, tmp_path, caplog):
+        mail_app, session, two_admitted, smtp_sink, tmp_path, caplog):
     """A scheduler started later in the same process (a standby taking over, `serve
     --scheduler`, a lingering thread) must not take over the jobs of one already running: each
     fires its moments against its own database and sends through its own SMTP server."""
@@ -450,7 +452,7 @@ def test_two_schedulers_in_one_process_each_fire_against_their_own_app(
     other_url = f"sqlite:///{tmp_path / 'other.db'}"
     other_db = Database(other_url)
     SQLModel.metadata.create_all(other_db.engine)
-    edition, *_ = world
+    edition, *_ = two_admitted
     newcomer = people.enroll(session, edition,
                              factories.participant(session, email="cees@gemeente.example"))
     with running_smtp_sink() as other_sink, other_db.session(actor="test") as other_session:
@@ -493,8 +495,8 @@ def test_two_schedulers_in_one_process_each_fire_against_their_own_app(
     assert moment(session, f"welcome:enrollment:{newcomer.id}").status == MomentStatus.DONE
 
 
-def test_edition_zone_change_replans(session, world):
-    edition, *_ = world
+def test_edition_zone_change_replans(session, two_admitted):
+    edition, *_ = two_admitted
     deadline = _deadline(session, edition)
     from trajectories.catalogue import services as catalogue
 
@@ -504,10 +506,10 @@ def test_edition_zone_change_replans(session, world):
     assert due == datetime(2030, 5, 1, 13, 0, tzinfo=UTC)
 
 
-def test_invitation_parses_strictly_with_organizer_and_attendee(mail_app, session, world):
+def test_invitation_parses_strictly_with_organizer_and_attendee(mail_app, session, two_admitted):
     from ical.calendar_stream import IcsCalendarStream
 
-    edition, anna, bert = world
+    edition, anna, bert = two_admitted
     meeting = factories.meeting(session, edition, title="Aftrap, met \"quotes\"; en komma's")
     invite = moment(session, f"invite:session:{meeting.id}")
     fire(mail_app, invite.job_id, invite.due_at)
@@ -572,9 +574,9 @@ def test_one_active_scheduler_the_other_takes_over(mail_app, caplog):
     assert not first.is_alive() and not second.is_alive()
 
 
-def test_cancellation_reaches_only_those_who_had_the_invitation(mail_app, session, world,
+def test_cancellation_reaches_only_those_who_had_the_invitation(mail_app, session, two_admitted,
                                                                 smtp_sink):
-    edition, anna, bert = world
+    edition, anna, bert = two_admitted
     meeting = factories.meeting(session, edition)
     invite = moment(session, f"invite:session:{meeting.id}")
     fire(mail_app, invite.job_id, invite.due_at)
@@ -596,8 +598,8 @@ def test_cancellation_reaches_only_those_who_had_the_invitation(mail_app, sessio
 
 
 def test_update_goes_to_the_invited_and_newcomers_get_the_current_invitation(mail_app, session,
-                                                                               world):
-    edition, anna, bert = world
+                                                                               two_admitted):
+    edition, anna, bert = two_admitted
     meeting = factories.meeting(session, edition)
     invite = moment(session, f"invite:session:{meeting.id}")
     fire(mail_app, invite.job_id, invite.due_at)
@@ -617,10 +619,10 @@ def test_update_goes_to_the_invited_and_newcomers_get_the_current_invitation(mai
     assert ("update", "cees@gemeente.example") not in rows
 
 
-def test_changing_mail_settings_replans_at_once(session, world):
+def test_changing_mail_settings_replans_at_once(session, two_admitted):
     from trajectories.mail.services import set_mail_settings
 
-    edition, *_ = world
+    edition, *_ = two_admitted
     meeting = factories.meeting(session, edition)
     deadline = _deadline(session, edition)
     set_mail_settings(session, edition, hold=False, review_coaching=False, reminder_days=[3],
@@ -633,11 +635,11 @@ def test_changing_mail_settings_replans_at_once(session, world):
     }
 
 
-def test_welcome_unsubscribe_link_stops_welcomes_not_invitations(mail_app, session, world,
+def test_welcome_unsubscribe_link_stops_welcomes_not_invitations(mail_app, session, two_admitted,
                                                                  smtp_sink):
     from trajectories.mail.outbox import mail_preferences
 
-    edition, anna, bert = world
+    edition, anna, bert = two_admitted
     factories.meeting(session, edition)
     newcomer = factories.participant(session, email="cees@gemeente.example")
     enrollment = people.enroll(session, edition, newcomer)
@@ -660,14 +662,15 @@ def test_welcome_unsubscribe_link_stops_welcomes_not_invitations(mail_app, sessi
     assert preferences["welcome"] is False and preferences["invitation"] is True
 
 
-def test_a_fan_out_in_one_statement_sends_what_one_per_person_would(mail_app, session, world):
+def test_a_fan_out_in_one_statement_sends_what_one_per_person_would(mail_app, session,
+        two_admitted):
     """The shared text with name and link put in is the mail rendered for each person (the
     per-person way stays for templates that need more than the name, and for keys too long)."""
     from trajectories.catalogue.models import Track
     from trajectories.mail.outbox import fan_out, set_mail_preference
     from trajectories.people.models import Participant
 
-    edition, anna, bert = world
+    edition, anna, bert = two_admitted
     anna.name = "Anna & Zoë <Vries>"
     session.add(anna)
     cees = factories.participant(session, name="Cees", email="cees@gemeente.example")

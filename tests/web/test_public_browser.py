@@ -40,7 +40,9 @@ def app(mail_app):
 
 
 @pytest.fixture
-def world(session):
+def inclusion_2030(session):
+    """VNG's inclusion track with edition 2030 open for registration (five places), a held
+    session with material, one ahead, and a deadline: {"track", "edition", "deadline"}."""
     vng = factories.organiser(session, slug="vng", name="VNG", website="https://vng.example")
     track = factories.track(session, vng, slug="inclusie", title="Praktijkproef inclusie",
                             theme="Inclusie", sdgs=[1, 2, 3, 7, 10, 16, 17],
@@ -75,7 +77,7 @@ def local(live_server: str, link: str) -> str:
 
 
 def test_every_public_and_self_service_page_has_no_axe_violations(app, live_server, page,
-                                                                   smtp_sink, world):
+                                                                   smtp_sink, inclusion_2030):
     for path in ["/", "/?sdg=10&status=registration_open", "/?q=niets", "/vng/",
                  "/vng/inclusie/", "/toegankelijkheid", "/privacy", "/mijn/inloggen"]:
         page.goto(live_server + path)
@@ -117,7 +119,7 @@ def test_every_public_and_self_service_page_has_no_axe_violations(app, live_serv
 
 
 def test_pages_fit_a_320px_screen_without_sideways_scrolling(live_server, browser, session,
-                                                             world):
+                                                             inclusion_2030):
     """Long words in headings wrap (the accessibility statement promises no sideways scrolling)."""
     vvsg = factories.organiser(session, slug="vvsg", name="VVSG", country="BE")
     factories.track(session, vvsg, slug="wereldburgerschap",
@@ -132,7 +134,7 @@ def test_pages_fit_a_320px_screen_without_sideways_scrolling(live_server, browse
         context.close()
 
 
-def test_works_without_javascript(app, live_server, browser, smtp_sink, world):
+def test_works_without_javascript(app, live_server, browser, smtp_sink, inclusion_2030):
     context = browser.new_context(locale="nl-NL", java_script_enabled=False)
     tab = context.new_page()
     try:
@@ -183,7 +185,7 @@ def hand_in(page, title: str) -> None:
 
 
 def test_participant_finds_registers_confirms_and_hands_in(app, live_server, page, smtp_sink,
-                                                           world, db):
+                                                           inclusion_2030, db):
     """The issue's path: find a track, register, read the confirmation mail from the real SMTP
     server, follow its link, land on 'my trajectories', subscribe, submit a deliverable."""
     register_and_confirm(app, live_server, page, smtp_sink)
@@ -208,15 +210,15 @@ def test_participant_finds_registers_confirms_and_hands_in(app, live_server, pag
             ("Ons plan van aanpak voor inclusie.", "plan.pdf", False)
 
 
-def test_nudges_stop_once_the_deliverable_is_handed_in(app, live_server, page, smtp_sink, world,
-                                                       session):
+def test_nudges_stop_once_the_deliverable_is_handed_in(app, live_server, page, smtp_sink,
+        inclusion_2030, session):
     """The issue's last step: the deadline nudges reach the participant until they hand in
     through 'my trajectories', and none after. Needs the scheduler (trajectories.scheduler)."""
     jobs = pytest.importorskip("trajectories.scheduler.jobs")
     from trajectories.mail.models import OutboxMessage
     from trajectories.scheduler.models import PlannedMoment
 
-    deadline = schedule.set_deadline(session, world["edition"], title="Verslag",
+    deadline = schedule.set_deadline(session, inclusion_2030["edition"], title="Verslag",
                                      due_date=utcnow().date() + timedelta(days=20))
     session.close()
     register_and_confirm(app, live_server, page, smtp_sink)
