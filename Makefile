@@ -31,8 +31,21 @@ run: install
 	$(BIN)/trajectories mailbox & MAILBOX=$$!; trap 'kill $$MAILBOX' EXIT INT TERM; \
 	$(BIN)/trajectories serve --scheduler
 
+# Two runs, both always: the fast tests, then the slow ones (marker `slow`: real processes), each
+# with its own summary. Fails if either fails; "no tests ran" (exit 5: PYTEST_ARGS chose none of
+# that half) is no failure. A marker expression of your own goes in TEST_MARK, not in PYTEST_ARGS:
+# `make test TEST_MARK="not postgres" PYTEST_ARGS="tests/mail"`.
+TEST_MARK ?=
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@status=0; \
+	for part in "not slow" "slow"; do \
+	  echo "=== make test: $$part ==="; \
+	  $(BIN)/python -m pytest -m "($$part)$(if $(TEST_MARK), and ($(TEST_MARK)))" $(PYTEST_ARGS); \
+	  code=$$?; \
+	  [ $$code -eq 0 ] || [ $$code -eq 5 ] || status=1; \
+	  echo "=== make test: $$part: exit $$code ==="; \
+	done; \
+	exit $$status
 
 lint: install
 	$(BIN)/ruff check .

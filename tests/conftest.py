@@ -18,6 +18,7 @@ from sqlmodel import SQLModel
 # as the app does, whichever tests ran before it.
 import trajectories.handlers  # noqa: F401
 import trajectories.schema  # noqa: F401
+from tests.auth import signed_in_coordinator, signed_in_participant  # noqa: F401
 from tests.coordinator_helpers import Browser, build_world
 from trajectories.app import create_app
 from trajectories.core.db import Database
@@ -273,7 +274,7 @@ def coordinator_world(session):
 def nl(client, session, coordinator_world):
     """A `Browser` signed in as VNG's coordinator (nl@example.org) of `coordinator_world`."""
     browser = Browser(client, session)
-    browser.login("nl@example.org")
+    browser.sign_in("nl@example.org")
     return browser
 
 

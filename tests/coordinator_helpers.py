@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, time
 
 from tests import factories
+from tests.auth import signed_in_coordinator
 from trajectories.accounts import services as accounts
 from trajectories.people import services as people
 from trajectories.schedule import services as schedule
@@ -97,7 +98,16 @@ class Browser:
         self._release()
         return self.client.post(url, data=data, **kw)
 
+    def sign_in(self, email):
+        """Signed in directly (tests.auth), for tests that need a coordinator only as a
+        precondition; then the dashboard, for its CSRF token."""
+        self._release()
+        signed_in_coordinator(self.client, email)
+        self.get("/beheer/")
+        return self
+
     def login(self, email, password=PASSWORD):
+        """Through the sign-in form, as a coordinator does."""
         self.get("/beheer/inloggen")
         response = self.post("/beheer/inloggen", {"email": email, "password": password})
         self.get("/beheer/")

@@ -64,7 +64,7 @@ def test_every_page_of_another_organiser_answers_404(app, client, session, coord
                          text="Tekst", dedupe_key="be-1", edition_id=coordinator_world.edition_be.id)
     session.commit()
     browser = Browser(client, session)
-    browser.login("nl@example.org")
+    browser.sign_in("nl@example.org")
     urls = [u for u in _urls(app, _ids_of(coordinator_world, "be", material.id, submission.id,
                                                  message.id))
             if re.search(r"/\d+", u)]
@@ -80,7 +80,7 @@ def test_every_page_of_another_organiser_answers_404(app, client, session, coord
 
 def test_own_pages_answer_200(app, client, session, coordinator_world):
     browser = Browser(client, session)
-    browser.login("nl@example.org")
+    browser.sign_in("nl@example.org")
     for url in _urls(app, _ids_of(coordinator_world, "nl")):
         if re.search(r"/(materiaal|inzendingen|berichten)/0|alles\.zip|export\.csv|/coordinatoren", url) \
                 or url.startswith(PUBLIC):
@@ -90,7 +90,7 @@ def test_own_pages_answer_200(app, client, session, coordinator_world):
 
 def test_admin_sees_every_organiser_and_manages_coordinators(client, session, coordinator_world):
     browser = Browser(client, session)
-    browser.login("admin@example.org")
+    browser.sign_in("admin@example.org")
     page = browser.get("/beheer/trajecten").get_data(as_text=True)
     assert "Inclusie" in page and "Aankoop" in page
     assert browser.get(f"/beheer/edities/{coordinator_world.edition_be.id}").status_code == 200
@@ -109,13 +109,13 @@ def test_admin_sees_every_organiser_and_manages_coordinators(client, session, co
 
 def test_a_coordinator_cannot_manage_coordinators(client, session, coordinator_world):
     browser = Browser(client, session)
-    browser.login("nl@example.org")
+    browser.sign_in("nl@example.org")
     assert browser.get("/beheer/coordinatoren").status_code == 404
 
 
 def test_post_without_csrf_token_is_refused_and_changes_nothing(client, session, coordinator_world):
     browser = Browser(client, session)
-    browser.login("nl@example.org")
+    browser.sign_in("nl@example.org")
     response = client.post(f"/beheer/trajecten/{coordinator_world.track_nl.id}/bewerken",
                            data={"title": "Gekaapt"})
     assert response.status_code == 400

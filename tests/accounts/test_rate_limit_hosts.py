@@ -12,8 +12,13 @@ import urllib.request
 from http.cookiejar import CookieJar
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import free_port, redis_client
 from tests.web.test_production import _wait_for
+
+#: Real processes (see pyproject.toml's markers): `make test` runs these apart, after the rest.
+pytestmark = pytest.mark.slow
 
 REDIS_URI = os.environ.get("TRAJECTORIES_TEST_REDIS_URI", "redis://127.0.0.1:6379/15")
 TRAJECTORIES = str(Path(sys.executable).with_name("trajectories"))

@@ -115,7 +115,7 @@ def test_a_copy_stays_out_of_sight_until_a_coordinator_publishes_it(app, live_se
 def test_a_new_edition_made_in_the_interface_is_a_draft_too(client, session):
     track, _edition = _published_edition(session)
     browser = Browser(client, session)
-    browser.login("nl@example.org")
+    browser.sign_in("nl@example.org")
     response = browser.post(f"/beheer/trajecten/{track.id}/edities/nieuw",
                             {"name": "Najaar", "slug": "najaar", "timezone": "Europe/Amsterdam",
                              "eligibility": "anyone"}, follow_redirects=True)

@@ -30,7 +30,7 @@ def _world_with_files(app, session, world) -> dict[str, bytes]:
     """A material uploaded by the coordinator, a hand-in stored by the upload module and one
     stored where hand-ins went before (var/submissions/): path -> bytes."""
     nl = Browser(app.test_client(), session)
-    nl.login("nl@example.org")
+    nl.sign_in("nl@example.org")
     answer = nl.post(f"/beheer/sessies/{world.meeting_nl.id}/materiaal",
                      {"title": "Reader", "url": "", "upload": (io.BytesIO(PDF), "reader.pdf")},
                      content_type="multipart/form-data")

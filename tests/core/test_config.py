@@ -39,6 +39,7 @@ def test_production_requires_a_secret_key(tmp_path):
         load_settings({"TRAJECTORIES_PRODUCTION": "1"}, var_dir=str(tmp_path))
 
 
+@pytest.mark.slow  # a real process (see pyproject.toml's markers)
 def test_cli_reports_bad_setting_in_one_line(tmp_path):
     env = {"TRAJECTORIES_TIMEZONE": "Europe/Atlantis", "TRAJECTORIES_VAR_DIR": str(tmp_path),
            "PATH": "/usr/bin:/bin"}
@@ -49,6 +50,7 @@ def test_cli_reports_bad_setting_in_one_line(tmp_path):
         "Configuration error: TRAJECTORIES_TIMEZONE: unknown time zone 'Europe/Atlantis'"]
 
 
+@pytest.mark.slow  # a real process (see pyproject.toml's markers)
 def test_init_db_and_create_coordinator_from_the_command_line(tmp_path):
     env = {"TRAJECTORIES_VAR_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
     run = lambda *args, **kw: subprocess.run(  # noqa: E731

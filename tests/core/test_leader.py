@@ -6,6 +6,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from trajectories.core.leader import LeaderLock
 
 HOLDER = """
@@ -18,6 +20,7 @@ time.sleep(600)
 """
 
 
+@pytest.mark.slow  # a real process (see pyproject.toml's markers)
 def test_second_lock_waits_until_the_holder_is_killed(database_url):
     holder = subprocess.Popen([sys.executable, "-c", HOLDER, database_url],
                               stdout=subprocess.PIPE, text=True)

@@ -126,7 +126,7 @@ def test_message_preview_is_sandboxed_and_scoped(client, nl, session, coordinato
     session.commit()
     assert nl.get(f"/beheer/berichten/{row.id}").status_code == 404
     be = Browser(client.application.test_client(), session)
-    be.login("be@example.org")
+    be.sign_in("be@example.org")
     assert "Platte tekst" in be.get(f"/beheer/berichten/{row.id}").get_data(as_text=True)
     html = be.get(f"/beheer/berichten/{row.id}/html")
     assert "sandbox" in html.headers["Content-Security-Policy"] and html.data == b"<p>HTML</p>"

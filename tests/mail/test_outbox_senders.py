@@ -5,10 +5,14 @@ import subprocess
 import sys
 from collections import Counter
 
+import pytest
 from sqlmodel import func, select
 
 from trajectories.mail.models import MailStatus, OutboxMessage
 from trajectories.mail.outbox import queue_mail
+
+#: Real processes (see pyproject.toml's markers): `make test` runs these apart, after the rest.
+pytestmark = pytest.mark.slow
 
 MAILS = 2_000
 

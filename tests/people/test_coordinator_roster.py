@@ -209,7 +209,7 @@ def test_audit_log_names_the_coordinator_and_hides_other_organisers(client, nl, 
     assert "Sessie geannuleerd: <a" in html and "Kennismaking</a>" in html
     assert "Coördinator NL" in html
     be = Browser(client.application.test_client(), session)
-    be.login("be@example.org")
+    be.sign_in("be@example.org")
     html = be.get("/beheer/logboek").get_data(as_text=True)
     assert "Kennismaking" not in html and "Sessie gepland: <a" in html and "Werkkledij</a>" in html
 
@@ -279,7 +279,7 @@ def test_two_coordinators_admitting_the_last_place_at_once_admit_one(client, ses
     browsers = []
     for _ in waiting:
         browser = Browser(client.application.test_client())
-        browser.login("nl@example.org")
+        browser.sign_in("nl@example.org")
         browsers.append(browser)
     barrier = threading.Barrier(len(browsers))
     pages = {}

@@ -274,13 +274,13 @@ def test_dates_in_dutch_and_flemish_short_format(client, session, coordinator_wo
               "registration_closes_at": "2030-04-20T17:00", "eligibility": "anyone",
               "capacity": "", "coordinator_email": "", "name": "2030"}
     nl = Browser(client, session)
-    nl.login("nl@example.org")
+    nl.sign_in("nl@example.org")
     assert nl.post(f"/beheer/edities/{coordinator_world.edition_nl.id}/bewerken",
                    {**window, "timezone": "Europe/Amsterdam"}).status_code == 302
     html = _text(nl.get(f"/beheer/edities/{coordinator_world.edition_nl.id}"))
     assert "03-04-2030 09:00" in html and "zaterdag 13 april 2030" in html
     be = Browser(client.application.test_client(), session)
-    be.login("be@example.org")
+    be.sign_in("be@example.org")
     assert be.post(f"/beheer/edities/{coordinator_world.edition_be.id}/bewerken",
                    {**window, "timezone": "Europe/Brussels"}).status_code == 302
     html = _text(be.get(f"/beheer/edities/{coordinator_world.edition_be.id}"))

@@ -153,7 +153,7 @@ def test_extension_of_one_participant_in_english_and_bad_input(app, client, sess
     from tests.coordinator_helpers import Browser
 
     browser = Browser(client, session)
-    browser.login("nl@example.org")
+    browser.sign_in("nl@example.org")
     client.get("/taal/en")
     url = f"/beheer/deadlines/{deadline.id}"
     page = browser.get(url).get_data(as_text=True)

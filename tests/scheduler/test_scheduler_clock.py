@@ -20,6 +20,7 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlmodel import select
 
 from trajectories.catalogue.models import Edition, Track
@@ -29,6 +30,9 @@ from trajectories.people.models import Enrollment, EnrollmentStatus, Participant
 from trajectories.schedule import services as schedule
 from trajectories.schedule.models import Meeting
 from trajectories.scheduler.models import MomentStatus, PlannedMoment
+
+#: Real processes (see pyproject.toml's markers): `make test` runs these apart, after the rest.
+pytestmark = pytest.mark.slow
 
 TRAJECTORIES = str(Path(sys.executable).with_name("trajectories"))
 AMS = ZoneInfo("Europe/Amsterdam")

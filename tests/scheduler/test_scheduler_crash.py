@@ -11,6 +11,7 @@ import time
 from collections import Counter
 from datetime import timedelta
 
+import pytest
 from sqlmodel import func, select
 
 from tests import factories
@@ -18,6 +19,9 @@ from trajectories.mail.models import MailStatus, OutboxMessage
 from trajectories.people.models import Enrollment, EnrollmentStatus, Participant
 from trajectories.scheduler.jobs import process_moment
 from trajectories.scheduler.models import PlannedMoment
+
+#: Real processes (see pyproject.toml's markers): `make test` runs these apart, after the rest.
+pytestmark = pytest.mark.slow
 
 PEOPLE = 1000
 

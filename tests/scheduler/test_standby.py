@@ -21,6 +21,9 @@ from tests.scheduler_processes import (
 )
 from trajectories.core.leader import LOCK_KEY
 
+#: Real processes (see pyproject.toml's markers): `make test` runs these apart, after the rest.
+pytestmark = pytest.mark.slow
+
 TAKEOVER_LIMIT = 15.0
 FAN_OUT = 500
 

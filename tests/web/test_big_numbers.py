@@ -52,7 +52,7 @@ def test_every_id_route_answers_404_for_a_number_too_big_for_the_database(app, c
             answers["POST " + path] = anonymous.post(path).status_code
     for email in ("nl@example.org", "admin@example.org"):
         coordinator = Browser(client, session)
-        coordinator.login(email)
+        coordinator.sign_in(email)
         for path, methods in _urls_with_ids(app, number):
             if "GET" in methods:
                 answers[f"{email} GET {path}"] = coordinator.get(path).status_code

@@ -10,7 +10,12 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import free_port, redis_client
+
+#: Real processes (see pyproject.toml's markers): `make test` runs these apart, after the rest.
+pytestmark = pytest.mark.slow
 
 #: Rate limits shared by the workers (database 14: this file's own; test_rate_limit_hosts has 15).
 REDIS_URI = os.environ.get("TRAJECTORIES_TEST_REDIS_URI_WORKERS", "redis://127.0.0.1:6379/14")
