@@ -39,7 +39,7 @@ def measure(participants: int) -> dict[str, float]:
     tmp = Path(tempfile.mkdtemp(prefix="bench-planning-"))
     url = f"sqlite:///{tmp / 'bench.db'}"
     app = create_app({"database_url": url, "var_dir": str(tmp), "secret_key": "bench"})
-    db = app.extensions["trajectories.core.db"]
+    db = app.extensions["trajectories.db"]
     SQLModel.metadata.create_all(db.engine)
     with app.app_context(), db.session() as session:
         edition = factories.edition(session, coordinator_email="coordinator@vng.example")

@@ -118,7 +118,7 @@ def _close(application) -> None:
     from trajectories.feeds import publish
 
     publish.wait_idle()
-    application.extensions["trajectories.core.db"].dispose()
+    application.extensions["trajectories.db"].dispose()
 
 
 @pytest.fixture

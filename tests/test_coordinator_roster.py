@@ -215,7 +215,7 @@ def test_audit_log_names_the_coordinator_and_hides_other_organisers(client, nl, 
 
 
 def _count_statements(app, fetch) -> int:
-    engine = app.extensions["trajectories.core.db"].engine
+    engine = app.extensions["trajectories.db"].engine
     count = [0]
 
     def before(*_args):

@@ -28,7 +28,7 @@ from trajectories.schedule.models import Meeting
 @pytest.fixture
 def s(app):
     """A session on the app's own database: its commits publish into the app's calendars/."""
-    with app.extensions["trajectories.core.db"].session(actor="test") as session:
+    with app.extensions["trajectories.db"].session(actor="test") as session:
         yield session
 
 
@@ -182,7 +182,7 @@ def test_deleted_edition_disappears_from_calendars(app, client, s, world):
     s.commit()
     events.dispatch(EditionDeleted(
         edition_id=edition.id, track_id=track.id, organiser_id=organiser.id, track_slug="g4gg",
-        edition_slug="2030", organiser_slug="vng"), app.extensions["trajectories.core.db"])
+        edition_slug="2030", organiser_slug="vng"), app.extensions["trajectories.db"])
 
     assert not edition_file.exists()
     assert client.get(EDITION_URL).status_code == 404
@@ -359,7 +359,7 @@ def test_building_a_feed_takes_the_same_number_of_queries_for_1_and_3_of_everyth
             url if size == 1 else url.replace("/vng", "/vng3"))
         app.extensions["trajectories.feeds.cache"].clear()
         publish.wait_idle()  # the background publisher's queries are not this feed's
-        counter, stop = _count_queries(app.extensions["trajectories.core.db"].engine)
+        counter, stop = _count_queries(app.extensions["trajectories.db"].engine)
         try:
             assert client.get(target).status_code == 200
         finally:

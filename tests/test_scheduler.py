@@ -82,7 +82,7 @@ def test_reminders_sent_once_to_admitted_with_dutch_dates(mail_app, session, wor
     assert fire(mail_app, job, planned.due_at + timedelta(seconds=5)) == "gone"
     rows = outbox(session, "reminder")
     assert [r.to for r in rows] == ["anna@gemeente.example", "bert@gemeente.example"]
-    assert drain(mail_app.extensions["trajectories.core.db"], mail_app.config["SETTINGS"]).sent == 2
+    assert drain(mail_app.extensions["trajectories.db"], mail_app.config["SETTINGS"]).sent == 2
     mails = smtp_sink.wait_for(2)
     mail = smtp_sink.to("anna@gemeente.example")[0]
     assert mail["Subject"] == "Over 7 dagen: Aftrap"
@@ -129,7 +129,7 @@ def test_nudges_only_to_those_who_did_not_deliver_and_stop_on_submission(mail_ap
     assert len(outbox(session, "nudge")) == 2
     people.submit(session, deadline, anna, text="Onze analyse")
     # Anna's queued nudge is withdrawn at once; Bert's goes.
-    drain(mail_app.extensions["trajectories.core.db"], mail_app.config["SETTINGS"])
+    drain(mail_app.extensions["trajectories.db"], mail_app.config["SETTINGS"])
     assert [str(m["To"]) for m in smtp_sink.wait_for(1)] == ["bert@gemeente.example"]
     for offset in ("P3D", "P0D"):
         due = moment(session, f"nudge:deadline:{deadline.id}:{offset}").due_at
@@ -243,7 +243,7 @@ def test_cancel_removes_reminders_and_sends_one_cancellation(mail_app, session, 
     cancel = moment(session, f"cancel:session:{meeting.id}")
     fire(mail_app, cancel.job_id, cancel.due_at)
     fire(mail_app, cancel.job_id, cancel.due_at + timedelta(minutes=1))
-    drain(mail_app.extensions["trajectories.core.db"], mail_app.config["SETTINGS"])
+    drain(mail_app.extensions["trajectories.db"], mail_app.config["SETTINGS"])
     smtp_sink.wait_for(4)
     assert len([m for m in smtp_sink.messages if "METHOD:CANCEL" in m.as_string()]) == 2
     mail = smtp_sink.to("anna@gemeente.example")[-1]
@@ -336,7 +336,7 @@ def test_reconciliation_repairs_the_job_store(mail_app, session, world):
     edition, *_ = world
     meeting = factories.meeting(session, edition)
     _deadline(session, edition)
-    db = mail_app.extensions["trajectories.core.db"]
+    db = mail_app.extensions["trajectories.db"]
     now = datetime.now(UTC)
 
     def start():
@@ -379,7 +379,7 @@ def test_a_moment_moved_while_reconciling_is_synced_after(mail_app, session, wor
 
     edition, *_ = world
     meeting = factories.meeting(session, edition)
-    db = mail_app.extensions["trajectories.core.db"]
+    db = mail_app.extensions["trajectories.db"]
     scheduler = configure(BackgroundScheduler(), db.url)
     scheduler.start(paused=True)
     moved = []
@@ -554,7 +554,7 @@ def test_one_active_scheduler_the_other_takes_over(mail_app, caplog):
     first_stop.set()
     first.join(timeout=20)
     assert wait_until(lambda: started() == 2)
-    db = mail_app.extensions["trajectories.core.db"]
+    db = mail_app.extensions["trajectories.db"]
 
     def beating() -> bool:
         with db.session() as s:  # a short transaction: on SQLite it holds the write lock
@@ -586,7 +586,7 @@ def test_cancellation_reaches_only_those_who_had_the_invitation(mail_app, sessio
         fire(mail_app, welcome.job_id, welcome.due_at)
     cancel = moment(session, f"cancel:session:{meeting.id}")
     assert fire(mail_app, cancel.job_id, cancel.due_at) == "sent"
-    drain(mail_app.extensions["trajectories.core.db"], mail_app.config["SETTINGS"])
+    drain(mail_app.extensions["trajectories.db"], mail_app.config["SETTINGS"])
     smtp_sink.wait_for(6)
     cancels = sorted(str(m["To"]) for m in smtp_sink.messages
                      if "METHOD:CANCEL" in m.as_string())
@@ -644,7 +644,7 @@ def test_welcome_unsubscribe_link_stops_welcomes_not_invitations(mail_app, sessi
     welcome = moment(session, f"welcome:enrollment:{enrollment.id}")
     fire(mail_app, welcome.job_id, welcome.due_at)
     settings = mail_app.config["SETTINGS"]
-    drain(mail_app.extensions["trajectories.core.db"], settings)
+    drain(mail_app.extensions["trajectories.db"], settings)
     smtp_sink.wait_for(2)
     [mail] = [m for m in smtp_sink.to("cees@gemeente.example") if m["Subject"].startswith("Welkom")]
     link = mail["List-Unsubscribe"].strip("<>")

@@ -34,7 +34,7 @@ print("started", flush=True)
 if what == "fire":
     process_moment(app, arg, now=datetime.fromisoformat(sys.argv[6]))
 else:
-    while drain(app.extensions["trajectories.core.db"], app.config["SETTINGS"], batch=50).sent:
+    while drain(app.extensions["trajectories.db"], app.config["SETTINGS"], batch=50).sent:
         pass
 print("finished", flush=True)
 """
@@ -88,7 +88,7 @@ def test_kill_during_fan_out_and_drain_loses_none_duplicates_none(app, app_confi
     from trajectories.mail.drain import LEASE, drain
 
     later = due + LEASE + timedelta(minutes=1)
-    while drain(app.extensions["trajectories.core.db"], mail_settings, batch=200, now=later).sent:
+    while drain(app.extensions["trajectories.db"], mail_settings, batch=200, now=later).sent:
         pass
     received = Counter(str(m["Message-ID"]) for m in smtp_sink.wait_for(PEOPLE))
     statuses = dict(session.exec(select(OutboxMessage.status, func.count())

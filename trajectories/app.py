@@ -50,7 +50,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(flask_config)
     configure_logging(json_lines=settings.production)
 
-    app.extensions["trajectories.core.db"] = Database(settings.database_url)
+    app.extensions["trajectories.db"] = Database(settings.database_url)
     babel.init_app(app, locale_selector=select_locale)
 
     from trajectories import handlers, schema  # noqa: F401  (after-commit handlers; every table)

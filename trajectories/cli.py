@@ -25,7 +25,7 @@ def cli():
 
 
 def _db():
-    return current_app.extensions["trajectories.core.db"]
+    return current_app.extensions["trajectories.db"]
 
 
 @cli.command("init-db")

@@ -16,6 +16,6 @@ def publish_calendars():
     from trajectories.feeds.publish import publish_all
 
     settings = current_app.config["SETTINGS"]
-    count = publish_all(current_app.extensions["trajectories.core.db"], settings)
+    count = publish_all(current_app.extensions["trajectories.db"], settings)
     click.echo(f"{count} feeds published in {settings.calendars_dir}")
 

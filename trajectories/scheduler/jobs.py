@@ -370,7 +370,7 @@ SENDERS = {
 def process_moment(app: Flask, job_id: str, now: datetime | None = None) -> str:
     """Fire one moment; returns "sent", "skipped" or "gone" (already processed or removed)."""
     now = now or utcnow()
-    db = app.extensions["trajectories.core.db"]
+    db = app.extensions["trajectories.db"]
     settings = app.config["SETTINGS"]
     with app.app_context(), db.begin(actor="scheduler") as session:
         moment = session.exec(select(PlannedMoment).where(PlannedMoment.job_id == job_id)

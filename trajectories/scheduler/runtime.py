@@ -330,7 +330,7 @@ def run_scheduler(app: Flask, stop_event: threading.Event,
     Jobs never call the scheduler's own API: shutdown(wait=True) holds the job store lock while
     it waits for running jobs, so a job that did would deadlock it.
     """
-    db = app.extensions["trajectories.core.db"]
+    db = app.extensions["trajectories.db"]
     settings = app.config["SETTINGS"]
     drain_requests = _DrainRequests(stop_event)
     scheduler = configure(make_scheduler(), db.url,
@@ -400,7 +400,7 @@ def run_as_leader(app: Flask, stop_event: threading.Event, poll_seconds: float =
     this same process: it resumes as soon as the database is back."""
     from trajectories.core.heartbeat import beat, holder
 
-    db = app.extensions["trajectories.core.db"]
+    db = app.extensions["trajectories.db"]
     state = app.extensions.setdefault("trajectories.scheduler", {})
     while not stop_event.is_set():
         state["running"] = False

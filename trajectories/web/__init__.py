@@ -19,7 +19,7 @@ EDITION_WORD = re.compile(r"\b(editie|edition)\b", re.IGNORECASE)
 
 
 def get_db() -> Database:
-    return current_app.extensions["trajectories.core.db"]
+    return current_app.extensions["trajectories.db"]
 
 
 def db_session() -> Session:

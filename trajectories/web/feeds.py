@@ -38,7 +38,7 @@ def _unlimited() -> bool:
 @bp.record_once
 def _configure(state) -> None:
     # After-commit handlers of this app's database publish into its calendars directory.
-    publish.configure(state.app.extensions["trajectories.core.db"], state.app.config["SETTINGS"])
+    publish.configure(state.app.extensions["trajectories.db"], state.app.config["SETTINGS"])
     state.app.extensions["trajectories.feeds.cache"] = build.FeedCache()
 
 
