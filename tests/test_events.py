@@ -82,6 +82,6 @@ def test_a_failing_handler_does_not_stop_the_others(session, seen):
 def test_connect_replaces_the_wiring_so_building_the_app_twice_runs_each_handler_once(app_config):
     from trajectories.app import SUBSCRIPTIONS, create_app
 
-    create_app(app_config)
-    create_app(app_config)
+    for _ in range(2):
+        create_app(app_config).extensions["trajectories.core.db"].dispose()
     assert events.subscriptions() == SUBSCRIPTIONS

@@ -64,7 +64,7 @@ SUBSCRIPTIONS: events.Subscriptions = {
 #: already done in the transaction that records them, and nothing else depends on it.
 AUDIT_ONLY: tuple[type[events.Event], ...] = (
     accounts.PasswordResetRequested,  # the reset mail is queued in the same transaction
-    people.AttendanceRecorded,  # no feed, plan or mail shows attendance
+    people.AttendanceRecorded,  # the digest reads attendance when it is sent: nothing to re-plan
     mail.MailReleased,  # the rows are queued again; the scheduler's drain sends them
     mail.MailRetried,  # likewise, one row
     mail.OneOffMessageQueued,  # fanned out into the outbox in the same transaction
