@@ -29,7 +29,6 @@ def main(url: str | None) -> None:
     from sqlalchemy import text
     from sqlmodel import SQLModel, select
 
-    import trajectories.handlers  # noqa: F401
     import trajectories.schema  # noqa: F401
     from tests import factories
     from trajectories.app import create_app

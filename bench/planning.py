@@ -27,7 +27,6 @@ def measure(participants: int) -> dict[str, float]:
     from sqlalchemy import event
     from sqlmodel import SQLModel
 
-    import trajectories.handlers  # noqa: F401
     import trajectories.schema  # noqa: F401
     from tests import factories
     from trajectories.app import create_app

@@ -14,7 +14,6 @@ from pathlib import Path
 
 from sqlmodel import select
 
-import trajectories.handlers  # noqa: F401  (moments are planned by the after-commit handlers)
 from tests import factories
 from trajectories.core.clock import utcnow
 from trajectories.core.models import Heartbeat

@@ -312,7 +312,8 @@ def test_import_events_reach_handlers_only_when_committed(nl, session, coordinat
     def handler(event, _db):
         seen.append(event.participant_id)
 
-    events.subscribe(EnrollmentAdmitted)(handler)
+    before = events.subscriptions()
+    events.connect({**before, EnrollmentAdmitted: (*before[EnrollmentAdmitted], handler)})
     try:
         edition = factories.edition(session, coordinator_world.track_nl, slug="import", name="Import")
         url = f"/beheer/edities/{edition.id}/importeren"
@@ -321,4 +322,4 @@ def test_import_events_reach_handlers_only_when_committed(nl, session, coordinat
         nl.post(url, {"content": GOOD_CSV})
         assert len(seen) == 2
     finally:
-        events._handlers[EnrollmentAdmitted].remove(handler)
+        events.connect(before)

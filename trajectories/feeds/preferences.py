@@ -50,7 +50,6 @@ def feed_alarm_minutes(session: Session, participant: Participant) -> int:
     return _preference(session, participant.id).alarm_minutes
 
 
-@events.subscribe(ParticipantChanged)
 def touch_personal_feed(event, db) -> None:
     """Language or token changed: move the personal feed's Last-Modified forward, so a client
     that revalidates with If-Modified-Since alone fetches it again."""

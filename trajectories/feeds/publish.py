@@ -1,10 +1,10 @@
 """Publishing the public feeds as files under `calendars/`, so nginx serves them from disk at the
 same paths the app serves (`/feeds/<path>` ↔ `calendars/<path>`, see docs/deploy.md).
 
-Every committed change rewrites the affected feeds through the after-commit handlers below: the
-edition's feed at once, its track's and organiser's in a background thread (`Background`;
-`wait_idle()` waits for it), since an organiser feed of thousands of entries takes seconds to
-build. A publish run loads an organiser's rows once and builds each VEVENT once for all the feeds
+Every committed change rewrites the affected feeds through the after-commit handlers below
+(wired in `trajectories.app`): the edition's feed at once, its track's and organiser's in a
+background thread (`Background`; `wait_idle()` waits for it), since an organiser feed of thousands
+of entries takes seconds to build. A publish run loads an organiser's rows once and builds each VEVENT once for all the feeds
 that show it (`build.Rows`). Each file is written to a temporary file beside it and renamed over
 the old one, so a reader never sees half a feed. Its modification time is the feed's
 Last-Modified, so nginx answers If-Modified-Since like the app does. `trajectories
@@ -26,25 +26,9 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from trajectories.catalogue.events import (
-    EditionDeleted,
-    EditionPublished,
-    EditionSaved,
-    TrackSaved,
-)
 from trajectories.catalogue.models import Edition, Organiser, Track
-from trajectories.core import events
 from trajectories.core.config import Settings
 from trajectories.feeds import build, links
-from trajectories.schedule.events import (
-    DeadlineExtended,
-    DeadlineRemoved,
-    DeadlineSet,
-    MeetingCancelled,
-    MeetingChanged,
-    MeetingPlanned,
-    MeetingRescheduled,
-)
 
 log = logging.getLogger(__name__)
 
@@ -240,17 +224,12 @@ def _publish_edition(db, edition_id: int) -> None:
     background.submit(db, organiser.id, [track.id])
 
 
-@events.subscribe(EditionSaved, EditionPublished, MeetingPlanned,
-                  MeetingChanged,
-                  MeetingRescheduled, MeetingCancelled, DeadlineSet,
-                  DeadlineRemoved, DeadlineExtended)
 def republish_edition(event, db) -> None:
     """An edition, its sessions or deadlines changed: its feed now, its track's and organiser's
     in the background."""
     _publish_edition(db, event.edition_id)
 
 
-@events.subscribe(TrackSaved)
 def republish_track(event, db) -> None:
     """Every entry carries the track's name: all its feeds change."""
     settings = _settings_for(db)
@@ -268,7 +247,6 @@ def republish_track(event, db) -> None:
     background.submit(db, organiser.id, [track.id])
 
 
-@events.subscribe(EditionDeleted)
 def unpublish_edition(event, db) -> None:
     """A deleted edition's feed disappears; its track and organiser feeds lose its entries."""
     settings = _settings_for(db)

@@ -49,6 +49,7 @@ from sqlmodel import select
 
 from trajectories.core.clock import AppClock, app_clock, utcnow
 from trajectories.core.db import make_engine
+from trajectories.core.heartbeat import beat, holder
 from trajectories.core.leader import LeaderLock
 from trajectories.mail.drain import drain, holder_departed
 from trajectories.scheduler import jobs
@@ -398,8 +399,6 @@ def run_as_leader(app: Flask, stop_event: threading.Event, poll_seconds: float =
     heartbeat. When the lock's connection is lost (a database restart, a dropped connection) the
     scheduler stops sending before its next mail, steps down, and waits for the lock again in
     this same process: it resumes as soon as the database is back."""
-    from trajectories.core.heartbeat import beat, holder
-
     db = app.extensions["trajectories.db"]
     state = app.extensions.setdefault("trajectories.scheduler", {})
     while not stop_event.is_set():
