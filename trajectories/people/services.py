@@ -274,4 +274,4 @@ def record_attendance(session: Session, meeting: Meeting, present: dict[int, boo
         session.add(row)
     session.flush()
     events.record(session, AttendanceRecorded(meeting_id=meeting.id,
-                                                     edition_id=meeting.edition_id))
+                                              edition_id=meeting.edition_id))

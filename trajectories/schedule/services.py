@@ -124,8 +124,8 @@ def reschedule_meeting(session: Session, meeting: Meeting, *, on_date: date,
     if (on_date, starts_at, ends_at) == (meeting.on_date, meeting.starts_at, meeting.ends_at):
         return meeting
     was = MeetingRescheduled(meeting_id=meeting.id, edition_id=edition.id,
-                                    was_on_date=meeting.on_date, was_starts_at=meeting.starts_at,
-                                    was_ends_at=meeting.ends_at)
+                             was_on_date=meeting.on_date, was_starts_at=meeting.starts_at,
+                             was_ends_at=meeting.ends_at)
     meeting.on_date, meeting.starts_at, meeting.ends_at = on_date, starts_at, ends_at
     meeting.sequence += 1
     meeting.updated_at = utcnow()
@@ -148,7 +148,7 @@ def cancel_meeting(session: Session, meeting: Meeting) -> Meeting:
     _touch(session, _edition_of(session, meeting))
     session.flush()
     events.record(session, MeetingCancelled(meeting_id=meeting.id,
-                                                   edition_id=meeting.edition_id))
+                                            edition_id=meeting.edition_id))
     return meeting
 
 
@@ -219,7 +219,7 @@ def remove_deadline(session: Session, deadline: Deadline) -> None:
         raise InvalidInput(_l("Er zijn al inzendingen voor deze deadline; verwijderen kan niet meer."))
     edition = _edition_of(session, deadline)
     removed = DeadlineRemoved(deadline_id=deadline.id, edition_id=edition.id,
-                                     title=deadline.title)
+                              title=deadline.title)
     for extension in session.exec(select(DeadlineExtension).where(
             DeadlineExtension.deadline_id == deadline.id)):
         session.delete(extension)
@@ -251,8 +251,8 @@ def extend_deadline(session: Session, deadline: Deadline, participant: Participa
     _touch(session, _edition_of(session, deadline))
     session.flush()
     events.record(session, DeadlineExtended(deadline_id=deadline.id,
-                                                   edition_id=deadline.edition_id,
-                                                   participant_id=participant.id))
+                                            edition_id=deadline.edition_id,
+                                            participant_id=participant.id))
     return extension
 
 
