@@ -13,7 +13,7 @@ from tests import factories
 from trajectories.catalogue.models import Edition
 from trajectories.mail.drain import drain
 from trajectories.mail.models import MailStatus, OutboxMessage
-from trajectories.mail.outbox import row_content
+from trajectories.mail.render import row_content
 from trajectories.people import services as people
 from trajectories.schedule import services as schedule
 from trajectories.scheduler.jobs import process_moment
@@ -635,7 +635,7 @@ def test_changing_mail_settings_replans_at_once(session, world):
 
 def test_welcome_unsubscribe_link_stops_welcomes_not_invitations(mail_app, session, world,
                                                                  smtp_sink):
-    from trajectories.mail.outbox import mail_preferences
+    from trajectories.mail.preferences import mail_preferences
 
     edition, anna, bert = world
     factories.meeting(session, edition)
@@ -664,7 +664,8 @@ def test_a_fan_out_in_one_statement_sends_what_one_per_person_would(mail_app, se
     """The shared text with name and link put in is the mail rendered for each person (the
     per-person way stays for templates that need more than the name, and for keys too long)."""
     from trajectories.catalogue.models import Track
-    from trajectories.mail.outbox import fan_out, set_mail_preference
+    from trajectories.mail.fanout import fan_out
+    from trajectories.mail.preferences import set_mail_preference
     from trajectories.people.models import Participant
 
     edition, anna, bert = world

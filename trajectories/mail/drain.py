@@ -44,7 +44,8 @@ from sqlmodel import select
 from trajectories.core.clock import utcnow
 from trajectories.core.db import Database
 from trajectories.mail.models import MailBody, MailStatus, OutboxMessage
-from trajectories.mail.outbox import bodies_of, content, unsubscribe_url
+from trajectories.mail.preferences import unsubscribe_url
+from trajectories.mail.render import bodies_of, content
 from trajectories.mail.transport import (
     PermanentFailure,
     TemporaryFailure,
