@@ -33,8 +33,9 @@ def measure(participants: int) -> dict[str, float]:
     from trajectories.app import create_app
     from trajectories.people.models import Enrollment, EnrollmentStatus, Participant
     from trajectories.schedule import services as schedule
+    from trajectories.scheduler.engine import configure
     from trajectories.scheduler.plan import plan_all
-    from trajectories.scheduler.runtime import configure, reconcile, sync_jobs
+    from trajectories.scheduler.sync import reconcile, sync_jobs
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-planning-"))
     url = f"sqlite:///{tmp / 'bench.db'}"

@@ -208,7 +208,7 @@ def test_claims_of_a_dead_sender_go_again_at_once_or_after_the_lease(db, mail_se
     import os
     import socket
 
-    from trajectories.mail.drain import LEASE, holder_id
+    from trajectories.mail.claims import LEASE, holder_id
 
     host, now = socket.gethostname(), utcnow()
     ids = _claim_as(db, {
@@ -219,7 +219,7 @@ def test_claims_of_a_dead_sender_go_again_at_once_or_after_the_lease(db, mail_se
         "alive-here": (f"{host}:{os.getppid()}:abcd1234", now),
         "ours": (holder_id(), now),
     })
-    caplog.set_level(logging.WARNING, logger="trajectories.mail.drain")
+    caplog.set_level(logging.WARNING, logger="trajectories.mail.claims")
     result = drain(db, mail_settings, now=now)
     assert (result.released, result.sent) == (3, 3)
     status = {row.id: row.status for row in _rows(db)}
@@ -238,7 +238,7 @@ def test_a_slow_batch_renews_its_claims(db, mail_settings, smtp_sink, monkeypatc
     import threading
     import time
 
-    from trajectories.mail import drain as module
+    from trajectories.mail import claims as module
 
     monkeypatch.setattr(module, "RENEW", timedelta(seconds=0.2))
     with db.begin() as s:

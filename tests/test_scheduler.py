@@ -331,7 +331,8 @@ def test_reconciliation_repairs_the_job_store(mail_app, session, world):
     from apscheduler.schedulers.background import BackgroundScheduler
     from sqlalchemy import text
 
-    from trajectories.scheduler.runtime import JOB_FUNC, configure, reconcile
+    from trajectories.scheduler.engine import configure
+    from trajectories.scheduler.sync import JOB_FUNC, reconcile
 
     edition, *_ = world
     meeting = factories.meeting(session, edition)
@@ -375,7 +376,8 @@ def test_a_moment_moved_while_reconciling_is_synced_after(mail_app, session, wor
     from apscheduler.events import EVENT_JOB_ADDED
     from apscheduler.schedulers.background import BackgroundScheduler
 
-    from trajectories.scheduler.runtime import configure, reconcile, sync_jobs
+    from trajectories.scheduler.engine import configure
+    from trajectories.scheduler.sync import reconcile, sync_jobs
 
     edition, *_ = world
     meeting = factories.meeting(session, edition)
@@ -446,7 +448,7 @@ def test_two_schedulers_in_one_process_each_fire_against_their_own_app(
     from trajectories.core.db import Database
     from trajectories.scheduler.runtime import run_scheduler
 
-    caplog.set_level(logging.INFO, logger="trajectories.scheduler.runtime")
+    caplog.set_level(logging.INFO, logger="trajectories.scheduler")
     other_url = f"sqlite:///{tmp_path / 'other.db'}"
     other_db = Database(other_url)
     SQLModel.metadata.create_all(other_db.engine)
@@ -530,7 +532,7 @@ def test_one_active_scheduler_the_other_takes_over(mail_app, caplog):
     from trajectories.core.heartbeat import age_seconds
     from trajectories.scheduler.runtime import run_as_leader
 
-    caplog.set_level(logging.INFO, logger="trajectories.scheduler.runtime")
+    caplog.set_level(logging.INFO, logger="trajectories.scheduler")
 
     def started() -> int:
         return sum(r.getMessage() == "scheduler started" for r in caplog.records)

@@ -85,7 +85,8 @@ def test_kill_during_fan_out_and_drain_loses_none_duplicates_none(app, app_confi
     received_before = len(smtp_sink.messages)
     assert received_before < PEOPLE, "the sender finished before it was killed"
     # Restarted after the lease: what it left in `sending` goes again.
-    from trajectories.mail.drain import LEASE, drain
+    from trajectories.mail.claims import LEASE
+    from trajectories.mail.drain import drain
 
     later = due + LEASE + timedelta(minutes=1)
     while drain(app.extensions["trajectories.core.db"], mail_settings, batch=200, now=later).sent:

@@ -38,7 +38,7 @@ class Binding:
     after_fan_out: Callable[[], object] | None = None
 
 
-#: Set for the job runs of one scheduler by its executor (`runtime.configure`), never
+#: Set for the job runs of one scheduler by its executor (`engine.configure`), never
 #: process-wide: two schedulers in one process (a standby taking over, `serve --scheduler`
 #: beside another, tests) each fire their own jobs against their own app.
 _binding: ContextVar[Binding | None] = ContextVar("scheduler_binding", default=None)
