@@ -37,15 +37,7 @@ from trajectories.core import events
 from trajectories.core.config import Settings
 from trajectories.feeds import build, links
 from trajectories.feeds.rows import Rows, load_rows, window_start
-from trajectories.schedule.events import (
-    DeadlineExtended,
-    DeadlineRemoved,
-    DeadlineSet,
-    MeetingCancelled,
-    MeetingChanged,
-    MeetingPlanned,
-    MeetingRescheduled,
-)
+from trajectories.schedule import events as schedule
 
 log = logging.getLogger(__name__)
 
@@ -241,10 +233,9 @@ def _publish_edition(db, edition_id: int) -> None:
     background.submit(db, organiser.id, [track.id])
 
 
-@events.subscribe(EditionSaved, EditionPublished, MeetingPlanned,
-                  MeetingChanged,
-                  MeetingRescheduled, MeetingCancelled, DeadlineSet,
-                  DeadlineRemoved, DeadlineExtended)
+@events.subscribe(EditionSaved, EditionPublished, schedule.MeetingPlanned,
+                  schedule.MeetingChanged, schedule.MeetingRescheduled, schedule.MeetingCancelled,
+                  schedule.DeadlineSet, schedule.DeadlineRemoved, schedule.DeadlineExtended)
 def republish_edition(event, db) -> None:
     """An edition, its sessions or deadlines changed: its feed now, its track's and organiser's
     in the background."""

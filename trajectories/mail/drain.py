@@ -1,9 +1,10 @@
 """Draining the outbox: claim rows, send them over one connection, record each outcome.
 
 Rows are claimed first (`trajectories.mail.claims`: marked `sending` in this process's name,
-renewed while it sends, released when it dies). Each outcome is committed before the next mail's content is handed over (the write overlaps that mail's MAIL
-FROM and RCPT TO), and a process runs one drain at a time (`_ONE_DRAIN`), so a sender that dies
-sends at most the one mail in flight twice.
+renewed while it sends, released when it dies). Each outcome is committed before the next
+mail's content is handed over (the write overlaps that mail's MAIL FROM and RCPT TO), and a
+process runs one drain at a time (`_ONE_DRAIN`), so a sender that dies sends at most the one mail
+in flight twice.
 
 On PostgreSQL each outcome is one autocommitted UPDATE (one round trip), with `synchronous_commit`
 off: a commit no longer waits for its WAL flush, which took longer than the SMTP exchange itself.

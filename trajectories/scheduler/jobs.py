@@ -2,10 +2,11 @@
 
 `process_moment(app, job_id, now)` is the whole job: in one transaction it re-reads the moment,
 skips it (and logs) when it fired too late to be useful, otherwise queues one mail per recipient
-(its kind's function in `senders.SENDERS`) and marks the moment done. A crash before the commit leaves the moment planned and queues nothing;
-firing it again queues each mail once (the outbox's dedupe keys), so it is never lost, never twice.
-APScheduler calls `fire(job_id)`, which is importable by name and takes only the id; the app it
-fires against comes from the executor of the scheduler that runs it (`Binding`).
+(its kind's function in `senders.SENDERS`) and marks the moment done. A crash before the commit
+leaves the moment planned and queues nothing; firing it again queues each mail once (the
+outbox's dedupe keys), so it is never lost, never twice. APScheduler calls `fire(job_id)`, which
+is importable by name and takes only the id; the app it fires against comes from the executor of
+the scheduler that runs it (`Binding`).
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """Planning: the moments an edition's sessions and deadlines need, written as rows.
 
 Each planning function takes the wanted moments of one subject (a session, a deadline, an
-edition; computed by `trajectories.scheduler.moments`) and reconciles them with the stored rows: new moments are added,
-moved ones get their new time (and are planned again if they had already fired: a new
-occurrence), unwanted ones are marked removed. A moment that is already past when it is first
-planned is marked skipped, so planning a session for the day after tomorrow sends no
+edition; computed by `trajectories.scheduler.moments`) and reconciles them with the stored rows:
+new moments are added, moved ones get their new time (and are planned again if they had already
+fired: a new occurrence), unwanted ones are marked removed. A moment that is already past when it
+is first planned is marked skipped, so planning a session for the day after tomorrow sends no
 "in 7 days" reminder; only moments that were planned in time are sent late (while useful).
 
 Recipients are not planned: a job works them out when it fires, so a change touches a handful of
@@ -23,15 +23,8 @@ from trajectories.catalogue.models import Edition
 from trajectories.core.clock import utcnow
 from trajectories.mail.models import DEFAULT_NUDGE_DAYS, EditionMailSettings, settings_for
 from trajectories.schedule.models import Deadline, DeadlineExtension, Meeting
+from trajectories.scheduler import moments
 from trajectories.scheduler.models import MomentStatus, PlannedMoment
-from trajectories.scheduler.moments import (
-    DIGEST_ACTIVE_AFTER,
-    Moment,
-    deadline_moments,
-    digest_moments,
-    edition_over,
-    meeting_moments,
-)
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +47,8 @@ PAST_WHEN_PLANNED = "past when planned"
 EDITION_OVER = "edition is over"
 
 
-def _store(session: Session, moment: Moment, now: datetime, existing: PlannedMoment | None,
-           *, refire: bool = False) -> PlannedMoment:
+def _store(session: Session, moment: moments.Moment, now: datetime,
+           existing: PlannedMoment | None, *, refire: bool = False) -> PlannedMoment:
     """Insert or move one moment. `refire`: plan it again even if it fired at this same time
     (a debounced notice pushed forward)."""
     row = existing
@@ -89,7 +82,7 @@ def _remove(session: Session, row: PlannedMoment, now: datetime, why: str) -> No
 
 
 def reconcile_subject(session: Session, subject: str, kinds: tuple[str, ...],
-                      wanted: list[Moment], now: datetime) -> None:
+                      wanted: list[moments.Moment], now: datetime) -> None:
     """Make the stored moments of `subject` (of these kinds) match `wanted`."""
     stored = {row.job_id: row for row in session.exec(select(PlannedMoment).where(
         PlannedMoment.subject == subject, PlannedMoment.kind.in_(kinds)))}
@@ -115,8 +108,8 @@ def plan_meeting(session: Session, meeting_id: int, now: datetime | None = None)
         reconcile_subject(session, subject, (*MEETING_KINDS, "invite", "update"), [], now)
         return
     edition = session.get(Edition, meeting.edition_id)
-    wanted = [] if edition.draft else meeting_moments(meeting, edition,
-                                                     settings_for(session, edition.id))
+    wanted = [] if edition.draft else moments.meeting_moments(
+        meeting, edition, settings_for(session, edition.id))
     reconcile_subject(session, subject, MEETING_KINDS, wanted, now)
 
 
@@ -128,15 +121,15 @@ def plan_deadline(session: Session, deadline_id: int, now: datetime | None = Non
         reconcile_subject(session, subject, DEADLINE_KINDS, [], now)
         return
     edition = session.get(Edition, deadline.edition_id)
-    wanted = [] if edition.draft else deadline_moments(session, deadline, edition,
-                                                      settings_for(session, edition.id))
+    wanted = [] if edition.draft else moments.deadline_moments(
+        session, deadline, edition, settings_for(session, edition.id))
     reconcile_subject(session, subject, DEADLINE_KINDS, wanted, now)
 
 
 def plan_digest(session: Session, edition_id: int, now: datetime | None = None) -> None:
     now = now or utcnow()
     edition = session.get(Edition, edition_id)
-    wanted = [] if edition is None or edition.draft else digest_moments(
+    wanted = [] if edition is None or edition.draft else moments.digest_moments(
         session, edition, settings_for(session, edition_id), now)
     # Past digests are done or skipped; only the next one is wanted. One that is due but not yet
     # fired stays: its firing decides (a re-plan at its very moment must not drop it).
@@ -164,7 +157,7 @@ def plan_edition(session: Session, edition_id: int, now: datetime | None = None)
 
 
 #: Beyond an edition's last day and its latest overdue nudge: digests, coaching mails, time zones.
-FINISHED_SLACK = DIGEST_ACTIVE_AFTER + timedelta(days=14)
+FINISHED_SLACK = moments.DIGEST_ACTIVE_AFTER + timedelta(days=14)
 
 
 def _last_overdue(nudge_days: list[int]) -> int:
@@ -217,9 +210,9 @@ def plan_notice(session: Session, *, kind: str, subject: str, edition_id: int,
     job_id = f"{kind}:{subject}"
     due = now + delay
     existing = session.exec(select(PlannedMoment).where(PlannedMoment.job_id == job_id)).first()
-    row = _store(session, Moment(job_id, kind, subject, edition_id, due, due + useful,
-                                 participant_id), now, existing, refire=True)
-    if row.status == MomentStatus.PLANNED and edition_over(session, edition_id, now):
+    moment = moments.Moment(job_id, kind, subject, edition_id, due, due + useful, participant_id)
+    row = _store(session, moment, now, existing, refire=True)
+    if row.status == MomentStatus.PLANNED and moments.edition_over(session, edition_id, now):
         # History (an edition loaded or edited after its last day) sends nothing.
         row.status, row.note, row.processed_at = MomentStatus.SKIPPED, EDITION_OVER, now
         session.add(row)
