@@ -27,23 +27,24 @@ COORDINATORS = [
     dict(email="coordinator@vvsg.example", name="Jules De Winter (demo)", organiser="vvsg"),
 ]
 
-MUNICIPALITIES = ["GM1699", "GM0344", "GM0193", "GM0855", "GM0014", "GM0034",
-                  "44021", "24062", "12025", "34022", "11002", "71016"]
+#: Name | email | role | code of the municipality they work for (loaded with them).
+PARTICIPANTS = [tuple(cell.strip() for cell in line.split("|")) for line in """
+Sanne Bakker     | s.bakker@noordenveld.example   | Beleidsadviseur sociaal domein | GM1699
+Joris de Vries   | j.devries@utrecht.example      | Programmamanager inclusie      | GM0344
+Fatima El Amrani | f.elamrani@zwolle.example      | Beleidsmedewerker Global Goals | GM0193
+Pieter Hendriks  | p.hendriks@tilburg.example     | Adviseur participatie          | GM0855
+Lotte Mulder     | l.mulder@groningen.example     | Beleidsadviseur duurzaamheid   | GM0014
+Daan Visser      | d.visser@almere.example        | Trainee (YoungChallenger)      | GM0034
+Eline Peeters    | eline.peeters@gent.example     | Aankoper                       | 44021
+Wout Janssens    | wout.janssens@leuven.example   | Mondiaal ambtenaar             | 24062
+Nora Maes        | nora.maes@mechelen.example     | Duurzaamheidsambtenaar         | 12025
+Lucas Claes      | lucas.claes@kortrijk.example   | Financieel directeur           | 34022
+Amira Haddad     | amira.haddad@antwerpen.example | Participatieambtenaar          | 11002
+Bram Wouters     | bram.wouters@genk.example      | Mondiaal ambtenaar             | 71016
+""".strip().splitlines()]
 
-PARTICIPANTS = [  # name, email, role, municipality code
-    ("Sanne Bakker", "s.bakker@noordenveld.example", "Beleidsadviseur sociaal domein", "GM1699"),
-    ("Joris de Vries", "j.devries@utrecht.example", "Programmamanager inclusie", "GM0344"),
-    ("Fatima El Amrani", "f.elamrani@zwolle.example", "Beleidsmedewerker Global Goals", "GM0193"),
-    ("Pieter Hendriks", "p.hendriks@tilburg.example", "Adviseur participatie", "GM0855"),
-    ("Lotte Mulder", "l.mulder@groningen.example", "Beleidsadviseur duurzaamheid", "GM0014"),
-    ("Daan Visser", "d.visser@almere.example", "Trainee (YoungChallenger)", "GM0034"),
-    ("Eline Peeters", "eline.peeters@gent.example", "Aankoper", "44021"),
-    ("Wout Janssens", "wout.janssens@leuven.example", "Mondiaal ambtenaar", "24062"),
-    ("Nora Maes", "nora.maes@mechelen.example", "Duurzaamheidsambtenaar", "12025"),
-    ("Lucas Claes", "lucas.claes@kortrijk.example", "Financieel directeur", "34022"),
-    ("Amira Haddad", "amira.haddad@antwerpen.example", "Participatieambtenaar", "11002"),
-    ("Bram Wouters", "bram.wouters@genk.example", "Mondiaal ambtenaar", "71016"),
-]
+#: The participants' municipalities, each loaded as an organisation.
+MUNICIPALITIES = [code for *_, code in PARTICIPANTS]
 
 
 def _session(title, day, start=None, end=None, **extra):
