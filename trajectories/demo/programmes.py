@@ -27,6 +27,9 @@ COORDINATORS = [
     dict(email="coordinator@vvsg.example", name="Jules De Winter (demo)", organiser="vvsg"),
 ]
 
+#: The contact of most VVSG tracks.
+VVSG_CONTACT = dict(contact_name="Jules De Winter", contact_email="jules.dewinter@vvsg.be")
+
 #: Name | email | role | code of the municipality they work for (loaded with them).
 PARTICIPANTS = [tuple(cell.strip() for cell in line.split("|")) for line in """
 Sanne Bakker     | s.bakker@noordenveld.example   | Beleidsadviseur sociaal domein | GM1699
@@ -165,7 +168,7 @@ def programmes(today: date) -> list[dict]:
             goals="Duurzaamheid strategisch verankeren in de aankoopprocedures van je bestuur.",
             target_group="Aankopers en mondiale ambtenaren van Vlaamse lokale besturen.",
             theme="Duurzame overheidsopdrachten", sdgs=[8, 12, 13],
-            contact_name="Jules De Winter", contact_email="jules.dewinter@vvsg.be"),
+            **VVSG_CONTACT),
             editions=[dict(slug="2026", name="2026-2027", timezone=BXL, capacity=25,
                           eligibility=Eligibility.PUBLIC_BODIES,
                           coordinator_email="jules.dewinter@vvsg.be",
@@ -221,7 +224,7 @@ def programmes(today: date) -> list[dict]:
                      "thema's? Welke rol spelen de adviesraden nog?"),
             target_group="Ambtenaren en schepenen van Vlaamse lokale besturen.",
             theme="Participatie", sdgs=[11, 16],
-            contact_name="Jules De Winter", contact_email="jules.dewinter@vvsg.be"),
+            **VVSG_CONTACT),
             editions=[dict(slug="2027", name="2027", timezone=BXL, capacity=20,
                           eligibility=Eligibility.PUBLIC_BODIES,
                           coordinator_email="jules.dewinter@vvsg.be",
@@ -245,7 +248,7 @@ def _vvsg_finished(slug, title, summary, target_group, sdgs, theme, first: date)
     """A VVSG track whose only edition is over ("Dit traject is afgerond")."""
     return dict(organiser="vvsg", track=dict(
         slug=slug, title=title, summary=summary, target_group=target_group, theme=theme,
-        sdgs=sdgs, contact_name="Jules De Winter", contact_email="jules.dewinter@vvsg.be"),
+        sdgs=sdgs, **VVSG_CONTACT),
         editions=[dict(slug=str(first.year), name=str(first.year), timezone=BXL,
                       eligibility=Eligibility.PUBLIC_BODIES,
                       coordinator_email="jules.dewinter@vvsg.be",
