@@ -2,8 +2,9 @@
 recipient's language.
 
 A mail that goes to many is rendered once per language, with the recipient's name and unsubscribe
-link standing in as markers (`render_shared`), and each recipient's put in afterwards (`put_in`):
-by `fanout.render_personal` right away, or by the drain from a shared `MailBody` (`content`).
+link standing in as markers (`render_shared`); each recipient's name and link are put in
+afterwards (`put_in`): by `fanout.render_personal` at once, or by the drain from the shared
+`MailBody` (`content`).
 A template that uses more of the participant than the name is rendered for each person.
 """
 
