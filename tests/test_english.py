@@ -185,7 +185,7 @@ def test_coordinator_registrations_page_in_english(demo, app, client):
 def test_confirmation_mail_in_the_participants_language(app):
     from types import SimpleNamespace
 
-    from trajectories.mail.outbox import render_mail
+    from trajectories.mail.render import render_mail
 
     context = dict(track=SimpleNamespace(title="Ethisch bankieren"),
                    edition=SimpleNamespace(name="2027"), name="Eline", link="https://x.test/b",
@@ -204,7 +204,7 @@ def test_session_reminder_mail_in_english(demo, app):
     from sqlmodel import select
 
     from trajectories.catalogue.models import Edition, Track
-    from trajectories.mail.outbox import render_mail
+    from trajectories.mail.render import render_mail
     from trajectories.people.models import Participant
     from trajectories.schedule.models import Meeting
 

@@ -18,7 +18,7 @@ from tests.feeds_helpers import parse_both, vevents
 from trajectories.catalogue.events import EditionDeleted
 from trajectories.catalogue.models import Edition, Organiser, Track
 from trajectories.core import events
-from trajectories.feeds import build, personal_feed_path, publish, rotate_feed_token  # package API
+from trajectories.feeds import cache, personal_feed_path, publish, rotate_feed_token  # package API
 from trajectories.people import services as people
 from trajectories.people.models import Participant
 from trajectories.schedule import services as schedule
@@ -300,14 +300,14 @@ def test_personal_feed_token_never_reaches_the_request_log(client, s, world, cap
 def test_a_change_committed_elsewhere_is_seen_once_the_version_is_checked(client, s, world,
                                                                           monkeypatch):
     """Another worker's commit fires no handler here: this worker finds it through the versions
-    (Edition.updated_at), within build.FRESH_SECONDS."""
+    (Edition.updated_at), within cache.FRESH_SECONDS."""
     first = client.get(EDITION_URL)
     s.exec(update(Meeting).values(title="Elders gewijzigd"))
     s.exec(update(Edition).values(updated_at=datetime.now(UTC) + timedelta(seconds=1)))
     s.commit()  # no domain event: as if another process had changed it
 
     assert client.get(EDITION_URL).data == first.data  # still within FRESH_SECONDS
-    monkeypatch.setattr(build, "FRESH_SECONDS", 0.0)
+    monkeypatch.setattr(cache, "FRESH_SECONDS", 0.0)
     assert "Elders gewijzigd" in client.get(EDITION_URL).data.decode()
 
 
@@ -375,7 +375,7 @@ def test_a_token_rotated_elsewhere_stops_working_once_checked(app, client, s, mo
     s.exec(update(Participant).values(feed_token_hash="0" * 64))
     s.commit()  # no domain event: as if another process had rotated it
 
-    monkeypatch.setattr(build, "FRESH_SECONDS", 0.0)
+    monkeypatch.setattr(cache, "FRESH_SECONDS", 0.0)
 
     assert client.get(personal_feed_path(token)).status_code == 404
 

@@ -10,7 +10,7 @@ from trajectories.core.leader import LeaderLock
 
 HOLDER = """
 import sys, time
-from trajectories.leader import LeaderLock
+from trajectories.core.leader import LeaderLock
 lock = LeaderLock(sys.argv[1])
 assert lock.acquire()
 print("leader", flush=True)

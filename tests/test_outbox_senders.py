@@ -14,8 +14,9 @@ MAILS = 2_000
 
 SENDER = """
 import sys
-from trajectories.config import load_settings
-from trajectories.db import Database
+import trajectories.schema  # every table, for the foreign keys
+from trajectories.core.config import load_settings
+from trajectories.core.db import Database
 from trajectories.mail.drain import drain
 
 url, port, var_dir = sys.argv[1], sys.argv[2], sys.argv[3]

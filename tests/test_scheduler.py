@@ -13,7 +13,7 @@ from tests import factories
 from trajectories.catalogue.models import Edition
 from trajectories.mail.drain import drain
 from trajectories.mail.models import MailStatus, OutboxMessage
-from trajectories.mail.outbox import row_content
+from trajectories.mail.render import row_content
 from trajectories.people import services as people
 from trajectories.schedule import services as schedule
 from trajectories.scheduler.jobs import process_moment
@@ -331,7 +331,8 @@ def test_reconciliation_repairs_the_job_store(mail_app, session, world):
     from apscheduler.schedulers.background import BackgroundScheduler
     from sqlalchemy import text
 
-    from trajectories.scheduler.runtime import JOB_FUNC, configure, reconcile
+    from trajectories.scheduler.engine import configure
+    from trajectories.scheduler.sync import JOB_FUNC, reconcile
 
     edition, *_ = world
     meeting = factories.meeting(session, edition)
@@ -375,7 +376,8 @@ def test_a_moment_moved_while_reconciling_is_synced_after(mail_app, session, wor
     from apscheduler.events import EVENT_JOB_ADDED
     from apscheduler.schedulers.background import BackgroundScheduler
 
-    from trajectories.scheduler.runtime import configure, reconcile, sync_jobs
+    from trajectories.scheduler.engine import configure
+    from trajectories.scheduler.sync import reconcile, sync_jobs
 
     edition, *_ = world
     meeting = factories.meeting(session, edition)
@@ -446,7 +448,7 @@ def test_two_schedulers_in_one_process_each_fire_against_their_own_app(
     from trajectories.core.db import Database
     from trajectories.scheduler.runtime import run_scheduler
 
-    caplog.set_level(logging.INFO, logger="trajectories.scheduler.runtime")
+    caplog.set_level(logging.INFO, logger="trajectories.scheduler")
     other_url = f"sqlite:///{tmp_path / 'other.db'}"
     other_db = Database(other_url)
     SQLModel.metadata.create_all(other_db.engine)
@@ -530,7 +532,7 @@ def test_one_active_scheduler_the_other_takes_over(mail_app, caplog):
     from trajectories.core.heartbeat import age_seconds
     from trajectories.scheduler.runtime import run_as_leader
 
-    caplog.set_level(logging.INFO, logger="trajectories.scheduler.runtime")
+    caplog.set_level(logging.INFO, logger="trajectories.scheduler")
 
     def started() -> int:
         return sum(r.getMessage() == "scheduler started" for r in caplog.records)
@@ -635,7 +637,7 @@ def test_changing_mail_settings_replans_at_once(session, world):
 
 def test_welcome_unsubscribe_link_stops_welcomes_not_invitations(mail_app, session, world,
                                                                  smtp_sink):
-    from trajectories.mail.outbox import mail_preferences
+    from trajectories.mail.preferences import mail_preferences
 
     edition, anna, bert = world
     factories.meeting(session, edition)
@@ -664,7 +666,8 @@ def test_a_fan_out_in_one_statement_sends_what_one_per_person_would(mail_app, se
     """The shared text with name and link put in is the mail rendered for each person (the
     per-person way stays for templates that need more than the name, and for keys too long)."""
     from trajectories.catalogue.models import Track
-    from trajectories.mail.outbox import fan_out, set_mail_preference
+    from trajectories.mail.fanout import fan_out
+    from trajectories.mail.preferences import set_mail_preference
     from trajectories.people.models import Participant
 
     edition, anna, bert = world

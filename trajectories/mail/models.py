@@ -87,7 +87,7 @@ class OutboxMessage(SQLModel, table=True):
     kind: str = Field(max_length=20)
     subject: str = Field(max_length=300)
     #: Text and HTML of a mail of its own; empty when `body_id` names the shared text
-    #: (read a row's mail with `outbox.content`).
+    #: (read a row's mail with `render.content`).
     text: str
     html: str = ""
     body_id: int | None = Field(default=None, foreign_key="mail_body.id", index=True)

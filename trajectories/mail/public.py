@@ -7,7 +7,8 @@ person just did: they have no preference switch and no unsubscribe link.
 
 from __future__ import annotations
 
-from trajectories.mail.outbox import queue_mail, render_mail
+from trajectories.mail.outbox import queue_mail
+from trajectories.mail.render import render_mail
 
 
 def send(session, *, to: str, template: str, language: str, dedupe_key: str,

@@ -20,7 +20,7 @@ from trajectories.core.errors import InvalidInput
 from trajectories.core.service import service
 from trajectories.feeds.models import FeedPreference
 from trajectories.mail.models import MailPreference, MailStatus, OutboxMessage
-from trajectories.mail.outbox import mail_preferences
+from trajectories.mail.preferences import mail_preferences
 from trajectories.people import services as people
 from trajectories.people.events import ParticipantChanged
 from trajectories.people.models import (
