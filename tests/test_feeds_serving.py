@@ -11,13 +11,11 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from sqlalchemy import delete, update
+from sqlalchemy import update
 
 from tests import factories
 from tests.feeds_helpers import parse_both, vevents
-from trajectories.catalogue.events import EditionDeleted
 from trajectories.catalogue.models import Edition, Organiser, Track
-from trajectories.core import events
 from trajectories.feeds import cache, personal_feed_path, publish, rotate_feed_token  # package API
 from trajectories.people import services as people
 from trajectories.people.models import Participant
@@ -169,26 +167,6 @@ def test_track_rename_republishes_every_feed_of_the_track(app, client, s, world)
         body = (_calendars(app) / url.removeprefix("/feeds/")).read_bytes()
         assert body == client.get(url).data
         assert "G4GG\\, vernieuwd: Kick-off" in body.decode()
-
-
-def test_deleted_edition_disappears_from_calendars(app, client, s, world):
-    organiser, track, edition, meeting = world
-    edition_file = _calendars(app) / EDITION_URL.removeprefix("/feeds/")
-    assert edition_file.exists()
-
-    s.exec(delete(Meeting).where(Meeting.edition_id == edition.id))
-    s.exec(delete(Edition).where(Edition.id == edition.id))
-    s.exec(update(Track).values(updated_at=datetime.now(UTC)))
-    s.commit()
-    events.dispatch(EditionDeleted(
-        edition_id=edition.id, track_id=track.id, organiser_id=organiser.id, track_slug="g4gg",
-        edition_slug="2030", organiser_slug="vng"), app.extensions["trajectories.db"])
-
-    assert not edition_file.exists()
-    assert client.get(EDITION_URL).status_code == 404
-    track_file = _calendars(app) / "vng/g4gg.ics"
-    assert meeting.uid not in track_file.read_text()
-    assert track_file.read_bytes() == client.get("/feeds/vng/g4gg.ics").data
 
 
 def test_publish_calendars_command_rebuilds_all_and_removes_stale_feeds(app, runner, client, world):

@@ -13,7 +13,6 @@ import pytest
 
 import trajectories
 from trajectories.app import AUDIT_ONLY, SUBSCRIPTIONS
-from trajectories.catalogue.events import EditionDeleted
 from trajectories.core.events import Event
 from trajectories.mail.events import MailSettingsChanged
 from trajectories.scheduler import handlers as plan
@@ -30,10 +29,6 @@ def _sources() -> dict[str, ast.Module]:
 
 SOURCES = _sources()
 
-#: Wired, but no code records them yet. EditionDeleted: no service deletes an edition so far;
-#: `feeds.publish.unpublish_edition` is ready for the day one does (tests/test_feeds_serving.py
-#: dispatches it by hand). Take an event off this list when a service records it.
-NOT_RECORDED_YET = (EditionDeleted,)
 
 
 def _subclasses(cls: type) -> set[type]:
@@ -96,19 +91,12 @@ def test_audit_only_events_have_no_handlers():
     assert len(set(AUDIT_ONLY)) == len(AUDIT_ONLY)
 
 
-@pytest.mark.parametrize("event_type", sorted({*SUBSCRIPTIONS, *AUDIT_ONLY} - {*NOT_RECORDED_YET},
+@pytest.mark.parametrize("event_type", sorted({*SUBSCRIPTIONS, *AUDIT_ONLY},
                                               key=lambda cls: cls.__name__),
                          ids=lambda cls: cls.__name__)
 def test_every_wired_event_is_recorded_somewhere(event_type):
     assert event_type.__name__ in USED, (
         f"{event_type.__name__} is wired but no code records it: remove it from the list")
-
-
-@pytest.mark.parametrize("event_type", NOT_RECORDED_YET, ids=lambda cls: cls.__name__)
-def test_events_not_recorded_yet_are_really_not(event_type):
-    """So NOT_RECORDED_YET does not go stale once a service records one of them."""
-    assert event_type.__name__ not in USED
-    assert event_type in SUBSCRIPTIONS
 
 
 def test_every_handler_is_a_plain_function_listed_once_per_event():

@@ -35,7 +35,6 @@ SUBSCRIPTIONS: events.Subscriptions = {
                              plan.on_edition_saved),
     catalogue.EditionPublished: (feed_files.republish_edition, feeds.forget_recent_feeds,
                                  plan.on_edition_published),
-    catalogue.EditionDeleted: (feed_files.unpublish_edition, feeds.forget_recent_feeds),
     schedule.MeetingPlanned: (feed_files.republish_edition, feeds.forget_recent_feeds,
                               plan.on_meeting_planned),
     schedule.MeetingChanged: (feed_files.republish_edition, feeds.forget_recent_feeds,

@@ -247,12 +247,3 @@ def republish_track(event, db) -> None:
             publisher.edition(organiser, track, edition)
     background.submit(db, organiser.id, [track.id])
 
-
-def unpublish_edition(event, db) -> None:
-    """A deleted edition's feed disappears; its track and organiser feeds lose its entries."""
-    settings = _settings_for(db)
-    if settings is None:
-        return
-    path = f"{event.organiser_slug}/{event.track_slug}/{event.edition_slug}.ics"
-    (Path(settings.calendars_dir) / path).unlink(missing_ok=True)
-    background.submit(db, event.organiser_id, [event.track_id])

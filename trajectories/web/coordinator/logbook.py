@@ -28,7 +28,6 @@ WINDOW = 5000
 SENTENCES = {
     "TrackSaved": lambda: _("Leertraject opgeslagen: %(track)s."),
     "EditionSaved": lambda: _("Editie opgeslagen: %(edition)s."),
-    "EditionDeleted": lambda: _("Editie verwijderd: %(edition)s."),
     "MeetingPlanned": lambda: _("Sessie gepland: %(meeting)s (%(edition)s)."),
     "MeetingChanged": lambda: _("Sessie gewijzigd: %(meeting)s (%(edition)s)."),
     "MeetingRescheduled": lambda: _("Sessie verplaatst: %(meeting)s (%(edition)s)."),
