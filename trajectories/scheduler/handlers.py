@@ -30,7 +30,7 @@ def _with_session(db, work) -> None:
 
 def on_meeting_planned(event, db) -> None:
     def work(session):
-        plan.plan_meeting(session, event.meeting_id)
+        plan.replan_meeting(session, event.meeting_id)
         plan.plan_notice(session, kind="invite", subject=f"session:{event.meeting_id}",
                          edition_id=event.edition_id)
         plan.plan_digest(session, event.edition_id)
@@ -39,7 +39,7 @@ def on_meeting_planned(event, db) -> None:
 
 def on_meeting_changed(event, db) -> None:
     def work(session):
-        plan.plan_meeting(session, event.meeting_id)
+        plan.replan_meeting(session, event.meeting_id)
         # Debounced: each change pushes the update back, so quick edits send one mail.
         plan.plan_notice(session, kind="update", subject=f"session:{event.meeting_id}",
                          edition_id=event.edition_id)
@@ -49,7 +49,7 @@ def on_meeting_changed(event, db) -> None:
 
 def on_meeting_cancelled(event, db) -> None:
     def work(session):
-        plan.plan_meeting(session, event.meeting_id)
+        plan.replan_meeting(session, event.meeting_id)
         plan.remove_notices(session, f"session:{event.meeting_id}", ("invite", "update"))
         plan.plan_notice(session, kind="cancel", subject=f"session:{event.meeting_id}",
                          edition_id=event.edition_id)
@@ -58,7 +58,7 @@ def on_meeting_cancelled(event, db) -> None:
 
 def on_deadline_changed(event, db) -> None:
     def work(session):
-        plan.plan_deadline(session, event.deadline_id)
+        plan.replan_deadline(session, event.deadline_id)
         plan.plan_digest(session, event.edition_id)
     _with_session(db, work)
 
@@ -66,14 +66,14 @@ def on_deadline_changed(event, db) -> None:
 def on_edition_saved(event, db) -> None:
     """The zone, the coordinator or the mail settings (reminder and nudge days, send hour,
     coaching delay) may have changed: re-plan the edition."""
-    _with_session(db, lambda session: plan.plan_edition(session, event.edition_id))
+    _with_session(db, lambda session: plan.replan_edition(session, event.edition_id))
 
 
 def on_edition_published(event, db) -> None:
     """A draft went public: plan its reminders, nudges and digest, and welcome whoever a
     coordinator admitted while it was a draft."""
     def work(session):
-        plan.plan_edition(session, event.edition_id)
+        plan.replan_edition(session, event.edition_id)
         for enrollment in session.exec(select(Enrollment).where(
                 Enrollment.edition_id == event.edition_id,
                 Enrollment.status == EnrollmentStatus.ADMITTED)):

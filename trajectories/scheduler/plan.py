@@ -100,7 +100,7 @@ MEETING_KINDS = ("reminder", "coaching")
 DEADLINE_KINDS = ("nudge", "overdue")
 
 
-def plan_meeting(session: Session, meeting_id: int, now: datetime | None = None) -> None:
+def replan_meeting(session: Session, meeting_id: int, now: datetime | None = None) -> None:
     now = now or utcnow()
     meeting = session.get(Meeting, meeting_id)
     subject = f"session:{meeting_id}"
@@ -113,7 +113,7 @@ def plan_meeting(session: Session, meeting_id: int, now: datetime | None = None)
     reconcile_subject(session, subject, MEETING_KINDS, wanted, now)
 
 
-def plan_deadline(session: Session, deadline_id: int, now: datetime | None = None) -> None:
+def replan_deadline(session: Session, deadline_id: int, now: datetime | None = None) -> None:
     now = now or utcnow()
     deadline = session.get(Deadline, deadline_id)
     subject = f"deadline:{deadline_id}"
@@ -146,13 +146,13 @@ def plan_digest(session: Session, edition_id: int, now: datetime | None = None) 
     session.flush()
 
 
-def plan_edition(session: Session, edition_id: int, now: datetime | None = None) -> None:
+def replan_edition(session: Session, edition_id: int, now: datetime | None = None) -> None:
     """Everything of one edition (after a change of its zone or mail settings)."""
     now = now or utcnow()
     for meeting_id in session.exec(select(Meeting.id).where(Meeting.edition_id == edition_id)):
-        plan_meeting(session, meeting_id, now)
+        replan_meeting(session, meeting_id, now)
     for deadline_id in session.exec(select(Deadline.id).where(Deadline.edition_id == edition_id)):
-        plan_deadline(session, deadline_id, now)
+        replan_deadline(session, deadline_id, now)
     plan_digest(session, edition_id, now)
 
 
@@ -194,7 +194,7 @@ def plan_all(session: Session, now: datetime | None = None) -> None:
     that is not long finished."""
     now = now or utcnow()
     for edition_id in unfinished_edition_ids(session, now):
-        plan_edition(session, edition_id, now)
+        replan_edition(session, edition_id, now)
 
 
 def plan_notice(session: Session, *, kind: str, subject: str, edition_id: int,
