@@ -1,4 +1,4 @@
-"""Rendering mail: a text and an HTML template per kind (`templates/emails/`), in the
+"""Rendering mail: a text and an HTML template per kind (`templates/mail/`), in the
 recipient's language.
 
 A mail that goes to many is rendered once per language, with the recipient's name and unsubscribe
@@ -22,17 +22,17 @@ from trajectories.mail.preferences import unsubscribe_url
 
 
 def render_mail(template_name: str, language: str = "nl", **context) -> tuple[str, str, str]:
-    """(subject, text, html) from `emails/<name>.txt` (blocks `subject` and `body`) and
-    `emails/<name>.html`, in `language` (Dutch unless "en"). Needs an app context."""
+    """(subject, text, html) from `mail/<name>.txt` (blocks `subject` and `body`) and
+    `mail/<name>.html`, in `language` (Dutch unless "en"). Needs an app context."""
     language = "en" if language == "en" else "nl"
     env = current_app.jinja_env
     with force_locale(language):
         context = {"language": language, **context}
-        text_template = env.get_template(f"emails/{template_name}.txt")
+        text_template = env.get_template(f"mail/{template_name}.txt")
         ctx = text_template.new_context(dict(context))
         subject = " ".join("".join(text_template.blocks["subject"](ctx)).split())
         text = text_template.render(**context).strip() + "\n"
-        html = env.get_template(f"emails/{template_name}.html").render(subject=subject, **context)
+        html = env.get_template(f"mail/{template_name}.html").render(subject=subject, **context)
     return subject, text, html
 
 
