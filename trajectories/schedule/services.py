@@ -99,12 +99,8 @@ def _require_scheduled(meeting: Meeting) -> None:
 def update_meeting(session: Session, meeting: Meeting, **data) -> Meeting:
     """Change what a session is about, where and how; its time stays (see reschedule_meeting)."""
     _require_scheduled(meeting)
-    fields = _meeting_fields(data)
-    changed = any(getattr(meeting, k) != v for k, v in fields.items())
-    if not changed:
+    if not base.assign(meeting, _meeting_fields(data)):
         return meeting
-    for key, value in fields.items():
-        setattr(meeting, key, value)
     # Calendar clients take a change only with a higher SEQUENCE; any visible change counts.
     meeting.sequence += 1
     meeting.updated_at = utcnow()
@@ -200,10 +196,8 @@ def set_deadline(session: Session, edition: Edition, deadline: Deadline | None =
     if deadline is None:
         deadline = Deadline(edition_id=edition.id, **fields)
     else:
-        if all(getattr(deadline, k) == v for k, v in fields.items()):
+        if not base.assign(deadline, fields):
             return deadline
-        for key, value in fields.items():
-            setattr(deadline, key, value)
         deadline.sequence += 1
         deadline.updated_at = utcnow()
     session.add(deadline)
