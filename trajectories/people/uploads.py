@@ -196,3 +196,50 @@ def send(path: Path, download_name: str):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-cache"
     return response
+
+
+# --- hand-ins and materials with their file --------------------------------------------------------
+def hand_in(session, deadline, participant, *, text: str, storage):
+    """Hand in for a deadline (`people.services.submit`) with the text and the uploaded file, if
+    any (else the file handed in before stays). The file is kept only when the hand-in is taken:
+    a refused one leaves nothing on disk, and a file replaced by a new one is removed."""
+    from trajectories.people import queries, services
+
+    previous = queries.submission_of(session, deadline.id, participant.id)
+    # Read before submitting: `submit` changes this same row.
+    old_path, old_name = (previous.file_path, previous.file_name) if previous else ("", "")
+    written = ""
+    try:
+        upload = check(storage, "file")
+        file_path, file_name = old_path, old_name
+        if upload is not None:
+            written = store(upload, f"submissions/{deadline.id}")
+            file_path, file_name = written, upload.name
+        saved = services.submit(session, deadline, participant, text=text,
+                                file_path=file_path, file_name=file_name)
+    except InvalidInput:
+        remove(written)
+        raise
+    if old_path and old_path != saved.file_path:
+        remove(old_path)
+    return saved
+
+
+def add_material(session, meeting, *, title: str, url: str, storage):
+    """Add a material to a session (`schedule.services.add_material`): a link or an uploaded
+    file, not both. Nothing of the file is kept when the material is refused."""
+    from trajectories.schedule import services as schedule
+
+    written = ""
+    try:
+        upload = check(storage, "upload")
+        if upload and url:
+            raise InvalidInput(_("Geef een link of een bestand, niet allebei."), "url")
+        if not upload and not (url or "").strip():
+            raise InvalidInput(_("Geef een link of kies een bestand."), "url")
+        written = store(upload, "materials") if upload else ""
+        return schedule.add_material(session, meeting, title=title, url=url or "",
+                                     file_path=written)
+    except InvalidInput:
+        remove(written)
+        raise
