@@ -19,6 +19,7 @@ import io
 import os
 import re
 import secrets
+import tempfile
 import unicodedata
 import zipfile
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from urllib.parse import quote
 from flask import current_app, send_file
 from flask_babel import gettext as _
 
+from trajectories.core.clock import to_local
 from trajectories.core.errors import InvalidInput
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -243,3 +245,46 @@ def add_material(session, meeting, *, title: str, url: str, storage):
     except InvalidInput:
         remove(written)
         raise
+
+
+def submissions_zip(title: str, handed_in, zone_name: str, base: Path | None = None):
+    """Every hand-in of a deadline (`handed_in`: (submission, participant) pairs) in one zip,
+    as a temporary file to send: per participant a folder with the text as tekst.txt and the
+    handed-in file, and LEESMIJ.txt listing what is in it and what could not be included (a file
+    missing on the server)."""
+    index, missing = [], []
+    buffer = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)  # noqa: SIM115 (the caller sends and closes it)
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for sub, participant in handed_in:
+            folder = f"{safe_name(participant.name)}-{participant.id}"
+            parts = []
+            if sub.text:
+                archive.writestr(f"{folder}/tekst.txt", sub.text)
+                parts.append("tekst.txt")
+            if sub.file_path:
+                path = resolve(sub.file_path, base)
+                name = clean_name(sub.file_name or "", f"bestand{Path(sub.file_path).suffix}")
+                if name == "tekst.txt":
+                    name = f"bestand-{name}"
+                if path is None:
+                    missing.append(f"- {participant.name}: {name}")
+                else:
+                    archive.write(path, f"{folder}/{name}")
+                    parts.append(name)
+            moment = to_local(sub.submitted_at, zone_name).strftime("%Y-%m-%d %H:%M")
+            late = f" ({_('te laat')})" if sub.late else ""
+            index.append(f"{participant.name} — {folder}/: {', '.join(parts) or '-'}; "
+                         f"{_('ingeleverd')} {moment}{late}")
+        lines = [title, "", *index]
+        if missing:
+            lines += ["", _("NIET OPGENOMEN: deze bestanden ontbreken op de server."), *missing]
+        else:
+            lines += ["", _("Alle teksten en bestanden zitten in deze zip.")]
+        archive.writestr(_("LEESMIJ.txt"), "\r\n".join(lines) + "\r\n")
+    buffer.seek(0)
+    return buffer
+
+
+def safe_name(value: str) -> str:
+    """Letters, digits, - and _ only (for names of folders and downloads)."""
+    return "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in value).strip("-") or "x"
