@@ -11,6 +11,9 @@
   that a `.docx` really is a Word document and not any zip.
 - **One way to serve** (`send`): always an attachment, `X-Content-Type-Options: nosniff`, the
   type fixed by the extension, the name as a safe ASCII `filename` plus RFC 5987 `filename*`.
+- **Files with their service**: `hand_in` and `add_material` keep a file only when the service
+  takes what it belongs to, so no view writes or removes files; `submissions_zip` packs a
+  deadline's hand-ins; `csv_text` reads a CSV file for an import.
 """
 
 from __future__ import annotations
@@ -121,6 +124,27 @@ def check(storage, field: str) -> Upload | None:
         raise InvalidInput(_("De inhoud van het bestand past niet bij %(ext)s.", ext=extension),
                            field)
     return Upload(content, extension, name)
+
+
+#: The largest CSV file an import takes.
+CSV_MAX_BYTES = 5 * 1024 * 1024
+
+
+def csv_text(storage, field: str) -> str | None:
+    """The text of an uploaded CSV file (UTF-8, or the cp1252 of Excel's "CSV" on Windows), None
+    when no file was chosen; a Dutch `InvalidInput` on `field` when it cannot be read."""
+    if storage is None or not storage.filename:
+        return None
+    raw = storage.stream.read(CSV_MAX_BYTES + 1)
+    if len(raw) > CSV_MAX_BYTES:
+        raise InvalidInput(_("Het bestand is te groot (hoogstens 5 MB)."), field)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            return raw.decode("cp1252")
+        except UnicodeDecodeError:
+            raise InvalidInput(_("Sla het bestand op als CSV (UTF-8)."), field) from None
 
 
 # --- storage ---------------------------------------------------------------------------------------
