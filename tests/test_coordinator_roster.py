@@ -251,7 +251,7 @@ def test_list_pages_issue_the_same_queries_for_few_and_many(app, nl, session, co
 def test_organisation_deliverable_counts_each_organisation_once(session, coordinator_world):
     from trajectories.schedule import services as schedule
     from trajectories.schedule.models import DeliveredBy
-    from trajectories.web.coordinator.progress import deadline_completion
+    from trajectories.schedule.queries import deadline_completion
 
     town = factories.municipality(session, name="Zwolle", code="GM0193")
     p0, p1, p2 = coordinator_world.participants[:3]

@@ -3,8 +3,11 @@ field it belongs beside. Field names match the services' keyword arguments."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import TypeVar
 
+from flask import flash, redirect
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -45,6 +48,31 @@ class Form(FlaskForm):
 
     def data_for_service(self, *names: str) -> dict:
         return {name: self._fields[name].data for name in names}
+
+
+T = TypeVar("T")
+
+
+def save(form: Form, action: Callable[[], T], done: str | Callable[[T], str],
+         to: str | Callable[[T], str]):
+    """The shape of a coordinator's form view, written once: when the form is posted and valid,
+    call the service (`action`); when it refuses (`InvalidInput`), its message goes beside the
+    field and the answer is None: render the form again. Otherwise flash `done` and redirect to
+    `to`, each a text or made from what the service returned."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        result = action()
+    except InvalidInput as exc:
+        form.fail(exc)
+        return None
+    flash(done(result) if callable(done) else done, "success")
+    return redirect(to(result) if callable(to) else to)
+
+
+def status_code(form) -> int:
+    """400 for a posted form with errors (it is shown again), else 200."""
+    return 400 if form.is_submitted() and form.errors else 200
 
 
 #: Years a date typed here may have: year 1 or 9999 would overflow the zone and feed arithmetic.
