@@ -27,7 +27,7 @@ from trajectories.mail.events import (
     OneOffMessageQueued,
 )
 from trajectories.mail.models import EditionMailSettings, MailKind, MailStatus, OutboxMessage
-from trajectories.people.models import Enrollment, EnrollmentStatus, Participant
+from trajectories.people.models import ENROLLED, TAKING_PART, Enrollment, Participant
 
 
 def day_list(value, field: str, *, allow_negative: bool) -> list[int]:
@@ -116,9 +116,8 @@ def retry_mail(session: Session, message: OutboxMessage) -> OutboxMessage:
 
 
 RECIPIENTS = {
-    "admitted": (EnrollmentStatus.ADMITTED, EnrollmentStatus.COMPLETED),
-    "active": (EnrollmentStatus.ADMITTED, EnrollmentStatus.COMPLETED, EnrollmentStatus.APPLIED,
-               EnrollmentStatus.WAITLISTED),
+    "admitted": TAKING_PART,
+    "active": ENROLLED,
 }
 
 

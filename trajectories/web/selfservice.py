@@ -37,7 +37,7 @@ from trajectories.feeds.tokens import rotate_feed_token
 from trajectories.mail.outbox import PREFERENCE_LABELS, mail_preferences, set_mail_preference
 from trajectories.people import privacy, registration, uploads
 from trajectories.people import services as people
-from trajectories.people.models import Enrollment, EnrollmentStatus, Participant, Submission
+from trajectories.people.models import TAKING_PART, Enrollment, Participant, Submission
 from trajectories.people.services import deadline_passed
 from trajectories.schedule.models import Deadline, DeadlineExtension, Meeting
 from trajectories.web import db_session, fresh_session, whole_number
@@ -45,9 +45,6 @@ from trajectories.web.public import track_entry
 from trajectories.web.security import limiter
 
 bp = Blueprint("selfservice", __name__)
-
-#: Enrollments that see sessions and deadlines.
-TAKING_PART = (EnrollmentStatus.ADMITTED, EnrollmentStatus.COMPLETED)
 
 
 # --- who is signed in ------------------------------------------------------------------------------

@@ -10,15 +10,13 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from trajectories.people.models import (
+    TAKING_PART,
     Attendance,
     Enrollment,
-    EnrollmentStatus,
     Participant,
     Submission,
 )
 from trajectories.schedule.models import Deadline, DeliveredBy, Meeting
-
-TAKING_PART = (EnrollmentStatus.ADMITTED, EnrollmentStatus.COMPLETED)
 
 
 def _taking_part(session: Session, edition_ids) -> dict[int, dict[int, int | None]]:

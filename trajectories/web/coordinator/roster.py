@@ -19,6 +19,7 @@ from trajectories.people import enrollments as editions
 from trajectories.people import services as people
 from trajectories.people import uploads
 from trajectories.people.models import (
+    TAKING_PART,
     Attendance,
     Enrollment,
     EnrollmentStatus,
@@ -32,7 +33,7 @@ from trajectories.web import db_session, whole_number
 from trajectories.web.coordinator import access, bp
 from trajectories.web.coordinator.filters import cdate
 from trajectories.web.coordinator.forms import ConfirmForm, ExtensionForm
-from trajectories.web.coordinator.progress import TAKING_PART, deadline_completion
+from trajectories.web.coordinator.progress import deadline_completion
 from trajectories.web.coordinator.tracks import status_code
 
 STATUS_LABELS = {
