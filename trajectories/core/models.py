@@ -50,6 +50,12 @@ def label(value: str, enum_name: str) -> LazyString:
     return labelled(enum_name)(value).label
 
 
+def labels(enum_name: str) -> dict[str, str]:
+    """{value: words} of every member, translated now: the `labels` global, for a select's
+    options and for a long list (one translation per member, not one per row)."""
+    return {member.value: str(member.label) for member in labelled(enum_name)}
+
+
 class Country(StrEnum):
     NL = "NL"
     BE = "BE"

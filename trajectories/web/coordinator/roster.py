@@ -9,7 +9,6 @@ from pathlib import Path
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlmodel import select
 
@@ -36,13 +35,7 @@ from trajectories.web.coordinator.forms import ConfirmForm, ExtensionForm
 from trajectories.web.coordinator.progress import deadline_completion
 from trajectories.web.coordinator.tracks import status_code
 
-STATUS_LABELS = {
-    EnrollmentStatus.APPLIED: _l("aangemeld"),
-    EnrollmentStatus.ADMITTED: _l("toegelaten"),
-    EnrollmentStatus.WAITLISTED: _l("wachtlijst"),
-    EnrollmentStatus.WITHDRAWN: _l("ingetrokken"),
-    EnrollmentStatus.COMPLETED: _l("afgerond"),
-}
+STATUS_LABELS = {status: status.label for status in EnrollmentStatus}
 
 
 def _people(edition_id: int, statuses=None, search: str = ""):
