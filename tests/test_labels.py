@@ -17,8 +17,9 @@ import trajectories.mail.models
 import trajectories.people.models
 import trajectories.schedule.models  # noqa: F401  (the modules that define labelled enums)
 from tests.test_english import compiled_catalogue  # noqa: F401  (autouse: compiles the .mo)
-from trajectories.core.models import Labelled, label, labels
+from trajectories.core.models import Labelled, choices, label, labels
 from trajectories.people.models import ACTIVE, ENROLLED, TAKING_PART, EnrollmentStatus
+from trajectories.schedule.models import MeetingMode
 
 PO_FILE = (Path(__file__).resolve().parents[1]
            / "trajectories" / "translations" / "en" / "LC_MESSAGES" / "messages.po")
@@ -69,6 +70,10 @@ def test_labels_follow_the_language(app):
             assert labels("Status")["running"] == "in progress"
             assert render_template_string(
                 "{{ 'on_site' | label('MeetingMode') }}") == "on site"
+            assert render_template_string(
+                "{{ enum_labels('Status')['upcoming'] }}") == "coming soon"
+            assert [str(words) for _, words in choices(MeetingMode)] == [
+                "Online", "On site", "Hybrid"]
 
 
 def test_who_takes_part():

@@ -50,8 +50,19 @@ def label(value: str, enum_name: str) -> LazyString:
     return labelled(enum_name)(value).label
 
 
+def _capitalised(member: Labelled) -> str:
+    text = str(member.label)
+    return text[:1].upper() + text[1:]
+
+
+def choices(enum: type[Labelled]) -> list[tuple[str, LazyString]]:
+    """(value, words) of every member for a form's select, each option starting with a capital
+    ("Op locatie"); translated when the form is shown."""
+    return [(member.value, LazyString(_capitalised, member)) for member in enum]
+
+
 def labels(enum_name: str) -> dict[str, str]:
-    """{value: words} of every member, translated now: the `labels` global, for a select's
+    """{value: words} of every member, translated now: the `enum_labels` global, for a select's
     options and for a long list (one translation per member, not one per row)."""
     return {member.value: str(member.label) for member in labelled(enum_name)}
 

@@ -124,7 +124,8 @@ def template_helpers(app: Flask) -> None:
     from trajectories.schedule.models import Meeting
 
     app.add_template_filter(label, "label")  # {{ row.status | label("EnrollmentStatus") }}
-    app.add_template_global(labels, "labels")  # {% set names = labels("Status") %}
+    app.add_template_global(labels, "enum_labels")  # {% set names = enum_labels("Status") %}
+
     @app.template_filter("local")
     def local_datetime(moment, zone_name: str, fmt: str = "EEEE d MMMM y, HH:mm"):
         """A UTC moment from the database, shown in the edition's zone."""
