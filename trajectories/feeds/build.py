@@ -45,15 +45,12 @@ from trajectories.feeds.calendar import (
 from trajectories.feeds.models import DEFAULT_ALARM_MINUTES, FeedPreference
 from trajectories.feeds.rows import Rows, load_rows, window_start  # noqa: F401
 from trajectories.feeds.texts import texts
-from trajectories.people.models import Enrollment, EnrollmentStatus, Participant, Submission
+from trajectories.people.models import TAKING_PART, Enrollment, Participant, Submission
 from trajectories.schedule.models import DeadlineExtension
 
 # FRESH_SECONDS, FeedCache, forget_recent_everywhere and window_start are imported above for
 # web/feeds.py and feeds/handlers.py, which still read them as build.X (issue 15: to move to
 # `feeds.cache` and `feeds.rows` with those files' imports).
-
-#: Enrollments whose sessions a personal feed shows.
-IN_FEED = (EnrollmentStatus.ADMITTED, EnrollmentStatus.COMPLETED)
 
 
 @dataclass(frozen=True)
@@ -236,7 +233,7 @@ class _Personal:
 def load_personal(session: Session, participant: Participant) -> _Personal:
     enrollments = list(session.exec(select(Enrollment).where(
         Enrollment.participant_id == participant.id).order_by(Enrollment.edition_id)))
-    shown = sorted(e.edition_id for e in enrollments if e.status in IN_FEED)
+    shown = sorted(e.edition_id for e in enrollments if e.status in TAKING_PART)
     # A draft edition stays out until it is published (its updated_at moves then).
     editions = {c.id: c for c in session.exec(select(Edition).where(
         Edition.id.in_(shown), Edition.draft.is_(False)))} if shown else {}

@@ -28,7 +28,7 @@ from trajectories.mail.events import (
 )
 from trajectories.mail.models import EditionMailSettings, MailKind, MailStatus, OutboxMessage
 from trajectories.mail.recipients import enrolled_ids, participants
-from trajectories.people.models import EnrollmentStatus, Participant
+from trajectories.people.models import ENROLLED, TAKING_PART, Participant
 
 
 def day_list(value, field: str, *, allow_negative: bool) -> list[int]:
@@ -117,9 +117,8 @@ def retry_mail(session: Session, message: OutboxMessage) -> OutboxMessage:
 
 
 RECIPIENTS = {
-    "admitted": (EnrollmentStatus.ADMITTED, EnrollmentStatus.COMPLETED),
-    "active": (EnrollmentStatus.ADMITTED, EnrollmentStatus.COMPLETED, EnrollmentStatus.APPLIED,
-               EnrollmentStatus.WAITLISTED),
+    "admitted": TAKING_PART,
+    "active": ENROLLED,
 }
 
 

@@ -24,6 +24,7 @@ from trajectories.mail.preferences import mail_preferences
 from trajectories.people import services as people
 from trajectories.people.events import ParticipantChanged
 from trajectories.people.models import (
+    ACTIVE,
     Attendance,
     Enrollment,
     Organisation,
@@ -90,7 +91,7 @@ def erase(session: Session, participant: Participant) -> list[str]:
         raise InvalidInput(_l("Dit account is al gewist."))
     for enrollment in session.exec(select(Enrollment).where(
             Enrollment.participant_id == participant.id,
-            Enrollment.status.in_(people.ACTIVE))).all():
+            Enrollment.status.in_(ACTIVE))).all():
         people.withdraw.__wrapped__(session, enrollment)
     files = []
     for submission, deadline in session.exec(

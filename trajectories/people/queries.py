@@ -14,6 +14,7 @@ from trajectories.catalogue.models import Edition, Organiser, Track
 from trajectories.catalogue.queries import scoped, visible
 from trajectories.core.clock import utcnow
 from trajectories.people.models import (
+    TAKING_PART,
     Attendance,
     Enrollment,
     EnrollmentStatus,
@@ -23,9 +24,6 @@ from trajectories.people.models import (
 )
 from trajectories.people.services import deadline_passed
 from trajectories.schedule.models import Deadline, DeadlineExtension, Meeting
-
-#: Enrollments that see sessions and deadlines, and count for completion.
-TAKING_PART = (EnrollmentStatus.ADMITTED, EnrollmentStatus.COMPLETED)
 
 
 # --- the participant's own pages -------------------------------------------------------------------

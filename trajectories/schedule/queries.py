@@ -14,8 +14,7 @@ from sqlmodel import Session, select
 
 from trajectories.catalogue.models import Edition, Track
 from trajectories.catalogue.queries import scoped, visible
-from trajectories.people.models import Attendance, Enrollment, Participant, Submission
-from trajectories.people.queries import TAKING_PART
+from trajectories.people.models import TAKING_PART, Attendance, Enrollment, Participant, Submission
 from trajectories.schedule.models import Deadline, DeliveredBy, Material, Meeting
 
 

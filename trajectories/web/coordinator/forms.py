@@ -33,6 +33,7 @@ from trajectories.catalogue.models import Eligibility
 from trajectories.catalogue.services import MAX_CAPACITY
 from trajectories.core.clock import NonexistentLocalTime, to_local, to_utc
 from trajectories.core.errors import InvalidInput
+from trajectories.core.models import choices
 from trajectories.core.reference import goals as sdg_goals
 from trajectories.schedule.models import DeliveredBy, MeetingKind, MeetingMode
 
@@ -182,10 +183,7 @@ class EditionForm(Form):
         description=_l("Leeg laten voor geen grens."))
     registration_opens_at = DutchDateTimeField(_l("Inschrijving opent"), validators=[Optional()])
     registration_closes_at = DutchDateTimeField(_l("Inschrijving sluit"), validators=[Optional()])
-    eligibility = SelectField(_l("Wie mag deelnemen"), choices=[
-        (Eligibility.MUNICIPALITIES.value, _l("Alleen gemeenten")),
-        (Eligibility.PUBLIC_BODIES.value, _l("Gemeenten en provincies")),
-        (Eligibility.ANYONE.value, _l("Iedereen"))])
+    eligibility = SelectField(_l("Wie mag deelnemen"), choices=choices(Eligibility))
     requires_approval = BooleanField(_l("Inschrijvingen wachten op goedkeuring"))
     coordinator_email = EmailField(_l("E-mailadres coördinator van deze editie"))
 
@@ -232,13 +230,8 @@ class CopyEditionForm(Form):
                                                "op; de kloktijden blijven gelijk."))
 
 
-MEETING_KINDS = [(MeetingKind.SESSION.value, _l("Sessie")),
-                 (MeetingKind.MASTERCLASS.value, _l("Masterclass")),
-                 (MeetingKind.CONGRESS.value, _l("Congres")),
-                 (MeetingKind.REGIONAL_MEETING.value, _l("Regionale bijeenkomst"))]
-MEETING_MODES = [(MeetingMode.ONLINE.value, _l("Online")),
-                 (MeetingMode.ON_SITE.value, _l("Op locatie")),
-                 (MeetingMode.HYBRID.value, _l("Hybride"))]
+MEETING_KINDS = choices(MeetingKind)
+MEETING_MODES = choices(MeetingMode)
 
 
 class MeetingContentForm(Form):
@@ -282,9 +275,7 @@ class DeadlineForm(Form):
     due_date = DutchDateField(_l("Uiterste datum"), validators=[required()])
     due_time = DutchTimeField(_l("Tijdstip"), validators=[Optional()],
                               description=_l("Leeg laten voor het einde van de dag."))
-    delivered_by = SelectField(_l("Wie levert op"), choices=[
-        (DeliveredBy.PARTICIPANT.value, _l("Elke deelnemer")),
-        (DeliveredBy.ORGANISATION.value, _l("Eén keer per gemeente"))])
+    delivered_by = SelectField(_l("Wie levert op"), choices=choices(DeliveredBy))
 
     FIELDS = ("title", "description", "due_date", "due_time", "delivered_by")
 

@@ -22,16 +22,11 @@ from trajectories.web.coordinator import access, bp
 from trajectories.web.coordinator.forms import ConfirmForm, Form, required, save, status_code
 
 PAGE = 100
-STATUS_LABELS = {MailStatus.HELD: _l("vastgehouden"), MailStatus.QUEUED: _l("in de wachtrij"),
-                 MailStatus.SENDING: _l("wordt verstuurd"), MailStatus.SENT: _l("verstuurd"),
-                 MailStatus.FAILED: _l("mislukt")}
+STATUS_LABELS = {status: status.label for status in (MailStatus.HELD, MailStatus.QUEUED,
+                  MailStatus.SENDING, MailStatus.SENT, MailStatus.FAILED)}
 KIND_LABELS = {
-    MailKind.WELCOME: _l("welkom"), MailKind.INVITATION: _l("uitnodiging"),
-    MailKind.UPDATE: _l("wijziging"), MailKind.CANCELLATION: _l("afzegging"),
-    MailKind.REMINDER: _l("herinnering aan een sessie"),
-    MailKind.NUDGE: _l("herinnering aan een deadline"), MailKind.OVERDUE: _l("deadline verstreken"),
-    MailKind.COACHING: _l("coaching"), MailKind.DIGEST: _l("weekoverzicht"),
-    MailKind.ANNOUNCEMENT: _l("bericht aan de editie"), MailKind.OTHER: _l("bericht"), "public_confirm": _l("bevestiging van een inschrijving"),
+    **{kind: kind.label for kind in MailKind},
+    "public_confirm": _l("bevestiging van een inschrijving"),
     "public_signin": _l("inloglink"), "public_admitted": _l("toegelaten"),
     "public_applied": _l("aanmelding ontvangen"), "public_waitlisted": _l("wachtlijst"),
 }

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from trajectories.core.errors import InvalidInput
 from trajectories.people import enrollments as editions
 from trajectories.people import queries, uploads
 from trajectories.people import services as people
-from trajectories.people.models import EnrollmentStatus, Participant
-from trajectories.people.queries import TAKING_PART
+from trajectories.people.models import TAKING_PART, EnrollmentStatus, Participant
 from trajectories.schedule import services as schedule
 from trajectories.schedule.models import DeliveredBy
 from trajectories.schedule.queries import deadline_completion
@@ -22,13 +20,7 @@ from trajectories.web.coordinator import access, bp
 from trajectories.web.coordinator.filters import cdate
 from trajectories.web.coordinator.forms import ConfirmForm, ExtensionForm, save, status_code
 
-STATUS_LABELS = {
-    EnrollmentStatus.APPLIED: _l("aangemeld"),
-    EnrollmentStatus.ADMITTED: _l("toegelaten"),
-    EnrollmentStatus.WAITLISTED: _l("wachtlijst"),
-    EnrollmentStatus.WITHDRAWN: _l("ingetrokken"),
-    EnrollmentStatus.COMPLETED: _l("afgerond"),
-}
+STATUS_LABELS = {status: status.label for status in EnrollmentStatus}
 
 
 def translated_labels() -> dict[str, str]:
