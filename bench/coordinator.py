@@ -89,7 +89,7 @@ def main() -> None:
         app = create_app({"database_url": url, "var_dir": tmp, "secret_key": "bench",
                           "calendars_dir": f"{tmp}/calendars", "WTF_CSRF_ENABLED": False})
         app.add_url_rule("/bench-hello", "bench_hello", lambda: "Hallo wereld")
-        db = app.extensions["trajectories.core.db"]
+        db = app.extensions["trajectories.db"]
         SQLModel.metadata.create_all(db.engine)
         edition_id, deadline_id = build(db)
         client = app.test_client()

@@ -29,7 +29,6 @@ def main(url: str | None) -> None:
     from sqlalchemy import text
     from sqlmodel import SQLModel, select
 
-    import trajectories.handlers  # noqa: F401
     import trajectories.schema  # noqa: F401
     from tests import factories
     from trajectories.app import create_app
@@ -41,7 +40,7 @@ def main(url: str | None) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="bench-fanout-"))
     url = url or f"sqlite:///{tmp / 'bench.db'}"
     app = create_app({"database_url": url, "var_dir": str(tmp), "secret_key": "bench"})
-    db = app.extensions["trajectories.core.db"]
+    db = app.extensions["trajectories.db"]
     SQLModel.metadata.drop_all(db.engine)
     with db.engine.begin() as conn:
         conn.execute(text("DROP TABLE IF EXISTS apscheduler_jobs"))
@@ -78,7 +77,7 @@ def main(url: str | None) -> None:
                 s.flush()
             insert_select.append(time.perf_counter() - started)
             assert result.rowcount == PEOPLE, result.rowcount
-    app.extensions["trajectories.core.db"].dispose()
+    app.extensions["trajectories.db"].dispose()
     best_fan_out, best_insert = min(fan_out), min(insert_select)
     print(f"fan-out {[round(t, 3) for t in fan_out]} s, INSERT ... SELECT "
           f"{[round(t, 4) for t in insert_select]} s ({db.engine.dialect.name})", flush=True)

@@ -53,7 +53,7 @@ def main() -> None:
     url = f"sqlite:///{tmp / 'bench.db'}"
     app = create_app({"database_url": url, "var_dir": str(tmp), "secret_key": "bench",
                       "smtp_port": controller.port})
-    db = app.extensions["trajectories.core.db"]
+    db = app.extensions["trajectories.db"]
     SQLModel.metadata.create_all(db.engine)
     with app.app_context(), db.session() as session:
         edition = factories.edition(session)

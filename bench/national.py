@@ -147,7 +147,7 @@ def measure(database_url: str) -> dict[str, float]:
 
     with tempfile.TemporaryDirectory() as var_dir:
         app = bench_app(database_url, var_dir)
-        database = app.extensions["trajectories.core.db"]
+        database = app.extensions["trajectories.db"]
         settings = app.config["SETTINGS"]
         with database.session(actor="bench") as session:
             vng = session.scalars(select(Organiser).where(Organiser.slug == "vng")).one()

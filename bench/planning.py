@@ -27,19 +27,19 @@ def measure(participants: int) -> dict[str, float]:
     from sqlalchemy import event
     from sqlmodel import SQLModel
 
-    import trajectories.handlers  # noqa: F401
     import trajectories.schema  # noqa: F401
     from tests import factories
+    from tests.scheduler_processes import admit
     from trajectories.app import create_app
-    from trajectories.people.models import Enrollment, EnrollmentStatus, Participant
     from trajectories.schedule import services as schedule
+    from trajectories.scheduler.engine import configure
     from trajectories.scheduler.plan import plan_all
-    from trajectories.scheduler.runtime import configure, reconcile, sync_jobs
+    from trajectories.scheduler.sync import reconcile, sync_jobs
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-planning-"))
     url = f"sqlite:///{tmp / 'bench.db'}"
     app = create_app({"database_url": url, "var_dir": str(tmp), "secret_key": "bench"})
-    db = app.extensions["trajectories.core.db"]
+    db = app.extensions["trajectories.db"]
     SQLModel.metadata.create_all(db.engine)
     with app.app_context(), db.session() as session:
         edition = factories.edition(session, coordinator_email="coordinator@vng.example")
@@ -48,13 +48,7 @@ def measure(participants: int) -> dict[str, float]:
         for i in range(3):
             schedule.set_deadline(session, edition, title=f"Deadline {i}",
                                   due_date=date(2030, 4 + i, 1))
-        people = [Participant(name=f"Deelnemer {n}", email=f"d{n}@gemeente.example")
-                  for n in range(participants)]
-        session.add_all(people)
-        session.flush()
-        session.add_all([Enrollment(participant_id=p.id, edition_id=edition.id,
-                                    status=EnrollmentStatus.ADMITTED) for p in people])
-        session.commit()
+        admit(session, edition, participants)
 
     scheduler = configure(BackgroundScheduler(), db.url)
     scheduler.start(paused=True)

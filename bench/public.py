@@ -50,7 +50,7 @@ def main() -> None:
 
     logging.getLogger("trajectories.request").setLevel(logging.WARNING)
     app.add_url_rule("/bench-hello", "bench_hello", lambda: "Hallo wereld")
-    db = app.extensions["trajectories.core.db"]
+    db = app.extensions["trajectories.db"]
     SQLModel.metadata.create_all(db.engine)
     list(load_demo(db))
     client = app.test_client()

@@ -13,7 +13,7 @@ from trajectories.accounts.models import Coordinator
 from trajectories.people.models import Participant
 from trajectories.web import db_session, fresh_session
 from trajectories.web.coordinator import _load_user
-from trajectories.web.selfservice import _sign_in_session
+from trajectories.web.selfservice import sign_in_session
 
 
 def _session_after(client, sign_in) -> None:
@@ -51,6 +51,6 @@ def signed_in_participant(client, participant) -> None:
     participant_id = participant.id
 
     def sign_in():
-        _sign_in_session(db_session().get(Participant, participant_id))
+        sign_in_session(db_session().get(Participant, participant_id))
 
     _session_after(client, sign_in)

@@ -14,14 +14,16 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
-# The after-commit handlers the app registers, for every test: a test with only a session re-plans
-# as the app does, whichever tests ran before it.
-import trajectories.handlers  # noqa: F401
 import trajectories.schema  # noqa: F401
 from tests.auth import signed_in_coordinator, signed_in_participant  # noqa: F401
 from tests.coordinator_helpers import Browser, build_world
-from trajectories.app import create_app
+from trajectories.app import SUBSCRIPTIONS, create_app
+from trajectories.core import events
 from trajectories.core.db import Database
+
+# The after-commit handlers the app wires, for every test: a test with only a session re-plans
+# as the app does, whichever tests ran before it.
+events.connect(SUBSCRIPTIONS)
 
 PG_URL = os.environ.get("TRAJECTORIES_TEST_DATABASE_URL", "")
 if PG_URL and "options=" not in PG_URL:
@@ -119,7 +121,7 @@ def _close(application) -> None:
     from trajectories.feeds import publish
 
     publish.wait_idle()
-    application.extensions["trajectories.core.db"].dispose()
+    application.extensions["trajectories.db"].dispose()
 
 
 @pytest.fixture

@@ -84,4 +84,4 @@ def deliver(app):
     """Send what the outbox holds (the drain of the scheduler process)."""
     from trajectories.mail.drain import drain
 
-    return drain(app.extensions["trajectories.core.db"], app.config["SETTINGS"])
+    return drain(app.extensions["trajectories.db"], app.config["SETTINGS"])

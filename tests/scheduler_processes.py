@@ -14,7 +14,6 @@ from pathlib import Path
 
 from sqlmodel import select
 
-import trajectories.handlers  # noqa: F401  (moments are planned by the after-commit handlers)
 from tests import factories
 from trajectories.core.clock import utcnow
 from trajectories.core.models import Heartbeat
@@ -81,9 +80,8 @@ class Schedulers:
                 process.wait(timeout=10)
 
 
-def admitted_edition(session, people: int):
-    """An edition with `people` admitted participants (rows written directly: no welcome mails)."""
-    edition = factories.edition(session)
+def admit(session, edition, people: int) -> None:
+    """`people` participants admitted to the edition (rows written directly: no welcome mails)."""
     persons = [Participant(name=f"Deelnemer {n}", email=f"d{n}@gemeente.example")
                for n in range(people)]
     session.add_all(persons)
@@ -91,6 +89,12 @@ def admitted_edition(session, people: int):
     session.add_all([Enrollment(participant_id=p.id, edition_id=edition.id,
                                 status=EnrollmentStatus.ADMITTED) for p in persons])
     session.commit()
+
+
+def admitted_edition(session, people: int):
+    """An edition with `people` admitted participants (see `admit`)."""
+    edition = factories.edition(session)
+    admit(session, edition, people)
     return edition
 
 

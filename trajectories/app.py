@@ -1,17 +1,73 @@
-"""The application factory."""
+"""The application factory, and the one list of what each domain event sets off."""
 
 from __future__ import annotations
 
 from flask import Flask, g, request, session
 from flask_babel import Babel
 
+import trajectories.schema  # noqa: F401  (every table)
+from trajectories.accounts import events as accounts
+from trajectories.catalogue import events as catalogue
+from trajectories.commands import COMMANDS
+from trajectories.core import events
 from trajectories.core.clock import configure_clock
 from trajectories.core.config import PROJECT_ROOT, ConfigError, Settings, load_settings
 from trajectories.core.db import Database
 from trajectories.core.logs import configure_logging, log_requests
+from trajectories.feeds import handlers as feeds
+from trajectories.feeds import preferences as personal_feeds
+from trajectories.feeds import publish as feed_files
+from trajectories.mail import events as mail
+from trajectories.people import events as people
+from trajectories.schedule import events as schedule
+from trajectories.scheduler import handlers as plan
+from trajectories.web import register_blueprints, template_helpers
 
 babel = Babel()
 LANGUAGES = ("nl", "en")
+
+#: Who acts on each event after the transaction that recorded it commits, in this order: the
+#: public feed files (`feed_files`), this process's feed cache (`feeds`), the scheduler's plan and
+#: queued mail (`plan`). An event missing here and from AUDIT_ONLY fails tests/test_wiring.py.
+SUBSCRIPTIONS: events.Subscriptions = {
+    catalogue.TrackSaved: (feed_files.republish_track, feeds.forget_recent_feeds),
+    catalogue.EditionSaved: (feed_files.republish_edition, feeds.forget_recent_feeds,
+                             plan.on_edition_saved),
+    catalogue.EditionPublished: (feed_files.republish_edition, feeds.forget_recent_feeds,
+                                 plan.on_edition_published),
+    schedule.MeetingPlanned: (feed_files.republish_edition, feeds.forget_recent_feeds,
+                              plan.on_meeting_planned),
+    schedule.MeetingChanged: (feed_files.republish_edition, feeds.forget_recent_feeds,
+                              plan.on_meeting_changed),
+    schedule.MeetingRescheduled: (feed_files.republish_edition, feeds.forget_recent_feeds,
+                                  plan.on_meeting_changed),
+    schedule.MeetingCancelled: (feed_files.republish_edition, feeds.forget_recent_feeds,
+                                plan.on_meeting_cancelled),
+    schedule.DeadlineSet: (feed_files.republish_edition, feeds.forget_recent_feeds,
+                           plan.on_deadline_changed),
+    schedule.DeadlineRemoved: (feed_files.republish_edition, feeds.forget_recent_feeds,
+                               plan.on_deadline_changed),
+    schedule.DeadlineExtended: (feed_files.republish_edition, feeds.forget_recent_feeds,
+                                plan.on_deadline_changed),
+    people.EnrollmentApplied: (feeds.forget_recent_feeds,),
+    people.EnrollmentAdmitted: (feeds.forget_recent_feeds, plan.on_admitted),
+    people.EnrollmentWaitlisted: (feeds.forget_recent_feeds,),
+    people.EnrollmentWithdrawn: (feeds.forget_recent_feeds, plan.on_withdrawn),
+    people.SubmissionReceived: (feeds.forget_recent_feeds, plan.on_submission),
+    people.ParticipantChanged: (personal_feeds.touch_personal_feed, feeds.forget_recent_feeds),
+    # Reminder and nudge days, send hour, coaching delay: the edition's plan changes.
+    mail.MailSettingsChanged: (plan.on_edition_saved,),
+}
+
+#: Events recorded for the audit log (the coordinators' logbook) only: what they announce is
+#: already done in the transaction that records them, and nothing else depends on it.
+AUDIT_ONLY: tuple[type[events.Event], ...] = (
+    accounts.PasswordResetRequested,  # the reset mail is queued in the same transaction
+    people.AttendanceRecorded,  # the digest reads attendance when it is sent: nothing to re-plan
+    mail.MailReleased,  # the rows are queued again; the scheduler's drain sends them
+    mail.MailRetried,  # likewise, one row
+    mail.OneOffMessageQueued,  # fanned out into the outbox in the same transaction
+)
 
 
 def select_locale() -> str:
@@ -50,20 +106,17 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(flask_config)
     configure_logging(json_lines=settings.production)
 
-    app.extensions["trajectories.core.db"] = Database(settings.database_url)
+    app.extensions["trajectories.db"] = Database(settings.database_url)
     babel.init_app(app, locale_selector=select_locale)
 
-    from trajectories import handlers, schema  # noqa: F401  (after-commit handlers; every table)
-    from trajectories.web import register_blueprints, template_helpers
+    events.connect(SUBSCRIPTIONS)
 
     register_blueprints(app)
     template_helpers(app)
     log_requests(app)
 
-    from trajectories.cli import cli
-
-    # The same commands under `flask --app wsgi ...` and the test CLI runner.
-    for command in cli.commands.values():
+    # The same commands as `trajectories ...` under `flask --app wsgi ...` and the test CLI runner.
+    for command in COMMANDS:
         app.cli.add_command(command)
 
     @app.teardown_appcontext

@@ -57,7 +57,7 @@ def _login(page, base):
 
 @pytest.mark.browser
 def test_a_copy_stays_out_of_sight_until_a_coordinator_publishes_it(app, live_server, page):
-    db = app.extensions["trajectories.core.db"]
+    db = app.extensions["trajectories.db"]
     with db.session() as s:
         _track, edition = _published_edition(s)
         original_id = edition.id
@@ -140,12 +140,12 @@ def test_drafts_refuse_registration_and_stay_out_of_personal_feeds(app, client, 
     copy_uids = {m.uid for m in session.exec(select(Meeting).where(Meeting.edition_id == copy.id))}
     session.close()
     assert not copy_uids & set(vevents(parse_both(client.get(f"/feeds/p/{token}.ics").data)[0]))
-    assert _planned(app.extensions["trajectories.core.db"], copy.id) == []
+    assert _planned(app.extensions["trajectories.db"], copy.id) == []
     with pytest.raises(InvalidInput):
         catalogue.publish_edition(session, session.get(Edition, edition.id))  # already public
     catalogue.publish_edition(session, session.get(Edition, copy.id))
     session.close()
     assert copy_uids <= set(vevents(parse_both(client.get(f"/feeds/p/{token}.ics").data)[0]))
     # Whoever was admitted while it was a draft gets the welcome now.
-    kinds = {m.kind for m in _planned(app.extensions["trajectories.core.db"], copy.id)}
+    kinds = {m.kind for m in _planned(app.extensions["trajectories.db"], copy.id)}
     assert {"welcome", "reminder"} <= kinds

@@ -125,7 +125,7 @@ def statements(app, client, path: str) -> int:
     """How many SQL statements one request issues."""
     from sqlalchemy import event
 
-    engine = app.extensions["trajectories.core.db"].engine
+    engine = app.extensions["trajectories.db"].engine
     seen = []
 
     def count(*_args):

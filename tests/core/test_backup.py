@@ -53,7 +53,7 @@ def restore_target(database_url, tmp_path):
     """An empty database of the same kind as the test's, and its var directory."""
     target = tmp_path / "elders"
     if database_url.startswith("sqlite"):
-        yield f"sqlite:///{target / 'trajectories.core.db'}", target / "var"
+        yield f"sqlite:///{target / 'trajectories.db'}", target / "var"
         return
     url = make_url(database_url)
     name = f"{url.database}_restore"
@@ -96,7 +96,7 @@ def test_backup_and_restore_elsewhere_gives_the_coordinator_the_same_bytes(
 
         coordinator = Browser(elsewhere.test_client())
         coordinator.login("nl@example.org")
-        db = elsewhere.extensions["trajectories.core.db"]
+        db = elsewhere.extensions["trajectories.db"]
         with db.session() as s:
             material = s.exec(select(Material)).one()
             submissions = {sub.file_name: sub.id for sub in s.exec(select(Submission))}
@@ -111,7 +111,7 @@ def test_backup_and_restore_elsewhere_gives_the_coordinator_the_same_bytes(
         assert sorted(everything.read(n) for n in everything.namelist()
                       if n.endswith((".png", ".pdf"))) == sorted([PNG, LEGACY])
     finally:
-        elsewhere.extensions["trajectories.core.db"].dispose()
+        elsewhere.extensions["trajectories.db"].dispose()
 
 
 def test_restore_refuses_a_folder_with_files_and_changes_nothing(
@@ -126,11 +126,11 @@ def test_restore_refuses_a_folder_with_files_and_changes_nothing(
         result = elsewhere.test_cli_runner().invoke(args=["restore", str(archive_path)])
         assert result.exit_code != 0
         assert "bevat al 1 opgeslagen bestanden" in result.output
-        db = elsewhere.extensions["trajectories.core.db"]
+        db = elsewhere.extensions["trajectories.db"]
         from sqlalchemy import inspect
         assert inspect(db.engine).get_table_names() == []
     finally:
-        elsewhere.extensions["trajectories.core.db"].dispose()
+        elsewhere.extensions["trajectories.db"].dispose()
 
 
 def test_restore_refuses_what_is_not_a_backup(app, tmp_path):

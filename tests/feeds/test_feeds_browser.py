@@ -18,7 +18,7 @@ from tests.feeds_helpers import parse_both
 def track_page(app, live_server):
     # Feed links are absolute (TRAJECTORIES_BASE_URL): point them at this live server.
     app.config["SETTINGS"] = dataclasses.replace(app.config["SETTINGS"], base_url=live_server)
-    with app.extensions["trajectories.core.db"].session(actor="test") as s:
+    with app.extensions["trajectories.db"].session(actor="test") as s:
         organiser = factories.organiser(s, slug="vng", name="VNG")
         track = factories.track(s, organiser, slug="g4gg", title="Gemeenten4GlobalGoals")
         edition = factories.edition(s, track, slug="2030", name="2030")

@@ -23,7 +23,7 @@ TRACK = "/feeds/vng/praktijkproef-inclusie.ics"
 @pytest.fixture
 def pilot(app):
     """The demo, and the UIDs of the 2021 pilot's sessions and deadline."""
-    db = app.extensions["trajectories.core.db"]
+    db = app.extensions["trajectories.db"]
     list(load_demo(db))
     with db.session() as s:
         edition = s.exec(select(Edition).join(Track).where(
@@ -53,7 +53,7 @@ def test_the_2021_pilot_feed_keeps_every_session_and_deadline(app, client, runne
 
 
 def test_a_personal_feed_keeps_the_participants_own_history(app, client, pilot):
-    db = app.extensions["trajectories.core.db"]
+    db = app.extensions["trajectories.db"]
     with db.session() as s:
         participant = s.exec(select(Participant).where(
             Participant.email == "s.bakker@noordenveld.example")).one()

@@ -11,14 +11,12 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from sqlalchemy import delete, update
+from sqlalchemy import update
 
 from tests import factories
 from tests.feeds_helpers import parse_both, vevents
-from trajectories.catalogue.events import EditionDeleted
 from trajectories.catalogue.models import Edition, Organiser, Track
-from trajectories.core import events
-from trajectories.feeds import build, personal_feed_path, publish, rotate_feed_token  # package API
+from trajectories.feeds import cache, personal_feed_path, publish, rotate_feed_token  # package API
 from trajectories.people import services as people
 from trajectories.people.models import Participant
 from trajectories.schedule import services as schedule
@@ -28,7 +26,7 @@ from trajectories.schedule.models import Meeting
 @pytest.fixture
 def s(app):
     """A session on the app's own database: its commits publish into the app's calendars/."""
-    with app.extensions["trajectories.core.db"].session(actor="test") as session:
+    with app.extensions["trajectories.db"].session(actor="test") as session:
         yield session
 
 
@@ -173,26 +171,6 @@ def test_track_rename_republishes_every_feed_of_the_track(app, client, s, kickof
         assert "G4GG\\, vernieuwd: Kick-off" in body.decode()
 
 
-def test_deleted_edition_disappears_from_calendars(app, client, s, kickoff):
-    organiser, track, edition, meeting = kickoff
-    edition_file = _calendars(app) / EDITION_URL.removeprefix("/feeds/")
-    assert edition_file.exists()
-
-    s.exec(delete(Meeting).where(Meeting.edition_id == edition.id))
-    s.exec(delete(Edition).where(Edition.id == edition.id))
-    s.exec(update(Track).values(updated_at=datetime.now(UTC)))
-    s.commit()
-    events.dispatch(EditionDeleted(
-        edition_id=edition.id, track_id=track.id, organiser_id=organiser.id, track_slug="g4gg",
-        edition_slug="2030", organiser_slug="vng"), app.extensions["trajectories.core.db"])
-
-    assert not edition_file.exists()
-    assert client.get(EDITION_URL).status_code == 404
-    track_file = _calendars(app) / "vng/g4gg.ics"
-    assert meeting.uid not in track_file.read_text()
-    assert track_file.read_bytes() == client.get("/feeds/vng/g4gg.ics").data
-
-
 def test_publish_calendars_command_rebuilds_all_and_removes_stale_feeds(app, runner, client,
         kickoff):
     root = _calendars(app)
@@ -303,14 +281,14 @@ def test_personal_feed_token_never_reaches_the_request_log(client, s, kickoff, c
 def test_a_change_committed_elsewhere_is_seen_once_the_version_is_checked(client, s, kickoff,
                                                                           monkeypatch):
     """Another worker's commit fires no handler here: this worker finds it through the versions
-    (Edition.updated_at), within build.FRESH_SECONDS."""
+    (Edition.updated_at), within cache.FRESH_SECONDS."""
     first = client.get(EDITION_URL)
     s.exec(update(Meeting).values(title="Elders gewijzigd"))
     s.exec(update(Edition).values(updated_at=datetime.now(UTC) + timedelta(seconds=1)))
     s.commit()  # no domain event: as if another process had changed it
 
     assert client.get(EDITION_URL).data == first.data  # still within FRESH_SECONDS
-    monkeypatch.setattr(build, "FRESH_SECONDS", 0.0)
+    monkeypatch.setattr(cache, "FRESH_SECONDS", 0.0)
     assert "Elders gewijzigd" in client.get(EDITION_URL).data.decode()
 
 
@@ -362,7 +340,7 @@ def test_building_a_feed_takes_the_same_number_of_queries_for_1_and_3_of_everyth
             url if size == 1 else url.replace("/vng", "/vng3"))
         app.extensions["trajectories.feeds.cache"].clear()
         publish.wait_idle()  # the background publisher's queries are not this feed's
-        counter, stop = _count_queries(app.extensions["trajectories.core.db"].engine)
+        counter, stop = _count_queries(app.extensions["trajectories.db"].engine)
         try:
             assert client.get(target).status_code == 200
         finally:
@@ -378,7 +356,7 @@ def test_a_token_rotated_elsewhere_stops_working_once_checked(app, client, s, mo
     s.exec(update(Participant).values(feed_token_hash="0" * 64))
     s.commit()  # no domain event: as if another process had rotated it
 
-    monkeypatch.setattr(build, "FRESH_SECONDS", 0.0)
+    monkeypatch.setattr(cache, "FRESH_SECONDS", 0.0)
 
     assert client.get(personal_feed_path(token)).status_code == 404
 

@@ -209,7 +209,7 @@ def test_nudge_policy_changes_the_schedule(nl, coordinator_world):
 def test_one_off_message_carries_its_own_one_click_unsubscribe(nl, client, session,
                                                                coordinator_world, db,
                                                                mail_settings, smtp_sink):
-    from trajectories.mail.outbox import mail_preferences
+    from trajectories.mail.preferences import mail_preferences
     from trajectories.people.models import Participant
 
     edition_id = coordinator_world.edition_nl.id
@@ -308,7 +308,7 @@ def test_a_held_reminder_previews_and_arrives_as_each_participants_own_mail(
     """A session reminder to the whole edition is queued in one statement, its text stored once
     per language: still each participant's preview, delivered mail, name (escaped in the HTML),
     language, unsubscribe link and Message-ID are their own, and an opt-out is respected."""
-    from trajectories.mail.outbox import read_unsubscribe_token, set_mail_preference
+    from trajectories.mail.preferences import read_unsubscribe_token, set_mail_preference
     from trajectories.scheduler.jobs import process_moment
     from trajectories.scheduler.models import PlannedMoment
 

@@ -18,7 +18,7 @@ MAILS = 2_000
 
 SENDER = """
 import sys
-import trajectories.schema  # every table, as the app has them
+import trajectories.schema  # every table, for the foreign keys
 from trajectories.core.config import load_settings
 from trajectories.core.db import Database
 from trajectories.mail.drain import drain

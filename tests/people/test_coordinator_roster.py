@@ -215,7 +215,7 @@ def test_audit_log_names_the_coordinator_and_hides_other_organisers(client, nl, 
 
 
 def _count_statements(app, fetch) -> int:
-    engine = app.extensions["trajectories.core.db"].engine
+    engine = app.extensions["trajectories.db"].engine
     count = [0]
 
     def before(*_args):
@@ -251,7 +251,7 @@ def test_list_pages_issue_the_same_queries_for_few_and_many(app, nl, session, co
 def test_organisation_deliverable_counts_each_organisation_once(session, coordinator_world):
     from trajectories.schedule import services as schedule
     from trajectories.schedule.models import DeliveredBy
-    from trajectories.web.coordinator.progress import deadline_completion
+    from trajectories.schedule.queries import deadline_completion
 
     town = factories.municipality(session, name="Zwolle", code="GM0193")
     p0, p1, p2 = coordinator_world.participants[:3]
@@ -312,7 +312,8 @@ def test_import_events_reach_handlers_only_when_committed(nl, session, coordinat
     def handler(event, _db):
         seen.append(event.participant_id)
 
-    events.subscribe(EnrollmentAdmitted)(handler)
+    before = events.subscriptions()
+    events.connect({**before, EnrollmentAdmitted: (*before[EnrollmentAdmitted], handler)})
     try:
         edition = factories.edition(session, coordinator_world.track_nl, slug="import", name="Import")
         url = f"/beheer/edities/{edition.id}/importeren"
@@ -321,4 +322,4 @@ def test_import_events_reach_handlers_only_when_committed(nl, session, coordinat
         nl.post(url, {"content": GOOD_CSV})
         assert len(seen) == 2
     finally:
-        events._handlers[EnrollmentAdmitted].remove(handler)
+        events.connect(before)

@@ -18,7 +18,7 @@ from trajectories.core.clock import utcnow
 from trajectories.feeds.models import FeedPreference
 from trajectories.feeds.preferences import set_feed_alarm
 from trajectories.mail.models import OutboxMessage
-from trajectories.mail.outbox import row_content
+from trajectories.mail.render import row_content
 from trajectories.people import services as people
 from trajectories.people.models import (
     Attendance,
@@ -316,7 +316,7 @@ def test_personal_feed_link_is_made_and_rotated(session, client, smtp_sink, memb
 
 
 def test_mail_preferences_per_kind(session, client, smtp_sink, member):
-    from trajectories.mail.outbox import mail_preferences
+    from trajectories.mail.preferences import mail_preferences
 
     sign_in(client, smtp_sink)
     page = client.get("/mijn/voorkeuren").get_data(as_text=True)

@@ -58,7 +58,7 @@ def _rows(page) -> list[str]:
 
 @pytest.mark.browser
 def test_a_municipality_deadline_is_counted_and_listed_per_municipality(app, live_server, page):
-    db = app.extensions["trajectories.core.db"]
+    db = app.extensions["trajectories.db"]
     with db.session() as s:
         _edition, deadline, _towns, _people = _four_towns(s, DeliveredBy.ORGANISATION)
         deadline_id = deadline.id
@@ -81,7 +81,7 @@ def test_a_municipality_deadline_is_counted_and_listed_per_municipality(app, liv
 
 @pytest.mark.browser
 def test_a_personal_deadline_is_counted_and_listed_per_participant(app, live_server, page):
-    db = app.extensions["trajectories.core.db"]
+    db = app.extensions["trajectories.db"]
     with db.session() as s:
         _edition, deadline, _towns, _people = _four_towns(s, DeliveredBy.PARTICIPANT)
         deadline_id = deadline.id
@@ -106,7 +106,7 @@ def _feed_due(client, token: str, title: str) -> date:
 
 @pytest.mark.browser
 def test_extension_for_a_municipality_moves_its_peoples_feed_and_nudges(app, live_server, page):
-    db = app.extensions["trajectories.core.db"]
+    db = app.extensions["trajectories.db"]
     with db.session() as s:
         _edition, deadline, _towns, by_name = _four_towns(s, DeliveredBy.ORGANISATION)
         deadline_id, due = deadline.id, deadline.due_date

@@ -45,7 +45,7 @@ def test_inclusion_pilot_from_admission_to_the_overdue_nudge(mail_app, session, 
     for person in (anna, bert):
         people.enroll(session, edition, person)
 
-    database, settings = mail_app.extensions["trajectories.core.db"], mail_app.config["SETTINGS"]
+    database, settings = mail_app.extensions["trajectories.db"], mail_app.config["SETTINGS"]
     fired = 0
     while (moment := _next_moment(session)) is not None and moment.due_at < END:
         if moment.due_at > ANNA_DELIVERS and not deadline_delivered(session, deadline, anna):

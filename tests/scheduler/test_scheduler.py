@@ -13,7 +13,7 @@ from tests import factories
 from trajectories.catalogue.models import Edition
 from trajectories.mail.drain import drain
 from trajectories.mail.models import MailStatus, OutboxMessage
-from trajectories.mail.outbox import row_content
+from trajectories.mail.render import row_content
 from trajectories.people import services as people
 from trajectories.schedule import services as schedule
 from trajectories.scheduler.jobs import process_moment
@@ -83,7 +83,7 @@ def test_reminders_sent_once_to_admitted_with_dutch_dates(mail_app, session, two
     assert fire(mail_app, job, planned.due_at + timedelta(seconds=5)) == "gone"
     rows = outbox(session, "reminder")
     assert [r.to for r in rows] == ["anna@gemeente.example", "bert@gemeente.example"]
-    assert drain(mail_app.extensions["trajectories.core.db"], mail_app.config["SETTINGS"]).sent == 2
+    assert drain(mail_app.extensions["trajectories.db"], mail_app.config["SETTINGS"]).sent == 2
     mails = smtp_sink.wait_for(2)
     mail = smtp_sink.to("anna@gemeente.example")[0]
     assert mail["Subject"] == "Over 7 dagen: Aftrap"
@@ -130,7 +130,7 @@ def test_nudges_only_to_those_who_did_not_deliver_and_stop_on_submission(mail_ap
     assert len(outbox(session, "nudge")) == 2
     people.submit(session, deadline, anna, text="Onze analyse")
     # Anna's queued nudge is withdrawn at once; Bert's goes.
-    drain(mail_app.extensions["trajectories.core.db"], mail_app.config["SETTINGS"])
+    drain(mail_app.extensions["trajectories.db"], mail_app.config["SETTINGS"])
     assert [str(m["To"]) for m in smtp_sink.wait_for(1)] == ["bert@gemeente.example"]
     for offset in ("P3D", "P0D"):
         due = moment(session, f"nudge:deadline:{deadline.id}:{offset}").due_at
@@ -245,7 +245,7 @@ def test_cancel_removes_reminders_and_sends_one_cancellation(mail_app, session, 
     cancel = moment(session, f"cancel:session:{meeting.id}")
     fire(mail_app, cancel.job_id, cancel.due_at)
     fire(mail_app, cancel.job_id, cancel.due_at + timedelta(minutes=1))
-    drain(mail_app.extensions["trajectories.core.db"], mail_app.config["SETTINGS"])
+    drain(mail_app.extensions["trajectories.db"], mail_app.config["SETTINGS"])
     smtp_sink.wait_for(4)
     assert len([m for m in smtp_sink.messages if "METHOD:CANCEL" in m.as_string()]) == 2
     mail = smtp_sink.to("anna@gemeente.example")[-1]
@@ -333,12 +333,13 @@ def test_reconciliation_repairs_the_job_store(mail_app, session, two_admitted):
     from apscheduler.schedulers.background import BackgroundScheduler
     from sqlalchemy import text
 
-    from trajectories.scheduler.runtime import JOB_FUNC, configure, reconcile
+    from trajectories.scheduler.engine import configure
+    from trajectories.scheduler.sync import JOB_FUNC, reconcile
 
     edition, *_ = two_admitted
     meeting = factories.meeting(session, edition)
     _deadline(session, edition)
-    db = mail_app.extensions["trajectories.core.db"]
+    db = mail_app.extensions["trajectories.db"]
     now = datetime.now(UTC)
 
     def start():
@@ -377,11 +378,12 @@ def test_a_moment_moved_while_reconciling_is_synced_after(mail_app, session, two
     from apscheduler.events import EVENT_JOB_ADDED
     from apscheduler.schedulers.background import BackgroundScheduler
 
-    from trajectories.scheduler.runtime import configure, reconcile, sync_jobs
+    from trajectories.scheduler.engine import configure
+    from trajectories.scheduler.sync import reconcile, sync_jobs
 
     edition, *_ = two_admitted
     meeting = factories.meeting(session, edition)
-    db = mail_app.extensions["trajectories.core.db"]
+    db = mail_app.extensions["trajectories.db"]
     scheduler = configure(BackgroundScheduler(), db.url)
     scheduler.start(paused=True)
     moved = []
@@ -448,7 +450,7 @@ def test_two_schedulers_in_one_process_each_fire_against_their_own_app(
     from trajectories.core.db import Database
     from trajectories.scheduler.runtime import run_scheduler
 
-    caplog.set_level(logging.INFO, logger="trajectories.scheduler.runtime")
+    caplog.set_level(logging.INFO, logger="trajectories.scheduler")
     other_url = f"sqlite:///{tmp_path / 'other.db'}"
     other_db = Database(other_url)
     SQLModel.metadata.create_all(other_db.engine)
@@ -532,7 +534,7 @@ def test_one_active_scheduler_the_other_takes_over(mail_app, caplog):
     from trajectories.core.heartbeat import age_seconds
     from trajectories.scheduler.runtime import run_as_leader
 
-    caplog.set_level(logging.INFO, logger="trajectories.scheduler.runtime")
+    caplog.set_level(logging.INFO, logger="trajectories.scheduler")
 
     def started() -> int:
         return sum(r.getMessage() == "scheduler started" for r in caplog.records)
@@ -556,7 +558,7 @@ def test_one_active_scheduler_the_other_takes_over(mail_app, caplog):
     first_stop.set()
     first.join(timeout=20)
     assert wait_until(lambda: started() == 2)
-    db = mail_app.extensions["trajectories.core.db"]
+    db = mail_app.extensions["trajectories.db"]
 
     def beating() -> bool:
         with db.session() as s:  # a short transaction: on SQLite it holds the write lock
@@ -588,7 +590,7 @@ def test_cancellation_reaches_only_those_who_had_the_invitation(mail_app, sessio
         fire(mail_app, welcome.job_id, welcome.due_at)
     cancel = moment(session, f"cancel:session:{meeting.id}")
     assert fire(mail_app, cancel.job_id, cancel.due_at) == "sent"
-    drain(mail_app.extensions["trajectories.core.db"], mail_app.config["SETTINGS"])
+    drain(mail_app.extensions["trajectories.db"], mail_app.config["SETTINGS"])
     smtp_sink.wait_for(6)
     cancels = sorted(str(m["To"]) for m in smtp_sink.messages
                      if "METHOD:CANCEL" in m.as_string())
@@ -637,7 +639,7 @@ def test_changing_mail_settings_replans_at_once(session, two_admitted):
 
 def test_welcome_unsubscribe_link_stops_welcomes_not_invitations(mail_app, session, two_admitted,
                                                                  smtp_sink):
-    from trajectories.mail.outbox import mail_preferences
+    from trajectories.mail.preferences import mail_preferences
 
     edition, anna, bert = two_admitted
     factories.meeting(session, edition)
@@ -646,7 +648,7 @@ def test_welcome_unsubscribe_link_stops_welcomes_not_invitations(mail_app, sessi
     welcome = moment(session, f"welcome:enrollment:{enrollment.id}")
     fire(mail_app, welcome.job_id, welcome.due_at)
     settings = mail_app.config["SETTINGS"]
-    drain(mail_app.extensions["trajectories.core.db"], settings)
+    drain(mail_app.extensions["trajectories.db"], settings)
     smtp_sink.wait_for(2)
     [mail] = [m for m in smtp_sink.to("cees@gemeente.example") if m["Subject"].startswith("Welkom")]
     link = mail["List-Unsubscribe"].strip("<>")
@@ -667,7 +669,8 @@ def test_a_fan_out_in_one_statement_sends_what_one_per_person_would(mail_app, se
     """The shared text with name and link put in is the mail rendered for each person (the
     per-person way stays for templates that need more than the name, and for keys too long)."""
     from trajectories.catalogue.models import Track
-    from trajectories.mail.outbox import fan_out, set_mail_preference
+    from trajectories.mail.fanout import fan_out
+    from trajectories.mail.preferences import set_mail_preference
     from trajectories.people.models import Participant
 
     edition, anna, bert = two_admitted

@@ -16,7 +16,6 @@ from sqlmodel import func, select
 
 from tests import factories
 from trajectories.mail.models import MailStatus, OutboxMessage
-from trajectories.people.models import Enrollment, EnrollmentStatus, Participant
 from trajectories.scheduler.jobs import process_moment
 from trajectories.scheduler.models import PlannedMoment
 
@@ -38,7 +37,7 @@ print("started", flush=True)
 if what == "fire":
     process_moment(app, arg, now=datetime.fromisoformat(sys.argv[6]))
 else:
-    while drain(app.extensions["trajectories.core.db"], app.config["SETTINGS"], batch=50).sent:
+    while drain(app.extensions["trajectories.db"], app.config["SETTINGS"], batch=50).sent:
         pass
 print("finished", flush=True)
 """
@@ -60,14 +59,9 @@ def _kill_after(process: subprocess.Popen, seconds: float) -> None:
 
 def test_kill_during_fan_out_and_drain_loses_none_duplicates_none(app, app_config, session,
                                                                   smtp_sink, mail_settings):
-    edition = factories.edition(session)
-    people = [Participant(name=f"Deelnemer {n}", email=f"d{n}@gemeente.example")
-              for n in range(PEOPLE)]
-    session.add_all(people)
-    session.flush()
-    session.add_all([Enrollment(participant_id=p.id, edition_id=edition.id,
-                                status=EnrollmentStatus.ADMITTED) for p in people])
-    session.commit()
+    from tests.scheduler_processes import admitted_edition
+
+    edition = admitted_edition(session, PEOPLE)
     meeting = factories.meeting(session, edition)
     job = f"reminder:session:{meeting.id}:P1D"
     due = session.exec(select(PlannedMoment.due_at).where(PlannedMoment.job_id == job)).one()
@@ -89,10 +83,11 @@ def test_kill_during_fan_out_and_drain_loses_none_duplicates_none(app, app_confi
     received_before = len(smtp_sink.messages)
     assert received_before < PEOPLE, "the sender finished before it was killed"
     # Restarted after the lease: what it left in `sending` goes again.
-    from trajectories.mail.drain import LEASE, drain
+    from trajectories.mail.claims import LEASE
+    from trajectories.mail.drain import drain
 
     later = due + LEASE + timedelta(minutes=1)
-    while drain(app.extensions["trajectories.core.db"], mail_settings, batch=200, now=later).sent:
+    while drain(app.extensions["trajectories.db"], mail_settings, batch=200, now=later).sent:
         pass
     received = Counter(str(m["Message-ID"]) for m in smtp_sink.wait_for(PEOPLE))
     statuses = dict(session.exec(select(OutboxMessage.status, func.count())
@@ -113,25 +108,19 @@ def test_kill_9_of_a_real_scheduler_mid_fan_out_loses_none_and_repeats_at_most_o
     flight twice per kill, and every mail out within 30 s of the restart."""
     import random
 
-    from tests.scheduler_processes import (
-        DELIVERY_LIMIT,
-        Deliveries,
-        Schedulers,
-        admitted_edition,
-        fan_out_now,
-        queued_ids,
-        wait,
-    )
+    from tests import scheduler_processes as processes
 
+    wait = processes.wait
     rng = random.Random()
-    edition = admitted_edition(session, FAN_OUT)
-    schedulers, deliveries = Schedulers(db, smtp_sink, tmp_path), Deliveries(smtp_sink)
+    edition = processes.admitted_edition(session, FAN_OUT)
+    schedulers = processes.Schedulers(db, smtp_sink, tmp_path)
+    deliveries = processes.Deliveries(smtp_sink)
     figures = []
     try:
         process = None
         for kill in range(KILLS):
             expected = FAN_OUT * (kill + 1)
-            fan_out_now(session, edition)
+            processes.fan_out_now(session, edition)
             if kill == 0:
                 # In the fan-out itself: the moment fires as the scheduler starts.
                 process = schedulers.start()
@@ -146,7 +135,7 @@ def test_kill_9_of_a_real_scheduler_mid_fan_out_loses_none_and_repeats_at_most_o
             killed_with = deliveries.distinct()
             process = schedulers.start()
             restarted = time.monotonic()
-            assert wait(lambda n=expected: deliveries.distinct() >= n, DELIVERY_LIMIT + 10), \
+            assert wait(lambda n=expected: deliveries.distinct() >= n, processes.DELIVERY_LIMIT + 10), \
                 schedulers.log(process)
             seconds = time.monotonic() - restarted
             time.sleep(0.5)  # anything sent twice more would arrive now
@@ -156,7 +145,7 @@ def test_kill_9_of_a_real_scheduler_mid_fan_out_loses_none_and_repeats_at_most_o
                   f"duplicates {figures[-1][1]}, all out {figures[-1][2]} s after the restart")
     finally:
         schedulers.stop_all()
-    assert deliveries.counts().keys() == queued_ids(db)  # none lost, nothing else
+    assert deliveries.counts().keys() == processes.queued_ids(db)  # none lost, nothing else
     assert deliveries.distinct() == FAN_OUT * KILLS
     assert all(duplicates <= 1 for _, duplicates, _ in figures), figures
-    assert all(seconds <= DELIVERY_LIMIT for *_, seconds in figures), figures
+    assert all(seconds <= processes.DELIVERY_LIMIT for *_, seconds in figures), figures

@@ -20,7 +20,7 @@ from trajectories.people.models import Enrollment, EnrollmentStatus, Participant
 from trajectories.schedule.models import Meeting
 from trajectories.scheduler.jobs import process_moment
 from trajectories.scheduler.models import MomentStatus, PlannedMoment
-from trajectories.scheduler.runtime import reconcile
+from trajectories.scheduler.sync import reconcile
 
 
 def _moment(session, job_id) -> PlannedMoment:
@@ -97,7 +97,7 @@ def test_history_loaded_as_history_sends_nothing(mail_app, db, session):
     # What start-up does (the plan, reconciled), then every moment that is due fires.
     from apscheduler.schedulers.background import BackgroundScheduler
 
-    from trajectories.scheduler.runtime import configure
+    from trajectories.scheduler.engine import configure
 
     scheduler = configure(BackgroundScheduler(), str(db.url))
     scheduler.start(paused=True)

@@ -10,7 +10,7 @@ from trajectories.demo.loader import load_demo
 
 @pytest.mark.browser
 def test_catalogue_in_chromium_without_console_errors(app, live_server, page):
-    list(load_demo(app.extensions["trajectories.core.db"]))
+    list(load_demo(app.extensions["trajectories.db"]))
     problems = []
     page.on("console", lambda msg: msg.type == "error" and problems.append(msg.text))
     page.on("pageerror", lambda exc: problems.append(str(exc)))

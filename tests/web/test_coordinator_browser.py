@@ -24,7 +24,7 @@ def _login(page, base, email="coordinator@vng.example"):
 
 @pytest.mark.browser
 def test_coordinator_logs_in_and_plans_a_session(app, live_server, page):
-    db = app.extensions["trajectories.core.db"]
+    db = app.extensions["trajectories.db"]
     list(load_demo(db))
     with db.session() as s:
         edition = s.exec(select(Edition).join(Track).where(
@@ -58,7 +58,7 @@ def test_coordinator_logs_in_and_plans_a_session(app, live_server, page):
 def test_main_pages_have_no_accessibility_violations(app, live_server, page):
     from axe_playwright_python.sync_playwright import Axe
 
-    db = app.extensions["trajectories.core.db"]
+    db = app.extensions["trajectories.db"]
     list(load_demo(db))
     with db.session() as s:
         edition = s.exec(select(Edition).join(Track).where(
@@ -93,7 +93,7 @@ def test_main_pages_have_no_accessibility_violations(app, live_server, page):
 
 @pytest.mark.browser
 def test_copy_an_edition_and_import_a_csv_after_fixing_a_bad_row(app, live_server, page):
-    db = app.extensions["trajectories.core.db"]
+    db = app.extensions["trajectories.db"]
     list(load_demo(db))
     with db.session() as s:
         edition = s.exec(select(Edition).join(Track).where(

@@ -34,7 +34,7 @@ def compiled_catalogue():
 
 @pytest.fixture
 def demo(app):
-    list(load_demo(app.extensions["trajectories.core.db"]))
+    list(load_demo(app.extensions["trajectories.db"]))
 
 
 @pytest.fixture
@@ -166,7 +166,7 @@ def test_coordinator_registrations_page_in_english(demo, app, client):
     from trajectories.catalogue.models import Edition, Organiser, Track
     from trajectories.demo.loader import DEMO_PASSWORD
 
-    with app.extensions["trajectories.core.db"].session() as s:
+    with app.extensions["trajectories.db"].session() as s:
         edition_id = s.exec(select(Edition.id).join(Track).join(Organiser)
                            .where(Organiser.slug == "vng")).first()
 
@@ -185,7 +185,7 @@ def test_coordinator_registrations_page_in_english(demo, app, client):
 def test_confirmation_mail_in_the_participants_language(app):
     from types import SimpleNamespace
 
-    from trajectories.mail.outbox import render_mail
+    from trajectories.mail.render import render_mail
 
     context = dict(track=SimpleNamespace(title="Ethisch bankieren"),
                    edition=SimpleNamespace(name="2027"), name="Eline", link="https://x.test/b",
@@ -204,11 +204,11 @@ def test_session_reminder_mail_in_english(demo, app):
     from sqlmodel import select
 
     from trajectories.catalogue.models import Edition, Track
-    from trajectories.mail.outbox import render_mail
+    from trajectories.mail.render import render_mail
     from trajectories.people.models import Participant
     from trajectories.schedule.models import Meeting
 
-    with app.extensions["trajectories.core.db"].session() as s, app.app_context():
+    with app.extensions["trajectories.db"].session() as s, app.app_context():
         edition, track = s.exec(select(Edition, Track).join(Track).where(
             Track.slug == "praktijkproef-inclusie", Edition.slug == "2021")).one()
         meeting = s.exec(select(Meeting).where(Meeting.edition_id == edition.id)

@@ -41,7 +41,7 @@ def app(app_config):
         abort(410)
 
     yield application
-    application.extensions["trajectories.core.db"].dispose()
+    application.extensions["trajectories.db"].dispose()
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])
@@ -81,7 +81,7 @@ def test_the_500_page_renders_while_the_database_is_down(tmp_path, language):
         client.get(f"/taal/{language}")
         _in_layout(client.get("/"), 500, language)
     finally:
-        app.extensions["trajectories.core.db"].dispose()
+        app.extensions["trajectories.db"].dispose()
 
 
 @pytest.mark.browser

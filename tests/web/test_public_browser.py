@@ -224,13 +224,13 @@ def test_nudges_stop_once_the_deliverable_is_handed_in(app, live_server, page, s
     register_and_confirm(app, live_server, page, smtp_sink)
 
     def moment(offset: str) -> PlannedMoment:
-        with app.extensions["trajectories.core.db"].session() as s:
+        with app.extensions["trajectories.db"].session() as s:
             return s.exec(select(PlannedMoment).where(
                 PlannedMoment.job_id == f"nudge:deadline:{deadline.id}:{offset}")).one()
 
     def nudges_to_sanne() -> list[str]:
         deliver(app)
-        with app.extensions["trajectories.core.db"].session() as s:
+        with app.extensions["trajectories.db"].session() as s:
             return [row.status for row in s.exec(select(OutboxMessage).where(
                 OutboxMessage.to == "s.bakker@noordenveld.example",
                 OutboxMessage.kind.in_(["nudge", "overdue"])))]

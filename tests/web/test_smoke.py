@@ -2,7 +2,7 @@ from trajectories.demo.loader import load_demo
 
 
 def test_catalogue_shows_demo_tracks(app, client):
-    list(load_demo(app.extensions["trajectories.core.db"]))
+    list(load_demo(app.extensions["trajectories.db"]))
     page = client.get("/").get_data(as_text=True)
     assert "Praktijkproef Global Goals &amp; lokale inclusie" in page
     assert "Duurzaam aankoopbeleid" in page

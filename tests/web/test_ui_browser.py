@@ -42,7 +42,7 @@ FOCUS_CONTRAST_JS = """el => {
 
 
 def _demo_edition(app):
-    db = app.extensions["trajectories.core.db"]
+    db = app.extensions["trajectories.db"]
     list(load_demo(db))
     with db.session() as s:
         return s.exec(select(Edition).join(Track).where(
@@ -146,7 +146,7 @@ def test_logbook_reads_as_sentences_with_who_and_links(app, live_server, page):
     from trajectories.schedule.models import Meeting
 
     edition = _demo_edition(app)
-    db = app.extensions["trajectories.core.db"]
+    db = app.extensions["trajectories.db"]
     with db.session() as s:
         maria = s.exec(select(Coordinator).where(Coordinator.email == "coordinator@vng.example")).one()
         actor = f"coordinator:{maria.id}"
@@ -205,7 +205,7 @@ def test_a_mail_with_a_long_link_and_long_headings_fit_a_320px_screen(app, live_
     from trajectories.mail.outbox import queue_mail
 
     edition = _demo_edition(app)
-    db = app.extensions["trajectories.core.db"]
+    db = app.extensions["trajectories.db"]
     with db.session() as s:
         row = queue_mail(s, to="sanne@noordenveld.example", kind=MailKind.OTHER,
                          subject="Verslag van de Wereldburgerschapseducatiebijeenkomst",

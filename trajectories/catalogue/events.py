@@ -27,12 +27,3 @@ class EditionPublished(Event):
     edition_id: int
     track_id: int
 
-
-@dataclass(frozen=True)
-class EditionDeleted(Event):
-    edition_id: int
-    track_id: int
-    organiser_id: int
-    track_slug: str
-    edition_slug: str
-    organiser_slug: str

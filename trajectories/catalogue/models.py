@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from trajectories.core.clock import utcnow
-from trajectories.core.models import Country, _check_in
+from trajectories.core.models import Country, Labelled, _check_in
 
 
-class Eligibility(StrEnum):
-    MUNICIPALITIES = "municipalities"  #: only municipalities may join
-    PUBLIC_BODIES = "public_bodies"  #: municipalities and provinces
-    ANYONE = "anyone"
+class Eligibility(Labelled):
+    MUNICIPALITIES = "municipalities", _l("alleen gemeenten")
+    PUBLIC_BODIES = "public_bodies", _l("gemeenten en provincies")
+    ANYONE = "anyone", _l("iedereen")
 
 
 class Organiser(SQLModel, table=True):

@@ -92,15 +92,9 @@ def update_track(session: Session, track: Track, **data) -> Track:
 
 
 def _edition_fields(data: dict) -> dict:
-    capacity = data.get("capacity")
-    if capacity in ("", None):
-        capacity = None
-    else:
-        try:
-            capacity = int(capacity)
-        except (TypeError, ValueError):
-            raise InvalidInput(_l("Het aantal plaatsen moet een heel getal zijn."),
-                               "capacity") from None
+    capacity = base.whole_number(data.get("capacity"), "capacity",
+                                 _l("Het aantal plaatsen moet een heel getal zijn."))
+    if capacity is not None:
         if capacity < 0:
             raise InvalidInput(_l("Het aantal plaatsen kan niet negatief zijn."), "capacity")
         if capacity > MAX_CAPACITY:

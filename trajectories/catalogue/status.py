@@ -7,21 +7,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 from sqlmodel import Session, select
 
 from trajectories.catalogue.models import Edition
 from trajectories.core.clock import local_today, utcnow
+from trajectories.core.models import Labelled
 from trajectories.schedule.models import Deadline, Meeting, MeetingStatus
 
 
-class Status(StrEnum):
-    UPCOMING = "upcoming"
-    REGISTRATION_OPEN = "registration_open"
-    RUNNING = "running"
-    FINISHED = "finished"
+class Status(Labelled):
+    UPCOMING = "upcoming", _l("binnenkort")
+    REGISTRATION_OPEN = "registration_open", _l("inschrijving open")
+    RUNNING = "running", _l("loopt")
+    FINISHED = "finished", _l("afgerond")
 
 
 #: Which status a track shows when its editions differ: the most useful to a visitor first.

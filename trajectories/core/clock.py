@@ -4,7 +4,7 @@ and in mails.
 Every time read goes through `utcnow()`. Normally that is the machine's clock. For
 demonstrations and tests the process can run on its own clock instead, started at a given
 moment and running N times faster (APScheduler's "now" and waits follow it too, see
-`scheduler.runtime.ClockScheduler`):
+`scheduler.engine.ClockScheduler`):
 
     TRAJECTORIES_CLOCK_START=2021-04-01T08:00:00+02:00 TRAJECTORIES_CLOCK_SPEED=600
 
@@ -12,7 +12,7 @@ moment and running N times faster (APScheduler's "now" and waits follow it too, 
 stalls under it, and `time.sleep` fails with EINVAL when monotonic time is not faked.) The
 scheduler may also stop this clock while it works (`pause`) and let it run only up to its next
 moment (`resume(until=...)`), so every moment fires, and its mails are dated, at its own time
-however loaded the machine is (see `scheduler.runtime`).
+however loaded the machine is (see `scheduler.engine`).
 """
 
 from __future__ import annotations

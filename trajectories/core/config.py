@@ -87,7 +87,7 @@ def load_settings(environ: dict[str, str] | None = None, **overrides) -> Setting
     var_dir = Path(get("VAR_DIR", str(PROJECT_ROOT / "var"))).resolve()
     calendars_dir = Path(get("CALENDARS_DIR", str(PROJECT_ROOT / "calendars"))).resolve()
 
-    database_url = get("DATABASE_URL") or f"sqlite:///{var_dir / 'trajectories.core.db'}"
+    database_url = get("DATABASE_URL") or f"sqlite:///{var_dir / 'trajectories.db'}"
     _check_url("DATABASE_URL", database_url, ("sqlite", "postgresql", "postgres"))
 
     base_url = (get("BASE_URL") or "http://127.0.0.1:5000").rstrip("/")

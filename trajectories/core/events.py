@@ -5,6 +5,9 @@ transaction (the audit log, and what the scheduler process tails) and queues the
 session. When the transaction commits, every handler subscribed to the event's type runs; when it
 rolls back, the queued events are dropped, so a change that did not happen causes nothing.
 
+Who handles what is one list, `SUBSCRIPTIONS` in `trajectories.app`, which `create_app` hands to
+`connect`: reading that list tells every consequence of every event.
+
 Handlers get the event and the `Database`, open their own session if they need one, and must not
 raise: an error in one handler is logged and the others still run (the change is already made).
 """
@@ -13,8 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import event as sa_event
@@ -42,21 +44,22 @@ class Event:
 
 
 Handler = Callable[[Event, "object"], None]
+Subscriptions = Mapping[type[Event], tuple[Handler, ...]]
 
 
-_handlers: dict[type[Event], list[Handler]] = defaultdict(list)
+_handlers: dict[type[Event], tuple[Handler, ...]] = {}
 
 
-def subscribe(*event_types: type[Event]) -> Callable[[Handler], Handler]:
-    """Decorator: run `handler(event, db)` after each commit that recorded one of these events."""
+def connect(wiring: Subscriptions) -> None:
+    """Make `wiring` (event type -> its handlers, run in that order) the whole wiring.
+    It replaces what was there, so building the app twice still runs each handler once."""
+    global _handlers
+    _handlers = {event_type: tuple(handlers) for event_type, handlers in wiring.items()}
 
-    def register(handler: Handler) -> Handler:
-        for event_type in event_types:
-            if handler not in _handlers[event_type]:
-                _handlers[event_type].append(handler)
-        return handler
 
-    return register
+def subscriptions() -> dict[type[Event], tuple[Handler, ...]]:
+    """The wiring now in force (a copy): tests add a handler and `connect` this back after."""
+    return dict(_handlers)
 
 
 def record(session: OrmSession, domain_event: Event) -> None:
@@ -67,7 +70,7 @@ def record(session: OrmSession, domain_event: Event) -> None:
 
 
 def dispatch(domain_event: Event, db) -> None:
-    for handler in list(_handlers.get(type(domain_event), ())):
+    for handler in _handlers.get(type(domain_event), ()):
         try:
             handler(domain_event, db)
         except Exception:

@@ -9,7 +9,7 @@ from sqlmodel import Session
 from trajectories.core.clock import utcnow
 from trajectories.core.db import Database
 from trajectories.core.models import Heartbeat
-from trajectories.mail.drain import holder_id
+from trajectories.mail.claims import holder_id
 
 
 def beat(db: Database, name: str = "scheduler", now: datetime | None = None) -> None:

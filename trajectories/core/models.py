@@ -1,5 +1,6 @@
 """Tables and words every feature shares: the audit log (`EventRecord`), process heartbeats,
-countries and languages, and the CHECK-constraint helper.
+countries and languages, the CHECK-constraint helper, and `Labelled`: the base of every
+enumeration shown to people, which carries each member's words.
 
 Times: every `*_at` column in every feature holds an aware UTC moment (SQLModel's UTCDateTime:
 timestamptz on PostgreSQL); an edition's `timezone` says in which IANA zone they are shown, so a
@@ -12,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from flask_babel.speaklater import LazyString
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
@@ -20,6 +22,49 @@ from trajectories.core.clock import utcnow
 
 def _check_in(column: str, enum: type[StrEnum]) -> str:
     return f"{column} IN ({', '.join(repr(m.value) for m in enum)})"
+
+
+class Labelled(StrEnum):
+    """An enumeration shown to people: each member is written with its words, in Dutch,
+    `APPLIED = "applied", _l("aangemeld")`, translated in the .po like any other text. So a
+    member's label has one home, and a member without one fails when the module loads.
+    Templates print it with the `label` filter: `{{ row.status | label("EnrollmentStatus") }}`."""
+
+    label: LazyString
+
+    def __new__(cls, value: str, label: LazyString):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
+
+
+def labelled(name: str) -> type[Labelled]:
+    """The labelled enumeration called `name` ("EnrollmentStatus"), for templates."""
+    found = {enum.__name__: enum for enum in Labelled.__subclasses__()}
+    return found[name]
+
+
+def label(value: str, enum_name: str) -> LazyString:
+    """The words for a stored value of a labelled enumeration: the `label` filter."""
+    return labelled(enum_name)(value).label
+
+
+def _capitalised(member: Labelled) -> str:
+    text = str(member.label)
+    return text[:1].upper() + text[1:]
+
+
+def choices(enum: type[Labelled]) -> list[tuple[str, LazyString]]:
+    """(value, words) of every member for a form's select, each option starting with a capital
+    ("Op locatie"); translated when the form is shown."""
+    return [(member.value, LazyString(_capitalised, member)) for member in enum]
+
+
+def labels(enum_name: str) -> dict[str, str]:
+    """{value: words} of every member, translated now: the `enum_labels` global, for a select's
+    options and for a long list (one translation per member, not one per row)."""
+    return {member.value: str(member.label) for member in labelled(enum_name)}
 
 
 class Country(StrEnum):

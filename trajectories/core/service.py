@@ -101,6 +101,24 @@ def timezone_name(value: str | None, field: str = "timezone") -> str:
     return value
 
 
+def whole_number(value, field: str, message: str) -> int | None:
+    """An optional whole number from a form: None when empty; `message` when it is not one."""
+    if value in ("", None):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise InvalidInput(message, field) from None
+
+
+def assign(row, fields: dict) -> bool:
+    """Set `fields` on `row`; whether any value changed."""
+    changed = any(getattr(row, key) != value for key, value in fields.items())
+    for key, value in fields.items():
+        setattr(row, key, value)
+    return changed
+
+
 def choice(value, allowed, field: str, label: str) -> str:
     values = [str(a) for a in allowed]
     if str(value) not in values:

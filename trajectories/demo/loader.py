@@ -1,9 +1,5 @@
-"""The demo programmes, from the source documents in ../shared/seeds/.
-
-The inclusion pilot 2021 is loaded exactly as its brochure describes it; times the brochure
-does not give are "to be announced". Dates of the VVSG tracks and of the new editions are
-illustrative (the sources give statuses, not dates) and are placed relative to today, so that
-registration is open and reminders are live whenever the demo is loaded.
+"""Loading the demo: the programmes of `trajectories.demo.programmes` written through the
+services, with coordinators to sign in with.
 
 Idempotent: an organiser, track or edition that exists already is left as it is.
 """
@@ -11,263 +7,30 @@ Idempotent: an organiser, track or edition that exists already is left as it is.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from sqlmodel import Session, select
 
 from trajectories.accounts import services as accounts
 from trajectories.accounts.models import Coordinator
 from trajectories.catalogue import services as catalogue
-from trajectories.catalogue.models import Edition, Eligibility, Organiser, Track
+from trajectories.catalogue.models import Edition, Organiser, Track
 from trajectories.core.clock import local_today, to_utc
 from trajectories.core.db import Database
 from trajectories.core.reference import municipality_by_code
+from trajectories.demo.programmes import (
+    AMS,
+    COORDINATORS,
+    MUNICIPALITIES,
+    ORGANISERS,
+    PARTICIPANTS,
+    programmes,
+)
 from trajectories.people import services as people
 from trajectories.people.models import Organisation, OrganisationKind, Submission
 from trajectories.schedule import services as schedule
-from trajectories.schedule.models import DeliveredBy, MeetingKind, MeetingMode
 
-AMS, BXL = "Europe/Amsterdam", "Europe/Brussels"
 DEMO_PASSWORD = "demo-wachtwoord-2026"
-
-ORGANISERS = [
-    dict(slug="vng", name="VNG — Gemeenten4GlobalGoals", country="NL",
-         email="globalgoals@vng.nl", website="https://www.vng.nl/gemeenten4globalgoals"),
-    dict(slug="vvsg", name="VVSG — Lokaal Mondiaal Beleid", country="BE",
-         email="mondiaal@vvsg.be", website="https://www.vvsg.be"),
-]
-
-COORDINATORS = [
-    dict(email="coordinator@vng.example", name="Maria van der Harst (demo)", organiser="vng"),
-    dict(email="coordinator@vvsg.example", name="Jules De Winter (demo)", organiser="vvsg"),
-]
-
-MUNICIPALITIES = ["GM1699", "GM0344", "GM0193", "GM0855", "GM0014", "GM0034",
-                  "44021", "24062", "12025", "34022", "11002", "71016"]
-
-PARTICIPANTS = [  # name, email, role, municipality code
-    ("Sanne Bakker", "s.bakker@noordenveld.example", "Beleidsadviseur sociaal domein", "GM1699"),
-    ("Joris de Vries", "j.devries@utrecht.example", "Programmamanager inclusie", "GM0344"),
-    ("Fatima El Amrani", "f.elamrani@zwolle.example", "Beleidsmedewerker Global Goals", "GM0193"),
-    ("Pieter Hendriks", "p.hendriks@tilburg.example", "Adviseur participatie", "GM0855"),
-    ("Lotte Mulder", "l.mulder@groningen.example", "Beleidsadviseur duurzaamheid", "GM0014"),
-    ("Daan Visser", "d.visser@almere.example", "Trainee (YoungChallenger)", "GM0034"),
-    ("Eline Peeters", "eline.peeters@gent.example", "Aankoper", "44021"),
-    ("Wout Janssens", "wout.janssens@leuven.example", "Mondiaal ambtenaar", "24062"),
-    ("Nora Maes", "nora.maes@mechelen.example", "Duurzaamheidsambtenaar", "12025"),
-    ("Lucas Claes", "lucas.claes@kortrijk.example", "Financieel directeur", "34022"),
-    ("Amira Haddad", "amira.haddad@antwerpen.example", "Participatieambtenaar", "11002"),
-    ("Bram Wouters", "bram.wouters@genk.example", "Mondiaal ambtenaar", "71016"),
-]
-
-
-def _session(title, day, start=None, end=None, **extra):
-    return dict(title=title, on_date=day, start=start, end=end, **extra)
-
-
-def _relative(today: date, days: int) -> date:
-    """A weekday `days` from today (sessions do not fall on weekends)."""
-    day = today + timedelta(days=days)
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return day
-
-
-def _programmes(today: date) -> list[dict]:
-    t1330, t1530 = time(13, 30), time(15, 30)
-    r = lambda d: _relative(today, d)  # noqa: E731
-    pilot_common = dict(
-        slug="praktijkproef-inclusie",
-        title="Praktijkproef Global Goals & lokale inclusie",
-        summary=("Een praktijkproef over de koppeling tussen de Global Goals en lokale inclusie, "
-                 "van Gemeenten4GlobalGoals en Iedereen Doet Mee!: vijf online sessies van zo'n "
-                 "twee uur, met zo'n vijf deelnemende gemeenten, en een publicatie waarin de "
-                 "deelnemende gemeenten als goed voorbeeld staan."),
-        goals=("Gemeenten helpen lokaal invulling te geven aan inclusie vanuit de Global Goals "
-               "agenda; leren van elkaar en van good practices van buitenlandse gemeenten; "
-               "coaching bij het ontwikkelen van lokale plannen zoals een Lokale Inclusie Agenda."),
-        target_group="Gemeenten. Deelname is uitsluitend bedoeld voor gemeenten.",
-        theme="Inclusie", sdgs=[1, 10, 11, 16, 17],
-        contact_name="Gemeenten4GlobalGoals", contact_email="GlobalGoals@VNG.nl",
-    )
-    pilot_sessions = [
-        ("Sessie 1: kennismaking en bepalen van wensen en ambitie", None),
-        ("Sessie 2: inspiratiesessie met praktijkvoorbeelden uit buitenlandse gemeenten", None),
-        ("Sessie 3: werksessie Global Goals & lokale inclusieplannen", None),
-        ("Sessie 4: werksessie Global Goals & lokale inclusieplannen", None),
-        ("Sessie 5: afronding van teksten en bespreking prototype handreiking", None),
-    ]
-    deliverable = dict(title="Opleveren tekst (best practice) over het GG & inclusieplan van "
-                             "jouw gemeente", delivered_by=DeliveredBy.ORGANISATION,
-                       description="Een tekst over het Global Goals & inclusieplan van je "
-                                   "gemeente, voor de publicatie.")
-    congress = "Eindcongres Iedereen Doet Mee! met lancering handreiking Global Goals & lokale inclusie"
-    return [
-        dict(organiser="vng", track=pilot_common, editions=[
-            dict(slug="2021", name="2021", timezone=AMS, capacity=5,
-                 eligibility=Eligibility.MUNICIPALITIES,
-                 registration=(date(2021, 2, 1), date(2021, 4, 12)),
-                 coordinator_email="GlobalGoals@VNG.nl",
-                 sessions=[
-                     _session(pilot_sessions[0][0], date(2021, 4, 13), t1330, t1530),
-                     _session(pilot_sessions[1][0], date(2021, 4, 29)),
-                     _session(pilot_sessions[2][0], date(2021, 5, 27)),
-                     _session(pilot_sessions[3][0], date(2021, 6, 24)),
-                     _session(pilot_sessions[4][0], date(2021, 9, 16)),
-                     _session(congress, date(2021, 10, 7), kind=MeetingKind.CONGRESS,
-                              mode=MeetingMode.ON_SITE),
-                 ],
-                 deadlines=[dict(due_date=date(2021, 8, 15), **deliverable)],
-                 enroll=["s.bakker@noordenveld.example", "j.devries@utrecht.example",
-                         "f.elamrani@zwolle.example", "p.hendriks@tilburg.example",
-                         "l.mulder@groningen.example"],
-                 submitted=["s.bakker@noordenveld.example", "j.devries@utrecht.example",
-                            "f.elamrani@zwolle.example", "l.mulder@groningen.example"]),
-            dict(slug="tweede-editie", name="Tweede editie", timezone=AMS, capacity=5,
-                 eligibility=Eligibility.MUNICIPALITIES, coordinator_email="GlobalGoals@VNG.nl",
-                 registration=(r(-14), r(9)),
-                 sessions=[
-                     _session(pilot_sessions[0][0], r(10), t1330, t1530),
-                     _session(pilot_sessions[1][0], r(31), t1330, t1530),
-                     _session(pilot_sessions[2][0], r(59), t1330, t1530),
-                     _session(pilot_sessions[3][0], r(87), t1330, t1530),
-                     _session(pilot_sessions[4][0], r(129), t1330, t1530),
-                     _session(congress, r(157), time(10, 0), time(16, 0),
-                              kind=MeetingKind.CONGRESS, mode=MeetingMode.ON_SITE,
-                              location="Utrecht"),
-                 ],
-                 deadlines=[dict(due_date=r(115), **deliverable)],
-                 enroll=["s.bakker@noordenveld.example", "p.hendriks@tilburg.example"],
-                 submitted=[]),
-        ]),
-        dict(organiser="vng", track=dict(
-            slug="youngchallengers", title="YoungChallengers",
-            summary=("Een actiegericht leertraject met masterclasses voor jonge gemeenteambtenaren "
-                     "die de Global Goals intern tot leven brengen, en elkaar prikkelen en "
-                     "stimuleren."),
-            goals="De Global Goals-agenda in je eigen gemeente op gang brengen, met een actieplan.",
-            target_group="Jonge ambtenaren van Nederlandse gemeenten.",
-            theme="Global Goals", sdgs=list(range(1, 18)),
-            contact_name="Maria van der Harst", contact_email="maria.vanderharst@vng.nl"),
-            editions=[dict(slug="2027", name="2027", timezone=AMS, capacity=30,
-                          eligibility=Eligibility.MUNICIPALITIES,
-                          coordinator_email="maria.vanderharst@vng.nl",
-                          registration=(r(-30), r(16)),
-                          sessions=[
-                              _session("Masterclass 1: de Global Goals in je gemeente", r(17),
-                                       time(14), time(17), kind=MeetingKind.MASTERCLASS,
-                                       mode=MeetingMode.ON_SITE, location="VNG, Den Haag"),
-                              _session("Masterclass 2: van ambitie naar actieplan", r(45),
-                                       time(14), time(17), kind=MeetingKind.MASTERCLASS),
-                              _session("Masterclass 3: collega's en bestuur meekrijgen", r(73),
-                                       time(14), time(17), kind=MeetingKind.MASTERCLASS),
-                              _session("Masterclass 4: presentatie van de actieplannen", r(101),
-                                       time(14), time(17), kind=MeetingKind.MASTERCLASS,
-                                       mode=MeetingMode.HYBRID, location="Utrecht"),
-                          ],
-                          deadlines=[dict(title="Actieplan Global Goals voor je gemeente",
-                                          due_date=r(90))],
-                          enroll=["d.visser@almere.example", "l.mulder@groningen.example"],
-                          submitted=[])]),
-        dict(organiser="vvsg", track=dict(
-            slug="duurzaam-aankoopbeleid", title="Duurzaam aankoopbeleid",
-            summary=("Samen met het Steunpunt Duurzame Overheidsopdrachten werken we aan de "
-                     "strategische verankering van duurzaamheid in de gemeentelijke "
-                     "aankoopprocedures. In 4 sessies leggen we voor 4 productgroepen uit hoe je "
-                     "bestekken duurzaam, sociaal rechtvaardig en kostenefficiënt maakt. De rode "
-                     "draad is circulariteit."),
-            goals="Duurzaamheid strategisch verankeren in de aankoopprocedures van je bestuur.",
-            target_group="Aankopers en mondiale ambtenaren van Vlaamse lokale besturen.",
-            theme="Duurzame overheidsopdrachten", sdgs=[8, 12, 13],
-            contact_name="Jules De Winter", contact_email="jules.dewinter@vvsg.be"),
-            editions=[dict(slug="2026", name="2026-2027", timezone=BXL, capacity=25,
-                          eligibility=Eligibility.PUBLIC_BODIES,
-                          coordinator_email="jules.dewinter@vvsg.be",
-                          registration=(r(-120), r(-50)),
-                          sessions=[
-                              _session("Sociaal verantwoorde werkkledij", r(-45), time(9, 30),
-                                       time(12, 30), mode=MeetingMode.ON_SITE,
-                                       location="VVSG, Brussel"),
-                              _session("Duurzame voeding & catering", r(-17), time(9, 30),
-                                       time(12, 30), mode=MeetingMode.ON_SITE,
-                                       location="VVSG, Brussel"),
-                              _session("ICT-hardware: circulair aankopen", r(24), time(9, 30),
-                                       time(12, 30)),
-                              _session("Bouwen en renoveren: circulaire bestekken", r(52),
-                                       time(9, 30), time(12, 30), mode=MeetingMode.HYBRID,
-                                       location="VVSG, Brussel"),
-                          ],
-                          deadlines=[dict(title="Duurzaam bestek voor één productgroep",
-                                          due_date=r(66))],
-                          enroll=["eline.peeters@gent.example", "nora.maes@mechelen.example",
-                                  "wout.janssens@leuven.example"],
-                          submitted=[])]),
-        _vvsg_finished("ethisch-bankieren", "Ethisch bankieren",
-                       "Hoe ga je als gemeente duurzaam om met je financiën? Hoe stimuleer je "
-                       "burgers om bewust te beleggen? Samen met FairFin vzw en Forum Ethibel "
-                       "reiken we concrete handvaten aan om werk te maken van ethisch bankieren.",
-                       "Financieel directeurs en mondiale ambtenaren.", [8, 10, 12, 17],
-                       "Financiën", date(2019, 3, 14)),
-        dict(organiser="vvsg", track=dict(
-            slug="migratie-integratie-ontwikkeling", title="Migratie, integratie en ontwikkeling",
-            summary=("Drie domeinen die met elkaar verband houden: hoe slaat een stad of gemeente "
-                     "een link tussen deze domeinen? Welke rol spelen diaspora- en "
-                     "migrantenorganisaties en hoe bereik je hen?"),
-            target_group="Ambtenaren mondiaal beleid en integratie.", theme="Migratie",
-            sdgs=[10, 16, 17], contact_name="Hanne Albers", contact_email="hanne.albers@vvsg.be"),
-            editions=[dict(slug="tweede-editie", name="Tweede editie", timezone=BXL,
-                          eligibility=Eligibility.PUBLIC_BODIES,
-                          coordinator_email="hanne.albers@vvsg.be",
-                          registration=(r(40), r(80)),
-                          sessions=[_session("Startsessie: diaspora en lokaal beleid", r(95),
-                                             time(13, 30), time(16, 30)),
-                                    _session("Praktijkvoorbeelden uit Vlaamse steden", r(123))],
-                          deadlines=[], enroll=[], submitted=[])]),
-        _vvsg_finished("wereldburgerschap", "Wereldburgerschap",
-                       "Wat is wereldburgerschapseducatie? Wie speelt mee? Wat is de rol van een "
-                       "lokaal bestuur, en hoe promoot een stad of gemeente wereldburgerschap?",
-                       "Mondiale ambtenaren en schepenen.", [4, 16, 17], "Wereldburgerschap",
-                       date(2019, 10, 3)),
-        dict(organiser="vvsg", track=dict(
-            slug="participatie", title="Participatie",
-            summary=("Op de brug van oud naar nieuw. Inspraak en participatie zijn nodig voor een "
-                     "sterk en gedragen beleid, maar hoe doe je dat, wanneer en rond welke "
-                     "thema's? Welke rol spelen de adviesraden nog?"),
-            target_group="Ambtenaren en schepenen van Vlaamse lokale besturen.",
-            theme="Participatie", sdgs=[11, 16],
-            contact_name="Jules De Winter", contact_email="jules.dewinter@vvsg.be"),
-            editions=[dict(slug="2027", name="2027", timezone=BXL, capacity=20,
-                          eligibility=Eligibility.PUBLIC_BODIES,
-                          coordinator_email="jules.dewinter@vvsg.be",
-                          registration=(r(-10), r(30)),
-                          sessions=[_session("Adviesraden en nieuwe participatievormen", r(38),
-                                             time(13, 30), time(16, 30)),
-                                    _session("Participatie in de beleidsvoorbereiding", r(66),
-                                             time(13, 30), time(16, 30))],
-                          deadlines=[], enroll=["amira.haddad@antwerpen.example"],
-                          submitted=[])]),
-        _vvsg_finished("alternatieve-samenwerking",
-                       "Alternatieve vormen van gemeentelijke internationale samenwerking",
-                       "We kennen allemaal de klassieke stedenband, maar welke andere vormen van "
-                       "internationale gemeentelijke samenwerking bestaan er, ook zonder veel geld "
-                       "en tijd?", "Mondiale ambtenaren.", [17], "Internationale samenwerking",
-                       date(2020, 2, 6)),
-    ]
-
-
-def _vvsg_finished(slug, title, summary, target_group, sdgs, theme, first: date) -> dict:
-    """A VVSG track whose only edition is over ("Dit traject is afgerond")."""
-    return dict(organiser="vvsg", track=dict(
-        slug=slug, title=title, summary=summary, target_group=target_group, theme=theme,
-        sdgs=sdgs, contact_name="Jules De Winter", contact_email="jules.dewinter@vvsg.be"),
-        editions=[dict(slug=str(first.year), name=str(first.year), timezone=BXL,
-                      eligibility=Eligibility.PUBLIC_BODIES,
-                      coordinator_email="jules.dewinter@vvsg.be",
-                      registration=(first - timedelta(days=60), first - timedelta(days=7)),
-                      sessions=[_session(f"{title}: sessie {n + 1}", first + timedelta(weeks=5 * n),
-                                         time(13, 30), time(16, 30)) for n in range(3)],
-                      deadlines=[], enroll=["lucas.claes@kortrijk.example"]
-                      if slug == "ethisch-bankieren" else [], submitted=[])])
 
 
 def _registration_window(edition: dict) -> tuple[datetime, datetime]:
@@ -302,7 +65,7 @@ def load_demo(db: Database) -> Iterator[str]:
                 people.create_participant(session, name=name, email=email, role=role,
                                           organisation_id=_find(session, Organisation, code=code).id)
 
-        for programme in _programmes(local_today(AMS)):
+        for programme in programmes(local_today(AMS)):
             organiser = organisers[programme["organiser"]]
             track_data = dict(programme["track"])
             track = _find(session, Track, organiser_id=organiser.id, slug=track_data["slug"])

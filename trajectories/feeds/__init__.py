@@ -1,7 +1,9 @@
 """Calendar feeds (agenda-abonnementen): building, serving, publishing into calendars/.
 
 - `calendar`: one session or deadline as a VEVENT, and the VCALENDAR around them (pure).
-- `build`: which rows each feed holds, its bytes, ETag, Last-Modified, and the per-process cache.
+- `rows`: the sessions and deadlines feeds hold, loaded once per publish run; the window.
+- `build`: which editions and entries each feed holds, its bytes, ETag, Last-Modified, version.
+- `cache`: built feeds per process, kept with the version they were built from.
 - `links`: feed paths and subscribe URLs (webcal, Google, Outlook) for templates.
 - `publish`: atomic files under calendars/ on every change, and `publish-calendars`.
 - `tokens`, `preferences`: personal feed tokens (hash only) and reminder choices.

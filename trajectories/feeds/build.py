@@ -1,9 +1,10 @@
-"""The feeds themselves: which rows go in, their bytes, ETag and Last-Modified.
+"""The feeds themselves: which editions and entries each holds, its bytes, ETag and
+Last-Modified, and its *version*.
 
-A feed is built once per change, not once per request. Each feed has a cheap *version* (the
+A feed is built once per change, not once per request. Each feed has a cheap version (the
 `updated_at` columns the services move forward on every change, and the window's first day); the
-bytes are cached per process under that version, so every worker and every host sees a change at
-its next request without any message between them, and an unchanged feed costs one small query.
+bytes are cached per process under that version (`trajectories.feeds.cache`), so an unchanged
+feed costs one small query.
 
 Window: the track and organiser feeds hold one year back and everything ahead (they grow with
 every edition, and Google Calendar stops reading feeds near 1 MB); their description says so.
@@ -19,22 +20,20 @@ window last dropped an entry, whichever is later.
 from __future__ import annotations
 
 import hashlib
-import threading
-import weakref
-from collections import OrderedDict, defaultdict
-from collections.abc import Callable, Hashable, Iterable
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from functools import cached_property
-from time import monotonic as time_now
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 
-from icalendar import Event
 from sqlalchemy import func
 from sqlmodel import Session, select
 
 from trajectories.catalogue.models import Edition, Organiser, Track
-from trajectories.core.clock import utcnow
 from trajectories.feeds import links
+from trajectories.feeds.cache import (  # noqa: F401
+    FRESH_SECONDS,
+    FeedCache,
+    forget_recent_everywhere,
+)
 from trajectories.feeds.calendar import (
     add_alarm,
     deadline_event,
@@ -44,13 +43,14 @@ from trajectories.feeds.calendar import (
     to_bytes,
 )
 from trajectories.feeds.models import DEFAULT_ALARM_MINUTES, FeedPreference
+from trajectories.feeds.rows import Rows, load_rows, window_start  # noqa: F401
 from trajectories.feeds.texts import texts
-from trajectories.people.models import Enrollment, EnrollmentStatus, Participant, Submission
-from trajectories.schedule.models import Deadline, DeadlineExtension, Material, Meeting
+from trajectories.people.models import TAKING_PART, Enrollment, Participant, Submission
+from trajectories.schedule.models import DeadlineExtension
 
-WINDOW = timedelta(days=365)
-#: Enrollments whose sessions a personal feed shows.
-IN_FEED = (EnrollmentStatus.ADMITTED, EnrollmentStatus.COMPLETED)
+# FRESH_SECONDS, FeedCache, forget_recent_everywhere and window_start are imported above for
+# web/feeds.py and feeds/handlers.py, which still read them as build.X (issue 15: to move to
+# `feeds.cache` and `feeds.rows` with those files' imports).
 
 
 @dataclass(frozen=True)
@@ -74,96 +74,8 @@ def _latest(*moments: datetime | None) -> datetime:
     return max(found).replace(microsecond=0) if found else datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def window_start(now: datetime | None = None) -> date:
-    return (now or utcnow()).date() - WINDOW
-
-
 def _document(body: bytes, last_modified: datetime, filename: str) -> FeedDocument:
     return FeedDocument(body, hashlib.sha256(body).hexdigest(), last_modified, filename)
-
-
-# --- rows -----------------------------------------------------------------------------------------
-@dataclass
-class Rows:
-    """The window's entries of some editions. A publish run loads an organiser's once and gives
-    each of its track and edition feeds their share (`of`), with the VEVENTs built once."""
-
-    meetings: list[Meeting]
-    materials: dict[int, list[Material]]
-    deadlines: list[Deadline]
-    #: Per edition, the day of its latest entry that the window leaves out.
-    left_out: dict[int, date]
-    #: Public VEVENTs built from these rows, shared by every feed that shows them.
-    events: dict[Hashable, Event] = field(default_factory=dict)
-
-    @property
-    def dropped_at(self) -> datetime | None:
-        """When the window last dropped an entry of these editions (None: it never did)."""
-        if not self.left_out:
-            return None
-        # An entry on day D leaves the window on D + 366 days: from then on it is gone.
-        return datetime.combine(max(self.left_out.values()) + WINDOW + timedelta(days=1), time(),
-                                tzinfo=UTC)
-
-    def since(self, start: date) -> Rows:
-        """The entries from `start` on (a window), sharing the built VEVENTs; what it leaves
-        out is remembered per edition for Last-Modified."""
-        left_out = dict(self.left_out)
-        for edition_id, day in [*((m.edition_id, m.on_date) for m in self.meetings),
-                               *((d.edition_id, d.due_date) for d in self.deadlines)]:
-            if day < start:
-                left_out[edition_id] = max(day, left_out.get(edition_id, day))
-        return Rows([m for m in self.meetings if m.on_date >= start], self.materials,
-                    [d for d in self.deadlines if d.due_date >= start], left_out, self.events)
-
-    def of(self, edition_ids: Iterable[int]) -> Rows:
-        ids = set(edition_ids)
-        meetings, deadlines = self._by_edition
-        return Rows([m for c in ids for m in meetings.get(c, ())], self.materials,
-                    [d for c in ids for d in deadlines.get(c, ())],
-                    {c: day for c, day in self.left_out.items() if c in ids}, self.events)
-
-    @cached_property
-    def _by_edition(self) -> tuple[dict[int, list[Meeting]], dict[int, list[Deadline]]]:
-        # A publish run takes thousands of shares: reading every row's edition_id for each
-        # (an ORM attribute) took a quarter of the run.
-        meetings, deadlines = defaultdict(list), defaultdict(list)
-        for meeting in self.meetings:
-            meetings[meeting.edition_id].append(meeting)
-        for deadline in self.deadlines:
-            deadlines[deadline.edition_id].append(deadline)
-        return meetings, deadlines
-
-
-def load_rows(session: Session, edition_ids: list[int], start: date | None) -> Rows:
-    """The entries of these editions from `start` on; all of them when `start` is None."""
-    if not edition_ids:
-        return Rows([], {}, [], {})
-    meeting_query = select(Meeting).where(Meeting.edition_id.in_(edition_ids))
-    deadline_query = select(Deadline).where(Deadline.edition_id.in_(edition_ids))
-    if start is not None:
-        meeting_query = meeting_query.where(Meeting.on_date >= start)
-        deadline_query = deadline_query.where(Deadline.due_date >= start)
-    meetings = list(session.exec(meeting_query))
-    materials: dict[int, list[Material]] = defaultdict(list)
-    if meetings:
-        for material in session.exec(select(Material).where(
-                Material.meeting_id.in_([m.id for m in meetings])).order_by(Material.id)):
-            materials[material.meeting_id].append(material)
-    deadlines = list(session.exec(deadline_query))
-    left_out: dict[int, date] = {}
-    if start is None:
-        return Rows(meetings, materials, deadlines, left_out)
-    for edition_id, day in [
-        *session.exec(select(Meeting.edition_id, func.max(Meeting.on_date)).where(
-            Meeting.edition_id.in_(edition_ids), Meeting.on_date < start)
-            .group_by(Meeting.edition_id)),
-        *session.exec(select(Deadline.edition_id, func.max(Deadline.due_date)).where(
-            Deadline.edition_id.in_(edition_ids), Deadline.due_date < start)
-            .group_by(Deadline.edition_id)),
-    ]:
-        left_out[edition_id] = max(day, left_out.get(edition_id, day))
-    return Rows(meetings, materials, deadlines, left_out)
 
 
 def _public_events(rows: Rows, editions: dict[int, Edition], tracks: dict[int, Track],
@@ -321,7 +233,7 @@ class _Personal:
 def load_personal(session: Session, participant: Participant) -> _Personal:
     enrollments = list(session.exec(select(Enrollment).where(
         Enrollment.participant_id == participant.id).order_by(Enrollment.edition_id)))
-    shown = sorted(e.edition_id for e in enrollments if e.status in IN_FEED)
+    shown = sorted(e.edition_id for e in enrollments if e.status in TAKING_PART)
     # A draft edition stays out until it is published (its updated_at moves then).
     editions = {c.id: c for c in session.exec(select(Edition).where(
         Edition.id.in_(shown), Edition.draft.is_(False)))} if shown else {}
@@ -383,74 +295,3 @@ def build_personal_feed(session: Session, data: _Personal, *, base_url: str,
         *(s.submitted_at for s in data.submissions.values()),
         *(x.created_at for x in extensions.values()),
     ), "agenda.ics")
-
-
-# --- the per-process cache -----------------------------------------------------------------------
-#: How long a worker answers a public feed from memory before it asks the database whether the
-#: feed changed. The worker that commits a change forgets at once (handlers below); other workers
-#: and hosts follow within this many seconds. Clients poll hourly.
-FRESH_SECONDS = 5.0
-
-
-class FeedCache:
-    """Built feeds by key, each kept with the version it was built from (LRU, bounded); and, by
-    URL, the feed last served and when its version was last checked. One per app."""
-
-    def __init__(self, size: int = 512):
-        self.size = size
-        self._entries: OrderedDict[Hashable, tuple[Hashable, FeedDocument]] = OrderedDict()
-        self._recent: dict[str, tuple[float, FeedDocument]] = {}
-        self._lock = threading.Lock()
-        _caches.add(self)
-
-    def recent(self, path: str) -> FeedDocument | None:
-        """The feed served at `path` if its version was checked less than FRESH_SECONDS ago."""
-        entry = self._recent.get(path)
-        if entry is not None and time_now() - entry[0] < FRESH_SECONDS:
-            return entry[1]
-        return None
-
-    def remember(self, path: str, document: FeedDocument) -> None:
-        with self._lock:
-            if len(self._recent) >= self.size:
-                self._recent.clear()
-            self._recent[path] = (time_now(), document)
-
-    def forget_recent(self) -> None:
-        """Something changed: check versions again on the next request of every feed."""
-        with self._lock:
-            self._recent.clear()
-
-    def get(self, key: Hashable, version: Hashable,
-            build: Callable[[], FeedDocument]) -> FeedDocument:
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None and entry[0] == version:
-                self._entries.move_to_end(key)
-                return entry[1]
-        document = build()
-        with self._lock:
-            self._entries[key] = (version, document)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
-        return document
-
-    def forget(self, key: Hashable) -> None:
-        with self._lock:
-            self._entries.pop(key, None)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self._recent.clear()
-
-
-_caches: weakref.WeakSet[FeedCache] = weakref.WeakSet()
-
-
-def forget_recent_everywhere() -> None:
-    """A change was committed in this process (through whichever app or database): every cache
-    here checks versions again on its next request."""
-    for feed_cache in list(_caches):
-        feed_cache.forget_recent()

@@ -9,7 +9,7 @@ from sqlmodel import Session
 from trajectories.core import events
 from trajectories.core.clock import utcnow
 from trajectories.core.errors import InvalidInput
-from trajectories.core.service import service
+from trajectories.core.service import service, whole_number
 from trajectories.feeds.models import FeedPreference
 from trajectories.people.events import ParticipantChanged
 from trajectories.people.models import Participant
@@ -26,17 +26,11 @@ def _preference(session: Session, participant_id: int) -> FeedPreference:
 @service
 def set_feed_alarm(session: Session, participant: Participant, minutes: int | None) -> None:
     """Remind `minutes` before each session in the personal feed; None or 0: no reminders."""
-    if minutes in ("", None, 0, "0"):
-        minutes = 0
-    else:
-        try:
-            minutes = int(minutes)
-        except (TypeError, ValueError):
-            raise InvalidInput(_l("Vul het aantal minuten in als heel getal."),
-                               "alarm_minutes") from None
-        if not 0 < minutes <= MAX_ALARM_MINUTES:
-            raise InvalidInput(_l("Kies een herinnering tussen 1 minuut en 1 week vooraf."),
-                               "alarm_minutes")
+    minutes = whole_number(minutes, "alarm_minutes",
+                           _l("Vul het aantal minuten in als heel getal.")) or 0
+    if minutes and not 0 < minutes <= MAX_ALARM_MINUTES:
+        raise InvalidInput(_l("Kies een herinnering tussen 1 minuut en 1 week vooraf."),
+                           "alarm_minutes")
     preference = _preference(session, participant.id)
     preference.alarm_minutes = minutes
     preference.updated_at = utcnow()
@@ -50,7 +44,6 @@ def feed_alarm_minutes(session: Session, participant: Participant) -> int:
     return _preference(session, participant.id).alarm_minutes
 
 
-@events.subscribe(ParticipantChanged)
 def touch_personal_feed(event, db) -> None:
     """Language or token changed: move the personal feed's Last-Modified forward, so a client
     that revalidates with If-Modified-Since alone fetches it again."""

@@ -1,11 +1,11 @@
 """Publishing the public feeds as files under `calendars/`, so nginx serves them from disk at the
 same paths the app serves (`/feeds/<path>` ↔ `calendars/<path>`, see docs/deploy.md).
 
-Every committed change rewrites the affected feeds through the after-commit handlers below: the
-edition's feed at once, its track's and organiser's in a background thread (`Background`;
-`wait_idle()` waits for it), since an organiser feed of thousands of entries takes seconds to
-build. A publish run loads an organiser's rows once and builds each VEVENT once for all the feeds
-that show it (`build.Rows`). Each file is written to a temporary file beside it and renamed over
+Every committed change rewrites the affected feeds through the after-commit handlers below
+(wired in `trajectories.app`): the edition's feed at once, its track's and organiser's in a
+background thread (`Background`; `wait_idle()` waits for it), since an organiser feed of
+thousands of entries takes seconds to build. A publish run loads an organiser's rows once and builds each VEVENT once for all the feeds
+that show it (`rows.Rows`). Each file is written to a temporary file beside it and renamed over
 the old one, so a reader never sees half a feed. Its modification time is the feed's
 Last-Modified, so nginx answers If-Modified-Since like the app does. `trajectories
 publish-calendars` rebuilds them all and removes feeds of editions that no longer exist; run it
@@ -26,25 +26,10 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from trajectories.catalogue.events import (
-    EditionDeleted,
-    EditionPublished,
-    EditionSaved,
-    TrackSaved,
-)
 from trajectories.catalogue.models import Edition, Organiser, Track
-from trajectories.core import events
 from trajectories.core.config import Settings
 from trajectories.feeds import build, links
-from trajectories.schedule.events import (
-    DeadlineExtended,
-    DeadlineRemoved,
-    DeadlineSet,
-    MeetingCancelled,
-    MeetingChanged,
-    MeetingPlanned,
-    MeetingRescheduled,
-)
+from trajectories.feeds.rows import Rows, load_rows, window_start
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +74,7 @@ class Publisher:
         self.session = session
         self.settings = settings
         self.root = Path(settings.calendars_dir)
-        self.start = build.window_start()
+        self.start = window_start()
 
     def _write(self, path: str, document: build.FeedDocument) -> None:
         write_atomic(self.root / path, document.body, document.last_modified.timestamp())
@@ -97,26 +82,26 @@ class Publisher:
     def _common(self) -> dict:
         return {"base_url": self.settings.base_url, "start": self.start}
 
-    def rows(self, organiser: Organiser, *, whole: bool = False) -> build.Rows:
+    def rows(self, organiser: Organiser, *, whole: bool = False) -> Rows:
         """The entries of an organiser's feed (its window), to share with its track feeds;
         `whole`: every entry, for the edition feeds too (window them with `Rows.since`)."""
         edition_ids = self.session.exec(select(Edition.id).join(
             Track, Edition.track_id == Track.id).where(Track.organiser_id == organiser.id,
                                                       Edition.draft.is_(False))).all()
-        return build.load_rows(self.session, sorted(edition_ids), None if whole else self.start)
+        return load_rows(self.session, sorted(edition_ids), None if whole else self.start)
 
-    def organiser(self, organiser: Organiser, rows: build.Rows | None = None) -> None:
+    def organiser(self, organiser: Organiser, rows: Rows | None = None) -> None:
         self._write(links.organiser_path(organiser), build.build_organiser_feed(
             self.session, organiser, default_zone=self.settings.timezone, rows=rows,
             **self._common()))
 
-    def track(self, organiser: Organiser, track: Track, rows: build.Rows | None = None) -> None:
+    def track(self, organiser: Organiser, track: Track, rows: Rows | None = None) -> None:
         self._write(links.track_path(organiser, track), build.build_track_feed(
             self.session, organiser, track, default_zone=self.settings.timezone, rows=rows,
             **self._common()))
 
     def edition(self, organiser: Organiser, track: Track, edition: Edition,
-               rows: build.Rows | None = None) -> None:
+               rows: Rows | None = None) -> None:
         self._write(links.edition_path(organiser, track, edition), build.build_edition_feed(
             self.session, organiser, track, edition, rows=rows,
             base_url=self.settings.base_url))
@@ -240,17 +225,12 @@ def _publish_edition(db, edition_id: int) -> None:
     background.submit(db, organiser.id, [track.id])
 
 
-@events.subscribe(EditionSaved, EditionPublished, MeetingPlanned,
-                  MeetingChanged,
-                  MeetingRescheduled, MeetingCancelled, DeadlineSet,
-                  DeadlineRemoved, DeadlineExtended)
 def republish_edition(event, db) -> None:
     """An edition, its sessions or deadlines changed: its feed now, its track's and organiser's
     in the background."""
     _publish_edition(db, event.edition_id)
 
 
-@events.subscribe(TrackSaved)
 def republish_track(event, db) -> None:
     """Every entry carries the track's name: all its feeds change."""
     settings = _settings_for(db)
@@ -267,13 +247,3 @@ def republish_track(event, db) -> None:
             publisher.edition(organiser, track, edition)
     background.submit(db, organiser.id, [track.id])
 
-
-@events.subscribe(EditionDeleted)
-def unpublish_edition(event, db) -> None:
-    """A deleted edition's feed disappears; its track and organiser feeds lose its entries."""
-    settings = _settings_for(db)
-    if settings is None:
-        return
-    path = f"{event.organiser_slug}/{event.track_slug}/{event.edition_slug}.ics"
-    (Path(settings.calendars_dir) / path).unlink(missing_ok=True)
-    background.submit(db, event.organiser_id, [event.track_id])

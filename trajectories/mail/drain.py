@@ -1,19 +1,10 @@
 """Draining the outbox: claim rows, send them over one connection, record each outcome.
 
-Claiming marks rows `sending` in a short transaction (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so
-two drains never take the same row; SQLite serialises writers with BEGIN IMMEDIATE). Each outcome
-is committed before the next mail's content is handed over (the write overlaps that mail's MAIL
-FROM and RCPT TO), and a process runs one drain at a time (`_ONE_DRAIN`), so a sender that dies
-sends at most the one mail in flight twice.
-
-A claim names its holder, "host:pid:start" (`holder_id()`; the start token tells a restarted
-process from a dead one with the same pid, pid 1 in a container), and the holder renews it every
-`RENEW` while it sends. Rows left `sending` go back to the queue as soon as their holder is known
-to be dead (`release_dead`, at every drain, each release logged with count and holder):
-- a holder on this host whose process is gone, or whose pid is now another process (ours);
-- a holder named dead by the caller (the scheduler that took over the leader lock names the
-  previous leader, whose lock is gone) once its claims missed two renewals;
-- any holder whose claims were not renewed for `LEASE` (its heartbeat is gone: another host).
+Rows are claimed first (`trajectories.mail.claims`: marked `sending` in this process's name,
+renewed while it sends, released when it dies). Each outcome is committed before the next
+mail's content is handed over (the write overlaps that mail's MAIL FROM and RCPT TO), and a
+process runs one drain at a time (`_ONE_DRAIN`), so a sender that dies sends at most the one mail
+in flight twice.
 
 On PostgreSQL each outcome is one autocommitted UPDATE (one round trip), with `synchronous_commit`
 off: a commit no longer waits for its WAL flush, which took longer than the SMTP exchange itself.
@@ -25,26 +16,23 @@ database server itself could forget the outcomes of the last fraction of a secon
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import threading
-import time
-import uuid
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
 
-from sqlalchemy import bindparam, func, update
+from sqlalchemy import bindparam, update
 from sqlalchemy.engine import Connection
-from sqlmodel import select
 
 from trajectories.core.clock import utcnow
 from trajectories.core.db import Database
+from trajectories.mail.claims import Renewer, claim, release_dead, unclaim
 from trajectories.mail.models import MailBody, MailStatus, OutboxMessage
-from trajectories.mail.outbox import bodies_of, content, unsubscribe_url
+from trajectories.mail.preferences import unsubscribe_url
+from trajectories.mail.render import bodies_of, content
 from trajectories.mail.transport import (
     PermanentFailure,
     TemporaryFailure,
@@ -55,10 +43,6 @@ from trajectories.mail.transport import (
 
 log = logging.getLogger(__name__)
 
-#: A sender renews its claims this often while it sends...
-RENEW = timedelta(seconds=3)
-#: ...so a claim not renewed for this long belongs to a sender that died.
-LEASE = timedelta(seconds=20)
 #: First retry after a temporary failure; doubled on every attempt, capped.
 BACKOFF_BASE = timedelta(minutes=1)
 BACKOFF_CAP = timedelta(hours=6)
@@ -79,136 +63,8 @@ def backoff(attempts: int) -> timedelta:
     return min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_CAP)
 
 
-_HOLDER: tuple[int, str] | None = None
 #: One drain at a time in a process: a crash then re-sends at most one mail in flight.
 _ONE_DRAIN = threading.Lock()
-#: Holders a caller knows to be dead (see `holder_departed`), released once their claims go stale.
-_DEPARTED: set[str] = set()
-
-
-def holder_id() -> str:
-    """This process, as claims and the scheduler's heartbeat name it: "host:pid:start"."""
-    global _HOLDER
-    if _HOLDER is None or _HOLDER[0] != os.getpid():  # a forked child is another holder
-        _HOLDER = (os.getpid(), f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}")
-    return _HOLDER[1]
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # another user's process
-    return True
-
-
-def holder_gone(holder: str) -> bool:
-    """Whether a holder on this host is known to be dead: its process is gone, or its pid is
-    ours under another start token (this process is its restart). Other hosts: unknown."""
-    host, _, rest = holder.partition(":")
-    pid_text, _, _start = rest.partition(":")
-    if host != socket.gethostname() or not pid_text.isdigit() or holder == holder_id():
-        return False
-    pid = int(pid_text)
-    return pid == os.getpid() or not _pid_alive(pid)
-
-
-def holder_departed(holder: str) -> None:
-    """Name a holder that is known to be dead (the leader whose lock we now hold): its claims are
-    released at the next drain once they missed two renewals (it may have been sending its
-    last mail when its lock went)."""
-    if holder and holder != holder_id():
-        _DEPARTED.add(holder)
-
-
-def _release(db: Database, now: datetime, why: str, *conditions) -> dict[str, int]:
-    """Queue again the `sending` rows matching `conditions`; returns {holder: count}."""
-    where = (OutboxMessage.status == MailStatus.SENDING, *conditions)
-    with db.begin() as session:
-        counts = dict(session.execute(
-            select(OutboxMessage.claimed_by, func.count()).where(*where)
-            .group_by(OutboxMessage.claimed_by)).all())
-        if counts:
-            session.execute(
-                update(OutboxMessage).where(*where)
-                .values(status=MailStatus.QUEUED, claimed_at=None, claimed_by="",
-                        next_attempt_at=now, last_error=f"released: {why}"[:1000])
-                .execution_options(synchronize_session=False))
-    for holder, count in counts.items():
-        log.warning("outbox: released %s claimed mails of %s (%s)", count, holder or "?", why)
-    return counts
-
-
-def release_dead(db: Database, now: datetime, lease: timedelta = LEASE) -> int:
-    """Queue again the rows that senders known to be dead left in `sending`; returns how many."""
-    with db.session() as session:
-        holders = set(session.exec(select(OutboxMessage.claimed_by).where(
-            OutboxMessage.status == MailStatus.SENDING).distinct()))
-    released = 0
-    gone = sorted(h for h in holders if holder_gone(h))
-    if gone:
-        released += sum(_release(db, now, "its process is gone",
-                                 OutboxMessage.claimed_by.in_(gone)).values())
-    departed = sorted(holders & _DEPARTED)
-    if departed:
-        released += sum(_release(db, now, "it lost the leader lock",
-                                 OutboxMessage.claimed_by.in_(departed),
-                                 OutboxMessage.claimed_at < now - 2 * RENEW).values())
-    _DEPARTED.intersection_update(holders)
-    released += sum(_release(db, now, f"not renewed for {lease.total_seconds():.0f} s",
-                             OutboxMessage.claimed_at < now - lease).values())
-    return released
-
-
-def _renew(db: Database, ids: Iterable[int], claimed_at: datetime) -> None:
-    with db.begin() as session:
-        session.execute(update(OutboxMessage).where(
-            OutboxMessage.id.in_(list(ids)), OutboxMessage.status == MailStatus.SENDING,
-            OutboxMessage.claimed_by == holder_id()).values(claimed_at=claimed_at)
-            .execution_options(synchronize_session=False))
-
-
-class _Renewer:
-    """Renews this batch's claims every RENEW in a thread of its own, so a slow SMTP server
-    cannot make a live sender's claims look dead."""
-
-    def __init__(self, db: Database, rows: list[OutboxMessage], now: datetime):
-        self.db, self.ids, self.now = db, [r.id for r in rows], now
-        self.started = time.monotonic()
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._run, name="outbox-renew", daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        while not self.stop.wait(RENEW.total_seconds()):
-            # On the drain's own clock (`now` may be given), advanced by the time it has run.
-            at = self.now + timedelta(seconds=time.monotonic() - self.started)
-            try:
-                _renew(self.db, self.ids, at)
-            except Exception:
-                log.warning("outbox: could not renew claims", exc_info=True)
-
-    def close(self) -> None:
-        self.stop.set()
-        self.thread.join()
-
-
-def claim(db: Database, now: datetime, batch: int) -> list[OutboxMessage]:
-    with db.begin() as session:
-        rows = list(session.exec(
-            select(OutboxMessage)
-            .where(OutboxMessage.status == MailStatus.QUEUED,
-                   OutboxMessage.next_attempt_at <= now)
-            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-            .limit(batch)
-            .with_for_update(skip_locked=True)))
-        holder = holder_id()
-        for row in rows:
-            row.status, row.claimed_at, row.claimed_by = MailStatus.SENDING, now, holder
-            session.add(row)
-        return rows
 
 
 def _bodies(db: Database, rows: list[OutboxMessage]) -> dict[int, MailBody]:
@@ -314,7 +170,7 @@ def drain(db: Database, settings, *, batch: int = 200, now: datetime | None = No
         if not rows:
             return result
         transport = transport or Transport(settings)
-        renewer = _Renewer(db, rows, now)
+        renewer = Renewer(db, rows, now)
         try:
             with db.engine.connect() as conn:
                 postgresql = conn.dialect.name == "postgresql"
@@ -375,15 +231,5 @@ def _send_batch(db, conn, transport, settings, rows, now, result, keep_going) ->
         try:
             outcomes.close()
         finally:
-            _unclaim(db, [r.id for r in pending])
+            unclaim(db, [r.id for r in pending])
             transport.close()
-
-
-def _unclaim(db: Database, ids: list[int]) -> None:
-    if not ids:
-        return
-    with db.begin() as session:
-        session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids),
-                                                    OutboxMessage.status == MailStatus.SENDING)
-                        .values(status=MailStatus.QUEUED, claimed_at=None, claimed_by="")
-                        .execution_options(synchronize_session=False))

@@ -3,34 +3,47 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, Column, Index
 from sqlmodel import Field, SQLModel
 
 from trajectories.core.clock import utcnow
+from trajectories.core.models import Labelled, _check_in
 
 
-class MailStatus(StrEnum):
-    QUEUED = "queued"  #: waiting for the drain (at or after next_attempt_at)
-    SENDING = "sending"  #: claimed by a drain; released after a lease timeout if it died
-    SENT = "sent"
-    FAILED = "failed"  #: permanent refusal or the last attempt used up
-    HELD = "held"  #: waits for a coordinator (edition on hold, or review step)
+class MailStatus(Labelled):
+    #: Waiting for the drain (at or after next_attempt_at).
+    QUEUED = "queued", _l("in de wachtrij")
+    #: Claimed by a drain; released after a lease timeout if it died.
+    SENDING = "sending", _l("wordt verstuurd")
+    SENT = "sent", _l("verstuurd")
+    #: Permanent refusal or the last attempt used up.
+    FAILED = "failed", _l("mislukt")
+    #: Waits for a coordinator (edition on hold, or review step).
+    HELD = "held", _l("vastgehouden")
 
 
-class MailKind(StrEnum):
-    WELCOME = "welcome"
-    INVITATION = "invitation"  #: a session invitation (iMIP REQUEST)
-    UPDATE = "update"  #: a session moved or changed (iMIP REQUEST, higher SEQUENCE)
-    CANCELLATION = "cancellation"  #: a session cancelled (iMIP CANCEL)
-    REMINDER = "reminder"
-    NUDGE = "nudge"
-    OVERDUE = "overdue"
-    COACHING = "coaching"
-    DIGEST = "digest"  #: to the coordinator, not to participants
-    ANNOUNCEMENT = "announcement"  #: a one-off message from a coordinator to an edition
-    OTHER = "other"
+class MailKind(Labelled):
+    """What a mail is about. The outbox also holds answers to a person's own action, kinds
+    "public_*" outside this enumeration (web/coordinator/messages.py labels those)."""
+
+    WELCOME = "welcome", _l("welkom")
+    #: A session invitation (iMIP REQUEST).
+    INVITATION = "invitation", _l("uitnodiging")
+    #: A session moved or changed (iMIP REQUEST, higher SEQUENCE).
+    UPDATE = "update", _l("wijziging")
+    #: A session cancelled (iMIP CANCEL).
+    CANCELLATION = "cancellation", _l("afzegging")
+    REMINDER = "reminder", _l("herinnering aan een sessie")
+    NUDGE = "nudge", _l("herinnering aan een deadline")
+    OVERDUE = "overdue", _l("deadline verstreken")
+    COACHING = "coaching", _l("coaching")
+    #: To the coordinator, not to participants.
+    DIGEST = "digest", _l("weekoverzicht")
+    #: A one-off message from a coordinator to an edition.
+    ANNOUNCEMENT = "announcement", _l("bericht aan de editie")
+    OTHER = "other", _l("bericht")
 
 
 #: What a participant can switch off, and which mail kinds each switch covers: every mail that
@@ -51,10 +64,6 @@ def preference_kind(mail_kind: str) -> str | None:
         if mail_kind in kinds:
             return preference
     return None
-
-
-def _check_in(column: str, enum: type[StrEnum]) -> str:
-    return f"{column} IN ({', '.join(repr(m.value) for m in enum)})"
 
 
 class MailBody(SQLModel, table=True):
@@ -87,7 +96,7 @@ class OutboxMessage(SQLModel, table=True):
     kind: str = Field(max_length=20)
     subject: str = Field(max_length=300)
     #: Text and HTML of a mail of its own; empty when `body_id` names the shared text
-    #: (read a row's mail with `outbox.content`).
+    #: (read a row's mail with `render.content`).
     text: str
     html: str = ""
     body_id: int | None = Field(default=None, foreign_key="mail_body.id", index=True)

@@ -19,7 +19,7 @@ from trajectories.core import service as base
 from trajectories.core.clock import utcnow
 from trajectories.core.errors import InvalidInput
 from trajectories.core.service import service
-from trajectories.mail import outbox
+from trajectories.mail import fanout, outbox
 from trajectories.mail.events import (
     MailReleased,
     MailRetried,
@@ -27,7 +27,8 @@ from trajectories.mail.events import (
     OneOffMessageQueued,
 )
 from trajectories.mail.models import EditionMailSettings, MailKind, MailStatus, OutboxMessage
-from trajectories.people.models import Enrollment, EnrollmentStatus, Participant
+from trajectories.mail.recipients import enrolled_ids, participants
+from trajectories.people.models import ENROLLED, TAKING_PART, Participant
 
 
 def day_list(value, field: str, *, allow_negative: bool) -> list[int]:
@@ -116,27 +117,24 @@ def retry_mail(session: Session, message: OutboxMessage) -> OutboxMessage:
 
 
 RECIPIENTS = {
-    "admitted": (EnrollmentStatus.ADMITTED, EnrollmentStatus.COMPLETED),
-    "active": (EnrollmentStatus.ADMITTED, EnrollmentStatus.COMPLETED, EnrollmentStatus.APPLIED,
-               EnrollmentStatus.WAITLISTED),
+    "admitted": TAKING_PART,
+    "active": ENROLLED,
 }
 
 
 def recipient_ids(edition: Edition, group: str):
     """SELECT of the ids of the edition's participants in `group` (a key of RECIPIENTS)."""
-    return select(Enrollment.participant_id).where(
-        Enrollment.edition_id == edition.id, Enrollment.status.in_(RECIPIENTS[group]))
+    return enrolled_ids(edition.id, RECIPIENTS[group])
 
 
 def recipients(session: Session, edition: Edition, group: str) -> list[Participant]:
-    return list(session.exec(select(Participant).where(
-        Participant.id.in_(recipient_ids(edition, group))).order_by(Participant.name)))
+    return participants(session, recipient_ids(edition, group), order_by=Participant.name)
 
 
 @service
 def send_one_off(session: Session, edition: Edition, *, subject: str, body: str,
                  group: str = "admitted") -> int:
-    """Queue one message to every participant of the group (one statement, `outbox.fan_out`);
+    """Queue one message to every participant of the group (one statement, `fanout.fan_out`);
     held if the edition is on hold."""
     subject = base.text(subject, "subject", _l("Onderwerp"), max_length=200)
     body = base.text(body, "body", _l("Bericht"), max_length=20000, multiline=True)
@@ -146,7 +144,7 @@ def send_one_off(session: Session, edition: Edition, *, subject: str, body: str,
     settings, prefix = current_app.config["SETTINGS"], f"one-off:{edition.id}:{secrets.token_hex(8)}:"
     context = dict(edition=edition, track=session.get(Track, edition.track_id),
                    message_subject=subject, body=body)
-    queued = outbox.fan_out(session, settings, recipient_ids(edition, group),
+    queued = fanout.fan_out(session, settings, recipient_ids(edition, group),
                             template="announcement", kind=MailKind.ANNOUNCEMENT,
                             dedupe_prefix=prefix, edition_id=edition.id, **context)
     events.record(session, OneOffMessageQueued(edition_id=edition.id, count=queued))

@@ -5,27 +5,38 @@ editions, submissions for deadlines and attendance at sessions.
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from trajectories.core.clock import utcnow
-from trajectories.core.models import Country, Language, _check_in
+from trajectories.core.models import Country, Labelled, Language, _check_in
 
 
-class OrganisationKind(StrEnum):
-    MUNICIPALITY = "municipality"
-    PROVINCE = "province"
-    OTHER = "other"
+class OrganisationKind(Labelled):
+    MUNICIPALITY = "municipality", _l("gemeente")
+    PROVINCE = "province", _l("provincie")
+    OTHER = "other", _l("andere organisatie")
 
 
-class EnrollmentStatus(StrEnum):
-    APPLIED = "applied"
-    ADMITTED = "admitted"
-    WAITLISTED = "waitlisted"
-    WITHDRAWN = "withdrawn"
-    COMPLETED = "completed"
+class EnrollmentStatus(Labelled):
+    APPLIED = "applied", _l("aangemeld")
+    ADMITTED = "admitted", _l("toegelaten")
+    WAITLISTED = "waitlisted", _l("wachtlijst")
+    WITHDRAWN = "withdrawn", _l("ingetrokken")
+    COMPLETED = "completed", _l("afgerond")
+
+
+#: Taking part in an edition: admitted, or finished it. Only they see its sessions and deadlines
+#: (on /mijn/ and in the personal feed), deliver, are on its attendance and progress lists and
+#: get the mail "to admitted participants". Places taken and the scheduler's mails (invitations,
+#: reminders, nudges, coaching, welcome) go by ADMITTED alone: someone who finished needs none.
+TAKING_PART = (EnrollmentStatus.ADMITTED, EnrollmentStatus.COMPLETED)
+#: Holding a place or waiting for one: what a participant can still withdraw from.
+ACTIVE = (EnrollmentStatus.APPLIED, EnrollmentStatus.ADMITTED, EnrollmentStatus.WAITLISTED)
+#: Enrolled at all, every status but withdrawn: enrolling again changes nothing.
+ENROLLED = (*ACTIVE, EnrollmentStatus.COMPLETED)
 
 
 class Organisation(SQLModel, table=True):

@@ -20,10 +20,11 @@ from trajectories.core.errors import InvalidInput
 from trajectories.core.service import service
 from trajectories.feeds.models import FeedPreference
 from trajectories.mail.models import MailPreference, MailStatus, OutboxMessage
-from trajectories.mail.outbox import mail_preferences
+from trajectories.mail.preferences import mail_preferences
 from trajectories.people import services as people
 from trajectories.people.events import ParticipantChanged
 from trajectories.people.models import (
+    ACTIVE,
     Attendance,
     Enrollment,
     Organisation,
@@ -90,7 +91,7 @@ def erase(session: Session, participant: Participant) -> list[str]:
         raise InvalidInput(_l("Dit account is al gewist."))
     for enrollment in session.exec(select(Enrollment).where(
             Enrollment.participant_id == participant.id,
-            Enrollment.status.in_(people.ACTIVE))).all():
+            Enrollment.status.in_(ACTIVE))).all():
         people.withdraw.__wrapped__(session, enrollment)
     files = []
     for submission, deadline in session.exec(

@@ -24,6 +24,8 @@ from trajectories.people.events import (
     SubmissionReceived,
 )
 from trajectories.people.models import (
+    ENROLLED,
+    TAKING_PART,
     Attendance,
     Enrollment,
     EnrollmentStatus,
@@ -33,9 +35,6 @@ from trajectories.people.models import (
     Submission,
 )
 from trajectories.schedule.models import Deadline, DeadlineExtension, Meeting
-
-#: Statuses that hold (or wait for) a place.
-ACTIVE = (EnrollmentStatus.APPLIED, EnrollmentStatus.ADMITTED, EnrollmentStatus.WAITLISTED)
 
 
 @service
@@ -150,7 +149,7 @@ def enroll(session: Session, edition: Edition, participant: Participant) -> Enro
     _check_eligible(session, edition, participant)
     enrollment = session.exec(select(Enrollment).where(
         Enrollment.edition_id == edition.id, Enrollment.participant_id == participant.id)).first()
-    if enrollment is not None and enrollment.status in (*ACTIVE, EnrollmentStatus.COMPLETED):
+    if enrollment is not None and enrollment.status in ENROLLED:
         return enrollment
     if enrollment is None:
         enrollment = Enrollment(edition_id=edition.id, participant_id=participant.id)
@@ -230,7 +229,7 @@ def submit(session: Session, deadline: Deadline, participant: Participant, *, te
         raise InvalidInput(_l("Voeg een tekst of een bestand toe."), "text")
     enrolled = session.exec(select(Enrollment).where(
         Enrollment.edition_id == deadline.edition_id, Enrollment.participant_id == participant.id,
-        Enrollment.status.in_([EnrollmentStatus.ADMITTED, EnrollmentStatus.COMPLETED]))).first()
+        Enrollment.status.in_(TAKING_PART))).first()
     if not enrolled:
         raise InvalidInput(_l("Alleen toegelaten deelnemers kunnen iets inleveren."))
     edition = session.get(Edition, deadline.edition_id)
@@ -260,7 +259,7 @@ def record_attendance(session: Session, meeting: Meeting, present: dict[int, boo
     """Record who was there: {participant_id: present}."""
     admitted = set(session.exec(select(Enrollment.participant_id).where(
         Enrollment.edition_id == meeting.edition_id,
-        Enrollment.status.in_([EnrollmentStatus.ADMITTED, EnrollmentStatus.COMPLETED]))))
+        Enrollment.status.in_(TAKING_PART))))
     unknown = set(present) - admitted
     if unknown:
         raise InvalidInput(_l("Aanwezigheid kan alleen voor toegelaten deelnemers."))
@@ -274,4 +273,4 @@ def record_attendance(session: Session, meeting: Meeting, present: dict[int, boo
         session.add(row)
     session.flush()
     events.record(session, AttendanceRecorded(meeting_id=meeting.id,
-                                                     edition_id=meeting.edition_id))
+                                              edition_id=meeting.edition_id))

@@ -11,6 +11,9 @@
   that a `.docx` really is a Word document and not any zip.
 - **One way to serve** (`send`): always an attachment, `X-Content-Type-Options: nosniff`, the
   type fixed by the extension, the name as a safe ASCII `filename` plus RFC 5987 `filename*`.
+- **Files with their service**: `hand_in` and `add_material` keep a file only when the service
+  takes what it belongs to, so no view writes or removes files; `submissions_zip` packs a
+  deadline's hand-ins; `csv_text` reads a CSV file for an import.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import io
 import os
 import re
 import secrets
+import tempfile
 import unicodedata
 import zipfile
 from dataclasses import dataclass
@@ -28,6 +32,7 @@ from urllib.parse import quote
 from flask import current_app, send_file
 from flask_babel import gettext as _
 
+from trajectories.core.clock import to_local
 from trajectories.core.errors import InvalidInput
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -121,6 +126,27 @@ def check(storage, field: str) -> Upload | None:
     return Upload(content, extension, name)
 
 
+#: The largest CSV file an import takes.
+CSV_MAX_BYTES = 5 * 1024 * 1024
+
+
+def csv_text(storage, field: str) -> str | None:
+    """The text of an uploaded CSV file (UTF-8, or the cp1252 of Excel's "CSV" on Windows), None
+    when no file was chosen; a Dutch `InvalidInput` on `field` when it cannot be read."""
+    if storage is None or not storage.filename:
+        return None
+    raw = storage.stream.read(CSV_MAX_BYTES + 1)
+    if len(raw) > CSV_MAX_BYTES:
+        raise InvalidInput(_("Het bestand is te groot (hoogstens 5 MB)."), field)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            return raw.decode("cp1252")
+        except UnicodeDecodeError:
+            raise InvalidInput(_("Sla het bestand op als CSV (UTF-8)."), field) from None
+
+
 # --- storage ---------------------------------------------------------------------------------------
 
 
@@ -196,3 +222,93 @@ def send(path: Path, download_name: str):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-cache"
     return response
+
+
+# --- hand-ins and materials with their file --------------------------------------------------------
+def hand_in(session, deadline, participant, *, text: str, storage):
+    """Hand in for a deadline (`people.services.submit`) with the text and the uploaded file, if
+    any (else the file handed in before stays). The file is kept only when the hand-in is taken:
+    a refused one leaves nothing on disk, and a file replaced by a new one is removed."""
+    from trajectories.people import queries, services
+
+    previous = queries.submission_of(session, deadline.id, participant.id)
+    # Read before submitting: `submit` changes this same row.
+    old_path, old_name = (previous.file_path, previous.file_name) if previous else ("", "")
+    written = ""
+    try:
+        upload = check(storage, "file")
+        file_path, file_name = old_path, old_name
+        if upload is not None:
+            written = store(upload, f"submissions/{deadline.id}")
+            file_path, file_name = written, upload.name
+        saved = services.submit(session, deadline, participant, text=text,
+                                file_path=file_path, file_name=file_name)
+    except InvalidInput:
+        remove(written)
+        raise
+    if old_path and old_path != saved.file_path:
+        remove(old_path)
+    return saved
+
+
+def add_material(session, meeting, *, title: str, url: str, storage):
+    """Add a material to a session (`schedule.services.add_material`): a link or an uploaded
+    file, not both. Nothing of the file is kept when the material is refused."""
+    from trajectories.schedule import services as schedule
+
+    written = ""
+    try:
+        upload = check(storage, "upload")
+        if upload and url:
+            raise InvalidInput(_("Geef een link of een bestand, niet allebei."), "url")
+        if not upload and not (url or "").strip():
+            raise InvalidInput(_("Geef een link of kies een bestand."), "url")
+        written = store(upload, "materials") if upload else ""
+        return schedule.add_material(session, meeting, title=title, url=url or "",
+                                     file_path=written)
+    except InvalidInput:
+        remove(written)
+        raise
+
+
+def submissions_zip(title: str, handed_in, zone_name: str, base: Path | None = None):
+    """Every hand-in of a deadline (`handed_in`: (submission, participant) pairs) in one zip,
+    as a temporary file to send: per participant a folder with the text as tekst.txt and the
+    handed-in file, and LEESMIJ.txt listing what is in it and what could not be included (a file
+    missing on the server)."""
+    index, missing = [], []
+    buffer = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)  # noqa: SIM115 (the caller sends and closes it)
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for sub, participant in handed_in:
+            folder = f"{safe_name(participant.name)}-{participant.id}"
+            parts = []
+            if sub.text:
+                archive.writestr(f"{folder}/tekst.txt", sub.text)
+                parts.append("tekst.txt")
+            if sub.file_path:
+                path = resolve(sub.file_path, base)
+                name = clean_name(sub.file_name or "", f"bestand{Path(sub.file_path).suffix}")
+                if name == "tekst.txt":
+                    name = f"bestand-{name}"
+                if path is None:
+                    missing.append(f"- {participant.name}: {name}")
+                else:
+                    archive.write(path, f"{folder}/{name}")
+                    parts.append(name)
+            moment = to_local(sub.submitted_at, zone_name).strftime("%Y-%m-%d %H:%M")
+            late = f" ({_('te laat')})" if sub.late else ""
+            index.append(f"{participant.name} — {folder}/: {', '.join(parts) or '-'}; "
+                         f"{_('ingeleverd')} {moment}{late}")
+        lines = [title, "", *index]
+        if missing:
+            lines += ["", _("NIET OPGENOMEN: deze bestanden ontbreken op de server."), *missing]
+        else:
+            lines += ["", _("Alle teksten en bestanden zitten in deze zip.")]
+        archive.writestr(_("LEESMIJ.txt"), "\r\n".join(lines) + "\r\n")
+    buffer.seek(0)
+    return buffer
+
+
+def safe_name(value: str) -> str:
+    """Letters, digits, - and _ only (for names of folders and downloads)."""
+    return "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in value).strip("-") or "x"

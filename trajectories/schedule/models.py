@@ -6,40 +6,40 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint
 from sqlmodel import Field, SQLModel
 
 from trajectories.core.clock import utcnow
-from trajectories.core.models import _check_in
+from trajectories.core.models import Labelled, _check_in
 
 
 def new_uid() -> str:
     return f"{uuid.uuid4()}@trajectories"
 
 
-class MeetingKind(StrEnum):
-    SESSION = "session"
-    MASTERCLASS = "masterclass"
-    CONGRESS = "congress"
-    REGIONAL_MEETING = "regional_meeting"
+class MeetingKind(Labelled):
+    SESSION = "session", _l("sessie")
+    MASTERCLASS = "masterclass", _l("masterclass")
+    CONGRESS = "congress", _l("congres")
+    REGIONAL_MEETING = "regional_meeting", _l("regionale bijeenkomst")
 
 
-class MeetingMode(StrEnum):
-    ONLINE = "online"
-    ON_SITE = "on_site"
-    HYBRID = "hybrid"
+class MeetingMode(Labelled):
+    ONLINE = "online", _l("online")
+    ON_SITE = "on_site", _l("op locatie")
+    HYBRID = "hybrid", _l("hybride")
 
 
-class MeetingStatus(StrEnum):
-    SCHEDULED = "scheduled"
-    CANCELLED = "cancelled"
+class MeetingStatus(Labelled):
+    SCHEDULED = "scheduled", _l("gepland")
+    CANCELLED = "cancelled", _l("geannuleerd")
 
 
-class DeliveredBy(StrEnum):
-    PARTICIPANT = "participant"
-    ORGANISATION = "organisation"
+class DeliveredBy(Labelled):
+    PARTICIPANT = "participant", _l("elke deelnemer")
+    ORGANISATION = "organisation", _l("één keer per gemeente")
 
 
 class Meeting(SQLModel, table=True):

@@ -99,12 +99,8 @@ def _require_scheduled(meeting: Meeting) -> None:
 def update_meeting(session: Session, meeting: Meeting, **data) -> Meeting:
     """Change what a session is about, where and how; its time stays (see reschedule_meeting)."""
     _require_scheduled(meeting)
-    fields = _meeting_fields(data)
-    changed = any(getattr(meeting, k) != v for k, v in fields.items())
-    if not changed:
+    if not base.assign(meeting, _meeting_fields(data)):
         return meeting
-    for key, value in fields.items():
-        setattr(meeting, key, value)
     # Calendar clients take a change only with a higher SEQUENCE; any visible change counts.
     meeting.sequence += 1
     meeting.updated_at = utcnow()
@@ -124,8 +120,8 @@ def reschedule_meeting(session: Session, meeting: Meeting, *, on_date: date,
     if (on_date, starts_at, ends_at) == (meeting.on_date, meeting.starts_at, meeting.ends_at):
         return meeting
     was = MeetingRescheduled(meeting_id=meeting.id, edition_id=edition.id,
-                                    was_on_date=meeting.on_date, was_starts_at=meeting.starts_at,
-                                    was_ends_at=meeting.ends_at)
+                             was_on_date=meeting.on_date, was_starts_at=meeting.starts_at,
+                             was_ends_at=meeting.ends_at)
     meeting.on_date, meeting.starts_at, meeting.ends_at = on_date, starts_at, ends_at
     meeting.sequence += 1
     meeting.updated_at = utcnow()
@@ -148,7 +144,7 @@ def cancel_meeting(session: Session, meeting: Meeting) -> Meeting:
     _touch(session, _edition_of(session, meeting))
     session.flush()
     events.record(session, MeetingCancelled(meeting_id=meeting.id,
-                                                   edition_id=meeting.edition_id))
+                                            edition_id=meeting.edition_id))
     return meeting
 
 
@@ -200,10 +196,8 @@ def set_deadline(session: Session, edition: Edition, deadline: Deadline | None =
     if deadline is None:
         deadline = Deadline(edition_id=edition.id, **fields)
     else:
-        if all(getattr(deadline, k) == v for k, v in fields.items()):
+        if not base.assign(deadline, fields):
             return deadline
-        for key, value in fields.items():
-            setattr(deadline, key, value)
         deadline.sequence += 1
         deadline.updated_at = utcnow()
     session.add(deadline)
@@ -219,7 +213,7 @@ def remove_deadline(session: Session, deadline: Deadline) -> None:
         raise InvalidInput(_l("Er zijn al inzendingen voor deze deadline; verwijderen kan niet meer."))
     edition = _edition_of(session, deadline)
     removed = DeadlineRemoved(deadline_id=deadline.id, edition_id=edition.id,
-                                     title=deadline.title)
+                              title=deadline.title)
     for extension in session.exec(select(DeadlineExtension).where(
             DeadlineExtension.deadline_id == deadline.id)):
         session.delete(extension)
@@ -251,8 +245,8 @@ def extend_deadline(session: Session, deadline: Deadline, participant: Participa
     _touch(session, _edition_of(session, deadline))
     session.flush()
     events.record(session, DeadlineExtended(deadline_id=deadline.id,
-                                                   edition_id=deadline.edition_id,
-                                                   participant_id=participant.id))
+                                            edition_id=deadline.edition_id,
+                                            participant_id=participant.id))
     return extension
 
 

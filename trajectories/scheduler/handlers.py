@@ -4,6 +4,7 @@ These run in whichever process made the change (a web worker, the CLI); they onl
 `planned_moment` rows. The scheduler process picks the changed rows up and repairs its job store
 (`runtime.sync_jobs`), so only that one process ever touches the job store. If a process dies
 between its commit and these handlers, the scheduler's periodic full re-plan repairs the plan.
+`SUBSCRIPTIONS` in `trajectories.app` says which events each one handles.
 """
 
 from __future__ import annotations
@@ -13,21 +14,8 @@ import logging
 from sqlalchemy import or_, update
 from sqlmodel import select
 
-from trajectories.catalogue.events import EditionPublished, EditionSaved
-from trajectories.core import events
-from trajectories.mail.events import MailSettingsChanged
 from trajectories.mail.models import MailStatus, OutboxMessage
-from trajectories.people.events import EnrollmentAdmitted, EnrollmentWithdrawn, SubmissionReceived
 from trajectories.people.models import Enrollment, EnrollmentStatus
-from trajectories.schedule.events import (
-    DeadlineExtended,
-    DeadlineRemoved,
-    DeadlineSet,
-    MeetingCancelled,
-    MeetingChanged,
-    MeetingPlanned,
-    MeetingRescheduled,
-)
 from trajectories.scheduler import plan
 
 log = logging.getLogger(__name__)
@@ -40,20 +28,18 @@ def _with_session(db, work) -> None:
         work(session)
 
 
-@events.subscribe(MeetingPlanned)
 def on_meeting_planned(event, db) -> None:
     def work(session):
-        plan.plan_meeting(session, event.meeting_id)
+        plan.replan_meeting(session, event.meeting_id)
         plan.plan_notice(session, kind="invite", subject=f"session:{event.meeting_id}",
                          edition_id=event.edition_id)
         plan.plan_digest(session, event.edition_id)
     _with_session(db, work)
 
 
-@events.subscribe(MeetingRescheduled, MeetingChanged)
 def on_meeting_changed(event, db) -> None:
     def work(session):
-        plan.plan_meeting(session, event.meeting_id)
+        plan.replan_meeting(session, event.meeting_id)
         # Debounced: each change pushes the update back, so quick edits send one mail.
         plan.plan_notice(session, kind="update", subject=f"session:{event.meeting_id}",
                          edition_id=event.edition_id)
@@ -61,37 +47,33 @@ def on_meeting_changed(event, db) -> None:
     _with_session(db, work)
 
 
-@events.subscribe(MeetingCancelled)
 def on_meeting_cancelled(event, db) -> None:
     def work(session):
-        plan.plan_meeting(session, event.meeting_id)
+        plan.replan_meeting(session, event.meeting_id)
         plan.remove_notices(session, f"session:{event.meeting_id}", ("invite", "update"))
         plan.plan_notice(session, kind="cancel", subject=f"session:{event.meeting_id}",
                          edition_id=event.edition_id)
     _with_session(db, work)
 
 
-@events.subscribe(DeadlineSet, DeadlineRemoved, DeadlineExtended)
 def on_deadline_changed(event, db) -> None:
     def work(session):
-        plan.plan_deadline(session, event.deadline_id)
+        plan.replan_deadline(session, event.deadline_id)
         plan.plan_digest(session, event.edition_id)
     _with_session(db, work)
 
 
-@events.subscribe(EditionSaved, MailSettingsChanged)
 def on_edition_saved(event, db) -> None:
     """The zone, the coordinator or the mail settings (reminder and nudge days, send hour,
     coaching delay) may have changed: re-plan the edition."""
-    _with_session(db, lambda session: plan.plan_edition(session, event.edition_id))
+    _with_session(db, lambda session: plan.replan_edition(session, event.edition_id))
 
 
-@events.subscribe(EditionPublished)
 def on_edition_published(event, db) -> None:
     """A draft went public: plan its reminders, nudges and digest, and welcome whoever a
     coordinator admitted while it was a draft."""
     def work(session):
-        plan.plan_edition(session, event.edition_id)
+        plan.replan_edition(session, event.edition_id)
         for enrollment in session.exec(select(Enrollment).where(
                 Enrollment.edition_id == event.edition_id,
                 Enrollment.status == EnrollmentStatus.ADMITTED)):
@@ -101,7 +83,6 @@ def on_edition_published(event, db) -> None:
     _with_session(db, work)
 
 
-@events.subscribe(EnrollmentAdmitted)
 def on_admitted(event, db) -> None:
     _with_session(db, lambda session: plan.plan_notice(
         session, kind="welcome", subject=f"enrollment:{event.enrollment_id}",
@@ -117,7 +98,6 @@ def _withdraw_queued(session, participant_id: int, why: str, *conditions) -> Non
         .execution_options(synchronize_session=False))
 
 
-@events.subscribe(SubmissionReceived)
 def on_submission(event, db) -> None:
     """Nudges stop at once: future moments skip this participant when they fire, and nudges
     already queued but not yet sent are withdrawn."""
@@ -128,7 +108,6 @@ def on_submission(event, db) -> None:
             OutboxMessage.dedupe_key.startswith(f"overdue:{prefix}"))))
 
 
-@events.subscribe(EnrollmentWithdrawn)
 def on_withdrawn(event, db) -> None:
     _with_session(db, lambda session: _withdraw_queued(
         session, event.participant_id, "withdrawn", OutboxMessage.edition_id == event.edition_id))

@@ -9,9 +9,9 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from trajectories.mail.recipients import admitted, invited, not_delivered
 from trajectories.people.models import Enrollment, Participant
 from trajectories.schedule.models import Deadline, Meeting
-from trajectories.scheduler.jobs import admitted, invited, not_delivered
 from trajectories.scheduler.models import MomentRun, MomentStatus, PlannedMoment
 from trajectories.scheduler.plan import EDITION_OVER, PAST_WHEN_PLANNED
 

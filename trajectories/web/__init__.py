@@ -19,7 +19,7 @@ EDITION_WORD = re.compile(r"\b(editie|edition)\b", re.IGNORECASE)
 
 
 def get_db() -> Database:
-    return current_app.extensions["trajectories.core.db"]
+    return current_app.extensions["trajectories.db"]
 
 
 def db_session() -> Session:
@@ -120,7 +120,11 @@ def register_blueprints(app: Flask) -> None:
 
 
 def template_helpers(app: Flask) -> None:
+    from trajectories.core.models import label, labels
     from trajectories.schedule.models import Meeting
+
+    app.add_template_filter(label, "label")  # {{ row.status | label("EnrollmentStatus") }}
+    app.add_template_global(labels, "enum_labels")  # {% set names = enum_labels("Status") %}
 
     @app.template_filter("local")
     def local_datetime(moment, zone_name: str, fmt: str = "EEEE d MMMM y, HH:mm"):

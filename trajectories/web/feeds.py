@@ -11,9 +11,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, g, request
 from flask import Response as FlaskResponse
 from flask_babel import get_locale
-from sqlmodel import select
 from werkzeug.http import http_date
 
+from trajectories.catalogue import queries
 from trajectories.catalogue.models import Edition, Organiser, Track
 from trajectories.feeds import build, links, publish
 from trajectories.feeds.tokens import participant_for_token
@@ -38,7 +38,7 @@ def _unlimited() -> bool:
 @bp.record_once
 def _configure(state) -> None:
     # After-commit handlers of this app's database publish into its calendars directory.
-    publish.configure(state.app.extensions["trajectories.core.db"], state.app.config["SETTINGS"])
+    publish.configure(state.app.extensions["trajectories.db"], state.app.config["SETTINGS"])
     state.app.extensions["trajectories.feeds.cache"] = build.FeedCache()
 
 
@@ -74,25 +74,7 @@ def _respond(document: build.FeedDocument, cache_control: str) -> FlaskResponse:
 
 def _find(organiser_slug: str, track_slug: str | None = None, edition_slug: str | None = None):
     """Organiser, track and edition by their slugs, in one query; 404 when any is unknown."""
-    session = db_session()
-    if track_slug is None:
-        organiser = session.exec(select(Organiser).where(
-            Organiser.slug == organiser_slug)).first()
-        if organiser is None:
-            abort(404)
-        return organiser, None, None
-    if edition_slug is None:
-        row = session.exec(select(Organiser, Track).join(
-            Track, Track.organiser_id == Organiser.id).where(
-            Organiser.slug == organiser_slug, Track.slug == track_slug)).first()
-        if row is None:
-            abort(404)
-        return row[0], row[1], None
-    row = session.exec(select(Organiser, Track, Edition).join(
-        Track, Track.organiser_id == Organiser.id).join(
-        Edition, Edition.track_id == Track.id).where(
-        Organiser.slug == organiser_slug, Track.slug == track_slug,
-        Edition.slug == edition_slug, Edition.draft.is_(False))).first()
+    row = queries.by_slugs(db_session(), organiser_slug, track_slug, edition_slug)
     if row is None:
         abort(404)
     return row

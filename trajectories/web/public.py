@@ -16,64 +16,21 @@ from flask import (
 )
 from flask_babel import get_locale, gettext
 from markupsafe import Markup, escape
-from sqlalchemy import func
-from sqlmodel import select
 
-from trajectories.catalogue.models import Edition, Organiser, Track
-from trajectories.catalogue.status import Status, edition_status, spans, track_status
+from trajectories.catalogue import queries
+from trajectories.catalogue.models import Organiser
+from trajectories.catalogue.status import Status
 from trajectories.core.clock import utcnow
 from trajectories.core.reference import goals
 from trajectories.people import uploads
-from trajectories.people.models import Enrollment, EnrollmentStatus
-from trajectories.schedule.models import Material, Meeting, MeetingStatus
+from trajectories.schedule import queries as programme
+from trajectories.schedule.models import Material, Meeting
 from trajectories.web import db_session, whole_number
 
 bp = Blueprint("public", __name__)
 
 #: Tracks per catalogue page: a page stays quick to load and to read whatever the catalogue's size.
 PAGE_SIZE = 20
-
-
-def _entries(tracks: list[Track]) -> list[dict]:
-    """Each track with its editions, status and next session, in the order given.
-    A fixed number of queries, whatever the number of tracks and editions."""
-    s = db_session()
-    editions = list(s.exec(select(Edition).where(Edition.track_id.in_([t.id for t in tracks]),
-                                               Edition.draft.is_(False))
-                          .order_by(Edition.created_at, Edition.id)))
-    edition_spans = spans(s, [c.id for c in editions])
-    now = utcnow()
-    upcoming = s.exec(select(Meeting).where(
-        Meeting.edition_id.in_([c.id for c in editions]), Meeting.status == MeetingStatus.SCHEDULED,
-        Meeting.on_date >= now.date()).order_by(Meeting.on_date, Meeting.starts_at))
-    next_meeting: dict[int, Meeting] = {}
-    for meeting in upcoming:
-        next_meeting.setdefault(meeting.edition_id, meeting)
-    admitted = dict(s.exec(select(Enrollment.edition_id, func.count()).where(
-        Enrollment.edition_id.in_([c.id for c in editions if c.capacity is not None]),
-        Enrollment.status == EnrollmentStatus.ADMITTED).group_by(Enrollment.edition_id)).all())
-
-    editions_by_track = defaultdict(list)
-    for edition in editions:
-        editions_by_track[edition.track_id].append({
-            "edition": edition,
-            "status": edition_status(edition, edition_spans[edition.id], now),
-            "span": edition_spans[edition.id],
-            "next_meeting": next_meeting.get(edition.id),
-            # None: no limit. 0: full, a new registration goes on the waiting list.
-            "places_left": None if edition.capacity is None
-            else max(edition.capacity - admitted.get(edition.id, 0), 0),
-        })
-    entries = []
-    for track in tracks:
-        rows = editions_by_track[track.id]
-        status = track_status([e["status"] for e in rows])
-        open_ones = [e for e in rows if e["status"] == Status.REGISTRATION_OPEN]
-        entries.append({"track": track, "status": status, "editions": rows,
-                        "places_left": None,
-                        # Every edition open for registration is full: the waiting list.
-                        "full": bool(open_ones) and all(e["places_left"] == 0 for e in open_ones)})
-    return entries
 
 
 @dataclass(frozen=True)
@@ -122,43 +79,6 @@ class Filters:
         return True
 
 
-def _matching_track_ids(filters: Filters, organiser: Organiser | None) -> list[int]:
-    """The ids of the tracks that pass the filters, in catalogue order (organiser, then title).
-    Reads ids only, or the few columns the filters look at: whole tracks are loaded per page."""
-    def in_order(*columns):
-        query = (select(*columns).join(Organiser, Organiser.id == Track.organiser_id)
-                 .order_by(Organiser.name, Organiser.id, Track.title, Track.id))
-        if organiser is not None:
-            query = query.where(Track.organiser_id == organiser.id)
-        return db_session().exec(query).all()
-
-    if filters.on_text:
-        rows = in_order(Track.id, Track.title, Track.summary, Track.goals, Track.target_group,
-                        Track.theme, Track.sdgs)
-        ids = [row.id for row in rows if filters.matches(row)]
-    else:
-        ids = list(in_order(Track.id))
-    if filters.status and ids:
-        with_status = _tracks_with_status(ids, Status(filters.status))
-        ids = [track_id for track_id in ids if track_id in with_status]
-    return ids
-
-
-def _tracks_with_status(track_ids: list[int], status: Status) -> set[int]:
-    """Those of the tracks with an edition in this status (a track without editions is upcoming,
-    as `track_status` says). The status is derived from dates, so it is computed, not queried."""
-    s = db_session()
-    editions = s.exec(select(Edition.id, Edition.track_id, Edition.timezone,
-                            Edition.registration_opens_at, Edition.registration_closes_at)
-                     .where(Edition.track_id.in_(track_ids), Edition.draft.is_(False))).all()
-    edition_spans = spans(s, [c.id for c in editions])
-    now = utcnow()
-    found = {c.track_id for c in editions if edition_status(c, edition_spans[c.id], now) == status}
-    if status == Status.UPCOMING:
-        found |= set(track_ids) - {c.track_id for c in editions}
-    return found
-
-
 @dataclass(frozen=True)
 class Page:
     """One page of the catalogue: its number (from 1), the number of pages, the tracks found."""
@@ -203,14 +123,14 @@ class Page:
 def _render_catalogue(organiser: Organiser | None = None):
     s = db_session()
     filters = Filters.from_args(request.args)
-    ids = _matching_track_ids(filters, organiser)
+    ids = queries.matching_track_ids(
+        s, organiser.id if organiser else None,
+        matches=filters.matches if filters.on_text else None,
+        status=Status(filters.status) if filters.status else None)
     page = Page.of(request.args.get("pagina", ""), len(ids))
-    on_page = ids[page.first - 1:page.last]
-    by_id = {t.id: t for t in s.exec(select(Track).where(Track.id.in_(on_page)))}
-    entries = _entries([by_id[track_id] for track_id in on_page])
+    entries = queries.entries(s, queries.tracks_in_order(s, ids[page.first - 1:page.last]))
 
-    organisers = [organiser] if organiser else list(s.exec(select(Organiser)
-                                                          .order_by(Organiser.name, Organiser.id)))
+    organisers = [organiser] if organiser else queries.organisers(s)
     tracks_by_organiser = defaultdict(list)
     for entry in entries:
         tracks_by_organiser[entry["track"].organiser_id].append(entry)
@@ -219,17 +139,13 @@ def _render_catalogue(organiser: Organiser | None = None):
     shown = [{"organiser": o, "tracks": tracks_by_organiser[o.id]} for o in organisers
              if tracks_by_organiser[o.id] or (organiser and not filters.active)]
 
-    theme_query = select(Track.theme).distinct().where(Track.theme != "")
-    if organiser:
-        theme_query = theme_query.where(Track.organiser_id == organiser.id)
-    themes = sorted(s.exec(theme_query), key=str.casefold)
-
     def page_url(number: int) -> str:
         paging = {"pagina": number} if number > 1 else {}
         return url_for(request.endpoint, **request.view_args, **filters.as_args(), **paging)
 
     return render_template("public/catalogue.html", catalogue=shown, organiser=organiser,
-                           organisers=organisers, filters=filters, themes=themes,
+                           organisers=organisers, filters=filters,
+                           themes=queries.themes(s, organiser.id if organiser else None),
                            found=page.total, page=page, page_url=page_url,
                            statuses=list(Status))
 
@@ -240,7 +156,7 @@ def catalogue():
 
 
 def _organiser_or_404(slug: str) -> Organiser:
-    organiser = db_session().exec(select(Organiser).where(Organiser.slug == slug)).first()
+    organiser = queries.organiser_by_slug(db_session(), slug)
     if organiser is None:
         abort(404)
     return organiser
@@ -254,31 +170,18 @@ def organiser_page(organiser_slug: str):
 def track_entry(organiser_slug: str, track_slug: str) -> tuple[Organiser, dict]:
     """The organiser and the catalogue entry of one track, or 404."""
     organiser = _organiser_or_404(organiser_slug)
-    track = db_session().exec(select(Track).where(Track.organiser_id == organiser.id,
-                                                  Track.slug == track_slug)).first()
+    track = queries.track_by_slug(db_session(), organiser.id, track_slug)
     if track is None:
         abort(404)
-    return organiser, _entries([track])[0]
+    return organiser, queries.entries(db_session(), [track])[0]
 
 
 @bp.get("/<organiser_slug>/<track_slug>/")
 def track_page(organiser_slug: str, track_slug: str):
     organiser, entry = track_entry(organiser_slug, track_slug)
-    s = db_session()
-    meetings = defaultdict(list)
-    meeting_rows = list(s.exec(select(Meeting).where(
-        Meeting.edition_id.in_([e["edition"].id for e in entry["editions"]]))
-        .order_by(Meeting.on_date, Meeting.starts_at)))
-    for meeting in meeting_rows:
-        meetings[meeting.edition_id].append(meeting)
-    # Materials are published once a session has been held (as VVSG does with presentations).
     today = utcnow().date()
-    materials = defaultdict(list)
-    past_ids = [m.id for m in meeting_rows if m.on_date < today]
-    if past_ids:
-        for material in s.exec(select(Material).where(Material.meeting_id.in_(past_ids))
-                               .order_by(Material.created_at, Material.id)):
-            materials[material.meeting_id].append(material)
+    meetings, materials = programme.public_programme(
+        db_session(), [e["edition"].id for e in entry["editions"]], today)
     return render_template("public/track.html", organiser=organiser, entry=entry,
                            meetings=meetings, materials=materials, today=today)
 

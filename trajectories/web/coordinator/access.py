@@ -1,16 +1,19 @@
 """Finding objects as the signed-in coordinator: another organiser's object answers 404.
 
 Each getter joins up to the track, whose organiser decides who may see it; an admin sees all.
+The queries are the features' own (`queries.py`); here they get the coordinator's organisers.
 """
 
 from __future__ import annotations
 
 from flask import abort
 from flask_login import current_user
-from sqlmodel import select
 
+from trajectories.catalogue import queries as catalogue
 from trajectories.catalogue.models import Edition, Organiser, Track
+from trajectories.people import queries as people
 from trajectories.people.models import Enrollment, Submission
+from trajectories.schedule import queries as schedule
 from trajectories.schedule.models import Deadline, Material, Meeting
 from trajectories.web import db_session
 
@@ -20,25 +23,14 @@ def organiser_ids() -> list[int] | None:
     return None if current_user.is_admin else [current_user.organiser_id]
 
 
-def scoped(query):
-    """Restrict a query that joins Track to the visible organisers."""
-    ids = organiser_ids()
-    return query if ids is None else query.where(Track.organiser_id.in_(ids))
-
-
-def _one(query):
-    row = db_session().exec(scoped(query)).first()
+def _found(row):
     if row is None:
         abort(404)
     return row
 
 
 def visible_organisers() -> list[Organiser]:
-    query = select(Organiser).order_by(Organiser.name)
-    ids = organiser_ids()
-    if ids is not None:
-        query = query.where(Organiser.id.in_(ids))
-    return list(db_session().exec(query))
+    return catalogue.organisers(db_session(), organiser_ids())
 
 
 def organiser(organiser_id: int) -> Organiser:
@@ -50,50 +42,32 @@ def organiser(organiser_id: int) -> Organiser:
 
 
 def track(track_id: int) -> Track:
-    return _one(select(Track).where(Track.id == track_id))
+    return _found(catalogue.track(db_session(), track_id, organiser_ids()))
 
 
 def edition(edition_id: int) -> tuple[Edition, Track]:
-    return tuple(_one(select(Edition, Track).join(Track, Track.id == Edition.track_id)
-                      .where(Edition.id == edition_id)))
-
-
-def _in_edition(model, row_id: int):
-    return tuple(_one(select(model, Edition, Track)
-                      .join(Edition, Edition.id == model.edition_id)
-                      .join(Track, Track.id == Edition.track_id)
-                      .where(model.id == row_id)))
+    return _found(catalogue.edition_with_track(db_session(), edition_id, organiser_ids()))
 
 
 def meeting(meeting_id: int) -> tuple[Meeting, Edition, Track]:
-    return _in_edition(Meeting, meeting_id)
+    return _found(catalogue.in_edition(db_session(), Meeting, meeting_id, organiser_ids()))
 
 
 def deadline(deadline_id: int) -> tuple[Deadline, Edition, Track]:
-    return _in_edition(Deadline, deadline_id)
+    return _found(catalogue.in_edition(db_session(), Deadline, deadline_id, organiser_ids()))
 
 
 def enrollment(enrollment_id: int) -> tuple[Enrollment, Edition, Track]:
-    return _in_edition(Enrollment, enrollment_id)
+    return _found(catalogue.in_edition(db_session(), Enrollment, enrollment_id, organiser_ids()))
 
 
 def material(material_id: int) -> tuple[Material, Meeting, Edition, Track]:
-    return tuple(_one(select(Material, Meeting, Edition, Track)
-                      .join(Meeting, Meeting.id == Material.meeting_id)
-                      .join(Edition, Edition.id == Meeting.edition_id)
-                      .join(Track, Track.id == Edition.track_id)
-                      .where(Material.id == material_id)))
+    return _found(schedule.material(db_session(), material_id, organiser_ids()))
 
 
 def submission(submission_id: int) -> tuple[Submission, Deadline, Edition, Track]:
-    return tuple(_one(select(Submission, Deadline, Edition, Track)
-                      .join(Deadline, Deadline.id == Submission.deadline_id)
-                      .join(Edition, Edition.id == Deadline.edition_id)
-                      .join(Track, Track.id == Edition.track_id)
-                      .where(Submission.id == submission_id)))
+    return _found(people.submission(db_session(), submission_id, organiser_ids()))
 
 
 def editions_with_tracks() -> list[tuple[Edition, Track]]:
-    return [tuple(r) for r in db_session().exec(scoped(
-        select(Edition, Track).join(Track, Track.id == Edition.track_id)
-        .order_by(Track.title, Edition.created_at, Edition.id)))]
+    return catalogue.editions_with_tracks(db_session(), organiser_ids())

@@ -6,11 +6,12 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlmodel import select
 
+from trajectories.accounts import queries as account_queries
 from trajectories.accounts import reset as messages
 from trajectories.accounts import services as accounts
 from trajectories.accounts.models import Coordinator
+from trajectories.catalogue import queries as catalogue
 from trajectories.catalogue.models import Organiser
 from trajectories.core.errors import InvalidInput
 from trajectories.web import db_session, fresh_session, local_path
@@ -21,6 +22,8 @@ from trajectories.web.coordinator.forms import (
     ForgotPasswordForm,
     LoginForm,
     NewPasswordForm,
+    save,
+    status_code,
 )
 from trajectories.web.security import limiter
 
@@ -45,8 +48,7 @@ def login():
             login_user(user)
             return redirect(local_path(request.args.get("next"), url_for("coordinator.dashboard"),
                                        under="/beheer/"))
-    return render_template("coordinator/login.html", form=form), (
-        400 if form.is_submitted() and form.errors else 200)
+    return render_template("coordinator/login.html", form=form), status_code(form)
 
 
 @bp.post("/uitloggen")
@@ -73,25 +75,19 @@ def _require_admin() -> None:
 def coordinators():
     _require_admin()
     s = db_session()
-    organisers = list(s.exec(select(Organiser).order_by(Organiser.name)))
+    organisers = catalogue.organisers(s)
     form = CoordinatorForm()
     form.organiser.choices = [(0, _("— geen (alleen voor beheerders) —"))] + [
         (o.id, o.name) for o in organisers]
-    if form.validate_on_submit():
-        organiser = s.get(Organiser, form.organiser.data) if form.organiser.data else None
-        try:
-            created = accounts.create_coordinator(
-                s, email=form.email.data, name=form.name.data, password=form.password.data,
-                organiser=organiser, is_admin=form.is_admin.data)
-        except InvalidInput as exc:
-            form.fail(exc)
-        else:
-            flash(_("Account voor %(name)s aangemaakt.", name=created.name), "success")
-            return redirect(url_for("coordinator.coordinators"))
-    rows = list(s.exec(select(Coordinator).order_by(Coordinator.name)))
-    names = {o.id: o.name for o in organisers}
-    return render_template("coordinator/coordinators.html", form=form, rows=rows, names=names), (
-        400 if form.is_submitted() and form.errors else 200)
+    saved = save(form, lambda: accounts.create_coordinator(
+                     s, email=form.email.data, name=form.name.data, password=form.password.data,
+                     organiser=s.get(Organiser, form.organiser.data) if form.organiser.data
+                     else None, is_admin=form.is_admin.data),
+                 lambda created: _("Account voor %(name)s aangemaakt.", name=created.name),
+                 url_for("coordinator.coordinators"))
+    return saved or (render_template("coordinator/coordinators.html", form=form,
+                                     rows=account_queries.coordinators(s),
+                                     names={o.id: o.name for o in organisers}), status_code(form))
 
 
 # --- password reset by mail: a signed token that expires after an hour and works once -------------
@@ -122,8 +118,7 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         s = db_session()
-        row = s.exec(select(Coordinator).where(
-            Coordinator.email == (form.email.data or "").strip().lower())).first()
+        row = account_queries.by_email(s, form.email.data)
         if row is not None:
             base_url = current_app.config["SETTINGS"].base_url.rstrip("/")
             link = base_url + url_for("coordinator.reset_password", token=reset_token(row))
@@ -132,8 +127,7 @@ def forgot_password():
         flash(_("Als dit adres bij een account hoort, staat er een mail met een link naar u "
                 "onderweg. De link werkt één uur."), "info")
         return redirect(url_for("coordinator.login"))
-    return render_template("coordinator/forgot_password.html", form=form), (
-        400 if form.is_submitted() and form.errors else 200)
+    return render_template("coordinator/forgot_password.html", form=form), status_code(form)
 
 
 @bp.route("/wachtwoord/<token>", methods=["GET", "POST"])
@@ -153,5 +147,4 @@ def reset_password(token: str):
             else:
                 flash(_("Uw nieuwe wachtwoord is ingesteld; u kunt nu inloggen."), "success")
                 return redirect(url_for("coordinator.login"))
-    return render_template("coordinator/reset_password.html", form=form), (
-        400 if form.is_submitted() and form.errors else 200)
+    return render_template("coordinator/reset_password.html", form=form), status_code(form)

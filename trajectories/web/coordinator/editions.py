@@ -8,27 +8,26 @@ from datetime import date, timedelta
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlmodel import select
 
 from trajectories.catalogue import services as catalogue
 from trajectories.core.clock import local_today
 from trajectories.core.errors import InvalidInput
 from trajectories.schedule import copying as editions
-from trajectories.schedule.models import Deadline, Material, Meeting
+from trajectories.schedule.queries import (
+    attendance_counts,
+    deadline_completion,
+    materials_by_meeting,
+    programme,
+)
 from trajectories.web import db_session
 from trajectories.web.coordinator import access, bp
-from trajectories.web.coordinator.forms import ConfirmForm, CopyEditionForm, EditionForm
-from trajectories.web.coordinator.progress import attendance_counts, deadline_completion
-from trajectories.web.coordinator.tracks import status_code
-
-
-def _programme(edition_id: int) -> tuple[list[Meeting], list[Deadline]]:
-    s = db_session()
-    meetings = list(s.exec(select(Meeting).where(Meeting.edition_id == edition_id)
-                           .order_by(Meeting.on_date, Meeting.starts_at, Meeting.id)))
-    deadlines = list(s.exec(select(Deadline).where(Deadline.edition_id == edition_id)
-                            .order_by(Deadline.due_date, Deadline.id)))
-    return meetings, deadlines
+from trajectories.web.coordinator.forms import (
+    ConfirmForm,
+    CopyEditionForm,
+    EditionForm,
+    save,
+    status_code,
+)
 
 
 @bp.route("/trajecten/<int:track_id>/edities/nieuw", methods=["GET", "POST"])
@@ -38,18 +37,13 @@ def new_edition(track_id: int):
     form = EditionForm()
     if request.method == "GET":
         form.timezone.data = "Europe/Brussels" if organiser.country == "BE" else "Europe/Amsterdam"
-    if form.validate_on_submit():
-        try:
-            # A new edition starts as a draft, like a copy: it goes public when published.
-            edition = catalogue.create_edition(db_session(), track, slug=form.slug.data,
-                                             draft=True, **form.service_data())
-        except InvalidInput as exc:
-            form.fail(exc)
-        else:
-            flash(_("Editie %(name)s aangemaakt.", name=edition.name), "success")
-            return redirect(url_for("coordinator.edition", edition_id=edition.id))
-    return render_template("coordinator/edition_form.html", form=form, track=track,
-                           edition=None), status_code(form)
+    # A new edition starts as a draft, like a copy: it goes public when published.
+    saved = save(form, lambda: catalogue.create_edition(db_session(), track, slug=form.slug.data,
+                                                        draft=True, **form.service_data()),
+                 lambda edition: _("Editie %(name)s aangemaakt.", name=edition.name),
+                 lambda edition: url_for("coordinator.edition", edition_id=edition.id))
+    return saved or (render_template("coordinator/edition_form.html", form=form, track=track,
+                                     edition=None), status_code(form))
 
 
 @bp.route("/edities/<int:edition_id>/bewerken", methods=["GET", "POST"])
@@ -59,50 +53,39 @@ def edit_edition(edition_id: int):
     del form.slug  # in feed addresses: stays
     if request.method == "GET":
         form.load_window(edition)
-    if form.validate_on_submit():
-        try:
-            catalogue.update_edition(db_session(), edition, **form.service_data())
-        except InvalidInput as exc:
-            form.fail(exc)
-        else:
-            flash(_("Wijzigingen opgeslagen."), "success")
-            return redirect(url_for("coordinator.edition", edition_id=edition.id))
-    return render_template("coordinator/edition_form.html", form=form, track=track,
-                           edition=edition), status_code(form)
+    saved = save(form, lambda: catalogue.update_edition(db_session(), edition,
+                                                        **form.service_data()),
+                 _("Wijzigingen opgeslagen."), url_for("coordinator.edition", edition_id=edition.id))
+    return saved or (render_template("coordinator/edition_form.html", form=form, track=track,
+                                     edition=edition), status_code(form))
 
 
 @bp.route("/edities/<int:edition_id>/kopie", methods=["GET", "POST"])
 def copy_edition(edition_id: int):
     edition, track = access.edition(edition_id)
-    meetings, deadlines = _programme(edition.id)
+    meetings, deadlines = programme(db_session(), edition.id)
     scheduled = [m for m in meetings if m.status == "scheduled"]
     form = CopyEditionForm()
     if request.method == "GET" and scheduled:
         # The common case: the same weekdays a year later (52 weeks).
         form.first_date.data = scheduled[0].on_date + timedelta(weeks=52)
-    if form.validate_on_submit():
-        try:
-            copy = editions.copy_edition(db_session(), edition, slug=form.slug.data,
-                                        name=form.name.data, first_date=form.first_date.data)
-        except InvalidInput as exc:
-            form.fail(exc)
-        else:
-            flash(_("Editie %(name)s gemaakt als kopie van %(old)s.", name=copy.name,
-                    old=edition.name), "success")
-            return redirect(url_for("coordinator.edition", edition_id=copy.id))
-    return render_template("coordinator/edition_copy.html", form=form, track=track,
-                           edition=edition, meetings=scheduled, deadlines=deadlines), status_code(form)
+    saved = save(form, lambda: editions.copy_edition(db_session(), edition, slug=form.slug.data,
+                                                     name=form.name.data,
+                                                     first_date=form.first_date.data),
+                 lambda copy: _("Editie %(name)s gemaakt als kopie van %(old)s.", name=copy.name,
+                                old=edition.name),
+                 lambda copy: url_for("coordinator.edition", edition_id=copy.id))
+    return saved or (render_template("coordinator/edition_copy.html", form=form, track=track,
+                                     edition=edition, meetings=scheduled, deadlines=deadlines),
+                     status_code(form))
 
 
 @bp.get("/edities/<int:edition_id>")
 def edition(edition_id: int):
     edition, track = access.edition(edition_id)
     s = db_session()
-    meetings, deadlines = _programme(edition.id)
-    materials = defaultdict(list)
-    for material in s.exec(select(Material).where(
-            Material.meeting_id.in_([m.id for m in meetings])).order_by(Material.id)):
-        materials[material.meeting_id].append(material)
+    meetings, deadlines = programme(s, edition.id)
+    materials = materials_by_meeting(s, [m.id for m in meetings])
     return render_template("coordinator/edition.html", edition=edition, track=track,
                            meetings=meetings, deadlines=deadlines, materials=materials,
                            completion=deadline_completion(s, deadlines),
@@ -139,7 +122,7 @@ def _month(value: str | None, fallback: date) -> date:
 def edition_calendar(edition_id: int):
     """A month grid (weeks from Monday), rendered on the server."""
     edition, track = access.edition(edition_id)
-    meetings, deadlines = _programme(edition.id)
+    meetings, deadlines = programme(db_session(), edition.id)
     today = local_today(edition.timezone)
     upcoming = [m.on_date for m in meetings if m.on_date >= today]
     fallback = upcoming[0] if upcoming else (meetings[-1].on_date if meetings else today)

@@ -1,5 +1,6 @@
-"""Dates and times on coordinator pages: nl-NL, or nl-BE for a Flemish organiser (short dates
-differ: 03-04-2030 against 3/04/2030), English when chosen; always in the edition's zone."""
+"""Dates, times and counts on coordinator pages. Dates in nl-NL, or nl-BE for a Flemish
+organiser (short dates differ: 03-04-2030 against 3/04/2030), English when chosen; always in the
+edition's zone."""
 
 from __future__ import annotations
 
@@ -8,12 +9,12 @@ from functools import lru_cache
 
 from babel.dates import format_date, format_datetime
 from flask import Flask
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_login import current_user
 
 from trajectories.core.clock import to_local
 from trajectories.core.reference import goals
-from trajectories.web.coordinator.progress import completion_text
+from trajectories.schedule.models import DeliveredBy
 
 
 def date_locale() -> str:
@@ -45,6 +46,16 @@ def cmoment(moment, zone_name: str, fmt: str = "short") -> str:
 
 def clocal_time(moment, zone_name: str) -> str:
     return "" if moment is None else f"{to_local(moment, zone_name):%H:%M}"
+
+
+def completion_text(deadline, done: int, expected: int) -> str:
+    """What a deadline's completion counts, in words: municipalities (one delivery covers an
+    organisation) or participants."""
+    if deadline.delivered_by == DeliveredBy.ORGANISATION:
+        return ngettext("%(done)s van %(num)s gemeente ingeleverd",
+                        "%(done)s van %(num)s gemeenten ingeleverd", expected, done=done)
+    return ngettext("%(done)s van %(num)s deelnemer ingeleverd",
+                    "%(done)s van %(num)s deelnemers ingeleverd", expected, done=done)
 
 
 def register(app: Flask) -> None:

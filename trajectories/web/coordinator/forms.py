@@ -3,8 +3,11 @@ field it belongs beside. Field names match the services' keyword arguments."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import TypeVar
 
+from flask import flash, redirect
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -30,6 +33,7 @@ from trajectories.catalogue.models import Eligibility
 from trajectories.catalogue.services import MAX_CAPACITY
 from trajectories.core.clock import NonexistentLocalTime, to_local, to_utc
 from trajectories.core.errors import InvalidInput
+from trajectories.core.models import choices
 from trajectories.core.reference import goals as sdg_goals
 from trajectories.schedule.models import DeliveredBy, MeetingKind, MeetingMode
 
@@ -45,6 +49,31 @@ class Form(FlaskForm):
 
     def data_for_service(self, *names: str) -> dict:
         return {name: self._fields[name].data for name in names}
+
+
+T = TypeVar("T")
+
+
+def save(form: Form, action: Callable[[], T], done: str | Callable[[T], str],
+         to: str | Callable[[T], str]):
+    """The shape of a coordinator's form view, written once: when the form is posted and valid,
+    call the service (`action`); when it refuses (`InvalidInput`), its message goes beside the
+    field and the answer is None: render the form again. Otherwise flash `done` and redirect to
+    `to`, each a text or made from what the service returned."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        result = action()
+    except InvalidInput as exc:
+        form.fail(exc)
+        return None
+    flash(done(result) if callable(done) else done, "success")
+    return redirect(to(result) if callable(to) else to)
+
+
+def status_code(form) -> int:
+    """400 for a posted form with errors (it is shown again), else 200."""
+    return 400 if form.is_submitted() and form.errors else 200
 
 
 #: Years a date typed here may have: year 1 or 9999 would overflow the zone and feed arithmetic.
@@ -154,10 +183,7 @@ class EditionForm(Form):
         description=_l("Leeg laten voor geen grens."))
     registration_opens_at = DutchDateTimeField(_l("Inschrijving opent"), validators=[Optional()])
     registration_closes_at = DutchDateTimeField(_l("Inschrijving sluit"), validators=[Optional()])
-    eligibility = SelectField(_l("Wie mag deelnemen"), choices=[
-        (Eligibility.MUNICIPALITIES.value, _l("Alleen gemeenten")),
-        (Eligibility.PUBLIC_BODIES.value, _l("Gemeenten en provincies")),
-        (Eligibility.ANYONE.value, _l("Iedereen"))])
+    eligibility = SelectField(_l("Wie mag deelnemen"), choices=choices(Eligibility))
     requires_approval = BooleanField(_l("Inschrijvingen wachten op goedkeuring"))
     coordinator_email = EmailField(_l("E-mailadres coördinator van deze editie"))
 
@@ -204,13 +230,8 @@ class CopyEditionForm(Form):
                                                "op; de kloktijden blijven gelijk."))
 
 
-MEETING_KINDS = [(MeetingKind.SESSION.value, _l("Sessie")),
-                 (MeetingKind.MASTERCLASS.value, _l("Masterclass")),
-                 (MeetingKind.CONGRESS.value, _l("Congres")),
-                 (MeetingKind.REGIONAL_MEETING.value, _l("Regionale bijeenkomst"))]
-MEETING_MODES = [(MeetingMode.ONLINE.value, _l("Online")),
-                 (MeetingMode.ON_SITE.value, _l("Op locatie")),
-                 (MeetingMode.HYBRID.value, _l("Hybride"))]
+MEETING_KINDS = choices(MeetingKind)
+MEETING_MODES = choices(MeetingMode)
 
 
 class MeetingContentForm(Form):
@@ -254,9 +275,7 @@ class DeadlineForm(Form):
     due_date = DutchDateField(_l("Uiterste datum"), validators=[required()])
     due_time = DutchTimeField(_l("Tijdstip"), validators=[Optional()],
                               description=_l("Leeg laten voor het einde van de dag."))
-    delivered_by = SelectField(_l("Wie levert op"), choices=[
-        (DeliveredBy.PARTICIPANT.value, _l("Elke deelnemer")),
-        (DeliveredBy.ORGANISATION.value, _l("Eén keer per gemeente"))])
+    delivered_by = SelectField(_l("Wie levert op"), choices=choices(DeliveredBy))
 
     FIELDS = ("title", "description", "due_date", "due_time", "delivered_by")
 

@@ -9,10 +9,11 @@ from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from markupsafe import Markup, escape
-from sqlmodel import select
 
 from trajectories.accounts.models import Coordinator
+from trajectories.catalogue import queries as catalogue
 from trajectories.catalogue.models import Edition, Track
+from trajectories.core import queries as log
 from trajectories.core.models import EventRecord
 from trajectories.people.models import Participant
 from trajectories.schedule.models import Deadline, Meeting
@@ -28,7 +29,6 @@ WINDOW = 5000
 SENTENCES = {
     "TrackSaved": lambda: _("Leertraject opgeslagen: %(track)s."),
     "EditionSaved": lambda: _("Editie opgeslagen: %(edition)s."),
-    "EditionDeleted": lambda: _("Editie verwijderd: %(edition)s."),
     "MeetingPlanned": lambda: _("Sessie gepland: %(meeting)s (%(edition)s)."),
     "MeetingChanged": lambda: _("Sessie gewijzigd: %(meeting)s (%(edition)s)."),
     "MeetingRescheduled": lambda: _("Sessie verplaatst: %(meeting)s (%(edition)s)."),
@@ -66,10 +66,9 @@ def logbook():
     s = db_session()
     page = max(whole_number(request.args.get("pagina")) or 1, 1)
     ids = access.organiser_ids()
-    records = list(s.exec(select(EventRecord).order_by(EventRecord.id.desc()).limit(WINDOW)))
+    records = log.latest_records(s, WINDOW)
     if ids is not None:
-        tracks = set(s.exec(select(Track.id).where(Track.organiser_id.in_(ids))))
-        editions = set(s.exec(select(Edition.id).where(Edition.track_id.in_(tracks))))
+        tracks, editions = catalogue.owned_ids(s, ids)
         records = [r for r in records if _belongs(r.payload, ids, tracks, editions)]
     shown = records[(page - 1) * PAGE: page * PAGE]
     story = _Story(s, shown)
@@ -103,7 +102,7 @@ class _Story:
 
     def __init__(self, s, records) -> None:
         def load(model, ids):
-            return {o.id: o for o in s.exec(select(model).where(model.id.in_(ids)))} if ids else {}
+            return log.by_id(s, model, ids)
 
         self.editions = load(Edition, _ids(records, "edition_id"))
         self.tracks = load(Track, _ids(records, "track_id")

@@ -3,18 +3,15 @@ hold/release and the review step, retry, a one-off message, and the schedule of 
 
 from __future__ import annotations
 
-from collections import Counter
-
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import func
-from sqlmodel import select
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import NumberRange, Optional
 
 from trajectories.core.errors import InvalidInput
+from trajectories.mail import queries as mail
 from trajectories.mail import services as messages
 from trajectories.mail.models import MailKind, MailStatus, OutboxMessage, settings_for
 from trajectories.mail.outbox import row_content
@@ -22,20 +19,14 @@ from trajectories.scheduler import overview, plan
 from trajectories.scheduler.models import SkipReason
 from trajectories.web import db_session, whole_number
 from trajectories.web.coordinator import access, bp
-from trajectories.web.coordinator.forms import ConfirmForm, Form, required
-from trajectories.web.coordinator.tracks import status_code
+from trajectories.web.coordinator.forms import ConfirmForm, Form, required, save, status_code
 
 PAGE = 100
-STATUS_LABELS = {MailStatus.HELD: _l("vastgehouden"), MailStatus.QUEUED: _l("in de wachtrij"),
-                 MailStatus.SENDING: _l("wordt verstuurd"), MailStatus.SENT: _l("verstuurd"),
-                 MailStatus.FAILED: _l("mislukt")}
+STATUS_LABELS = {status: status.label for status in (MailStatus.HELD, MailStatus.QUEUED,
+                  MailStatus.SENDING, MailStatus.SENT, MailStatus.FAILED)}
 KIND_LABELS = {
-    MailKind.WELCOME: _l("welkom"), MailKind.INVITATION: _l("uitnodiging"),
-    MailKind.UPDATE: _l("wijziging"), MailKind.CANCELLATION: _l("afzegging"),
-    MailKind.REMINDER: _l("herinnering aan een sessie"),
-    MailKind.NUDGE: _l("herinnering aan een deadline"), MailKind.OVERDUE: _l("deadline verstreken"),
-    MailKind.COACHING: _l("coaching"), MailKind.DIGEST: _l("weekoverzicht"),
-    MailKind.ANNOUNCEMENT: _l("bericht aan de editie"), MailKind.OTHER: _l("bericht"), "public_confirm": _l("bevestiging van een inschrijving"),
+    **{kind: kind.label for kind in MailKind},
+    "public_confirm": _l("bevestiging van een inschrijving"),
     "public_signin": _l("inloglink"), "public_admitted": _l("toegelaten"),
     "public_applied": _l("aanmelding ontvangen"), "public_waitlisted": _l("wachtlijst"),
 }
@@ -89,29 +80,22 @@ def outbox(edition_id: int):
     form = MailSettingsForm(obj=current)
     if request.method == "GET":
         form.load(current)
-    if form.validate_on_submit():
-        try:
-            messages.set_mail_settings(
-                s, edition, hold=form.hold.data, review_coaching=form.review_coaching.data,
-                reminder_days=form.reminder_days.data or [], nudge_days=form.nudge_days.data or [],
-                send_hour=current.send_hour if form.send_hour.data is None else form.send_hour.data,
-                coaching_delay_hours=form.coaching_delay_hours.data)
-        except InvalidInput as exc:
-            form.fail(exc)
-        else:
-            flash(_("Instellingen voor mail opgeslagen."), "success")
-            return redirect(url_for("coordinator.outbox", edition_id=edition.id))
+    saved = save(form, lambda: messages.set_mail_settings(
+                     s, edition, hold=form.hold.data, review_coaching=form.review_coaching.data,
+                     reminder_days=form.reminder_days.data or [],
+                     nudge_days=form.nudge_days.data or [],
+                     send_hour=current.send_hour if form.send_hour.data is None
+                     else form.send_hour.data,
+                     coaching_delay_hours=form.coaching_delay_hours.data),
+                 _("Instellingen voor mail opgeslagen."),
+                 url_for("coordinator.outbox", edition_id=edition.id))
+    if saved:
+        return saved
     status = request.args.get("status", "")
-    query = select(OutboxMessage).where(OutboxMessage.edition_id == edition.id)
-    if status in STATUS_LABELS:
-        query = query.where(OutboxMessage.status == status)
-    rows = list(s.exec(query.order_by(OutboxMessage.id.desc()).limit(PAGE)))
-    counts = Counter(dict(s.exec(select(OutboxMessage.status, func.count())
-                                 .where(OutboxMessage.edition_id == edition.id)
-                                 .group_by(OutboxMessage.status)).all()))
+    rows = mail.outbox(s, edition.id, status if status in STATUS_LABELS else None, limit=PAGE)
     return render_template("coordinator/outbox.html", edition=edition, track=track, rows=rows,
-                           counts=counts, labels=STATUS_LABELS, kinds=KIND_LABELS, status=status,
-                           form=form,
+                           counts=mail.status_counts(s, edition.id), labels=STATUS_LABELS,
+                           kinds=KIND_LABELS, status=status, form=form,
                            settings=current), status_code(form)
 
 
@@ -167,16 +151,13 @@ def one_off(edition_id: int):
     edition, track = access.edition(edition_id)
     s = db_session()
     form = OneOffForm()
-    if form.validate_on_submit():
-        try:
-            n = messages.send_one_off(s, edition, subject=form.subject.data, body=form.body.data,
-                                      group=form.group.data)
-        except InvalidInput as exc:
-            form.fail(exc)
-        else:
-            flash(ngettext("Bericht klaargezet voor %(num)s ontvanger.",
-                           "Bericht klaargezet voor %(num)s ontvangers.", n), "success")
-            return redirect(url_for("coordinator.outbox", edition_id=edition.id))
+    saved = save(form, lambda: messages.send_one_off(s, edition, subject=form.subject.data,
+                                                     body=form.body.data, group=form.group.data),
+                 lambda n: ngettext("Bericht klaargezet voor %(num)s ontvanger.",
+                                    "Bericht klaargezet voor %(num)s ontvangers.", n),
+                 url_for("coordinator.outbox", edition_id=edition.id))
+    if saved:
+        return saved
     counts = {group: len(messages.recipients(s, edition, group)) for group in messages.RECIPIENTS}
     return render_template("coordinator/one_off.html", edition=edition, track=track, form=form,
                            counts=counts), status_code(form)
@@ -209,15 +190,4 @@ def mail_schedule(edition_id: int):
                            history=overview.history(s, edition.id),
                            labels=MOMENT_LABELS, skip_labels=SKIP_LABELS,
                            settings=settings_for(s, edition.id))
-
-
-def failed_by_edition(editions: list) -> list[tuple]:
-    """[(edition, track, failed mails)] for the editions with failed mails."""
-    by_id = {c.id: (c, t) for c, t in editions}
-    if not by_id:
-        return []
-    rows = db_session().exec(select(OutboxMessage.edition_id, func.count()).where(
-        OutboxMessage.edition_id.in_(list(by_id)), OutboxMessage.status == MailStatus.FAILED)
-        .group_by(OutboxMessage.edition_id))
-    return [(*by_id[edition_id], n) for edition_id, n in rows]
 

@@ -8,11 +8,11 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from trajectories.core.errors import InvalidInput
-from trajectories.people import imports
+from trajectories.people import imports, queries, uploads
 from trajectories.web import db_session
 from trajectories.web.coordinator import access, bp
 from trajectories.web.coordinator.forms import CsvImportForm
-from trajectories.web.coordinator.roster import _people, translated_labels
+from trajectories.web.coordinator.roster import translated_labels
 
 #: What each CSV column holds: (header as typed in the file, required, meaning). The headers
 #: are the file's format and stay Dutch; their meaning shows in the visitor's language.
@@ -36,18 +36,9 @@ ORGANISATION_COLUMNS = (
 
 def _text_of(form: CsvImportForm) -> str:
     """The CSV from the upload, or (after a clean preview) from the hidden content field."""
-    upload = form.upload.data
-    if upload and upload.filename:
-        raw = upload.stream.read(5 * 1024 * 1024 + 1)
-        if len(raw) > 5 * 1024 * 1024:
-            raise InvalidInput(_("Het bestand is te groot (hoogstens 5 MB)."), "upload")
-        try:
-            return raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            try:
-                return raw.decode("cp1252")  # Excel's "CSV" on Windows
-            except UnicodeDecodeError:
-                raise InvalidInput(_("Sla het bestand op als CSV (UTF-8)."), "upload") from None
+    text = uploads.csv_text(form.upload.data, "upload")
+    if text is not None:
+        return text
     if form.content.data:
         return form.content.data
     raise InvalidInput(_("Kies een CSV-bestand."), "upload")
@@ -103,7 +94,7 @@ def participants_export(edition_id: int):
     edition, track = access.edition(edition_id)
     labels = translated_labels()
     rows = [[r.name, r.email, r.role, r.organisation or "", r.code or "", labels[r.status],
-             r.created_at.date().isoformat()] for r in _people(edition.id)]
+             r.created_at.date().isoformat()] for r in queries.roster(db_session(), edition.id)]
     body = imports.to_csv([_("naam"), _("e-mail"), _("functie"), _("organisatie"),
                            _("organisatiecode"), _("status"), _("ingeschreven op")], rows)
     name = f"{track.slug}-{edition.slug}-deelnemers.csv"

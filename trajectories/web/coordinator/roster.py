@@ -3,68 +3,24 @@ session, deliverables per deadline. Each list is a fixed number of queries."""
 
 from __future__ import annotations
 
-import tempfile
-import zipfile
-from pathlib import Path
-
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlmodel import select
 
-from trajectories.core.clock import to_local
 from trajectories.core.errors import InvalidInput
 from trajectories.people import enrollments as editions
+from trajectories.people import queries, uploads
 from trajectories.people import services as people
-from trajectories.people import uploads
-from trajectories.people.models import (
-    Attendance,
-    Enrollment,
-    EnrollmentStatus,
-    Organisation,
-    Participant,
-    Submission,
-)
+from trajectories.people.models import TAKING_PART, EnrollmentStatus, Participant
 from trajectories.schedule import services as schedule
-from trajectories.schedule.models import DeadlineExtension, DeliveredBy
+from trajectories.schedule.models import DeliveredBy
+from trajectories.schedule.queries import deadline_completion
 from trajectories.web import db_session, whole_number
 from trajectories.web.coordinator import access, bp
 from trajectories.web.coordinator.filters import cdate
-from trajectories.web.coordinator.forms import ConfirmForm, ExtensionForm
-from trajectories.web.coordinator.progress import TAKING_PART, deadline_completion
-from trajectories.web.coordinator.tracks import status_code
+from trajectories.web.coordinator.forms import ConfirmForm, ExtensionForm, save, status_code
 
-STATUS_LABELS = {
-    EnrollmentStatus.APPLIED: _l("aangemeld"),
-    EnrollmentStatus.ADMITTED: _l("toegelaten"),
-    EnrollmentStatus.WAITLISTED: _l("wachtlijst"),
-    EnrollmentStatus.WITHDRAWN: _l("ingetrokken"),
-    EnrollmentStatus.COMPLETED: _l("afgerond"),
-}
-
-
-def _people(edition_id: int, statuses=None, search: str = ""):
-    """Rows of plain columns (not ORM objects: a list of 1,000 stays fast): enrollment_id,
-    status, updated_at, created_at, participant_id, name, email, role, organisation_id,
-    organisation, code."""
-    query = (select(Enrollment.id.label("enrollment_id"), Enrollment.status,
-                    Enrollment.updated_at, Enrollment.created_at,
-                    Participant.id.label("participant_id"), Participant.name, Participant.email,
-                    Participant.role, Participant.organisation_id,
-                    Organisation.name.label("organisation"),
-                    Organisation.code.label("code"))
-             .join(Participant, Participant.id == Enrollment.participant_id)
-             .outerjoin(Organisation, Organisation.id == Participant.organisation_id)
-             .where(Enrollment.edition_id == edition_id)
-             .order_by(Participant.name, Participant.id))
-    if statuses:
-        query = query.where(Enrollment.status.in_(list(statuses)))
-    if search:
-        like = f"%{search.lower()}%"
-        query = query.where(Participant.name.ilike(like) | Participant.email.ilike(like)
-                            | Organisation.name.ilike(like))
-    return list(db_session().exec(query))
+STATUS_LABELS = {status: status.label for status in EnrollmentStatus}
 
 
 def translated_labels() -> dict[str, str]:
@@ -94,7 +50,7 @@ def enrollments(edition_id: int):
                                 zoek=request.args.get("zoek", "")))
     status = request.args.get("status", "")
     search = request.args.get("zoek", "").strip()[:100]
-    rows = _people(edition.id, [status] if status in STATUS_LABELS else None, search)
+    rows = queries.roster(s, edition.id, [status] if status in STATUS_LABELS else None, search)
     admitted = people.admitted_count(s, edition.id)
     return render_template("coordinator/enrollments.html", edition=edition, track=track, rows=rows,
                            labels=translated_labels(), status=status, search=search,
@@ -105,7 +61,7 @@ def enrollments(edition_id: int):
 def attendance(meeting_id: int):
     meeting, edition, track = access.meeting(meeting_id)
     s = db_session()
-    rows = _people(edition.id, TAKING_PART)
+    rows = queries.roster(s, edition.id, TAKING_PART)
     form = ConfirmForm()
     if form.validate_on_submit():
         present = set(request.form.getlist("present"))
@@ -117,8 +73,7 @@ def attendance(meeting_id: int):
         else:
             flash(_("Aanwezigheid opgeslagen."), "success")
             return redirect(url_for("coordinator.edition", edition_id=edition.id) + "#sessies")
-    recorded = {a.participant_id: a.present for a in s.exec(
-        select(Attendance).where(Attendance.meeting_id == meeting.id))}
+    recorded = queries.attendance_of(s, meeting.id)
     return render_template("coordinator/attendance.html", edition=edition, track=track,
                            meeting=meeting, rows=rows, recorded=recorded, form=form)
 
@@ -130,23 +85,18 @@ def deliverables(deadline_id: int):
     Below it, the form that gives one participant or municipality more time."""
     deadline, edition, track = access.deadline(deadline_id)
     s = db_session()
-    rows = _people(edition.id, TAKING_PART)
+    rows = queries.roster(s, edition.id, TAKING_PART)
     form = ExtensionForm()
-    if form.validate_on_submit():
-        try:
-            _extend(deadline, rows, form.who.data, form.due_date.data)
-        except InvalidInput as exc:
-            form.fail(exc)
-        else:
-            flash(_("Verlenging opgeslagen: %(who)s levert uiterlijk %(date)s in.",
-                    who=dict(_extension_choices(deadline, rows))[form.who.data],
-                    date=cdate(form.due_date.data, "long")), "success")
-            return redirect(url_for("coordinator.deliverables", deadline_id=deadline.id))
+    saved = save(form, lambda: _extend(deadline, rows, form.who.data, form.due_date.data),
+                 lambda _none: _("Verlenging opgeslagen: %(who)s levert uiterlijk %(date)s in.",
+                                 who=dict(_extension_choices(deadline, rows))[form.who.data],
+                                 date=cdate(form.due_date.data, "long")),
+                 url_for("coordinator.deliverables", deadline_id=deadline.id))
+    if saved:
+        return saved
     form.who.choices = [("", _("Kies…")), *_extension_choices(deadline, rows)]
-    extensions = {x.participant_id: x.due_date for x in s.exec(select(DeadlineExtension).where(
-        DeadlineExtension.deadline_id == deadline.id))}
-    submissions = {sub.participant_id: sub for sub in s.exec(
-        select(Submission).where(Submission.deadline_id == deadline.id))}
+    extensions = queries.extensions_of(s, deadline.id)
+    submissions = queries.submissions_of(s, deadline.id)
     done, expected = deadline_completion(s, [deadline])[deadline.id]
     if deadline.delivered_by == DeliveredBy.ORGANISATION:
         groups: dict[int, dict] = {}
@@ -219,45 +169,11 @@ def deliverables_zip(deadline_id: int):
     tekst.txt and the handed-in file, and LEESMIJ.txt listing what is in it and what could not
     be included (a file missing on the server)."""
     deadline, edition, _track = access.deadline(deadline_id)
-    s = db_session()
-    index, missing = [], []
-    buffer = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)  # noqa: SIM115 (send_file closes it)
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for sub, participant in s.exec(
-                select(Submission, Participant)
-                .join(Participant, Participant.id == Submission.participant_id)
-                .where(Submission.deadline_id == deadline.id).order_by(Participant.name)):
-            folder = f"{_safe_name(participant.name)}-{participant.id}"
-            parts = []
-            if sub.text:
-                archive.writestr(f"{folder}/tekst.txt", sub.text)
-                parts.append("tekst.txt")
-            if sub.file_path:
-                path = uploads.resolve(sub.file_path)
-                name = uploads.clean_name(sub.file_name or "", f"bestand{Path(sub.file_path).suffix}")
-                if name == "tekst.txt":
-                    name = f"bestand-{name}"
-                if path is None:
-                    missing.append(f"- {participant.name}: {name}")
-                else:
-                    archive.write(path, f"{folder}/{name}")
-                    parts.append(name)
-            moment = to_local(sub.submitted_at, edition.timezone).strftime("%Y-%m-%d %H:%M")
-            late = f" ({_('te laat')})" if sub.late else ""
-            index.append(f"{participant.name} — {folder}/: {', '.join(parts) or '-'}; "
-                         f"{_('ingeleverd')} {moment}{late}")
-        lines = [deadline.title, "", *index]
-        if missing:
-            lines += ["", _("NIET OPGENOMEN: deze bestanden ontbreken op de server."), *missing]
-        else:
-            lines += ["", _("Alle teksten en bestanden zitten in deze zip.")]
-        archive.writestr(_("LEESMIJ.txt"), "\r\n".join(lines) + "\r\n")
-    buffer.seek(0)
+    buffer = uploads.submissions_zip(
+        deadline.title, queries.submissions_with_participants(db_session(), deadline.id),
+        edition.timezone)
     response = send_file(buffer, mimetype="application/zip", as_attachment=True,
-                         download_name=f"inzendingen-{_safe_name(deadline.title)[:40]}.zip")
+                         download_name=f"inzendingen-{uploads.safe_name(deadline.title)[:40]}.zip")
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
-
-def _safe_name(value: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in value).strip("-") or "x"

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlmodel import select
 
 from trajectories.core.clock import to_local
 from trajectories.core.errors import InvalidInput
+from trajectories.people import queries as people
 from trajectories.people import uploads
-from trajectories.people.models import Enrollment, EnrollmentStatus, Participant
 from trajectories.schedule import services as schedule
 from trajectories.web import db_session
 from trajectories.web.coordinator import access, bp
@@ -20,48 +19,43 @@ from trajectories.web.coordinator.forms import (
     MeetingContentForm,
     MeetingForm,
     MeetingTimeForm,
+    save,
+    status_code,
 )
-from trajectories.web.coordinator.tracks import status_code
 
 
-def _back(edition_id: int):
-    return redirect(url_for("coordinator.edition", edition_id=edition_id) + "#sessies")
+def _sessions(edition_id: int) -> str:
+    return url_for("coordinator.edition", edition_id=edition_id) + "#sessies"
+
+
+def _deadlines(edition_id: int) -> str:
+    return url_for("coordinator.edition", edition_id=edition_id) + "#deadlines"
 
 
 @bp.route("/edities/<int:edition_id>/sessies/nieuw", methods=["GET", "POST"])
 def new_meeting(edition_id: int):
     edition, track = access.edition(edition_id)
     form = MeetingForm()
-    if form.validate_on_submit():
-        try:
-            meeting = schedule.plan_meeting(
-                db_session(), edition, on_date=form.on_date.data, start=form.start.data,
-                end=form.end.data, **form.data_for_service(*MeetingForm.CONTENT))
-        except InvalidInput as exc:
-            form.fail(exc)
-        else:
-            flash(_("Sessie %(title)s gepland.", title=meeting.title), "success")
-            return _back(edition.id)
-    return render_template("coordinator/meeting_form.html", form=form, edition=edition,
-                           track=track, meeting=None, heading=_("Sessie plannen")), status_code(form)
+    saved = save(form, lambda: schedule.plan_meeting(
+                     db_session(), edition, on_date=form.on_date.data, start=form.start.data,
+                     end=form.end.data, **form.data_for_service(*MeetingForm.CONTENT)),
+                 lambda meeting: _("Sessie %(title)s gepland.", title=meeting.title),
+                 _sessions(edition.id))
+    return saved or (render_template("coordinator/meeting_form.html", form=form, edition=edition,
+                                     track=track, meeting=None, heading=_("Sessie plannen")),
+                     status_code(form))
 
 
 @bp.route("/sessies/<int:meeting_id>/bewerken", methods=["GET", "POST"])
 def edit_meeting(meeting_id: int):
     meeting, edition, track = access.meeting(meeting_id)
     form = MeetingContentForm(obj=meeting)
-    if form.validate_on_submit():
-        try:
-            schedule.update_meeting(db_session(), meeting,
-                                    **form.data_for_service(*MeetingForm.CONTENT))
-        except InvalidInput as exc:
-            form.fail(exc)
-        else:
-            flash(_("Sessie bijgewerkt."), "success")
-            return _back(edition.id)
-    return render_template("coordinator/meeting_form.html", form=form, edition=edition,
-                           track=track, meeting=meeting, heading=_("Sessie bewerken")), \
-        status_code(form)
+    saved = save(form, lambda: schedule.update_meeting(
+                     db_session(), meeting, **form.data_for_service(*MeetingForm.CONTENT)),
+                 _("Sessie bijgewerkt."), _sessions(edition.id))
+    return saved or (render_template("coordinator/meeting_form.html", form=form, edition=edition,
+                                     track=track, meeting=meeting, heading=_("Sessie bewerken")),
+                     status_code(form))
 
 
 @bp.route("/sessies/<int:meeting_id>/verplaatsen", methods=["GET", "POST"])
@@ -73,68 +67,39 @@ def reschedule(meeting_id: int):
         if meeting.starts_at:
             form.start.data = to_local(meeting.starts_at, edition.timezone).time()
             form.end.data = to_local(meeting.ends_at, edition.timezone).time()
-    if form.validate_on_submit():
-        try:
-            schedule.reschedule_meeting(db_session(), meeting, on_date=form.on_date.data,
-                                        start=form.start.data, end=form.end.data)
-        except InvalidInput as exc:
-            form.fail(exc)
-        else:
-            flash(_("Sessie verplaatst; deelnemers krijgen een bijgewerkte uitnodiging."),
-                  "success")
-            return _back(edition.id)
-    return render_template("coordinator/meeting_form.html", form=form, edition=edition,
-                           track=track, meeting=meeting, heading=_("Sessie verplaatsen")), \
-        status_code(form)
-
-
-def _admitted(edition_id: int) -> list[Participant]:
-    return list(db_session().exec(
-        select(Participant).join(Enrollment, Enrollment.participant_id == Participant.id)
-        .where(Enrollment.edition_id == edition_id, Enrollment.status == EnrollmentStatus.ADMITTED)
-        .order_by(Participant.name)))
+    saved = save(form, lambda: schedule.reschedule_meeting(
+                     db_session(), meeting, on_date=form.on_date.data, start=form.start.data,
+                     end=form.end.data),
+                 _("Sessie verplaatst; deelnemers krijgen een bijgewerkte uitnodiging."),
+                 _sessions(edition.id))
+    return saved or (render_template("coordinator/meeting_form.html", form=form, edition=edition,
+                                     track=track, meeting=meeting,
+                                     heading=_("Sessie verplaatsen")), status_code(form))
 
 
 @bp.route("/sessies/<int:meeting_id>/annuleren", methods=["GET", "POST"])
 def cancel_meeting(meeting_id: int):
     meeting, edition, track = access.meeting(meeting_id)
     form = ConfirmForm()
-    if form.validate_on_submit():
-        try:
-            schedule.cancel_meeting(db_session(), meeting)
-        except InvalidInput as exc:
-            form.fail(exc)
-        else:
-            flash(_("Sessie geannuleerd."), "success")
-            return _back(edition.id)
-    return render_template("coordinator/meeting_cancel.html", form=form, edition=edition,
-                           track=track, meeting=meeting, recipients=_admitted(edition.id)), \
-        status_code(form)
+    saved = save(form, lambda: schedule.cancel_meeting(db_session(), meeting),
+                 _("Sessie geannuleerd."), _sessions(edition.id))
+    return saved or (render_template("coordinator/meeting_cancel.html", form=form,
+                                     edition=edition, track=track, meeting=meeting,
+                                     recipients=people.admitted_participants(db_session(),
+                                                                             edition.id)),
+                     status_code(form))
 
 
 @bp.route("/sessies/<int:meeting_id>/materiaal", methods=["GET", "POST"])
 def add_material(meeting_id: int):
     meeting, edition, track = access.meeting(meeting_id)
     form = MaterialForm()
-    if form.validate_on_submit():
-        file_path = ""
-        try:
-            upload = uploads.check(form.upload.data, "upload")
-            if upload and form.url.data:
-                raise InvalidInput(_("Geef een link of een bestand, niet allebei."), "url")
-            if not upload and not (form.url.data or "").strip():
-                raise InvalidInput(_("Geef een link of kies een bestand."), "url")
-            file_path = uploads.store(upload, "materials") if upload else ""
-            schedule.add_material(db_session(), meeting, title=form.title.data,
-                                  url=form.url.data or "", file_path=file_path)
-        except InvalidInput as exc:
-            uploads.remove(file_path)  # nothing kept when the material was refused
-            form.fail(exc)
-        else:
-            flash(_("Materiaal toegevoegd."), "success")
-            return _back(edition.id)
-    return render_template("coordinator/material_form.html", form=form, edition=edition,
-                           track=track, meeting=meeting), status_code(form)
+    saved = save(form, lambda: uploads.add_material(db_session(), meeting, title=form.title.data,
+                                                    url=form.url.data, storage=form.upload.data),
+                 _("Materiaal toegevoegd."), _sessions(edition.id))
+    return saved or (render_template("coordinator/material_form.html", form=form,
+                                     edition=edition, track=track, meeting=meeting),
+                     status_code(form))
 
 
 @bp.get("/materiaal/<int:material_id>")
@@ -150,16 +115,12 @@ def material_file(material_id: int):
 def new_deadline(edition_id: int):
     edition, track = access.edition(edition_id)
     form = DeadlineForm()
-    if form.validate_on_submit():
-        try:
-            schedule.set_deadline(db_session(), edition, **form.data_for_service(*DeadlineForm.FIELDS))
-        except InvalidInput as exc:
-            form.fail(exc)
-        else:
-            flash(_("Deadline opgeslagen."), "success")
-            return redirect(url_for("coordinator.edition", edition_id=edition.id) + "#deadlines")
-    return render_template("coordinator/deadline_form.html", form=form, edition=edition,
-                           track=track, deadline=None), status_code(form)
+    saved = save(form, lambda: schedule.set_deadline(
+                     db_session(), edition, **form.data_for_service(*DeadlineForm.FIELDS)),
+                 _("Deadline opgeslagen."), _deadlines(edition.id))
+    return saved or (render_template("coordinator/deadline_form.html", form=form,
+                                     edition=edition, track=track, deadline=None),
+                     status_code(form))
 
 
 @bp.route("/deadlines/<int:deadline_id>/bewerken", methods=["GET", "POST"])
@@ -168,17 +129,12 @@ def edit_deadline(deadline_id: int):
     form = DeadlineForm(obj=deadline)
     if request.method == "GET" and deadline.due_at:
         form.due_time.data = to_local(deadline.due_at, edition.timezone).time()
-    if form.validate_on_submit():
-        try:
-            schedule.set_deadline(db_session(), edition, deadline,
-                                  **form.data_for_service(*DeadlineForm.FIELDS))
-        except InvalidInput as exc:
-            form.fail(exc)
-        else:
-            flash(_("Deadline opgeslagen."), "success")
-            return redirect(url_for("coordinator.edition", edition_id=edition.id) + "#deadlines")
-    return render_template("coordinator/deadline_form.html", form=form, edition=edition,
-                           track=track, deadline=deadline, remove=ConfirmForm()), status_code(form)
+    saved = save(form, lambda: schedule.set_deadline(
+                     db_session(), edition, deadline, **form.data_for_service(*DeadlineForm.FIELDS)),
+                 _("Deadline opgeslagen."), _deadlines(edition.id))
+    return saved or (render_template("coordinator/deadline_form.html", form=form,
+                                     edition=edition, track=track, deadline=deadline,
+                                     remove=ConfirmForm()), status_code(form))
 
 
 @bp.post("/deadlines/<int:deadline_id>/verwijderen")
@@ -192,4 +148,4 @@ def remove_deadline(deadline_id: int):
             flash(exc.message, "error")
         else:
             flash(_("Deadline verwijderd."), "success")
-    return redirect(url_for("coordinator.edition", edition_id=edition.id) + "#deadlines")
+    return redirect(_deadlines(edition.id))

@@ -1,0 +1,79 @@
+"""Registering for an edition and confirming it by the link in the mail (double opt-in)."""
+
+from __future__ import annotations
+
+from flask import abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from trajectories.catalogue.models import Edition
+from trajectories.catalogue.status import registration_open
+from trajectories.core.errors import InvalidInput
+from trajectories.core.reference import municipalities
+from trajectories.people import registration
+from trajectories.people.models import Participant
+from trajectories.web import db_session
+from trajectories.web.public import track_entry
+from trajectories.web.security import limiter
+from trajectories.web.selfservice import bp, email_key, message, sign_in_session
+
+
+def _edition_or_404(organiser_slug: str, track_slug: str, edition_slug: str):
+    organiser, entry = track_entry(organiser_slug, track_slug)
+    row = next((e for e in entry["editions"] if e["edition"].slug == edition_slug), None)
+    if row is None:
+        abort(404)
+    return organiser, entry, row
+
+
+def _municipality_groups():
+    """Municipalities grouped by country and province, for <optgroup>s."""
+    countries = {"NL": _("Nederland"), "BE": _("Vlaanderen")}
+    groups: dict[str, list] = {}
+    for m in municipalities():
+        groups.setdefault(f"{countries[m.country]} — {m.province}", []).append(m)
+    return sorted(groups.items())
+
+
+@bp.route("/<organiser_slug>/<track_slug>/<edition_slug>/inschrijven", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"])
+@limiter.limit("5 per hour", methods=["POST"], key_func=email_key)
+def register(organiser_slug: str, track_slug: str, edition_slug: str):
+    organiser, entry, row = _edition_or_404(organiser_slug, track_slug, edition_slug)
+    edition: Edition = row["edition"]
+    error = None
+    form = request.form
+    if request.method == "POST":
+        if form.get("website"):
+            # The honeypot was filled in: a bot. Answer as if all went well; send nothing.
+            return _check_mail(form.get("email", ""))
+        try:
+            registration.request_registration(db_session(), edition, form.to_dict())
+            return _check_mail(form.get("email", ""))
+        except InvalidInput as exc:
+            error = exc
+    is_open = registration_open(edition)
+    full = row["places_left"] == 0  # registering puts them on the waiting list
+    return render_template("selfservice/register.html", organiser=organiser, entry=entry,
+                           row=row, edition=edition, is_open=is_open, full=full,
+                           error=error, form=form, groups=_municipality_groups(),
+                           other_kinds=registration.other_kinds(edition)), 200 if error is None else 422
+
+
+def _check_mail(email: str):
+    return message(_("Kijk in je mailbox"),
+                   _("We hebben een e-mail gestuurd naar %(email)s. Klik op de link in die "
+                     "e-mail om je inschrijving te bevestigen; pas dan telt ze.",
+                     email=email.strip().lower()))
+
+
+@bp.route("/inschrijving/bevestigen", methods=["GET", "POST"])
+def confirm():
+    token = request.values.get("t", "")
+    if request.method == "GET":
+        return render_template("selfservice/confirm.html", token=token)
+    try:
+        enrollment = registration.confirm_registration(db_session(), token)
+    except InvalidInput as exc:
+        return message(_("Bevestigen lukt niet"), exc.message, 400, signin_link=True)
+    sign_in_session(db_session().get(Participant, enrollment.participant_id))
+    return redirect(url_for("selfservice.home", bevestigd=enrollment.edition_id))
