@@ -21,7 +21,7 @@ from trajectories.mail import events as mail
 from trajectories.people import events as people
 from trajectories.schedule import events as schedule
 from trajectories.scheduler import handlers as plan
-from trajectories.web import register_blueprints, template_helpers
+from trajectories.web.site import register_blueprints, template_helpers
 
 babel = Babel()
 LANGUAGES = ("nl", "en")

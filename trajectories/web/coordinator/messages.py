@@ -18,7 +18,8 @@ from trajectories.mail.outbox import row_content
 from trajectories.scheduler import overview, plan
 from trajectories.scheduler.models import SkipReason
 from trajectories.web import db_session, whole_number
-from trajectories.web.coordinator import access, bp
+from trajectories.web.coordinator import access
+from trajectories.web.coordinator.blueprint import bp
 from trajectories.web.coordinator.forms import ConfirmForm, Form, required, save, status_code
 
 PAGE = 100

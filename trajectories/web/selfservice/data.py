@@ -11,7 +11,7 @@ from trajectories.core.errors import InvalidInput
 from trajectories.mail.outbox import PREFERENCE_LABELS, mail_preferences, set_mail_preference
 from trajectories.people import privacy, uploads
 from trajectories.web import db_session, fresh_session
-from trajectories.web.selfservice import bp, current_participant, message, signed_in
+from trajectories.web.selfservice.blueprint import bp, current_participant, message, signed_in
 
 
 @bp.route("/mijn/voorkeuren", methods=["GET", "POST"])

@@ -14,7 +14,7 @@ from trajectories.people.models import Participant
 from trajectories.web import db_session
 from trajectories.web.public import track_entry
 from trajectories.web.security import limiter
-from trajectories.web.selfservice import bp, email_key, message, sign_in_session
+from trajectories.web.selfservice.blueprint import bp, email_key, message, sign_in_session
 
 
 def _edition_or_404(organiser_slug: str, track_slug: str, edition_slug: str):

@@ -9,7 +9,7 @@ from trajectories.core.errors import InvalidInput
 from trajectories.people import registration
 from trajectories.web import db_session, fresh_session
 from trajectories.web.security import limiter
-from trajectories.web.selfservice import bp, email_key, message, sign_in_session
+from trajectories.web.selfservice.blueprint import bp, email_key, message, sign_in_session
 
 
 @bp.route("/mijn/inloggen", methods=["GET", "POST"])
