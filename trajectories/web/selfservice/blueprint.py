@@ -8,6 +8,7 @@ import functools
 from flask import Blueprint, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
+from trajectories.core.errors import InvalidInput
 from trajectories.people import uploads
 from trajectories.people.models import Participant
 from trajectories.web import db_session, fresh_session
@@ -44,6 +45,21 @@ def sign_in_session(participant: Participant) -> None:
     session["participant_id"] = participant.id
     session["participant_email"] = participant.email
     session.permanent = False
+
+
+def link_from_mail(template: str, use, failed: str):
+    """A signed link from a mail: GET shows a page with one button (mail scanners open every
+    link, and must not use it up), POST uses the token. `use(token)` returns the participant to
+    sign in and where they go next; a refused token shows why, with a way to ask for a new link."""
+    token = request.values.get("t", "")
+    if request.method == "GET":
+        return render_template(template, token=token)
+    try:
+        participant, target = use(token)
+    except InvalidInput as exc:
+        return message(failed, exc.message, 400, signin_link=True)
+    sign_in_session(participant)
+    return redirect(target)
 
 
 def email_key() -> str:
