@@ -21,34 +21,28 @@ from trajectories.mail import events as mail
 from trajectories.people import events as people
 from trajectories.schedule import events as schedule
 from trajectories.scheduler import handlers as plan
-from trajectories.web import register_blueprints, template_helpers
+from trajectories.web.site import register_blueprints, template_helpers
 
 babel = Babel()
 LANGUAGES = ("nl", "en")
+
+#: An edition's calendars: its feed files, and this process's feed cache at once.
+EDITION_FEEDS = (feed_files.republish_edition, feeds.forget_recent_feeds)
 
 #: Who acts on each event after the transaction that recorded it commits, in this order: the
 #: public feed files (`feed_files`), this process's feed cache (`feeds`), the scheduler's plan and
 #: queued mail (`plan`). An event missing here and from AUDIT_ONLY fails tests/test_wiring.py.
 SUBSCRIPTIONS: events.Subscriptions = {
     catalogue.TrackSaved: (feed_files.republish_track, feeds.forget_recent_feeds),
-    catalogue.EditionSaved: (feed_files.republish_edition, feeds.forget_recent_feeds,
-                             plan.on_edition_saved),
-    catalogue.EditionPublished: (feed_files.republish_edition, feeds.forget_recent_feeds,
-                                 plan.on_edition_published),
-    schedule.MeetingPlanned: (feed_files.republish_edition, feeds.forget_recent_feeds,
-                              plan.on_meeting_planned),
-    schedule.MeetingChanged: (feed_files.republish_edition, feeds.forget_recent_feeds,
-                              plan.on_meeting_changed),
-    schedule.MeetingRescheduled: (feed_files.republish_edition, feeds.forget_recent_feeds,
-                                  plan.on_meeting_changed),
-    schedule.MeetingCancelled: (feed_files.republish_edition, feeds.forget_recent_feeds,
-                                plan.on_meeting_cancelled),
-    schedule.DeadlineSet: (feed_files.republish_edition, feeds.forget_recent_feeds,
-                           plan.on_deadline_changed),
-    schedule.DeadlineRemoved: (feed_files.republish_edition, feeds.forget_recent_feeds,
-                               plan.on_deadline_changed),
-    schedule.DeadlineExtended: (feed_files.republish_edition, feeds.forget_recent_feeds,
-                                plan.on_deadline_changed),
+    catalogue.EditionSaved: (*EDITION_FEEDS, plan.on_edition_saved),
+    catalogue.EditionPublished: (*EDITION_FEEDS, plan.on_edition_published),
+    schedule.MeetingPlanned: (*EDITION_FEEDS, plan.on_meeting_planned),
+    schedule.MeetingChanged: (*EDITION_FEEDS, plan.on_meeting_changed),
+    schedule.MeetingRescheduled: (*EDITION_FEEDS, plan.on_meeting_changed),
+    schedule.MeetingCancelled: (*EDITION_FEEDS, plan.on_meeting_cancelled),
+    schedule.DeadlineSet: (*EDITION_FEEDS, plan.on_deadline_changed),
+    schedule.DeadlineRemoved: (*EDITION_FEEDS, plan.on_deadline_changed),
+    schedule.DeadlineExtended: (*EDITION_FEEDS, plan.on_deadline_changed),
     people.EnrollmentApplied: (feeds.forget_recent_feeds,),
     people.EnrollmentAdmitted: (feeds.forget_recent_feeds, plan.on_admitted),
     people.EnrollmentWaitlisted: (feeds.forget_recent_feeds,),

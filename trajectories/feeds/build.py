@@ -29,11 +29,6 @@ from sqlmodel import Session, select
 
 from trajectories.catalogue.models import Edition, Organiser, Track
 from trajectories.feeds import links
-from trajectories.feeds.cache import (  # noqa: F401
-    FRESH_SECONDS,
-    FeedCache,
-    forget_recent_everywhere,
-)
 from trajectories.feeds.calendar import (
     add_alarm,
     deadline_event,
@@ -43,14 +38,10 @@ from trajectories.feeds.calendar import (
     to_bytes,
 )
 from trajectories.feeds.models import DEFAULT_ALARM_MINUTES, FeedPreference
-from trajectories.feeds.rows import Rows, load_rows, window_start  # noqa: F401
+from trajectories.feeds.rows import Rows, load_rows
 from trajectories.feeds.texts import texts
 from trajectories.people.models import TAKING_PART, Enrollment, Participant, Submission
 from trajectories.schedule.models import DeadlineExtension
-
-# FRESH_SECONDS, FeedCache, forget_recent_everywhere and window_start are imported above for
-# web/feeds.py and feeds/handlers.py, which still read them as build.X (issue 15: to move to
-# `feeds.cache` and `feeds.rows` with those files' imports).
 
 
 @dataclass(frozen=True)

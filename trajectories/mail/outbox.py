@@ -34,16 +34,6 @@ from trajectories.mail.models import (
     preference_kind,
     settings_for,
 )
-
-# Where web/mail.py, web/selfservice.py and web/coordinator/messages.py still import them from
-# (issue 15: they move to `mail.preferences` and `mail.render` with those files' imports).
-from trajectories.mail.preferences import (  # noqa: F401
-    PREFERENCE_LABELS,
-    mail_preferences,
-    read_unsubscribe_token,
-    set_mail_preference,
-)
-from trajectories.mail.render import row_content  # noqa: F401
 from trajectories.people.models import Enrollment
 
 #: Mail kinds a coordinator reviews first when the edition has the review step on.

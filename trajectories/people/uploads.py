@@ -34,6 +34,8 @@ from flask_babel import gettext as _
 
 from trajectories.core.clock import to_local
 from trajectories.core.errors import InvalidInput
+from trajectories.people import queries, services
+from trajectories.schedule import services as schedule
 
 MAX_BYTES = 10 * 1024 * 1024
 ROOT = "uploads"
@@ -229,8 +231,6 @@ def hand_in(session, deadline, participant, *, text: str, storage):
     """Hand in for a deadline (`people.services.submit`) with the text and the uploaded file, if
     any (else the file handed in before stays). The file is kept only when the hand-in is taken:
     a refused one leaves nothing on disk, and a file replaced by a new one is removed."""
-    from trajectories.people import queries, services
-
     previous = queries.submission_of(session, deadline.id, participant.id)
     # Read before submitting: `submit` changes this same row.
     old_path, old_name = (previous.file_path, previous.file_name) if previous else ("", "")
@@ -254,8 +254,6 @@ def hand_in(session, deadline, participant, *, text: str, storage):
 def add_material(session, meeting, *, title: str, url: str, storage):
     """Add a material to a session (`schedule.services.add_material`): a link or an uploaded
     file, not both. Nothing of the file is kept when the material is refused."""
-    from trajectories.schedule import services as schedule
-
     written = ""
     try:
         upload = check(storage, "upload")

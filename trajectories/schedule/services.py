@@ -103,12 +103,17 @@ def update_meeting(session: Session, meeting: Meeting, **data) -> Meeting:
         return meeting
     # Calendar clients take a change only with a higher SEQUENCE; any visible change counts.
     meeting.sequence += 1
+    _meeting_changed(session, meeting)
+    return meeting
+
+
+def _meeting_changed(session: Session, meeting: Meeting) -> None:
+    """Say that a session (or what hangs on it) changed: its edition's feeds and the plan follow."""
     meeting.updated_at = utcnow()
     session.add(meeting)
     _touch(session, _edition_of(session, meeting))
     session.flush()
     events.record(session, MeetingChanged(meeting_id=meeting.id, edition_id=meeting.edition_id))
-    return meeting
 
 
 @service
@@ -157,11 +162,7 @@ def add_material(session: Session, meeting: Meeting, *, title: str, url: str = "
         raise InvalidInput(_l("Geef een link of een bestand, niet allebei."), "url")
     material = Material(meeting_id=meeting.id, title=title, url=url, file_path=file_path)
     session.add(material)
-    meeting.updated_at = utcnow()
-    session.add(meeting)
-    _touch(session, _edition_of(session, meeting))
-    session.flush()
-    events.record(session, MeetingChanged(meeting_id=meeting.id, edition_id=meeting.edition_id))
+    _meeting_changed(session, meeting)
     return material
 
 

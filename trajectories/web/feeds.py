@@ -15,7 +15,7 @@ from werkzeug.http import http_date
 
 from trajectories.catalogue import queries
 from trajectories.catalogue.models import Edition, Organiser, Track
-from trajectories.feeds import build, links, publish
+from trajectories.feeds import build, cache, links, publish, rows
 from trajectories.feeds.tokens import participant_for_token
 from trajectories.web import db_session
 from trajectories.web.security import limiter
@@ -30,7 +30,7 @@ PRIVATE_CACHE = "private, max-age=300"
 def _unlimited() -> bool:
     """Calendar servers (Google, Microsoft) poll many users' feeds from few addresses: a
     per-address limit would cut off whole organisations, and feeds are cheap to answer (see
-    build.FeedCache). A request filter, unlike `limiter.exempt(bp)`, skips the limiter's
+    cache.FeedCache). A request filter, unlike `limiter.exempt(bp)`, skips the limiter's
     per-request lookups too: feeds are the app's hottest path."""
     return request.blueprint == "feeds"
 
@@ -39,11 +39,11 @@ def _unlimited() -> bool:
 def _configure(state) -> None:
     # After-commit handlers of this app's database publish into its calendars directory.
     publish.configure(state.app.extensions["trajectories.db"], state.app.config["SETTINGS"])
-    state.app.extensions["trajectories.feeds.cache"] = build.FeedCache()
+    state.app.extensions["trajectories.feeds.cache"] = cache.FeedCache()
 
 
-def feed_cache() -> build.FeedCache:
-    """This app's built feeds (see build.FeedCache)."""
+def feed_cache() -> cache.FeedCache:
+    """This app's built feeds (see cache.FeedCache)."""
     return current_app.extensions["trajectories.feeds.cache"]
 
 
@@ -94,7 +94,7 @@ def _public(load) -> FlaskResponse:
 def organiser_feed(organiser_slug: str):
     def load():
         organiser, _, _ = _find(organiser_slug)
-        settings, start, session = _settings(), build.window_start(), db_session()
+        settings, start, session = _settings(), rows.window_start(), db_session()
         return feed_cache().get(
             ("organiser", organiser.id, settings.base_url),
             build.organiser_version(session, organiser, start),
@@ -108,7 +108,7 @@ def organiser_feed(organiser_slug: str):
 def track_feed(organiser_slug: str, track_slug: str):
     def load():
         organiser, track, _ = _find(organiser_slug, track_slug)
-        settings, start, session = _settings(), build.window_start(), db_session()
+        settings, start, session = _settings(), rows.window_start(), db_session()
         return feed_cache().get(
             ("track", track.id, settings.base_url),
             build.track_version(session, organiser, track, start),
@@ -135,7 +135,7 @@ def edition_feed(organiser_slug: str, track_slug: str, edition_slug: str):
 @bp.get("/feeds/p/<token>.ics")
 def personal_feed(token: str):
     """A participant's own feed. Unknown, malformed and rotated tokens all get the same 404.
-    Like public feeds, a worker answers from memory between checks (build.FRESH_SECONDS): a
+    Like public feeds, a worker answers from memory between checks (cache.FRESH_SECONDS): a
     rotated token stops at once in the process that rotated it, within seconds everywhere."""
     g.log_path = "/feeds/p/<token>.ics"  # the token never reaches the request log
     document = feed_cache().recent(request.path)

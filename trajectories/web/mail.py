@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request
 
-from trajectories.mail.outbox import PREFERENCE_LABELS, read_unsubscribe_token, set_mail_preference
+from trajectories.mail.preferences import (
+    PREFERENCE_LABELS,
+    read_unsubscribe_token,
+    set_mail_preference,
+)
 from trajectories.people.models import Participant
 from trajectories.web import db_session
 from trajectories.web.security import csrf

@@ -23,6 +23,7 @@ from trajectories.catalogue.status import Status
 from trajectories.core.clock import utcnow
 from trajectories.core.reference import goals
 from trajectories.people import uploads
+from trajectories.people.registration import RETENTION
 from trajectories.schedule import queries as programme
 from trajectories.schedule.models import Material, Meeting
 from trajectories.web import db_session, whole_number
@@ -207,8 +208,6 @@ def accessibility():
 
 @bp.get("/privacy")
 def privacy():
-    from trajectories.people.registration import RETENTION
-
     return render_template("public/privacy.html", retention=RETENTION)
 
 

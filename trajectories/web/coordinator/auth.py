@@ -15,7 +15,7 @@ from trajectories.catalogue import queries as catalogue
 from trajectories.catalogue.models import Organiser
 from trajectories.core.errors import InvalidInput
 from trajectories.web import db_session, fresh_session, local_path
-from trajectories.web.coordinator import bp
+from trajectories.web.coordinator.blueprint import _load_user, bp
 from trajectories.web.coordinator.forms import (
     ConfirmForm,
     CoordinatorForm,
@@ -35,10 +35,6 @@ def login():
         return redirect(url_for("coordinator.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
-        from trajectories.web.coordinator import (
-            _load_user,  # the wrapper Flask-Login keeps in the session
-        )
-
         row = accounts.authenticate(db_session(), form.email.data, form.password.data)
         if row is None:
             form.password.errors = [_("Dit e-mailadres en wachtwoord horen niet bij elkaar.")]

@@ -12,7 +12,8 @@ from trajectories.mail import queries as mail
 from trajectories.people import queries as people
 from trajectories.schedule import queries as schedule
 from trajectories.web import db_session
-from trajectories.web.coordinator import access, bp
+from trajectories.web.coordinator import access
+from trajectories.web.coordinator.blueprint import bp
 
 
 @bp.get("/")

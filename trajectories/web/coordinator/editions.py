@@ -20,7 +20,8 @@ from trajectories.schedule.queries import (
     programme,
 )
 from trajectories.web import db_session
-from trajectories.web.coordinator import access, bp
+from trajectories.web.coordinator import access
+from trajectories.web.coordinator.blueprint import bp
 from trajectories.web.coordinator.forms import (
     ConfirmForm,
     CopyEditionForm,

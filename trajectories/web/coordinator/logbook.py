@@ -18,7 +18,8 @@ from trajectories.core.models import EventRecord
 from trajectories.people.models import Participant
 from trajectories.schedule.models import Deadline, Meeting
 from trajectories.web import db_session, whole_number
-from trajectories.web.coordinator import access, bp
+from trajectories.web.coordinator import access
+from trajectories.web.coordinator.blueprint import bp
 
 PAGE = 50
 #: How far back a coordinator's page looks (older events stay in the table).

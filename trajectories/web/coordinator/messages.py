@@ -14,11 +14,12 @@ from trajectories.core.errors import InvalidInput
 from trajectories.mail import queries as mail
 from trajectories.mail import services as messages
 from trajectories.mail.models import MailKind, MailStatus, OutboxMessage, settings_for
-from trajectories.mail.outbox import row_content
+from trajectories.mail.render import row_content
 from trajectories.scheduler import overview, plan
 from trajectories.scheduler.models import SkipReason
 from trajectories.web import db_session, whole_number
-from trajectories.web.coordinator import access, bp
+from trajectories.web.coordinator import access
+from trajectories.web.coordinator.blueprint import bp
 from trajectories.web.coordinator.forms import ConfirmForm, Form, required, save, status_code
 
 PAGE = 100

@@ -10,7 +10,8 @@ from flask_babel import ngettext
 from trajectories.core.errors import InvalidInput
 from trajectories.people import imports, queries, uploads
 from trajectories.web import db_session
-from trajectories.web.coordinator import access, bp
+from trajectories.web.coordinator import access
+from trajectories.web.coordinator.blueprint import bp
 from trajectories.web.coordinator.forms import CsvImportForm
 from trajectories.web.coordinator.roster import translated_labels
 

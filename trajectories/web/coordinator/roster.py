@@ -16,7 +16,8 @@ from trajectories.schedule import services as schedule
 from trajectories.schedule.models import DeliveredBy
 from trajectories.schedule.queries import deadline_completion
 from trajectories.web import db_session, whole_number
-from trajectories.web.coordinator import access, bp
+from trajectories.web.coordinator import access
+from trajectories.web.coordinator.blueprint import bp
 from trajectories.web.coordinator.filters import cdate
 from trajectories.web.coordinator.forms import ConfirmForm, ExtensionForm, save, status_code
 

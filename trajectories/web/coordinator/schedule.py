@@ -11,7 +11,8 @@ from trajectories.people import queries as people
 from trajectories.people import uploads
 from trajectories.schedule import services as schedule
 from trajectories.web import db_session
-from trajectories.web.coordinator import access, bp
+from trajectories.web.coordinator import access
+from trajectories.web.coordinator.blueprint import bp
 from trajectories.web.coordinator.forms import (
     ConfirmForm,
     DeadlineForm,

@@ -9,7 +9,8 @@ from flask_login import current_user
 from trajectories.catalogue import queries
 from trajectories.catalogue import services as catalogue
 from trajectories.web import db_session, whole_number
-from trajectories.web.coordinator import access, bp
+from trajectories.web.coordinator import access
+from trajectories.web.coordinator.blueprint import bp
 from trajectories.web.coordinator.forms import TrackForm, save, status_code
 
 TRACK_FIELDS = ("title", "summary", "goals", "target_group", "theme", "sdgs", "contact_name",

@@ -8,10 +8,14 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 
 from trajectories.core.errors import InvalidInput
-from trajectories.mail.outbox import PREFERENCE_LABELS, mail_preferences, set_mail_preference
+from trajectories.mail.preferences import (
+    PREFERENCE_LABELS,
+    mail_preferences,
+    set_mail_preference,
+)
 from trajectories.people import privacy, uploads
 from trajectories.web import db_session, fresh_session
-from trajectories.web.selfservice import bp, current_participant, message, signed_in
+from trajectories.web.selfservice.blueprint import bp, current_participant, message, signed_in
 
 
 @bp.route("/mijn/voorkeuren", methods=["GET", "POST"])

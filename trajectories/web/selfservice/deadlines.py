@@ -11,7 +11,7 @@ from trajectories.people import queries, uploads
 from trajectories.people.services import deadline_passed
 from trajectories.schedule.models import Deadline, DeadlineExtension
 from trajectories.web import db_session
-from trajectories.web.selfservice import bp, current_participant, signed_in
+from trajectories.web.selfservice.blueprint import bp, current_participant, signed_in
 
 
 def _deadline_for_me(deadline_id: int) -> Deadline:

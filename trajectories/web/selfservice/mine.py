@@ -12,7 +12,7 @@ from trajectories.people import queries
 from trajectories.people import services as people
 from trajectories.people.models import Enrollment
 from trajectories.web import db_session, whole_number
-from trajectories.web.selfservice import bp, current_participant, signed_in
+from trajectories.web.selfservice.blueprint import bp, current_participant, signed_in
 
 
 @bp.get("/mijn/")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from flask_babel import gettext as _
 
 from trajectories.catalogue.models import Edition
@@ -14,7 +14,7 @@ from trajectories.people.models import Participant
 from trajectories.web import db_session
 from trajectories.web.public import track_entry
 from trajectories.web.security import limiter
-from trajectories.web.selfservice import bp, email_key, message, sign_in_session
+from trajectories.web.selfservice.blueprint import bp, email_key, link_from_mail, message
 
 
 def _edition_or_404(organiser_slug: str, track_slug: str, edition_slug: str):
@@ -68,12 +68,9 @@ def _check_mail(email: str):
 
 @bp.route("/inschrijving/bevestigen", methods=["GET", "POST"])
 def confirm():
-    token = request.values.get("t", "")
-    if request.method == "GET":
-        return render_template("selfservice/confirm.html", token=token)
-    try:
+    def confirmed(token):
         enrollment = registration.confirm_registration(db_session(), token)
-    except InvalidInput as exc:
-        return message(_("Bevestigen lukt niet"), exc.message, 400, signin_link=True)
-    sign_in_session(db_session().get(Participant, enrollment.participant_id))
-    return redirect(url_for("selfservice.home", bevestigd=enrollment.edition_id))
+        return (db_session().get(Participant, enrollment.participant_id),
+                url_for("selfservice.home", bevestigd=enrollment.edition_id))
+
+    return link_from_mail("selfservice/confirm.html", confirmed, _("Bevestigen lukt niet"))

@@ -9,7 +9,7 @@ from trajectories.core.errors import InvalidInput
 from trajectories.people import registration
 from trajectories.web import db_session, fresh_session
 from trajectories.web.security import limiter
-from trajectories.web.selfservice import bp, email_key, message, sign_in_session
+from trajectories.web.selfservice.blueprint import bp, email_key, link_from_mail, message
 
 
 @bp.route("/mijn/inloggen", methods=["GET", "POST"])
@@ -34,15 +34,10 @@ def signin_request():
 
 @bp.route("/mijn/link", methods=["GET", "POST"])
 def signin():
-    token = request.values.get("t", "")
-    if request.method == "GET":
-        return render_template("selfservice/signin_link.html", token=token)
-    try:
-        participant = registration.sign_in(db_session(), token)
-    except InvalidInput as exc:
-        return message(_("Inloggen lukt niet"), exc.message, 400, signin_link=True)
-    sign_in_session(participant)
-    return redirect(url_for("selfservice.home"))
+    return link_from_mail("selfservice/signin_link.html",
+                          lambda token: (registration.sign_in(db_session(), token),
+                                         url_for("selfservice.home")),
+                          _("Inloggen lukt niet"))
 
 
 @bp.post("/mijn/uitloggen")
