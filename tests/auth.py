@@ -12,8 +12,8 @@ from sqlmodel import select
 from trajectories.accounts.models import Coordinator
 from trajectories.people.models import Participant
 from trajectories.web import db_session, fresh_session
-from trajectories.web.coordinator import _load_user
-from trajectories.web.selfservice import sign_in_session
+from trajectories.web.coordinator.blueprint import _load_user
+from trajectories.web.selfservice.blueprint import sign_in_session
 
 
 def _session_after(client, sign_in) -> None:
