@@ -9,7 +9,7 @@ from sqlalchemy import JSON, CheckConstraint, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from trajectories.core.clock import utcnow
-from trajectories.core.models import Country, Labelled, _check_in
+from trajectories.core.models import Country, Labelled, check_in
 
 
 class Eligibility(Labelled):
@@ -31,7 +31,7 @@ class Organiser(SQLModel, table=True):
     website: str = Field(default="", max_length=500)
     updated_at: datetime = Field(default_factory=utcnow)
 
-    __table_args__ = (CheckConstraint(_check_in("country", Country), name="organiser_country"),)
+    __table_args__ = (CheckConstraint(check_in("country", Country), name="organiser_country"),)
 
 
 class Track(SQLModel, table=True):
@@ -85,7 +85,7 @@ class Edition(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("track_id", "slug", name="cohort_slug_per_track"),
         CheckConstraint("capacity IS NULL OR capacity >= 0", name="cohort_capacity"),
-        CheckConstraint(_check_in("eligibility", Eligibility), name="cohort_eligibility"),
+        CheckConstraint(check_in("eligibility", Eligibility), name="cohort_eligibility"),
         CheckConstraint(
             "registration_closes_at IS NULL OR registration_opens_at IS NULL"
             " OR registration_closes_at > registration_opens_at",

@@ -20,7 +20,8 @@ from sqlmodel import Field, SQLModel
 from trajectories.core.clock import utcnow
 
 
-def _check_in(column: str, enum: type[StrEnum]) -> str:
+def check_in(column: str, enum: type[StrEnum]) -> str:
+    """A CHECK constraint's condition: `column` holds one of the enumeration's values."""
     return f"{column} IN ({', '.join(repr(m.value) for m in enum)})"
 
 

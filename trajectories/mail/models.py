@@ -9,7 +9,7 @@ from sqlalchemy import JSON, CheckConstraint, Column, Index
 from sqlmodel import Field, SQLModel
 
 from trajectories.core.clock import utcnow
-from trajectories.core.models import Labelled, _check_in
+from trajectories.core.models import Labelled, check_in
 
 
 class MailStatus(Labelled):
@@ -126,7 +126,7 @@ class OutboxMessage(SQLModel, table=True):
     sent_at: datetime | None = None
 
     __table_args__ = (
-        CheckConstraint(_check_in("status", MailStatus), name="mail_outbox_status"),
+        CheckConstraint(check_in("status", MailStatus), name="mail_outbox_status"),
         CheckConstraint("attempts >= 0", name="mail_outbox_attempts"),
         Index("ix_mail_outbox_status_next", "status", "next_attempt_at"),
     )

@@ -11,7 +11,7 @@ from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from trajectories.core.clock import utcnow
-from trajectories.core.models import Country, Labelled, Language, _check_in
+from trajectories.core.models import Country, Labelled, Language, check_in
 
 
 class OrganisationKind(Labelled):
@@ -51,8 +51,8 @@ class Organisation(SQLModel, table=True):
     province: str = Field(default="", max_length=100)
 
     __table_args__ = (
-        CheckConstraint(_check_in("kind", OrganisationKind), name="organisation_kind"),
-        CheckConstraint(_check_in("country", Country), name="organisation_country"),
+        CheckConstraint(check_in("kind", OrganisationKind), name="organisation_kind"),
+        CheckConstraint(check_in("country", Country), name="organisation_country"),
     )
 
 
@@ -71,7 +71,7 @@ class Participant(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
     __table_args__ = (
-        CheckConstraint(_check_in("language", Language), name="participant_language"),
+        CheckConstraint(check_in("language", Language), name="participant_language"),
         CheckConstraint("email = lower(email)", name="participant_email_lower"),
     )
 
@@ -88,7 +88,7 @@ class Enrollment(SQLModel, table=True):
 
     __table_args__ = (
         UniqueConstraint("participant_id", "edition_id", name="enrollment_once_per_cohort"),
-        CheckConstraint(_check_in("status", EnrollmentStatus), name="enrollment_status"),
+        CheckConstraint(check_in("status", EnrollmentStatus), name="enrollment_status"),
         Index("ix_enrollment_edition_status", "edition_id", "status"),
     )
 

@@ -12,7 +12,7 @@ from sqlalchemy import CheckConstraint
 from sqlmodel import Field, SQLModel
 
 from trajectories.core.clock import utcnow
-from trajectories.core.models import Labelled, _check_in
+from trajectories.core.models import Labelled, check_in
 
 
 def new_uid() -> str:
@@ -69,9 +69,9 @@ class Meeting(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
     __table_args__ = (
-        CheckConstraint(_check_in("kind", MeetingKind), name="meeting_kind"),
-        CheckConstraint(_check_in("mode", MeetingMode), name="meeting_mode"),
-        CheckConstraint(_check_in("status", MeetingStatus), name="meeting_status"),
+        CheckConstraint(check_in("kind", MeetingKind), name="meeting_kind"),
+        CheckConstraint(check_in("mode", MeetingMode), name="meeting_mode"),
+        CheckConstraint(check_in("status", MeetingStatus), name="meeting_status"),
         CheckConstraint(
             "(starts_at IS NULL AND ends_at IS NULL)"
             " OR (starts_at IS NOT NULL AND ends_at IS NOT NULL AND ends_at > starts_at)",
@@ -120,7 +120,7 @@ class Deadline(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
     __table_args__ = (
-        CheckConstraint(_check_in("delivered_by", DeliveredBy), name="deadline_delivered_by"),
+        CheckConstraint(check_in("delivered_by", DeliveredBy), name="deadline_delivered_by"),
     )
 
 
