@@ -20,8 +20,8 @@ from sqlmodel import select
 from werkzeug.serving import run_simple
 
 from trajectories.accounts.services import create_coordinator
+from trajectories.backup import BackupError, backup, restore
 from trajectories.catalogue.models import Organiser
-from trajectories.core.backup import BackupError, backup, restore
 from trajectories.core.clock import app_clock
 from trajectories.core.config import PROJECT_ROOT
 from trajectories.core.errors import InvalidInput

@@ -208,7 +208,8 @@ def test_claims_of_a_dead_sender_go_again_at_once_or_after_the_lease(db, mail_se
     import os
     import socket
 
-    from trajectories.mail.claims import LEASE, holder_id
+    from trajectories.core.heartbeat import holder_id
+    from trajectories.mail.claims import LEASE
 
     host, now = socket.gethostname(), utcnow()
     ids = _claim_as(db, {

@@ -1,7 +1,11 @@
-"""Signs of life of background processes, read by /healthz."""
+"""Signs of life of background processes, read by /healthz, and the name of this process that
+heartbeats and mail claims carry."""
 
 from __future__ import annotations
 
+import os
+import socket
+import uuid
 from datetime import datetime
 
 from sqlmodel import Session
@@ -9,7 +13,16 @@ from sqlmodel import Session
 from trajectories.core.clock import utcnow
 from trajectories.core.db import Database
 from trajectories.core.models import Heartbeat
-from trajectories.mail.claims import holder_id
+
+_HOLDER: tuple[int, str] | None = None
+
+
+def holder_id() -> str:
+    """This process, as claims and the scheduler's heartbeat name it: "host:pid:start"."""
+    global _HOLDER
+    if _HOLDER is None or _HOLDER[0] != os.getpid():  # a forked child is another holder
+        _HOLDER = (os.getpid(), f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}")
+    return _HOLDER[1]
 
 
 def beat(db: Database, name: str = "scheduler", now: datetime | None = None) -> None:

@@ -21,7 +21,6 @@ import os
 import socket
 import threading
 import time
-import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
@@ -29,6 +28,7 @@ from sqlalchemy import func, update
 from sqlmodel import select
 
 from trajectories.core.db import Database
+from trajectories.core.heartbeat import holder_id
 from trajectories.mail.models import MailStatus, OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -38,17 +38,10 @@ RENEW = timedelta(seconds=3)
 #: ...so a claim not renewed for this long belongs to a sender that died.
 LEASE = timedelta(seconds=20)
 
-_HOLDER: tuple[int, str] | None = None
 #: Holders a caller knows to be dead (see `holder_departed`), released once their claims go stale.
 _DEPARTED: set[str] = set()
 
 
-def holder_id() -> str:
-    """This process, as claims and the scheduler's heartbeat name it: "host:pid:start"."""
-    global _HOLDER
-    if _HOLDER is None or _HOLDER[0] != os.getpid():  # a forked child is another holder
-        _HOLDER = (os.getpid(), f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}")
-    return _HOLDER[1]
 
 
 def _pid_alive(pid: int) -> bool:
