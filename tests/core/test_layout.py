@@ -72,3 +72,13 @@ def test_no_module_imports_one_that_imports_it_back():
         if name not in done:
             visit(name, [name])
     assert cycles == []
+
+
+def test_core_imports_no_feature():
+    """Every feature stands on core; core standing on a feature would tie them all to it."""
+    modules = _modules()
+    leaks = [f"{path.relative_to(PACKAGE.parent)}:{line} imports {target}"
+             for name, path in modules.items() if name.startswith("trajectories.core")
+             for target, line, _ in _imports(path, modules)
+             if not target.startswith("trajectories.core")]
+    assert leaks == []
