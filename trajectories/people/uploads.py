@@ -25,12 +25,14 @@ import secrets
 import tempfile
 import unicodedata
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
 from flask import current_app, send_file
 from flask_babel import gettext as _
+from werkzeug.exceptions import NotFound
 
 from trajectories.core.clock import to_local
 from trajectories.core.errors import InvalidInput
@@ -224,6 +226,15 @@ def send(path: Path, download_name: str):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-cache"
     return response
+
+
+def send_stored(relative: str | None, name: Callable[[Path], str]):
+    """The stored file at `relative` as a download named `name(path)`; 404 when there is none
+    (no file, or gone from the server)."""
+    path = resolve(relative) if relative else None
+    if path is None:
+        raise NotFound()
+    return send(path, name(path))
 
 
 # --- hand-ins and materials with their file --------------------------------------------------------

@@ -195,10 +195,7 @@ def material_file(material_id: int):
     meeting = s.get(Meeting, material.meeting_id) if material else None
     if material is None or not material.file_path or meeting.on_date >= utcnow().date():
         abort(404)
-    path = uploads.resolve(material.file_path)
-    if path is None:
-        abort(404)
-    return uploads.send(path, f"{material.title}{path.suffix}")
+    return uploads.send_stored(material.file_path, lambda path: f"{material.title}{path.suffix}")
 
 
 @bp.get("/toegankelijkheid")

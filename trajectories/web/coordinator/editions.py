@@ -6,12 +6,11 @@ import calendar as pycalendar
 from collections import defaultdict
 from datetime import date, timedelta
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_babel import gettext as _
 
 from trajectories.catalogue import services as catalogue
 from trajectories.core.clock import local_today
-from trajectories.core.errors import InvalidInput
 from trajectories.schedule import copying as editions
 from trajectories.schedule.queries import (
     attendance_counts,
@@ -23,9 +22,9 @@ from trajectories.web import db_session
 from trajectories.web.coordinator import access
 from trajectories.web.coordinator.blueprint import bp
 from trajectories.web.coordinator.forms import (
-    ConfirmForm,
     CopyEditionForm,
     EditionForm,
+    confirmed,
     save,
     status_code,
 )
@@ -96,15 +95,10 @@ def edition(edition_id: int):
 @bp.post("/edities/<int:edition_id>/publiceren")
 def publish_edition(edition_id: int):
     edition, _track = access.edition(edition_id)
-    if ConfirmForm().validate_on_submit():
-        try:
-            catalogue.publish_edition(db_session(), edition)
-        except InvalidInput as exc:
-            flash(exc.message, "error")
-        else:
-            flash(_("Editie %(name)s is gepubliceerd: de catalogus en de agenda's tonen haar, "
-                    "en de berichten worden ingepland.", name=edition.name), "success")
-    return redirect(url_for("coordinator.edition", edition_id=edition.id))
+    return confirmed(lambda: catalogue.publish_edition(db_session(), edition),
+                     _("Editie %(name)s is gepubliceerd: de catalogus en de agenda's tonen haar, "
+                       "en de berichten worden ingepland.", name=edition.name),
+                     url_for("coordinator.edition", edition_id=edition.id))
 
 
 def _month(value: str | None, fallback: date) -> date:

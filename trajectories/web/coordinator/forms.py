@@ -71,6 +71,20 @@ def save(form: Form, action: Callable[[], T], done: str | Callable[[T], str],
     return redirect(to(result) if callable(to) else to)
 
 
+def confirmed(action: Callable[[], T], done: str | Callable[[T], str], to: str):
+    """The shape of a confirm button's view: when the button's form is valid, call the service;
+    its refusal (`InvalidInput`) or `done` (a text, or made from what it returned) is flashed,
+    and the answer goes back to `to` either way."""
+    if ConfirmForm().validate_on_submit():
+        try:
+            result = action()
+        except InvalidInput as exc:
+            flash(exc.message, "error")
+        else:
+            flash(done(result) if callable(done) else done, "success")
+    return redirect(to)
+
+
 def status_code(form) -> int:
     """400 for a posted form with errors (it is shown again), else 200."""
     return 400 if form.is_submitted() and form.errors else 200

@@ -3,14 +3,13 @@ hold/release and the review step, retry, a one-off message, and the schedule of 
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import NumberRange, Optional
 
-from trajectories.core.errors import InvalidInput
 from trajectories.mail import queries as mail
 from trajectories.mail import services as messages
 from trajectories.mail.models import MailKind, MailStatus, OutboxMessage, settings_for
@@ -20,7 +19,13 @@ from trajectories.scheduler.models import SkipReason
 from trajectories.web import db_session, whole_number
 from trajectories.web.coordinator import access
 from trajectories.web.coordinator.blueprint import bp
-from trajectories.web.coordinator.forms import ConfirmForm, Form, required, save, status_code
+from trajectories.web.coordinator.forms import (
+    Form,
+    confirmed,
+    required,
+    save,
+    status_code,
+)
 
 PAGE = 100
 STATUS_LABELS = {status: status.label for status in (MailStatus.HELD, MailStatus.QUEUED,
@@ -103,16 +108,11 @@ def outbox(edition_id: int):
 @bp.post("/edities/<int:edition_id>/berichten/vrijgeven")
 def release(edition_id: int):
     edition, _track = access.edition(edition_id)
-    if ConfirmForm().validate_on_submit():
-        ids = None if request.form.get("all") else [
-            n for n in map(whole_number, request.form.getlist("selected")) if n is not None]
-        try:
-            n = messages.release_mail(db_session(), edition, ids)
-        except InvalidInput as exc:
-            flash(exc.message, "error")
-        else:
-            flash(ngettext("%(num)s mail vrijgegeven.", "%(num)s mails vrijgegeven.", n), "success")
-    return redirect(url_for("coordinator.outbox", edition_id=edition.id, status="held"))
+    ids = None if request.form.get("all") else [
+        n for n in map(whole_number, request.form.getlist("selected")) if n is not None]
+    return confirmed(lambda: messages.release_mail(db_session(), edition, ids),
+                     lambda n: ngettext("%(num)s mail vrijgegeven.", "%(num)s mails vrijgegeven.", n),
+                     url_for("coordinator.outbox", edition_id=edition.id, status="held"))
 
 
 @bp.get("/berichten/<int:message_id>")
@@ -137,14 +137,9 @@ def message_html(message_id: int):
 @bp.post("/berichten/<int:message_id>/opnieuw")
 def retry(message_id: int):
     row, edition, _track = _message(message_id)
-    if ConfirmForm().validate_on_submit():
-        try:
-            messages.retry_mail(db_session(), row)
-        except InvalidInput as exc:
-            flash(exc.message, "error")
-        else:
-            flash(_("De mail staat weer in de wachtrij."), "success")
-    return redirect(url_for("coordinator.message", message_id=row.id))
+    return confirmed(lambda: messages.retry_mail(db_session(), row),
+                     _("De mail staat weer in de wachtrij."),
+                     url_for("coordinator.message", message_id=row.id))
 
 
 @bp.route("/edities/<int:edition_id>/berichten/nieuw", methods=["GET", "POST"])

@@ -3,7 +3,7 @@ session, deliverables per deadline. Each list is a fixed number of queries."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
@@ -158,10 +158,7 @@ def submission(submission_id: int):
 @bp.get("/inzendingen/<int:submission_id>/bestand")
 def submission_file(submission_id: int):
     sub, _deadline, _edition, _track = access.submission(submission_id)
-    path = uploads.resolve(sub.file_path)
-    if path is None:
-        abort(404)
-    return uploads.send(path, sub.file_name or path.name)
+    return uploads.send_stored(sub.file_path, lambda path: sub.file_name or path.name)
 
 
 @bp.get("/deadlines/<int:deadline_id>/alles.zip")

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_babel import gettext as _
 
 from trajectories.core.clock import to_local
-from trajectories.core.errors import InvalidInput
 from trajectories.people import queries as people
 from trajectories.people import uploads
 from trajectories.schedule import services as schedule
@@ -20,6 +19,7 @@ from trajectories.web.coordinator.forms import (
     MeetingContentForm,
     MeetingForm,
     MeetingTimeForm,
+    confirmed,
     save,
     status_code,
 )
@@ -106,10 +106,7 @@ def add_material(meeting_id: int):
 @bp.get("/materiaal/<int:material_id>")
 def material_file(material_id: int):
     material, _meeting, _edition, _track = access.material(material_id)
-    path = uploads.resolve(material.file_path)
-    if path is None:
-        abort(404)
-    return uploads.send(path, f"{material.title}{path.suffix}")
+    return uploads.send_stored(material.file_path, lambda path: f"{material.title}{path.suffix}")
 
 
 @bp.route("/edities/<int:edition_id>/deadlines/nieuw", methods=["GET", "POST"])
@@ -141,12 +138,5 @@ def edit_deadline(deadline_id: int):
 @bp.post("/deadlines/<int:deadline_id>/verwijderen")
 def remove_deadline(deadline_id: int):
     deadline, edition, _track = access.deadline(deadline_id)
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        try:
-            schedule.remove_deadline(db_session(), deadline)
-        except InvalidInput as exc:
-            flash(exc.message, "error")
-        else:
-            flash(_("Deadline verwijderd."), "success")
-    return redirect(_deadlines(edition.id))
+    return confirmed(lambda: schedule.remove_deadline(db_session(), deadline),
+                     _("Deadline verwijderd."), _deadlines(edition.id))

@@ -58,7 +58,5 @@ def deadline(deadline_id: int):
 def submission_file(deadline_id: int):
     deadline = _deadline_for_me(deadline_id)
     submission = queries.submission_of(db_session(), deadline.id, current_participant().id)
-    path = uploads.resolve(submission.file_path) if submission else None
-    if path is None:
-        abort(404)
-    return uploads.send(path, submission.file_name or path.name)
+    return uploads.send_stored(submission and submission.file_path,
+                               lambda path: submission.file_name or path.name)
