@@ -10,6 +10,7 @@ guarded by CHECK constraints (portable across SQLite and PostgreSQL, readable in
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from enum import StrEnum
 
@@ -40,8 +41,10 @@ class Labelled(StrEnum):
         return member
 
 
+@functools.cache
 def labelled(name: str) -> type[Labelled]:
-    """The labelled enumeration called `name` ("EnrollmentStatus"), for templates."""
+    """The labelled enumeration called `name` ("EnrollmentStatus"), for templates; looked up once
+    per name (the `label` filter runs once per row)."""
     found = {enum.__name__: enum for enum in Labelled.__subclasses__()}
     return found[name]
 
