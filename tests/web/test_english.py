@@ -176,7 +176,7 @@ def test_coordinator_registrations_page_in_english(demo, app, client):
     response = browser.get(f"/beheer/edities/{edition_id}/inschrijvingen")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    # The status filter's labels are lazy strings (web/coordinator/roster.py STATUS_LABELS).
+    # The status filter's labels are the enum's words, translated per request (core/models.py).
     _assert_english(html,
                     ["Registrations", ">waiting list<", ">applied<", ">withdrawn<", "Export as CSV"],
                     ["Inschrijvingen", "wachtlijst", "aangemeld", "ingetrokken", "Exporteren als CSV"])

@@ -8,12 +8,12 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from trajectories.core.errors import InvalidInput
+from trajectories.core.models import labels
 from trajectories.people import imports, queries, uploads
 from trajectories.web import db_session
 from trajectories.web.coordinator import access
 from trajectories.web.coordinator.blueprint import bp
 from trajectories.web.coordinator.forms import CsvImportForm
-from trajectories.web.coordinator.roster import translated_labels
 
 #: What each CSV column holds: (header as typed in the file, required, meaning). The headers
 #: are the file's format and stay Dutch; their meaning shows in the visitor's language.
@@ -93,8 +93,8 @@ def organisations_import():
 @bp.get("/edities/<int:edition_id>/export.csv")
 def participants_export(edition_id: int):
     edition, track = access.edition(edition_id)
-    labels = translated_labels()
-    rows = [[r.name, r.email, r.role, r.organisation or "", r.code or "", labels[r.status],
+    names = labels("EnrollmentStatus")
+    rows = [[r.name, r.email, r.role, r.organisation or "", r.code or "", names[r.status],
              r.created_at.date().isoformat()] for r in queries.roster(db_session(), edition.id)]
     body = imports.to_csv([_("naam"), _("e-mail"), _("functie"), _("organisatie"),
                            _("organisatiecode"), _("status"), _("ingeschreven op")], rows)

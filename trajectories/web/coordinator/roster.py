@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from trajectories.core.errors import InvalidInput
+from trajectories.core.models import labels
 from trajectories.people import enrollments as editions
 from trajectories.people import queries, uploads
 from trajectories.people import services as people
@@ -20,12 +21,6 @@ from trajectories.web.coordinator import access
 from trajectories.web.coordinator.blueprint import bp
 from trajectories.web.coordinator.filters import cdate
 from trajectories.web.coordinator.forms import ConfirmForm, ExtensionForm, save, status_code
-
-STATUS_LABELS = {status: status.label for status in EnrollmentStatus}
-
-
-def translated_labels() -> dict[str, str]:
-    return {status: str(label) for status, label in STATUS_LABELS.items()}
 
 
 @bp.route("/edities/<int:edition_id>/inschrijvingen", methods=["GET", "POST"])
@@ -51,10 +46,11 @@ def enrollments(edition_id: int):
                                 zoek=request.args.get("zoek", "")))
     status = request.args.get("status", "")
     search = request.args.get("zoek", "").strip()[:100]
-    rows = queries.roster(s, edition.id, [status] if status in STATUS_LABELS else None, search)
+    names = labels("EnrollmentStatus")
+    rows = queries.roster(s, edition.id, [status] if status in names else None, search)
     admitted = people.admitted_count(s, edition.id)
     return render_template("coordinator/enrollments.html", edition=edition, track=track, rows=rows,
-                           labels=translated_labels(), status=status, search=search,
+                           labels=names, status=status, search=search,
                            admitted=admitted)
 
 
