@@ -10,7 +10,7 @@ import secrets
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlmodel import Session, select
 
 from trajectories.catalogue.models import Edition, Track
@@ -27,8 +27,8 @@ from trajectories.mail.events import (
     OneOffMessageQueued,
 )
 from trajectories.mail.models import EditionMailSettings, MailKind, MailStatus, OutboxMessage
-from trajectories.mail.recipients import enrolled_ids, participants
-from trajectories.people.models import ENROLLED, TAKING_PART, Participant
+from trajectories.mail.recipients import enrolled_ids
+from trajectories.people.models import ENROLLED, TAKING_PART
 
 
 def day_list(value, field: str, *, allow_negative: bool) -> list[int]:
@@ -127,8 +127,10 @@ def recipient_ids(edition: Edition, group: str):
     return enrolled_ids(edition.id, RECIPIENTS[group])
 
 
-def recipients(session: Session, edition: Edition, group: str) -> list[Participant]:
-    return participants(session, recipient_ids(edition, group), order_by=Participant.name)
+def recipient_count(session: Session, edition: Edition, group: str) -> int:
+    """How many the group has (one enrollment per participant and edition), counted in SQL."""
+    return session.exec(select(func.count()).select_from(
+        recipient_ids(edition, group).subquery())).one()
 
 
 @service

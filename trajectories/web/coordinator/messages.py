@@ -154,7 +154,7 @@ def one_off(edition_id: int):
                  url_for("coordinator.outbox", edition_id=edition.id))
     if saved:
         return saved
-    counts = {group: len(messages.recipients(s, edition, group)) for group in messages.RECIPIENTS}
+    counts = {group: messages.recipient_count(s, edition, group) for group in messages.RECIPIENTS}
     return render_template("coordinator/one_off.html", edition=edition, track=track, form=form,
                            counts=counts), status_code(form)
 
