@@ -172,3 +172,16 @@ def test_the_edition_service_refuses_bad_place_settings(session):
         session.rollback()
         session.refresh(edition)
         assert (edition.place_unit, edition.max_per_organisation) == ("person", None)
+
+
+def test_a_copy_for_next_year_counts_places_the_same_way(session):
+    from datetime import date
+
+    from trajectories.schedule import copying
+
+    edition = factories.edition(session, capacity=5, place_unit="organisation",
+                                max_per_organisation=3)
+    factories.meeting(session, edition)
+    copy = copying.copy_edition(session, edition, slug="volgend-jaar", name="Volgend jaar",
+                                first_date=date(2031, 4, 12))
+    assert (copy.capacity, copy.place_unit, copy.max_per_organisation) == (5, "organisation", 3)

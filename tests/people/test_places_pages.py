@@ -159,3 +159,7 @@ def test_the_coordinator_sees_teams_with_counts_that_say_what_they_count(nl, ses
     assert "gestopt voor het hele team" in utrecht and "door Collega 1" in utrecht
     zwolle = deliverables.split(">Zwolle<", 1)[1].split("</tr>", 1)[0]
     assert "gaan naar 1 deelnemer" in zwolle and "nog niet" in zwolle
+    # The one-off message says how many municipalities and people each group reaches.
+    message = _flat(nl.get(f"/beheer/edities/{edition.id}/berichten/nieuw"))
+    assert "Toegelaten: 5 gemeenten · 6 deelnemers; alle ingeschrevenen: 6 gemeenten · 7 " \
+        "deelnemers." in message

@@ -56,6 +56,13 @@ def admitted_counts(s: Session, edition_ids) -> dict[int, tuple[int, int]]:
             for edition_id, people, teams in s.exec(_admitted(edition_ids))}
 
 
+def teams_among(s: Session, participant_ids) -> int:
+    """How many teams (municipalities; a participant without one is a team of one) the
+    participants a SELECT of ids names make up, counted in SQL."""
+    return s.exec(select(func.count(func.distinct(UNIT))).where(
+        Participant.id.in_(participant_ids))).one()
+
+
 def taken_by_edition(s: Session, editions: list[Edition]) -> dict[int, int]:
     """{edition_id: places taken, in the edition's own unit}, in one query."""
     counts = admitted_counts(s, [e.id for e in editions]) if editions else {}
