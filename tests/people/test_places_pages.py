@@ -163,3 +163,23 @@ def test_the_coordinator_sees_teams_with_counts_that_say_what_they_count(nl, ses
     message = _flat(nl.get(f"/beheer/edities/{edition.id}/berichten/nieuw"))
     assert "Toegelaten: 5 gemeenten · 6 deelnemers; alle ingeschrevenen: 6 gemeenten · 7 " \
         "deelnemers." in message
+
+
+def test_a_waiting_municipality_is_told_its_place_and_that_it_moves_up_together(app, session,
+                                                                               smtp_sink):
+    vng = factories.organiser(session, slug="vng", name="VNG")
+    track = factories.track(session, vng, slug="inclusie", title="Praktijkproef inclusie")
+    edition = open_edition(session, trk=track, slug="2030", name="2030", capacity=1,
+                           place_unit="organisation")
+    town = factories.municipality(session, "Utrecht", "GM0344")
+    people.enroll(session, edition, factories.participant(session, organisation_id=town.id))
+    path = register_path(session, edition)
+    client = closing_client(app, session)
+    for count, email in [(1, "cees@zwolle.example"), (3, "dirk@zwolle.example")]:
+        _register_and_confirm(client, session, smtp_sink, path, count, organisation="GM0193",
+                              email=email)
+        outcome = " ".join(smtp_sink.to(email)[-1].get_body(("plain",)).get_content().split())
+        assert "Je staat op de wachtlijst, op plaats 1." in outcome  # Zwolle is first in line
+        assert "je gemeente wacht als geheel" in outcome
+    assert sorted(e.status for e in session.exec(select(Enrollment))) == \
+        ["admitted", "waitlisted", "waitlisted"]
