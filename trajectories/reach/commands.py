@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import force_locale
 
 from trajectories.reach.municipalities import import_municipalities
 
@@ -24,7 +25,7 @@ def import_municipalities_command(source):
     except UnicodeDecodeError:
         raise click.ClickException("Het bestand is geen UTF-8; niets ingelezen.") from None
     database = current_app.extensions["trajectories.db"]
-    with database.session(actor="cli") as session:
+    with database.session(actor="cli") as session, force_locale("nl"):
         result = import_municipalities(session, text)
     if result.errors:
         for line, message in result.errors:
