@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, exists, extract, func
+from sqlalchemy import Integer, case, cast, extract, func
 from sqlmodel import Session, select
 
 from trajectories.catalogue.models import Edition, Organiser, Track
@@ -71,7 +71,7 @@ class Line:
     formers: list[str] = field(default_factory=list)
     delivered: bool = False
     completed: bool = False
-    years: list[int] = field(default_factory=list)
+    years: set[int] = field(default_factory=set)
 
     @property
     def display_name(self) -> str:
@@ -130,8 +130,8 @@ _FIRST_DAY = (select(Meeting.edition_id, func.min(Meeting.on_date).label("first_
 def year_column():
     """An edition's year: that of its first session, else of its creation (joined by
     `with_year`)."""
-    return func.coalesce(extract("year", _FIRST_DAY.c.first_day),
-                         extract("year", Edition.created_at))
+    return cast(func.coalesce(extract("year", _FIRST_DAY.c.first_day),
+                              extract("year", Edition.created_at)), Integer)
 
 
 def with_year(query):
@@ -144,19 +144,27 @@ def report(s: Session, organiser: Organiser, filters: Filters,
     tracks = tracks if tracks is not None else tracks_of(s, organiser)
     unit = func.coalesce(Organisation.merged_into_id, Organisation.id)
     year = year_column()
-    delivered = exists().where(Submission.participant_id == Enrollment.participant_id,
-                               Deadline.id == Submission.deadline_id,
-                               Deadline.edition_id == Enrollment.edition_id)
+    # (participant, edition) pairs with at least one submission, among this organiser's
+    # editions: one hash join instead of a lookup per enrollment.
+    delivered = (select(Submission.participant_id, Deadline.edition_id)
+                 .join(Deadline, Deadline.id == Submission.deadline_id)
+                 .join(Edition, Edition.id == Deadline.edition_id)
+                 .join(Track, Track.id == Edition.track_id)
+                 .where(Track.organiser_id == organiser.id)
+                 .distinct().subquery("delivered"))
     query = with_year(
         select(unit.label("unit"), Track.id.label("track_id"), year.label("year"),
-               func.max(case((delivered, 1), else_=0)).label("delivered"),
+               func.max(case((delivered.c.participant_id.is_not(None), 1), else_=0))
+               .label("delivered"),
                func.max(case((Enrollment.status == EnrollmentStatus.COMPLETED, 1), else_=0))
                .label("completed"))
         .select_from(Enrollment)
         .join(Participant, Participant.id == Enrollment.participant_id)
         .join(Organisation, Organisation.id == Participant.organisation_id)
         .join(Edition, Edition.id == Enrollment.edition_id)
-        .join(Track, Track.id == Edition.track_id))
+        .join(Track, Track.id == Edition.track_id)
+        .outerjoin(delivered, (delivered.c.participant_id == Enrollment.participant_id)
+                   & (delivered.c.edition_id == Enrollment.edition_id)))
     query = query.where(Track.organiser_id == organiser.id,
                         Enrollment.status.in_(list(TAKING_PART)),
                         Organisation.kind == OrganisationKind.MUNICIPALITY)
@@ -167,45 +175,65 @@ def report(s: Session, organiser: Organiser, filters: Filters,
     if filters.year_to:
         query = query.where(year <= filters.year_to)
     rows = s.exec(query.group_by(unit, Track.id, year)).all()
-    lines = _lines(s, {r.unit for r in rows})
-    return _assemble(s, organiser, filters, tracks, rows, lines)
+    return _assemble(s, organiser, filters, tracks, rows, _lines(s))
 
 
-def _lines(s: Session, units: set[int]) -> dict[int, Line]:
-    """{unit id: its line}, with the names of the municipalities merged into it."""
-    if not units:
-        return {}
-    found = s.exec(select(Organisation).where(
-        Organisation.id.in_(units) | Organisation.merged_into_id.in_(units))
-        .order_by(Organisation.name)).all()
-    lines = {o.id: Line(o.id, o.name, o.code or "", o.province) for o in found if o.id in units}
-    for o in found:
+def _lines(s: Session) -> dict[int, Line]:
+    """{id: line} of every municipality that exists now (merged ones are named in the line of
+    the municipality that replaced them): a few hundred rows, read as plain columns."""
+    rows = s.exec(select(Organisation.id, Organisation.name, Organisation.code,
+                         Organisation.province, Organisation.merged_into_id)
+                  .where(Organisation.kind == OrganisationKind.MUNICIPALITY)
+                  .order_by(Organisation.name)).all()
+    lines = {o.id: Line(o.id, o.name, o.code or "", o.province) for o in rows
+             if o.merged_into_id is None}
+    for o in rows:
         if o.merged_into_id in lines:
             lines[o.merged_into_id].formers.append(o.name)
     return lines
 
 
+def _sets() -> tuple[set, set, set]:
+    return set(), set(), set()
+
+
 def _assemble(s, organiser, filters, tracks, rows, lines) -> Report:
-    sdgs = {t.id: t.sdgs for t in tracks}
-    by_province: dict[str, list[set]] = defaultdict(lambda: [set(), set(), set()])
-    by_goal: dict[int, list[set]] = defaultdict(lambda: [set(), set(), set()])
-    by_year: dict[int, list[set]] = defaultdict(lambda: [set(), set(), set()])
-    total = [set(), set(), set()]
-    for r in rows:
-        line = lines[r.unit]
-        line.delivered |= bool(r.delivered)
-        line.completed |= bool(r.completed)
-        if r.year is not None and int(r.year) not in line.years:
-            line.years.append(int(r.year))
-        targets = [total, by_province[line.province], *(by_goal[g] for g in sdgs.get(r.track_id, ()))]
-        if r.year is not None:
-            targets.append(by_year[int(r.year)])
-        for sets in targets:
-            sets[0].add(r.unit)
-            if r.delivered:
-                sets[1].add(r.unit)
-            if r.completed:
-                sets[2].add(r.unit)
+    """Counts of distinct municipalities from the (municipality, track, year) rows: per track and
+    year while reading them, per province from the municipalities, per goal as the union of its
+    tracks (a municipality in two tracks of one goal counts once)."""
+    by_track: dict[int, tuple] = defaultdict(_sets)
+    by_year: dict[int, tuple] = defaultdict(_sets)
+    for unit, track_id, year, delivered, completed in rows:
+        line = lines[unit]
+        if year is not None:
+            line.years.add(year)
+        per_track, per_year = by_track[track_id], by_year[year]
+        per_track[0].add(unit)
+        per_year[0].add(unit)
+        if delivered:
+            line.delivered = True
+            per_track[1].add(unit)
+            per_year[1].add(unit)
+        if completed:
+            line.completed = True
+            per_track[2].add(unit)
+            per_year[2].add(unit)
+    lines = {unit: line for unit, line in lines.items() if line.years}  # those that took part
+    by_province: dict[str, tuple] = defaultdict(_sets)
+    total = _sets()
+    for line in lines.values():
+        for sets in (total, by_province[line.province]):
+            sets[0].add(line.organisation_id)
+            if line.delivered:
+                sets[1].add(line.organisation_id)
+            if line.completed:
+                sets[2].add(line.organisation_id)
+    by_goal: dict[int, tuple] = defaultdict(_sets)
+    for track in tracks:
+        if track.id in by_track:
+            for goal in track.sdgs:
+                for mine, theirs in zip(by_goal[goal], by_track[track.id], strict=True):
+                    mine |= theirs
     counts = reference.province_counts(s)
     names = list(reference.provinces().get(organiser.country, ()))
     names += sorted(p for p in by_province if p not in names)
@@ -213,8 +241,7 @@ def _assemble(s, organiser, filters, tracks, rows, lines) -> Report:
     def count(key, label, sets, total=None) -> Count:
         return Count(key, label, len(sets[0]), len(sets[1]), len(sets[2]), total)
 
-    empty = [set(), set(), set()]
-    provinces = [count(p, p or str(_l("onbekend")), by_province.get(p, empty),
+    provinces = [count(p, p or str(_l("onbekend")), by_province.get(p) or _sets(),
                        sum(n for (_c, name), n in counts.items() if name == p) or None)
                  for p in names]
     goals = reference.goals()
@@ -223,5 +250,5 @@ def _assemble(s, organiser, filters, tracks, rows, lines) -> Report:
         total=count(None, str(_l("Totaal")), total),
         provinces=provinces,
         goals=[count(g, f"{g}. {goals[g].name_nl}", by_goal[g]) for g in sorted(by_goal)],
-        years=[count(y, str(y), by_year[y]) for y in sorted(by_year)],
+        years=[count(y, str(y), by_year[y]) for y in sorted(by_year) if y is not None],
         municipalities=sorted(lines.values(), key=lambda line: (line.province, line.name)))
