@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.reach import world
+from tests.web.test_english import compiled_catalogue  # noqa: F401  (compiles the .mo)
 from trajectories.reach.municipalities import import_municipalities
 
 
@@ -143,3 +144,10 @@ def test_enrollment_names_link_to_the_participant_and_municipality(nl, reach):
 def test_unknown_municipality_and_participant_answer_404(nl, reach):
     assert nl.get("/beheer/gemeenten/999999").status_code == 404
     assert nl.get("/beheer/deelnemers/999999").status_code == 404
+
+
+def test_the_report_speaks_english_when_chosen(nl, reach):
+    html = nl.get("/beheer/bereik?lang=en").get_data(as_text=True)
+    assert "Reach: municipalities in VNG" in html
+    assert "3 municipalities took part" in html
+    assert 'aria-label="Municipalities per province (VNG)"' in html
