@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 from trajectories.reach.queries import Count
 
 #: (attribute, colour) of the three series, in the order of the legend.
-SERIES = (("took_part", "#01689b"), ("delivered", "#a90061"), ("completed", "#39870c"))
+SERIES = (("took_part", "#01689b"), ("delivered", "#a90061"), ("completed", "#2f6f0b"))
 WIDTH = 680
 
 
@@ -80,14 +80,14 @@ def year_lines(counts: list[Count], title: str, chart_id: str = "chart-years") -
     def x(n: int) -> float:
         return left + (n * step if len(counts) > 1 else plot_w / 2)
 
-    def y(value: int) -> float:
-        return top + plot_h - value / largest * plot_h
+    def y(value: int) -> float:  # headroom above the largest value for its number
+        return top + plot_h - value / (largest * 1.1) * plot_h
 
     body = _legend(6)
     body.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{WIDTH - right}" '
                 f'y2="{top + plot_h}" stroke="#1a1a1a"/>')
     body.append(f'<text x="{left - 8}" y="{top + plot_h + 4}" text-anchor="end">0</text>'
-                f'<text x="{left - 8}" y="{top + 4}" text-anchor="end">{largest}</text>')
+                f'<text x="{left - 8}" y="{y(largest) + 4:.1f}" text-anchor="end">{largest}</text>')
     for n, count in enumerate(counts):
         body.append(f'<text x="{x(n):.1f}" y="{height - 14}" text-anchor="middle">'
                     f'{escape(count.label)}</text>')
@@ -98,8 +98,11 @@ def year_lines(counts: list[Count], title: str, chart_id: str = "chart-years") -
             path = " ".join(f"{px:.1f},{py:.1f}" for px, py, _v in points)
             body.append(f'<polyline points="{path}" fill="none" stroke="{colour}" '
                         f'stroke-width="2"/>')
+        # Took part's number above its point, delivered's below, completed's above (it is
+        # the lowest line): close lines keep their numbers apart.
+        offset = 16 if k == 1 else -8
         for px, py, value in points:
             body.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="4" fill="{colour}"/>'
-                        f'<text x="{px + 6:.1f}" y="{py - 6 - 10 * k:.1f}" font-size="10" '
-                        f'fill="{colour}">{value}</text>')
+                        f'<text x="{px:.1f}" y="{py + offset:.1f}" font-size="11" '
+                        f'text-anchor="middle" fill="{colour}">{value}</text>')
     return _svg(chart_id, title, counts, height, body)
