@@ -44,6 +44,8 @@ def build(url: str, sizes: dict) -> None:
     fresh_database(url)
     database = Database(url)
     national.generate(database)
+    with database.engine.connect() as conn:  # statistics, as autovacuum keeps them in production
+        conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
     database.dispose()
 
 

@@ -151,3 +151,8 @@ def test_the_report_speaks_english_when_chosen(nl, reach):
     assert "Reach: municipalities in VNG" in html
     assert "3 municipalities took part" in html
     assert 'aria-label="Municipalities per province (VNG)"' in html
+
+
+def test_search_takes_wildcards_literally(nl, reach):
+    html = nl.get("/beheer/zoeken?q=%25%25").get_data(as_text=True)
+    assert "Geen deelnemers gevonden." in html and "Anna de Vries" not in html

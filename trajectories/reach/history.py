@@ -18,7 +18,6 @@ from sqlmodel import Session, select
 from trajectories.catalogue.models import Edition, Track
 from trajectories.catalogue.queries import scoped
 from trajectories.people.models import (
-    TAKING_PART,
     Attendance,
     Enrollment,
     Organisation,
@@ -147,18 +146,20 @@ def search(s: Session, text: str, organiser_ids: list[int] | None) -> tuple[list
     participants by name, e-mail or their municipality's name or code; at most SEARCH_LIMIT each.
     Participants only when enrolled with one of these organisers."""
     text = text.strip()
-    like = f"%{text.lower()}%"
     code = text.upper()
+
+    def like(column):  # case-insensitive "contains", % and _ taken literally
+        return func.lower(column).contains(text.lower(), autoescape=True)
+
     organisations = s.exec(
-        select(Organisation).where(or_(func.lower(Organisation.name).like(like),
-                                       Organisation.code == code))
+        select(Organisation).where(or_(like(Organisation.name), Organisation.code == code))
         .order_by(Organisation.name, Organisation.id).limit(SEARCH_LIMIT)).all()
     participants = s.exec(
         select(Participant.id, Participant.name, Participant.email,
                Organisation.name.label("organisation"), Organisation.code)
         .outerjoin(Organisation, Organisation.id == Participant.organisation_id)
-        .where(or_(func.lower(Participant.name).like(like), Participant.email.like(like),
-                   func.lower(Organisation.name).like(like), Organisation.code == code),
+        .where(or_(like(Participant.name), like(Participant.email), like(Organisation.name),
+                   Organisation.code == code),
                _enrolled_with(organiser_ids))
         .order_by(Participant.name, Participant.id).limit(SEARCH_LIMIT)).all()
     return list(organisations), list(participants)
@@ -169,7 +170,3 @@ def visible_participant(s: Session, participant_id: int,
     """The participant, when enrolled with one of these organisers (else None: a 404)."""
     return s.exec(select(Participant).where(Participant.id == participant_id,
                                             _enrolled_with(organiser_ids))).first()
-
-
-def taking_part(status: str) -> bool:
-    return status in TAKING_PART
