@@ -19,6 +19,7 @@ from trajectories.feeds import preferences as personal_feeds
 from trajectories.feeds import publish as feed_files
 from trajectories.mail import events as mail
 from trajectories.people import events as people
+from trajectories.reach import events as reach
 from trajectories.schedule import events as schedule
 from trajectories.scheduler import handlers as plan
 from trajectories.web.site import register_blueprints, template_helpers
@@ -61,6 +62,7 @@ AUDIT_ONLY: tuple[type[events.Event], ...] = (
     mail.MailReleased,  # the rows are queued again; the scheduler's drain sends them
     mail.MailRetried,  # likewise, one row
     mail.OneOffMessageQueued,  # fanned out into the outbox in the same transaction
+    reach.MunicipalitiesImported,  # the reference and the organisations changed in place
 )
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from trajectories.catalogue.models import Edition, Eligibility
-from trajectories.core import events
+from trajectories.core import events, reference
 from trajectories.core import service as base
 from trajectories.core.clock import to_local, utcnow
 from trajectories.core.errors import InvalidInput
@@ -51,6 +51,9 @@ def create_organisation(session: Session, *, name: str, kind: str, country: str,
             select(Organisation).where(Organisation.code == organisation.code)).first():
         raise InvalidInput(_l("Er bestaat al een organisatie met code %(code)s.",
                               code=organisation.code), "code")
+    known = reference.find(session, organisation.code) if organisation.code else None
+    if known is not None and organisation.kind == OrganisationKind.MUNICIPALITY:
+        organisation.province = known.province  # a municipality's province is the reference's
     session.add(organisation)
     session.flush()
     return organisation
