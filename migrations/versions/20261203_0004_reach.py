@@ -2,7 +2,7 @@
 link to the one it merged into, and every municipality's province from the shipped reference.
 
 Revision ID: 0004_reach
-Revises: 0002
+Revises: 0003_places
 """
 import csv
 
@@ -13,7 +13,7 @@ from alembic import op
 from trajectories.core.reference import DATA
 
 revision = "0004_reach"
-down_revision = "0002"
+down_revision = "0003_places"
 branch_labels = None
 depends_on = None
 
