@@ -8,6 +8,7 @@ import trajectories.accounts.models  # noqa: F401
 import trajectories.accounts.tokens  # noqa: F401  (used_token: single-use sign-in links)
 import trajectories.catalogue.models  # noqa: F401
 import trajectories.core.models  # noqa: F401
+import trajectories.feedback.models  # noqa: F401
 import trajectories.feeds.models  # noqa: F401
 import trajectories.mail.models  # noqa: F401
 import trajectories.people.models  # noqa: F401
