@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField
 
+from trajectories.core.models import choices
 from trajectories.feedback import queries, services
 from trajectories.feedback.models import SCORES, EvaluationQuestion, QuestionKind
 from trajectories.people import imports
@@ -21,8 +22,7 @@ from trajectories.web.coordinator.forms import ConfirmForm, Form, confirmed, sav
 class QuestionForm(Form):
     wording = StringField(_l("Vraag"), description=_l("Bijvoorbeeld: Welk onderdeel gebruik je "
                                                       "al in je eigen gemeente?"))
-    kind = SelectField(_l("Soort antwoord"),
-                       choices=[(k.value, k.label) for k in QuestionKind])
+    kind = SelectField(_l("Soort antwoord"), choices=choices(QuestionKind))
 
 
 def _results_page(edition, track, form):
