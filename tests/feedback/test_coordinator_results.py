@@ -65,7 +65,7 @@ def test_export_has_the_results_and_no_names(nl, answered):
     session_row = next(r for r in rows if r[0] == "sessie")
     assert session_row[1:10] == ["Kennismaking", "2030-04-13", "2", "3,5", "0", "1", "0", "0",
                                  "1"]
-    assert ["opmerking", "Kennismaking"] == next(r for r in rows if "Heel praktisch" in r)[:2]
+    assert next(r for r in rows if "Heel praktisch" in r)[:2] == ["opmerking", "Kennismaking"]
     assert any("Wat pas je al toe?" in r and "De wijkaanpak" in r for r in rows)
     for person in answered.participants:
         assert person.name not in body and person.email not in body
@@ -98,3 +98,9 @@ def test_coordinator_adds_and_removes_a_question(nl, session, coordinator_world)
                       follow_redirects=True)
     assert "Vraag verwijderd." in removed.get_data(as_text=True)
     assert session.exec(select(EvaluationQuestion)).all() == []
+
+
+def test_the_mail_schedule_shows_the_evaluation_and_its_reminder(nl, coordinator_world):
+    html = nl.get(f"/beheer/edities/{coordinator_world.edition_nl.id}/berichtenplanning") \
+        .get_data(as_text=True)
+    assert "Evaluatie van de editie" in html and "Herinnering aan de evaluatie" in html
