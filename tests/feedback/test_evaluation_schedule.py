@@ -16,6 +16,7 @@ from tests.feedback.helpers import answers, cohort, evaluations
 from tests.scheduler.test_scheduler import fire, moment, outbox
 from trajectories.feedback import services as feedback
 from trajectories.mail.drain import drain
+from trajectories.mail.render import row_content
 from trajectories.schedule import services as schedule
 
 
@@ -60,6 +61,14 @@ def test_coaching_mail_carries_five_signed_links_in_each_language(app, client, s
     bert_links = re.findall(r"^\d: (http\S+?)\r?$", bert, re.MULTILINE)
     assert {urlsplit(u).path.split("/")[-2] for _, u in links}.isdisjoint(
         {urlsplit(u).path.split("/")[-2] for u in bert_links})
+    # One shared text for everyone (one INSERT ... SELECT); a coordinator's copy of it in the
+    # outbox has a placeholder where each recipient's own link goes.
+    rows = outbox(session, "coaching")
+    assert all(r.body_id is not None for r in rows)
+    copy = row_content(session, rows[0], app.config["SETTINGS"])[1]
+    session.commit()
+    assert "/feedback/sessie/" in copy and "persoonlijke-link" in copy
+    assert links[0][1].rsplit("/", 2)[1] not in copy
     # Clicking "4" in Anna's mail records her answer.
     assert client.get(_path(links[3][1])).status_code == 200
     assert answers(session, world.first.id) == [(4, "")]

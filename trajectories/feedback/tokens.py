@@ -3,7 +3,9 @@
 A link names one participant and one subject (a session, or an edition for its evaluation),
 signed with the app's secret and a purpose (the salt: an evaluation link never opens a
 session's question) and timestamped, so it expires. Nothing is stored for a link: answering
-again through the same link changes the answer (`respondent` is the same).
+again through the same link changes the answer (`respondent` is the same). The signing is
+`trajectories.mail.links`: a mail to many carries each recipient's own token, put in as it is
+sent.
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadSignature
 
 from trajectories.core.clock import utcnow
 from trajectories.core.errors import InvalidInput
+from trajectories.mail import links
+from trajectories.mail.render import personal_token
 
 SESSION = "session"
 EVALUATION = "evaluation"
@@ -33,12 +37,8 @@ class Link:
     subject_id: int
 
 
-def _serializer(secret_key: str, purpose: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret_key, salt=f"trajectories.feedback-{purpose}")
-
-
 def make_token(secret_key: str, purpose: str, participant_id: int, subject_id: int) -> str:
-    return _serializer(secret_key, purpose).dumps([participant_id, subject_id])
+    return links.make_token(secret_key, purpose, participant_id, subject_id)
 
 
 def read_token(secret_key: str, purpose: str, token: str, subject_id: int,
@@ -46,7 +46,7 @@ def read_token(secret_key: str, purpose: str, token: str, subject_id: int,
     """The link's participant, when `token` is this purpose's, for `subject_id`, unexpired;
     InvalidInput with a Dutch message otherwise."""
     try:
-        payload, signed_at = _serializer(secret_key, purpose).loads(
+        payload, signed_at = links.serializer(secret_key, purpose).loads(
             token or "", return_timestamp=True)
     except BadSignature:
         raise InvalidInput(_l("Deze link is ongeldig. Gebruik de hele link uit de e-mail.")) \
@@ -79,11 +79,11 @@ def _language(participant) -> str:
 def session_url(settings, participant, meeting_id: int, score: int) -> str:
     """The link in a coaching mail that answers "Hoe nuttig was deze sessie?" with `score`
     (the page opens in the participant's language)."""
-    token = make_token(settings.secret_key, SESSION, participant.id, meeting_id)
+    token = personal_token(settings.secret_key, participant, SESSION, meeting_id)
     return (f"{settings.base_url}/feedback/sessie/{meeting_id}/{token}/{score}"
             f"{_language(participant)}")
 
 
 def evaluation_url(settings, participant, edition_id: int) -> str:
-    token = make_token(settings.secret_key, EVALUATION, participant.id, edition_id)
+    token = personal_token(settings.secret_key, participant, EVALUATION, edition_id)
     return f"{settings.base_url}/feedback/evaluatie/{edition_id}/{token}{_language(participant)}"
