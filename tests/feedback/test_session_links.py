@@ -124,3 +124,37 @@ def test_a_score_outside_one_to_five_stores_nothing(app, client, session, world)
 def test_a_link_checker_asking_head_records_nothing(app, client, session, world):
     assert client.head(_path(_url(app, world.anna, world.first, 1))).status_code == 200
     assert answers(session, world.first.id) == []
+
+
+def test_the_token_never_reaches_the_request_log(app, client, world, caplog):
+    url = _path(_url(app, world.anna, world.first, 3))
+    token = urlsplit(url).path.split("/")[-2]
+    with caplog.at_level("INFO", logger="trajectories.request"):
+        client.get(url)
+    logged = [r.getMessage() for r in caplog.records if r.name == "trajectories.request"]
+    assert logged == [f"GET /feedback/sessie/{world.first.id}/<token>/3 200"]
+    assert token not in caplog.text
+
+
+def test_evaluation_links_are_refused_for_another_edition_or_a_session_token(app, client,
+                                                                            session, world):
+    other = tokens.make_token("test-secret-key", tokens.EVALUATION, world.anna.id,
+                              world.edition.id + 1)
+    _refused(client, f"/feedback/evaluatie/{world.edition.id}/{other}",
+             "Deze link hoort bij een andere sessie of editie.")
+    session_token = tokens.make_token("test-secret-key", tokens.SESSION, world.anna.id,
+                                      world.edition.id)
+    _refused(client, f"/feedback/evaluatie/{world.edition.id}/{session_token}",
+             "Deze link is ongeldig.")
+
+
+def test_an_incomplete_evaluation_is_refused_with_a_message_and_nothing_stored(app, client,
+                                                                             session, world):
+    from tests.feedback.helpers import evaluations
+
+    link = _path(tokens.evaluation_url(app.config["SETTINGS"], world.anna, world.edition.id))
+    page = client.get(link).get_data(as_text=True)
+    response = client.post(link, data={"csrf_token": csrf_from(page), "usefulness": "4"})
+    assert response.status_code == 400
+    assert "Kies ja of nee." in response.get_data(as_text=True)
+    assert evaluations(session, world.edition.id) == []
