@@ -64,6 +64,17 @@ def test_answering_twice_keeps_one_answer_and_the_coordinator_sees_no_names(
     for person in w.participants:
         assert person.name not in html and person.email not in html
     results["results"] = axe.run(page, options=AXE_OPTIONS)
+
+    # The evaluation page: answered, then shown again with the answers kept.
+    evaluation = tokens.evaluation_url(app.config["SETTINGS"], anna, w.edition_nl.id)
+    page.goto(evaluation.replace(app.config["SETTINGS"].base_url, live_server))
+    page.get_by_label("4").check()
+    page.get_by_label("Ja").check()
+    page.get_by_label("Wat kan beter? (niet verplicht)").fill("Meer oefeningen")
+    page.get_by_role("button", name="Versturen").click()
+    page.get_by_text("Dank je wel! Je antwoorden zijn opgeslagen.").wait_for()
+    assert page.get_by_label("4").is_checked() and page.get_by_label("Ja").is_checked()
+    results["evaluation"] = axe.run(page, options=AXE_OPTIONS)
     failures = {name: r.generate_report() for name, r in results.items() if r.violations_count}
     assert failures == {}
     # The refused link answers 400 on purpose; nothing else may fail (CSP included).

@@ -20,7 +20,7 @@ from trajectories.feedback.models import (
     QuestionKind,
     SessionFeedback,
 )
-from trajectories.schedule.models import Meeting
+from trajectories.schedule.models import Meeting, MeetingStatus
 
 
 @dataclass
@@ -64,7 +64,9 @@ def session_results(session: Session, edition_id: int) -> list[SessionResult]:
         results[meeting_id].scores.add(score)
         if comment:
             results[meeting_id].comments.append(comment)
-    return list(results.values())
+    # A cancelled session is left out, unless someone answered before it was cancelled.
+    return [r for r in results.values()
+            if r.meeting.status != MeetingStatus.CANCELLED or r.scores.total]
 
 
 @dataclass
