@@ -158,3 +158,20 @@ def test_an_incomplete_evaluation_is_refused_with_a_message_and_nothing_stored(a
     assert response.status_code == 400
     assert "Kies ja of nee." in response.get_data(as_text=True)
     assert evaluations(session, world.edition.id) == []
+
+
+def test_answers_keep_no_participant_and_cannot_be_linked_across_sessions(app, client, session,
+                                                                          world):
+    from sqlmodel import SQLModel, select
+
+    from trajectories.feedback.models import SessionFeedback
+
+    for table in ("session_feedback", "evaluation_response", "evaluation_answer"):
+        columns = set(SQLModel.metadata.tables[table].columns.keys())
+        assert not columns & {"participant_id", "name", "email"}
+    client.get(_path(_url(app, world.anna, world.first, 4)))
+    client.get(_path(_url(app, world.anna, world.second, 4)))
+    who = [r.respondent for r in session.exec(select(SessionFeedback))]
+    session.commit()
+    assert len(who) == 2 and who[0] != who[1]
+    assert str(world.anna.id) not in who
