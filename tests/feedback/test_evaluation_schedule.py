@@ -57,6 +57,8 @@ def test_coaching_mail_carries_five_signed_links_in_each_language(app, client, s
     assert all(f"/feedback/sessie/{world.first.id}/" in url and url.endswith(f"/{n}")
                for n, url in links)
     assert re.search(r"^5: http\S+/5\?lang=en\r?$", bert, re.MULTILINE)
+    html = smtp_sink.to("anna@gemeente.example")[0].get_body(("html",)).get_content()
+    assert all(f'href="{url}"' in html for _, url in links)
     # Each participant's links are their own: Anna's and Bert's tokens differ.
     bert_links = re.findall(r"^\d: (http\S+?)\r?$", bert, re.MULTILINE)
     assert {urlsplit(u).path.split("/")[-2] for _, u in links}.isdisjoint(
