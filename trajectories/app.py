@@ -14,6 +14,7 @@ from trajectories.core.clock import configure_clock
 from trajectories.core.config import PROJECT_ROOT, ConfigError, Settings, load_settings
 from trajectories.core.db import Database
 from trajectories.core.logs import configure_logging, log_requests
+from trajectories.feedback import events as feedback
 from trajectories.feeds import handlers as feeds
 from trajectories.feeds import preferences as personal_feeds
 from trajectories.feeds import publish as feed_files
@@ -63,6 +64,9 @@ AUDIT_ONLY: tuple[type[events.Event], ...] = (
     mail.MailRetried,  # likewise, one row
     mail.OneOffMessageQueued,  # fanned out into the outbox in the same transaction
     reach.MunicipalitiesImported,  # the reference and the organisations changed in place
+    # The evaluation's questions are read when its page opens: nothing to re-plan.
+    feedback.EvaluationQuestionAdded,
+    feedback.EvaluationQuestionRemoved,
 )
 
 

@@ -154,6 +154,7 @@ def replan_edition(session: Session, edition_id: int, now: datetime | None = Non
     for deadline_id in session.exec(select(Deadline.id).where(Deadline.edition_id == edition_id)):
         replan_deadline(session, deadline_id, now)
     plan_digest(session, edition_id, now)
+    plan_evaluation(session, edition_id, now)
 
 
 #: Beyond an edition's last day and its latest overdue nudge: digests, coaching mails, time zones.
@@ -226,3 +227,16 @@ def remove_notices(session: Session, subject: str, kinds: tuple[str, ...],
                                                         PlannedMoment.kind.in_(kinds))):
         _remove(session, row, now, "superseded")
     session.flush()
+
+
+EVALUATION_KINDS = ("evaluation", "evaluation_reminder")
+
+
+def plan_evaluation(session: Session, edition_id: int, now: datetime | None = None) -> None:
+    """The end-of-edition evaluation and its reminder, after the last session (which a new,
+    moved or cancelled session may change)."""
+    now = now or utcnow()
+    edition = session.get(Edition, edition_id)
+    wanted = [] if edition is None or edition.draft else moments.evaluation_moments(
+        session, edition, settings_for(session, edition_id))
+    reconcile_subject(session, f"edition:{edition_id}", EVALUATION_KINDS, wanted, now)

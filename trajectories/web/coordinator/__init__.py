@@ -9,6 +9,7 @@ from trajectories.web.coordinator import (  # noqa: F401  (the views register th
     dashboard,
     editions,
     history,
+    feedback,
     logbook,
     messages,
     people_io,
