@@ -23,7 +23,7 @@ MAX_CAPACITY = 100_000
 #: segments are taken, and `p` (personal feeds are /feeds/p/<token>.ics beside
 #: /feeds/<organiser>/<track>.ics). A test keeps this in step with the app's routes.
 RESERVED_ORGANISER_SLUGS = frozenset({
-    "afmelden", "beheer", "feeds", "healthz", "inschrijving", "mail", "materiaal",
+    "afmelden", "api", "beheer", "embed", "feeds", "healthz", "inschrijving", "mail", "materiaal",
     "mijn", "p", "privacy", "static", "taal", "toegankelijkheid",
 })
 
