@@ -42,6 +42,15 @@ def track_ids(s: Session, organiser_id: int | None, matches: Callable | None,
     return catalogue.matching_track_ids(s, organiser_id, matches=matches, status=status)
 
 
+def current_track_ids(s: Session, organiser_id: int) -> list[int]:
+    """An organiser's tracks with an edition not yet finished (or none yet), in catalogue order:
+    what its embedded catalogue lists."""
+    ids = catalogue.matching_track_ids(s, organiser_id)
+    current = set().union(*(catalogue.tracks_with_status(s, ids, status) for status in Status
+                            if status != Status.FINISHED)) if ids else set()
+    return [track_id for track_id in ids if track_id in current]
+
+
 def track_entries(s: Session, ids: list[int]) -> list[dict]:
     """The catalogue's entries of these tracks (editions, status, places left), in this order."""
     return catalogue.entries(s, catalogue.tracks_in_order(s, ids)) if ids else []

@@ -8,6 +8,7 @@ from trajectories.web.coordinator import (  # noqa: F401  (the views register th
     auth,
     dashboard,
     editions,
+    embed,
     logbook,
     messages,
     people_io,

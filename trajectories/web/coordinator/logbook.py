@@ -49,6 +49,7 @@ SENTENCES = {
     "MailSettingsChanged": lambda: _("Mailinstellingen gewijzigd: %(edition)s."),
     "MailRetried": lambda: _("Een mislukte mail opnieuw in de wachtrij gezet (%(edition)s)."),
     "PasswordResetRequested": lambda: _("Nieuw wachtwoord aangevraagd voor %(coordinator)s."),
+    "EmbedOriginsChanged": lambda: _("Websites die de catalogus mogen insluiten gewijzigd."),
 }
 #: Sentences with a count (ngettext fills in %(num)s and leaves %(edition)s for later).
 COUNTED = {
