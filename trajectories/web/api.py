@@ -34,6 +34,7 @@ from trajectories.web.api_input import (
     ApiError,
     Paged,
     check_parameters,
+    organiser_id,
     track_filters,
 )
 from trajectories.web.security import limiter
@@ -173,11 +174,11 @@ def organiser(slug: str):
 
 @bp.get(f"{PREFIX}/tracks")
 def tracks():
-    filters, organiser_id = track_filters()
+    filters, organiser_slug = track_filters()
 
     def build():
         s = db_session()
-        ids = queries.track_ids(s, organiser_id, filters.matches if filters.on_text else None,
+        ids = queries.track_ids(s, organiser_id(organiser_slug), filters.matches if filters.on_text else None,
                                 Status(filters.status) if filters.status else None)
         paged = Paged.from_request(len(ids))
         entries = queries.track_entries(s, paged.window(ids))

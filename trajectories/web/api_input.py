@@ -90,7 +90,7 @@ class Paged:
         return links, header
 
 
-def track_filters() -> tuple[Filters, int | None]:
+def track_filters() -> tuple[Filters, str | None]:
     """The public catalogue's filters, strictly: a bad value is an error here, not ignored."""
     check_parameters(TRACK_PARAMETERS)
     args = request.args
@@ -108,11 +108,15 @@ def track_filters() -> tuple[Filters, int | None]:
     if len(theme) > 100 or len(query) > 200:
         raise ApiError(400, "bad_filter", _("Een thema heeft ten hoogste 100 tekens, een "
                                             "zoekvraag ten hoogste 200."))
-    organiser_id = None
-    if "organiser" in args:
-        organiser = queries.organiser_by_slug(db_session(), args["organiser"])
-        if organiser is None:
-            raise ApiError(400, "bad_filter", _("Onbekende organisator: %(slug)s.",
-                                                slug=args["organiser"][:40]))
-        organiser_id = organiser.id
-    return Filters(sdg=sdg, theme=theme, status=status, q=query), organiser_id
+    return Filters(sdg=sdg, theme=theme, status=status, q=query), args.get("organiser")
+
+
+def organiser_id(slug: str | None) -> int | None:
+    """The organiser filter's id (None: all organisers); an unknown slug is a bad filter. Read
+    only when an answer is built: a cached answer needs no database."""
+    if slug is None:
+        return None
+    organiser = queries.organiser_by_slug(db_session(), slug)
+    if organiser is None:
+        raise ApiError(400, "bad_filter", _("Onbekende organisator: %(slug)s.", slug=slug[:40]))
+    return organiser.id
