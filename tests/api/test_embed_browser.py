@@ -8,8 +8,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from tests import factories
+from tests.coordinator_helpers import PASSWORD
+from trajectories.accounts import services as accounts
 
 pytestmark = pytest.mark.browser
 
@@ -105,3 +108,27 @@ def test_the_embed_page_is_accessible(app, session, live_server, page):
         page.goto(live_server + path)
         violations = Axe().run(page, options=AXE_OPTIONS).response["violations"]
         assert violations == [], [v["id"] for v in violations]
+
+
+def test_the_coordinator_pastes_a_bad_origin_then_a_good_one(app, session, live_server, page):
+    vng = factories.organiser(session, slug="vng", name="VNG")
+    accounts.create_coordinator(session, email="nl@example.org", name="Coördinator",
+                                password=PASSWORD, organiser=vng)
+    session.commit()
+    page.goto(live_server + "/beheer/")
+    page.get_by_label("E-mailadres").fill("nl@example.org")
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.get_by_role("link", name="Insluiten").click()
+    field = page.get_by_label("Websites die de catalogus mogen tonen")
+    field.fill("https://www.vng.nl\nwww.gemeente.nl/agenda")
+    page.get_by_role("button", name="Opslaan").click()
+    expect(page.get_by_text("Geen geldige herkomst: regel 2 (www.gemeente.nl/agenda)")).to_be_visible()
+    violations = Axe().run(page, options=AXE_OPTIONS).response["violations"]
+    assert violations == [], [v["id"] for v in violations]
+    page.get_by_label("Websites die de catalogus mogen tonen").fill("https://www.vng.nl/")
+    page.get_by_role("button", name="Opslaan").click()
+    expect(page.get_by_text("De lijst met websites is opgeslagen.")).to_be_visible()
+    assert page.get_by_label("Websites die de catalogus mogen tonen").input_value() == \
+        "https://www.vng.nl"
+    assert '<iframe src="http://127.0.0.1:5000/embed/vng/"' in page.locator("pre").first.inner_text()
