@@ -1,11 +1,14 @@
 """What a client of the API notices: the numbers it reads, errors it can act on, drafts out of
 sight, 304 while nothing changed and a fresh answer once something did, open CORS."""
 
-from datetime import date, time, timedelta
+import time
+from datetime import date, timedelta
+from datetime import time as clock_time
 
 import pytest
 
 from tests import factories
+from trajectories.catalogue.models import Edition
 from trajectories.core.clock import utcnow
 from trajectories.people import services as people
 from trajectories.schedule import services as schedule
@@ -27,8 +30,8 @@ def world(session):
     factories.meeting(session, draft, title="Geheim")
     moved = factories.meeting(session, edition, title="Start", on_date=date(2030, 7, 2),
                               mode="on_site", location="Huis van de Gemeente, Brussel")
-    schedule.reschedule_meeting(session, moved, on_date=date(2030, 7, 3), start=time(10),
-                                end=time(12))
+    schedule.reschedule_meeting(session, moved, on_date=date(2030, 7, 3), start=clock_time(10),
+                                end=clock_time(12))
     cancelled = factories.meeting(session, edition, title="Afgelast", on_date=date(2030, 8, 1))
     schedule.cancel_meeting(session, cancelled)
     person = factories.participant(session)
@@ -123,7 +126,6 @@ def test_etag_gives_304_until_a_change(app, client, world):
     assert again.status_code == 304 and again.data == b""
     db = app.extensions["trajectories.db"]
     with db.session() as s:
-        from trajectories.catalogue.models import Edition
         edition = s.get(Edition, world["edition"])
         people.admit(s, people.enroll(s, edition, factories.participant(s)))
         s.commit()
@@ -150,3 +152,19 @@ def test_the_developers_page_is_dutch_and_english(client, world):
     assert "API voor ontwikkelaars" in page and "/api/v1/openapi.json" in page
     client.get("/taal/en")
     assert "API for developers" in client.get("/api/").get_data(as_text=True)
+
+
+def test_a_registration_window_opening_shows_without_any_change(app, client, session):
+    """Statuses follow the clock: the cached answer is rebuilt when a window opens."""
+    track = factories.track(session, factories.organiser(session, slug="vng"), slug="t")
+    now = utcnow()
+    edition = factories.edition(session, track, slug="2030", name="2030",
+                                registration_opens_at=now + timedelta(seconds=2),
+                                registration_closes_at=now + timedelta(days=30))
+    factories.meeting(session, edition, on_date=date(2030, 5, 1))
+    session.commit()
+    url = f"/api/v1/editions/{edition.id}"
+    assert client.get(url).get_json()["status"] == "upcoming"
+    time.sleep(2.5)
+    app.extensions["trajectories.api.cache"].forget_recent()  # skip the few seconds' freshness
+    assert client.get(url).get_json()["status"] == "registration_open"

@@ -8,7 +8,7 @@ Each takes the database session first and changes nothing. Drafts are never read
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -99,17 +99,22 @@ def rescheduled(s: Session, meetings: list[Meeting]) -> dict[int, str]:
     return found
 
 
-def version(s: Session) -> tuple:
+def version(s: Session, now: datetime) -> tuple:
     """Everything the API shows moves one of these: a change of an organiser, track, edition
     (its sessions and deadlines move its `updated_at`, deletions included) or an enrollment
-    (places left). One query."""
+    (places left); or the clock, as statuses are derived from it: a registration window opening
+    or closing (the counts of windows opened and closed by `now`), or a new day in an edition's
+    zone (every zone's midnight falls on a quarter hour of UTC). One query."""
     def newest(column):
         return select(func.max(column)).scalar_subquery()
 
-    def count(model):
-        return select(func.count()).select_from(model).scalar_subquery()
+    def count(model, *where):
+        return select(func.count()).select_from(model).where(*where).scalar_subquery()
 
-    return tuple(s.exec(select(newest(Organiser.updated_at), count(Organiser),
-                               newest(Track.updated_at), count(Track),
-                               newest(Edition.updated_at), count(Edition),
-                               newest(Enrollment.updated_at), count(Enrollment))).one())
+    quarter = now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0)
+    return (quarter, *s.exec(select(
+        newest(Organiser.updated_at), count(Organiser), newest(Track.updated_at), count(Track),
+        newest(Edition.updated_at), count(Edition),
+        count(Edition, Edition.registration_opens_at <= now),
+        count(Edition, Edition.registration_closes_at <= now),
+        newest(Enrollment.updated_at), count(Enrollment))).one())

@@ -5,7 +5,7 @@ Views parse, read (`trajectories.api.queries`) and serialise (`api.serialise`, s
 `api.schemas`). Answers are built once per change and kept per worker, as the feeds are
 (`feeds.cache.FeedCache`): a worker answers from memory and checks the catalogue's version at
 most every few seconds, at once after a change committed in the same process; the version
-includes the minute, as statuses follow the clock (a registration window opens). Every answer
+follows the clock too, as statuses do (a registration window opens, a day begins). Every answer
 has a strong ETag (304 on If-None-Match) and is open to every origin (CORS, GET only).
 Bad input answers a JSON error with its status (400, 404), never a page.
 """
@@ -112,7 +112,7 @@ def _answer(build: Callable[[], Document]) -> FlaskResponse:
     key = request.full_path
     document = cache.recent(key)
     if document is None:
-        version = (queries.version(db_session()), utcnow().replace(second=0, microsecond=0))
+        version = queries.version(db_session(), utcnow())
         document = cache.get(key, version, build)
         cache.remember(key, document)
     etag = f'"{document.etag}"'
