@@ -7,6 +7,7 @@ from flask_babel import Babel
 
 import trajectories.schema  # noqa: F401  (every table)
 from trajectories.accounts import events as accounts
+from trajectories.api import events as api
 from trajectories.catalogue import events as catalogue
 from trajectories.commands import COMMANDS
 from trajectories.core import events
@@ -59,6 +60,7 @@ SUBSCRIPTIONS: events.Subscriptions = {
 #: already done in the transaction that records them, and nothing else depends on it.
 AUDIT_ONLY: tuple[type[events.Event], ...] = (
     accounts.PasswordResetRequested,  # the reset mail is queued in the same transaction
+    api.EmbedOriginsChanged,  # the embed page reads the origins on every request
     people.AttendanceRecorded,  # the digest reads attendance when it is sent: nothing to re-plan
     mail.MailReleased,  # the rows are queued again; the scheduler's drain sends them
     mail.MailRetried,  # likewise, one row

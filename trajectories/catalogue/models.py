@@ -36,6 +36,8 @@ class Organiser(SQLModel, table=True):
     #: The mailbox that sends invitations (ORGANIZER) and receives replies.
     email: str = Field(max_length=254)
     website: str = Field(default="", max_length=500)
+    #: Origins ("https://www.vng.nl") whose pages may frame the embedded catalogue (/embed/<slug>/).
+    embed_origins: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     updated_at: datetime = Field(default_factory=utcnow)
 
     __table_args__ = (CheckConstraint(check_in("country", Country), name="organiser_country"),)

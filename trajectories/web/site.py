@@ -12,7 +12,9 @@ from trajectories.core.clock import to_local
 from trajectories.core.models import label, labels
 from trajectories.schedule.models import Meeting
 from trajectories.web import CookieSessions, DatabaseId, local_path
+from trajectories.web.api import bp as api_bp
 from trajectories.web.coordinator import bp as coordinator_bp
+from trajectories.web.embed import bp as embed_bp
 from trajectories.web.error_pages import init_error_pages
 from trajectories.web.feedback import bp as feedback_bp
 from trajectories.web.feeds import bp as feeds_bp
@@ -38,6 +40,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(mail_bp)
     app.register_blueprint(selfservice_bp)
     app.register_blueprint(feedback_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(embed_bp)
 
     @app.get("/favicon.ico")
     def favicon():

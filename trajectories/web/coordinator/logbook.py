@@ -51,6 +51,7 @@ SENTENCES = {
     "PasswordResetRequested": lambda: _("Nieuw wachtwoord aangevraagd voor %(coordinator)s."),
     "EvaluationQuestionAdded": lambda: _("Evaluatievraag toegevoegd (%(edition)s)."),
     "EvaluationQuestionRemoved": lambda: _("Evaluatievraag verwijderd (%(edition)s)."),
+    "EmbedOriginsChanged": lambda: _("Websites die de catalogus mogen insluiten gewijzigd."),
 }
 #: Sentences with a count (ngettext fills in %(num)s and leaves %(edition)s for later).
 COUNTED = {
