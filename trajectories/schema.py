@@ -9,6 +9,7 @@ import trajectories.accounts.tokens  # noqa: F401  (used_token: single-use sign-
 import trajectories.catalogue.models  # noqa: F401
 import trajectories.core.models  # noqa: F401
 import trajectories.feeds.models  # noqa: F401
+import trajectories.interest.models  # noqa: F401
 import trajectories.mail.models  # noqa: F401
 import trajectories.people.models  # noqa: F401
 import trajectories.schedule.models  # noqa: F401

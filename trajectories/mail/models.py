@@ -44,6 +44,8 @@ class MailKind(Labelled):
     #: A one-off message from a coordinator to an edition.
     ANNOUNCEMENT = "announcement", _l("bericht aan de editie")
     OTHER = "other", _l("bericht")
+    #: "Registration is open" to a track's interest list (one per edition and person).
+    INTEREST = "interest", _l("inschrijving open (interesselijst)")
 
 
 #: What a participant can switch off, and which mail kinds each switch covers: every mail that

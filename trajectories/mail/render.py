@@ -91,7 +91,7 @@ def content(row: OutboxMessage, body: MailBody | None, settings) -> tuple[str, s
     recipient's name and unsubscribe link put in (escaped in the HTML)."""
     if body is None:
         return row.subject, row.text, row.html
-    link = unsubscribe_url(settings, row.participant_id, row.kind) or ""
+    link = unsubscribe_url(settings, row.participant_id, row.kind, row.edition_id) or ""
     return (row.subject, *put_in(body.text, body.html, body.marker, row.to_name, link))
 
 
