@@ -157,7 +157,7 @@ def expire_interest(session: Session, now: datetime | None = None) -> int:
     last_opening = dict(session.exec(
         select(Edition.track_id, func.max(Edition.registration_opens_at))
         .where(Edition.draft.is_(False), Edition.registration_opens_at.is_not(None))
-        .group_by(Edition.track_id)))
+        .group_by(Edition.track_id)).all())
     expired = [entry for entry in session.exec(
         select(InterestEntry).where(InterestEntry.created_at < limit))
         if (last_opening.get(entry.track_id) or entry.created_at) < limit]

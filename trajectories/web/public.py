@@ -21,7 +21,8 @@ from trajectories.catalogue import queries
 from trajectories.catalogue.models import Organiser
 from trajectories.catalogue.status import Status
 from trajectories.core.clock import utcnow
-from trajectories.core.reference import goals
+from trajectories.core.reference import goals, municipalities
+from trajectories.interest.models import RETENTION_DAYS
 from trajectories.people import uploads
 from trajectories.people.registration import RETENTION
 from trajectories.schedule import queries as programme
@@ -184,7 +185,17 @@ def track_page(organiser_slug: str, track_slug: str):
     meetings, materials = programme.public_programme(
         db_session(), [e["edition"].id for e in entry["editions"]], today)
     return render_template("public/track.html", organiser=organiser, entry=entry,
-                           meetings=meetings, materials=materials, today=today)
+                           meetings=meetings, materials=materials, today=today,
+                           groups=municipality_groups(), years=RETENTION_DAYS // 365)
+
+
+def municipality_groups():
+    """Municipalities grouped by country and province, for <optgroup>s."""
+    countries = {"NL": gettext("Nederland"), "BE": gettext("Vlaanderen")}
+    groups: dict[str, list] = {}
+    for m in municipalities():
+        groups.setdefault(f"{countries[m.country]} — {m.province}", []).append(m)
+    return sorted(groups.items())
 
 
 @bp.get("/materiaal/<int:material_id>")

@@ -16,6 +16,7 @@ from trajectories.web.coordinator import bp as coordinator_bp
 from trajectories.web.error_pages import init_error_pages
 from trajectories.web.feeds import bp as feeds_bp
 from trajectories.web.health import bp as health_bp
+from trajectories.web.interest import bp as interest_bp
 from trajectories.web.mail import bp as mail_bp
 from trajectories.web.public import bp as public_bp
 from trajectories.web.security import init_security
@@ -36,6 +37,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(feeds_bp)
     app.register_blueprint(mail_bp)
     app.register_blueprint(selfservice_bp)
+    app.register_blueprint(interest_bp)
 
     @app.get("/favicon.ico")
     def favicon():

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from trajectories.catalogue import queries
 from trajectories.catalogue import services as catalogue
+from trajectories.interest import queries as interest
 from trajectories.web import db_session, whole_number
 from trajectories.web.coordinator import access
 from trajectories.web.coordinator.blueprint import bp
@@ -49,7 +50,9 @@ def track(track_id: int):
     row = access.track(track_id)
     return render_template("coordinator/track.html", track=row,
                            editions=queries.editions_of(db_session(), row.id),
-                           organiser=access.organiser(row.organiser_id))
+                           organiser=access.organiser(row.organiser_id),
+                           interest_size=interest.size(db_session(), row.id),
+                           interest_places=interest.per_municipality(db_session(), row.id))
 
 
 @bp.route("/trajecten/<int:track_id>/bewerken", methods=["GET", "POST"])
