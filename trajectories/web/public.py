@@ -209,6 +209,24 @@ def material_file(material_id: int):
     return uploads.send_stored(material.file_path, lambda path: f"{material.title}{path.suffix}")
 
 
+@bp.get("/bijeenkomsten/")
+def regional_meetings():
+    """Regional meetings by region and date: the ones ahead first, then those held."""
+    rows = queries.regional_meetings(db_session())
+    today = utcnow().date()
+    ahead = [r for r in rows if r["day"] is None or r["day"] >= today]
+    held = [r for r in rows if r["day"] is not None and r["day"] < today][::-1]
+    regions = sorted({r["edition"].region for r in rows if r["edition"].region})
+    region = request.args.get("regio", "")
+    if region and region in regions:
+        ahead = [r for r in ahead if r["edition"].region == region]
+        held = [r for r in held if r["edition"].region == region]
+    else:
+        region = ""
+    return render_template("public/regional_meetings.html", ahead=ahead, held=held,
+                           regions=regions, region=region)
+
+
 @bp.get("/toegankelijkheid")
 def accessibility():
     return render_template("public/accessibility.html")

@@ -14,7 +14,7 @@ from trajectories.web.coordinator import access
 from trajectories.web.coordinator.blueprint import bp
 from trajectories.web.coordinator.forms import TrackForm, save, status_code
 
-TRACK_FIELDS = ("title", "summary", "goals", "target_group", "theme", "sdgs", "contact_name",
+TRACK_FIELDS = ("title", "summary", "goals", "target_group", "theme", "sdgs", "contact_name", "kind",
                 "contact_email")
 
 
