@@ -7,9 +7,9 @@ from sqlmodel import select
 
 from trajectories.accounts.models import Coordinator
 from trajectories.catalogue.models import Edition, Organiser, Track
+from trajectories.catalogue.status import registration_open
 from trajectories.core.clock import to_local
 from trajectories.core.models import EventRecord
-from trajectories.catalogue.status import registration_open
 from trajectories.interest.models import InterestEntry
 from trajectories.people.models import Attendance, Enrollment, Organisation, Participant, Submission
 from trajectories.schedule.models import Deadline, Material, Meeting

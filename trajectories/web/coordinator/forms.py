@@ -174,7 +174,9 @@ class TrackForm(Form):
     sdgs = MultiCheckboxField(_l("Global Goals"), coerce=int)
     contact_name = StringField(_l("Contactpersoon"))
     contact_email = EmailField(_l("E-mailadres contactpersoon"))
-    kind = SelectField(_l("Soort"), choices=choices(TrackKind),
+    # Not posted (an older form): a new track is a learning track, an existing one keeps its kind.
+    kind = SelectField(_l("Soort"), choices=choices(TrackKind), default=TrackKind.TRAJECTORY,
+                       validate_choice=False,
                        description=_l("Regionale bijeenkomsten: elke editie is één bijeenkomst "
                                       "voor één regio, zonder deadlines."))
 
