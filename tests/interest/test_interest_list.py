@@ -14,6 +14,7 @@ from sqlmodel import select
 from tests import factories
 from tests.public_world import closing_client, deliver, submit, text_of
 from trajectories.catalogue import services as catalogue
+from trajectories.catalogue.models import Organiser
 from trajectories.core.clock import utcnow
 from trajectories.interest import queries
 from trajectories.interest.models import InterestEntry
@@ -204,8 +205,6 @@ def test_entries_expire_after_two_years_without_an_edition(session, client, smtp
 
 
 def track_organiser(session, track):
-    from trajectories.catalogue.models import Organiser
-
     return session.get(Organiser, track.organiser_id)
 
 
