@@ -16,7 +16,7 @@ from tests.public_world import closing_client, deliver, submit, text_of
 from trajectories.catalogue import services as catalogue
 from trajectories.catalogue.models import Organiser
 from trajectories.core.clock import utcnow
-from trajectories.interest import queries
+from trajectories.interest import handlers, queries
 from trajectories.interest.models import InterestEntry
 from trajectories.mail.models import OutboxMessage
 from trajectories.people import privacy
@@ -218,3 +218,20 @@ def test_export_and_erase_include_the_list(session, client, smtp_sink, track):
         Participant.email == "wout@leuven.example")).one()
     privacy.erase(session, person)
     assert entries(session) == 0
+
+
+def test_an_announcement_the_handler_missed_is_queued_by_the_upkeep(session, client, smtp_sink,
+                                                                   track, db):
+    join(client, smtp_sink)
+    confirm(client, smtp_sink.wait_for(1)[0])
+    now = utcnow()
+    # Outside the app (a process that died before its handler ran): nothing queued yet.
+    factories.edition(session, track, slug="2029", name="2029",
+                      registration_opens_at=now - timedelta(hours=1),
+                      registration_closes_at=now + timedelta(days=30))
+    assert session.exec(select(OutboxMessage).where(OutboxMessage.kind == "interest")).all() == []
+    session.close()
+    handlers.maintain(client.application, client.application.extensions["trajectories.db"])
+    handlers.maintain(client.application, client.application.extensions["trajectories.db"])
+    deliver(client.application)
+    assert len([m for m in smtp_sink.wait_for(2) if "is open" in str(m["Subject"])]) == 1

@@ -8,6 +8,7 @@ import logging
 from flask import has_app_context
 
 from trajectories.interest import services
+from trajectories.people import privacy
 
 log = logging.getLogger(__name__)
 
@@ -20,3 +21,14 @@ def on_edition_changed(event, db) -> None:
         return
     with db.session(actor="interest") as session:
         services.announce_edition(session, event.edition_id)
+
+
+def maintain(app, db) -> None:
+    """The scheduler's periodic upkeep of the lists: entries past their retention go
+    (`people.privacy.expire_interest`), and any announcement a dead process left unqueued is
+    queued (`services.announce_all`)."""
+    with app.app_context(), db.session(actor="scheduler") as session:
+        expired = privacy.expire_interest(session)
+        queued = services.announce_all(session)
+    if expired or queued:
+        log.info("interest lists: %s entries expired, %s announcements queued", expired, queued)

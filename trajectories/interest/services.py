@@ -230,3 +230,15 @@ def announce_edition(session: Session, edition_id: int) -> int:
         InterestEntry, InterestEntry.participant_id == Participant.id)
         .where(InterestEntry.track_id == edition.track_id).order_by(Participant.id)))
     return _announce(session, edition, people_on_list)
+
+
+@service
+def announce_all(session: Session) -> int:
+    """`announce_edition` for every published edition whose registration is open or opening:
+    the periodic catch-up, should a process have died between an edition's commit and its
+    handler. Idempotent: people already announced to are skipped before rendering."""
+    now = utcnow()
+    ids = session.exec(select(Edition.id).where(
+        Edition.draft.is_(False), Edition.registration_opens_at.is_not(None),
+        (Edition.registration_closes_at.is_(None)) | (Edition.registration_closes_at > now))).all()
+    return sum(announce_edition.__wrapped__(session, edition_id) for edition_id in ids)
