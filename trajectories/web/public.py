@@ -234,7 +234,8 @@ def accessibility():
 
 @bp.get("/privacy")
 def privacy():
-    return render_template("public/privacy.html", retention=RETENTION)
+    return render_template("public/privacy.html", retention=RETENTION,
+                           interest_years=RETENTION_DAYS // 365)
 
 
 @bp.app_template_global()
