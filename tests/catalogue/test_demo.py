@@ -103,6 +103,14 @@ def test_demo_is_true_to_its_sources(runner, db):
             select(Meeting).where(Meeting.edition_id == second.id)))
 
 
+def test_demo_tracks_without_a_status_say_so_and_offer_the_list(runner, client):
+    runner.invoke(args=["demo"])
+    page = client.get("/vvsg/migratie-integratie-ontwikkeling/").get_data(as_text=True)
+    assert "nog geen editie" in page and "binnenkort" not in page.split("<main")[-1][:3000]
+    assert "Houd me op de hoogte" in page
+    assert "nog geen editie" in client.get("/vvsg/").get_data(as_text=True)
+
+
 def test_demo_pilot_2021_is_history_with_attendance_and_four_texts(runner, db):
     runner.invoke(args=["demo"])
     with db.session() as s:
