@@ -78,3 +78,17 @@ def test_listing_by_region_and_date(client, session, regional):
     assert "Bijeenkomst Zuid" in south and "Bijeenkomst Noord" not in south
     assert client.get("/bijeenkomsten/?regio=<b>").status_code == 200
     assert "BEGIN:VEVENT" in client.get("/feeds/vng/regionaal/noord.ics").get_data(as_text=True)
+
+
+def test_a_coordinator_makes_a_regional_meeting_track_and_a_bad_kind_is_refused(nl, session,
+                                                                               coordinator_world):
+    data = dict(slug="regio", title="Regio's", summary="", goals="", target_group="", theme="",
+                contact_name="", contact_email="", sdgs=["11"])
+    refused = nl.post("/beheer/trajecten/nieuw", {**data, "kind": "feest"})
+    assert refused.status_code in (400, 422)
+    assert "soort" in refused.get_data(as_text=True)
+    made = nl.post("/beheer/trajecten/nieuw", {**data, "kind": "regional_meeting"})
+    assert made.status_code == 302
+    track_id = int(made.location.rstrip("/").split("/")[-1])
+    form = nl.get(f"/beheer/trajecten/{track_id}/edities/nieuw").get_data(as_text=True)
+    assert 'name="region"' in form
