@@ -12,7 +12,9 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from tests import factories
+from tests.auth import signed_in_coordinator
 from tests.public_world import closing_client, deliver, submit, text_of
+from trajectories.accounts import services as accounts
 from trajectories.catalogue import services as catalogue
 from trajectories.catalogue.models import Organiser
 from trajectories.core.clock import utcnow
@@ -235,3 +237,23 @@ def test_an_announcement_the_handler_missed_is_queued_by_the_upkeep(session, cli
     handlers.maintain(client.application, client.application.extensions["trajectories.db"])
     deliver(client.application)
     assert len([m for m in smtp_sink.wait_for(2) if "is open" in str(m["Subject"])]) == 1
+
+
+def test_the_coordinator_sees_the_list_per_track_and_municipality(session, client, track):
+    accounts.create_coordinator(session, email="hanne@vvsg.example", name="Hanne",
+                                password="een-lang-wachtwoord-2026",
+                                organiser=track_organiser(session, track))
+    leuven = factories.municipality(session, name="Leuven", code="24062")
+    genk = factories.municipality(session, name="Genk", code="71016")
+    for place in [leuven, leuven, genk]:
+        person = factories.participant(session, organisation_id=place.id)
+        session.add(InterestEntry(track_id=track.id, participant_id=person.id,
+                                  organisation_id=place.id))
+    session.commit()
+    session.close()
+    signed_in_coordinator(client, "hanne@vvsg.example")
+    assert "3 personen op de interesselijst" in client.get("/beheer/trajecten").get_data(
+        as_text=True)
+    page = client.get(f"/beheer/trajecten/{track.id}").get_data(as_text=True)
+    assert "3 personen willen bericht" in page
+    assert re.search(r"Leuven</td><td>2<", page) and re.search(r"Genk</td><td>1<", page)

@@ -22,6 +22,7 @@ TRACK_FIELDS = ("title", "summary", "goals", "target_group", "theme", "sdgs", "c
 def tracks():
     rows, editions = queries.tracks_with_editions(db_session(), access.organiser_ids())
     return render_template("coordinator/tracks.html", tracks=rows, editions=editions,
+                           interest=interest.sizes(db_session(), [t.id for t in rows]),
                            organisers={o.id: o for o in access.visible_organisers()})
 
 
