@@ -110,6 +110,7 @@ def test_join_confirm_and_one_mail_when_an_edition_opens(session, client, smtp_s
     assert len(announcements) == 1
     message = announcements[0]
     assert "/vvsg/migratie/" in text_of(message)
+    assert "Haal je van de lijst: http" in text_of(message)
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert "/mail/lijst/" in message["List-Unsubscribe"]
 

@@ -36,6 +36,8 @@ from trajectories.mail.render import render_mail
 from trajectories.people import services as people
 from trajectories.people.models import Organisation, OrganisationKind, Participant
 
+#: The announcement's footer link: it takes the person off this track's list.
+LEAVE_TEXT = _l("Geen bericht meer over dit leertraject? Haal je van de lijst:")
 #: Why an announcement waiting in the outbox was taken back (registration no longer opens).
 NOT_OPENING = "registration not opening"
 
@@ -190,7 +192,8 @@ def _announce(session: Session, edition: Edition, participants: list[Participant
         url = unsubscribe_url(settings, person.id, MailKind.INTEREST, edition.id)
         subject, text, html = render_mail(
             "interest_open", person.language, name=person.name, track=track, edition=edition,
-            link=link, unsubscribe_url=url, years=RETENTION_DAYS // 365)
+            link=link, unsubscribe_url=url, unsubscribe_text=LEAVE_TEXT,
+            years=RETENTION_DAYS // 365)
         row = queue_mail(session, to=person.email, kind=MailKind.INTEREST, subject=subject,
                          text=text, html=html, dedupe_key=f"interest:{edition.id}:{person.id}",
                          participant_id=person.id, edition_id=edition.id)
