@@ -8,6 +8,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 from sqlmodel import select
 
@@ -20,6 +21,17 @@ from trajectories.core.clock import to_local, utcnow
 from trajectories.interest.models import InterestEntry
 
 pytestmark = pytest.mark.browser
+
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+               "resultTypes": ["violations"]}
+_axe = Axe()
+
+
+def assert_accessible(page, label: str) -> None:
+    page.wait_for_load_state("load")
+    violations = _axe.run(page, options=AXE_OPTIONS).response["violations"]
+    assert violations == [], f"{label}: " + "; ".join(
+        f"{v['id']}: {[n['target'] for n in v['nodes']]}" for v in violations)
 
 PASSWORD = "een-lang-wachtwoord-2026"
 CONFIRM_RE = re.compile(r"https?://\S+?/inschrijving/op-de-hoogte\?t=[\w.\-]+")
@@ -54,12 +66,14 @@ def announcements(smtp_sink) -> list:
 def test_join_open_registration_one_mail_and_leave(app, live_server, page, smtp_sink, session,
                                                    migration):
     page.goto(live_server + "/vvsg/migratie/")
+    assert_accessible(page, "track page with the interest form")
     form = page.locator("form.interest-form")
     # Bad input first: nothing is sent, the messages say what to fix.
     form.get_by_label("E-mailadres").fill("geen-adres")
     form.get_by_role("button", name="Houd me op de hoogte").click()
     expect(page.get_by_text("Vul een geldig e-mailadres in").first).to_be_visible()
     expect(page.get_by_text("Kies je gemeente uit de lijst").first).to_be_visible()
+    assert_accessible(page, "interest form with errors")
     page.get_by_label("Naam", exact=True).fill("Wout Janssens")
     page.get_by_label("E-mailadres").fill("wout@leuven.example")
     page.get_by_label("Gemeente").select_option("24062")
@@ -133,8 +147,28 @@ def test_leaving_by_the_link_in_the_mail(app, live_server, page, smtp_sink, sess
     smtp_sink.wait_for(2)
     [mail] = announcements(smtp_sink)
     page.goto(local(live_server, mail["List-Unsubscribe"].strip("<>")))
+    assert_accessible(page, "leave the list")
     page.get_by_role("button", name="Haal me van de lijst").click()
     expect(page.get_by_text("Je staat niet meer op de lijst van Migratie en ontwikkeling")
            ).to_be_visible()
     session.expire_all()
     assert session.exec(select(InterestEntry)).all() == []
+
+
+def test_regional_meetings_listing_is_accessible(live_server, page, session):
+    vng = factories.organiser(session, slug="vng", name="VNG")
+    track = factories.track(session, vng, slug="regionaal", title="Regionale bijeenkomsten",
+                            kind="regional_meeting")
+    for slug, region, day in (("noord", "Noord", utcnow().date() + timedelta(days=20)),
+                              ("zuid", "Zuid", utcnow().date() - timedelta(days=400))):
+        edition = factories.edition(session, track, slug=slug, name=region, region=region)
+        factories.meeting(session, edition, on_date=day, title=f"Bijeenkomst {region}")
+    session.close()
+    page.goto(live_server + "/")
+    page.get_by_role("link", name="Regionale bijeenkomsten: per regio en datum").click()
+    expect(page.get_by_role("heading", name="Regionale bijeenkomsten", level=1)).to_be_visible()
+    assert_accessible(page, "regional meetings")
+    page.get_by_label("Regio", exact=True).select_option("Zuid")
+    page.get_by_role("button", name="Tonen").click()
+    expect(page.get_by_text("Bijeenkomst Zuid")).to_be_visible()
+    expect(page.get_by_text("Bijeenkomst Noord")).to_have_count(0)
