@@ -19,6 +19,8 @@ from trajectories.feedback import events as feedback
 from trajectories.feeds import handlers as feeds
 from trajectories.feeds import preferences as personal_feeds
 from trajectories.feeds import publish as feed_files
+from trajectories.interest import events as interest
+from trajectories.interest import handlers as interest_list
 from trajectories.mail import events as mail
 from trajectories.people import events as people
 from trajectories.reach import events as reach
@@ -37,8 +39,10 @@ EDITION_FEEDS = (feed_files.republish_edition, feeds.forget_recent_feeds)
 #: queued mail (`plan`). An event missing here and from AUDIT_ONLY fails tests/test_wiring.py.
 SUBSCRIPTIONS: events.Subscriptions = {
     catalogue.TrackSaved: (feed_files.republish_track, feeds.forget_recent_feeds),
-    catalogue.EditionSaved: (*EDITION_FEEDS, plan.on_edition_saved),
-    catalogue.EditionPublished: (*EDITION_FEEDS, plan.on_edition_published),
+    catalogue.EditionSaved: (*EDITION_FEEDS, plan.on_edition_saved,
+                             interest_list.on_edition_changed),
+    catalogue.EditionPublished: (*EDITION_FEEDS, plan.on_edition_published,
+                                 interest_list.on_edition_changed),
     schedule.MeetingPlanned: (*EDITION_FEEDS, plan.on_meeting_planned),
     schedule.MeetingChanged: (*EDITION_FEEDS, plan.on_meeting_changed),
     schedule.MeetingRescheduled: (*EDITION_FEEDS, plan.on_meeting_changed),
@@ -69,6 +73,8 @@ AUDIT_ONLY: tuple[type[events.Event], ...] = (
     # The evaluation's questions are read when its page opens: nothing to re-plan.
     feedback.EvaluationQuestionAdded,
     feedback.EvaluationQuestionRemoved,
+    interest.InterestConfirmed,  # an edition open or opening is announced in the same transaction
+    interest.InterestLeft,  # its unsent announcements are withdrawn in the same transaction
 )
 
 

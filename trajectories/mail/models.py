@@ -46,6 +46,8 @@ class MailKind(Labelled):
     OTHER = "other", _l("bericht")
     #: The evaluation at the end of an edition, and its one reminder.
     EVALUATION = "evaluation", _l("evaluatie")
+    #: "Registration is open" to a track's interest list (one per edition and person).
+    INTEREST = "interest", _l("inschrijving open (interesselijst)")
 
 
 #: What a participant can switch off, and which mail kinds each switch covers: every mail that

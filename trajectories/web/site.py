@@ -19,6 +19,7 @@ from trajectories.web.error_pages import init_error_pages
 from trajectories.web.feedback import bp as feedback_bp
 from trajectories.web.feeds import bp as feeds_bp
 from trajectories.web.health import bp as health_bp
+from trajectories.web.interest import bp as interest_bp
 from trajectories.web.mail import bp as mail_bp
 from trajectories.web.public import bp as public_bp
 from trajectories.web.security import init_security
@@ -42,6 +43,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(feedback_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(embed_bp)
+    app.register_blueprint(interest_bp)
 
     @app.get("/favicon.ico")
     def favicon():
