@@ -175,7 +175,8 @@ def report(s: Session, organiser: Organiser, filters: Filters,
         query = query.where(year >= filters.year_from)
     if filters.year_to:
         query = query.where(year <= filters.year_to)
-    rows = s.exec(query.group_by(unit, Track.id, year)).all()
+    # Core rows (no ORM loading): thousands of plain tuples at national scale.
+    rows = s.connection().execute(query.group_by(unit, Track.id, year)).all()
     return _assemble(s, organiser, filters, tracks, rows, _lines(s), language)
 
 
