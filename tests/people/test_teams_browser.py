@@ -15,13 +15,13 @@ from tests import factories
 from tests.coordinator_helpers import PASSWORD
 from tests.public_world import LINK_RE, deliver, open_edition, text_of
 from tests.schedule.test_deliverables_page import _login
-from tests.web.test_public_browser import hand_in, local
+from tests.web.test_public_browser import assert_accessible, hand_in, local
 from trajectories.accounts import services as accounts
 from trajectories.core.clock import utcnow
 from trajectories.mail.models import OutboxMessage
 from trajectories.people.models import Enrollment
 from trajectories.schedule import services as schedule
-from trajectories.schedule.models import DeliveredBy
+from trajectories.schedule.models import DeliveredBy, Meeting
 from trajectories.scheduler.jobs import process_moment
 from trajectories.scheduler.models import PlannedMoment
 
@@ -56,8 +56,10 @@ def _register(app, live_server, page, smtp_sink, name: str, email: str) -> str:
     page.get_by_label("Naam", exact=True).fill(name)
     page.get_by_label("E-mailadres").fill(email)
     page.get_by_label("Gemeente of organisatie").select_option(label="Utrecht")
+    assert_accessible(page, "registration form, places per municipality")
     page.get_by_role("button", name="Inschrijven").click()
     expect(page.get_by_role("heading", name="Kijk in je mailbox")).to_be_visible()
+    assert_accessible(page, "check your mail")
     after_form = _text(page)
     page.goto(local(live_server, _link_to(app, smtp_sink, email)))
     page.get_by_role("button", name="Ja, ik bevestig mijn inschrijving").click()
@@ -145,3 +147,15 @@ def test_a_team_of_two_takes_one_place_and_one_hand_in_stops_the_nudges_for_both
     row = " ".join(page.locator("table tbody tr").first.inner_text().split())
     assert row.startswith("Utrecht Anna de Wit, Bert Visser")
     assert "Herinneringen: gestopt voor het hele team" in row and "door Bert Visser" in row
+    assert_accessible(page, "deliverables per team")
+    # The enrollments and attendance pages group the team too, and pass axe-core.
+    page.get_by_role("link", name="Inschrijvingen").first.click()
+    assert "Toegelaten: 1 gemeente · 2 deelnemers. 1 van 5 plaatsen voor gemeenten bezet" \
+        in _text(page)
+    expect(page.get_by_role("rowheader", name="Utrecht · 2 deelnemers")).to_be_visible()
+    assert_accessible(page, "enrollments per team")
+    with app.extensions["trajectories.db"].session() as s:
+        meeting_id = s.exec(select(Meeting.id)).one()
+    page.goto(f"{live_server}/beheer/sessies/{meeting_id}/aanwezigheid")
+    expect(page.get_by_role("group", name="Utrecht · 2 deelnemers")).to_be_visible()
+    assert_accessible(page, "attendance per team")
