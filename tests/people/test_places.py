@@ -185,3 +185,16 @@ def test_a_copy_for_next_year_counts_places_the_same_way(session):
     copy = copying.copy_edition(session, edition, slug="volgend-jaar", name="Volgend jaar",
                                 first_date=date(2031, 4, 12))
     assert (copy.capacity, copy.place_unit, copy.max_per_organisation) == (5, "organisation", 3)
+
+
+def test_admitting_one_of_a_waiting_municipality_admits_its_waiting_colleagues(session, towns):
+    edition = factories.edition(session, capacity=1, place_unit="organisation")
+    anna = people.enroll(session, edition, _person(session, towns["Utrecht"], "Anna"))
+    zwolle = [people.enroll(session, edition, _person(session, towns["Zwolle"], name))
+              for name in ("Cees", "Dirk")]
+    edition.capacity = 2
+    session.add(edition)
+    session.commit()
+    people.admit(session, zwolle[1])
+    assert [_status(session, e) for e in [anna, *zwolle]] == ["admitted"] * 3
+    assert _places_left(session, edition) == 0

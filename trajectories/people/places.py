@@ -160,6 +160,21 @@ def next_up(s: Session, edition: Edition) -> list[Enrollment]:
     return [row for row, unit in waiting if unit == first_unit]
 
 
+def waiting_colleagues(s: Session, edition: Edition, participant: Participant
+                       ) -> list[Enrollment]:
+    """With places per organisation, the participant's colleagues on the waiting list: they move
+    up with them."""
+    if not per_organisation(edition) or participant.organisation_id is None:
+        return []
+    return list(s.exec(
+        select(Enrollment).join(Participant, Participant.id == Enrollment.participant_id)
+        .where(Enrollment.edition_id == edition.id,
+               Enrollment.status == EnrollmentStatus.WAITLISTED,
+               Participant.organisation_id == participant.organisation_id,
+               Participant.id != participant.id)
+        .order_by(Enrollment.created_at, Enrollment.id)))
+
+
 def waiting_position(s: Session, edition: Edition, enrollment: Enrollment) -> int:
     """The place on the waiting list (1 is next): of the person, or of their organisation."""
     rows = list(s.exec(
