@@ -11,12 +11,11 @@ an edition, whatever the unit.
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _nl
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from trajectories.catalogue.models import Edition, Eligibility, PlaceUnit
+from trajectories.catalogue.models import Edition, PlaceUnit
 from trajectories.core.errors import InvalidInput
 from trajectories.people.models import (
     ENROLLED,
@@ -201,13 +200,6 @@ def full_message(edition: Edition):
                    edition.capacity)
     return _nl("Deze editie is vol: er is %(num)s plaats.",
                "Deze editie is vol: er zijn %(num)s plaatsen.", edition.capacity)
-
-
-def unit_words(edition: Edition) -> str:
-    """What a place is called on the pages: "gemeenten", or "organisaties" when others may
-    take part too."""
-    return str(_l("gemeenten") if edition.eligibility == Eligibility.MUNICIPALITIES
-               else _l("organisaties"))
 
 
 def candidate(s: Session, organisation_code: str, email: str) -> Participant | None:
