@@ -1,10 +1,12 @@
 """A team in real Chromium: two civil servants of Utrecht register for an edition of five places
 counted per municipality; the second is told they join Utrecht's team, the public page shows four
 places left for municipalities, one hands in the municipality's text, and the scheduler's nudges
-(fired through the same code path the running scheduler uses) stop for both."""
+(fired through the same code path the running scheduler uses) stop for both; the other sees
+the deadline done for the team."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -137,6 +139,15 @@ def test_a_team_of_two_takes_one_place_and_one_hand_in_stops_the_nudges_for_both
             PlannedMoment.job_id == f"overdue:deadline:{deadline_id}:P2D")).one()
     process_moment(app, overdue.job_id, now=overdue.due_at)
     assert nudges() == {"anna@utrecht.example": ["sent"], "bert@utrecht.example": ["sent"]}
+
+    # Anna sees the deadline done for Utrecht, by her colleague.
+    page.goto(live_server + "/mijn/")
+    assert "ingeleverd door Bert Visser voor Utrecht" in _text(page)
+    page.get_by_role("link", name=re.compile(r"^Inleveren\W+Lokale tekst$")).click()
+    assert "Bert Visser leverde dit op" in _text(page)
+    assert "dat geldt voor je hele gemeente, en je krijgt er geen herinneringen meer voor" \
+        in _text(page)
+    assert_accessible(page, "a deadline the team delivered")
 
     # The coordinator sees the team's hand-in and that its reminders stopped.
     _login(page, live_server)
