@@ -9,6 +9,7 @@ import trajectories.schema  # noqa: F401  (every table)
 from trajectories.accounts import events as accounts
 from trajectories.catalogue import events as catalogue
 from trajectories.commands import COMMANDS
+from trajectories.completion import events as completion
 from trajectories.core import events
 from trajectories.core.clock import configure_clock
 from trajectories.core.config import PROJECT_ROOT, ConfigError, Settings, load_settings
@@ -61,6 +62,13 @@ AUDIT_ONLY: tuple[type[events.Event], ...] = (
     mail.MailReleased,  # the rows are queued again; the scheduler's drain sends them
     mail.MailRetried,  # likewise, one row
     mail.OneOffMessageQueued,  # fanned out into the outbox in the same transaction
+    # Completion: statuses, certificates and their mails are written in the same transaction;
+    # the personal feeds show admitted and completed alike, so no feed changes.
+    completion.CompletionRulesSaved,  # read when the completion moment fires
+    completion.CompletionApplied,
+    completion.CompletionOverridden,
+    completion.CertificateRevoked,
+    completion.CheckedIn,  # attendance, like AttendanceRecorded
 )
 
 

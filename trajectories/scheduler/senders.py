@@ -16,6 +16,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from trajectories.catalogue.models import Edition, Organiser, Track
+from trajectories.completion.services import apply_rules
 from trajectories.core.clock import local_today, to_local
 from trajectories.core.models import EventRecord
 from trajectories.mail.fanout import fan_out, render_personal
@@ -234,6 +235,11 @@ def _digest(session, moment, settings, now) -> int:
                       edition_id=edition.id) is not None
 
 
+def _completion(session, moment, settings, now) -> int:
+    """The edition's last session is over: apply its completion rules, mail the certificates."""
+    return apply_rules(session, moment.edition_id, settings, now)
+
+
 SENDERS = {
     "reminder": _reminder,
     "coaching": _coaching,
@@ -244,4 +250,5 @@ SENDERS = {
     "cancel": _meeting_notice,
     "welcome": _welcome,
     "digest": _digest,
+    "completion": _completion,
 }

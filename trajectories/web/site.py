@@ -12,6 +12,7 @@ from trajectories.core.clock import to_local
 from trajectories.core.models import label, labels
 from trajectories.schedule.models import Meeting
 from trajectories.web import CookieSessions, DatabaseId, local_path
+from trajectories.web.certificates import bp as certificates_bp
 from trajectories.web.coordinator import bp as coordinator_bp
 from trajectories.web.error_pages import init_error_pages
 from trajectories.web.feeds import bp as feeds_bp
@@ -36,6 +37,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(feeds_bp)
     app.register_blueprint(mail_bp)
     app.register_blueprint(selfservice_bp)
+    app.register_blueprint(certificates_bp)
 
     @app.get("/favicon.ico")
     def favicon():

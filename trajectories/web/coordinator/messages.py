@@ -166,6 +166,7 @@ MOMENT_LABELS = {
     "digest": _l("Weekoverzicht aan de coördinator"), "welcome": _l("Welkomstmail"),
     "invite": _l("Uitnodiging voor een sessie"), "update": _l("Wijziging van een sessie"),
     "cancel": _l("Afzegging van een sessie"),
+    "completion": _l("Afronding: regels toepassen, deelnamebewijzen mailen"),
 }
 SKIP_LABELS = {
     SkipReason.TOO_LATE: _l("Te laat: de planner draaide niet toen het moment kwam, en daarna "

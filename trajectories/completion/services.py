@@ -1,0 +1,203 @@
+"""Completion's writes: the rules of an edition, applying them (the scheduler's completion
+moment), a coordinator's override of one person, revoking a certificate.
+
+`apply_rules` runs inside the caller's transaction (the scheduler's job holds one for the
+moment and its mails); the others are services of their own (`@service`: one transaction).
+Whoever completes gets a certificate with an unguessable code and a mail saying so (kind
+"certificate", which a participant can switch off); whoever no longer completes (an override,
+or the rules applied again after a change) has their certificate revoked.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlmodel import Session, select
+
+from trajectories.catalogue.models import Edition, Organiser, Track
+from trajectories.completion.events import (
+    CertificateRevoked,
+    CompletionApplied,
+    CompletionOverridden,
+    CompletionRulesSaved,
+)
+from trajectories.completion.models import (
+    Certificate,
+    CompletionDecision,
+    CompletionRules,
+    MinimumUnit,
+    rules_for,
+)
+from trajectories.completion.rules import Outcome, evaluate
+from trajectories.core import events
+from trajectories.core import service as check
+from trajectories.core.clock import utcnow
+from trajectories.core.errors import InvalidInput
+from trajectories.core.service import service
+from trajectories.mail.models import MailKind
+from trajectories.mail.outbox import queue_mail
+from trajectories.mail.preferences import unsubscribe_url
+from trajectories.mail.render import render_mail
+from trajectories.people.models import TAKING_PART, Enrollment, EnrollmentStatus, Participant
+
+#: A percentage above this is refused; a number of sessions above this too (no edition has more).
+MAX_PERCENT = 100
+MAX_SESSIONS = 200
+
+
+def new_code() -> str:
+    """96 random bits, URL-safe: short enough to type from paper, too many to guess."""
+    return secrets.token_urlsafe(12)
+
+
+def verification_url(settings, code: str) -> str:
+    return f"{settings.base_url}/bewijs/{code}"
+
+
+# --- the rules -------------------------------------------------------------------------------------
+
+
+@service
+def save_rules(session: Session, edition: Edition, *, minimum, unit: str,
+               deadlines_required: bool) -> CompletionRules:
+    if unit not in {u.value for u in MinimumUnit}:
+        raise InvalidInput(_l("Kies sessies of procent."), "unit")
+    if not isinstance(minimum, int) or isinstance(minimum, bool) or minimum < 0:
+        raise InvalidInput(_l("Vul een heel getal in, 0 of meer."), "minimum")
+    if unit == MinimumUnit.PERCENT and minimum > MAX_PERCENT:
+        raise InvalidInput(_l("Een percentage is hoogstens 100."), "minimum")
+    if unit == MinimumUnit.SESSIONS and minimum > MAX_SESSIONS:
+        raise InvalidInput(_l("Hoogstens %(n)s sessies.", n=MAX_SESSIONS), "minimum")
+    rules = session.get(CompletionRules, edition.id) or CompletionRules(edition_id=edition.id)
+    rules.minimum, rules.unit = minimum, unit
+    rules.deadlines_required = bool(deadlines_required)
+    rules.updated_at = utcnow()
+    session.add(rules)
+    session.flush()
+    events.record(session, CompletionRulesSaved(edition_id=edition.id, minimum=minimum,
+                                                unit=str(unit),
+                                                deadlines_required=rules.deadlines_required))
+    return rules
+
+
+# --- deciding ----------------------------------------------------------------------------------------
+
+
+def _certificate_mail(session: Session, settings, certificate: Certificate,
+                      participant: Participant, edition: Edition) -> int:
+    track = session.get(Track, edition.track_id)
+    subject, text, html = render_mail(
+        "certificate", participant.language, participant=participant, edition=edition,
+        track=track, organiser=session.get(Organiser, track.organiser_id),
+        download_url=f"{settings.base_url}/mijn/bewijs/{certificate.id}.pdf",
+        verify_url=verification_url(settings, certificate.code),
+        unsubscribe_url=unsubscribe_url(settings, participant.id, MailKind.CERTIFICATE))
+    return int(bool(queue_mail(
+        session, to=participant.email, kind=MailKind.CERTIFICATE, subject=subject, text=text,
+        html=html, dedupe_key=f"certificate:{certificate.id}:{certificate.code}",
+        participant_id=participant.id, edition_id=edition.id, row=False)))
+
+
+def _issue(session: Session, settings, enrollment: Enrollment, edition: Edition,
+           now: datetime) -> int:
+    """A valid certificate for the enrollment (a revoked one gets a new code), and its mail."""
+    certificate = session.exec(select(Certificate).where(
+        Certificate.enrollment_id == enrollment.id)).first()
+    if certificate is None:
+        certificate = Certificate(code=new_code(), enrollment_id=enrollment.id,
+                                  participant_id=enrollment.participant_id,
+                                  edition_id=edition.id, issued_at=now)
+    elif certificate.revoked_at is not None:
+        certificate.code, certificate.issued_at = new_code(), now
+        certificate.revoked_at, certificate.revoked_reason = None, ""
+    session.add(certificate)
+    session.flush()
+    return _certificate_mail(session, settings, certificate,
+                             session.get(Participant, enrollment.participant_id), edition)
+
+
+def _revoke(session: Session, certificate: Certificate | None, reason: str, now) -> None:
+    if certificate is None or certificate.revoked_at is not None:
+        return
+    certificate.revoked_at, certificate.revoked_reason = now, reason[:500]
+    session.add(certificate)
+    session.flush()
+    events.record(session, CertificateRevoked(
+        edition_id=certificate.edition_id, certificate_id=certificate.id,
+        participant_id=certificate.participant_id, reason=certificate.revoked_reason))
+
+
+def _decide(session: Session, settings, enrollment: Enrollment, edition: Edition,
+            outcome: Outcome, now: datetime, *, overridden: bool = False,
+            reason: str = "") -> int:
+    """Write one decision: the enrollment's status, the decision row, the certificate."""
+    decision = session.get(CompletionDecision, enrollment.id) or CompletionDecision(
+        enrollment_id=enrollment.id, edition_id=edition.id, completed=outcome.completed)
+    decision.completed, decision.attended = outcome.completed, outcome.attended
+    decision.sessions, decision.missing_deadlines = outcome.sessions, outcome.missing_deadlines
+    decision.overridden, decision.reason, decision.decided_at = overridden, reason, now
+    session.add(decision)
+    enrollment.status = EnrollmentStatus.COMPLETED if outcome.completed else \
+        EnrollmentStatus.ADMITTED
+    enrollment.updated_at = now
+    session.add(enrollment)
+    session.flush()
+    if outcome.completed:
+        return _issue(session, settings, enrollment, edition, now)
+    _revoke(session, session.exec(select(Certificate).where(
+        Certificate.enrollment_id == enrollment.id)).first(),
+        "niet (meer) afgerond", now)
+    return 0
+
+
+def apply_rules(session: Session, edition_id: int, settings, now: datetime | None = None) -> int:
+    """Apply the edition's rules to everyone taking part, in the caller's transaction: each
+    enrollment becomes COMPLETED or stays (becomes) ADMITTED; a coordinator's override stays as
+    it is. Returns how many certificate mails it queued."""
+    now = now or utcnow()
+    edition = session.get(Edition, edition_id)
+    if edition is None:
+        return 0
+    overridden = set(session.exec(select(CompletionDecision.enrollment_id).where(
+        CompletionDecision.edition_id == edition_id, CompletionDecision.overridden)))
+    queued, completed, not_completed = 0, [], []
+    for outcome in evaluate(session, edition_id, rules_for(session, edition_id)):
+        if outcome.enrollment_id in overridden:
+            continue
+        enrollment = session.get(Enrollment, outcome.enrollment_id)
+        queued += _decide(session, settings, enrollment, edition, outcome, now)
+        (completed if outcome.completed else not_completed).append(outcome.participant_id)
+    events.record(session, CompletionApplied(edition_id=edition_id, completed=tuple(completed),
+                                             not_completed=tuple(not_completed)))
+    return queued
+
+
+@service
+def override(session: Session, enrollment: Enrollment, settings, *, completed: bool,
+             reason: str) -> CompletionDecision:
+    """A coordinator decides for one person, with a reason; applying the rules later keeps it."""
+    reason = check.text(reason, "reason", _l("De reden"), max_length=500)
+    if enrollment.status not in TAKING_PART:
+        raise InvalidInput(_l("Alleen een toegelaten deelnemer kan een editie afronden."))
+    edition = session.get(Edition, enrollment.edition_id)
+    found = {o.enrollment_id: o for o in evaluate(session, edition.id,
+                                                  rules_for(session, edition.id))}
+    measured = found[enrollment.id]
+    outcome = Outcome(enrollment.id, enrollment.participant_id, measured.attended,
+                      measured.sessions, measured.missing_deadlines, bool(completed))
+    _decide(session, settings, enrollment, edition, outcome, utcnow(), overridden=True,
+            reason=reason)
+    events.record(session, CompletionOverridden(
+        edition_id=edition.id, enrollment_id=enrollment.id,
+        participant_id=enrollment.participant_id, completed=bool(completed), reason=reason))
+    return session.get(CompletionDecision, enrollment.id)
+
+
+@service
+def revoke_certificate(session: Session, certificate: Certificate, reason: str) -> None:
+    reason = check.text(reason, "reason", _l("De reden"), max_length=500)
+    if certificate.revoked_at is not None:
+        raise InvalidInput(_l("Dit deelnamebewijs is al ingetrokken."))
+    _revoke(session, certificate, reason, utcnow())
