@@ -9,7 +9,7 @@ from datetime import date
 from sqlmodel import Session
 
 from tests import factories
-from trajectories.catalogue.models import Edition
+from trajectories.catalogue.models import Edition, Organiser
 from trajectories.people import services as people
 from trajectories.people.models import Participant
 from trajectories.schedule import services as schedule
@@ -18,6 +18,7 @@ from trajectories.schedule.models import Deadline, DeliveredBy, Meeting
 
 @dataclass
 class World:
+    organiser: Organiser
     edition: Edition
     meetings: list[Meeting]
     own: Deadline
@@ -50,7 +51,7 @@ def build(session: Session) -> World:
                                  organisation_id=assen.id)
     for person in (anna, bert, carl):
         people.enroll(session, edition, person)
-    return World(edition, meetings, own, team, anna, bert, carl)
+    return World(organiser, edition, meetings, own, team, anna, bert, carl)
 
 
 def attend(session: Session, world: World, meeting: Meeting, *present: Participant) -> None:

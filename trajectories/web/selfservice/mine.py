@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from trajectories.completion.queries import certificates_of
 from trajectories.core.errors import InvalidInput
 from trajectories.feeds.tokens import rotate_feed_token
 from trajectories.people import queries
@@ -25,6 +26,7 @@ def _home_page(new_feed_token: str | None = None):
     return render_template("selfservice/home.html", participant=current_participant(),
                            confirmed=whole_number(request.args.get("bevestigd")),
                            new_feed_token=new_feed_token,
+                           certificates=certificates_of(db_session(), current_participant().id),
                            **queries.overview(db_session(), current_participant()))
 
 
