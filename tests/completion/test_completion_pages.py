@@ -4,6 +4,7 @@ PDF in their language, the sign-in list PDF; PDFs read back with pypdf."""
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from pypdf import PdfReader
@@ -141,3 +142,27 @@ def test_the_sign_in_list_groups_names_by_municipality(coordinator, session, wor
     assert text.index("Assen") < text.index("Bert Jansen") < text.index("Noordenveld") \
         < text.index("Anna de Vries")
     assert "Carl Smit" in text
+
+
+def test_attendance_per_session_and_per_participant_with_a_chart(coordinator, session, world):
+    first, second, _third = world.meetings
+    attend(session, world, first, world.anna, world.bert, world.carl)
+    attend(session, world, second, world.anna)
+    page = coordinator.get(f"/beheer/edities/{world.edition.id}/afronding").get_data(as_text=True)
+    assert '<svg class="attendance-chart" role="img"' in page
+    assert "<title>Sessie 1: 3 aanwezig</title>" in page
+    assert "<title>Sessie 2: 1 aanwezig</title>" in page
+    assert "<title>Sessie 3: 0 aanwezig</title>" in page
+    assert "3 van 3" in page and "1 van 3" in page
+    rows = re.findall(r"<tr>\s*<td>([^<]+)<br><small>[^<]*</small></td>\s*<td>(\d+) / 3</td>", page)
+    assert rows == [("Anna de Vries", "2"), ("Bert Jansen", "1"), ("Carl Smit", "1")]
+    logbook = coordinator.get("/beheer/logboek").get_data(as_text=True)
+    assert "Aanwezigheid vastgelegd" in logbook
+
+
+def test_the_logbook_tells_what_completion_did(coordinator, session, world):
+    enrollment = _enrollment(session, world, world.bert)
+    coordinator.post(f"/beheer/inschrijvingen/{enrollment.id}/afronding",
+                     {"completed": "0", "reason": "Te vaak afwezig"})
+    logbook = coordinator.get("/beheer/logboek").get_data(as_text=True)
+    assert "Coördinator besliste over de afronding van" in logbook and "Bert Jansen" in logbook

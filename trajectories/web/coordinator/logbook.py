@@ -49,6 +49,13 @@ SENTENCES = {
     "MailSettingsChanged": lambda: _("Mailinstellingen gewijzigd: %(edition)s."),
     "MailRetried": lambda: _("Een mislukte mail opnieuw in de wachtrij gezet (%(edition)s)."),
     "PasswordResetRequested": lambda: _("Nieuw wachtwoord aangevraagd voor %(coordinator)s."),
+    "CompletionRulesSaved": lambda: _("Afrondingsregels opgeslagen: %(edition)s."),
+    "CompletionApplied": lambda: _("Afrondingsregels toegepast: %(edition)s."),
+    "CompletionOverridden": lambda: _("Coördinator besliste over de afronding van "
+                                      "%(participant)s (%(edition)s)."),
+    "CertificateRevoked": lambda: _("Deelnamebewijs van %(participant)s ingetrokken "
+                                    "(%(edition)s)."),
+    "CheckedIn": lambda: _("%(participant)s checkte in: %(meeting)s (%(edition)s)."),
 }
 #: Sentences with a count (ngettext fills in %(num)s and leaves %(edition)s for later).
 COUNTED = {
