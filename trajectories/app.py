@@ -10,6 +10,7 @@ from trajectories.accounts import events as accounts
 from trajectories.catalogue import events as catalogue
 from trajectories.commands import COMMANDS
 from trajectories.completion import events as completion
+from trajectories.completion import handlers as completion_handlers
 from trajectories.core import events
 from trajectories.core.clock import configure_clock
 from trajectories.core.config import PROJECT_ROOT, ConfigError, Settings, load_settings
@@ -49,7 +50,8 @@ SUBSCRIPTIONS: events.Subscriptions = {
     people.EnrollmentWaitlisted: (feeds.forget_recent_feeds,),
     people.EnrollmentWithdrawn: (feeds.forget_recent_feeds, plan.on_withdrawn),
     people.SubmissionReceived: (feeds.forget_recent_feeds, plan.on_submission),
-    people.ParticipantChanged: (personal_feeds.touch_personal_feed, feeds.forget_recent_feeds),
+    people.ParticipantChanged: (personal_feeds.touch_personal_feed, feeds.forget_recent_feeds,
+                                completion_handlers.on_participant_changed),
     # Reminder and nudge days, send hour, coaching delay: the edition's plan changes.
     mail.MailSettingsChanged: (plan.on_edition_saved,),
 }

@@ -17,8 +17,9 @@ from trajectories.core.errors import InvalidInput
 from trajectories.core.models import EventRecord
 from trajectories.mail.drain import drain
 from trajectories.mail.models import OutboxMessage
+from trajectories.people import privacy
 from trajectories.people import services as people
-from trajectories.people.models import Enrollment
+from trajectories.people.models import Enrollment, Participant
 from trajectories.scheduler.jobs import process_moment
 from trajectories.scheduler.models import PlannedMoment
 
@@ -122,3 +123,47 @@ def test_applying_again_keeps_an_override_and_an_override_needs_a_reason(app, se
         session.commit()
     assert _status(session, world, world.anna) == "admitted"
     assert _read(session, select(Certificate)) == []
+
+
+def _complete_all(app, session, world):
+    """Everyone attends everything and hands in; the rules are applied."""
+    for meeting in world.meetings:
+        attend(session, world, meeting, world.anna, world.bert, world.carl)
+    for person in (world.anna, world.bert, world.carl):
+        people.submit(session, world.own, person, text="Analyse")
+    people.submit(session, world.team, world.anna, text="Plan")
+    people.submit(session, world.team, world.bert, text="Plan")
+    with app.app_context():
+        completion.apply_rules(session, world.edition.id, app.config["SETTINGS"])
+        session.commit()
+
+
+def test_a_revoked_certificate_stays_revoked_when_the_rules_are_applied_again(app, client,
+                                                                              session):
+    world = build(session)
+    _complete_all(app, session, world)
+    certificate = _read(session, select(Certificate).where(
+        Certificate.participant_id == world.anna.id))[0]
+    with app.test_request_context():
+        completion.revoke_certificate(session, certificate, "Verkeerde naam")
+        completion.apply_rules(session, world.edition.id, app.config["SETTINGS"])
+        session.commit()
+    again = _read(session, select(Certificate).where(Certificate.participant_id == world.anna.id))
+    assert [(c.code, c.revoked_reason) for c in again] == [(certificate.code, "Verkeerde naam")]
+    assert client.get(f"/bewijs/{certificate.code}").status_code == 404
+
+
+def test_erasing_an_account_revokes_its_certificates(app, client, session):
+    world = build(session)
+    _complete_all(app, session, world)
+    [certificate] = _read(session, select(Certificate).where(
+        Certificate.participant_id == world.carl.id))
+    assert client.get(f"/bewijs/{certificate.code}").status_code == 200
+    with app.test_request_context():
+        privacy.erase(session, session.get(Participant, world.carl.id))
+        session.commit()
+    answer = client.get(f"/bewijs/{certificate.code}")
+    assert answer.status_code == 404 and "Carl Smit" not in answer.get_data(as_text=True)
+    [certificate] = _read(session, select(Certificate).where(
+        Certificate.participant_id == world.carl.id))
+    assert certificate.revoked_reason == "account gewist"

@@ -100,8 +100,14 @@ def _certificate_mail(session: Session, settings, certificate: Certificate,
         participant_id=participant.id, edition_id=edition.id, row=False)))
 
 
+#: Why a certificate was revoked when its holder no longer completed (the rules applied again
+#: after a change, or an override): such a one comes back when they complete again; one a
+#: coordinator revoked comes back only by a coordinator's decision.
+NO_LONGER_COMPLETED = "niet (meer) afgerond"
+
+
 def _issue(session: Session, settings, enrollment: Enrollment, edition: Edition,
-           now: datetime) -> int:
+           now: datetime, *, by_coordinator: bool = False) -> int:
     """A valid certificate for the enrollment (a revoked one gets a new code), and its mail."""
     certificate = session.exec(select(Certificate).where(
         Certificate.enrollment_id == enrollment.id)).first()
@@ -109,6 +115,9 @@ def _issue(session: Session, settings, enrollment: Enrollment, edition: Edition,
         certificate = Certificate(code=new_code(), enrollment_id=enrollment.id,
                                   participant_id=enrollment.participant_id,
                                   edition_id=edition.id, issued_at=now)
+    elif certificate.revoked_at is not None and not by_coordinator \
+            and certificate.revoked_reason != NO_LONGER_COMPLETED:
+        return 0
     elif certificate.revoked_at is not None:
         certificate.code, certificate.issued_at = new_code(), now
         certificate.revoked_at, certificate.revoked_reason = None, ""
@@ -145,10 +154,9 @@ def _decide(session: Session, settings, enrollment: Enrollment, edition: Edition
     session.add(enrollment)
     session.flush()
     if outcome.completed:
-        return _issue(session, settings, enrollment, edition, now)
+        return _issue(session, settings, enrollment, edition, now, by_coordinator=overridden)
     _revoke(session, session.exec(select(Certificate).where(
-        Certificate.enrollment_id == enrollment.id)).first(),
-        "niet (meer) afgerond", now)
+        Certificate.enrollment_id == enrollment.id)).first(), NO_LONGER_COMPLETED, now)
     return 0
 
 
@@ -201,3 +209,13 @@ def revoke_certificate(session: Session, certificate: Certificate, reason: str) 
     if certificate.revoked_at is not None:
         raise InvalidInput(_l("Dit deelnamebewijs is al ingetrokken."))
     _revoke(session, certificate, reason, utcnow())
+
+
+def revoke_erased(session: Session, participant_id: int) -> int:
+    """Revoke the certificates of an erased participant (the page shows no erased names)."""
+    now, count = utcnow(), 0
+    for certificate in session.exec(select(Certificate).where(
+            Certificate.participant_id == participant_id, Certificate.revoked_at.is_(None))):
+        _revoke(session, certificate, "account gewist", now)
+        count += 1
+    return count
