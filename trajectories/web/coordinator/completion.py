@@ -135,7 +135,7 @@ def checkin_screen(meeting_id: int):
     settings = current_app.config["SETTINGS"]
     token = checkin.checkin_token(settings.secret_key, meeting.id, now)
     url = f"{settings.base_url}{url_for('selfservice.checkin_page', meeting_id=meeting.id, t=token)}"
-    qr = Markup(make_qr(url, error="m").svg_inline(scale=8, title=_("QR-code om in te checken")))
+    qr = Markup(make_qr(url, error="m").svg_inline(scale=8, omitsize=True, title=_("QR-code om in te checken")))
     return render_template("completion/checkin_screen.html", edition=edition, track=track,
                            meeting=meeting, url=url, qr=qr,
                            refusal=checkin.refusal(meeting, edition.timezone, now),
