@@ -166,3 +166,11 @@ def test_the_logbook_tells_what_completion_did(coordinator, session, world):
                      {"completed": "0", "reason": "Te vaak afwezig"})
     logbook = coordinator.get("/beheer/logboek").get_data(as_text=True)
     assert "Coördinator besliste over de afronding van" in logbook and "Bert Jansen" in logbook
+
+
+def test_the_mail_schedule_shows_when_completion_is_decided(coordinator, world):
+    page = coordinator.get(f"/beheer/edities/{world.edition.id}/berichtenplanning")
+    assert "Afronding: regels toepassen, deelnamebewijzen mailen" in page.get_data(as_text=True)
+    programme = coordinator.get(f"/beheer/edities/{world.edition.id}").get_data(as_text=True)
+    assert f"/beheer/sessies/{world.meetings[0].id}/presentielijst.pdf" in programme
+    assert f"/beheer/sessies/{world.meetings[0].id}/inchecken" in programme

@@ -70,6 +70,10 @@ class _About:
         key = int(number) if number.isdigit() else None
         if moment.kind in ("welcome", "digest"):
             return 1
+        if moment.kind == "completion":  # a certificate mail to each who completes, at most
+            if self.admitted is None:
+                self.admitted = len(admitted(self.session, moment.edition_id))
+            return self.admitted
         if what == "deadline" and key in self.deadlines:
             return len(not_delivered(self.session, self.deadlines[key], moment.participant_id))
         if what == "session" and key in self.meetings:
