@@ -106,25 +106,38 @@ def _certificate_mail(session: Session, settings, certificate: Certificate,
 NO_LONGER_COMPLETED = "niet (meer) afgerond"
 
 
-def _issue(session: Session, settings, enrollment: Enrollment, edition: Edition,
-           now: datetime, *, by_coordinator: bool = False) -> int:
-    """A valid certificate for the enrollment (a revoked one gets a new code), and its mail."""
-    certificate = session.exec(select(Certificate).where(
-        Certificate.enrollment_id == enrollment.id)).first()
+class _Rows:
+    """The edition's decisions, certificates and enrollments, read once (a thousand
+    participants are a handful of queries and one flush, not a few thousand)."""
+
+    def __init__(self, session: Session, edition_id: int, enrollment_id: int | None = None):
+        def where(model):
+            query = select(model).where(model.edition_id == edition_id)
+            return query if enrollment_id is None else query.where(
+                model.enrollment_id == enrollment_id)
+        self.decisions = {d.enrollment_id: d for d in session.exec(where(CompletionDecision))}
+        self.certificates = {c.enrollment_id: c for c in session.exec(where(Certificate))}
+
+
+def _issue(session: Session, rows: _Rows, enrollment: Enrollment, now: datetime, *,
+           by_coordinator: bool) -> Certificate | None:
+    """A new certificate for the enrollment (a revoked one gets a new code), to be mailed; None
+    when it was valid already (mailed then) or stays revoked (a coordinator revoked it)."""
+    certificate = rows.certificates.get(enrollment.id)
     if certificate is None:
         certificate = Certificate(code=new_code(), enrollment_id=enrollment.id,
                                   participant_id=enrollment.participant_id,
-                                  edition_id=edition.id, issued_at=now)
-    elif certificate.revoked_at is not None and not by_coordinator \
-            and certificate.revoked_reason != NO_LONGER_COMPLETED:
-        return 0
-    elif certificate.revoked_at is not None:
+                                  edition_id=enrollment.edition_id, issued_at=now)
+    elif certificate.revoked_at is None:
+        return None  # valid already: its mail went when it was issued
+    elif not by_coordinator and certificate.revoked_reason != NO_LONGER_COMPLETED:
+        return None
+    else:
         certificate.code, certificate.issued_at = new_code(), now
         certificate.revoked_at, certificate.revoked_reason = None, ""
+    rows.certificates[enrollment.id] = certificate
     session.add(certificate)
-    session.flush()
-    return _certificate_mail(session, settings, certificate,
-                             session.get(Participant, enrollment.participant_id), edition)
+    return certificate
 
 
 def _revoke(session: Session, certificate: Certificate | None, reason: str, now) -> None:
@@ -132,18 +145,18 @@ def _revoke(session: Session, certificate: Certificate | None, reason: str, now)
         return
     certificate.revoked_at, certificate.revoked_reason = now, reason[:500]
     session.add(certificate)
-    session.flush()
     events.record(session, CertificateRevoked(
         edition_id=certificate.edition_id, certificate_id=certificate.id,
         participant_id=certificate.participant_id, reason=certificate.revoked_reason))
 
 
-def _decide(session: Session, settings, enrollment: Enrollment, edition: Edition,
-            outcome: Outcome, now: datetime, *, overridden: bool = False,
-            reason: str = "") -> int:
-    """Write one decision: the enrollment's status, the decision row, the certificate."""
-    decision = session.get(CompletionDecision, enrollment.id) or CompletionDecision(
-        enrollment_id=enrollment.id, edition_id=edition.id, completed=outcome.completed)
+def _decide(session: Session, rows: _Rows, enrollment: Enrollment, outcome: Outcome,
+            now: datetime, *, overridden: bool = False, reason: str = "") -> Certificate | None:
+    """Write one decision: the enrollment's status, the decision row, the certificate (returned
+    when the person completed: its mail goes after the flush)."""
+    decision = rows.decisions.get(enrollment.id) or CompletionDecision(
+        enrollment_id=enrollment.id, edition_id=enrollment.edition_id,
+        completed=outcome.completed)
     decision.completed, decision.attended = outcome.completed, outcome.attended
     decision.sessions, decision.missing_deadlines = outcome.sessions, outcome.missing_deadlines
     decision.overridden, decision.reason, decision.decided_at = overridden, reason, now
@@ -152,12 +165,18 @@ def _decide(session: Session, settings, enrollment: Enrollment, edition: Edition
         EnrollmentStatus.ADMITTED
     enrollment.updated_at = now
     session.add(enrollment)
-    session.flush()
     if outcome.completed:
-        return _issue(session, settings, enrollment, edition, now, by_coordinator=overridden)
-    _revoke(session, session.exec(select(Certificate).where(
-        Certificate.enrollment_id == enrollment.id)).first(), NO_LONGER_COMPLETED, now)
-    return 0
+        return _issue(session, rows, enrollment, now, by_coordinator=overridden)
+    _revoke(session, rows.certificates.get(enrollment.id), NO_LONGER_COMPLETED, now)
+    return None
+
+
+def _mail_certificates(session: Session, settings, edition: Edition, certificates) -> int:
+    session.flush()  # the new certificates' ids, for their download links
+    people = {p.id: p for p in session.exec(select(Participant).where(
+        Participant.id.in_([c.participant_id for c in certificates])))} if certificates else {}
+    return sum(_certificate_mail(session, settings, c, people[c.participant_id], edition)
+               for c in certificates)
 
 
 def apply_rules(session: Session, edition_id: int, settings, now: datetime | None = None) -> int:
@@ -168,18 +187,21 @@ def apply_rules(session: Session, edition_id: int, settings, now: datetime | Non
     edition = session.get(Edition, edition_id)
     if edition is None:
         return 0
-    overridden = set(session.exec(select(CompletionDecision.enrollment_id).where(
-        CompletionDecision.edition_id == edition_id, CompletionDecision.overridden)))
-    queued, completed, not_completed = 0, [], []
+    rows = _Rows(session, edition_id)
+    enrollments = {e.id: e for e in session.exec(select(Enrollment).where(
+        Enrollment.edition_id == edition_id, Enrollment.status.in_(TAKING_PART)))}
+    issued, completed, not_completed = [], [], []
     for outcome in evaluate(session, edition_id, rules_for(session, edition_id)):
-        if outcome.enrollment_id in overridden:
+        decision = rows.decisions.get(outcome.enrollment_id)
+        if decision is not None and decision.overridden:
             continue
-        enrollment = session.get(Enrollment, outcome.enrollment_id)
-        queued += _decide(session, settings, enrollment, edition, outcome, now)
+        certificate = _decide(session, rows, enrollments[outcome.enrollment_id], outcome, now)
+        if certificate is not None:
+            issued.append(certificate)
         (completed if outcome.completed else not_completed).append(outcome.participant_id)
     events.record(session, CompletionApplied(edition_id=edition_id, completed=tuple(completed),
                                              not_completed=tuple(not_completed)))
-    return queued
+    return _mail_certificates(session, settings, edition, issued)
 
 
 @service
@@ -195,8 +217,9 @@ def override(session: Session, enrollment: Enrollment, settings, *, completed: b
     measured = found[enrollment.id]
     outcome = Outcome(enrollment.id, enrollment.participant_id, measured.attended,
                       measured.sessions, measured.missing_deadlines, bool(completed))
-    _decide(session, settings, enrollment, edition, outcome, utcnow(), overridden=True,
-            reason=reason)
+    certificate = _decide(session, _Rows(session, edition.id, enrollment.id), enrollment,
+                          outcome, utcnow(), overridden=True, reason=reason)
+    _mail_certificates(session, settings, edition, [certificate] if certificate else [])
     events.record(session, CompletionOverridden(
         edition_id=edition.id, enrollment_id=enrollment.id,
         participant_id=enrollment.participant_id, completed=bool(completed), reason=reason))
@@ -218,4 +241,5 @@ def revoke_erased(session: Session, participant_id: int) -> int:
             Certificate.participant_id == participant_id, Certificate.revoked_at.is_(None))):
         _revoke(session, certificate, "account gewist", now)
         count += 1
+    session.flush()
     return count
