@@ -167,3 +167,26 @@ def test_erasing_an_account_revokes_its_certificates(app, client, session):
     [certificate] = _read(session, select(Certificate).where(
         Certificate.participant_id == world.carl.id))
     assert certificate.revoked_reason == "account gewist"
+
+
+def test_a_number_of_sessions_and_no_deadlines_can_be_the_rule(app, session):
+    world = build(session)
+    _run_the_edition(session, world)
+    completion.save_rules(session, world.edition, minimum=2, unit="sessions",
+                          deadlines_required=False)
+    with app.app_context():
+        completion.apply_rules(session, world.edition.id, app.config["SETTINGS"])
+        session.commit()
+    # Bert attended two of three: enough now; Carl owes his analysis: no longer asked.
+    assert [_status(session, world, p) for p in (world.anna, world.bert, world.carl)] == [
+        "completed", "completed", "completed"]
+    completion.save_rules(session, world.edition, minimum=3, unit="sessions",
+                          deadlines_required=True)
+    with app.app_context():
+        completion.apply_rules(session, world.edition.id, app.config["SETTINGS"])
+        session.commit()
+    # Stricter rules applied again: Bert and Carl no longer completed, their certificates revoked.
+    assert [_status(session, world, p) for p in (world.anna, world.bert, world.carl)] == [
+        "completed", "admitted", "admitted"]
+    revoked = _read(session, select(Certificate).where(Certificate.revoked_at.is_not(None)))
+    assert sorted(c.participant_id for c in revoked) == sorted([world.bert.id, world.carl.id])
