@@ -174,3 +174,10 @@ def test_the_mail_schedule_shows_when_completion_is_decided(coordinator, world):
     programme = coordinator.get(f"/beheer/edities/{world.edition.id}").get_data(as_text=True)
     assert f"/beheer/sessies/{world.meetings[0].id}/presentielijst.pdf" in programme
     assert f"/beheer/sessies/{world.meetings[0].id}/inchecken" in programme
+
+
+def test_an_online_session_has_no_sign_in_list(coordinator, session, world):
+    online = factories.meeting(session, world.edition, title="Webinar", mode="online")
+    session.commit()
+    assert coordinator.get(f"/beheer/sessies/{online.id}/presentielijst.pdf").status_code == 404
+    assert coordinator.get("/beheer/sessies/999999/presentielijst.pdf").status_code == 404

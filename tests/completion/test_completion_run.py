@@ -102,6 +102,7 @@ def test_an_edition_run_to_its_end(app, client, session, smtp_sink):
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert "Anna de Vries" in text and "Gemeenten4GlobalGoals" in text and "Geldig" in text
+    assert "Noordenveld" not in text  # name, track, edition and period only
     assert "anna@noordenveld.example" not in text  # no more than the certificate shows
     made_up = client.get("/bewijs/AAAAAAAAAAAAAAAA")
     assert made_up.status_code == 404

@@ -1,5 +1,5 @@
 """The public verification page of a certificate: /bewijs/<code> confirms it (name, track,
-edition, period: nothing more than the certificate itself shows) or denies it (unknown,
+edition, period: less than the certificate itself shows) or denies it (unknown,
 revoked, or its holder's account erased), with the same answer for every kind of denial."""
 
 from __future__ import annotations
