@@ -10,6 +10,8 @@ from trajectories.accounts import events as accounts
 from trajectories.api import events as api
 from trajectories.catalogue import events as catalogue
 from trajectories.commands import COMMANDS
+from trajectories.completion import events as completion
+from trajectories.completion import handlers as completion_handlers
 from trajectories.core import events
 from trajectories.core.clock import configure_clock
 from trajectories.core.config import PROJECT_ROOT, ConfigError, Settings, load_settings
@@ -55,7 +57,8 @@ SUBSCRIPTIONS: events.Subscriptions = {
     people.EnrollmentWaitlisted: (feeds.forget_recent_feeds,),
     people.EnrollmentWithdrawn: (feeds.forget_recent_feeds, plan.on_withdrawn),
     people.SubmissionReceived: (feeds.forget_recent_feeds, plan.on_submission),
-    people.ParticipantChanged: (personal_feeds.touch_personal_feed, feeds.forget_recent_feeds),
+    people.ParticipantChanged: (personal_feeds.touch_personal_feed, feeds.forget_recent_feeds,
+                                completion_handlers.on_participant_changed),
     # Reminder and nudge days, send hour, coaching delay: the edition's plan changes.
     mail.MailSettingsChanged: (plan.on_edition_saved,),
 }
@@ -75,6 +78,13 @@ AUDIT_ONLY: tuple[type[events.Event], ...] = (
     feedback.EvaluationQuestionRemoved,
     interest.InterestConfirmed,  # an edition open or opening is announced in the same transaction
     interest.InterestLeft,  # its unsent announcements are withdrawn in the same transaction
+    # Completion: statuses, certificates and their mails are written in the same transaction;
+    # the personal feeds show admitted and completed alike, so no feed changes.
+    completion.CompletionRulesSaved,  # read when the completion moment fires
+    completion.CompletionApplied,
+    completion.CompletionOverridden,
+    completion.CertificateRevoked,
+    completion.CheckedIn,  # attendance, like AttendanceRecorded
 )
 
 

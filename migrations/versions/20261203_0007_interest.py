@@ -4,14 +4,14 @@ Existing tracks become learning tracks ("trajectory") and existing editions have
 (server defaults), so no data changes.
 
 Revision ID: 0007_interest
-Revises: 0008_api
+Revises: 0006_api
 """
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
 
 revision = "0007_interest"
-down_revision = "0008_api"
+down_revision = "0006_api"
 branch_labels = None
 depends_on = None
 

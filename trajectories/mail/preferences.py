@@ -93,6 +93,7 @@ PREFERENCE_LABELS = {
     "coaching": _l("Coachingsmails na een sessie"),
     "announcement": _l("Berichten van de coördinator aan een editie"),
     "evaluation": _l("De evaluatie aan het eind van een editie"),
+    "certificate": _l("Mijn deelnamebewijs als ik een editie heb afgerond"),
 }
 
 

@@ -155,6 +155,16 @@ def replan_edition(session: Session, edition_id: int, now: datetime | None = Non
         replan_deadline(session, deadline_id, now)
     plan_digest(session, edition_id, now)
     plan_evaluation(session, edition_id, now)
+    plan_completion(session, edition_id, now)
+
+
+def plan_completion(session: Session, edition_id: int, now: datetime | None = None) -> None:
+    """The moment the edition's completion rules are applied (`moments.completion_moments`)."""
+    now = now or utcnow()
+    edition = session.get(Edition, edition_id)
+    wanted = [] if edition is None or edition.draft else moments.completion_moments(
+        session, edition)
+    reconcile_subject(session, f"cohort:{edition_id}", ("completion",), wanted, now)
 
 
 #: Beyond an edition's last day and its latest overdue nudge: digests, coaching mails, time zones.

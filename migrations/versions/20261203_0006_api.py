@@ -3,14 +3,14 @@
 Existing organisers get an empty list: the embed is framable by nobody until a coordinator
 lists an origin.
 
-Revision ID: 0008_api
-Revises: 0006_feedback
+Revision ID: 0006_api
+Revises: 0005_feedback
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_api"
-down_revision = "0006_feedback"
+revision = "0006_api"
+down_revision = "0005_feedback"
 branch_labels = None
 depends_on = None
 
