@@ -31,9 +31,9 @@ MAX_CAPACITY = 100_000
 #: segments are taken, and `p` (personal feeds are /feeds/p/<token>.ics beside
 #: /feeds/<organiser>/<track>.ics). A test keeps this in step with the app's routes.
 RESERVED_ORGANISER_SLUGS = frozenset({
-    "afmelden", "api", "beheer", "bijeenkomsten", "embed", "feedback", "feeds", "healthz",
-    "inschrijving", "mail", "materiaal", "mijn", "p", "privacy", "static", "taal",
-    "toegankelijkheid",
+    "afmelden", "api", "beheer", "bewijs", "bijeenkomsten", "embed", "feedback", "feeds",
+    "healthz", "inchecken", "inschrijving", "mail", "materiaal", "mijn", "p", "privacy", "static",
+    "taal", "toegankelijkheid",
 })
 
 
