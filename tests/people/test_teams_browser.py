@@ -2,7 +2,7 @@
 counted per municipality; the second is told they join Utrecht's team, the public page shows four
 places left for municipalities, one hands in the municipality's text, and the scheduler's nudges
 (fired through the same code path the running scheduler uses) stop for both; the other sees
-the deadline done for the team."""
+the deadline done for the team, and the reach report counts one municipality that delivered."""
 
 from __future__ import annotations
 
@@ -170,3 +170,12 @@ def test_a_team_of_two_takes_one_place_and_one_hand_in_stops_the_nudges_for_both
     page.goto(f"{live_server}/beheer/sessies/{meeting_id}/aanwezigheid")
     expect(page.get_by_role("group", name="Utrecht · 2 deelnemers")).to_be_visible()
     assert_accessible(page, "attendance per team")
+
+    # The reach report counts one municipality that took part and delivered, not two people.
+    page.get_by_role("link", name="Bereik").first.click()
+    summary = " ".join(page.locator("#reach-summary").inner_text().split())
+    assert "1 gemeente deelgenomen, 1 ingeleverd, 0 afgerond" in summary
+    rows = [" ".join(r.split()) for r in page.locator(
+        "section[aria-labelledby=municipalities] tbody tr").all_inner_texts()]
+    assert len(rows) == 1 and rows[0].startswith("Utrecht Utrecht ja nee")
+    assert_accessible(page, "the reach report of a team")
