@@ -26,8 +26,12 @@ def _urls(app, ids: dict) -> list[str]:
     return urls
 
 
-def _ids_of(world, side: str, material_id=0, submission_id=0, message_id=0) -> dict:
-    return {"track_id": getattr(world, f"track_{side}").id,
+def _ids_of(world, side: str, material_id=0, submission_id=0, message_id=0,
+            participant=None) -> dict:
+    participant = participant or world.participants[0]
+    return {"organiser_id": getattr(world, side).id,
+            "organisation_id": participant.organisation_id or 0, "participant_id": participant.id,
+            "track_id": getattr(world, f"track_{side}").id,
             "edition_id": getattr(world, f"edition_{side}").id,
             "meeting_id": getattr(world, f"meeting_{side}").id,
             "deadline_id": getattr(world, f"deadline_{side}").id,
@@ -55,7 +59,10 @@ def test_every_page_of_another_organiser_answers_404(app, client, session, coord
 
     material = schedule.add_material(session, coordinator_world.meeting_be, title="Slides",
                                      url="https://example.org/slides")
-    person = people.create_participant(session, name="Belg", email="belg@example.be")
+    gent = people.create_organisation(session, name="Gent", kind="municipality", country="BE",
+                                      code="44021")
+    person = people.create_participant(session, name="Belg", email="belg@example.be",
+                                       organisation_id=gent.id)
     people.enroll(session, coordinator_world.edition_be, person)
     submission = people.submit(session, coordinator_world.deadline_be, person, text="Ons bestek")
     from trajectories.mail.outbox import queue_mail
@@ -66,10 +73,16 @@ def test_every_page_of_another_organiser_answers_404(app, client, session, coord
     browser = Browser(client, session)
     browser.sign_in("nl@example.org")
     urls = [u for u in _urls(app, _ids_of(coordinator_world, "be", material.id, submission.id,
-                                                 message.id))
+                                                 message.id, person))
             if re.search(r"/\d+", u)]
     assert len(urls) > 15
     for url in urls:
+        if url.startswith("/beheer/gemeenten/"):
+            # A municipality is public reference data: its page answers, with none of the
+            # other organiser's people on it.
+            page = browser.get(url)
+            assert page.status_code == 200 and "Belg" not in page.get_data(as_text=True)
+            continue
         assert browser.get(url).status_code == 404, url
     # ... and a POST to change another organiser's session is refused the same way.
     response = browser.post(f"/beheer/sessies/{coordinator_world.meeting_be.id}/annuleren")
@@ -79,10 +92,17 @@ def test_every_page_of_another_organiser_answers_404(app, client, session, coord
 
 
 def test_own_pages_answer_200(app, client, session, coordinator_world):
+    from trajectories.people import services as people
+
+    utrecht = people.create_organisation(session, name="Utrecht", kind="municipality",
+                                         country="NL", code="GM0344")
+    coordinator_world.participants[0].organisation_id = utrecht.id
+    session.commit()
     browser = Browser(client, session)
     browser.sign_in("nl@example.org")
     for url in _urls(app, _ids_of(coordinator_world, "nl")):
-        if re.search(r"/(materiaal|inzendingen|berichten)/0|alles\.zip|export\.csv|/coordinatoren", url) \
+        if re.search(r"/(materiaal|inzendingen|berichten)/0|alles\.zip|export\.csv|/coordinatoren"
+                     r"|presentielijst\.pdf", url) \
                 or url.startswith(PUBLIC):
             continue
         assert browser.get(url).status_code == 200, url
