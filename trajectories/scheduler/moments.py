@@ -5,6 +5,7 @@ session, and an edition with nothing ahead.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -33,6 +34,7 @@ class Moment:
     participant_id: int | None = None
 
 
+@functools.lru_cache(maxsize=65536)
 def local_moment(day: date, hour: int, zone_name: str) -> datetime:
     """`hour`:00 on `day` in the edition's zone, as UTC (an hour later if DST skips it)."""
     try:
@@ -96,11 +98,15 @@ def _nudges(deadline: Deadline, edition: Edition, prefs: EditionMailSettings, du
 
 
 def deadline_moments(session: Session, deadline: Deadline, edition: Edition,
-                     prefs: EditionMailSettings) -> list[Moment]:
-    """Nudges for everyone on the deadline's own date, and for each extension on its date."""
+                     prefs: EditionMailSettings,
+                     extensions: list[DeadlineExtension] | None = None) -> list[Moment]:
+    """Nudges for everyone on the deadline's own date, and for each extension on its date.
+    `extensions`: the deadline's, when the caller loaded them already (a whole re-plan)."""
     moments = _nudges(deadline, edition, prefs, deadline.due_date, "", None)
-    for extension in session.exec(select(DeadlineExtension).where(
-            DeadlineExtension.deadline_id == deadline.id)):
+    if extensions is None:
+        extensions = session.exec(select(DeadlineExtension).where(
+            DeadlineExtension.deadline_id == deadline.id))
+    for extension in extensions:
         moments += _nudges(deadline, edition, prefs, extension.due_date,
                            f":participant:{extension.participant_id}", extension.participant_id)
     return moments
@@ -113,9 +119,11 @@ def last_activity(session: Session, edition_id: int) -> date | None:
 
 
 def digest_moments(session: Session, edition: Edition, prefs: EditionMailSettings,
-                   now: datetime) -> list[Moment]:
-    """The next weekly digest to the coordinator, while the edition is running."""
-    last = last_activity(session, edition.id)
+                   now: datetime, last: date | None = ...) -> list[Moment]:
+    """The next weekly digest to the coordinator, while the edition is running. `last`: the
+    edition's `last_activity`, when the caller has it already (a whole re-plan)."""
+    if last is ...:
+        last = last_activity(session, edition.id)
     if prefs.digest_weekday is None or not edition.coordinator_email or last is None:
         return []
     today = to_local(now, edition.timezone).date()
