@@ -85,12 +85,27 @@ def run_scheduler(app: Flask, stop_event: threading.Event,
         while not scheduler.running and not stop_event.is_set():
             time.sleep(0.05)
 
+    last_reconcile = None
+
+    def replan_if_due() -> None:
+        nonlocal last_reconcile
+        if last_reconcile is None or utcnow() - last_reconcile >= RECONCILE_EVERY:
+            started = utcnow()
+            reconcile(scheduler, db, started, store_lock)
+            last_reconcile = started
+            if on_own_clock:
+                scheduler.ready()  # the clock runs from here
+
     def keeper():
         """Syncs the job store every `sync_seconds`, from the start: a moment planned while no
-        scheduler ran (a takeover) fires without waiting for the whole re-plan."""
+        scheduler ran (a takeover) fires without waiting for the whole re-plan. On its own clock
+        (demonstrations, tests) it re-plans too, in turn with the syncs, as the clock's
+        replay expects."""
         wait_for_start()
         while not stop_event.is_set():
             try:
+                if on_own_clock:
+                    replan_if_due()
                 sync()
             except Exception:
                 log.exception("scheduler maintenance failed; trying again")
@@ -105,24 +120,19 @@ def run_scheduler(app: Flask, stop_event: threading.Event,
         """The whole re-plan at start and every hour, apart from the keeper and from APScheduler
         (which fire what is due meanwhile); after a failure it tries again at the next turn."""
         wait_for_start()
-        last_reconcile = None
         while not stop_event.is_set():
-            if last_reconcile is None or utcnow() - last_reconcile >= RECONCILE_EVERY:
-                try:
-                    started = utcnow()
-                    reconcile(scheduler, db, started, store_lock)
-                    last_reconcile = started
-                    if on_own_clock:
-                        scheduler.ready()  # the clock runs from here
-                except Exception:
-                    log.exception("scheduler re-plan failed; trying again")
+            try:
+                replan_if_due()
+            except Exception:
+                log.exception("scheduler re-plan failed; trying again")
             stop_event.wait(sync_seconds)
 
     start_ended = threading.Event()
     keeper_thread = threading.Thread(target=keeper, name="scheduler-keeper", daemon=True)
     planner_thread = threading.Thread(target=planner, name="scheduler-planner", daemon=True)
-    for thread in (keeper_thread, planner_thread):
-        thread.start()
+    keeper_thread.start()
+    if not on_own_clock:
+        planner_thread.start()
     drain_thread.start()
     log.info("scheduler started")
     try:
@@ -134,7 +144,8 @@ def run_scheduler(app: Flask, stop_event: threading.Event,
         drain_requests.wake()
         drain_thread.join()
         keeper_thread.join()
-        planner_thread.join()
+        if planner_thread.is_alive():
+            planner_thread.join()
     log.info("scheduler stopped")
 
 
