@@ -14,11 +14,13 @@ from trajectories.core.clock import configure_clock
 from trajectories.core.config import PROJECT_ROOT, ConfigError, Settings, load_settings
 from trajectories.core.db import Database
 from trajectories.core.logs import configure_logging, log_requests
+from trajectories.feedback import events as feedback
 from trajectories.feeds import handlers as feeds
 from trajectories.feeds import preferences as personal_feeds
 from trajectories.feeds import publish as feed_files
 from trajectories.mail import events as mail
 from trajectories.people import events as people
+from trajectories.reach import events as reach
 from trajectories.schedule import events as schedule
 from trajectories.scheduler import handlers as plan
 from trajectories.web.site import register_blueprints, template_helpers
@@ -61,6 +63,10 @@ AUDIT_ONLY: tuple[type[events.Event], ...] = (
     mail.MailReleased,  # the rows are queued again; the scheduler's drain sends them
     mail.MailRetried,  # likewise, one row
     mail.OneOffMessageQueued,  # fanned out into the outbox in the same transaction
+    reach.MunicipalitiesImported,  # the reference and the organisations changed in place
+    # The evaluation's questions are read when its page opens: nothing to re-plan.
+    feedback.EvaluationQuestionAdded,
+    feedback.EvaluationQuestionRemoved,
 )
 
 

@@ -32,6 +32,7 @@ from trajectories.mail.drain import drain
 from trajectories.mail.mailbox import run_mailbox
 from trajectories.mail.models import OutboxMessage
 from trajectories.mail.outbox import retry
+from trajectories.reach.commands import import_municipalities_command
 from trajectories.scheduler.runtime import run_as_leader
 
 
@@ -209,4 +210,4 @@ def scheduler():
 
 #: Every command of the `trajectories` program (publish-calendars lives with the feeds).
 COMMANDS = (init_db, demo, create_coordinator_command, serve, backup_command, restore_command,
-            mailbox, outbox, scheduler, publish_calendars)
+            mailbox, outbox, scheduler, publish_calendars, import_municipalities_command)

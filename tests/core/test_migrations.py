@@ -70,6 +70,9 @@ def _assert_upgrade_keeps_the_data(url: str) -> None:
         with engine.connect() as conn:
             assert conn.execute(text("SELECT id, name FROM edition")).all() == [
                 (7, "Voorjaar 2021")]
+            # 0003: an existing edition counts people, with no maximum per organisation
+            assert conn.execute(text("SELECT place_unit, max_per_organisation FROM edition")
+                                ).all() == [("person", None)]
             assert conn.execute(text("SELECT edition_id, title FROM meeting")).all() == [
                 (7, "Startbijeenkomst")]
             assert conn.execute(text(

@@ -18,7 +18,7 @@ from trajectories.mail.events import MailSettingsChanged
 from trajectories.scheduler import handlers as plan
 
 PACKAGE = Path(next(iter(trajectories.__path__)))
-FEATURES = ("accounts", "catalogue", "mail", "people", "schedule")
+FEATURES = ("accounts", "catalogue", "feedback", "mail", "people", "reach", "schedule")
 
 
 def _sources() -> dict[str, ast.Module]:

@@ -18,6 +18,13 @@ class Eligibility(Labelled):
     ANYONE = "anyone", _l("iedereen")
 
 
+class PlaceUnit(Labelled):
+    """What one place of an edition is: a person, or an organisation (a municipality's team)."""
+
+    PERSON = "person", _l("een deelnemer")
+    ORGANISATION = "organisation", _l("een gemeente (of andere organisatie)")
+
+
 class Organiser(SQLModel, table=True):
     """An association that runs tracks: VNG, VVSG."""
 
@@ -69,6 +76,11 @@ class Edition(SQLModel, table=True):
     registration_opens_at: datetime | None = None
     registration_closes_at: datetime | None = None
     eligibility: str = Field(default=Eligibility.ANYONE, max_length=20)
+    #: What `capacity` and the waiting list count: people, or organisations (a municipality takes
+    #: one place, and its colleagues join its team without taking another).
+    place_unit: str = Field(default=PlaceUnit.PERSON, max_length=20)
+    #: With places per organisation: at most this many participants of one organisation; None: any.
+    max_per_organisation: int | None = None
     #: Whether a registration waits for a coordinator's admission.
     requires_approval: bool = False
     #: Coordinator mailbox for this edition (ORGANIZER of invitations, weekly digest).
@@ -86,6 +98,9 @@ class Edition(SQLModel, table=True):
         UniqueConstraint("track_id", "slug", name="cohort_slug_per_track"),
         CheckConstraint("capacity IS NULL OR capacity >= 0", name="cohort_capacity"),
         CheckConstraint(check_in("eligibility", Eligibility), name="cohort_eligibility"),
+        CheckConstraint(check_in("place_unit", PlaceUnit), name="edition_place_unit"),
+        CheckConstraint("max_per_organisation IS NULL OR max_per_organisation >= 1",
+                        name="edition_max_per_organisation"),
         CheckConstraint(
             "registration_closes_at IS NULL OR registration_opens_at IS NULL"
             " OR registration_closes_at > registration_opens_at",

@@ -11,13 +11,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 
-from sqlalchemy import func
 from sqlmodel import Session, select
 
 from trajectories.catalogue.models import Edition, Organiser, Track
 from trajectories.catalogue.status import Status, edition_status, spans, track_status
 from trajectories.core.clock import utcnow
-from trajectories.people.models import Enrollment, EnrollmentStatus
+from trajectories.people import places
 from trajectories.schedule.models import Meeting, MeetingStatus
 
 
@@ -41,9 +40,7 @@ def entries(s: Session, tracks: list[Track]) -> list[dict]:
     next_meeting: dict[int, Meeting] = {}
     for meeting in upcoming:
         next_meeting.setdefault(meeting.edition_id, meeting)
-    admitted = dict(s.exec(select(Enrollment.edition_id, func.count()).where(
-        Enrollment.edition_id.in_([c.id for c in editions if c.capacity is not None]),
-        Enrollment.status == EnrollmentStatus.ADMITTED).group_by(Enrollment.edition_id)).all())
+    taken = places.taken_by_edition(s, [c for c in editions if c.capacity is not None])
 
     editions_by_track = defaultdict(list)
     for edition in editions:
@@ -52,9 +49,8 @@ def entries(s: Session, tracks: list[Track]) -> list[dict]:
             "status": edition_status(edition, edition_spans[edition.id], now),
             "span": edition_spans[edition.id],
             "next_meeting": next_meeting.get(edition.id),
-            # None: no limit. 0: full, a new registration goes on the waiting list.
-            "places_left": None if edition.capacity is None
-            else max(edition.capacity - admitted.get(edition.id, 0), 0),
+            # None: no limit. 0: full, a new registration (municipality) goes on the waiting list.
+            "places_left": places.places_left(edition, taken.get(edition.id, 0)),
         })
     found = []
     for track in tracks:

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 
 from trajectories.catalogue.events import EditionPublished, EditionSaved, TrackSaved
-from trajectories.catalogue.models import Edition, Eligibility, Organiser, Track
+from trajectories.catalogue.models import Edition, Eligibility, Organiser, PlaceUnit, Track
 from trajectories.core import events
 from trajectories.core import service as base
 from trajectories.core.clock import utcnow
@@ -100,6 +100,13 @@ def _edition_fields(data: dict) -> dict:
         if capacity > MAX_CAPACITY:
             raise InvalidInput(_l("Het aantal plaatsen is hoogstens %(max)s.", max=MAX_CAPACITY),
                                "capacity")
+    per_organisation = base.whole_number(
+        data.get("max_per_organisation"), "max_per_organisation",
+        _l("Het maximum aantal deelnemers per gemeente moet een heel getal zijn."))
+    if per_organisation is not None and not 1 <= per_organisation <= MAX_CAPACITY:
+        raise InvalidInput(_l("Het maximum aantal deelnemers per gemeente ligt tussen 1 en "
+                              "%(max)s; laat het leeg voor geen maximum.", max=MAX_CAPACITY),
+                           "max_per_organisation")
     opens: datetime | None = data.get("registration_opens_at")
     closes: datetime | None = data.get("registration_closes_at")
     if opens and closes and closes <= opens:
@@ -113,6 +120,9 @@ def _edition_fields(data: dict) -> dict:
         "registration_closes_at": closes,
         "eligibility": base.choice(data.get("eligibility") or Eligibility.ANYONE, list(Eligibility),
                                    "eligibility", _l("wie mag deelnemen")),
+        "place_unit": base.choice(data.get("place_unit") or PlaceUnit.PERSON, list(PlaceUnit),
+                                  "place_unit", _l("wat een plaats is")),
+        "max_per_organisation": per_organisation,
         "requires_approval": bool(data.get("requires_approval", False)),
         "coordinator_email": base.email(data.get("coordinator_email"), "coordinator_email",
                                         required=False),

@@ -139,7 +139,7 @@ def _message_for(row: OutboxMessage, settings, body: MailBody | None = None):
         # RFC 8058 one-click: mail clients POST "List-Unsubscribe=One-Click" to the link.
         headers["List-Unsubscribe"] = f"<{link}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    subject, text, html = content(row, body, settings)
+    subject, text, html = content(row, body, settings, sending=True)
     return build_message(sender=settings.mail_from, to=row.to, subject=subject,
                          text=text, html=html, message_id=row.message_id,
                          calendar=row.calendar, calendar_method=row.calendar_method,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import uuid
 
+from flask import current_app
 from sqlalchemy import String, case, cast, delete, exists, false, insert, literal
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -45,7 +46,8 @@ def render_personal(session: Session, template_name: str, participant, unsubscri
         return render_mail(template_name, participant.language, participant=participant,
                            unsubscribe_url=unsubscribe_url, **context)
     marker, subject, text, html = shared
-    return (subject, *put_in(text, html, marker, participant.name, unsubscribe_url or ""))
+    return (subject, *put_in(text, html, marker, participant.name, unsubscribe_url or "",
+                             participant.id, current_app.config["SECRET_KEY"]))
 
 
 def fan_out(session: Session, settings, recipients, *, template: str, kind: str,

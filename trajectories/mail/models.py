@@ -44,6 +44,8 @@ class MailKind(Labelled):
     #: A one-off message from a coordinator to an edition.
     ANNOUNCEMENT = "announcement", _l("bericht aan de editie")
     OTHER = "other", _l("bericht")
+    #: The evaluation at the end of an edition, and its one reminder.
+    EVALUATION = "evaluation", _l("evaluatie")
 
 
 #: What a participant can switch off, and which mail kinds each switch covers: every mail that
@@ -55,6 +57,7 @@ PREFERENCE_KINDS: dict[str, tuple[str, ...]] = {
     "nudge": (MailKind.NUDGE, MailKind.OVERDUE),
     "coaching": (MailKind.COACHING,),
     "announcement": (MailKind.ANNOUNCEMENT,),
+    "evaluation": (MailKind.EVALUATION,),
 }
 
 

@@ -65,6 +65,7 @@ PREFERENCE_LABELS = {
     "nudge": _l("Herinneringen aan deadlines"),
     "coaching": _l("Coachingsmails na een sessie"),
     "announcement": _l("Berichten van de coördinator aan een editie"),
+    "evaluation": _l("De evaluatie aan het eind van een editie"),
 }
 
 

@@ -17,6 +17,7 @@ from flask_babel import force_locale
 from markupsafe import escape
 from sqlmodel import Session, select
 
+from trajectories.mail import links
 from trajectories.mail.models import MailBody, OutboxMessage
 from trajectories.mail.preferences import unsubscribe_url
 
@@ -41,10 +42,13 @@ class _Personal(Exception):
 
 
 class _StandIn:
-    """The participant of a template rendered once for many: only the name (a marker)."""
+    """The participant of a template rendered once for many: only the name (a marker), the
+    language (the same for every recipient of a rendering) and own links (`personal_token`)."""
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, language: str = "nl", marker: str = ""):
         self.name = name
+        self.language = language
+        self.marker = marker
 
     def __getattr__(self, attribute):
         raise _Personal(attribute)
@@ -63,7 +67,7 @@ def render_shared(template_name: str, language: str, marker: str, *, link: bool,
     a marker in the subject (which is the same for everyone)."""
     try:
         subject, text, html = render_mail(template_name, language,
-                                          participant=_StandIn(marker + "n"),
+                                          participant=_StandIn(marker + "n", language, marker),
                                           unsubscribe_url=marker + "l" if link else None,
                                           **context)
     except _Personal:
@@ -71,11 +75,24 @@ def render_shared(template_name: str, language: str, marker: str, *, link: bool,
     return None if marker in subject else (subject, text, html)
 
 
-def put_in(text: str, html: str, marker: str, name: str, link: str) -> tuple[str, str]:
-    """(text, html) of `render_shared` with one recipient's name and link (escaped in the HTML)."""
+def personal_token(secret_key: str, participant, purpose: str, subject_id: int) -> str:
+    """The participant's own signed token for a link in a mail (`links`); in a mail rendered
+    once for many, a stand-in that `put_in` replaces for each recipient."""
+    if isinstance(participant, _StandIn):
+        return links.stand_in(participant.marker, purpose, subject_id)
+    return links.make_token(secret_key, purpose, participant.id, subject_id)
+
+
+def put_in(text: str, html: str, marker: str, name: str, link: str,
+           participant_id: int | None = None,
+           secret_key: str | None = None) -> tuple[str, str]:
+    """(text, html) of `render_shared` with one recipient's name and link (escaped in the HTML),
+    and their own tokens (`personal_token`) when `secret_key` is given, else a placeholder."""
     name_at, link_at = marker + "n", marker + "l"
-    return (text.replace(name_at, name).replace(link_at, link),
-            html.replace(name_at, str(escape(name))).replace(link_at, str(escape(link))))
+    text = text.replace(name_at, name).replace(link_at, link)
+    html = html.replace(name_at, str(escape(name))).replace(link_at, str(escape(link)))
+    return (links.put_in_tokens(text, marker, secret_key, participant_id),
+            links.put_in_tokens(html, marker, secret_key, participant_id))
 
 
 def bodies_of(session: Session, rows) -> dict[int, MailBody]:
@@ -86,13 +103,16 @@ def bodies_of(session: Session, rows) -> dict[int, MailBody]:
     return {body.id: body for body in session.exec(select(MailBody).where(MailBody.id.in_(ids)))}
 
 
-def content(row: OutboxMessage, body: MailBody | None, settings) -> tuple[str, str, str]:
+def content(row: OutboxMessage, body: MailBody | None, settings, *,
+            sending: bool = False) -> tuple[str, str, str]:
     """(subject, text, html) of a row as it is sent: its own text, or its shared body with the
-    recipient's name and unsubscribe link put in (escaped in the HTML)."""
+    recipient's name and unsubscribe link put in (escaped in the HTML). Their own signed links
+    (`personal_token`) only when `sending`: a copy shown to a coordinator has placeholders."""
     if body is None:
         return row.subject, row.text, row.html
     link = unsubscribe_url(settings, row.participant_id, row.kind) or ""
-    return (row.subject, *put_in(body.text, body.html, body.marker, row.to_name, link))
+    return (row.subject, *put_in(body.text, body.html, body.marker, row.to_name, link,
+                                 row.participant_id, settings.secret_key if sending else None))
 
 
 def row_content(session: Session, row: OutboxMessage, settings) -> tuple[str, str, str]:

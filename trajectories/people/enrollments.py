@@ -13,8 +13,9 @@ from trajectories.catalogue.models import Edition
 from trajectories.core import service as base
 from trajectories.core.errors import InvalidInput
 from trajectories.core.service import service
+from trajectories.people import places
 from trajectories.people import services as people
-from trajectories.people.models import Enrollment, EnrollmentStatus
+from trajectories.people.models import Enrollment, EnrollmentStatus, Participant
 
 BULK_ACTIONS = {"admit": people.admit, "waitlist": people.waitlist, "withdraw": people.withdraw}
 
@@ -34,35 +35,53 @@ def bulk_enrollments(session: Session, edition: Edition, enrollment_ids: list[in
     if len(rows) != len(ids):
         raise InvalidInput(_l("Kies alleen inschrijvingen van deze editie."), "selected")
     if action == "admit" and edition.capacity is not None:
-        wanted = sum(1 for r in rows if r.status != EnrollmentStatus.ADMITTED)
-        free = max(edition.capacity - people.admitted_count(session, edition.id), 0)
-        if wanted > free:
-            raise InvalidInput(_l("%(free)s; u koos %(wanted)s om toe te laten.",
-                                  free=_nl("Er is nog %(num)s plaats vrij",
-                                           "Er zijn nog %(num)s plaatsen vrij", free),
-                                  wanted=_nl("%(num)s inschrijving", "%(num)s inschrijvingen",
-                                             wanted)),
-                               "selected")
+        _check_room(session, edition, [r for r in rows if r.status != EnrollmentStatus.ADMITTED])
     act = BULK_ACTIONS[action].__wrapped__
     for row in rows:
         act(session, row)
     return len(rows)
 
 
+def _check_room(session: Session, edition: Edition, rows: list[Enrollment]) -> None:
+    """Refuse admitting these if they need more places than are free: each person, or with
+    places per organisation each municipality not admitted yet."""
+    free = places.free(session, edition)
+    if places.per_organisation(edition):
+        wanted = len({places.unit_of(p) for p in session.exec(select(Participant).where(
+            Participant.id.in_([r.participant_id for r in rows])))
+            if places.needs_place(session, edition, p)})
+        if wanted > free:
+            raise InvalidInput(_l("%(free)s; u koos %(wanted)s om toe te laten.",
+                                  free=_nl("Er is nog %(num)s plaats voor gemeenten vrij",
+                                           "Er zijn nog %(num)s plaatsen voor gemeenten vrij",
+                                           free),
+                                  wanted=_nl("inschrijvingen van %(num)s nieuwe gemeente",
+                                             "inschrijvingen van %(num)s nieuwe gemeenten",
+                                             wanted)),
+                               "selected")
+    elif len(rows) > free:
+        raise InvalidInput(_l("%(free)s; u koos %(wanted)s om toe te laten.",
+                              free=_nl("Er is nog %(num)s plaats vrij",
+                                       "Er zijn nog %(num)s plaatsen vrij", free),
+                              wanted=_nl("%(num)s inschrijving", "%(num)s inschrijvingen",
+                                         len(rows))),
+                           "selected")
+
+
 @service
 def promote_from_waitlist(session: Session, edition: Edition) -> int:
-    """Admit from the waiting list, first come first served, while places are free."""
+    """Admit from the waiting list, first come first served, while places are free; with
+    places per organisation a municipality moves up with everyone of it who waits."""
     edition = base.lock(session, Edition, edition.id)
-    waiting = list(session.exec(select(Enrollment).where(
-        Enrollment.edition_id == edition.id, Enrollment.status == EnrollmentStatus.WAITLISTED)
-        .order_by(Enrollment.created_at, Enrollment.id)))
-    free = len(waiting) if edition.capacity is None else max(
-        edition.capacity - people.admitted_count(session, edition.id), 0)
-    if not waiting:
+    group = places.next_up(session, edition)
+    if not group:
         raise InvalidInput(_l("Er staat niemand op de wachtlijst."))
-    if free == 0:
-        raise InvalidInput(_nl("Deze editie is vol: er is %(num)s plaats.",
-                               "Deze editie is vol: er zijn %(num)s plaatsen.", edition.capacity))
-    for row in waiting[:free]:
-        people.admit.__wrapped__(session, row)
-    return min(free, len(waiting))
+    if not places.has_place(session, edition):
+        raise InvalidInput(places.full_message(edition))
+    admitted = 0
+    while group and places.has_place(session, edition):
+        for row in group:
+            people.admit.__wrapped__(session, row)
+        admitted += len(group)
+        group = places.next_up(session, edition)
+    return admitted

@@ -49,6 +49,8 @@ class Organisation(SQLModel, table=True):
     #: Official code: CBS (GM0363) in the Netherlands, NIS (11002) in Belgium; None for others.
     code: str | None = Field(default=None, max_length=10, unique=True)
     province: str = Field(default="", max_length=100)
+    #: The municipality this one merged into (herindeling): its history counts under that one.
+    merged_into_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
 
     __table_args__ = (
         CheckConstraint(check_in("kind", OrganisationKind), name="organisation_kind"),

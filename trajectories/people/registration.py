@@ -24,6 +24,7 @@ from trajectories.core.models import Language
 from trajectories.core.reference import municipality_by_code
 from trajectories.core.service import service
 from trajectories.mail import public as public_mail
+from trajectories.people import places
 from trajectories.people import services as people
 from trajectories.people.models import (
     Enrollment,
@@ -136,6 +137,9 @@ def request_registration(session: Session, edition: Edition, data: dict) -> Form
     """Check the form and mail a fresh confirmation link. Registering again does the same:
     the same answer, a fresh link, and (on confirmation) still one enrollment."""
     form = check_form(edition, data)
+    someone = places.candidate(session, form.organisation, form.email)
+    if someone is not None:  # the municipality's maximum, said before any mail goes out
+        places.check_team_room(session, edition, someone)
     token = signin.make_token(current_app.config["SECRET_KEY"], signin.CONFIRM,
                               {"c": edition.id, **form.payload()})
     track = session.get(Track, edition.track_id)
@@ -203,9 +207,7 @@ def _mail_outcome(session: Session, edition: Edition, participant: Participant,
     track = session.get(Track, edition.track_id)
     place = None
     if enrollment.status == EnrollmentStatus.WAITLISTED:
-        place = 1 + len(list(session.exec(select(Enrollment.id).where(
-            Enrollment.edition_id == edition.id, Enrollment.status == EnrollmentStatus.WAITLISTED,
-            Enrollment.id != enrollment.id, Enrollment.created_at <= enrollment.created_at))))
+        place = places.waiting_position(session, edition, enrollment)
     template = OUTCOME_TEMPLATES.get(enrollment.status, "admitted")
     link = signin_link(participant)
     # One outcome, one mail: the key names this change of the enrollment, so a second
@@ -215,7 +217,9 @@ def _mail_outcome(session: Session, edition: Edition, participant: Participant,
         session, to=participant.email, template=template, language=participant.language,
         dedupe_key=f"public_{template}:{enrollment.id}:{enrollment.updated_at:%Y%m%dT%H%M%S.%f}",
         participant_id=participant.id, edition_id=edition.id,
-        name=participant.name, track=track, edition=edition, place=place, link=link)
+        name=participant.name, track=track, edition=edition, place=place, link=link,
+        team=places.joined_team(session, edition, participant),
+        per_organisation=places.per_organisation(edition))
 
 
 def signin_link(participant: Participant) -> str:

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext as _nl
 from sqlalchemy import func
 from sqlmodel import Session, select
 
 from trajectories.catalogue.models import Edition, Eligibility
-from trajectories.core import events
+from trajectories.core import events, reference
 from trajectories.core import service as base
 from trajectories.core.clock import to_local, utcnow
 from trajectories.core.errors import InvalidInput
 from trajectories.core.models import Country, Language
 from trajectories.core.service import service
+from trajectories.people import places
 from trajectories.people.events import (
     AttendanceRecorded,
     EnrollmentAdmitted,
@@ -51,6 +51,9 @@ def create_organisation(session: Session, *, name: str, kind: str, country: str,
             select(Organisation).where(Organisation.code == organisation.code)).first():
         raise InvalidInput(_l("Er bestaat al een organisatie met code %(code)s.",
                               code=organisation.code), "code")
+    known = reference.find(session, organisation.code) if organisation.code else None
+    if known is not None and organisation.kind == OrganisationKind.MUNICIPALITY:
+        organisation.province = known.province  # a municipality's province is the reference's
     session.add(organisation)
     session.flush()
     return organisation
@@ -136,29 +139,24 @@ def _set_status(session: Session, enrollment: Enrollment, status: EnrollmentStat
                                           participant_id=enrollment.participant_id))
 
 
-def _has_place(session: Session, edition: Edition) -> bool:
-    return edition.capacity is None or admitted_count(session, edition.id) < edition.capacity
-
-
 @service
 def enroll(session: Session, edition: Edition, participant: Participant) -> Enrollment:
     """Enroll a participant: admitted while places last, else waitlisted; applied (awaiting a
-    coordinator) when the edition requires approval. Enrolling again returns the same enrollment;
-    a withdrawn participant is enrolled anew."""
+    coordinator) when the edition requires approval. With places per organisation a colleague of
+    an admitted municipality joins its team (`places.placement`). Enrolling again returns the
+    same enrollment; a withdrawn participant is enrolled anew, unless their organisation has the
+    edition's maximum of people."""
     edition = base.lock(session, Edition, edition.id)
     _check_eligible(session, edition, participant)
     enrollment = session.exec(select(Enrollment).where(
         Enrollment.edition_id == edition.id, Enrollment.participant_id == participant.id)).first()
     if enrollment is not None and enrollment.status in ENROLLED:
         return enrollment
+    places.check_team_room(session, edition, participant)
     if enrollment is None:
         enrollment = Enrollment(edition_id=edition.id, participant_id=participant.id)
-    if edition.requires_approval:
-        status = EnrollmentStatus.APPLIED
-    elif _has_place(session, edition):
-        status = EnrollmentStatus.ADMITTED
-    else:
-        status = EnrollmentStatus.WAITLISTED
+    status = EnrollmentStatus.APPLIED if edition.requires_approval \
+        else places.placement(session, edition, participant)
     _set_status(session, enrollment, status)
     return enrollment
 
@@ -170,9 +168,11 @@ def admit(session: Session, enrollment: Enrollment) -> Enrollment:
         return enrollment
     if enrollment.status not in (EnrollmentStatus.APPLIED, EnrollmentStatus.WAITLISTED):
         raise InvalidInput(_l("Alleen aanmeldingen en de wachtlijst kunnen worden toegelaten."))
-    if not _has_place(session, edition):
-        raise InvalidInput(_nl("Deze editie is vol: er is %(num)s plaats.",
-                               "Deze editie is vol: er zijn %(num)s plaatsen.", edition.capacity))
+    participant = session.get(Participant, enrollment.participant_id)
+    if places.needs_place(session, edition, participant) and not places.has_place(session,
+                                                                                  edition):
+        raise InvalidInput(places.full_message(edition))
+    places.check_team_room(session, edition, participant, (EnrollmentStatus.ADMITTED,))
     _set_status(session, enrollment, EnrollmentStatus.ADMITTED)
     return enrollment
 
@@ -190,18 +190,16 @@ def waitlist(session: Session, enrollment: Enrollment) -> Enrollment:
 @service
 def withdraw(session: Session, enrollment: Enrollment) -> Enrollment:
     """Withdraw; when this frees a place in an edition without approval step, the first on
-    the waiting list is admitted."""
+    the waiting list is admitted (with places per organisation: everyone waiting of the first
+    waiting municipality, together). A colleague who leaves an admitted team frees no place."""
     if enrollment.status == EnrollmentStatus.WITHDRAWN:
         raise InvalidInput(_l("Deze inschrijving is al ingetrokken."))
     edition = base.lock(session, Edition, enrollment.edition_id)
     freed = enrollment.status == EnrollmentStatus.ADMITTED
     _set_status(session, enrollment, EnrollmentStatus.WITHDRAWN)
-    if freed and not edition.requires_approval and _has_place(session, edition):
-        first = session.exec(select(Enrollment).where(
-            Enrollment.edition_id == edition.id, Enrollment.status == EnrollmentStatus.WAITLISTED,
-        ).order_by(Enrollment.created_at, Enrollment.id)).first()
-        if first is not None:
-            _set_status(session, first, EnrollmentStatus.ADMITTED)
+    if freed and not edition.requires_approval and places.has_place(session, edition):
+        for row in places.next_up(session, edition):
+            _set_status(session, row, EnrollmentStatus.ADMITTED)
     return enrollment
 
 

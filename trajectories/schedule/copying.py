@@ -50,6 +50,7 @@ def copy_edition(session: Session, edition: Edition, *, slug: str, name: str,
     track = session.get(Track, edition.track_id)
     copy = catalogue.create_edition.__wrapped__(
         session, track, slug=slug, name=name, timezone=zone_name, capacity=edition.capacity,
+        place_unit=edition.place_unit, max_per_organisation=edition.max_per_organisation,
         registration_opens_at=_shift_moment(edition.registration_opens_at, offset, zone_name),
         registration_closes_at=_shift_moment(edition.registration_closes_at, offset, zone_name),
         eligibility=edition.eligibility, requires_approval=edition.requires_approval,

@@ -34,6 +34,7 @@ def on_meeting_planned(event, db) -> None:
         plan.plan_notice(session, kind="invite", subject=f"session:{event.meeting_id}",
                          edition_id=event.edition_id)
         plan.plan_digest(session, event.edition_id)
+        plan.plan_evaluation(session, event.edition_id)
     _with_session(db, work)
 
 
@@ -44,6 +45,7 @@ def on_meeting_changed(event, db) -> None:
         plan.plan_notice(session, kind="update", subject=f"session:{event.meeting_id}",
                          edition_id=event.edition_id)
         plan.remove_notices(session, f"session:{event.meeting_id}", ("invite",))
+        plan.plan_evaluation(session, event.edition_id)
     _with_session(db, work)
 
 
@@ -53,6 +55,7 @@ def on_meeting_cancelled(event, db) -> None:
         plan.remove_notices(session, f"session:{event.meeting_id}", ("invite", "update"))
         plan.plan_notice(session, kind="cancel", subject=f"session:{event.meeting_id}",
                          edition_id=event.edition_id)
+        plan.plan_evaluation(session, event.edition_id)
     _with_session(db, work)
 
 

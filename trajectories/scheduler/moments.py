@@ -21,6 +21,10 @@ from trajectories.schedule.models import Deadline, DeadlineExtension, Meeting, M
 COACHING_USEFUL = timedelta(days=7)
 #: The digest is planned while an edition has something this recent or later.
 DIGEST_ACTIVE_AFTER = timedelta(days=14)
+#: The end-of-edition evaluation goes this many days after the last session's day (at the send
+#: hour), and its one reminder this many days after that.
+EVALUATION_AFTER_DAYS = 1
+EVALUATION_REMINDER_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -136,6 +140,33 @@ def digest_moments(session: Session, edition: Edition, prefs: EditionMailSetting
         return []
     return [Moment(f"digest:cohort:{edition.id}:{day.isoformat()}", "digest", f"cohort:{edition.id}",
                    edition.id, due, due + timedelta(days=1))]
+
+
+def evaluation_moments(session: Session, edition: Edition, prefs: EditionMailSettings,
+                       meetings: list[Meeting] | None = None) -> list[Moment]:
+    """The evaluation the day after the edition's last session (at the send hour), and one
+    reminder a week later (to those who have not answered: worked out when it fires). None for
+    an edition without sessions. `meetings`: the edition's, when the caller loaded them already
+    (a whole re-plan)."""
+    if meetings is None:
+        last = session.exec(select(Meeting).where(
+            Meeting.edition_id == edition.id, Meeting.status != MeetingStatus.CANCELLED)
+            .order_by(Meeting.on_date.desc())).first()
+    else:
+        last = max((m for m in meetings if m.status != MeetingStatus.CANCELLED),
+                   key=lambda m: m.on_date, default=None)
+    if last is None:
+        return []
+    day = last.on_date + timedelta(days=EVALUATION_AFTER_DAYS)
+    due = local_moment(day, prefs.send_hour, edition.timezone)
+    if last.ends_at is not None and due < last.ends_at:
+        due = last.ends_at
+    reminder = local_moment(day + timedelta(days=EVALUATION_REMINDER_DAYS), prefs.send_hour,
+                            edition.timezone)
+    subject = f"edition:{edition.id}"
+    return [Moment(f"evaluation:{subject}", "evaluation", subject, edition.id, due, reminder),
+            Moment(f"evaluation_reminder:{subject}", "evaluation_reminder", subject, edition.id,
+                   reminder, reminder + timedelta(days=EVALUATION_REMINDER_DAYS))]
 
 
 # --- what is over --------------------------------------------------------------------------------

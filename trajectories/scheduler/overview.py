@@ -9,8 +9,14 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from trajectories.mail.recipients import admitted, invited, not_delivered
-from trajectories.people.models import Enrollment, Participant
+from trajectories.mail.recipients import (
+    admitted,
+    enrolled_ids,
+    invited,
+    not_delivered,
+    participants,
+)
+from trajectories.people.models import TAKING_PART, Enrollment, Participant
 from trajectories.schedule.models import Deadline, Meeting
 from trajectories.scheduler.models import MomentRun, MomentStatus, PlannedMoment
 from trajectories.scheduler.plan import EDITION_OVER, PAST_WHEN_PLANNED
@@ -70,6 +76,9 @@ class _About:
         key = int(number) if number.isdigit() else None
         if moment.kind in ("welcome", "digest"):
             return 1
+        if moment.kind in ("evaluation", "evaluation_reminder"):
+            # Everyone taking part (the reminder: those of them who will not have answered).
+            return len(participants(self.session, enrolled_ids(moment.edition_id, TAKING_PART)))
         if what == "deadline" and key in self.deadlines:
             return len(not_delivered(self.session, self.deadlines[key], moment.participant_id))
         if what == "session" and key in self.meetings:

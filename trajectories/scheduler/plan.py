@@ -120,8 +120,9 @@ def reconcile_subject(session: Session, subject: str, kinds: tuple[str, ...],
 MEETING_KINDS = ("reminder", "coaching")
 DEADLINE_KINDS = ("nudge", "overdue")
 DIGEST_KINDS = ("digest",)
+EVALUATION_KINDS = ("evaluation", "evaluation_reminder")
 #: Every kind a whole re-plan (`edition_wanted`) works out.
-PLANNED_KINDS = (*MEETING_KINDS, *DEADLINE_KINDS, *DIGEST_KINDS)
+PLANNED_KINDS = (*MEETING_KINDS, *DEADLINE_KINDS, *DIGEST_KINDS, *EVALUATION_KINDS)
 
 
 def replan_meeting(session: Session, meeting_id: int, now: datetime | None = None) -> None:
@@ -202,6 +203,8 @@ def edition_wanted(session: Session, rows: batch.EditionRows, now: datetime) -> 
     wanted.append(Wanted(f"cohort:{edition.id}", DIGEST_KINDS, [] if draft else
                          moments.digest_moments(session, edition, prefs, now,
                                                 last=rows.last_activity), keep_due=True))
+    wanted.append(Wanted(f"edition:{edition.id}", EVALUATION_KINDS, [] if draft else
+                         moments.evaluation_moments(session, edition, prefs, rows.meetings)))
     return wanted
 
 
@@ -298,3 +301,14 @@ def remove_notices(session: Session, subject: str, kinds: tuple[str, ...],
                                                         PlannedMoment.kind.in_(kinds))):
         _remove(session, row, now, "superseded")
     session.flush()
+
+
+
+def plan_evaluation(session: Session, edition_id: int, now: datetime | None = None) -> None:
+    """The end-of-edition evaluation and its reminder, after the last session (which a new,
+    moved or cancelled session may change)."""
+    now = now or utcnow()
+    edition = session.get(Edition, edition_id)
+    wanted = [] if edition is None or edition.draft else moments.evaluation_moments(
+        session, edition, settings_for(session, edition_id))
+    reconcile_subject(session, f"edition:{edition_id}", EVALUATION_KINDS, wanted, now)

@@ -18,14 +18,29 @@ from sqlmodel import Session, select
 from trajectories.catalogue.models import Edition, Organiser, Track
 from trajectories.core.clock import local_today, to_local
 from trajectories.core.models import EventRecord
+from trajectories.feedback.queries import not_evaluated
+from trajectories.feedback.tokens import evaluation_url, session_url
 from trajectories.mail.fanout import fan_out, render_personal
 from trajectories.mail.invitation import invitation
 from trajectories.mail.models import MailKind, MailStatus, OutboxMessage
 from trajectories.mail.outbox import queue_mail
 from trajectories.mail.preferences import unsubscribe_url
-from trajectories.mail.recipients import admitted, admitted_ids, invited, not_delivered, owing_ids
+from trajectories.mail.recipients import (
+    admitted,
+    admitted_ids,
+    enrolled_ids,
+    invited,
+    not_delivered,
+    owing_ids,
+)
 from trajectories.mail.render import render_mail
-from trajectories.people.models import Attendance, Enrollment, EnrollmentStatus, Participant
+from trajectories.people.models import (
+    TAKING_PART,
+    Attendance,
+    Enrollment,
+    EnrollmentStatus,
+    Participant,
+)
 from trajectories.schedule.models import (
     Deadline,
     DeadlineExtension,
@@ -33,7 +48,7 @@ from trajectories.schedule.models import (
     Meeting,
     MeetingStatus,
 )
-from trajectories.scheduler.models import PlannedMoment
+from trajectories.scheduler.models import MomentStatus, PlannedMoment
 from trajectories.scheduler.moments import meeting_over
 
 
@@ -102,7 +117,10 @@ def _coaching(session, moment, settings, now) -> int:
     return _to_each(session, settings, admitted_ids(edition.id), template="coaching",
                     kind=MailKind.COACHING, dedupe_prefix=f"{_occurrence(moment)}:", edition=edition,
                     track=track, meeting=meeting, materials=_materials(session, meeting.id),
-                    next_meeting=next_meeting, next_deadline=next_deadline)
+                    next_meeting=next_meeting, next_deadline=next_deadline,
+                    # "Hoe nuttig was deze sessie?": five links, signed for each participant
+                    feedback_link=lambda person, score: session_url(settings, person, meeting.id,
+                                                                    score))
 
 
 def _nudge(session, moment, settings, now) -> int:
@@ -234,6 +252,25 @@ def _digest(session, moment, settings, now) -> int:
                       edition_id=edition.id) is not None
 
 
+def _evaluation(session, moment, settings, now) -> int:
+    """The end-of-edition evaluation to everyone taking part; its one reminder to those of them
+    who have not answered, and only when the evaluation itself went. Dedupe keys without the
+    due time: each person gets each of the two at most once, however often it is re-planned."""
+    edition, track, _ = _context(session, moment.edition_id)
+    people = enrolled_ids(edition.id, TAKING_PART)
+    reminder = moment.kind == "evaluation_reminder"
+    if reminder:
+        first = session.exec(select(PlannedMoment.status).where(
+            PlannedMoment.job_id == f"evaluation:{moment.subject}")).first()
+        if first != MomentStatus.DONE:
+            return 0
+        people = not_evaluated(session, settings.secret_key, edition.id, session.exec(people))
+    return _to_each(session, settings, people, template="evaluation", kind=MailKind.EVALUATION,
+                    dedupe_prefix=f"{moment.job_id}:", edition=edition, track=track,
+                    reminder=reminder,
+                    evaluation_link=lambda person: evaluation_url(settings, person, edition.id))
+
+
 SENDERS = {
     "reminder": _reminder,
     "coaching": _coaching,
@@ -244,4 +281,6 @@ SENDERS = {
     "cancel": _meeting_notice,
     "welcome": _welcome,
     "digest": _digest,
+    "evaluation": _evaluation,
+    "evaluation_reminder": _evaluation,
 }

@@ -14,6 +14,7 @@ from trajectories.schedule.models import Meeting
 from trajectories.web import CookieSessions, DatabaseId, local_path
 from trajectories.web.coordinator import bp as coordinator_bp
 from trajectories.web.error_pages import init_error_pages
+from trajectories.web.feedback import bp as feedback_bp
 from trajectories.web.feeds import bp as feeds_bp
 from trajectories.web.health import bp as health_bp
 from trajectories.web.mail import bp as mail_bp
@@ -36,6 +37,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(feeds_bp)
     app.register_blueprint(mail_bp)
     app.register_blueprint(selfservice_bp)
+    app.register_blueprint(feedback_bp)
 
     @app.get("/favicon.ico")
     def favicon():

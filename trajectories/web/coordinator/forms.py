@@ -29,7 +29,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from trajectories.catalogue.models import Eligibility
+from trajectories.catalogue.models import Eligibility, PlaceUnit
 from trajectories.catalogue.services import MAX_CAPACITY
 from trajectories.core.clock import NonexistentLocalTime, to_local, to_utc
 from trajectories.core.errors import InvalidInput
@@ -195,6 +195,17 @@ class EditionForm(Form):
         Optional(), NumberRange(min=0, message=_l("Het aantal plaatsen kan niet negatief zijn.")),
         NumberRange(max=MAX_CAPACITY, message=_l("Het aantal plaatsen is hoogstens %(max)s."))],
         description=_l("Leeg laten voor geen grens."))
+    place_unit = SelectField(_l("Een plaats is"), choices=choices(PlaceUnit),
+                             default=PlaceUnit.PERSON,
+                             description=_l("Per gemeente: collega's van een gemeente die al "
+                                            "deelneemt, komen bij haar team zonder een nieuwe "
+                                            "plaats te nemen; de wachtlijst telt ook gemeenten."))
+    max_per_organisation = IntegerField(
+        _l("Hoogstens zoveel deelnemers per gemeente"), validators=[
+            Optional(), NumberRange(min=1, max=MAX_CAPACITY, message=_l(
+                "Het maximum aantal deelnemers per gemeente ligt tussen 1 en %(max)s; laat het "
+                "leeg voor geen maximum."))],
+        description=_l("Leeg laten voor geen maximum."))
     registration_opens_at = DutchDateTimeField(_l("Inschrijving opent"), validators=[Optional()])
     registration_closes_at = DutchDateTimeField(_l("Inschrijving sluit"), validators=[Optional()])
     eligibility = SelectField(_l("Wie mag deelnemen"), choices=choices(Eligibility))
@@ -202,7 +213,8 @@ class EditionForm(Form):
     coordinator_email = EmailField(_l("E-mailadres coördinator van deze editie"))
 
     def service_data(self) -> dict:
-        data = self.data_for_service("name", "timezone", "capacity", "eligibility",
+        data = self.data_for_service("name", "timezone", "capacity", "place_unit",
+                                     "max_per_organisation", "eligibility",
                                      "requires_approval", "coordinator_email")
         for name in ("registration_opens_at", "registration_closes_at"):
             data[name] = _aware(self._fields[name].data, self.timezone.data, name)

@@ -49,6 +49,8 @@ SENTENCES = {
     "MailSettingsChanged": lambda: _("Mailinstellingen gewijzigd: %(edition)s."),
     "MailRetried": lambda: _("Een mislukte mail opnieuw in de wachtrij gezet (%(edition)s)."),
     "PasswordResetRequested": lambda: _("Nieuw wachtwoord aangevraagd voor %(coordinator)s."),
+    "EvaluationQuestionAdded": lambda: _("Evaluatievraag toegevoegd (%(edition)s)."),
+    "EvaluationQuestionRemoved": lambda: _("Evaluatievraag verwijderd (%(edition)s)."),
 }
 #: Sentences with a count (ngettext fills in %(num)s and leaves %(edition)s for later).
 COUNTED = {

@@ -14,6 +14,7 @@ from trajectories.mail import queries as mail
 from trajectories.mail import services as messages
 from trajectories.mail.models import MailKind, MailStatus, OutboxMessage, settings_for
 from trajectories.mail.render import row_content
+from trajectories.people import places
 from trajectories.scheduler import overview, plan
 from trajectories.scheduler.models import SkipReason
 from trajectories.web import db_session, whole_number
@@ -155,8 +156,10 @@ def one_off(edition_id: int):
     if saved:
         return saved
     counts = {group: messages.recipient_count(s, edition, group) for group in messages.RECIPIENTS}
+    teams = {group: places.teams_among(s, messages.recipient_ids(edition, group))
+             for group in messages.RECIPIENTS}
     return render_template("coordinator/one_off.html", edition=edition, track=track, form=form,
-                           counts=counts), status_code(form)
+                           counts=counts, teams=teams), status_code(form)
 
 
 #: What each kind of planned moment sends.
@@ -166,6 +169,8 @@ MOMENT_LABELS = {
     "digest": _l("Weekoverzicht aan de coördinator"), "welcome": _l("Welkomstmail"),
     "invite": _l("Uitnodiging voor een sessie"), "update": _l("Wijziging van een sessie"),
     "cancel": _l("Afzegging van een sessie"),
+    "evaluation": _l("Evaluatie van de editie"),
+    "evaluation_reminder": _l("Herinnering aan de evaluatie"),
 }
 SKIP_LABELS = {
     SkipReason.TOO_LATE: _l("Te laat: de planner draaide niet toen het moment kwam, en daarna "

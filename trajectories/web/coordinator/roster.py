@@ -10,7 +10,7 @@ from flask_babel import ngettext
 from trajectories.core.errors import InvalidInput
 from trajectories.core.models import labels
 from trajectories.people import enrollments as editions
-from trajectories.people import queries, uploads
+from trajectories.people import places, queries, uploads
 from trajectories.people import services as people
 from trajectories.people.models import TAKING_PART, EnrollmentStatus, Participant
 from trajectories.schedule import services as schedule
@@ -48,10 +48,12 @@ def enrollments(edition_id: int):
     search = request.args.get("zoek", "").strip()[:100]
     names = labels("EnrollmentStatus")
     rows = queries.roster(s, edition.id, [status] if status in names else None, search)
-    admitted = people.admitted_count(s, edition.id)
+    teams_admitted, admitted = places.admitted_counts(s, [edition.id]).get(edition.id, (0, 0))
     return render_template("coordinator/enrollments.html", edition=edition, track=track, rows=rows,
-                           labels=names, status=status, search=search,
-                           admitted=admitted)
+                           teams=queries.teams(rows), labels=names, status=status, search=search,
+                           admitted=admitted, teams_admitted=teams_admitted,
+                           per_organisation=places.per_organisation(edition),
+                           taken=teams_admitted if places.per_organisation(edition) else admitted)
 
 
 @bp.route("/sessies/<int:meeting_id>/aanwezigheid", methods=["GET", "POST"])
@@ -72,7 +74,8 @@ def attendance(meeting_id: int):
             return redirect(url_for("coordinator.edition", edition_id=edition.id) + "#sessies")
     recorded = queries.attendance_of(s, meeting.id)
     return render_template("coordinator/attendance.html", edition=edition, track=track,
-                           meeting=meeting, rows=rows, recorded=recorded, form=form)
+                           meeting=meeting, rows=rows, teams=queries.teams(rows),
+                           recorded=recorded, form=form)
 
 
 @bp.route("/deadlines/<int:deadline_id>", methods=["GET", "POST"])
@@ -106,11 +109,13 @@ def deliverables(deadline_id: int):
             if group["submission"] is None and row.participant_id in submissions:
                 group["submission"], group["by"] = submissions[row.participant_id], row
         units = list(groups.values())
-    else:
+    else:  # one row per participant, colleagues of one municipality together
         units = [{"name": row.organisation or "", "people": [row],
-                  "submission": submissions.get(row.participant_id), "by": row} for row in rows]
+                  "submission": submissions.get(row.participant_id), "by": row}
+                 for team in queries.teams(rows) for row in team["people"]]
     return render_template("coordinator/deliverables.html", edition=edition, track=track,
                            deadline=deadline, units=units, submissions=submissions, done=done,
+                           teams=queries.teams(rows), people_count=len(rows),
                            expected=expected, late_label=_("te laat"), not_yet_label=_("nog niet"),
                            read_label=_("inzending lezen van"),
                            per_organisation=deadline.delivered_by == DeliveredBy.ORGANISATION,

@@ -6,9 +6,10 @@ from __future__ import annotations
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from trajectories.catalogue.models import Edition
 from trajectories.core.errors import InvalidInput
 from trajectories.feeds.tokens import rotate_feed_token
-from trajectories.people import queries
+from trajectories.people import places, queries
 from trajectories.people import services as people
 from trajectories.people.models import Enrollment
 from trajectories.web import db_session, whole_number
@@ -22,8 +23,11 @@ def home():
 
 
 def _home_page(new_feed_token: str | None = None):
+    confirmed = whole_number(request.args.get("bevestigd"))
+    team = places.joined_team(db_session(), db_session().get(Edition, confirmed),
+                              current_participant()) if confirmed else None
     return render_template("selfservice/home.html", participant=current_participant(),
-                           confirmed=whole_number(request.args.get("bevestigd")),
+                           confirmed=confirmed, team=team,
                            new_feed_token=new_feed_token,
                            **queries.overview(db_session(), current_participant()))
 

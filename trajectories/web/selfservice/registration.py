@@ -9,7 +9,7 @@ from trajectories.catalogue.models import Edition
 from trajectories.catalogue.status import registration_open
 from trajectories.core.errors import InvalidInput
 from trajectories.core.reference import municipalities
-from trajectories.people import registration
+from trajectories.people import places, registration
 from trajectories.people.models import Participant
 from trajectories.web import db_session
 from trajectories.web.public import track_entry
@@ -47,23 +47,28 @@ def register(organiser_slug: str, track_slug: str, edition_slug: str):
             # The honeypot was filled in: a bot. Answer as if all went well; send nothing.
             return _check_mail(form.get("email", ""))
         try:
-            registration.request_registration(db_session(), edition, form.to_dict())
-            return _check_mail(form.get("email", ""))
+            asked = registration.request_registration(db_session(), edition, form.to_dict())
+            return _check_mail(form.get("email", ""),
+                               places.preview(db_session(), edition, asked.organisation,
+                                              asked.email))
         except InvalidInput as exc:
             error = exc
     is_open = registration_open(edition)
-    full = row["places_left"] == 0  # registering puts them on the waiting list
+    full = row["places_left"] == 0  # registering puts them (their municipality) on the waiting list
     return render_template("selfservice/register.html", organiser=organiser, entry=entry,
                            row=row, edition=edition, is_open=is_open, full=full,
                            error=error, form=form, groups=_municipality_groups(),
                            other_kinds=registration.other_kinds(edition)), 200 if error is None else 422
 
 
-def _check_mail(email: str):
+def _check_mail(email: str, outcome: dict | None = None):
+    team = (outcome or {}).get("team")
     return message(_("Kijk in je mailbox"),
                    _("We hebben een e-mail gestuurd naar %(email)s. Klik op de link in die "
                      "e-mail om je inschrijving te bevestigen; pas dan telt ze.",
-                     email=email.strip().lower()))
+                     email=email.strip().lower()),
+                   note=_("Je gemeente neemt al deel: je wordt toegevoegd aan het team van "
+                          "%(organisation)s.", organisation=team) if team else None)
 
 
 @bp.route("/inschrijving/bevestigen", methods=["GET", "POST"])
