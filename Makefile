@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test lint bench translations messages clean
+.PHONY: install run test lint bench translations messages clean fonts
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,7 +12,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[test,dev]'
 	touch $(STAMP)
 
-install: $(STAMP) translations
+install: $(STAMP) translations fonts
+
+# The certificates and sign-in lists (PDF) embed DejaVu: Debian's fonts-dejavu-core.
+fonts:
+	@test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf || apt-get install -y -q fonts-dejavu-core >/dev/null 2>&1 || (apt-get update -q && apt-get install -y -q fonts-dejavu-core) || echo "install: the PDFs need fonts-dejavu-core (apt-get install fonts-dejavu-core)"
 
 # Compiled catalogues (.mo) are build output; the .po sources are in git.
 translations: $(STAMP)

@@ -7,8 +7,11 @@ from flask_babel import Babel
 
 import trajectories.schema  # noqa: F401  (every table)
 from trajectories.accounts import events as accounts
+from trajectories.api import events as api
 from trajectories.catalogue import events as catalogue
 from trajectories.commands import COMMANDS
+from trajectories.completion import events as completion
+from trajectories.completion import handlers as completion_handlers
 from trajectories.core import events
 from trajectories.core.clock import configure_clock
 from trajectories.core.config import PROJECT_ROOT, ConfigError, Settings, load_settings
@@ -18,6 +21,8 @@ from trajectories.feedback import events as feedback
 from trajectories.feeds import handlers as feeds
 from trajectories.feeds import preferences as personal_feeds
 from trajectories.feeds import publish as feed_files
+from trajectories.interest import events as interest
+from trajectories.interest import handlers as interest_list
 from trajectories.mail import events as mail
 from trajectories.people import events as people
 from trajectories.reach import events as reach
@@ -36,8 +41,10 @@ EDITION_FEEDS = (feed_files.republish_edition, feeds.forget_recent_feeds)
 #: queued mail (`plan`). An event missing here and from AUDIT_ONLY fails tests/test_wiring.py.
 SUBSCRIPTIONS: events.Subscriptions = {
     catalogue.TrackSaved: (feed_files.republish_track, feeds.forget_recent_feeds),
-    catalogue.EditionSaved: (*EDITION_FEEDS, plan.on_edition_saved),
-    catalogue.EditionPublished: (*EDITION_FEEDS, plan.on_edition_published),
+    catalogue.EditionSaved: (*EDITION_FEEDS, plan.on_edition_saved,
+                             interest_list.on_edition_changed),
+    catalogue.EditionPublished: (*EDITION_FEEDS, plan.on_edition_published,
+                                 interest_list.on_edition_changed),
     schedule.MeetingPlanned: (*EDITION_FEEDS, plan.on_meeting_planned),
     schedule.MeetingChanged: (*EDITION_FEEDS, plan.on_meeting_changed),
     schedule.MeetingRescheduled: (*EDITION_FEEDS, plan.on_meeting_changed),
@@ -50,7 +57,8 @@ SUBSCRIPTIONS: events.Subscriptions = {
     people.EnrollmentWaitlisted: (feeds.forget_recent_feeds,),
     people.EnrollmentWithdrawn: (feeds.forget_recent_feeds, plan.on_withdrawn),
     people.SubmissionReceived: (feeds.forget_recent_feeds, plan.on_submission),
-    people.ParticipantChanged: (personal_feeds.touch_personal_feed, feeds.forget_recent_feeds),
+    people.ParticipantChanged: (personal_feeds.touch_personal_feed, feeds.forget_recent_feeds,
+                                completion_handlers.on_participant_changed),
     # Reminder and nudge days, send hour, coaching delay: the edition's plan changes.
     mail.MailSettingsChanged: (plan.on_edition_saved,),
 }
@@ -59,6 +67,7 @@ SUBSCRIPTIONS: events.Subscriptions = {
 #: already done in the transaction that records them, and nothing else depends on it.
 AUDIT_ONLY: tuple[type[events.Event], ...] = (
     accounts.PasswordResetRequested,  # the reset mail is queued in the same transaction
+    api.EmbedOriginsChanged,  # the embed page reads the origins on every request
     people.AttendanceRecorded,  # the digest reads attendance when it is sent: nothing to re-plan
     mail.MailReleased,  # the rows are queued again; the scheduler's drain sends them
     mail.MailRetried,  # likewise, one row
@@ -67,6 +76,15 @@ AUDIT_ONLY: tuple[type[events.Event], ...] = (
     # The evaluation's questions are read when its page opens: nothing to re-plan.
     feedback.EvaluationQuestionAdded,
     feedback.EvaluationQuestionRemoved,
+    interest.InterestConfirmed,  # an edition open or opening is announced in the same transaction
+    interest.InterestLeft,  # its unsent announcements are withdrawn in the same transaction
+    # Completion: statuses, certificates and their mails are written in the same transaction;
+    # the personal feeds show admitted and completed alike, so no feed changes.
+    completion.CompletionRulesSaved,  # read when the completion moment fires
+    completion.CompletionApplied,
+    completion.CompletionOverridden,
+    completion.CertificateRevoked,
+    completion.CheckedIn,  # attendance, like AttendanceRecorded
 )
 
 

@@ -185,3 +185,30 @@ def test_a_copy_for_next_year_counts_places_the_same_way(session):
     copy = copying.copy_edition(session, edition, slug="volgend-jaar", name="Volgend jaar",
                                 first_date=date(2031, 4, 12))
     assert (copy.capacity, copy.place_unit, copy.max_per_organisation) == (5, "organisation", 3)
+
+
+def test_admitting_one_of_a_waiting_municipality_admits_its_waiting_colleagues(session, towns):
+    edition = factories.edition(session, capacity=1, place_unit="organisation")
+    anna = people.enroll(session, edition, _person(session, towns["Utrecht"], "Anna"))
+    zwolle = [people.enroll(session, edition, _person(session, towns["Zwolle"], name))
+              for name in ("Cees", "Dirk")]
+    edition.capacity = 2
+    session.add(edition)
+    session.commit()
+    people.admit(session, zwolle[1])
+    assert [_status(session, e) for e in [anna, *zwolle]] == ["admitted"] * 3
+    assert _places_left(session, edition) == 0
+
+
+def test_an_import_past_the_maximum_per_municipality_names_the_row_and_imports_nothing(session):
+    from trajectories.people import imports
+
+    edition = factories.edition(session, capacity=5, place_unit="organisation",
+                                max_per_organisation=2)
+    text = ("naam;e-mail;organisatiecode\n" + "".join(
+        f"{name};{name.lower()}@utrecht.example;GM0344\n" for name in ("Anna", "Bert", "Cees")))
+    result = imports.import_participants(session, edition, text, dry_run=False)
+    assert [(e.line, e.column, str(e.message)) for e in result.errors] == [
+        (4, "organisatiecode", "Uit Utrecht doen al 2 deelnemers mee; meer per gemeente kan niet "
+                               "in deze editie.")]
+    assert not result.imported and session.exec(select(Enrollment)).all() == []

@@ -326,7 +326,8 @@ def test_mail_preferences_per_kind(session, client, smtp_sink, member):
     submit(client, "/mijn/voorkeuren", {"kind": ["invitation", "reminder", "coaching", "welcome"]})
     prefs = mail_preferences(session, member["participant"])
     assert prefs == {"welcome": True, "invitation": True, "reminder": True, "nudge": False,
-                     "coaching": True, "announcement": False, "evaluation": False}
+                     "coaching": True, "announcement": False, "evaluation": False,
+                     "certificate": False}
     data = json.loads(client.get("/mijn/gegevens.json").data)
     assert data["mail_preferences"]["nudge"] is False
 

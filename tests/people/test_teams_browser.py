@@ -1,10 +1,12 @@
 """A team in real Chromium: two civil servants of Utrecht register for an edition of five places
 counted per municipality; the second is told they join Utrecht's team, the public page shows four
 places left for municipalities, one hands in the municipality's text, and the scheduler's nudges
-(fired through the same code path the running scheduler uses) stop for both."""
+(fired through the same code path the running scheduler uses) stop for both; the other sees
+the deadline done for the team."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -15,13 +17,13 @@ from tests import factories
 from tests.coordinator_helpers import PASSWORD
 from tests.public_world import LINK_RE, deliver, open_edition, text_of
 from tests.schedule.test_deliverables_page import _login
-from tests.web.test_public_browser import hand_in, local
+from tests.web.test_public_browser import assert_accessible, hand_in, local
 from trajectories.accounts import services as accounts
 from trajectories.core.clock import utcnow
 from trajectories.mail.models import OutboxMessage
 from trajectories.people.models import Enrollment
 from trajectories.schedule import services as schedule
-from trajectories.schedule.models import DeliveredBy
+from trajectories.schedule.models import DeliveredBy, Meeting
 from trajectories.scheduler.jobs import process_moment
 from trajectories.scheduler.models import PlannedMoment
 
@@ -56,8 +58,10 @@ def _register(app, live_server, page, smtp_sink, name: str, email: str) -> str:
     page.get_by_label("Naam", exact=True).fill(name)
     page.get_by_label("E-mailadres").fill(email)
     page.get_by_label("Gemeente of organisatie").select_option(label="Utrecht")
+    assert_accessible(page, "registration form, places per municipality")
     page.get_by_role("button", name="Inschrijven").click()
     expect(page.get_by_role("heading", name="Kijk in je mailbox")).to_be_visible()
+    assert_accessible(page, "check your mail")
     after_form = _text(page)
     page.goto(local(live_server, _link_to(app, smtp_sink, email)))
     page.get_by_role("button", name="Ja, ik bevestig mijn inschrijving").click()
@@ -136,6 +140,15 @@ def test_a_team_of_two_takes_one_place_and_one_hand_in_stops_the_nudges_for_both
     process_moment(app, overdue.job_id, now=overdue.due_at)
     assert nudges() == {"anna@utrecht.example": ["sent"], "bert@utrecht.example": ["sent"]}
 
+    # Anna sees the deadline done for Utrecht, by her colleague.
+    page.goto(live_server + "/mijn/")
+    assert "ingeleverd door Bert Visser voor Utrecht" in _text(page)
+    page.get_by_role("link", name=re.compile(r"^Inleveren\W+Lokale tekst$")).click()
+    assert "Bert Visser leverde dit op" in _text(page)
+    assert "dat geldt voor je hele gemeente, en je krijgt er geen herinneringen meer voor" \
+        in _text(page)
+    assert_accessible(page, "a deadline the team delivered")
+
     # The coordinator sees the team's hand-in and that its reminders stopped.
     _login(page, live_server)
     page.goto(f"{live_server}/beheer/deadlines/{deadline_id}")
@@ -145,3 +158,15 @@ def test_a_team_of_two_takes_one_place_and_one_hand_in_stops_the_nudges_for_both
     row = " ".join(page.locator("table tbody tr").first.inner_text().split())
     assert row.startswith("Utrecht Anna de Wit, Bert Visser")
     assert "Herinneringen: gestopt voor het hele team" in row and "door Bert Visser" in row
+    assert_accessible(page, "deliverables per team")
+    # The enrollments and attendance pages group the team too, and pass axe-core.
+    page.get_by_role("link", name="Inschrijvingen").first.click()
+    assert "Toegelaten: 1 gemeente · 2 deelnemers. 1 van 5 plaatsen voor gemeenten bezet" \
+        in _text(page)
+    expect(page.get_by_role("rowheader", name="Utrecht · 2 deelnemers")).to_be_visible()
+    assert_accessible(page, "enrollments per team")
+    with app.extensions["trajectories.db"].session() as s:
+        meeting_id = s.exec(select(Meeting.id)).one()
+    page.goto(f"{live_server}/beheer/sessies/{meeting_id}/aanwezigheid")
+    expect(page.get_by_role("group", name="Utrecht · 2 deelnemers")).to_be_visible()
+    assert_accessible(page, "attendance per team")

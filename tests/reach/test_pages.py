@@ -156,3 +156,12 @@ def test_the_report_speaks_english_when_chosen(nl, reach):
 def test_search_takes_wildcards_literally(nl, reach):
     html = nl.get("/beheer/zoeken?q=%25%25").get_data(as_text=True)
     assert "Geen deelnemers gevonden." in html and "Anna de Vries" not in html
+
+
+def test_a_formula_in_a_track_title_stays_text_in_the_xlsx(nl, session, reach):
+    reach.goals_track.title = "=HYPERLINK(\"http://evil.example\")"
+    session.add(reach.goals_track)
+    session.commit()
+    response = nl.get(f"/beheer/bereik.xlsx?leertraject={reach.goals_track.id}")
+    cell = load_workbook(io.BytesIO(response.data))["Overzicht"]["B2"]
+    assert cell.value.startswith("=HYPERLINK") and cell.data_type == "s"

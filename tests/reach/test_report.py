@@ -65,3 +65,17 @@ def test_bad_filters_are_refused_with_a_dutch_message(session, reach, args, fiel
     with pytest.raises(InvalidInput) as exc:
         queries.parse_filters(args, queries.tracks_of(session, reach.organiser))
     assert exc.value.field == field
+
+
+def test_a_flemish_organiser_counts_per_flemish_province(session, coordinator_world):
+    be = coordinator_world.be
+    report = queries.report(session, be, queries.Filters())
+    assert [p.key for p in report.provinces] == ["Antwerpen", "Limburg", "Oost-Vlaanderen",
+                                                 "Vlaams-Brabant", "West-Vlaanderen"]
+    assert {p.key: p.total for p in report.provinces}["Antwerpen"] == 67
+    assert report.total.took_part == 0
+
+
+def test_goals_are_named_in_the_chosen_language(session, reach):
+    report = queries.report(session, reach.organiser, queries.Filters(), language="en")
+    assert [g.label for g in report.goals][0] == "5. Gender Equality"

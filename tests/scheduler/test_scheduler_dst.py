@@ -82,14 +82,15 @@ def _admitted(session, edition_ids) -> set[str]:
 
 
 def test_history_loaded_as_history_sends_nothing(mail_app, db, session):
-    """The demo's 2021 pilot and the VVSG editions of 2019 and 2020 are over: loading them and
+    """The demo's 2021 pilot, the VVSG editions of 2019 and the 2016 meetings are over: loading them and
     starting the scheduler queues no welcome, invitation or reminder for them."""
     list(load_demo(db))
     past = [c.id for c in session.exec(select(Edition)) if max(
         m.on_date for m in session.exec(select(Meeting).where(Meeting.edition_id == c.id)))
         < date.today()]
     session.commit()
-    assert len(past) == 4  # the pilot 2021 and three finished VVSG editions
+    # The pilot 2021, two finished VVSG editions and the five regional meetings of 2016.
+    assert len(past) == 8
     history = _admitted(session, past)
     assert "p.hendriks@tilburg.example" in history and "lucas.claes@kortrijk.example" in history
     session.commit()

@@ -103,7 +103,7 @@ def test_copy_an_edition_and_import_a_csv_after_fixing_a_bad_row(app, live_serve
     page.get_by_label("Naam van de nieuwe editie").fill("Derde editie")
     page.get_by_label("Korte naam (in webadressen)").fill("derde-editie")
     page.get_by_role("button", name="Kopie maken").click()
-    page.get_by_text("Editie Derde editie gemaakt als kopie van Tweede editie.").wait_for()
+    page.get_by_text("Editie Derde editie gemaakt als kopie van Tweede editie (voorbeeld).").wait_for()
     assert page.get_by_role("heading", name="Sessie 1: kennismaking en bepalen van wensen en "
                                             "ambitie").is_visible()
 

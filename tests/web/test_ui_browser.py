@@ -163,7 +163,7 @@ def test_logbook_reads_as_sentences_with_who_and_links(app, live_server, page):
     _login(page, live_server)
     page.get_by_role("navigation", name="Beheer").get_by_role("link", name="Logboek").click()
     rows = page.get_by_role("row")
-    edition_name = "Praktijkproef Global Goals & lokale inclusie, Tweede editie"
+    edition_name = "Praktijkproef Global Goals & lokale inclusie, Tweede editie (voorbeeld)"
     moved = rows.filter(has_text=f"Sessie verplaatst: {title} ({edition_name}).")
     expect(moved).to_have_count(1)
     expect(moved).to_contain_text("Maria van der Harst (demo)")

@@ -21,9 +21,12 @@ from trajectories.core.errors import InvalidInput
 
 CONFIRM = "registration-confirm"
 SIGNIN = "signin"
+#: Confirming "Houd me op de hoogte" (a track's interest list).
+INTEREST = "interest-confirm"
 
 #: How long a link works.
-MAX_AGE = {CONFIRM: timedelta(hours=72), SIGNIN: timedelta(minutes=60)}
+MAX_AGE = {CONFIRM: timedelta(hours=72), SIGNIN: timedelta(minutes=60),
+           INTEREST: timedelta(hours=72)}
 
 
 class UsedToken(SQLModel, table=True):

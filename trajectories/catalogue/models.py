@@ -23,6 +23,12 @@ class PlaceUnit(Labelled):
 
     PERSON = "person", _l("een deelnemer")
     ORGANISATION = "organisation", _l("een gemeente (of andere organisatie)")
+class TrackKind(Labelled):
+    """A learning track runs in editions with sessions and deliverables; a regional meeting's
+    editions are single gatherings, one per region, without deadlines or completion."""
+
+    TRAJECTORY = "trajectory", _l("leertraject")
+    REGIONAL_MEETING = "regional_meeting", _l("regionale bijeenkomsten")
 
 
 class Organiser(SQLModel, table=True):
@@ -36,6 +42,8 @@ class Organiser(SQLModel, table=True):
     #: The mailbox that sends invitations (ORGANIZER) and receives replies.
     email: str = Field(max_length=254)
     website: str = Field(default="", max_length=500)
+    #: Origins ("https://www.vng.nl") whose pages may frame the embedded catalogue (/embed/<slug>/).
+    embed_origins: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     updated_at: datetime = Field(default_factory=utcnow)
 
     __table_args__ = (CheckConstraint(check_in("country", Country), name="organiser_country"),)
@@ -56,10 +64,13 @@ class Track(SQLModel, table=True):
     sdgs: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     contact_name: str = Field(default="", max_length=200)
     contact_email: str = Field(default="", max_length=254)
+    #: A TrackKind: a learning track, or regional meetings (editions are single meetings).
+    kind: str = Field(default=TrackKind.TRAJECTORY, max_length=20)
     #: Moves forward on every change to the track or anything in it (feeds' Last-Modified).
     updated_at: datetime = Field(default_factory=utcnow)
 
-    __table_args__ = (UniqueConstraint("organiser_id", "slug", name="track_slug_per_organiser"),)
+    __table_args__ = (UniqueConstraint("organiser_id", "slug", name="track_slug_per_organiser"),
+                      CheckConstraint(check_in("kind", TrackKind), name="track_kind"))
 
 
 class Edition(SQLModel, table=True):
@@ -88,6 +99,8 @@ class Edition(SQLModel, table=True):
     #: A draft (a copy, or a new edition made in /beheer) is seen by coordinators only: the
     #: catalogue, feeds, registration and the scheduler ignore it until it is published.
     draft: bool = False
+    #: The region a regional meeting is for ("Noord-Nederland"); empty for a learning track.
+    region: str = Field(default="", max_length=100)
     created_at: datetime = Field(default_factory=utcnow)
     #: Moves forward on every change to the edition, its sessions or deadlines, deletions included.
     updated_at: datetime = Field(default_factory=utcnow)

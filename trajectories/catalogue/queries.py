@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from sqlmodel import Session, select
 
-from trajectories.catalogue.models import Edition, Organiser, Track
+from trajectories.catalogue.models import Edition, Organiser, Track, TrackKind
 from trajectories.catalogue.status import Status, edition_status, spans, track_status
 from trajectories.core.clock import utcnow
 from trajectories.people import places
@@ -208,3 +208,27 @@ def owned_ids(s: Session, organiser_ids: list[int]) -> tuple[set[int], set[int]]
     tracks = set(s.exec(select(Track.id).where(Track.organiser_id.in_(organiser_ids))))
     editions = set(s.exec(select(Edition.id).where(Edition.track_id.in_(tracks))))
     return tracks, editions
+
+
+# --- regional meetings ---------------------------------------------------------------------------
+def regional_meetings(s: Session) -> list[dict]:
+    """Every published edition of a regional-meeting track, with its track, organiser, status
+    and meeting (the first one not cancelled), by date; three queries whatever their number."""
+    rows = list(s.exec(select(Edition, Track, Organiser)
+                       .join(Track, Track.id == Edition.track_id)
+                       .join(Organiser, Organiser.id == Track.organiser_id)
+                       .where(Track.kind == TrackKind.REGIONAL_MEETING, Edition.draft.is_(False))))
+    ids = [edition.id for edition, _, _ in rows]
+    first: dict[int, Meeting] = {}
+    for meeting in s.exec(select(Meeting).where(Meeting.edition_id.in_(ids),
+                                                Meeting.status == MeetingStatus.SCHEDULED)
+                          .order_by(Meeting.on_date, Meeting.starts_at)):
+        first.setdefault(meeting.edition_id, meeting)
+    edition_spans = spans(s, ids)
+    now = utcnow()
+    found = [{"edition": edition, "track": track, "organiser": organiser,
+              "meeting": first.get(edition.id), "day": edition_spans[edition.id].first,
+              "status": edition_status(edition, edition_spans[edition.id], now)}
+             for edition, track, organiser in rows]
+    return sorted(found, key=lambda r: (r["day"] is None, r["day"] or now.date(),
+                                        r["edition"].region))

@@ -8,13 +8,21 @@ from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 
 from trajectories.catalogue.events import EditionPublished, EditionSaved, TrackSaved
-from trajectories.catalogue.models import Edition, Eligibility, Organiser, PlaceUnit, Track
+from trajectories.catalogue.models import (
+    Edition,
+    Eligibility,
+    Organiser,
+    PlaceUnit,
+    Track,
+    TrackKind,
+)
 from trajectories.core import events
 from trajectories.core import service as base
 from trajectories.core.clock import utcnow
 from trajectories.core.errors import InvalidInput
 from trajectories.core.models import Country
 from trajectories.core.service import service
+from trajectories.schedule.models import Deadline
 
 #: More places than any edition has; larger numbers would overflow the database's integer.
 MAX_CAPACITY = 100_000
@@ -23,8 +31,9 @@ MAX_CAPACITY = 100_000
 #: segments are taken, and `p` (personal feeds are /feeds/p/<token>.ics beside
 #: /feeds/<organiser>/<track>.ics). A test keeps this in step with the app's routes.
 RESERVED_ORGANISER_SLUGS = frozenset({
-    "afmelden", "beheer", "feeds", "healthz", "inschrijving", "mail", "materiaal",
-    "mijn", "p", "privacy", "static", "taal", "toegankelijkheid",
+    "afmelden", "api", "beheer", "bijeenkomsten", "embed", "feedback", "feeds", "healthz",
+    "inschrijving", "mail", "materiaal", "mijn", "p", "privacy", "static", "taal",
+    "toegankelijkheid",
 })
 
 
@@ -62,7 +71,26 @@ def _track_fields(data: dict) -> dict:
         "contact_name": base.text(data.get("contact_name"), "contact_name", _l("Contactpersoon"),
                                   required=False, max_length=200),
         "contact_email": base.email(data.get("contact_email"), "contact_email", required=False),
+        "kind": base.choice(data.get("kind") or TrackKind.TRAJECTORY, list(TrackKind), "kind",
+                            _l("soort")),
     }
+
+
+def is_regional_meeting(track: Track) -> bool:
+    return track.kind == TrackKind.REGIONAL_MEETING
+
+
+def refuse_deadline(track: Track) -> None:
+    """A regional meeting is one gathering: nothing to deliver, so no deadlines."""
+    if is_regional_meeting(track):
+        raise InvalidInput(_l("Een regionale bijeenkomst heeft geen deadlines: er is niets in te "
+                              "leveren. Plan een sessie, of maak er een leertraject van."))
+
+
+def _check_region(track: Track, edition_fields: dict) -> None:
+    if is_regional_meeting(track) and not edition_fields.get("region"):
+        raise InvalidInput(_l("Een regionale bijeenkomst is voor één regio: vul de regio in."),
+                           "region")
 
 
 @service
@@ -82,7 +110,15 @@ def create_track(session: Session, organiser: Organiser, *, slug: str, **data) -
 
 @service
 def update_track(session: Session, track: Track, **data) -> Track:
-    for key, value in _track_fields(data).items():
+    fields = _track_fields(data)
+    if "kind" not in data:  # a caller that does not speak of the kind leaves it
+        fields["kind"] = track.kind
+    if fields["kind"] == TrackKind.REGIONAL_MEETING and not is_regional_meeting(track) and \
+            session.exec(select(Deadline.id).join(Edition, Edition.id == Deadline.edition_id)
+                         .where(Edition.track_id == track.id)).first():
+        raise InvalidInput(_l("Dit leertraject heeft deadlines; een regionale bijeenkomst heeft "
+                              "er geen. Verwijder eerst de deadlines."), "kind")
+    for key, value in fields.items():
         setattr(track, key, value)
     track.updated_at = utcnow()
     session.add(track)
@@ -126,6 +162,8 @@ def _edition_fields(data: dict) -> dict:
         "requires_approval": bool(data.get("requires_approval", False)),
         "coordinator_email": base.email(data.get("coordinator_email"), "coordinator_email",
                                         required=False),
+        "region": base.text(data.get("region"), "region", _l("Regio"), required=False,
+                            max_length=100),
     }
 
 
@@ -144,6 +182,7 @@ def create_edition(session: Session, track: Track, *, slug: str, draft: bool = F
                   **data) -> Edition:
     """A new edition; `draft`: seen by coordinators only until `publish_edition`."""
     fields = _edition_fields(data)
+    _check_region(track, fields)
     slug_value = base.slug(slug)
     if session.exec(select(Edition).where(Edition.track_id == track.id,
                                          Edition.slug == slug_value)).first():
@@ -158,7 +197,11 @@ def create_edition(session: Session, track: Track, *, slug: str, draft: bool = F
 
 @service
 def update_edition(session: Session, edition: Edition, **data) -> Edition:
-    for key, value in _edition_fields(data).items():
+    fields = _edition_fields(data)
+    if "region" not in data:  # a caller that does not speak of the region leaves it
+        fields["region"] = edition.region
+    _check_region(session.get(Track, edition.track_id), fields)
+    for key, value in fields.items():
         setattr(edition, key, value)
     _touch(session, edition)
     session.flush()

@@ -26,8 +26,9 @@ from trajectories.demo.programmes import (
     PARTICIPANTS,
     programmes,
 )
+from trajectories.interest.models import InterestEntry
 from trajectories.people import services as people
-from trajectories.people.models import Organisation, OrganisationKind, Submission
+from trajectories.people.models import Attendance, Organisation, OrganisationKind, Submission
 from trajectories.schedule import services as schedule
 
 DEMO_PASSWORD = "demo-wachtwoord-2026"
@@ -77,6 +78,7 @@ def load_demo(db: Database) -> Iterator[str]:
                     continue
                 _load_edition(session, track, edition_data, participants)
                 yield f"edition {organiser.slug}/{track.slug}/{edition_data['slug']}"
+            _load_interest(session, track, programme.get("interest", []), participants)
 
         for data in COORDINATORS:
             if not _find(session, Coordinator, email=data["email"]):
@@ -97,9 +99,13 @@ def _load_edition(session: Session, track: Track, data: dict, participants: dict
         session, track, slug=data["slug"], name=data["name"], timezone=data["timezone"],
         capacity=data.get("capacity"), eligibility=data["eligibility"],
         coordinator_email=data["coordinator_email"],
-        registration_opens_at=opens, registration_closes_at=closes)
+        registration_opens_at=opens, registration_closes_at=closes, region=data.get("region", ""))
+    meetings = []
     for meeting in data["sessions"]:
-        schedule.plan_meeting(session, edition, **meeting)
+        fields = {k: v for k, v in meeting.items() if k != "materials"}
+        meetings.append(schedule.plan_meeting(session, edition, **fields))
+        for title, url in meeting.get("materials", []):
+            schedule.add_material(session, meetings[-1], title=title, url=url)
     deadlines = [schedule.set_deadline(session, edition, **d) for d in data["deadlines"]]
     for email in data["enroll"]:
         people.enroll(session, edition, participants[email])
@@ -110,5 +116,22 @@ def _load_edition(session: Session, track: Track, data: dict, participants: dict
                 deadline_id=deadline.id, participant_id=participants[email].id,
                 text="Onze tekst voor de publicatie (demo).",
                 submitted_at=to_utc(deadline.due_date - timedelta(days=3), time(10), edition.timezone)))
+    # Attendance of sessions held before this system existed: history, recorded as it was.
+    if "absent" in data:
+        for email in data["enroll"]:
+            missed = data["absent"].get(email, [])
+            for n, meeting in enumerate(meetings):
+                session.add(Attendance(meeting_id=meeting.id, participant_id=participants[email].id,
+                                       present=n not in missed))
+    session.commit()
+
+
+def _load_interest(session: Session, track: Track, emails: list[str], participants: dict) -> None:
+    """People on the track's interest list (as if they confirmed the link)."""
+    for email in emails:
+        person = participants[email]
+        if not _find(session, InterestEntry, track_id=track.id, participant_id=person.id):
+            session.add(InterestEntry(track_id=track.id, participant_id=person.id,
+                                      organisation_id=person.organisation_id))
     session.commit()
 

@@ -1,9 +1,15 @@
 """The demo programmes as data, from the source documents in ../shared/seeds/.
 
 The inclusion pilot 2021 is as its brochure describes it; times the brochure does not give are
-"to be announced". Dates of the VVSG tracks and of the new editions are illustrative (the sources
-give statuses, not dates) and are placed relative to today, so that registration is open and
-reminders are live whenever the demo is loaded. `trajectories.demo.loader` writes them.
+"to be announced"; it is history: five municipalities from five provinces, attendance recorded,
+four texts delivered. A track gets only the status its source gives: Duurzaam aankoopbeleid runs
+and is open for registration ("Dit traject loopt momenteel: ... inschrijven"), Ethisch bankieren
+and Wereldburgerschap are over ("afgerond"); Migratie, Participatie and Alternatieve
+samenwerking have no edition (the source gives no status), so their pages offer the interest list.
+Everything the sources do not give (dates, session titles, the pilot's second edition,
+YoungChallengers' edition, regions) is marked "voorbeeld" (EXAMPLE). Dates are placed relative
+to today, so that registration is open and reminders are live whenever the demo is loaded.
+`trajectories.demo.loader` writes them; the regional meetings are in `trajectories.demo.regional`.
 """
 
 from __future__ import annotations
@@ -11,9 +17,13 @@ from __future__ import annotations
 from datetime import date, time, timedelta
 
 from trajectories.catalogue.models import Eligibility
+from trajectories.demo.regional import regional_meetings
 from trajectories.schedule.models import DeliveredBy, MeetingKind, MeetingMode
 
 AMS, BXL = "Europe/Amsterdam", "Europe/Brussels"
+
+#: What marks a detail the sources do not give (a session's description, an edition's name).
+EXAMPLE = "Voorbeeld: datum en invulling zijn verzonnen voor de demo; de bron geeft ze niet."
 
 ORGANISERS = [
     dict(slug="vng", name="VNG — Gemeenten4GlobalGoals", country="NL",
@@ -52,6 +62,32 @@ MUNICIPALITIES = [code for *_, code in PARTICIPANTS]
 
 def _session(title, day, start=None, end=None, **extra):
     return dict(title=title, on_date=day, start=start, end=end, **extra)
+
+
+def _example(title, day, start=None, end=None, **extra):
+    """A session the sources do not date: its description says it is an example."""
+    return _session(title, day, start, end, description=EXAMPLE, **extra)
+
+
+#: The "meer informatie" of the pilot's brochure (the last page names documents without an
+#: address: those link to the campaign's page, and say so).
+PILOT_LINKS = [
+    ("Iedereen Doet Mee! (VNG)", "https://www.vng.nl/iedereen-doet-mee"),
+    ("Gemeenten4GlobalGoals (VNG)", "https://www.vng.nl/gemeenten4globalgoals"),
+    *((f"{title} (voorbeeldlink: de brochure geeft geen adres)",
+       "https://www.vng.nl/gemeenten4globalgoals") for title in (
+        "Handreiking Global Goals in het gemeentelijk beleid",
+        "Handreiking Lokale Inclusie Agenda van Iedereen Doet Mee!",
+        "Praktijkvoorbeeld: Gemeente Noordenveld koppelt Lokale Inclusie Agenda aan Global Goals",
+        "SDG 10 Alliantie: Ongelijkheid verminderen",
+        "Verenigde Naties over SDGs and Disability")),
+]
+
+
+def _presentation(title: str) -> tuple[str, str]:
+    """A past VVSG session's presentation, which the source says is on the track's page (the
+    address is the organiser's site: an example link)."""
+    return (f"Presentatie: {title} (voorbeeldlink)", "https://www.vvsg.be")
 
 
 def _relative(today: date, days: int) -> date:
@@ -98,7 +134,8 @@ def programmes(today: date) -> list[dict]:
                  registration=(date(2021, 2, 1), date(2021, 4, 12)),
                  coordinator_email="GlobalGoals@VNG.nl",
                  sessions=[
-                     _session(pilot_sessions[0][0], date(2021, 4, 13), t1330, t1530),
+                     _session(pilot_sessions[0][0], date(2021, 4, 13), t1330, t1530,
+                              materials=PILOT_LINKS),
                      _session(pilot_sessions[1][0], date(2021, 4, 29)),
                      _session(pilot_sessions[2][0], date(2021, 5, 27)),
                      _session(pilot_sessions[3][0], date(2021, 6, 24)),
@@ -111,17 +148,20 @@ def programmes(today: date) -> list[dict]:
                          "f.elamrani@zwolle.example", "p.hendriks@tilburg.example",
                          "l.mulder@groningen.example"],
                  submitted=["s.bakker@noordenveld.example", "j.devries@utrecht.example",
-                            "f.elamrani@zwolle.example", "l.mulder@groningen.example"]),
-            dict(slug="tweede-editie", name="Tweede editie", timezone=AMS, capacity=5,
+                            "f.elamrani@zwolle.example", "l.mulder@groningen.example"],
+                 # Who missed which session (by number, from 0); the rest were there.
+                 absent={"p.hendriks@tilburg.example": [2, 4],
+                         "j.devries@utrecht.example": [3]}),
+            dict(slug="tweede-editie", name="Tweede editie (voorbeeld)", timezone=AMS, capacity=5,
                  eligibility=Eligibility.MUNICIPALITIES, coordinator_email="GlobalGoals@VNG.nl",
                  registration=(r(-14), r(9)),
                  sessions=[
-                     _session(pilot_sessions[0][0], r(10), t1330, t1530),
-                     _session(pilot_sessions[1][0], r(31), t1330, t1530),
-                     _session(pilot_sessions[2][0], r(59), t1330, t1530),
-                     _session(pilot_sessions[3][0], r(87), t1330, t1530),
-                     _session(pilot_sessions[4][0], r(129), t1330, t1530),
-                     _session(congress, r(157), time(10, 0), time(16, 0),
+                     _example(pilot_sessions[0][0], r(10), t1330, t1530),
+                     _example(pilot_sessions[1][0], r(31), t1330, t1530),
+                     _example(pilot_sessions[2][0], r(59), t1330, t1530),
+                     _example(pilot_sessions[3][0], r(87), t1330, t1530),
+                     _example(pilot_sessions[4][0], r(129), t1330, t1530),
+                     _example(congress, r(157), time(10, 0), time(16, 0),
                               kind=MeetingKind.CONGRESS, mode=MeetingMode.ON_SITE,
                               location="Utrecht"),
                  ],
@@ -138,19 +178,19 @@ def programmes(today: date) -> list[dict]:
             target_group="Jonge ambtenaren van Nederlandse gemeenten.",
             theme="Global Goals", sdgs=list(range(1, 18)),
             contact_name="Maria van der Harst", contact_email="maria.vanderharst@vng.nl"),
-            editions=[dict(slug="2027", name="2027", timezone=AMS, capacity=30,
+            editions=[dict(slug="2027", name="2027 (voorbeeld)", timezone=AMS, capacity=30,
                           eligibility=Eligibility.MUNICIPALITIES,
                           coordinator_email="maria.vanderharst@vng.nl",
                           registration=(r(-30), r(16)),
                           sessions=[
-                              _session("Masterclass 1: de Global Goals in je gemeente", r(17),
+                              _example("Masterclass 1: de Global Goals in je gemeente", r(17),
                                        time(14), time(17), kind=MeetingKind.MASTERCLASS,
                                        mode=MeetingMode.ON_SITE, location="VNG, Den Haag"),
-                              _session("Masterclass 2: van ambitie naar actieplan", r(45),
+                              _example("Masterclass 2: van ambitie naar actieplan", r(45),
                                        time(14), time(17), kind=MeetingKind.MASTERCLASS),
-                              _session("Masterclass 3: collega's en bestuur meekrijgen", r(73),
+                              _example("Masterclass 3: collega's en bestuur meekrijgen", r(73),
                                        time(14), time(17), kind=MeetingKind.MASTERCLASS),
-                              _session("Masterclass 4: presentatie van de actieplannen", r(101),
+                              _example("Masterclass 4: presentatie van de actieplannen", r(101),
                                        time(14), time(17), kind=MeetingKind.MASTERCLASS,
                                        mode=MeetingMode.HYBRID, location="Utrecht"),
                           ],
@@ -172,17 +212,21 @@ def programmes(today: date) -> list[dict]:
             editions=[dict(slug="2026", name="2026-2027", timezone=BXL, capacity=25,
                           eligibility=Eligibility.PUBLIC_BODIES,
                           coordinator_email="jules.dewinter@vvsg.be",
-                          registration=(r(-120), r(-50)),
+                          # Running, and open for registration (the source says both).
+                          registration=(r(-120), r(45)),
                           sessions=[
-                              _session("Sociaal verantwoorde werkkledij", r(-45), time(9, 30),
+                              _example("Sociaal verantwoorde werkkledij", r(-45), time(9, 30),
                                        time(12, 30), mode=MeetingMode.ON_SITE,
-                                       location="VVSG, Brussel"),
-                              _session("Duurzame voeding & catering", r(-17), time(9, 30),
+                                       location="VVSG, Brussel",
+                                       materials=[_presentation(
+                                           "sociaal verantwoorde werkkledij")]),
+                              _example("Duurzame voeding & catering", r(-17), time(9, 30),
                                        time(12, 30), mode=MeetingMode.ON_SITE,
-                                       location="VVSG, Brussel"),
-                              _session("ICT-hardware: circulair aankopen", r(24), time(9, 30),
+                                       location="VVSG, Brussel",
+                                       materials=[_presentation("duurzame voeding & catering")]),
+                              _example("ICT-hardware: circulair aankopen", r(24), time(9, 30),
                                        time(12, 30)),
-                              _session("Bouwen en renoveren: circulaire bestekken", r(52),
+                              _example("Bouwen en renoveren: circulaire bestekken", r(52),
                                        time(9, 30), time(12, 30), mode=MeetingMode.HYBRID,
                                        location="VVSG, Brussel"),
                           ],
@@ -204,14 +248,8 @@ def programmes(today: date) -> list[dict]:
                      "migrantenorganisaties en hoe bereik je hen?"),
             target_group="Ambtenaren mondiaal beleid en integratie.", theme="Migratie",
             sdgs=[10, 16, 17], contact_name="Hanne Albers", contact_email="hanne.albers@vvsg.be"),
-            editions=[dict(slug="tweede-editie", name="Tweede editie", timezone=BXL,
-                          eligibility=Eligibility.PUBLIC_BODIES,
-                          coordinator_email="hanne.albers@vvsg.be",
-                          registration=(r(40), r(80)),
-                          sessions=[_session("Startsessie: diaspora en lokaal beleid", r(95),
-                                             time(13, 30), time(16, 30)),
-                                    _session("Praktijkvoorbeelden uit Vlaamse steden", r(123))],
-                          deadlines=[], enroll=[], submitted=[])]),
+            # The source gives no status: no edition, the interest list instead.
+            editions=[], interest=["wout.janssens@leuven.example", "bram.wouters@genk.example"]),
         _vvsg_finished("wereldburgerschap", "Wereldburgerschap",
                        "Wat is wereldburgerschapseducatie? Wie speelt mee? Wat is de rol van een "
                        "lokaal bestuur, en hoe promoot een stad of gemeente wereldburgerschap?",
@@ -225,35 +263,35 @@ def programmes(today: date) -> list[dict]:
             target_group="Ambtenaren en schepenen van Vlaamse lokale besturen.",
             theme="Participatie", sdgs=[11, 16],
             **VVSG_CONTACT),
-            editions=[dict(slug="2027", name="2027", timezone=BXL, capacity=20,
-                          eligibility=Eligibility.PUBLIC_BODIES,
-                          coordinator_email="jules.dewinter@vvsg.be",
-                          registration=(r(-10), r(30)),
-                          sessions=[_session("Adviesraden en nieuwe participatievormen", r(38),
-                                             time(13, 30), time(16, 30)),
-                                    _session("Participatie in de beleidsvoorbereiding", r(66),
-                                             time(13, 30), time(16, 30))],
-                          deadlines=[], enroll=["amira.haddad@antwerpen.example"],
-                          submitted=[])]),
-        _vvsg_finished("alternatieve-samenwerking",
-                       "Alternatieve vormen van gemeentelijke internationale samenwerking",
-                       "We kennen allemaal de klassieke stedenband, maar welke andere vormen van "
-                       "internationale gemeentelijke samenwerking bestaan er, ook zonder veel geld "
-                       "en tijd?", "Mondiale ambtenaren.", [17], "Internationale samenwerking",
-                       date(2020, 2, 6)),
+            # The source gives no status: no edition, the interest list instead.
+            editions=[], interest=["amira.haddad@antwerpen.example"]),
+        # The source gives no status: no edition, the interest list instead.
+        dict(organiser="vvsg", track=dict(
+            slug="alternatieve-samenwerking",
+            title="Alternatieve vormen van gemeentelijke internationale samenwerking",
+            summary=("We kennen allemaal de klassieke stedenband, maar welke andere vormen van "
+                     "internationale gemeentelijke samenwerking bestaan er, ook zonder veel geld "
+                     "en tijd?"), target_group="Mondiale ambtenaren.",
+            theme="Internationale samenwerking", sdgs=[17], **VVSG_CONTACT),
+            editions=[], interest=["nora.maes@mechelen.example"]),
+        *regional_meetings(today),
     ]
 
 
 def _vvsg_finished(slug, title, summary, target_group, sdgs, theme, first: date) -> dict:
-    """A VVSG track whose only edition is over ("Dit traject is afgerond")."""
+    """A VVSG track whose only edition is over ("Dit traject is afgerond"); its year and sessions
+    are examples, and Ethisch bankieren's source names presentations."""
     return dict(organiser="vvsg", track=dict(
         slug=slug, title=title, summary=summary, target_group=target_group, theme=theme,
         sdgs=sdgs, **VVSG_CONTACT),
-        editions=[dict(slug=str(first.year), name=str(first.year), timezone=BXL,
+        editions=[dict(slug=str(first.year), name=f"{first.year} (voorbeeld)", timezone=BXL,
                       eligibility=Eligibility.PUBLIC_BODIES,
                       coordinator_email="jules.dewinter@vvsg.be",
                       registration=(first - timedelta(days=60), first - timedelta(days=7)),
-                      sessions=[_session(f"{title}: sessie {n + 1}", first + timedelta(weeks=5 * n),
-                                         time(13, 30), time(16, 30)) for n in range(3)],
+                      sessions=[_example(f"{title}: sessie {n + 1}", first + timedelta(weeks=5 * n),
+                                         time(13, 30), time(16, 30),
+                                         materials=[_presentation(f"{title}, sessie {n + 1}")]
+                                         if slug == "ethisch-bankieren" else [])
+                                for n in range(3)],
                       deadlines=[], enroll=["lucas.claes@kortrijk.example"]
                       if slug == "ethisch-bankieren" else [], submitted=[])])

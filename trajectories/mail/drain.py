@@ -134,7 +134,7 @@ def _temporary(outcomes: _Outcomes, row: OutboxMessage, error: str, now: datetim
 
 def _message_for(row: OutboxMessage, settings, body: MailBody | None = None):
     headers = {}
-    link = unsubscribe_url(settings, row.participant_id, row.kind)
+    link = unsubscribe_url(settings, row.participant_id, row.kind, row.edition_id)
     if link:
         # RFC 8058 one-click: mail clients POST "List-Unsubscribe=One-Click" to the link.
         headers["List-Unsubscribe"] = f"<{link}>"

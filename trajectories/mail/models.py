@@ -46,6 +46,10 @@ class MailKind(Labelled):
     OTHER = "other", _l("bericht")
     #: The evaluation at the end of an edition, and its one reminder.
     EVALUATION = "evaluation", _l("evaluatie")
+    #: "Registration is open" to a track's interest list (one per edition and person).
+    INTEREST = "interest", _l("inschrijving open (interesselijst)")
+    #: The certificate of participation, when completion is decided.
+    CERTIFICATE = "certificate", _l("deelnamebewijs")
 
 
 #: What a participant can switch off, and which mail kinds each switch covers: every mail that
@@ -58,6 +62,7 @@ PREFERENCE_KINDS: dict[str, tuple[str, ...]] = {
     "coaching": (MailKind.COACHING,),
     "announcement": (MailKind.ANNOUNCEMENT,),
     "evaluation": (MailKind.EVALUATION,),
+    "certificate": (MailKind.CERTIFICATE,),
 }
 
 

@@ -15,6 +15,7 @@ from trajectories.core.errors import InvalidInput
 from trajectories.core.service import service
 from trajectories.mail.models import (
     PREFERENCE_KINDS,
+    MailKind,
     MailPreference,
     MailStatus,
     OutboxMessage,
@@ -43,8 +44,34 @@ def read_unsubscribe_token(secret_key: str, token: str) -> tuple[int, str] | Non
     return participant_id, kind
 
 
-def unsubscribe_url(settings, participant_id: int | None, kind: str) -> str | None:
-    """The one-click link for this participant and kind; None when it cannot be switched off."""
+@functools.lru_cache(maxsize=4)
+def _interest_serializer(secret_key: str) -> URLSafeSerializer:
+    return URLSafeSerializer(secret_key, salt="interest-leave")
+
+
+def interest_token(secret_key: str, participant_id: int, edition_id: int) -> str:
+    """A signed token for "take me off this track's interest list" (the track of the edition
+    whose opening the mail announced; no expiry)."""
+    return _interest_serializer(secret_key).dumps([participant_id, edition_id])
+
+
+def read_interest_token(secret_key: str, token: str) -> tuple[int, int] | None:
+    try:
+        participant_id, edition_id = _interest_serializer(secret_key).loads(token)
+    except (BadSignature, ValueError, TypeError):
+        return None
+    if not isinstance(participant_id, int) or not isinstance(edition_id, int):
+        return None
+    return participant_id, edition_id
+
+
+def unsubscribe_url(settings, participant_id: int | None, kind: str,
+                    edition_id: int | None = None) -> str | None:
+    """The one-click link for this participant and kind; None when it cannot be switched off.
+    An interest-list mail's link takes the person off that track's list."""
+    if participant_id is not None and edition_id is not None and kind == MailKind.INTEREST:
+        token = interest_token(settings.secret_key, participant_id, edition_id)
+        return f"{settings.base_url}/mail/lijst/{token}"
     if participant_id is None or preference_kind(kind) is None:
         return None
     token = unsubscribe_token(settings.secret_key, participant_id, kind)
@@ -66,6 +93,7 @@ PREFERENCE_LABELS = {
     "coaching": _l("Coachingsmails na een sessie"),
     "announcement": _l("Berichten van de coördinator aan een editie"),
     "evaluation": _l("De evaluatie aan het eind van een editie"),
+    "certificate": _l("Mijn deelnamebewijs als ik een editie heb afgerond"),
 }
 
 

@@ -110,7 +110,7 @@ def content(row: OutboxMessage, body: MailBody | None, settings, *,
     (`personal_token`) only when `sending`: a copy shown to a coordinator has placeholders."""
     if body is None:
         return row.subject, row.text, row.html
-    link = unsubscribe_url(settings, row.participant_id, row.kind) or ""
+    link = unsubscribe_url(settings, row.participant_id, row.kind, row.edition_id) or ""
     return (row.subject, *put_in(body.text, body.html, body.marker, row.to_name, link,
                                  row.participant_id, settings.secret_key if sending else None))
 

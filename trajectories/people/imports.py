@@ -135,13 +135,16 @@ def import_participants(session: Session, edition: Edition, text: str, *,
                     language=(row.get("taal") or "nl").lower())
             except InvalidInput as exc:
                 raise InvalidInput(exc.message, _COLUMN.get(exc.field, exc.field)) from None
-        people.enroll.__wrapped__(session, edition, participant)
+        try:
+            people.enroll.__wrapped__(session, edition, participant)
+        except InvalidInput as exc:  # e.g. the municipality's maximum in this edition
+            raise InvalidInput(exc.message, _COLUMN.get(exc.field, exc.field)) from None
 
     return _all_or_nothing(session, rows, apply_row, dry_run)
 
 
 _COLUMN = {"name": "naam", "email": "e-mail", "role": "functie", "language": "taal",
-           "organisation_id": "organisatiecode", "kind": "soort", "country": "land",
+           "organisation_id": "organisatiecode", "organisation": "organisatiecode", "kind": "soort", "country": "land",
            "province": "provincie"}
 
 

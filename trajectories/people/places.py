@@ -11,12 +11,11 @@ an edition, whatever the unit.
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _nl
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from trajectories.catalogue.models import Edition, Eligibility, PlaceUnit
+from trajectories.catalogue.models import Edition, PlaceUnit
 from trajectories.core.errors import InvalidInput
 from trajectories.people.models import (
     ENROLLED,
@@ -160,6 +159,21 @@ def next_up(s: Session, edition: Edition) -> list[Enrollment]:
     return [row for row, unit in waiting if unit == first_unit]
 
 
+def waiting_colleagues(s: Session, edition: Edition, participant: Participant
+                       ) -> list[Enrollment]:
+    """With places per organisation, the participant's colleagues on the waiting list: they move
+    up with them."""
+    if not per_organisation(edition) or participant.organisation_id is None:
+        return []
+    return list(s.exec(
+        select(Enrollment).join(Participant, Participant.id == Enrollment.participant_id)
+        .where(Enrollment.edition_id == edition.id,
+               Enrollment.status == EnrollmentStatus.WAITLISTED,
+               Participant.organisation_id == participant.organisation_id,
+               Participant.id != participant.id)
+        .order_by(Enrollment.created_at, Enrollment.id)))
+
+
 def waiting_position(s: Session, edition: Edition, enrollment: Enrollment) -> int:
     """The place on the waiting list (1 is next): of the person, or of their organisation."""
     rows = list(s.exec(
@@ -186,13 +200,6 @@ def full_message(edition: Edition):
                    edition.capacity)
     return _nl("Deze editie is vol: er is %(num)s plaats.",
                "Deze editie is vol: er zijn %(num)s plaatsen.", edition.capacity)
-
-
-def unit_words(edition: Edition) -> str:
-    """What a place is called on the pages: "gemeenten", or "organisaties" when others may
-    take part too."""
-    return str(_l("gemeenten") if edition.eligibility == Eligibility.MUNICIPALITIES
-               else _l("organisaties"))
 
 
 def candidate(s: Session, organisation_code: str, email: str) -> Participant | None:

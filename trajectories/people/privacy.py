@@ -9,8 +9,10 @@ organisation`), which an edition's publication needs; those stay, no longer link
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_
+from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
 from trajectories.catalogue.models import Edition, Track
@@ -19,6 +21,8 @@ from trajectories.core.clock import utcnow
 from trajectories.core.errors import InvalidInput
 from trajectories.core.service import service
 from trajectories.feeds.models import FeedPreference
+from trajectories.interest.models import RETENTION_DAYS, InterestEntry
+from trajectories.interest.services import remove_entry
 from trajectories.mail.models import MailPreference, MailStatus, OutboxMessage
 from trajectories.mail.preferences import mail_preferences
 from trajectories.people import services as people
@@ -80,6 +84,14 @@ def export(session: Session, participant: Participant) -> dict:
                                 for x, d in extensions],
     }
     data["mail_preferences"] = mail_preferences(session, participant)
+    data["interest_lists"] = [
+        {"track": t.title, "since": _iso(e.created_at),
+         "municipality": o.name if o else None}
+        for e, t, o in session.exec(
+            select(InterestEntry, Track, Organisation)
+            .join(Track, Track.id == InterestEntry.track_id)
+            .join(Organisation, Organisation.id == InterestEntry.organisation_id, isouter=True)
+            .where(InterestEntry.participant_id == participant.id))]
     return data
 
 
@@ -102,6 +114,9 @@ def erase(session: Session, participant: Participant) -> list[str]:
         if submission.file_path:
             files.append(submission.file_path)
         session.delete(submission)
+    for entry in session.exec(select(InterestEntry).where(
+            InterestEntry.participant_id == participant.id)).all():
+        remove_entry(session, entry, reason="erased")
     for model in (Attendance, DeadlineExtension, FeedPreference):
         for row in session.exec(select(model).where(model.participant_id == participant.id)):
             session.delete(row)
@@ -130,3 +145,31 @@ def _erase_mail(session: Session, participant: Participant) -> None:
         message.subject, message.text, message.html, message.calendar = "-", "", "", None
         message.body_id, message.to_name = None, ""
         session.add(message)
+
+
+@service
+def expire_interest(session: Session, now: datetime | None = None) -> int:
+    """Delete interest-list entries kept two years (RETENTION_DAYS) without an edition of their
+    track opening registration since; a person who was kept for the list alone (no enrollment,
+    no other list) is erased as well. Returns how many entries went."""
+    now = now or utcnow()
+    limit = now - timedelta(days=RETENTION_DAYS)
+    last_opening = dict(session.exec(
+        select(Edition.track_id, func.max(Edition.registration_opens_at))
+        .where(Edition.draft.is_(False), Edition.registration_opens_at.is_not(None))
+        .group_by(Edition.track_id)).all())
+    expired = [entry for entry in session.exec(
+        select(InterestEntry).where(InterestEntry.created_at < limit))
+        if (last_opening.get(entry.track_id) or entry.created_at) < limit]
+    alone = set()
+    for entry in expired:
+        remove_entry(session, entry, reason="expired")
+        alone.add(entry.participant_id)
+    for participant_id in alone:
+        participant = session.get(Participant, participant_id)
+        if is_erased(participant) or session.exec(select(InterestEntry.id).where(
+                InterestEntry.participant_id == participant_id)).first() or session.exec(
+                select(Enrollment.id).where(Enrollment.participant_id == participant_id)).first():
+            continue
+        erase.__wrapped__(session, participant)
+    return len(expired)

@@ -23,7 +23,7 @@ from trajectories.people.models import (
     Submission,
 )
 from trajectories.people.services import deadline_passed
-from trajectories.schedule.models import Deadline, DeadlineExtension, Meeting
+from trajectories.schedule.models import Deadline, DeadlineExtension, DeliveredBy, Meeting
 
 
 # --- the participant's own pages -------------------------------------------------------------------
@@ -52,7 +52,8 @@ def overview(s: Session, participant: Participant) -> dict:
         Submission.participant_id == participant.id))}
     extensions = {x.deadline_id: x.due_date for x in s.exec(select(DeadlineExtension).where(
         DeadlineExtension.participant_id == participant.id))}
-    my_deadlines = [{"deadline": d, "edition": editions[d.edition_id],
+    by_team = team_submissions(s, participant, [d for d in deadlines if d.id not in submissions])
+    my_deadlines = [{"deadline": d, "edition": editions[d.edition_id], "team": by_team.get(d.id),
                      "track": tracks[editions[d.edition_id].track_id],
                      "due": extensions.get(d.id, d.due_date),
                      "passed": deadline_passed(d, extensions.get(d.id), editions[d.edition_id]),
@@ -66,6 +67,31 @@ def overview(s: Session, participant: Participant) -> dict:
                       "track": tracks[editions[m.edition_id].track_id]} for m in sessions],
         "deadlines": my_deadlines,
     }
+
+
+def team_submissions(s: Session, participant: Participant, deadlines: list[Deadline]
+                     ) -> dict[int, tuple[Submission, str, str]]:
+    """{deadline_id: (submission, colleague's name, organisation's name)} for the deadlines
+    delivered per municipality that a colleague taking part handed in for the participant's
+    municipality: done for the whole team (as the scheduler's nudges and the coordinator's
+    count say). One query, none without such deadlines."""
+    ids = [d.id for d in deadlines if d.delivered_by == DeliveredBy.ORGANISATION]
+    if not ids or participant.organisation_id is None:
+        return {}
+    found: dict[int, tuple[Submission, str, str]] = {}
+    for submission, name, organisation in s.exec(
+            select(Submission, Participant.name, Organisation.name)
+            .join(Participant, Participant.id == Submission.participant_id)
+            .join(Organisation, Organisation.id == Participant.organisation_id)
+            .join(Deadline, Deadline.id == Submission.deadline_id)
+            .join(Enrollment, (Enrollment.edition_id == Deadline.edition_id)
+                  & (Enrollment.participant_id == Participant.id))
+            .where(Submission.deadline_id.in_(ids), Enrollment.status.in_(TAKING_PART),
+                   Participant.organisation_id == participant.organisation_id,
+                   Participant.id != participant.id)
+            .order_by(Submission.submitted_at)):
+        found.setdefault(submission.deadline_id, (submission, name, organisation))
+    return found
 
 
 def takes_part(s: Session, participant_id: int, edition_id: int) -> bool:

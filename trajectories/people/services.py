@@ -174,6 +174,8 @@ def admit(session: Session, enrollment: Enrollment) -> Enrollment:
         raise InvalidInput(places.full_message(edition))
     places.check_team_room(session, edition, participant, (EnrollmentStatus.ADMITTED,))
     _set_status(session, enrollment, EnrollmentStatus.ADMITTED)
+    for colleague in places.waiting_colleagues(session, edition, participant):
+        _set_status(session, colleague, EnrollmentStatus.ADMITTED)  # a municipality moves up whole
     return enrollment
 
 

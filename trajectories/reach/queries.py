@@ -140,7 +140,8 @@ def with_year(query):
 
 
 def report(s: Session, organiser: Organiser, filters: Filters,
-           tracks: list[Track] | None = None) -> Report:
+           tracks: list[Track] | None = None, language: str = "nl") -> Report:
+    """The report; `language` ("nl", "en") names the Global Goals."""
     tracks = tracks if tracks is not None else tracks_of(s, organiser)
     unit = func.coalesce(Organisation.merged_into_id, Organisation.id)
     year = year_column()
@@ -174,8 +175,9 @@ def report(s: Session, organiser: Organiser, filters: Filters,
         query = query.where(year >= filters.year_from)
     if filters.year_to:
         query = query.where(year <= filters.year_to)
-    rows = s.exec(query.group_by(unit, Track.id, year)).all()
-    return _assemble(s, organiser, filters, tracks, rows, _lines(s))
+    # Core rows (no ORM loading): thousands of plain tuples at national scale.
+    rows = s.connection().execute(query.group_by(unit, Track.id, year)).all()
+    return _assemble(s, organiser, filters, tracks, rows, _lines(s), language)
 
 
 def _lines(s: Session) -> dict[int, Line]:
@@ -197,7 +199,7 @@ def _sets() -> tuple[set, set, set]:
     return set(), set(), set()
 
 
-def _assemble(s, organiser, filters, tracks, rows, lines) -> Report:
+def _assemble(s, organiser, filters, tracks, rows, lines, language) -> Report:
     """Counts of distinct municipalities from the (municipality, track, year) rows: per track and
     year while reading them, per province from the municipalities, per goal as the union of its
     tracks (a municipality in two tracks of one goal counts once)."""
@@ -249,6 +251,6 @@ def _assemble(s, organiser, filters, tracks, rows, lines) -> Report:
         organiser=organiser, filters=filters, tracks=tracks,
         total=count(None, str(_l("Totaal")), total),
         provinces=provinces,
-        goals=[count(g, f"{g}. {goals[g].name_nl}", by_goal[g]) for g in sorted(by_goal)],
+        goals=[count(g, f"{g}. {goals[g].name(language)}", by_goal[g]) for g in sorted(by_goal)],
         years=[count(y, str(y), by_year[y]) for y in sorted(by_year) if y is not None],
         municipalities=sorted(lines.values(), key=lambda line: (line.province, line.name)))

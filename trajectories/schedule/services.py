@@ -7,8 +7,8 @@ from datetime import date, time
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 
-from trajectories.catalogue.models import Edition
-from trajectories.catalogue.services import _touch
+from trajectories.catalogue.models import Edition, Track
+from trajectories.catalogue.services import _touch, refuse_deadline
 from trajectories.core import events
 from trajectories.core import service as base
 from trajectories.core.clock import NonexistentLocalTime, to_utc, utcnow
@@ -192,7 +192,8 @@ def _deadline_fields(edition: Edition, data: dict) -> dict:
 @service
 def set_deadline(session: Session, edition: Edition, deadline: Deadline | None = None,
                  **data) -> Deadline:
-    """Create a deadline, or change an existing one (`deadline`)."""
+    """Create a deadline, or change an existing one (`deadline`); never on a regional meeting."""
+    refuse_deadline(session.get(Track, edition.track_id))
     fields = _deadline_fields(edition, data)
     if deadline is None:
         deadline = Deadline(edition_id=edition.id, **fields)

@@ -48,6 +48,12 @@ class EditionRows:
     extensions: dict[int, list[DeadlineExtension]] = field(default_factory=dict)
 
     @property
+    def due_dates(self) -> list[date]:
+        """Every deadline's date and every extension's."""
+        return [d.due_date for d in self.deadlines] + [
+            e.due_date for extensions in self.extensions.values() for e in extensions]
+
+    @property
     def last_activity(self) -> date | None:
         """As `moments.last_activity`: its last session or deadline day."""
         return max([m.on_date for m in self.meetings] + [d.due_date for d in self.deadlines],

@@ -35,6 +35,7 @@ def on_meeting_planned(event, db) -> None:
                          edition_id=event.edition_id)
         plan.plan_digest(session, event.edition_id)
         plan.plan_evaluation(session, event.edition_id)
+        plan.plan_completion(session, event.edition_id)
     _with_session(db, work)
 
 
@@ -46,6 +47,7 @@ def on_meeting_changed(event, db) -> None:
                          edition_id=event.edition_id)
         plan.remove_notices(session, f"session:{event.meeting_id}", ("invite",))
         plan.plan_evaluation(session, event.edition_id)
+        plan.plan_completion(session, event.edition_id)
     _with_session(db, work)
 
 
@@ -56,6 +58,7 @@ def on_meeting_cancelled(event, db) -> None:
         plan.plan_notice(session, kind="cancel", subject=f"session:{event.meeting_id}",
                          edition_id=event.edition_id)
         plan.plan_evaluation(session, event.edition_id)
+        plan.plan_completion(session, event.edition_id)
     _with_session(db, work)
 
 
@@ -63,6 +66,7 @@ def on_deadline_changed(event, db) -> None:
     def work(session):
         plan.replan_deadline(session, event.deadline_id)
         plan.plan_digest(session, event.edition_id)
+        plan.plan_completion(session, event.edition_id)
     _with_session(db, work)
 
 

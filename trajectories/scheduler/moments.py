@@ -167,6 +167,34 @@ def evaluation_moments(session: Session, edition: Edition, prefs: EditionMailSet
     return [Moment(f"evaluation:{subject}", "evaluation", subject, edition.id, due, reminder),
             Moment(f"evaluation_reminder:{subject}", "evaluation_reminder", subject, edition.id,
                    reminder, reminder + timedelta(days=EVALUATION_REMINDER_DAYS))]
+#: Applying the completion rules late is still worth it for this long (certificates, statuses).
+COMPLETION_USEFUL = timedelta(days=60)
+
+
+def completion_moments(session: Session, edition: Edition, meetings: list[Meeting] | None = None,
+                       due_dates: list[date] | None = None) -> list[Moment]:
+    """Applying the edition's completion rules, once its last session is over and its last
+    deadline (extensions too) has passed: attendance and hand-ins are then all in. `meetings`,
+    `due_dates` (deadlines and extensions): the edition's, when the caller loaded them already
+    (a whole re-plan)."""
+    if meetings is None:
+        meetings = session.exec(select(Meeting).where(Meeting.edition_id == edition.id))
+    ends = [m.ends_at or local_moment(m.on_date + timedelta(days=1), 0, edition.timezone)
+            for m in meetings if m.status == MeetingStatus.SCHEDULED]
+    if not ends:
+        return []
+    if due_dates is not None:
+        days = list(due_dates)
+    else:
+        days = list(session.exec(select(Deadline.due_date).where(
+            Deadline.edition_id == edition.id)))
+        days += list(session.exec(select(DeadlineExtension.due_date).join(
+            Deadline, Deadline.id == DeadlineExtension.deadline_id)
+            .where(Deadline.edition_id == edition.id)))
+    ends += [local_moment(day + timedelta(days=1), 0, edition.timezone) for day in days]
+    due = max(ends)
+    return [Moment(f"completion:cohort:{edition.id}", "completion", f"cohort:{edition.id}",
+                   edition.id, due, due + COMPLETION_USEFUL)]
 
 
 # --- what is over --------------------------------------------------------------------------------

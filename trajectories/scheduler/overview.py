@@ -79,6 +79,10 @@ class _About:
         if moment.kind in ("evaluation", "evaluation_reminder"):
             # Everyone taking part (the reminder: those of them who will not have answered).
             return len(participants(self.session, enrolled_ids(moment.edition_id, TAKING_PART)))
+        if moment.kind == "completion":  # a certificate mail to each who completes, at most
+            if self.admitted is None:
+                self.admitted = len(admitted(self.session, moment.edition_id))
+            return self.admitted
         if what == "deadline" and key in self.deadlines:
             return len(not_delivered(self.session, self.deadlines[key], moment.participant_id))
         if what == "session" and key in self.meetings:

@@ -121,8 +121,10 @@ MEETING_KINDS = ("reminder", "coaching")
 DEADLINE_KINDS = ("nudge", "overdue")
 DIGEST_KINDS = ("digest",)
 EVALUATION_KINDS = ("evaluation", "evaluation_reminder")
+COMPLETION_KINDS = ("completion",)
 #: Every kind a whole re-plan (`edition_wanted`) works out.
-PLANNED_KINDS = (*MEETING_KINDS, *DEADLINE_KINDS, *DIGEST_KINDS, *EVALUATION_KINDS)
+PLANNED_KINDS = (*MEETING_KINDS, *DEADLINE_KINDS, *DIGEST_KINDS, *EVALUATION_KINDS,
+                 *COMPLETION_KINDS)
 
 
 def replan_meeting(session: Session, meeting_id: int, now: datetime | None = None) -> None:
@@ -205,6 +207,9 @@ def edition_wanted(session: Session, rows: batch.EditionRows, now: datetime) -> 
                                                 last=rows.last_activity), keep_due=True))
     wanted.append(Wanted(f"edition:{edition.id}", EVALUATION_KINDS, [] if draft else
                          moments.evaluation_moments(session, edition, prefs, rows.meetings)))
+    wanted.append(Wanted(f"cohort:{edition.id}", COMPLETION_KINDS, [] if draft else
+                         moments.completion_moments(session, edition, rows.meetings,
+                                                    rows.due_dates)))
     return wanted
 
 
@@ -312,3 +317,12 @@ def plan_evaluation(session: Session, edition_id: int, now: datetime | None = No
     wanted = [] if edition is None or edition.draft else moments.evaluation_moments(
         session, edition, settings_for(session, edition_id))
     reconcile_subject(session, f"edition:{edition_id}", EVALUATION_KINDS, wanted, now)
+
+
+def plan_completion(session: Session, edition_id: int, now: datetime | None = None) -> None:
+    """The moment the edition's completion rules are applied (`moments.completion_moments`)."""
+    now = now or utcnow()
+    edition = session.get(Edition, edition_id)
+    wanted = [] if edition is None or edition.draft else moments.completion_moments(
+        session, edition)
+    reconcile_subject(session, f"cohort:{edition_id}", COMPLETION_KINDS, wanted, now)

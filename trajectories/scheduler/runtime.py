@@ -21,6 +21,7 @@ from flask import Flask
 from trajectories.core.clock import utcnow
 from trajectories.core.heartbeat import beat, holder
 from trajectories.core.leader import LeaderLock
+from trajectories.interest import handlers as interest_lists
 from trajectories.mail.claims import holder_departed
 from trajectories.scheduler import jobs
 from trajectories.scheduler.drainer import DrainRequests, drainer
@@ -93,6 +94,7 @@ def run_scheduler(app: Flask, stop_event: threading.Event,
             started = utcnow()
             reconcile(scheduler, db, started, store_lock)
             last_reconcile = started
+            interest_lists.maintain(app, db)  # expiry, and announcements left unqueued
             if on_own_clock:
                 scheduler.ready()  # the clock runs from here
 

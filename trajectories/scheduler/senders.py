@@ -16,6 +16,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from trajectories.catalogue.models import Edition, Organiser, Track
+from trajectories.completion.services import apply_rules
 from trajectories.core.clock import local_today, to_local
 from trajectories.core.models import EventRecord
 from trajectories.feedback.queries import not_evaluated
@@ -269,6 +270,9 @@ def _evaluation(session, moment, settings, now) -> int:
                     dedupe_prefix=f"{moment.job_id}:", edition=edition, track=track,
                     reminder=reminder,
                     evaluation_link=lambda person: evaluation_url(settings, person, edition.id))
+def _completion(session, moment, settings, now) -> int:
+    """The edition's last session is over: apply its completion rules, mail the certificates."""
+    return apply_rules(session, moment.edition_id, settings, now)
 
 
 SENDERS = {
@@ -283,4 +287,5 @@ SENDERS = {
     "digest": _digest,
     "evaluation": _evaluation,
     "evaluation_reminder": _evaluation,
+    "completion": _completion,
 }

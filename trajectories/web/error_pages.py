@@ -12,6 +12,8 @@ from flask_babel import gettext as _
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
+from trajectories.web.api import api_error_page
+
 CODES = (403, 404, 405, 410, 500)
 
 
@@ -42,6 +44,10 @@ def error_page(error: HTTPException):
     headers = {}
     if isinstance(error, MethodNotAllowed) and error.valid_methods:
         headers["Allow"] = ", ".join(error.valid_methods)
+    if request.path.startswith("/api/v1/"):
+        response = api_error_page(code)  # an API client reads JSON, not a page
+        response.headers.update(headers)
+        return response
     if request.path.startswith("/feeds/"):
         # Calendar clients read no HTML; the same short answer for every unknown feed.
         return f"{title}\n", code, {**headers, "Content-Type": "text/plain; charset=utf-8"}

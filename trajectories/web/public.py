@@ -21,7 +21,8 @@ from trajectories.catalogue import queries
 from trajectories.catalogue.models import Organiser
 from trajectories.catalogue.status import Status
 from trajectories.core.clock import utcnow
-from trajectories.core.reference import goals
+from trajectories.core.reference import goals, municipalities
+from trajectories.interest.models import RETENTION_DAYS
 from trajectories.people import uploads
 from trajectories.people.registration import RETENTION
 from trajectories.schedule import queries as programme
@@ -184,7 +185,17 @@ def track_page(organiser_slug: str, track_slug: str):
     meetings, materials = programme.public_programme(
         db_session(), [e["edition"].id for e in entry["editions"]], today)
     return render_template("public/track.html", organiser=organiser, entry=entry,
-                           meetings=meetings, materials=materials, today=today)
+                           meetings=meetings, materials=materials, today=today,
+                           groups=municipality_groups(), years=RETENTION_DAYS // 365)
+
+
+def municipality_groups():
+    """Municipalities grouped by country and province, for <optgroup>s."""
+    countries = {"NL": gettext("Nederland"), "BE": gettext("Vlaanderen")}
+    groups: dict[str, list] = {}
+    for m in municipalities():
+        groups.setdefault(f"{countries[m.country]} — {m.province}", []).append(m)
+    return sorted(groups.items())
 
 
 @bp.get("/materiaal/<int:material_id>")
@@ -198,6 +209,24 @@ def material_file(material_id: int):
     return uploads.send_stored(material.file_path, lambda path: f"{material.title}{path.suffix}")
 
 
+@bp.get("/bijeenkomsten/")
+def regional_meetings():
+    """Regional meetings by region and date: the ones ahead first, then those held."""
+    rows = queries.regional_meetings(db_session())
+    today = utcnow().date()
+    ahead = [r for r in rows if r["day"] is None or r["day"] >= today]
+    held = [r for r in rows if r["day"] is not None and r["day"] < today][::-1]
+    regions = sorted({r["edition"].region for r in rows if r["edition"].region})
+    region = request.args.get("regio", "")
+    if region and region in regions:
+        ahead = [r for r in ahead if r["edition"].region == region]
+        held = [r for r in held if r["edition"].region == region]
+    else:
+        region = ""
+    return render_template("public/regional_meetings.html", ahead=ahead, held=held,
+                           regions=regions, region=region)
+
+
 @bp.get("/toegankelijkheid")
 def accessibility():
     return render_template("public/accessibility.html")
@@ -205,7 +234,8 @@ def accessibility():
 
 @bp.get("/privacy")
 def privacy():
-    return render_template("public/privacy.html", retention=RETENTION)
+    return render_template("public/privacy.html", retention=RETENTION,
+                           interest_years=RETENTION_DAYS // 365)
 
 
 @bp.app_template_global()

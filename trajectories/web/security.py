@@ -26,6 +26,13 @@ CONTENT_SECURITY_POLICY = "; ".join([
 ])
 
 
+def framable_by(origins: list[str]) -> str:
+    """The policy above, with framing allowed to these origins only (none: nobody). Only the
+    embedded catalogue (web/embed.py) sends it; every other page refuses every frame."""
+    ancestors = " ".join(origins) if origins else "'none'"
+    return CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", f"frame-ancestors {ancestors}")
+
+
 def init_security(app: Flask) -> None:
     settings = app.config["SETTINGS"]
     app.config.setdefault("RATELIMIT_STORAGE_URI", settings.ratelimit_storage_uri)
@@ -38,7 +45,10 @@ def init_security(app: Flask) -> None:
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
+        if "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]:
+            # Older browsers know no frame-ancestors; a page some sites may frame (the embed)
+            # leaves it out, as X-Frame-Options cannot name several origins.
+            response.headers.setdefault("X-Frame-Options", "DENY")
         if settings.base_url.startswith("https://"):
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response

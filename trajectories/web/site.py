@@ -12,11 +12,15 @@ from trajectories.core.clock import to_local
 from trajectories.core.models import label, labels
 from trajectories.schedule.models import Meeting
 from trajectories.web import CookieSessions, DatabaseId, local_path
+from trajectories.web.api import bp as api_bp
+from trajectories.web.certificates import bp as certificates_bp
 from trajectories.web.coordinator import bp as coordinator_bp
+from trajectories.web.embed import bp as embed_bp
 from trajectories.web.error_pages import init_error_pages
 from trajectories.web.feedback import bp as feedback_bp
 from trajectories.web.feeds import bp as feeds_bp
 from trajectories.web.health import bp as health_bp
+from trajectories.web.interest import bp as interest_bp
 from trajectories.web.mail import bp as mail_bp
 from trajectories.web.public import bp as public_bp
 from trajectories.web.security import init_security
@@ -38,6 +42,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(mail_bp)
     app.register_blueprint(selfservice_bp)
     app.register_blueprint(feedback_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(embed_bp)
+    app.register_blueprint(interest_bp)
+    app.register_blueprint(certificates_bp)
 
     @app.get("/favicon.ico")
     def favicon():

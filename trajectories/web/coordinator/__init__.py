@@ -6,10 +6,12 @@ of another organiser's object answers 404. Views parse input, call one service, 
 
 from trajectories.web.coordinator import (  # noqa: F401  (the views register themselves on bp)
     auth,
+    completion,
     dashboard,
     editions,
-    history,
+    embed,
     feedback,
+    history,
     logbook,
     messages,
     people_io,

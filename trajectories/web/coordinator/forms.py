@@ -29,7 +29,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from trajectories.catalogue.models import Eligibility, PlaceUnit
+from trajectories.catalogue.models import Eligibility, PlaceUnit, TrackKind
 from trajectories.catalogue.services import MAX_CAPACITY
 from trajectories.core.clock import NonexistentLocalTime, to_local, to_utc
 from trajectories.core.errors import InvalidInput
@@ -174,6 +174,11 @@ class TrackForm(Form):
     sdgs = MultiCheckboxField(_l("Global Goals"), coerce=int)
     contact_name = StringField(_l("Contactpersoon"))
     contact_email = EmailField(_l("E-mailadres contactpersoon"))
+    # Not posted (an older form): a new track is a learning track, an existing one keeps its kind.
+    kind = SelectField(_l("Soort"), choices=choices(TrackKind), default=TrackKind.TRAJECTORY,
+                       validate_choice=False,
+                       description=_l("Regionale bijeenkomsten: elke editie is één bijeenkomst "
+                                      "voor één regio, zonder deadlines."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -211,11 +216,13 @@ class EditionForm(Form):
     eligibility = SelectField(_l("Wie mag deelnemen"), choices=choices(Eligibility))
     requires_approval = BooleanField(_l("Inschrijvingen wachten op goedkeuring"))
     coordinator_email = EmailField(_l("E-mailadres coördinator van deze editie"))
+    region = StringField(_l("Regio (bij een regionale bijeenkomst)"),
+                         description=_l("Bijvoorbeeld Noord-Nederland."))
 
     def service_data(self) -> dict:
         data = self.data_for_service("name", "timezone", "capacity", "place_unit",
                                      "max_per_organisation", "eligibility",
-                                     "requires_approval", "coordinator_email")
+                                     "requires_approval", "coordinator_email", "region")
         for name in ("registration_opens_at", "registration_closes_at"):
             data[name] = _aware(self._fields[name].data, self.timezone.data, name)
         return data

@@ -51,6 +51,14 @@ SENTENCES = {
     "PasswordResetRequested": lambda: _("Nieuw wachtwoord aangevraagd voor %(coordinator)s."),
     "EvaluationQuestionAdded": lambda: _("Evaluatievraag toegevoegd (%(edition)s)."),
     "EvaluationQuestionRemoved": lambda: _("Evaluatievraag verwijderd (%(edition)s)."),
+    "EmbedOriginsChanged": lambda: _("Websites die de catalogus mogen insluiten gewijzigd."),
+    "CompletionRulesSaved": lambda: _("Afrondingsregels opgeslagen: %(edition)s."),
+    "CompletionApplied": lambda: _("Afrondingsregels toegepast: %(edition)s."),
+    "CompletionOverridden": lambda: _("Coördinator besliste over de afronding van "
+                                      "%(participant)s (%(edition)s)."),
+    "CertificateRevoked": lambda: _("Deelnamebewijs van %(participant)s ingetrokken "
+                                    "(%(edition)s)."),
+    "CheckedIn": lambda: _("%(participant)s checkte in: %(meeting)s (%(edition)s)."),
 }
 #: Sentences with a count (ngettext fills in %(num)s and leaves %(edition)s for later).
 COUNTED = {

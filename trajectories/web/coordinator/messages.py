@@ -171,6 +171,7 @@ MOMENT_LABELS = {
     "cancel": _l("Afzegging van een sessie"),
     "evaluation": _l("Evaluatie van de editie"),
     "evaluation_reminder": _l("Herinnering aan de evaluatie"),
+    "completion": _l("Afronding: regels toepassen, deelnamebewijzen mailen"),
 }
 SKIP_LABELS = {
     SkipReason.TOO_LATE: _l("Te laat: de planner draaide niet toen het moment kwam, en daarna "

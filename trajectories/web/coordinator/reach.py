@@ -4,6 +4,7 @@ per province, Global Goal and year, with charts, a table and CSV/XLSX downloads.
 from __future__ import annotations
 
 from flask import Response, abort, render_template, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -36,7 +37,8 @@ def _report():
         filters = queries.parse_filters(request.args, tracks)
     except InvalidInput as exc:
         return organiser, tracks, None, exc
-    return organiser, tracks, queries.report(s, organiser, filters, tracks), None
+    return organiser, tracks, queries.report(s, organiser, filters, tracks,
+                                             str(get_locale())), None
 
 
 def _filters_text(report) -> str:

@@ -8,12 +8,13 @@ from flask_login import current_user
 
 from trajectories.catalogue import queries
 from trajectories.catalogue import services as catalogue
+from trajectories.interest import queries as interest
 from trajectories.web import db_session, whole_number
 from trajectories.web.coordinator import access
 from trajectories.web.coordinator.blueprint import bp
 from trajectories.web.coordinator.forms import TrackForm, save, status_code
 
-TRACK_FIELDS = ("title", "summary", "goals", "target_group", "theme", "sdgs", "contact_name",
+TRACK_FIELDS = ("title", "summary", "goals", "target_group", "theme", "sdgs", "contact_name", "kind",
                 "contact_email")
 
 
@@ -21,6 +22,7 @@ TRACK_FIELDS = ("title", "summary", "goals", "target_group", "theme", "sdgs", "c
 def tracks():
     rows, editions = queries.tracks_with_editions(db_session(), access.organiser_ids())
     return render_template("coordinator/tracks.html", tracks=rows, editions=editions,
+                           interest=interest.sizes(db_session(), [t.id for t in rows]),
                            organisers={o.id: o for o in access.visible_organisers()})
 
 
@@ -49,7 +51,9 @@ def track(track_id: int):
     row = access.track(track_id)
     return render_template("coordinator/track.html", track=row,
                            editions=queries.editions_of(db_session(), row.id),
-                           organiser=access.organiser(row.organiser_id))
+                           organiser=access.organiser(row.organiser_id),
+                           interest_size=interest.size(db_session(), row.id),
+                           interest_places=interest.per_municipality(db_session(), row.id))
 
 
 @bp.route("/trajecten/<int:track_id>/bewerken", methods=["GET", "POST"])

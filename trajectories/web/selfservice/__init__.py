@@ -11,6 +11,7 @@ erasure). `blueprint` holds who is signed in and what every one of them shares.
 """
 
 from trajectories.web.selfservice import (  # noqa: F401  (the views register themselves on bp)
+    certificates,
     data,
     deadlines,
     mine,

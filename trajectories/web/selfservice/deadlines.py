@@ -47,6 +47,8 @@ def deadline(deadline_id: int):
     return render_template("selfservice/deadline.html", deadline=deadline, edition=edition,
                            track=s.get(Track, edition.track_id),
                            submission=queries.submission_of(s, deadline.id, participant.id),
+                           team=queries.team_submissions(s, participant, [deadline]).get(
+                               deadline.id),
                            due=extension.due_date if extension else deadline.due_date,
                            passed=passed, error=error, form=request.form,
                            accept=uploads.ACCEPT, max_mb=uploads.MAX_BYTES // 1024 // 1024,

@@ -7,8 +7,10 @@ from flask import abort, flash, make_response, redirect, render_template, reques
 from flask_babel import gettext as _
 
 from trajectories.catalogue.models import Edition
+from trajectories.completion.queries import certificates_of
 from trajectories.core.errors import InvalidInput
 from trajectories.feeds.tokens import rotate_feed_token
+from trajectories.interest import queries as interest
 from trajectories.people import places, queries
 from trajectories.people import services as people
 from trajectories.people.models import Enrollment
@@ -29,6 +31,9 @@ def _home_page(new_feed_token: str | None = None):
     return render_template("selfservice/home.html", participant=current_participant(),
                            confirmed=confirmed, team=team,
                            new_feed_token=new_feed_token,
+                           on_list=whole_number(request.args.get("lijst")),
+                           interest=interest.entries_of(db_session(), current_participant()),
+                           certificates=certificates_of(db_session(), current_participant().id),
                            **queries.overview(db_session(), current_participant()))
 
 

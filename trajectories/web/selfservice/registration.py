@@ -8,11 +8,10 @@ from flask_babel import gettext as _
 from trajectories.catalogue.models import Edition
 from trajectories.catalogue.status import registration_open
 from trajectories.core.errors import InvalidInput
-from trajectories.core.reference import municipalities
 from trajectories.people import places, registration
 from trajectories.people.models import Participant
 from trajectories.web import db_session
-from trajectories.web.public import track_entry
+from trajectories.web.public import municipality_groups, track_entry
 from trajectories.web.security import limiter
 from trajectories.web.selfservice.blueprint import bp, email_key, link_from_mail, message
 
@@ -23,15 +22,6 @@ def _edition_or_404(organiser_slug: str, track_slug: str, edition_slug: str):
     if row is None:
         abort(404)
     return organiser, entry, row
-
-
-def _municipality_groups():
-    """Municipalities grouped by country and province, for <optgroup>s."""
-    countries = {"NL": _("Nederland"), "BE": _("Vlaanderen")}
-    groups: dict[str, list] = {}
-    for m in municipalities():
-        groups.setdefault(f"{countries[m.country]} — {m.province}", []).append(m)
-    return sorted(groups.items())
 
 
 @bp.route("/<organiser_slug>/<track_slug>/<edition_slug>/inschrijven", methods=["GET", "POST"])
@@ -57,7 +47,7 @@ def register(organiser_slug: str, track_slug: str, edition_slug: str):
     full = row["places_left"] == 0  # registering puts them (their municipality) on the waiting list
     return render_template("selfservice/register.html", organiser=organiser, entry=entry,
                            row=row, edition=edition, is_open=is_open, full=full,
-                           error=error, form=form, groups=_municipality_groups(),
+                           error=error, form=form, groups=municipality_groups(),
                            other_kinds=registration.other_kinds(edition)), 200 if error is None else 422
 
 

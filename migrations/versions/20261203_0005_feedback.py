@@ -1,7 +1,7 @@
 """Feedback after sessions and the edition's evaluation: four new tables, no existing data
 touched. Answers hold a keyed hash of who answered (`respondent`), never a participant id.
 
-Revision ID: 0006_feedback
+Revision ID: 0005_feedback
 Revises: 0004_reach
 Create Date: 2026-12-03 17:57:35.516759
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 import sqlmodel
 
 
-revision = '0006_feedback'
-down_revision = '0004_reach'
+revision = "0005_feedback"
+down_revision = "0004_reach"
 branch_labels = None
 depends_on = None
 
