@@ -74,10 +74,12 @@ def feed_urls(base: str, database_url: str) -> dict[str, str]:
     for path in track_pages:
         _, _, track_page = fetch(base + path.decode())
         links += re.findall(rb'<link[^>]+type="text/calendar"[^>]+href="([^"]+)"', track_page)
-    edition_links = [link.decode() for link in links if link.count(b"/") >= 4]
-    if edition_links:
-        link = edition_links[0]
-        urls["edition_feed"] = base + urlsplit(link).path  # the page names the public address
+    # The page names the public address (a full URL): an edition feed's path has four slashes
+    # (/feeds/<organiser>/<track>/<edition>.ics), a track's three, the organiser's two.
+    edition_paths = [path for path in (urlsplit(link.decode()).path for link in links)
+                     if path.startswith("/feeds/") and path.count("/") == 4]
+    if edition_paths:
+        urls["edition_feed"] = base + edition_paths[0]
     personal = personal_feed_path(database_url)
     if personal:
         urls["personal_feed"] = base + personal

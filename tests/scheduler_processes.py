@@ -9,16 +9,18 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlmodel import select
 
 from tests import factories
+from trajectories.catalogue.models import Edition
 from trajectories.core.clock import utcnow
 from trajectories.core.models import Heartbeat
 from trajectories.mail.models import OutboxMessage
 from trajectories.people.models import Enrollment, EnrollmentStatus, Participant
+from trajectories.schedule.models import Deadline, Meeting
 from trajectories.scheduler.models import PlannedMoment
 
 TRAJECTORIES = str(Path(sys.executable).with_name("trajectories"))
@@ -96,6 +98,27 @@ def admitted_edition(session, people: int):
     edition = factories.edition(session)
     admit(session, edition, people)
     return edition
+
+
+def many_editions(session, count: int, sessions: int = 6, deadlines: int = 3) -> None:
+    """`count` running editions (sessions and deadlines ahead) written directly, as a platform
+    migrating its data in: nothing is planned for them until a scheduler re-plans."""
+    track = factories.track(session)
+    first = date.today() + timedelta(days=30)
+    editions = [Edition(track_id=track.id, slug=f"bulk-{n}", name=f"Editie {n}",
+                        coordinator_email="coordinator@vng.example") for n in range(count)]
+    session.add_all(editions)
+    session.flush()
+    for n, edition in enumerate(editions):
+        for number in range(sessions):
+            day = first + timedelta(days=n % 60 + 14 * number)
+            start = datetime(day.year, day.month, day.day, 11, 30, tzinfo=UTC)
+            session.add(Meeting(edition_id=edition.id, title=f"Sessie {number + 1}", on_date=day,
+                                starts_at=start, ends_at=start + timedelta(hours=2)))
+        for number in range(deadlines):
+            session.add(Deadline(edition_id=edition.id, title=f"Opdracht {number + 1}",
+                                 due_date=first + timedelta(days=n % 60 + 30 * (number + 1))))
+    session.commit()
 
 
 def fan_out_now(session, edition) -> str:

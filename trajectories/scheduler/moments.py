@@ -5,6 +5,7 @@ session, and an edition with nothing ahead.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -37,6 +38,7 @@ class Moment:
     participant_id: int | None = None
 
 
+@functools.lru_cache(maxsize=65536)
 def local_moment(day: date, hour: int, zone_name: str) -> datetime:
     """`hour`:00 on `day` in the edition's zone, as UTC (an hour later if DST skips it)."""
     try:
@@ -100,11 +102,15 @@ def _nudges(deadline: Deadline, edition: Edition, prefs: EditionMailSettings, du
 
 
 def deadline_moments(session: Session, deadline: Deadline, edition: Edition,
-                     prefs: EditionMailSettings) -> list[Moment]:
-    """Nudges for everyone on the deadline's own date, and for each extension on its date."""
+                     prefs: EditionMailSettings,
+                     extensions: list[DeadlineExtension] | None = None) -> list[Moment]:
+    """Nudges for everyone on the deadline's own date, and for each extension on its date.
+    `extensions`: the deadline's, when the caller loaded them already (a whole re-plan)."""
     moments = _nudges(deadline, edition, prefs, deadline.due_date, "", None)
-    for extension in session.exec(select(DeadlineExtension).where(
-            DeadlineExtension.deadline_id == deadline.id)):
+    if extensions is None:
+        extensions = session.exec(select(DeadlineExtension).where(
+            DeadlineExtension.deadline_id == deadline.id))
+    for extension in extensions:
         moments += _nudges(deadline, edition, prefs, extension.due_date,
                            f":participant:{extension.participant_id}", extension.participant_id)
     return moments
@@ -117,9 +123,11 @@ def last_activity(session: Session, edition_id: int) -> date | None:
 
 
 def digest_moments(session: Session, edition: Edition, prefs: EditionMailSettings,
-                   now: datetime) -> list[Moment]:
-    """The next weekly digest to the coordinator, while the edition is running."""
-    last = last_activity(session, edition.id)
+                   now: datetime, last: date | None = ...) -> list[Moment]:
+    """The next weekly digest to the coordinator, while the edition is running. `last`: the
+    edition's `last_activity`, when the caller has it already (a whole re-plan)."""
+    if last is ...:
+        last = last_activity(session, edition.id)
     if prefs.digest_weekday is None or not edition.coordinator_email or last is None:
         return []
     today = to_local(now, edition.timezone).date()
@@ -134,14 +142,19 @@ def digest_moments(session: Session, edition: Edition, prefs: EditionMailSetting
                    edition.id, due, due + timedelta(days=1))]
 
 
-def evaluation_moments(session: Session, edition: Edition,
-                       prefs: EditionMailSettings) -> list[Moment]:
+def evaluation_moments(session: Session, edition: Edition, prefs: EditionMailSettings,
+                       meetings: list[Meeting] | None = None) -> list[Moment]:
     """The evaluation the day after the edition's last session (at the send hour), and one
     reminder a week later (to those who have not answered: worked out when it fires). None for
-    an edition without sessions."""
-    last = session.exec(select(Meeting).where(
-        Meeting.edition_id == edition.id, Meeting.status != MeetingStatus.CANCELLED)
-        .order_by(Meeting.on_date.desc())).first()
+    an edition without sessions. `meetings`: the edition's, when the caller loaded them already
+    (a whole re-plan)."""
+    if meetings is None:
+        last = session.exec(select(Meeting).where(
+            Meeting.edition_id == edition.id, Meeting.status != MeetingStatus.CANCELLED)
+            .order_by(Meeting.on_date.desc())).first()
+    else:
+        last = max((m for m in meetings if m.status != MeetingStatus.CANCELLED),
+                   key=lambda m: m.on_date, default=None)
     if last is None:
         return []
     day = last.on_date + timedelta(days=EVALUATION_AFTER_DAYS)
@@ -158,18 +171,26 @@ def evaluation_moments(session: Session, edition: Edition,
 COMPLETION_USEFUL = timedelta(days=60)
 
 
-def completion_moments(session: Session, edition: Edition) -> list[Moment]:
+def completion_moments(session: Session, edition: Edition, meetings: list[Meeting] | None = None,
+                       due_dates: list[date] | None = None) -> list[Moment]:
     """Applying the edition's completion rules, once its last session is over and its last
-    deadline (extensions too) has passed: attendance and hand-ins are then all in."""
+    deadline (extensions too) has passed: attendance and hand-ins are then all in. `meetings`,
+    `due_dates` (deadlines and extensions): the edition's, when the caller loaded them already
+    (a whole re-plan)."""
+    if meetings is None:
+        meetings = session.exec(select(Meeting).where(Meeting.edition_id == edition.id))
     ends = [m.ends_at or local_moment(m.on_date + timedelta(days=1), 0, edition.timezone)
-            for m in session.exec(select(Meeting).where(
-                Meeting.edition_id == edition.id, Meeting.status == MeetingStatus.SCHEDULED))]
+            for m in meetings if m.status == MeetingStatus.SCHEDULED]
     if not ends:
         return []
-    days = list(session.exec(select(Deadline.due_date).where(Deadline.edition_id == edition.id)))
-    days += list(session.exec(select(DeadlineExtension.due_date).join(
-        Deadline, Deadline.id == DeadlineExtension.deadline_id)
-        .where(Deadline.edition_id == edition.id)))
+    if due_dates is not None:
+        days = list(due_dates)
+    else:
+        days = list(session.exec(select(Deadline.due_date).where(
+            Deadline.edition_id == edition.id)))
+        days += list(session.exec(select(DeadlineExtension.due_date).join(
+            Deadline, Deadline.id == DeadlineExtension.deadline_id)
+            .where(Deadline.edition_id == edition.id)))
     ends += [local_moment(day + timedelta(days=1), 0, edition.timezone) for day in days]
     due = max(ends)
     return [Moment(f"completion:cohort:{edition.id}", "completion", f"cohort:{edition.id}",

@@ -14,6 +14,7 @@ rows whatever the size of the edition. A draft edition gets no moments until it 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func
@@ -23,7 +24,7 @@ from trajectories.catalogue.models import Edition
 from trajectories.core.clock import utcnow
 from trajectories.mail.models import DEFAULT_NUDGE_DAYS, EditionMailSettings, settings_for
 from trajectories.schedule.models import Deadline, DeadlineExtension, Meeting
-from trajectories.scheduler import moments
+from trajectories.scheduler import batch, moments
 from trajectories.scheduler.models import MomentStatus, PlannedMoment
 
 log = logging.getLogger(__name__)
@@ -47,37 +48,57 @@ PAST_WHEN_PLANNED = "past when planned"
 EDITION_OVER = "edition is over"
 
 
-def _store(session: Session, moment: moments.Moment, now: datetime,
-           existing: PlannedMoment | None, *, refire: bool = False) -> PlannedMoment:
-    """Insert or move one moment. `refire`: plan it again even if it fired at this same time
-    (a debounced notice pushed forward)."""
-    row = existing
-    if row is None:
-        row = PlannedMoment(job_id=moment.job_id, kind=moment.kind, subject=moment.subject,
-                            edition_id=moment.edition_id, participant_id=moment.participant_id,
-                            due_at=moment.due_at, useful_until=moment.useful_until)
-        if moment.due_at < now - timedelta(seconds=1):
-            row.status, row.note, row.processed_at = MomentStatus.SKIPPED, PAST_WHEN_PLANNED, now
-        session.add(row)
-        return row
+def _fresh(moment: moments.Moment, now: datetime) -> dict:
+    """The column values of a newly planned moment (skipped if already past)."""
+    past = moment.due_at < now - timedelta(seconds=1)
+    return dict(job_id=moment.job_id, kind=moment.kind, subject=moment.subject,
+                edition_id=moment.edition_id, participant_id=moment.participant_id,
+                due_at=moment.due_at, useful_until=moment.useful_until,
+                status=MomentStatus.SKIPPED if past else MomentStatus.PLANNED,
+                note=PAST_WHEN_PLANNED if past else "", processed_at=now if past else None,
+                version=1, synced_version=0, updated_at=now)
+
+
+def _apply(row, moment: moments.Moment, now: datetime, refire: bool = False) -> bool:
+    """Move a stored moment (a PlannedMoment or a `batch.StoredMoment`) to `moment`; whether it
+    changed. `refire`: plan it again even if it fired at this same time (a debounced notice
+    pushed forward)."""
     moved = row.due_at != moment.due_at or row.useful_until != moment.useful_until
     revived = row.status == MomentStatus.REMOVED
     if not (moved or revived or refire):
-        return row
+        return False
     row.due_at, row.useful_until = moment.due_at, moment.useful_until
     if moment.due_at < now - timedelta(seconds=1):
         row.status, row.note, row.processed_at = MomentStatus.SKIPPED, PAST_WHEN_PLANNED, now
     else:
         row.status, row.note, row.processed_at = MomentStatus.PLANNED, "", None
     _bump(row, now)
-    session.add(row)
-    return row
+    return True
+
+
+def _retire(row, now: datetime, why: str) -> bool:
+    """Mark a stored moment that is still planned removed; whether it changed."""
+    if row.status != MomentStatus.PLANNED:
+        return False
+    row.status, row.note = MomentStatus.REMOVED, why
+    _bump(row, now)
+    return True
+
+
+def _store(session: Session, moment: moments.Moment, now: datetime,
+           existing: PlannedMoment | None, *, refire: bool = False) -> PlannedMoment:
+    """Insert or move one moment."""
+    if existing is None:
+        row = PlannedMoment(**_fresh(moment, now))
+        session.add(row)
+        return row
+    if _apply(existing, moment, now, refire):
+        session.add(existing)
+    return existing
 
 
 def _remove(session: Session, row: PlannedMoment, now: datetime, why: str) -> None:
-    if row.status == MomentStatus.PLANNED:
-        row.status, row.note = MomentStatus.REMOVED, why
-        _bump(row, now)
+    if _retire(row, now, why):
         session.add(row)
 
 
@@ -98,6 +119,12 @@ def reconcile_subject(session: Session, subject: str, kinds: tuple[str, ...],
 
 MEETING_KINDS = ("reminder", "coaching")
 DEADLINE_KINDS = ("nudge", "overdue")
+DIGEST_KINDS = ("digest",)
+EVALUATION_KINDS = ("evaluation", "evaluation_reminder")
+COMPLETION_KINDS = ("completion",)
+#: Every kind a whole re-plan (`edition_wanted`) works out.
+PLANNED_KINDS = (*MEETING_KINDS, *DEADLINE_KINDS, *DIGEST_KINDS, *EVALUATION_KINDS,
+                 *COMPLETION_KINDS)
 
 
 def replan_meeting(session: Session, meeting_id: int, now: datetime | None = None) -> None:
@@ -148,23 +175,66 @@ def plan_digest(session: Session, edition_id: int, now: datetime | None = None) 
 
 def replan_edition(session: Session, edition_id: int, now: datetime | None = None) -> None:
     """Everything of one edition (after a change of its zone or mail settings)."""
-    now = now or utcnow()
-    for meeting_id in session.exec(select(Meeting.id).where(Meeting.edition_id == edition_id)):
-        replan_meeting(session, meeting_id, now)
-    for deadline_id in session.exec(select(Deadline.id).where(Deadline.edition_id == edition_id)):
-        replan_deadline(session, deadline_id, now)
-    plan_digest(session, edition_id, now)
-    plan_evaluation(session, edition_id, now)
-    plan_completion(session, edition_id, now)
+    plan_editions(session, [edition_id], now or utcnow())
 
 
-def plan_completion(session: Session, edition_id: int, now: datetime | None = None) -> None:
-    """The moment the edition's completion rules are applied (`moments.completion_moments`)."""
-    now = now or utcnow()
-    edition = session.get(Edition, edition_id)
-    wanted = [] if edition is None or edition.draft else moments.completion_moments(
-        session, edition)
-    reconcile_subject(session, f"cohort:{edition_id}", ("completion",), wanted, now)
+@dataclass(frozen=True)
+class Wanted:
+    """The moments one subject wants, of these kinds. `keep_due`: stored ones already due stay
+    when no longer wanted (their firing decides: a digest re-planned at its very moment)."""
+
+    subject: str
+    kinds: tuple[str, ...]
+    moments: list[moments.Moment]
+    keep_due: bool = False
+
+
+def edition_wanted(session: Session, rows: batch.EditionRows, now: datetime) -> list[Wanted]:
+    """What every subject of one edition wants, by the rules in `moments` on rows loaded
+    beforehand (a new kind of moment of an edition is added here, with its kinds in
+    PLANNED_KINDS). A draft wants nothing until it is published."""
+    edition, prefs = rows.edition, rows.prefs
+    draft = edition.draft
+    wanted = [Wanted(f"session:{meeting.id}", MEETING_KINDS,
+                     [] if draft else moments.meeting_moments(meeting, edition, prefs))
+              for meeting in rows.meetings]
+    wanted += [Wanted(f"deadline:{deadline.id}", DEADLINE_KINDS, [] if draft else
+                      moments.deadline_moments(session, deadline, edition, prefs,
+                                               rows.extensions.get(deadline.id, [])))
+               for deadline in rows.deadlines]
+    wanted.append(Wanted(f"cohort:{edition.id}", DIGEST_KINDS, [] if draft else
+                         moments.digest_moments(session, edition, prefs, now,
+                                                last=rows.last_activity), keep_due=True))
+    wanted.append(Wanted(f"edition:{edition.id}", EVALUATION_KINDS, [] if draft else
+                         moments.evaluation_moments(session, edition, prefs, rows.meetings)))
+    wanted.append(Wanted(f"cohort:{edition.id}", COMPLETION_KINDS, [] if draft else
+                         moments.completion_moments(session, edition, rows.meetings,
+                                                    rows.due_dates)))
+    return wanted
+
+
+def plan_editions(session: Session, edition_ids: list[int], now: datetime) -> None:
+    """Re-plan every subject of these editions: their rows and stored moments read per chunk
+    of editions (`batch`), the differences worked out in memory, written in bulk."""
+    for chunk in batch.chunks(edition_ids):
+        loaded = batch.load_editions(session, chunk)
+        stored = batch.load_stored(session, chunk, PLANNED_KINDS)
+        new, moved, retired = [], [], []
+        for rows in loaded.values():
+            for want in edition_wanted(session, rows, now):
+                mine = {job_id: row for job_id, row in stored.get(want.subject, {}).items()
+                        if row.kind in want.kinds}
+                for moment in want.moments:
+                    row = mine.pop(moment.job_id, None)
+                    if row is None:
+                        new.append(_fresh(moment, now))
+                    elif _apply(row, moment, now):
+                        moved.append(row)
+                for row in mine.values():
+                    if not (want.keep_due and row.due_at <= now) and \
+                            _retire(row, now, "no longer planned"):
+                        retired.append(row)
+        batch.write(session, new, moved, retired)
 
 
 #: Beyond an edition's last day and its latest overdue nudge: digests, coaching mails, time zones.
@@ -204,8 +274,7 @@ def plan_all(session: Session, now: datetime | None = None) -> None:
     """The whole plan from the database (start-up and hourly reconciliation), for every edition
     that is not long finished."""
     now = now or utcnow()
-    for edition_id in unfinished_edition_ids(session, now):
-        replan_edition(session, edition_id, now)
+    plan_editions(session, unfinished_edition_ids(session, now), now)
 
 
 def plan_notice(session: Session, *, kind: str, subject: str, edition_id: int,
@@ -239,8 +308,6 @@ def remove_notices(session: Session, subject: str, kinds: tuple[str, ...],
     session.flush()
 
 
-EVALUATION_KINDS = ("evaluation", "evaluation_reminder")
-
 
 def plan_evaluation(session: Session, edition_id: int, now: datetime | None = None) -> None:
     """The end-of-edition evaluation and its reminder, after the last session (which a new,
@@ -250,3 +317,12 @@ def plan_evaluation(session: Session, edition_id: int, now: datetime | None = No
     wanted = [] if edition is None or edition.draft else moments.evaluation_moments(
         session, edition, settings_for(session, edition_id))
     reconcile_subject(session, f"edition:{edition_id}", EVALUATION_KINDS, wanted, now)
+
+
+def plan_completion(session: Session, edition_id: int, now: datetime | None = None) -> None:
+    """The moment the edition's completion rules are applied (`moments.completion_moments`)."""
+    now = now or utcnow()
+    edition = session.get(Edition, edition_id)
+    wanted = [] if edition is None or edition.draft else moments.completion_moments(
+        session, edition)
+    reconcile_subject(session, f"cohort:{edition_id}", COMPLETION_KINDS, wanted, now)

@@ -1,6 +1,7 @@
 """The scheduler process: `run_scheduler` runs APScheduler (`engine`) as the alarm clock of
 the plan in the database, beside a keeper thread that keeps its job store in line with the plan
-(`sync`) and the one drainer thread that sends the outbox (`drainer`).
+(`sync`), a planner thread that recomputes the whole plan at start and hourly without holding
+the others up, and the one drainer thread that sends the outbox (`drainer`).
 
 Run exactly one scheduler per database: `trajectories scheduler` waits for the LeaderLock, beats
 the heartbeat, steps down when it loses the lock (its connection dropped: a database restart) and
@@ -44,8 +45,9 @@ def run_scheduler(app: Flask, stop_event: threading.Event,
     """Run until `stop_event` is set. `tick` (e.g. heartbeat and leader check) runs every
     `tick_seconds` inside the scheduler; it may set `stop_event` to step down.
 
-    The BlockingScheduler runs in this thread; a keeper thread reconciles at start (and every
-    hour), syncs changed moments every `sync_seconds`, and shuts the scheduler down on stop.
+    The BlockingScheduler runs in this thread; a keeper thread syncs changed moments every
+    `sync_seconds` from the start and shuts the scheduler down on stop; a planner thread
+    reconciles at start (and every hour) beside it.
     Jobs never call the scheduler's own API: shutdown(wait=True) holds the job store lock while
     it waits for running jobs, so a job that did would deadlock it.
     """
@@ -59,11 +61,18 @@ def run_scheduler(app: Flask, stop_event: threading.Event,
         scheduler.clock.pause()  # until the plan is reconciled
     # Polling intervals are real seconds, also on a sped-up clock.
     speed = scheduler.clock.speed if on_own_clock else 1.0
+    # One writer of the job store at a time: the keeper's syncs and the planner's repairs.
+    store_lock = threading.Lock()
+
+    def sync():
+        with store_lock:
+            sync_jobs(scheduler, db)
+
     if on_own_clock:
         def between():
             # The clock stands still until the mails of the moments that fired are sent.
             drain_requests.wait_done()
-            sync_jobs(scheduler, db)
+            sync()
 
         scheduler.between = between
     if tick is not None:
@@ -73,20 +82,33 @@ def run_scheduler(app: Flask, stop_event: threading.Event,
     drain_thread = threading.Thread(target=drainer, name="scheduler-drain", daemon=True,
                                args=(db, settings, stop_event, drain_requests, drain_seconds))
 
-    def keeper():
+    def wait_for_start() -> None:
         while not scheduler.running and not stop_event.is_set():
             time.sleep(0.05)
-        last_reconcile = None
+
+    last_reconcile = None
+
+    def replan_if_due() -> None:
+        nonlocal last_reconcile
+        if last_reconcile is None or utcnow() - last_reconcile >= RECONCILE_EVERY:
+            started = utcnow()
+            reconcile(scheduler, db, started, store_lock)
+            last_reconcile = started
+            interest_lists.maintain(app, db)  # expiry, and announcements left unqueued
+            if on_own_clock:
+                scheduler.ready()  # the clock runs from here
+
+    def keeper():
+        """Syncs the job store every `sync_seconds`, from the start: a moment planned while no
+        scheduler ran (a takeover) fires without waiting for the whole re-plan. On its own clock
+        (demonstrations, tests) it re-plans too, in turn with the syncs, as the clock's
+        replay expects."""
+        wait_for_start()
         while not stop_event.is_set():
             try:
-                if last_reconcile is None or utcnow() - last_reconcile >= RECONCILE_EVERY:
-                    last_reconcile = utcnow()
-                    reconcile(scheduler, db, last_reconcile)
-                    interest_lists.maintain(app, db)  # expiry, and announcements left unqueued
-                    if on_own_clock:
-                        scheduler.ready()  # the clock runs from here
-                else:
-                    sync_jobs(scheduler, db)
+                if on_own_clock:
+                    replan_if_due()
+                sync()
             except Exception:
                 log.exception("scheduler maintenance failed; trying again")
             stop_event.wait(sync_seconds)
@@ -96,9 +118,23 @@ def run_scheduler(app: Flask, stop_event: threading.Event,
         if scheduler.running:
             scheduler.shutdown(wait=True)
 
+    def planner():
+        """The whole re-plan at start and every hour, apart from the keeper and from APScheduler
+        (which fire what is due meanwhile); after a failure it tries again at the next turn."""
+        wait_for_start()
+        while not stop_event.is_set():
+            try:
+                replan_if_due()
+            except Exception:
+                log.exception("scheduler re-plan failed; trying again")
+            stop_event.wait(sync_seconds)
+
     start_ended = threading.Event()
     keeper_thread = threading.Thread(target=keeper, name="scheduler-keeper", daemon=True)
+    planner_thread = threading.Thread(target=planner, name="scheduler-planner", daemon=True)
     keeper_thread.start()
+    if not on_own_clock:
+        planner_thread.start()
     drain_thread.start()
     log.info("scheduler started")
     try:
@@ -110,6 +146,8 @@ def run_scheduler(app: Flask, stop_event: threading.Event,
         drain_requests.wake()
         drain_thread.join()
         keeper_thread.join()
+        if planner_thread.is_alive():
+            planner_thread.join()
     log.info("scheduler stopped")
 
 

@@ -8,6 +8,8 @@ Last-Modified, and 304 when the client already has it; HEAD works like GET witho
 
 from __future__ import annotations
 
+import time
+
 from flask import Blueprint, abort, current_app, g, request
 from flask import Response as FlaskResponse
 from flask_babel import get_locale
@@ -90,46 +92,74 @@ def _public(load) -> FlaskResponse:
     return _respond(document, PUBLIC_CACHE)
 
 
+def _organiser_document(organiser: Organiser) -> build.FeedDocument:
+    settings, start, session = _settings(), rows.window_start(), db_session()
+    return feed_cache().get(
+        ("organiser", organiser.id, settings.base_url),
+        build.organiser_version(session, organiser, start),
+        lambda: build.build_organiser_feed(session, organiser, base_url=settings.base_url,
+                                           start=start, default_zone=settings.timezone))
+
+
+def _track_document(organiser: Organiser, track: Track) -> build.FeedDocument:
+    settings, start, session = _settings(), rows.window_start(), db_session()
+    return feed_cache().get(
+        ("track", track.id, settings.base_url),
+        build.track_version(session, organiser, track, start),
+        lambda: build.build_track_feed(session, organiser, track, base_url=settings.base_url,
+                                       start=start, default_zone=settings.timezone))
+
+
+def _edition_document(organiser: Organiser, track: Track, edition: Edition) -> build.FeedDocument:
+    settings = _settings()
+    return feed_cache().get(
+        ("edition", edition.id, settings.base_url),
+        build.edition_version(organiser, track, edition),
+        lambda: build.build_edition_feed(db_session(), organiser, track, edition,
+                                        base_url=settings.base_url))
+
+
 @bp.get("/feeds/<organiser_slug>.ics")
 def organiser_feed(organiser_slug: str):
-    def load():
-        organiser, _, _ = _find(organiser_slug)
-        settings, start, session = _settings(), rows.window_start(), db_session()
-        return feed_cache().get(
-            ("organiser", organiser.id, settings.base_url),
-            build.organiser_version(session, organiser, start),
-            lambda: build.build_organiser_feed(session, organiser, base_url=settings.base_url,
-                                               start=start, default_zone=settings.timezone))
-
-    return _public(load)
+    return _public(lambda: _organiser_document(_find(organiser_slug)[0]))
 
 
 @bp.get("/feeds/<organiser_slug>/<track_slug>.ics")
 def track_feed(organiser_slug: str, track_slug: str):
-    def load():
-        organiser, track, _ = _find(organiser_slug, track_slug)
-        settings, start, session = _settings(), rows.window_start(), db_session()
-        return feed_cache().get(
-            ("track", track.id, settings.base_url),
-            build.track_version(session, organiser, track, start),
-            lambda: build.build_track_feed(session, organiser, track, base_url=settings.base_url,
-                                           start=start, default_zone=settings.timezone))
-
-    return _public(load)
+    return _public(lambda: _track_document(*_find(organiser_slug, track_slug)[:2]))
 
 
 @bp.get("/feeds/<organiser_slug>/<track_slug>/<edition_slug>.ics")
 def edition_feed(organiser_slug: str, track_slug: str, edition_slug: str):
-    def load():
-        organiser, track, edition = _find(organiser_slug, track_slug, edition_slug)
-        settings = _settings()
-        return feed_cache().get(
-            ("edition", edition.id, settings.base_url),
-            build.edition_version(organiser, track, edition),
-            lambda: build.build_edition_feed(db_session(), organiser, track, edition,
-                                            base_url=settings.base_url))
+    return _public(lambda: _edition_document(*_find(organiser_slug, track_slug, edition_slug)))
 
-    return _public(load)
+
+#: A new worker builds public feeds for at most this long before it takes requests.
+WARM_SECONDS = 2.0
+
+
+def warm_feed_cache(app, seconds: float = WARM_SECONDS) -> int:
+    """Build the public feeds into this app's cache (organisers, then tracks, then editions,
+    newest first) until `seconds` have passed, so a freshly forked worker (gunicorn's
+    post_fork) answers its first feed requests from memory; returns how many it built."""
+    deadline = time.monotonic() + seconds
+    built = 0
+    with app.app_context():
+        session = db_session()
+        organisers = {o.id: o for o in queries.organisers(session)}
+        tracks, editions = queries.tracks_with_editions(session, None)
+        published = sorted(((t, e) for t in tracks for e in editions[t.id] if not e.draft),
+                           key=lambda pair: pair[1].created_at, reverse=True)
+        work = [lambda o=o: _organiser_document(o) for o in organisers.values()]
+        work += [lambda t=t: _track_document(organisers[t.organiser_id], t) for t in tracks]
+        work += [lambda t=t, e=e: _edition_document(organisers[t.organiser_id], t, e)
+                 for t, e in published]
+        for task in work:
+            if time.monotonic() >= deadline:
+                break
+            task()
+            built += 1
+    return built
 
 
 @bp.get("/feeds/p/<token>.ics")

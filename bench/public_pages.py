@@ -1,7 +1,7 @@
 """Public pages and "my trajectories": median time per request in-process (Flask test client,
 SQLite), each beside a hello-world route added to the same app (the baseline).
 
-    .venv/bin/python bench/public.py          # BENCH_ROUNDS=200 requests per page
+    .venv/bin/python bench/public_pages.py          # BENCH_ROUNDS=200 requests per page
 """
 
 from __future__ import annotations
