@@ -30,8 +30,9 @@ class EnrollmentStatus(Labelled):
 
 #: Taking part in an edition: admitted, or finished it. Only they see its sessions and deadlines
 #: (on /mijn/ and in the personal feed), deliver, are on its attendance and progress lists and
-#: get the mail "to admitted participants". Places taken and the scheduler's mails (invitations,
-#: reminders, nudges, coaching, welcome) go by ADMITTED alone: someone who finished needs none.
+#: get the mail "to admitted participants", the coaching mail after a session (completion is
+#: decided when the last one ends, before its coaching mail) and the evaluation. Places taken and
+#: the other scheduler mails (invitations, reminders, nudges, welcome) go by ADMITTED alone.
 TAKING_PART = (EnrollmentStatus.ADMITTED, EnrollmentStatus.COMPLETED)
 #: Holding a place or waiting for one: what a participant can still withdraw from.
 ACTIVE = (EnrollmentStatus.APPLIED, EnrollmentStatus.ADMITTED, EnrollmentStatus.WAITLISTED)

@@ -76,7 +76,7 @@ class _About:
         key = int(number) if number.isdigit() else None
         if moment.kind in ("welcome", "digest"):
             return 1
-        if moment.kind in ("evaluation", "evaluation_reminder"):
+        if moment.kind in ("evaluation", "evaluation_reminder", "coaching"):
             # Everyone taking part (the reminder: those of them who will not have answered).
             return len(participants(self.session, enrolled_ids(moment.edition_id, TAKING_PART)))
         if moment.kind == "completion":  # a certificate mail to each who completes, at most

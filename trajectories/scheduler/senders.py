@@ -115,7 +115,9 @@ def _coaching(session, moment, settings, now) -> int:
         return 0
     edition, track, _ = _context(session, meeting.edition_id)
     next_meeting, next_deadline = _next_items(session, edition.id, meeting.ends_at)
-    return _to_each(session, settings, admitted_ids(edition.id), template="coaching",
+    # Everyone taking part: on the last session's day completion is decided at its end, before
+    # the coaching mail (and its feedback question) goes to the ones who completed too.
+    return _to_each(session, settings, enrolled_ids(edition.id, TAKING_PART), template="coaching",
                     kind=MailKind.COACHING, dedupe_prefix=f"{_occurrence(moment)}:", edition=edition,
                     track=track, meeting=meeting, materials=_materials(session, meeting.id),
                     next_meeting=next_meeting, next_deadline=next_deadline,
