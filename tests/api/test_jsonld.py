@@ -31,11 +31,15 @@ def test_every_demo_track_page_carries_a_course_and_the_pilot_its_sessions(app, 
         pages = [f"/{o.slug}/{t.slug}/" for t, o in s.exec(
             select(Track, Organiser).join(Organiser, Organiser.id == Track.organiser_id))]
     assert len(pages) >= 8
+    with_editions = 0
     for page in pages:
         course = jsonld(client, page)
         assert course["@context"] == "https://schema.org" and course["@type"] == "Course"
         assert course["provider"]["@type"] == "Organization"
-        assert course["hasCourseInstance"], page
+        # Tracks the sources give no edition (Migratie, Participatie, ...) have none in the demo.
+        assert isinstance(course["hasCourseInstance"], list), page
+        with_editions += bool(course["hasCourseInstance"])
+    assert with_editions >= 5
 
     pilot = jsonld(client, "/vng/praktijkproef-inclusie/")
     edition = next(i for i in pilot["hasCourseInstance"] if i["name"].endswith("2021"))
