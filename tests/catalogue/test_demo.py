@@ -128,6 +128,7 @@ def test_demo_pilot_2021_is_history_with_attendance_and_four_texts(runner, db):
                        .order_by(Meeting.on_date)).first()
         links = {m.url for m in s.exec(select(Material).where(Material.meeting_id == first.id))}
     assert len(enrolled) == 5 and {e.status for e in enrolled} == {"admitted"}
+    assert pilot.place_unit == "organisation" and pilot.capacity == 5  # five municipalities
     assert len(provinces) >= 3
     assert len(attendance) == 5 * 6 and 0 < sum(not a.present for a in attendance) < 5
     assert delivered == 4

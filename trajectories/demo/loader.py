@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from trajectories.accounts import services as accounts
 from trajectories.accounts.models import Coordinator
 from trajectories.catalogue import services as catalogue
-from trajectories.catalogue.models import Edition, Organiser, Track
+from trajectories.catalogue.models import Edition, Organiser, PlaceUnit, Track
 from trajectories.core.clock import local_today, to_utc
 from trajectories.core.db import Database
 from trajectories.core.reference import municipality_by_code
@@ -97,8 +97,8 @@ def _load_edition(session: Session, track: Track, data: dict, participants: dict
     opens, closes = _registration_window(data)
     edition = catalogue.create_edition(
         session, track, slug=data["slug"], name=data["name"], timezone=data["timezone"],
-        capacity=data.get("capacity"), eligibility=data["eligibility"],
-        coordinator_email=data["coordinator_email"],
+        capacity=data.get("capacity"), place_unit=data.get("place_unit", PlaceUnit.PERSON),
+        eligibility=data["eligibility"], coordinator_email=data["coordinator_email"],
         registration_opens_at=opens, registration_closes_at=closes, region=data.get("region", ""))
     meetings = []
     for meeting in data["sessions"]:

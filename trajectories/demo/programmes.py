@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from datetime import date, time, timedelta
 
-from trajectories.catalogue.models import Eligibility
+from trajectories.catalogue.models import Eligibility, PlaceUnit
 from trajectories.demo.regional import regional_meetings
 from trajectories.schedule.models import DeliveredBy, MeetingKind, MeetingMode
 
@@ -129,8 +129,9 @@ def programmes(today: date) -> list[dict]:
     congress = "Eindcongres Iedereen Doet Mee! met lancering handreiking Global Goals & lokale inclusie"
     return [
         dict(organiser="vng", track=pilot_common, editions=[
+            # "About five municipalities": a place is a municipality, with its team.
             dict(slug="2021", name="2021", timezone=AMS, capacity=5,
-                 eligibility=Eligibility.MUNICIPALITIES,
+                 place_unit=PlaceUnit.ORGANISATION, eligibility=Eligibility.MUNICIPALITIES,
                  registration=(date(2021, 2, 1), date(2021, 4, 12)),
                  coordinator_email="GlobalGoals@VNG.nl",
                  sessions=[
@@ -153,7 +154,7 @@ def programmes(today: date) -> list[dict]:
                  absent={"p.hendriks@tilburg.example": [2, 4],
                          "j.devries@utrecht.example": [3]}),
             dict(slug="tweede-editie", name="Tweede editie (voorbeeld)", timezone=AMS, capacity=5,
-                 eligibility=Eligibility.MUNICIPALITIES, coordinator_email="GlobalGoals@VNG.nl",
+                 place_unit=PlaceUnit.ORGANISATION, eligibility=Eligibility.MUNICIPALITIES, coordinator_email="GlobalGoals@VNG.nl",
                  registration=(r(-14), r(9)),
                  sessions=[
                      _example(pilot_sessions[0][0], r(10), t1330, t1530),
