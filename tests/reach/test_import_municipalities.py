@@ -7,6 +7,8 @@ import pytest
 from sqlmodel import func, select
 
 from tests import factories
+from tests.people.test_registration import register_path
+from tests.public_world import open_edition, register_form, submit
 from tests.reach import world
 from trajectories.core import reference
 from trajectories.core.reference import ReferenceMunicipality
@@ -94,3 +96,20 @@ def test_a_merger_keeps_the_history_under_the_new_municipality(runner, session, 
 def test_a_municipality_takes_its_province_from_the_reference(session):
     organisation = factories.municipality(session, name="Utrecht", code="GM0344")
     assert organisation.province == "Utrecht"
+
+
+def test_after_a_merger_people_choose_the_new_municipality_not_the_merged_ones(
+        runner, session, tmp_path, client):
+    edition = open_edition(session)
+    path = register_path(session, edition)
+    session.commit()  # the command writes through its own session
+    assert ">Veenendaal<" in client.get(path).get_data(as_text=True)
+    result = _run(runner, tmp_path, "code;naam;provincie;vervangt\n"
+                                    "GM1999;Veenendaal-Rhenen;Utrecht;GM0345, GM0340\n")
+    assert result.exit_code == 0, result.output
+    page = client.get(path).get_data(as_text=True)
+    assert ">Veenendaal-Rhenen<" in page and ">Veenendaal<" not in page
+    refused = submit(client, path, register_form(organisation="GM0345"))
+    assert refused.status_code == 422
+    assert "Kies je gemeente uit de lijst" in refused.get_data(as_text=True)
+    assert submit(client, path, register_form(organisation="GM1999")).status_code in (200, 302)

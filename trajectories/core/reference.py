@@ -104,6 +104,12 @@ def current(session: Session) -> tuple[Municipality, ...]:
                         key=lambda m: (m.name.lower(), m.country)))
 
 
+def current_by_code(session: Session) -> dict[str, Municipality]:
+    """{code: municipality} of those that exist now: what a person can choose (registration,
+    the interest list, a CSV import); a municipality merged away is no longer one of them."""
+    return {m.code: m for m in current(session)}
+
+
 def find(session: Session, code: str) -> Municipality | None:
     """The municipality with this code in the reference (imported or shipped), merged or not."""
     row = session.get(ReferenceMunicipality, code)

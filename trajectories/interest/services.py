@@ -24,7 +24,7 @@ from trajectories.core import service as base
 from trajectories.core.clock import utcnow
 from trajectories.core.errors import FieldChecks, InvalidInput
 from trajectories.core.models import Language
-from trajectories.core.reference import municipality_by_code
+from trajectories.core.reference import current_by_code
 from trajectories.core.service import service
 from trajectories.interest.events import InterestConfirmed, InterestLeft
 from trajectories.interest.models import RETENTION_DAYS, InterestEntry
@@ -70,7 +70,7 @@ def check_form(session: Session, track: Track, data: dict) -> Form:
     name = checks.run(base.text, data.get("name"), "name", _l("Naam"), max_length=200)
     email = checks.run(base.email, data.get("email"))
     municipality = (data.get("municipality") or "").strip()
-    if municipality not in municipality_by_code():
+    if municipality not in current_by_code(session):
         checks.errors["municipality"] = str(_l("Kies je gemeente uit de lijst."))
     checks.done()
     language = data.get("language") if data.get("language") in list(Language) else Language.NL
@@ -100,7 +100,7 @@ def _organisation(session: Session, code: str) -> Organisation:
     found = session.exec(select(Organisation).where(Organisation.code == code)).first()
     if found:
         return found
-    ref = municipality_by_code()[code]
+    ref = current_by_code(session)[code]
     return people.create_organisation.__wrapped__(
         session, name=ref.name, kind=OrganisationKind.MUNICIPALITY, country=ref.country,
         code=ref.code, province=ref.province)

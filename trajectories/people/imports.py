@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from trajectories.catalogue.models import Edition
 from trajectories.core.errors import InvalidInput
-from trajectories.core.reference import municipality_by_code
+from trajectories.core.reference import current_by_code
 from trajectories.people import services as people
 from trajectories.people.models import Organisation, OrganisationKind
 
@@ -105,7 +105,7 @@ def _organisation_for(session: Session, code: str) -> Organisation | None:
     found = session.exec(select(Organisation).where(Organisation.code == code)).first()
     if found is not None:
         return found
-    municipality = municipality_by_code().get(code)
+    municipality = current_by_code(session).get(code)
     if municipality is None:
         raise InvalidInput(_l("Onbekende organisatiecode %(code)s.", code=code), "organisatiecode")
     return people.create_organisation.__wrapped__(

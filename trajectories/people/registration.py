@@ -21,7 +21,7 @@ from trajectories.catalogue.status import registration_open
 from trajectories.core import service as base
 from trajectories.core.errors import FieldChecks, InvalidInput
 from trajectories.core.models import Language
-from trajectories.core.reference import municipality_by_code
+from trajectories.core.reference import current_by_code
 from trajectories.core.service import service
 from trajectories.mail import public as public_mail
 from trajectories.people import places
@@ -92,7 +92,7 @@ def _check_eligible(edition: Edition, kind: str) -> None:
                            "organisation")
 
 
-def check_form(edition: Edition, data: dict) -> Form:
+def check_form(session: Session, edition: Edition, data: dict) -> Form:
     """The registration, checked field by field; InvalidInput names every field found wrong."""
     _check_open(edition)
     checks = FieldChecks()
@@ -107,7 +107,7 @@ def check_form(edition: Edition, data: dict) -> Form:
                                 _l("Naam van je organisatie"), max_length=200)
         other_kind = checks.run(base.choice, data.get("other_kind") or OrganisationKind.OTHER,
                                 OTHER_KINDS, "other_kind", _l("soort organisatie"))
-    elif organisation not in municipality_by_code():
+    elif organisation not in current_by_code(session):
         checks.errors["organisation"] = str(_l(
             "Kies je gemeente uit de lijst, of kies \"Andere organisatie\"."))
     if "organisation" not in checks.errors and "other_kind" not in checks.errors:
@@ -136,7 +136,7 @@ def _external(endpoint: str, **values) -> str:
 def request_registration(session: Session, edition: Edition, data: dict) -> Form:
     """Check the form and mail a fresh confirmation link. Registering again does the same:
     the same answer, a fresh link, and (on confirmation) still one enrollment."""
-    form = check_form(edition, data)
+    form = check_form(session, edition, data)
     someone = places.candidate(session, form.organisation, form.email)
     if someone is not None:  # the municipality's maximum, said before any mail goes out
         places.check_team_room(session, edition, someone)
@@ -157,7 +157,7 @@ def _organisation_for(session: Session, form: Form) -> Organisation:
             Organisation.code == form.organisation)).first()
         if found:
             return found
-        ref = municipality_by_code()[form.organisation]
+        ref = current_by_code(session)[form.organisation]
         return people.create_organisation.__wrapped__(
             session, name=ref.name, kind=OrganisationKind.MUNICIPALITY, country=ref.country,
             code=ref.code, province=ref.province)

@@ -21,7 +21,7 @@ from trajectories.catalogue import queries
 from trajectories.catalogue.models import Organiser
 from trajectories.catalogue.status import Status
 from trajectories.core.clock import utcnow
-from trajectories.core.reference import goals, municipalities
+from trajectories.core.reference import current, goals
 from trajectories.interest.models import RETENTION_DAYS
 from trajectories.people import uploads
 from trajectories.people.registration import RETENTION
@@ -190,10 +190,11 @@ def track_page(organiser_slug: str, track_slug: str):
 
 
 def municipality_groups():
-    """Municipalities grouped by country and province, for <optgroup>s."""
+    """The municipalities that exist now (after the last import of mergers), grouped by country
+    and province, for <optgroup>s."""
     countries = {"NL": gettext("Nederland"), "BE": gettext("Vlaanderen")}
     groups: dict[str, list] = {}
-    for m in municipalities():
+    for m in current(db_session()):
         groups.setdefault(f"{countries[m.country]} — {m.province}", []).append(m)
     return sorted(groups.items())
 
