@@ -71,8 +71,11 @@ def _evaluation_page(edition, token, values, *, saved=False, error=None, status=
                            scale_kind=QuestionKind.SCALE), status
 
 
-@bp.get("/evaluatie/<int:edition_id>/<token>")
+@bp.route("/evaluatie/<int:edition_id>/<token>", methods=["GET", "POST"])
 def evaluation(edition_id: int, token: str):
+    # One rule for both methods: an id too big for the database then answers 404, not 405.
+    if request.method == "POST":
+        return evaluation_answer(edition_id, token)
     g.log_path = f"/feedback/evaluatie/{edition_id}/<token>"
     s = db_session()
     try:
@@ -87,7 +90,6 @@ def evaluation(edition_id: int, token: str):
     return _evaluation_page(edition, token, values)
 
 
-@bp.post("/evaluatie/<int:edition_id>/<token>")
 def evaluation_answer(edition_id: int, token: str):
     g.log_path = f"/feedback/evaluatie/{edition_id}/<token>"
     s = db_session()
