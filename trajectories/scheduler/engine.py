@@ -104,8 +104,10 @@ class ClockScheduler(BlockingScheduler):
                         self.between()
                     except Exception:
                         log.exception("scheduler maintenance failed; trying again")
-                wait_seconds = None
+                # Until the first re-plan is done (`ready`), look again every real second.
+                wait_seconds = 1.0
                 if self._ready.is_set():
+                    wait_seconds = None
                     wake = self._next_wakeup()
                     self.clock.resume(until=wake)
                     if wake is not None:

@@ -68,13 +68,6 @@ def run_scheduler(app: Flask, stop_event: threading.Event,
         with store_lock:
             sync_jobs(scheduler, db)
 
-    if on_own_clock:
-        def between():
-            # The clock stands still until the mails of the moments that fired are sent.
-            drain_requests.wait_done()
-            sync()
-
-        scheduler.between = between
     if tick is not None:
         # (next_run_time=None would add the job paused.)
         scheduler.add_job(tick, "interval", seconds=tick_seconds * speed, id="system:tick",
@@ -98,16 +91,29 @@ def run_scheduler(app: Flask, stop_event: threading.Event,
             if on_own_clock:
                 scheduler.ready()  # the clock runs from here
 
+    if on_own_clock:
+        replanned_at = None  # real time (monotonic): the clock's hours fly by
+
+        def between():
+            # The clock stands still until the mails of the moments that fired are sent, and
+            # while the plan is recomputed: a re-plan on a running clock (a day passes in a tenth
+            # of a second) planned moments whose time had passed before they reached the store.
+            nonlocal replanned_at
+            drain_requests.wait_done()
+            if replanned_at is None or time.monotonic() - replanned_at >= sync_seconds:
+                replan_if_due()
+                replanned_at = time.monotonic()
+            sync()
+
+        scheduler.between = between
+
     def keeper():
         """Syncs the job store every `sync_seconds`, from the start: a moment planned while no
-        scheduler ran (a takeover) fires without waiting for the whole re-plan. On its own clock
-        (demonstrations, tests) it re-plans too, in turn with the syncs, as the clock's
-        replay expects."""
+        scheduler ran (a takeover) fires without waiting for the whole re-plan. (On its own
+        clock the scheduler's loop re-plans, while the clock stands still: `between`.)"""
         wait_for_start()
         while not stop_event.is_set():
             try:
-                if on_own_clock:
-                    replan_if_due()
                 sync()
             except Exception:
                 log.exception("scheduler maintenance failed; trying again")
