@@ -39,12 +39,16 @@ run: install
 # with its own summary. Fails if either fails; "no tests ran" (exit 5: PYTEST_ARGS chose none of
 # that half) is no failure. A marker expression of your own goes in TEST_MARK, not in PYTEST_ARGS:
 # `make test TEST_MARK="not postgres" PYTEST_ARGS="tests/mail"`.
+# The fast half runs on every core (pytest-xdist: TEST_WORKERS, `0` for one process; each worker
+# has a PostgreSQL database of its own); the slow half, whose tests time real processes, in one.
 TEST_MARK ?=
+TEST_WORKERS ?= auto
 test: install
 	@status=0; \
 	for part in "not slow" "slow"; do \
+	  workers=$(TEST_WORKERS); [ "$$part" = "slow" ] && workers=0; \
 	  echo "=== make test: $$part ==="; \
-	  $(BIN)/python -m pytest -m "($$part)$(if $(TEST_MARK), and ($(TEST_MARK)))" $(PYTEST_ARGS); \
+	  $(BIN)/python -m pytest -n $$workers -m "($$part)$(if $(TEST_MARK), and ($(TEST_MARK)))" $(PYTEST_ARGS); \
 	  code=$$?; \
 	  [ $$code -eq 0 ] || [ $$code -eq 5 ] || status=1; \
 	  echo "=== make test: $$part: exit $$code ==="; \

@@ -11,7 +11,8 @@ import os
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
 import trajectories.schema  # noqa: F401
@@ -19,7 +20,7 @@ from tests.auth import signed_in_coordinator, signed_in_participant  # noqa: F40
 from tests.coordinator_helpers import Browser, build_world
 from trajectories.app import SUBSCRIPTIONS, create_app
 from trajectories.core import events
-from trajectories.core.db import Database
+from trajectories.core.db import Database, normalise_url
 
 # The after-commit handlers the app wires, for every test: a test with only a session re-plans
 # as the app does, whichever tests ran before it.
@@ -31,6 +32,27 @@ if PG_URL and "options=" not in PG_URL:
     # PostgreSQL half of the suite several times slower.
     PG_URL += ("&" if "?" in PG_URL else "?") + "options=-csynchronous_commit%3Doff"
 REQUIRE_ALL = os.environ.get("TRAJECTORIES_REQUIRE_ALL") == "1"
+
+
+def _worker_database(url: str, worker: str) -> str:
+    """The database of one parallel worker (`pytest -n`, pytest-xdist): `<name>_<worker>` beside
+    the configured one, created when missing. Each worker empties its own tables between tests,
+    so the workers never see each other's rows (nor take each other's advisory locks)."""
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = create_engine(normalise_url(url), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                {"name": name}).first():
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+if PG_URL and os.environ.get("PYTEST_XDIST_WORKER"):
+    PG_URL = _worker_database(PG_URL, os.environ["PYTEST_XDIST_WORKER"])
 
 
 def require(condition: bool, reason: str) -> None:

@@ -304,6 +304,35 @@ def test_personal_feed_marks_own_delivery_and_extension(session):
     assert after["SEQUENCE"] > before["SEQUENCE"]
 
 
+def test_personal_feed_marks_a_text_the_municipality_delivered_as_done_for_the_team(session):
+    edition = factories.edition(session)
+    per_municipality = schedule.set_deadline(session, edition, title="Tekst", due_date=date(
+        2030, 5, 1), delivered_by="organisation")
+    own = schedule.set_deadline(session, edition, title="Reflectie", due_date=date(2030, 5, 2))
+    utrecht, tilburg = factories.municipality(session, "Utrecht"), factories.municipality(
+        session, "Tilburg")
+    me, colleague, elsewhere = (factories.participant(session, organisation_id=o.id)
+                                for o in (utrecht, utrecht, tilburg))
+    for person in (me, colleague, elsewhere):
+        people.enroll(session, edition, person)
+    before = vevents(parse_both(_personal(session, me).body)[0])
+    version = build.load_personal(session, me).version()
+
+    people.submit(session, per_municipality, colleague, text="Onze tekst")
+    people.submit(session, own, colleague, text="Mijn reflectie")
+    mine = vevents(parse_both(_personal(session, me).body)[0])
+
+    text = mine[per_municipality.uid]
+    assert str(text["SUMMARY"]).startswith("Ingeleverd: Deadline: Tekst")
+    assert "Je gemeente (Utrecht) heeft dit ingeleverd" in str(text["DESCRIPTION"])
+    assert text["SEQUENCE"] > before[per_municipality.uid]["SEQUENCE"]
+    assert build.load_personal(session, me).version() != version  # the cached feed is rebuilt
+    # A deadline each participant delivers stays open for me; another municipality's team too.
+    assert not str(mine[own.uid]["SUMMARY"]).startswith("Ingeleverd")
+    theirs = vevents(parse_both(_personal(session, elsewhere).body)[0])
+    assert not str(theirs[per_municipality.uid]["SUMMARY"]).startswith("Ingeleverd")
+
+
 def test_withdrawn_participant_loses_the_editions_sessions(session):
     edition = factories.edition(session)
     meeting = factories.meeting(session, edition)

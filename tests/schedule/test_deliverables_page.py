@@ -173,3 +173,18 @@ def test_extension_of_one_participant_in_english_and_bad_input(app, client, sess
     assert "Extension saved" in response.get_data(as_text=True)
     extension = session.exec(select(DeadlineExtension)).one()
     assert (extension.participant_id, extension.due_date) == (by_name["Eva"].id, new_due)
+
+
+@pytest.mark.parametrize("delivered_by", [DeliveredBy.ORGANISATION, DeliveredBy.PARTICIPANT])
+def test_names_on_the_deliverables_page_lead_to_the_history_pages(app, client, session,
+                                                                   delivered_by):
+    _edition, deadline, towns, by_name = _four_towns(session, delivered_by)
+    from tests.coordinator_helpers import Browser
+
+    browser = Browser(client, session)
+    browser.sign_in("nl@example.org")
+    page = browser.get(f"/beheer/deadlines/{deadline.id}").get_data(as_text=True)
+    assert f'href="/beheer/gemeenten/{towns["Assen"].id}"' in page
+    assert f'href="/beheer/deelnemers/{by_name["Arend"].id}"' in page
+    # The links lead somewhere: Assen's page names Arend, who delivered for it.
+    assert "Arend" in browser.get(f"/beheer/gemeenten/{towns['Assen'].id}").get_data(as_text=True)

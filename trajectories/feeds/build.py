@@ -41,7 +41,8 @@ from trajectories.feeds.models import DEFAULT_ALARM_MINUTES, FeedPreference
 from trajectories.feeds.rows import Rows, load_rows
 from trajectories.feeds.texts import texts
 from trajectories.people.models import TAKING_PART, Enrollment, Participant, Submission
-from trajectories.schedule.models import DeadlineExtension
+from trajectories.people.queries import team_submissions
+from trajectories.schedule.models import Deadline, DeadlineExtension, DeliveredBy
 
 
 @dataclass(frozen=True)
@@ -205,6 +206,9 @@ class _Personal:
     tracks: dict[int, Track]
     organisers: dict[int, Organiser]
     submissions: dict[int, Submission]
+    #: Deadlines delivered per municipality that a colleague handed in: {deadline_id:
+    #: (submission, colleague's name, municipality's name)}; done for the whole team.
+    team: dict[int, tuple[Submission, str, str]]
 
     @property
     def alarm_minutes(self) -> int:
@@ -218,6 +222,7 @@ class _Personal:
             tuple((c.id, c.updated_at) for c in self.editions.values()),
             tuple((t.id, t.updated_at) for t in self.tracks.values()),
             tuple((s.deadline_id, s.submitted_at) for s in self.submissions.values()),
+            tuple((d, s.id, s.submitted_at) for d, (s, _, _) in self.team.items()),
         )
 
 
@@ -234,8 +239,14 @@ def load_personal(session: Session, participant: Participant) -> _Personal:
         Organiser.id.in_(sorted({t.organiser_id for t in tracks.values()}))))} if tracks else {}
     submissions = {s.deadline_id: s for s in session.exec(select(Submission).where(
         Submission.participant_id == participant.id))}
+    team = {}
+    if editions and participant.organisation_id is not None:
+        team = team_submissions(session, participant, list(session.exec(select(Deadline).where(
+            Deadline.edition_id.in_(sorted(editions)),
+            Deadline.delivered_by == DeliveredBy.ORGANISATION,
+            Deadline.id.not_in(sorted(submissions))))))
     return _Personal(participant, session.get(FeedPreference, participant.id), enrollments,
-                     editions, tracks, organisers, submissions)
+                     editions, tracks, organisers, submissions, team)
 
 
 def build_personal_feed(session: Session, data: _Personal, *, base_url: str,
@@ -264,10 +275,14 @@ def build_personal_feed(session: Session, data: _Personal, *, base_url: str,
     for deadline in rows.deadlines:
         extension = extensions.get(deadline.id)
         submission = data.submissions.get(deadline.id)
+        team = None if submission else data.team.get(deadline.id)
+        if team:
+            submission = team[0]
         events.append(deadline_event(
             deadline, *parents(deadline.edition_id), base_url=base_url, language=language,
             due_date=extension.due_date if extension else None,
             delivered_at=submission.submitted_at if submission else None,
+            delivered_by_team=team[2] if team else None,
             changed_at=_latest(extension.created_at if extension else None,
                                submission.submitted_at if submission else None)
             if (extension or submission) else None))
@@ -284,5 +299,6 @@ def build_personal_feed(session: Session, data: _Personal, *, base_url: str,
         *(c.updated_at for c in data.editions.values()),
         *(tr.updated_at for tr in data.tracks.values()),
         *(s.submitted_at for s in data.submissions.values()),
+        *(s.submitted_at for s, _, _ in data.team.values()),
         *(x.created_at for x in extensions.values()),
     ), "agenda.ics")

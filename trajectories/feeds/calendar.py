@@ -115,14 +115,15 @@ def add_alarm(event: Event, minutes_before: int, language: str = "nl") -> Event:
 
 def deadline_event(deadline: Deadline, edition: Edition, track: Track, organiser: Organiser, *,
                    base_url: str, language: str = "nl", due_date: date | None = None,
-                   delivered_at: datetime | None = None,
+                   delivered_at: datetime | None = None, delivered_by_team: str | None = None,
                    changed_at: datetime | None = None) -> Event:
     """A deadline as an all-day, transparent event on its due date (subscribed calendars in
     Google and Outlook ignore VTODO).
 
     Personal feeds pass `due_date` (an extension for this participant) and `delivered_at` (the
-    participant's own submission: the title then says it was delivered), and `changed_at`, the
-    latest of those changes, for DTSTAMP. SEQUENCE rises by one for each.
+    participant's own submission, or a colleague's for a deadline delivered per municipality:
+    `delivered_by_team` is then the municipality's name; the title says it was delivered), and
+    `changed_at`, the latest of those changes, for DTSTAMP. SEQUENCE rises by one for each.
     """
     t = texts(language)
     url = page_url(base_url, organiser, track, edition)
@@ -142,8 +143,10 @@ def deadline_event(deadline: Deadline, edition: Edition, track: Track, organiser
     if extended:
         lines.append(t["extended"].format(day=long_date(day, language)))
     if delivered_at is not None:
-        lines.append(t["delivered_note"].format(
-            day=long_date(to_local(delivered_at, edition.timezone).date(), language)))
+        note = t["team_delivered_note"] if delivered_by_team else t["delivered_note"]
+        lines.append(note.format(
+            day=long_date(to_local(delivered_at, edition.timezone).date(), language),
+            team=delivered_by_team))
     if deadline.description:
         lines += ["", deadline.description]
     lines += ["", f"{t['page']}: {url}"]

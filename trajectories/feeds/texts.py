@@ -24,6 +24,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "due_day": "In te leveren op of vóór {day}",
         "extended": "Je hebt uitstel gekregen tot {day}.",
         "delivered_note": "Je hebt dit ingeleverd op {day}.",
+        "team_delivered_note": "Je gemeente ({team}) heeft dit ingeleverd op {day}: het is "
+                               "gedaan voor het hele team.",
         "edition": "Editie",
         "organiser_title": "Alle leertrajecten van {organiser}",
         "track_title": "{track} (alle edities)",
@@ -55,6 +57,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "due_day": "Due on or before {day}",
         "extended": "You have an extension until {day}.",
         "delivered_note": "You delivered this on {day}.",
+        "team_delivered_note": "Your municipality ({team}) delivered this on {day}: it is done "
+                               "for the whole team.",
         "edition": "Edition",
         "organiser_title": "All learning tracks of {organiser}",
         "track_title": "{track} (all editions)",

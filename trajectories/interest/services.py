@@ -34,7 +34,7 @@ from trajectories.mail.outbox import queue_mail
 from trajectories.mail.preferences import unsubscribe_url
 from trajectories.mail.render import render_mail
 from trajectories.people import services as people
-from trajectories.people.models import Organisation, OrganisationKind, Participant
+from trajectories.people.models import Participant
 
 #: The announcement's footer link: it takes the person off this track's list.
 LEAVE_TEXT = _l("Geen bericht meer over dit leertraject? Haal je van de lijst:")
@@ -96,16 +96,6 @@ def request_interest(session: Session, track: Track, data: dict) -> Form:
     return form
 
 
-def _organisation(session: Session, code: str) -> Organisation:
-    found = session.exec(select(Organisation).where(Organisation.code == code)).first()
-    if found:
-        return found
-    ref = current_by_code(session)[code]
-    return people.create_organisation.__wrapped__(
-        session, name=ref.name, kind=OrganisationKind.MUNICIPALITY, country=ref.country,
-        code=ref.code, province=ref.province)
-
-
 @service
 def confirm_interest(session: Session, token: str) -> tuple[Participant, InterestEntry]:
     """Follow the confirmation link: the person (new, or found by address) goes on the list,
@@ -115,7 +105,7 @@ def confirm_interest(session: Session, token: str) -> tuple[Participant, Interes
     if track is None:
         raise InvalidInput(_l("Dit leertraject bestaat niet meer."))
     signin.consume(session, signin.INTEREST, payload)
-    organisation = _organisation(session, payload["o"])
+    organisation = people.municipality(session, payload["o"])
     participant = people.find_participant(session, payload["e"])
     if participant is None:
         participant = people.create_participant.__wrapped__(

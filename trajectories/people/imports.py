@@ -14,11 +14,10 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from trajectories.catalogue.models import Edition
 from trajectories.core.errors import InvalidInput
-from trajectories.core.reference import current_by_code
 from trajectories.people import services as people
 from trajectories.people.models import Organisation, OrganisationKind
 
@@ -99,18 +98,7 @@ def _all_or_nothing(session: Session, rows: list[dict], apply_row, dry_run: bool
 
 def _organisation_for(session: Session, code: str) -> Organisation | None:
     """The organisation with this CBS/NIS code; a known municipality is added on first use."""
-    if not code:
-        return None
-    code = code.upper()
-    found = session.exec(select(Organisation).where(Organisation.code == code)).first()
-    if found is not None:
-        return found
-    municipality = current_by_code(session).get(code)
-    if municipality is None:
-        raise InvalidInput(_l("Onbekende organisatiecode %(code)s.", code=code), "organisatiecode")
-    return people.create_organisation.__wrapped__(
-        session, name=municipality.name, kind=OrganisationKind.MUNICIPALITY,
-        country=municipality.country, code=municipality.code, province=municipality.province)
+    return people.municipality(session, code) if code else None
 
 
 def import_participants(session: Session, edition: Edition, text: str, *,

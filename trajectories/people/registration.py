@@ -153,14 +153,7 @@ def request_registration(session: Session, edition: Edition, data: dict) -> Form
 
 def _organisation_for(session: Session, form: Form) -> Organisation:
     if form.organisation != OTHER:
-        found = session.exec(select(Organisation).where(
-            Organisation.code == form.organisation)).first()
-        if found:
-            return found
-        ref = current_by_code(session)[form.organisation]
-        return people.create_organisation.__wrapped__(
-            session, name=ref.name, kind=OrganisationKind.MUNICIPALITY, country=ref.country,
-            code=ref.code, province=ref.province)
+        return people.municipality(session, form.organisation)
     found = session.exec(select(Organisation).where(
         Organisation.code.is_(None), Organisation.name == form.other_name,
         Organisation.kind == form.other_kind)).first()

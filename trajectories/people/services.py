@@ -59,6 +59,22 @@ def create_organisation(session: Session, *, name: str, kind: str, country: str,
     return organisation
 
 
+def municipality(session: Session, code: str) -> Organisation:
+    """The organisation of the municipality with this CBS/NIS code, added on first use from the
+    current reference (after a merger: the new municipality). Part of the caller's service
+    (registration, the interest list, an import); an unknown code is refused."""
+    code = code.strip().upper()
+    found = session.exec(select(Organisation).where(Organisation.code == code)).first()
+    if found is not None:
+        return found
+    known = reference.current_by_code(session).get(code)
+    if known is None:
+        raise InvalidInput(_l("Onbekende organisatiecode %(code)s.", code=code), "organisatiecode")
+    return create_organisation.__wrapped__(
+        session, name=known.name, kind=OrganisationKind.MUNICIPALITY, country=known.country,
+        code=known.code, province=known.province)
+
+
 def _participant_fields(data: dict) -> dict:
     return {
         "name": base.text(data.get("name"), "name", _l("Naam"), max_length=200),

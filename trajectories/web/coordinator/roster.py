@@ -104,6 +104,7 @@ def deliverables(deadline_id: int):
             # One unit per organisation, or per participant without one (as the count does).
             key = row.organisation_id if row.organisation_id is not None else -row.participant_id
             group = groups.setdefault(key, {"name": row.organisation or "", "people": [],
+                                            "organisation_id": row.organisation_id,
                                             "submission": None, "by": None})
             group["people"].append(row)
             if group["submission"] is None and row.participant_id in submissions:
@@ -111,6 +112,7 @@ def deliverables(deadline_id: int):
         units = list(groups.values())
     else:  # one row per participant, colleagues of one municipality together
         units = [{"name": row.organisation or "", "people": [row],
+                  "organisation_id": row.organisation_id,
                   "submission": submissions.get(row.participant_id), "by": row}
                  for team in queries.teams(rows) for row in team["people"]]
     return render_template("coordinator/deliverables.html", edition=edition, track=track,
