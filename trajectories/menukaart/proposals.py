@@ -61,7 +61,7 @@ def request_proposal(session: Session, data: dict) -> Example:
     session.add(example)
     session.flush()
     language = data.get("language") if data.get("language") in list(Language) else Language.NL
-    public_mail.send(session, to=checked.contact_email, template="menukaart_confirm",
+    public_mail.send(session, to=checked.contact_email, template="mk_confirm",
                      language=language, dedupe_key=f"menukaart_confirm:{example.token_hash[:32]}",
                      name=checked.contact_name, example=example,
                      link=links.url("/menukaart/bevestigen", token),

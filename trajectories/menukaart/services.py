@@ -178,7 +178,7 @@ def request_consent(session: Session, example: Example, email: str, language: st
     example.requested_from = address
     organisation = session.get(Organisation, example.organisation_id)
     organiser = session.get(Organiser, example.organiser_id)
-    public_mail.send(session, to=address, template="menukaart_consent", language=language,
+    public_mail.send(session, to=address, template="mk_consent", language=language,
                      dedupe_key=f"menukaart_consent:{example.token_hash[:32]}",
                      example=example, organisation=organisation, organiser=organiser,
                      link=links.url("/menukaart/toestemming", token),
