@@ -55,14 +55,18 @@ class Filters:
     def from_args(cls, args) -> Filters:
         def number(name: str) -> int | None:
             value = (args.get(name) or "").strip()
-            return int(value) if value.isdigit() and len(value) <= 4 else None
+            return int(value) if value.isascii() and value.isdigit() and len(value) <= 4 else None
+
+        def text(name: str, length: int) -> str:
+            """Without control characters (PostgreSQL refuses NUL in text), spaces folded."""
+            value = "".join(ch for ch in (args.get(name) or "") if ch.isprintable() or ch == " ")
+            return " ".join(value.split())[:length]
 
         sdg, year = number("sdg"), number("jaar")
-        province = (args.get("provincie") or "").strip()
+        province = text("provincie", 100)
         known = {p for names in provinces().values() for p in names}
-        return cls(q=" ".join((args.get("q") or "").split())[:200],
-                   sdg=sdg if sdg in goals() else None,
-                   theme=(args.get("thema") or "").strip()[:100],
+        return cls(q=text("q", 200), sdg=sdg if sdg in goals() else None,
+                   theme=text("thema", 100),
                    province=province if province in known else "",
                    year=year)
 

@@ -4,6 +4,8 @@ example made from its deliverable (by the link in the mail)."""
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 from sqlmodel import select
@@ -22,6 +24,8 @@ from trajectories.web.security import limiter
 from trajectories.web.selfservice.blueprint import email_key, message
 
 bp = Blueprint("menukaart", __name__)
+
+CODE_RE = re.compile(r"[A-Z0-9]{1,10}")
 
 
 @bp.get("/menukaart/")
@@ -53,7 +57,9 @@ def example_file(example_id: int, file_id: int):
 
 @bp.get("/gemeenten/<code>")
 def municipality(code: str):
-    code = code.strip().upper()[:10]
+    code = code.strip().upper()
+    if not CODE_RE.fullmatch(code):  # a CBS (GM0363) or NIS (11002) code, nothing else
+        abort(404)
     organisation = db_session().exec(
         select(Organisation).where(Organisation.code == code)).first()
     reference = find(db_session(), code)
