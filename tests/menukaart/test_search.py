@@ -94,3 +94,23 @@ def test_the_pages_of_examples_and_municipalities(client, session, library):
     assert client.get("/gemeenten/GM9999").status_code == 404
     assert client.get("/gemeenten/" + "x" * 500).status_code == 404
     assert client.get("/gemeenten/GM%00").status_code == 404
+
+
+def test_files_are_downloadable_only_while_published(app, client, session, library):
+    from io import BytesIO
+
+    from werkzeug.datastructures import FileStorage
+
+    with app.test_request_context():
+        public = services.add_file(session, library["fiets"],
+                                   FileStorage(BytesIO(b"%PDF-1.4 x"), "Fietsbus verslag.pdf"))
+        hidden = services.add_file(session, library["draft"],
+                                   FileStorage(BytesIO(b"%PDF-1.4 y"), "geheim.pdf"))
+    fiets, draft = library["fiets"].id, library["draft"].id
+    public_id, hidden_id = public.id, hidden.id
+    session.close()
+    response = client.get(f"/menukaart/{fiets}/bestanden/{public_id}")
+    assert response.status_code == 200 and response.data == b"%PDF-1.4 x"
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    assert client.get(f"/menukaart/{draft}/bestanden/{hidden_id}").status_code == 404
+    assert client.get(f"/menukaart/{fiets}/bestanden/{hidden_id}").status_code == 404

@@ -11,6 +11,7 @@ from tests import factories
 from tests.menukaart.helpers import example_data, last_token, proposal_data
 from trajectories.core.clock import utcnow
 from trajectories.core.errors import InvalidInput
+from trajectories.mail.models import OutboxMessage
 from trajectories.menukaart import proposals, queries, services
 from trajectories.menukaart.models import Example, ExampleFile, ExampleStatus
 from trajectories.people import services as people
@@ -145,6 +146,10 @@ def test_reject_needs_a_reason(ctx, session, vng):
         services.reject(session, example, "  ")
     services.reject(session, example, "Dit is geen gemeentelijk project.")
     assert example.status == ExampleStatus.REJECTED
+    outcome = session.exec(select(OutboxMessage).where(
+        OutboxMessage.kind == "public_mk_outcome")).one()
+    assert outcome.to == "piet@zwolle.example"
+    assert "Dit is geen gemeentelijk project." in outcome.text
     assert queries.review_list(session, None) == [] and public_ids(session) == []
 
 

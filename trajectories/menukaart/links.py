@@ -51,5 +51,9 @@ def example_of(session: Session, token: str) -> Example:
     return found
 
 
+def absolute(path: str) -> str:
+    return f"{current_app.config['SETTINGS'].base_url}{path}"
+
+
 def url(path: str, token: str) -> str:
-    return f"{current_app.config['SETTINGS'].base_url}{path}?t={token}"
+    return f"{absolute(path)}?t={token}"

@@ -89,7 +89,20 @@ def publish(session: Session, example: Example) -> Example:
                                   "toestemming; pas daarna kan het voorbeeld openbaar."))
         raise InvalidInput(_l("Dit voorstel is nog niet bevestigd met de link in de e-mail."))
     _status(session, example, ExampleStatus.PUBLISHED)
+    _tell_proposer(session, example)
     return example
+
+
+def _tell_proposer(session: Session, example: Example) -> None:
+    """A proposal's outcome (published, or rejected with the reason) to whoever proposed it,
+    once per outcome."""
+    if example.source != ExampleSource.PROPOSAL or not example.requested_from:
+        return
+    published = example.status == ExampleStatus.PUBLISHED
+    public_mail.send(session, to=example.requested_from, template="mk_outcome", language="nl",
+                     dedupe_key=f"menukaart_outcome:{example.id}:{example.status}",
+                     example=example, published=published,
+                     link=links.absolute(f"/menukaart/{example.id}"))
 
 
 @service
@@ -107,6 +120,7 @@ def reject(session: Session, example: Example, reason: str) -> Example:
     example.rejection_reason = base.text(reason, "reason", _l("De reden"), max_length=1000,
                                          multiline=True)
     _status(session, example, ExampleStatus.REJECTED)
+    _tell_proposer(session, example)
     return example
 
 

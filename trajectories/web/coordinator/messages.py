@@ -38,6 +38,7 @@ KIND_LABELS = {
     "public_applied": _l("aanmelding ontvangen"), "public_waitlisted": _l("wachtlijst"),
     "public_mk_confirm": _l("bevestiging van een voorstel voor de Menukaart"),
     "public_mk_consent": _l("toestemming voor de Menukaart"),
+    "public_mk_outcome": _l("besluit over een voorstel voor de Menukaart"),
 }
 
 
