@@ -15,7 +15,7 @@ from trajectories.mail.models import OutboxMessage
 from trajectories.menukaart import proposals, queries, services
 from trajectories.menukaart.models import Example, ExampleFile, ExampleStatus
 from trajectories.people import services as people
-from trajectories.people.models import Organisation
+from trajectories.people.models import Organisation, Participant
 
 
 @pytest.fixture
@@ -185,3 +185,15 @@ def test_files_are_checked_and_removed_with_the_example(ctx, session, vng):
     assert [f.file_name for f in queries.files_of(session, example.id)] == ["rapport.pdf"]
     services.remove_file(session, row)
     assert session.exec(select(ExampleFile)).all() == []
+
+
+def test_erasing_a_person_takes_their_name_off_examples(ctx, session, vng):
+    from trajectories.people import privacy
+
+    example = services.from_submission(session, _submission(session, vng))
+    person = session.exec(select(Participant).where(
+        Participant.email == "sara@zwolle.example")).one()
+    privacy.erase(session, person)
+    session.refresh(example)
+    assert (example.contact_name, example.contact_email, example.requested_from) == ("", "", "")
+    assert example.submission_id is None  # the submission itself is gone

@@ -222,6 +222,20 @@ def answer_consent(session: Session, token: str, *, agree: bool, show_contact: b
     return example
 
 
+def forget_contact(session: Session, email: str) -> int:
+    """A person's name and address off every example (their erasure, in the caller's
+    transaction); the examples stay. Returns how many examples named them."""
+    rows = session.exec(select(Example).where(
+        (Example.contact_email == email) | (Example.requested_from == email))).all()
+    for row in rows:
+        if row.contact_email == email:
+            row.contact_name, row.contact_email, row.contact_consent = "", "", False
+        if row.requested_from == email:
+            row.requested_from = ""
+        session.add(row)
+    return len(rows)
+
+
 # --- files ---------------------------------------------------------------------------------------
 
 
