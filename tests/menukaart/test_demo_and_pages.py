@@ -9,7 +9,6 @@ from tests.coordinator_helpers import Browser
 from tests.menukaart.helpers import example_data, proposal_data
 from tests.public_world import submit
 from trajectories.demo.loader import load_demo
-from trajectories.menukaart import services
 from trajectories.menukaart.models import Example
 from trajectories.people import services as people
 
@@ -95,4 +94,3 @@ def test_the_public_form_with_bad_input_keeps_nothing(client, session, coordinat
     assert honeypot.status_code == 200 and session.exec(select(Example)).all() == []
     assert client.post("/menukaart/bevestigen", data={"t": "x"}).status_code in (400,)
     assert client.get("/menukaart/toestemming?t=niet-geldig").status_code == 400
-    assert services is not None
