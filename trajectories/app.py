@@ -24,6 +24,7 @@ from trajectories.feeds import publish as feed_files
 from trajectories.interest import events as interest
 from trajectories.interest import handlers as interest_list
 from trajectories.mail import events as mail
+from trajectories.menukaart import events as menukaart
 from trajectories.people import events as people
 from trajectories.reach import events as reach
 from trajectories.schedule import events as schedule
@@ -78,6 +79,10 @@ AUDIT_ONLY: tuple[type[events.Event], ...] = (
     feedback.EvaluationQuestionRemoved,
     interest.InterestConfirmed,  # an edition open or opening is announced in the same transaction
     interest.InterestLeft,  # its unsent announcements are withdrawn in the same transaction
+    # The Menukaart's pages read the examples on every request; its mails are queued in the
+    # same transaction.
+    menukaart.ExampleSaved,
+    menukaart.ExampleStatusChanged,
     # Completion: statuses, certificates and their mails are written in the same transaction;
     # the personal feeds show admitted and completed alike, so no feed changes.
     completion.CompletionRulesSaved,  # read when the completion moment fires

@@ -14,6 +14,7 @@ import trajectories.feedback.models  # noqa: F401
 import trajectories.feeds.models  # noqa: F401
 import trajectories.interest.models  # noqa: F401
 import trajectories.mail.models  # noqa: F401
+import trajectories.menukaart.models  # noqa: F401
 import trajectories.people.models  # noqa: F401
 import trajectories.schedule.models  # noqa: F401
 import trajectories.scheduler.models  # noqa: F401

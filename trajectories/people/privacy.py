@@ -121,6 +121,9 @@ def erase(session: Session, participant: Participant) -> list[str]:
         for row in session.exec(select(model).where(model.participant_id == participant.id)):
             session.delete(row)
     _erase_mail(session, participant)
+    from trajectories.menukaart.services import forget_contact  # (menukaart reads people)
+
+    forget_contact(session, participant.email)
     participant.name = ERASED_NAME
     participant.email = f"deelnemer-{participant.id}@{ERASED_DOMAIN}"
     participant.role = ""

@@ -22,6 +22,7 @@ from trajectories.web.feeds import bp as feeds_bp
 from trajectories.web.health import bp as health_bp
 from trajectories.web.interest import bp as interest_bp
 from trajectories.web.mail import bp as mail_bp
+from trajectories.web.menukaart import bp as menukaart_bp
 from trajectories.web.public import bp as public_bp
 from trajectories.web.security import init_security
 from trajectories.web.selfservice import bp as selfservice_bp
@@ -46,6 +47,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(embed_bp)
     app.register_blueprint(interest_bp)
     app.register_blueprint(certificates_bp)
+    app.register_blueprint(menukaart_bp)
 
     @app.get("/favicon.ico")
     def favicon():

@@ -13,6 +13,7 @@ from trajectories.web.coordinator import (  # noqa: F401  (the views register th
     feedback,
     history,
     logbook,
+    menukaart,
     messages,
     people_io,
     reach,

@@ -36,6 +36,9 @@ KIND_LABELS = {
     "public_confirm": _l("bevestiging van een inschrijving"),
     "public_signin": _l("inloglink"), "public_admitted": _l("toegelaten"),
     "public_applied": _l("aanmelding ontvangen"), "public_waitlisted": _l("wachtlijst"),
+    "public_mk_confirm": _l("bevestiging van een voorstel voor de Menukaart"),
+    "public_mk_consent": _l("toestemming voor de Menukaart"),
+    "public_mk_outcome": _l("besluit over een voorstel voor de Menukaart"),
 }
 
 

@@ -9,6 +9,7 @@ from flask_babel import ngettext
 
 from trajectories.core.errors import InvalidInput
 from trajectories.core.models import labels
+from trajectories.menukaart import queries as menukaart
 from trajectories.people import enrollments as editions
 from trajectories.people import places, queries, uploads
 from trajectories.people import services as people
@@ -155,7 +156,9 @@ def submission(submission_id: int):
     sub, deadline, edition, track = access.submission(submission_id)
     participant = db_session().get(Participant, sub.participant_id)
     return render_template("coordinator/submission.html", edition=edition, track=track,
-                           deadline=deadline, submission=sub, participant=participant)
+                           deadline=deadline, submission=sub, participant=participant,
+                           example=menukaart.of_submission(db_session(), sub.id),
+                           confirm=ConfirmForm())
 
 
 @bp.get("/inzendingen/<int:submission_id>/bestand")
