@@ -11,9 +11,9 @@ from sqlmodel import Session, select
 from trajectories.core import service as base
 from trajectories.core.clock import utcnow
 from trajectories.core.errors import FieldChecks, InvalidInput
-from trajectories.core.reference import current_by_code, find
+from trajectories.core.reference import current_by_code
 from trajectories.people import services as people
-from trajectories.people.models import Organisation, OrganisationKind
+from trajectories.people.models import Organisation
 
 MAX_LINKS = 10
 FIRST_YEAR = 1990
@@ -93,13 +93,6 @@ def check(session: Session, data: dict, *, contact_required: bool = False) -> Ex
 
 
 def organisation_for(session: Session, code: str) -> Organisation:
-    """The municipality's organisation row, made from the reference when there is none yet."""
-    found = session.exec(select(Organisation).where(Organisation.code == code)).first()
-    if found is not None:
-        return found
-    ref = find(session, code)
-    if ref is None:
-        raise InvalidInput(_l("Kies de gemeente uit de lijst."), "municipality")
-    return people.create_organisation.__wrapped__(
-        session, name=ref.name, kind=OrganisationKind.MUNICIPALITY, country=ref.country,
-        code=ref.code, province=ref.province)
+    """The municipality's organisation row, made from the reference when there is none yet
+    (an example may be of a municipality merged since)."""
+    return people.municipality(session, code, former=True)

@@ -59,15 +59,17 @@ def create_organisation(session: Session, *, name: str, kind: str, country: str,
     return organisation
 
 
-def municipality(session: Session, code: str) -> Organisation:
+def municipality(session: Session, code: str, *, former: bool = False) -> Organisation:
     """The organisation of the municipality with this CBS/NIS code, added on first use from the
-    current reference (after a merger: the new municipality). Part of the caller's service
-    (registration, the interest list, an import); an unknown code is refused."""
+    current reference (after a merger: the new municipality; `former`: a merged one too, for
+    history such as an example of years ago). Part of the caller's service (registration, the
+    interest list, an import, the Menukaart); an unknown code is refused."""
     code = code.strip().upper()
     found = session.exec(select(Organisation).where(Organisation.code == code)).first()
     if found is not None:
         return found
-    known = reference.current_by_code(session).get(code)
+    known = reference.find(session, code) if former else \
+        reference.current_by_code(session).get(code)
     if known is None:
         raise InvalidInput(_l("Onbekende organisatiecode %(code)s.", code=code), "organisatiecode")
     return create_organisation.__wrapped__(
