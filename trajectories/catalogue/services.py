@@ -33,7 +33,7 @@ MAX_CAPACITY = 100_000
 RESERVED_ORGANISER_SLUGS = frozenset({
     "afmelden", "api", "beheer", "bewijs", "bijeenkomsten", "embed", "feedback", "feeds",
     "healthz", "inchecken", "inschrijving", "mail", "materiaal", "mijn", "p", "privacy", "static",
-    "taal", "toegankelijkheid",
+    "taal", "toegankelijkheid", "uitlenen",
 })
 
 
