@@ -79,14 +79,13 @@ def test_a_direct_insert_past_the_services_hits_the_constraint(ctx, db, session)
         "reason, requested_at, sequence, updated_at) VALUES (:o, :m, :s, :e, 'x', :status, '', "
         "CURRENT_TIMESTAMP, 0, CURRENT_TIMESTAMP)")
     values = {"o": capsule.id, "m": organisation_id, "s": days(30), "e": days(35)}
-    with pytest.raises(IntegrityError):
-        with db.engine.begin() as conn:
-            conn.execute(insert, {**values, "status": "approved"})
+    with pytest.raises(IntegrityError), db.engine.begin() as conn:
+        conn.execute(insert, {**values, "status": "approved"})
     with db.engine.begin() as conn:  # a waiting request for the same days is fine
         conn.execute(insert, {**values, "status": "requested"})
-    with pytest.raises(IntegrityError):  # and cannot be switched to approved past the service
-        with db.engine.begin() as conn:
-            conn.execute(text("UPDATE loan SET status = 'approved' WHERE status = 'requested'"))
+    # ... and cannot be switched to approved past the service either
+    with pytest.raises(IntegrityError), db.engine.begin() as conn:
+        conn.execute(text("UPDATE loan SET status = 'approved' WHERE status = 'requested'"))
 
 
 def test_accepting_a_proposal_that_now_overlaps_is_refused(ctx, app, session):

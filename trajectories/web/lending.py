@@ -4,7 +4,7 @@ the mails, and the object's feed (/feeds/uitlenen/<slug>.ics, no contact details
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 
 from trajectories.catalogue.models import Organiser
@@ -43,7 +43,7 @@ def _page(obj: LendableObject, form, error=None):
     loans = queries.public_loans(s, obj.id)
     return render_template(
         "lending/object.html", obj=obj, organiser=organiser, form=form, error=error,
-        groups=municipality_groups(), today=today,
+        groups=municipality_groups(), today=today, confirmed=request.args.get("bevestigd"),
         ahead=[r for r in loans if r[0].ends_on >= today],
         held=[r for r in loans if r[0].ends_on < today][::-1]), 200 if error is None else 422
 
@@ -77,9 +77,8 @@ def confirm():
     def confirmed(token):
         participant, loan = lending.confirm_request(db_session(), token)
         obj = db_session().get(LendableObject, loan.object_id)
-        flash(_("Je aanvraag staat in de wachtrij. De coördinator laat je per e-mail weten of "
-                "ze is goedgekeurd."), "success")
-        return participant, url_for("lending.object_page", slug=obj.slug)
+        # (Signing in starts a fresh session: the page says it, not a flashed message.)
+        return participant, url_for("lending.object_page", slug=obj.slug, bevestigd="aanvraag")
 
     return link_from_mail("lending/confirm.html", confirmed, _("Bevestigen lukt niet"))
 
@@ -89,10 +88,8 @@ def accept():
     def accepted(token):
         loan = lending.accept_proposal(db_session(), token)
         obj = db_session().get(LendableObject, loan.object_id)
-        flash(_("De nieuwe periode is goedgekeurd. Je krijgt een bevestiging per e-mail."),
-              "success")
         return db_session().get(Participant, loan.participant_id), \
-            url_for("lending.object_page", slug=obj.slug)
+            url_for("lending.object_page", slug=obj.slug, bevestigd="voorstel")
 
     return link_from_mail("lending/accept.html", accepted, _("Aannemen lukt niet"))
 
