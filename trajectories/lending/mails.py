@@ -37,7 +37,8 @@ def current_name(session: Session, code: str) -> str:
 
 
 def decision(session: Session, loan: Loan, what: str, **context) -> None:
-    """The mail of a decision (`what`: approved, proposed, declined, cancelled) to the contact;
+    """The mail of a decision (`what`: approved, proposed, declined, cancel;
+    kind "public_loan_<what>", at most 20 characters) to the contact;
     approved and cancelled carry the hand-over and return days as an iMIP calendar."""
     if loan.participant_id is None:  # the contact erased their data
         return
@@ -46,9 +47,9 @@ def decision(session: Session, loan: Loan, what: str, **context) -> None:
     organiser = session.get(Organiser, obj.organiser_id)
     organisation = session.get(Organisation, loan.organisation_id)
     ics = None
-    if what in ("approved", "cancelled"):
+    if what in ("approved", "cancel"):
         ics = calendar.invitation(obj, loan, organisation, organiser, person,
-                                  cancel=what == "cancelled")
+                                  cancel=what == "cancel")
     base_url = current_app.config["SETTINGS"].base_url
     kind = f"public_loan_{what}"
     subject, text, html = render_mail(kind, person.language, name=person.name, obj=obj,

@@ -296,7 +296,7 @@ def cancel(session: Session, loan: Loan, data: dict) -> Loan:
     session.flush()
     obj = session.get(LendableObject, loan.object_id)
     reminders.plan(session, loan, session.get(Organiser, obj.organiser_id), utcnow())
-    mails.decision(session, loan, "cancelled")
+    mails.decision(session, loan, "cancel")
     events.record(session, LoanDecided(loan_id=loan.id, object_id=loan.object_id,
                                        status=loan.status))
     return loan
