@@ -104,6 +104,8 @@ def test_request_confirm_approve_remind_cancel(app, client, session, smtp_sink, 
     session.commit()
     assert [r.subject for r in reminders] == ["Over 2 dagen: overdracht van Tijdscapsule",
                                               "Over 2 dagen: Tijdscapsule terugbrengen"]
+    queue = client.get(f"/beheer/uitlenen/{capsule.id}").get_data(as_text=True)
+    assert queue.count("(verstuurd)") == 2  # the reminders, as the coordinator sees them
     client.get("/")  # the client drains the outbox
     sent = smtp_sink.wait_for(4)
     assert sent[2]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from trajectories.lending.models import WAITING, LendableObject, Loan, LoanStatus
 from trajectories.people.models import Organisation, Participant
+from trajectories.scheduler.models import MomentStatus, PlannedMoment
 
 
 def objects(session: Session, organiser_ids: list[int] | None = None, *,
@@ -71,3 +72,16 @@ def calendar(session: Session, organiser_ids: list[int] | None) -> list[dict]:
         query = query.where(LendableObject.organiser_id.in_(organiser_ids))
     return [{"loan": loan, "object": obj, "organisation": org}
             for loan, obj, org in session.exec(query)]
+
+
+def reminders(session: Session, loan_ids: list[int]) -> dict[int, list[PlannedMoment]]:
+    """{loan id: its hand-over and return reminders still planned, or done}, soonest first."""
+    if not loan_ids:
+        return {}
+    found: dict[int, list[PlannedMoment]] = {}
+    for row in session.exec(select(PlannedMoment).where(
+            PlannedMoment.subject.in_([f"loan:{i}" for i in loan_ids]),
+            PlannedMoment.status.in_([MomentStatus.PLANNED, MomentStatus.DONE]))
+            .order_by(PlannedMoment.due_at)):
+        found.setdefault(int(row.subject.split(":")[1]), []).append(row)
+    return found

@@ -12,7 +12,7 @@ from wtforms.validators import InputRequired
 
 from trajectories.catalogue.models import Organiser
 from trajectories.core.errors import InvalidInput
-from trajectories.lending import queries
+from trajectories.lending import queries, reminders
 from trajectories.lending import services as lending
 from trajectories.lending.models import LendableObject, Loan
 from trajectories.web import db_session
@@ -81,8 +81,11 @@ def lending_object_edit(object_id: int):
 def lending_object(object_id: int):
     obj = _object(object_id)
     s = db_session()
+    decided = queries.decided(s, obj.id)
     return render_template("coordinator/lending_object.html", obj=obj,
-                           queue=queries.queue(s, obj.id), decided=queries.decided(s, obj.id))
+                           queue=queries.queue(s, obj.id), decided=decided,
+                           reminders=queries.reminders(s, [r["loan"].id for r in decided]),
+                           zone=reminders.zone_of(s.get(Organiser, obj.organiser_id)))
 
 
 ACTIONS = {
