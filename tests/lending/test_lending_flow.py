@@ -202,3 +202,28 @@ def test_another_organisers_coordinator_gets_404(app, client, session, capsule):
     assert client.get(f"/beheer/uitlenen/{capsule.id}").status_code == 404
     assert client.get(f"/beheer/uitlenen/{capsule.id}/bewerken").status_code == 404
     assert "/uitlenen/tijdscapsule" not in client.get("/beheer/uitlenen/").get_data(as_text=True)
+
+
+def test_the_coordinator_creates_and_edits_an_object(app, client, session, capsule):
+    signed_in_coordinator(client, "c@vng.example")
+    answer = submit(client, "/beheer/uitlenen/nieuw", {"name": "Menukaart-koffer",
+                                                        "slug": "tijdscapsule"})
+    assert answer.status_code == 400
+    assert "Deze korte naam is al in gebruik" in answer.get_data(as_text=True)
+    answer = submit(client, "/beheer/uitlenen/nieuw", {"name": "Koffer", "slug": "bevestigen"})
+    assert "Deze korte naam gebruikt de website zelf" in answer.get_data(as_text=True)
+    answer = submit(client, "/beheer/uitlenen/nieuw", {"name": "Koffer", "slug": "Met Spaties"})
+    assert "alleen kleine letters" in answer.get_data(as_text=True)
+    answer = submit(client, "/beheer/uitlenen/nieuw", {
+        "name": "Menukaart-koffer", "slug": "menukaart-koffer", "available": "y",
+        "description": "Een koffer met voorbeelden (voorbeeld)."})
+    assert answer.status_code == 302
+    assert "Menukaart-koffer" in client.get("/uitlenen/").get_data(as_text=True)
+    object_id = int(answer.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    answer = submit(client, f"/beheer/uitlenen/{object_id}/bewerken", {
+        "name": "Menukaart-koffer", "slug": "menukaart-koffer", "description": ""})
+    assert answer.status_code == 302
+    page = client.get("/uitlenen/menukaart-koffer").get_data(as_text=True)
+    assert "is op dit moment niet te leen" in page and "Periode aanvragen" not in page
+    assert client.post("/beheer/uitlenen/aanvragen/1/weggooien",
+                       data={}).status_code in (400, 404)

@@ -35,6 +35,8 @@ from trajectories.people import services as people
 
 #: The longest period one can ask for.
 MAX_DAYS = 92
+#: Paths under /uitlenen/ that are not objects (the links in the mails).
+RESERVED_SLUGS = frozenset({"bevestigen", "voorstel"})
 
 
 def overlap_message(obj: LendableObject) -> str:
@@ -55,7 +57,10 @@ def _object_fields(session: Session, data: dict, current: LendableObject | None)
                                   multiline=True),
         "available": bool(data.get("available")),
     }
-    if fields["slug"]:
+    if fields["slug"] in RESERVED_SLUGS:
+        checks.errors["slug"] = str(_l("Deze korte naam gebruikt de website zelf; kies een "
+                                       "andere."))
+    elif fields["slug"]:
         other = session.exec(select(LendableObject).where(
             LendableObject.slug == fields["slug"])).first()
         if other is not None and (current is None or other.id != current.id):
