@@ -10,6 +10,7 @@ from datetime import date, time
 from tests import factories
 from tests.auth import signed_in_coordinator
 from trajectories.accounts import services as accounts
+from trajectories.lending import services as lending
 from trajectories.people import services as people
 from trajectories.schedule import services as schedule
 
@@ -32,6 +33,9 @@ class World:
     meeting_be: object
     deadline_be: object
     participants: list
+    #: Each organiser's lendable object (lending).
+    object_nl: object = None
+    object_be: object = None
 
 
 def build_world(session) -> World:
@@ -57,8 +61,11 @@ def build_world(session) -> World:
     participants = [factories.participant(session, name=f"Deelnemer {i}") for i in range(4)]
     for p in participants:
         people.enroll(session, edition_nl, p)  # three admitted, one waitlisted
+    object_nl = lending.create_object(session, nl, {"name": "Tijdscapsule", "slug": "tijdscapsule",
+                                                    "available": "y"})
+    object_be = lending.create_object(session, be, {"name": "Koffer", "slug": "koffer"})
     return World(nl, be, track_nl, edition_nl, meeting_nl, deadline_nl, track_be, edition_be,
-                 meeting_be, deadline_be, participants)
+                 meeting_be, deadline_be, participants, object_nl, object_be)
 
 
 def csrf_from(html: str) -> str:

@@ -23,6 +23,7 @@ from trajectories.feeds import preferences as personal_feeds
 from trajectories.feeds import publish as feed_files
 from trajectories.interest import events as interest
 from trajectories.interest import handlers as interest_list
+from trajectories.lending import events as lending
 from trajectories.mail import events as mail
 from trajectories.menukaart import events as menukaart
 from trajectories.people import events as people
@@ -90,6 +91,11 @@ AUDIT_ONLY: tuple[type[events.Event], ...] = (
     completion.CompletionOverridden,
     completion.CertificateRevoked,
     completion.CheckedIn,  # attendance, like AttendanceRecorded
+    # Lending: mails queued and reminders planned in the same transaction; the object's page
+    # and feed read the loans on every request.
+    lending.LendableObjectSaved,
+    lending.LoanRequested,
+    lending.LoanDecided,
 )
 
 

@@ -13,6 +13,7 @@ import trajectories.core.reference  # noqa: F401  (reference_municipality)
 import trajectories.feedback.models  # noqa: F401
 import trajectories.feeds.models  # noqa: F401
 import trajectories.interest.models  # noqa: F401
+import trajectories.lending.models  # noqa: F401
 import trajectories.mail.models  # noqa: F401
 import trajectories.menukaart.models  # noqa: F401
 import trajectories.people.models  # noqa: F401

@@ -36,7 +36,8 @@ def _ids_of(world, side: str, material_id=0, submission_id=0, message_id=0,
             "meeting_id": getattr(world, f"meeting_{side}").id,
             "deadline_id": getattr(world, f"deadline_{side}").id,
             "material_id": material_id, "submission_id": submission_id, "message_id": message_id,
-            "token": "niet-geldig", "example_id": 0, "file_id": 0}
+            "token": "niet-geldig", "example_id": 0, "file_id": 0,
+            "object_id": getattr(world, f"object_{side}").id}
 
 
 PUBLIC = ("/beheer/inloggen", "/beheer/wachtwoord")

@@ -18,7 +18,7 @@ from trajectories.mail.events import MailSettingsChanged
 from trajectories.scheduler import handlers as plan
 
 PACKAGE = Path(next(iter(trajectories.__path__)))
-FEATURES = ("accounts", "api", "catalogue", "completion", "feedback", "interest", "mail",
+FEATURES = ("accounts", "api", "catalogue", "completion", "feedback", "interest", "lending", "mail",
             "menukaart", "people", "reach", "schedule")
 
 

@@ -289,7 +289,8 @@ def test_unsubscribe_one_click_stops_that_kind(db, app, client, mail_settings, s
         assert mail_preferences(s, person) == {"welcome": True, "invitation": True,
                                                 "reminder": False, "nudge": True,
                                                 "coaching": True, "announcement": True,
-                                                "evaluation": True, "certificate": True}
+                                                "evaluation": True, "certificate": True,
+                                                "loan": True}
         assert _queue(s, participant_id=person.id, key="r2") is None
         assert _queue(s, participant_id=person.id, key="n1", kind="nudge") is not None
     assert client.post(path[:-3] + "xyz").status_code == 404

@@ -327,7 +327,7 @@ def test_mail_preferences_per_kind(session, client, smtp_sink, member):
     prefs = mail_preferences(session, member["participant"])
     assert prefs == {"welcome": True, "invitation": True, "reminder": True, "nudge": False,
                      "coaching": True, "announcement": False, "evaluation": False,
-                     "certificate": False}
+                     "certificate": False, "loan": False}
     data = json.loads(client.get("/mijn/gegevens.json").data)
     assert data["mail_preferences"]["nudge"] is False
 

@@ -23,10 +23,14 @@ CONFIRM = "registration-confirm"
 SIGNIN = "signin"
 #: Confirming "Houd me op de hoogte" (a track's interest list).
 INTEREST = "interest-confirm"
+#: Confirming a request to borrow an object (lending), and accepting another proposed period.
+LOAN = "loan-confirm"
+LOAN_PROPOSAL = "loan-proposal"
 
 #: How long a link works.
 MAX_AGE = {CONFIRM: timedelta(hours=72), SIGNIN: timedelta(minutes=60),
-           INTEREST: timedelta(hours=72)}
+           INTEREST: timedelta(hours=72), LOAN: timedelta(hours=72),
+           LOAN_PROPOSAL: timedelta(days=14)}
 
 
 class UsedToken(SQLModel, table=True):

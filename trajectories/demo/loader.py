@@ -19,6 +19,7 @@ from trajectories.core.clock import local_today, to_utc
 from trajectories.core.db import Database
 from trajectories.core.reference import municipality_by_code
 from trajectories.demo.menukaart import load_menukaart
+from trajectories.demo.lending import load_lending
 from trajectories.demo.programmes import (
     AMS,
     COORDINATORS,
@@ -80,6 +81,8 @@ def load_demo(db: Database) -> Iterator[str]:
                 _load_edition(session, track, edition_data, participants)
                 yield f"edition {organiser.slug}/{track.slug}/{edition_data['slug']}"
             _load_interest(session, track, programme.get("interest", []), participants)
+        if "vng" in organisers:
+            yield from load_lending(session, organisers["vng"], local_today(AMS))
 
         yield from load_menukaart(session, organisers["vng"])
 

@@ -50,6 +50,8 @@ class MailKind(Labelled):
     INTEREST = "interest", _l("inschrijving open (interesselijst)")
     #: The certificate of participation, when completion is decided.
     CERTIFICATE = "certificate", _l("deelnamebewijs")
+    #: A reminder of a loan's hand-over or return day (lending).
+    LOAN = "loan", _l("herinnering aan een uitlening")
 
 
 #: What a participant can switch off, and which mail kinds each switch covers: every mail that
@@ -63,6 +65,7 @@ PREFERENCE_KINDS: dict[str, tuple[str, ...]] = {
     "announcement": (MailKind.ANNOUNCEMENT,),
     "evaluation": (MailKind.EVALUATION,),
     "certificate": (MailKind.CERTIFICATE,),
+    "loan": (MailKind.LOAN,),
 }
 
 

@@ -94,6 +94,7 @@ PREFERENCE_LABELS = {
     "announcement": _l("Berichten van de coördinator aan een editie"),
     "evaluation": _l("De evaluatie aan het eind van een editie"),
     "certificate": _l("Mijn deelnamebewijs als ik een editie heb afgerond"),
+    "loan": _l("Herinneringen aan de overdracht en het terugbrengen van een geleend object"),
 }
 
 

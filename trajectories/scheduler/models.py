@@ -26,12 +26,15 @@ class PlannedMoment(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     #: Deterministic id: kind, subject, offset; the job store uses the same id.
     job_id: str = Field(max_length=160, unique=True)
-    #: reminder, coaching, nudge, overdue, digest, welcome, invite, update, cancel.
+    #: reminder, coaching, nudge, overdue, digest, welcome, invite, update, cancel, ...,
+    #: loan_handover, loan_return.
     kind: str = Field(max_length=20)
     #: What the moment belongs to, e.g. "session:42", "deadline:7", "cohort:3" (an edition; stored
     #: keys keep their first spelling), "enrollment:9".
     subject: str = Field(max_length=60, index=True)
-    edition_id: int = Field(foreign_key="edition.id", index=True, ondelete="CASCADE")
+    #: None for a moment of no edition (a loan's reminders: subject "loan:<id>").
+    edition_id: int | None = Field(default=None, foreign_key="edition.id", index=True,
+                                   ondelete="CASCADE")
     #: For moments of one participant (a deadline extension); None: worked out when it fires.
     participant_id: int | None = Field(default=None, foreign_key="participant.id",
                                        ondelete="CASCADE")
@@ -64,7 +67,9 @@ class MomentRun(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     moment_id: int = Field(foreign_key="planned_moment.id", index=True, ondelete="CASCADE")
-    edition_id: int = Field(foreign_key="edition.id", index=True, ondelete="CASCADE")
+    #: None for a moment of no edition (a loan's reminders).
+    edition_id: int | None = Field(default=None, foreign_key="edition.id", index=True,
+                                   ondelete="CASCADE")
     #: The moment's due time when it fired.
     due_at: datetime
     fired_at: datetime

@@ -32,7 +32,7 @@ class Moment:
     job_id: str
     kind: str
     subject: str
-    edition_id: int
+    edition_id: int | None
     due_at: datetime
     useful_until: datetime
     participant_id: int | None = None

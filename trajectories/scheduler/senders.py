@@ -21,6 +21,7 @@ from trajectories.core.clock import local_today, to_local
 from trajectories.core.models import EventRecord
 from trajectories.feedback.queries import not_evaluated
 from trajectories.feedback.tokens import evaluation_url, session_url
+from trajectories.lending.reminders import SENDERS as LOAN_SENDERS
 from trajectories.mail.fanout import fan_out, render_personal
 from trajectories.mail.invitation import invitation
 from trajectories.mail.models import MailKind, MailStatus, OutboxMessage
@@ -290,4 +291,6 @@ SENDERS = {
     "evaluation": _evaluation,
     "evaluation_reminder": _evaluation,
     "completion": _completion,
+    # A loan's hand-over and return reminders (moments without an edition).
+    **LOAN_SENDERS,
 }

@@ -21,6 +21,7 @@ from trajectories.web.feedback import bp as feedback_bp
 from trajectories.web.feeds import bp as feeds_bp
 from trajectories.web.health import bp as health_bp
 from trajectories.web.interest import bp as interest_bp
+from trajectories.web.lending import bp as lending_bp
 from trajectories.web.mail import bp as mail_bp
 from trajectories.web.menukaart import bp as menukaart_bp
 from trajectories.web.public import bp as public_bp
@@ -48,6 +49,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(interest_bp)
     app.register_blueprint(certificates_bp)
     app.register_blueprint(menukaart_bp)
+    app.register_blueprint(lending_bp)
 
     @app.get("/favicon.ico")
     def favicon():

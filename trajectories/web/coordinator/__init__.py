@@ -12,6 +12,7 @@ from trajectories.web.coordinator import (  # noqa: F401  (the views register th
     embed,
     feedback,
     history,
+    lending,
     logbook,
     menukaart,
     messages,

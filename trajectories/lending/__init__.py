@@ -1,0 +1,1 @@
+"""Lending a travelling object (the Tijdscapsule): objects, requests per period, loans."""
