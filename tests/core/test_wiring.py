@@ -18,7 +18,7 @@ from trajectories.mail.events import MailSettingsChanged
 from trajectories.scheduler import handlers as plan
 
 PACKAGE = Path(next(iter(trajectories.__path__)))
-FEATURES = ("accounts", "api", "catalogue", "completion", "feedback", "interest", "mail", "people",
+FEATURES = ("accounts", "api", "award", "catalogue", "completion", "feedback", "interest", "mail", "people",
             "reach", "schedule")
 
 
