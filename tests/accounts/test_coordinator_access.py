@@ -36,6 +36,7 @@ def _ids_of(world, side: str, material_id=0, submission_id=0, message_id=0,
             "meeting_id": getattr(world, f"meeting_{side}").id,
             "deadline_id": getattr(world, f"deadline_{side}").id,
             "material_id": material_id, "submission_id": submission_id, "message_id": message_id,
+            "round_id": 0, "nomination_id": 0,  # the award's pages: tests/award
             "token": "niet-geldig"}
 
 
@@ -101,7 +102,7 @@ def test_own_pages_answer_200(app, client, session, coordinator_world):
     browser = Browser(client, session)
     browser.sign_in("nl@example.org")
     for url in _urls(app, _ids_of(coordinator_world, "nl")):
-        if re.search(r"/(materiaal|inzendingen|berichten)/0|alles\.zip|export\.csv|/coordinatoren"
+        if re.search(r"/(materiaal|inzendingen|berichten|prijs|jury)/0|/nominatie/0|alles\.zip|export\.csv|/coordinatoren"
                      r"|presentielijst\.pdf", url) \
                 or url.startswith(PUBLIC):
             continue

@@ -40,7 +40,7 @@ from trajectories.core import service as base
 from trajectories.core.clock import to_local, utcnow
 from trajectories.core.errors import InvalidInput
 from trajectories.core.service import service
-from trajectories.mail.models import EditionMailSettings
+from trajectories.mail.services import set_mail_settings
 from trajectories.people import services as people
 from trajectories.people import uploads
 from trajectories.people.models import Organisation, OrganisationKind, Participant
@@ -112,6 +112,9 @@ def create_round(session: Session, organiser: Organiser, *, year, title, intro="
         session, track, slug=str(year_value), name=title, timezone="Europe/Amsterdam",
         eligibility=Eligibility.MUNICIPALITIES, place_unit=PlaceUnit.ORGANISATION,
         coordinator_email=organiser.email)
+    # Before the deadline, so that its nudges are planned on these days at once.
+    set_mail_settings(session, edition, hold=False, review_coaching=False,
+                      nudge_days=list(NUDGE_DAYS), coaching_delay_hours=None)
     deadline = schedule.set_deadline(
         session, edition, title=DEADLINE_TITLE, due_date=closes_on, due_time=time(23, 59),
         description="Lever de nominatie van je gemeente in via /prijs/.",
@@ -122,8 +125,6 @@ def create_round(session: Session, organiser: Organiser, *, year, title, intro="
 
 @service
 def _save_round(session, organiser, edition, deadline, *, criteria, **fields) -> AwardRound:
-    session.add(EditionMailSettings(edition_id=edition.id, nudge_days=list(NUDGE_DAYS),
-                                    digest_weekday=None, coaching_delay_hours=None))
     award = AwardRound(organiser_id=organiser.id, edition_id=edition.id, **fields)
     session.add(award)
     session.flush()
