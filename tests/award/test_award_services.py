@@ -189,3 +189,22 @@ def test_a_draft_is_not_on_the_jurys_list(session, world):
         award.start_nomination(session, world.round, world.anna)
     assert queries.nominations(session, world.round, submitted_only=True) == []
     assert len(session.exec(select(AwardNomination)).all()) == 1
+
+
+def test_demo_has_an_open_round_and_last_years_published_winner(runner, db, client):
+    from trajectories.core.clock import local_today
+
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    assert "jury@vng.example" in result.output
+    year = local_today("Europe/Amsterdam").year
+    with db.session() as s:
+        [current] = queries.public_rounds(s, year)
+        [past] = queries.public_rounds(s, year - 1)
+        nominations = queries.nominations(s, current["round"])
+    assert current["shortlist"] == [] and current["winner"] is None
+    assert [r["nomination"].submitted_at is not None for r in nominations] == [False, True, True]
+    assert all("Voorbeeld" in r["nomination"].text for r in nominations)
+    assert past["winner"]["organisation"].name == "Groningen"
+    assert "Groningen" in client.get(f"/prijs/{year - 1}").get_data(as_text=True)
+    assert runner.invoke(args=["demo"]).exit_code == 0  # twice changes nothing
