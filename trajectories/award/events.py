@@ -18,6 +18,7 @@ class NominationSubmitted(Event):
     """A municipality submitted its nomination (its hand-in for the round's deadline)."""
 
     round_id: int
+    edition_id: int
     nomination_id: int
     organisation_id: int
 
@@ -27,4 +28,5 @@ class AwardJudged(Event):
     """The shortlist, the winner, a juror's scores or what is public changed."""
 
     round_id: int
+    organiser_id: int
     what: str

@@ -222,17 +222,18 @@ def submit_nomination(session: Session, award: AwardRound, nomination: AwardNomi
     title, text = _texts(title, text, required=True)
     submission = uploads.hand_in(session, deadline_of(session, award), participant,
                                  text=f"{title}\n\n{text}", storage=storage)
-    return _mark_submitted(session, nomination, submission.id, title, text)
+    return _mark_submitted(session, award, nomination, submission.id, title, text)
 
 
 @service
-def _mark_submitted(session, nomination, submission_id, title, text) -> AwardNomination:
+def _mark_submitted(session, award, nomination, submission_id, title, text) -> AwardNomination:
     nomination.title, nomination.text = title, text
     nomination.submission_id = submission_id
     nomination.submitted_at = nomination.updated_at = utcnow()
     session.add(nomination)
     session.flush()
     events.record(session, NominationSubmitted(round_id=nomination.round_id,
+                                               edition_id=award.edition_id,
                                                nomination_id=nomination.id,
                                                organisation_id=nomination.organisation_id))
     return nomination
