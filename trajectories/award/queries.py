@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
+from trajectories.accounts.models import Coordinator
 from trajectories.award.models import (
     AwardCriterion,
     AwardJuror,
@@ -46,8 +47,6 @@ def is_juror(s: Session, round_id: int, coordinator_id: int) -> bool:
 
 
 def jurors(s: Session, round_id: int) -> list:
-    from trajectories.accounts.models import Coordinator
-
     return list(s.exec(select(Coordinator).join(AwardJuror,
                                                 AwardJuror.coordinator_id == Coordinator.id)
                        .where(AwardJuror.round_id == round_id).order_by(Coordinator.name)))

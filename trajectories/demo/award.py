@@ -14,6 +14,7 @@ from datetime import date, time, timedelta
 from sqlmodel import Session, select
 
 from trajectories.accounts.models import Coordinator
+from trajectories.award import queries
 from trajectories.award import services as award
 from trajectories.award.models import AwardNomination, AwardRound, Publication
 from trajectories.catalogue.models import Edition, Organiser
@@ -100,8 +101,6 @@ def _jury(session: Session, rounds: list[AwardRound], password: str) -> Coordina
 
 
 def _score(session: Session, one: AwardRound, juror: Coordinator, spread: list[list[int]]) -> None:
-    from trajectories.award import queries
-
     crits = queries.criteria(session, one.id)
     for row, values in zip(queries.nominations(session, one, submitted_only=True), spread,
                            strict=False):
