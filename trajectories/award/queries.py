@@ -14,7 +14,7 @@ from trajectories.award.models import (
     AwardScore,
     Publication,
 )
-from trajectories.catalogue.models import Organiser
+from trajectories.catalogue.models import Edition, Organiser, Track
 from trajectories.people.models import Organisation, Submission
 
 
@@ -131,7 +131,9 @@ def public_rounds(s: Session, year: int) -> list[dict]:
                          if r["nomination"].shortlisted]
             if award.publication == Publication.WINNER:
                 winner = next((r for r in shortlist if r["nomination"].winner), None)
-        found.append({"round": award, "organiser": organiser,
+        edition = s.get(Edition, award.edition_id)
+        found.append({"round": award, "organiser": organiser, "edition": edition,
+                      "track": s.get(Track, edition.track_id),
                       "criteria": criteria(s, award.id), "shortlist": shortlist,
                       "winner": winner})
     return found

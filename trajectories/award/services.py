@@ -37,7 +37,7 @@ from trajectories.catalogue.models import (
 )
 from trajectories.core import events
 from trajectories.core import service as base
-from trajectories.core.clock import to_local, utcnow
+from trajectories.core.clock import to_local, to_utc, utcnow
 from trajectories.core.errors import InvalidInput
 from trajectories.core.service import service
 from trajectories.mail.services import set_mail_settings
@@ -48,6 +48,7 @@ from trajectories.schedule import services as schedule
 from trajectories.schedule.models import Deadline, DeliveredBy
 
 TRACK_SLUG = "prijs"
+ZONE = "Europe/Amsterdam"
 DEADLINE_TITLE = "Nominaties sluiten"
 #: Nudges to who started and did not submit: a week and two days before the close; none after
 #: it (a nomination after the close is refused, so an overdue nudge would only frustrate).
@@ -108,10 +109,14 @@ def create_round(session: Session, organiser: Organiser, *, year, title, intro="
                                              AwardRound.year == year_value)).first():
         raise InvalidInput(_l("Er is al een ronde voor %(year)s.", year=year_value), "year")
     track = _award_track(session, organiser)
+    # Registering for this edition (a civil servant not yet known here) is open while
+    # nominations are: it enrolls like starting a nomination does.
     edition = catalogue.create_edition(
-        session, track, slug=str(year_value), name=title, timezone="Europe/Amsterdam",
+        session, track, slug=str(year_value), name=title, timezone=ZONE,
         eligibility=Eligibility.MUNICIPALITIES, place_unit=PlaceUnit.ORGANISATION,
-        coordinator_email=organiser.email)
+        coordinator_email=organiser.email,
+        registration_opens_at=to_utc(opens_on, time(0, 0), ZONE),
+        registration_closes_at=to_utc(closes_on, time(23, 59), ZONE))
     # Before the deadline, so that its nudges are planned on these days at once.
     set_mail_settings(session, edition, hold=False, review_coaching=False,
                       nudge_days=list(NUDGE_DAYS), coaching_delay_hours=None)
