@@ -49,7 +49,8 @@ def _join_jury(session, award, row) -> Coordinator:
     if session.get(AwardJuror, (award.id, row.id)) is None:
         session.add(AwardJuror(round_id=award.id, coordinator_id=row.id))
     session.flush()
-    events.record(session, AwardJudged(round_id=award.id, organiser_id=award.organiser_id, what="jury"))
+    events.record(session, AwardJudged(round_id=award.id, organiser_id=award.organiser_id,
+                                       what="jury"))
     return row
 
 
@@ -81,7 +82,8 @@ def score(session: Session, award: AwardRound, juror_id: int, nomination: AwardN
         row.score, row.updated_at = value, utcnow()
         session.add(row)
     session.flush()
-    events.record(session, AwardJudged(round_id=award.id, organiser_id=award.organiser_id, what="scores"))
+    events.record(session, AwardJudged(round_id=award.id, organiser_id=award.organiser_id,
+                                       what="scores"))
 
 
 # --- shortlist, winner, publication --------------------------------------------------------------
@@ -105,7 +107,8 @@ def set_shortlist(session: Session, award: AwardRound, nomination_ids: list[int]
             raise InvalidInput(_l("De winnaar hoort op de shortlist."))
         session.add(nomination)
     session.flush()
-    events.record(session, AwardJudged(round_id=award.id, organiser_id=award.organiser_id, what="shortlist"))
+    events.record(session, AwardJudged(round_id=award.id, organiser_id=award.organiser_id,
+                                       what="shortlist"))
 
 
 @service
@@ -120,7 +123,8 @@ def choose_winner(session: Session, award: AwardRound, nomination_id: int | None
         nomination.winner = nomination.id == chosen.id
         session.add(nomination)
     session.flush()
-    events.record(session, AwardJudged(round_id=award.id, organiser_id=award.organiser_id, what="winner"))
+    events.record(session, AwardJudged(round_id=award.id, organiser_id=award.organiser_id,
+                                       what="winner"))
 
 
 @service
@@ -139,5 +143,6 @@ def publish(session: Session, award: AwardRound, what: str) -> AwardRound:
     award.updated_at = utcnow()
     session.add(award)
     session.flush()
-    events.record(session, AwardJudged(round_id=award.id, organiser_id=award.organiser_id, what=f"publish:{what}"))
+    events.record(session, AwardJudged(round_id=award.id, organiser_id=award.organiser_id,
+                                       what=f"publish:{what}"))
     return award

@@ -71,7 +71,9 @@ class AwardCriterion(SQLModel, table=True):
     weight: int = 1
     position: int = 0
 
-    __table_args__ = (CheckConstraint("weight >= 1 AND weight <= 10", name="award_criterion_weight"),)
+    __table_args__ = (
+        CheckConstraint("weight >= 1 AND weight <= 10", name="award_criterion_weight"),
+    )
 
 
 class AwardNomination(SQLModel, table=True):
