@@ -8,6 +8,7 @@ from flask_babel import Babel
 import trajectories.schema  # noqa: F401  (every table)
 from trajectories.accounts import events as accounts
 from trajectories.api import events as api
+from trajectories.award import events as award
 from trajectories.catalogue import events as catalogue
 from trajectories.commands import COMMANDS
 from trajectories.completion import events as completion
@@ -96,6 +97,11 @@ AUDIT_ONLY: tuple[type[events.Event], ...] = (
     lending.LendableObjectSaved,
     lending.LoanRequested,
     lending.LoanDecided,
+    # The award: its edition and deadline record their own events (feeds, nudges); the round,
+    # the hand-in's mark, the jury's work and publication are read when their pages open.
+    award.AwardRoundSaved,
+    award.NominationSubmitted,
+    award.AwardJudged,
 )
 
 

@@ -53,7 +53,8 @@ def test_demo_has_six_vvsg_tracks_and_youngchallengers(runner, db):
         purchasing_sessions = s.exec(select(func.count()).select_from(Meeting).where(
             Meeting.edition_id == purchasing.id)).one()
     assert len(vvsg) == 6
-    assert vng == {"praktijkproef-inclusie", "youngchallengers", "regionale-bijeenkomsten"}
+    assert vng == {"praktijkproef-inclusie", "youngchallengers", "regionale-bijeenkomsten",
+                   "prijs"}  # the award's track: one edition per round (tests/award)
     assert purchasing_sessions == 4
 
 

@@ -20,6 +20,9 @@ class Coordinator(SQLModel, table=True):
     #: None only for admins.
     organiser_id: int | None = Field(default=None, foreign_key="organiser.id", index=True)
     is_admin: bool = False
+    #: A jury member of the award: sees the nominations of their rounds and scores them, nothing
+    #: else under /beheer.
+    jury_only: bool = False
     created_at: datetime = Field(default_factory=utcnow)
 
     __table_args__ = (

@@ -29,6 +29,8 @@ class TrackKind(Labelled):
 
     TRAJECTORY = "trajectory", _l("leertraject")
     REGIONAL_MEETING = "regional_meeting", _l("regionale bijeenkomsten")
+    #: The yearly award: one edition per round, its deadline the close of nominations.
+    AWARD = "award", _l("prijs")
 
 
 class Organiser(SQLModel, table=True):

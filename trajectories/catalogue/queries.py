@@ -70,7 +70,9 @@ def matching_track_ids(s: Session, organiser_id: int | None = None,
     `matches` looks at a row of the track's text columns (title, summary, goals, target_group,
     theme, sdgs). Reads ids only, or those few columns: whole tracks are loaded per page."""
     def in_order(*columns):
+        # The award's track has its own public page (/prijs/), not a place in the catalogue.
         query = (select(*columns).join(Organiser, Organiser.id == Track.organiser_id)
+                 .where(Track.kind != TrackKind.AWARD)
                  .order_by(Organiser.name, Organiser.id, Track.title, Track.id))
         if organiser_id is not None:
             query = query.where(Track.organiser_id == organiser_id)

@@ -33,7 +33,7 @@ MAX_CAPACITY = 100_000
 RESERVED_ORGANISER_SLUGS = frozenset({
     "afmelden", "api", "beheer", "bewijs", "bijeenkomsten", "embed", "feedback", "feeds",
     "gemeenten", "healthz", "inchecken", "inschrijving", "mail", "materiaal", "menukaart", "mijn",
-    "p", "privacy", "static", "taal", "toegankelijkheid", "uitlenen",
+    "p", "prijs", "privacy", "static", "taal", "toegankelijkheid", "uitlenen",
 })
 
 

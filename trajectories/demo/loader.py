@@ -18,8 +18,9 @@ from trajectories.catalogue.models import Edition, Organiser, PlaceUnit, Track
 from trajectories.core.clock import local_today, to_utc
 from trajectories.core.db import Database
 from trajectories.core.reference import municipality_by_code
-from trajectories.demo.menukaart import load_menukaart
+from trajectories.demo.award import load_award
 from trajectories.demo.lending import load_lending
+from trajectories.demo.menukaart import load_menukaart
 from trajectories.demo.programmes import (
     AMS,
     COORDINATORS,
@@ -81,10 +82,10 @@ def load_demo(db: Database) -> Iterator[str]:
                 _load_edition(session, track, edition_data, participants)
                 yield f"edition {organiser.slug}/{track.slug}/{edition_data['slug']}"
             _load_interest(session, track, programme.get("interest", []), participants)
-        if "vng" in organisers:
+        if "vng" in organisers:  # the campaign around the trajectories
             yield from load_lending(session, organisers["vng"], local_today(AMS))
-
-        yield from load_menukaart(session, organisers["vng"])
+            yield from load_menukaart(session, organisers["vng"])
+            yield from load_award(session, organisers["vng"], local_today(AMS), DEMO_PASSWORD)
 
         for data in COORDINATORS:
             if not _find(session, Coordinator, email=data["email"]):

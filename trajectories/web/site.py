@@ -13,6 +13,7 @@ from trajectories.core.models import label, labels
 from trajectories.schedule.models import Meeting
 from trajectories.web import CookieSessions, DatabaseId, local_path
 from trajectories.web.api import bp as api_bp
+from trajectories.web.award import bp as award_bp
 from trajectories.web.certificates import bp as certificates_bp
 from trajectories.web.coordinator import bp as coordinator_bp
 from trajectories.web.embed import bp as embed_bp
@@ -47,6 +48,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(embed_bp)
     app.register_blueprint(interest_bp)
+    app.register_blueprint(award_bp)
     app.register_blueprint(certificates_bp)
     app.register_blueprint(menukaart_bp)
     app.register_blueprint(lending_bp)

@@ -6,6 +6,7 @@ of another organiser's object answers 404. Views parse input, call one service, 
 
 from trajectories.web.coordinator import (  # noqa: F401  (the views register themselves on bp)
     auth,
+    award,
     completion,
     dashboard,
     editions,

@@ -32,7 +32,8 @@ from trajectories.web.security import limiter
 @limiter.limit("10 per minute", methods=["POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("coordinator.dashboard"))
+        return redirect(url_for("coordinator.jury_home" if current_user.jury_only
+                                else "coordinator.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
         row = accounts.authenticate(db_session(), form.email.data, form.password.data)
@@ -42,8 +43,8 @@ def login():
             fresh_session()
             user = _load_user(f"{row.id}:{row.password_hash[-16:]}")
             login_user(user)
-            return redirect(local_path(request.args.get("next"), url_for("coordinator.dashboard"),
-                                       under="/beheer/"))
+            home = url_for("coordinator.jury_home" if row.jury_only else "coordinator.dashboard")
+            return redirect(local_path(request.args.get("next"), home, under="/beheer/"))
     return render_template("coordinator/login.html", form=form), status_code(form)
 
 

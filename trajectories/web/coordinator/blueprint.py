@@ -3,7 +3,7 @@ pages needs it, and the Jinja filters; the views are in the modules beside it.""
 
 from __future__ import annotations
 
-from flask import Blueprint, g, redirect, request, url_for
+from flask import Blueprint, abort, g, redirect, request, url_for
 from flask_login import LoginManager, current_user
 
 from trajectories.accounts.models import Coordinator
@@ -17,6 +17,10 @@ login_manager = LoginManager()
 #: Views reachable without signing in.
 PUBLIC_ENDPOINTS = {"coordinator.login", "coordinator.forgot_password",
                     "coordinator.reset_password"}
+#: The only views a jury account (the award's jury: `Coordinator.jury_only`) may open; every
+#: other page under /beheer answers 403 to it.
+JURY_ENDPOINTS = {"coordinator.jury_home", "coordinator.jury_round",
+                  "coordinator.award_nomination_file", "coordinator.logout"}
 
 
 class CoordinatorUser:
@@ -34,6 +38,7 @@ class CoordinatorUser:
         self.organiser = organiser
         self.name = row.name
         self.email = row.email
+        self.jury_only = row.jury_only
 
     def get_id(self) -> str:
         # The hash's tail: a password change signs out every other session of this account.
@@ -68,6 +73,8 @@ def _require_login():
         return None
     if not current_user.is_authenticated:
         return redirect(url_for("coordinator.login", next=request.full_path.rstrip("?")))
+    if current_user.jury_only and request.endpoint not in JURY_ENDPOINTS:
+        abort(403)
     g.actor = f"coordinator:{current_user.id}"
     # The request's session may exist already (the user loader used it): label it too.
     db_session().info["actor"] = g.actor

@@ -59,6 +59,9 @@ SENTENCES = {
     "CertificateRevoked": lambda: _("Deelnamebewijs van %(participant)s ingetrokken "
                                     "(%(edition)s)."),
     "CheckedIn": lambda: _("%(participant)s checkte in: %(meeting)s (%(edition)s)."),
+    "AwardRoundSaved": lambda: _("Prijsronde aangemaakt."),
+    "NominationSubmitted": lambda: _("Nominatie ingediend voor %(edition)s."),
+    "AwardJudged": lambda: _("Prijs: jury, scores, shortlist, winnaar of publicatie bijgewerkt."),
 }
 #: Sentences with a count (ngettext fills in %(num)s and leaves %(edition)s for later).
 COUNTED = {

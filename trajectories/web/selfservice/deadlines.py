@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from trajectories.award.queries import round_of_edition
 from trajectories.catalogue.models import Edition, Track
 from trajectories.core.errors import InvalidInput
 from trajectories.people import queries, uploads
@@ -29,6 +30,9 @@ def _deadline_for_me(deadline_id: int) -> Deadline:
 def deadline(deadline_id: int):
     deadline = _deadline_for_me(deadline_id)
     s = db_session()
+    award = round_of_edition(s, deadline.edition_id)
+    if award is not None:  # the award's deadline: its own form (draft, submit, refused when closed)
+        return redirect(url_for("award.nominate", round_id=award.id))
     participant = current_participant()
     error = None
     if request.method == "POST":

@@ -1,0 +1,1 @@
+"""The yearly award (Gemeenten4GlobalGoals: "Meest Inspirerende Global Goals Gemeente")."""
