@@ -27,7 +27,6 @@ from trajectories.core.errors import FieldChecks, InvalidInput
 from trajectories.core.models import Language
 from trajectories.core.reference import current_by_code
 from trajectories.core.service import service
-from trajectories.interest.services import _organisation
 from trajectories.lending import mails, reminders
 from trajectories.lending.events import LendableObjectSaved, LoanDecided, LoanRequested
 from trajectories.lending.models import WAITING, LendableObject, Loan, LoanStatus
@@ -187,7 +186,7 @@ def confirm_request(session: Session, token: str):
     signin.consume(session, signin.LOAN, payload)
     start, end = date.fromisoformat(payload["s"]), date.fromisoformat(payload["u"])
     check_period(payload["s"], payload["u"], _today(session, obj))
-    organisation = _organisation(session, payload["m"])
+    organisation = people.municipality(session, payload["m"])
     person = people.find_participant(session, payload["e"])
     if person is None:
         person = people.create_participant.__wrapped__(
