@@ -25,6 +25,7 @@ from trajectories.interest.models import RETENTION_DAYS, InterestEntry
 from trajectories.interest.services import remove_entry
 from trajectories.mail.models import MailPreference, MailStatus, OutboxMessage
 from trajectories.mail.preferences import mail_preferences
+from trajectories.menukaart.services import forget_contact
 from trajectories.people import services as people
 from trajectories.people.events import ParticipantChanged
 from trajectories.people.models import (
@@ -121,8 +122,6 @@ def erase(session: Session, participant: Participant) -> list[str]:
         for row in session.exec(select(model).where(model.participant_id == participant.id)):
             session.delete(row)
     _erase_mail(session, participant)
-    from trajectories.menukaart.services import forget_contact  # (menukaart reads people)
-
     forget_contact(session, participant.email)
     participant.name = ERASED_NAME
     participant.email = f"deelnemer-{participant.id}@{ERASED_DOMAIN}"

@@ -14,6 +14,7 @@ from trajectories.core.errors import InvalidInput
 from trajectories.core.reference import goals as sdg_goals
 from trajectories.menukaart import queries, services
 from trajectories.menukaart.models import Example, ExampleFile, ExampleStatus
+from trajectories.people import uploads
 from trajectories.people.models import Organisation
 from trajectories.web import db_session, whole_number
 from trajectories.web.coordinator import access
@@ -185,7 +186,6 @@ def remove_example_file(file_id: int):
 
 @bp.get("/menukaart/bestanden/<int:file_id>")
 def example_file(file_id: int):
-    from trajectories.people import uploads
 
     row, _example_row = _file(file_id)
     return uploads.send_stored(row.file_path, lambda _path: services.file_name(row))
