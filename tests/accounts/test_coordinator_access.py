@@ -27,7 +27,7 @@ def _urls(app, ids: dict) -> list[str]:
 
 
 def _ids_of(world, side: str, material_id=0, submission_id=0, message_id=0,
-            participant=None) -> dict:
+            participant=None, ambassador_id=0) -> dict:
     participant = participant or world.participants[0]
     return {"organiser_id": getattr(world, side).id,
             "organisation_id": participant.organisation_id or 0, "participant_id": participant.id,
@@ -36,7 +36,7 @@ def _ids_of(world, side: str, material_id=0, submission_id=0, message_id=0,
             "meeting_id": getattr(world, f"meeting_{side}").id,
             "deadline_id": getattr(world, f"deadline_{side}").id,
             "material_id": material_id, "submission_id": submission_id, "message_id": message_id,
-            "token": "niet-geldig"}
+            "ambassador_id": ambassador_id, "token": "niet-geldig"}
 
 
 PUBLIC = ("/beheer/inloggen", "/beheer/wachtwoord")

@@ -32,8 +32,8 @@ MAX_CAPACITY = 100_000
 #: /feeds/<organiser>/<track>.ics). A test keeps this in step with the app's routes.
 RESERVED_ORGANISER_SLUGS = frozenset({
     "afmelden", "api", "beheer", "bewijs", "bijeenkomsten", "embed", "feedback", "feeds",
-    "healthz", "inchecken", "inschrijving", "mail", "materiaal", "mijn", "p", "privacy", "static",
-    "taal", "toegankelijkheid",
+    "healthz", "inchecken", "inschrijving", "mail", "materiaal", "mijn", "p", "privacy",
+    "provincies", "static", "taal", "toegankelijkheid",
 })
 
 

@@ -18,6 +18,7 @@ from trajectories.catalogue.models import Edition, Organiser, PlaceUnit, Track
 from trajectories.core.clock import local_today, to_utc
 from trajectories.core.db import Database
 from trajectories.core.reference import municipality_by_code
+from trajectories.demo.ambassadors import load_ambassadors
 from trajectories.demo.programmes import (
     AMS,
     COORDINATORS,
@@ -79,6 +80,7 @@ def load_demo(db: Database) -> Iterator[str]:
                 _load_edition(session, track, edition_data, participants)
                 yield f"edition {organiser.slug}/{track.slug}/{edition_data['slug']}"
             _load_interest(session, track, programme.get("interest", []), participants)
+        yield from load_ambassadors(session, organisers)
 
         for data in COORDINATORS:
             if not _find(session, Coordinator, email=data["email"]):

@@ -12,6 +12,7 @@ from trajectories.core.clock import to_local
 from trajectories.core.models import label, labels
 from trajectories.schedule.models import Meeting
 from trajectories.web import CookieSessions, DatabaseId, local_path
+from trajectories.web.ambassadors import bp as ambassadors_bp
 from trajectories.web.api import bp as api_bp
 from trajectories.web.certificates import bp as certificates_bp
 from trajectories.web.coordinator import bp as coordinator_bp
@@ -46,6 +47,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(embed_bp)
     app.register_blueprint(interest_bp)
     app.register_blueprint(certificates_bp)
+    app.register_blueprint(ambassadors_bp)
 
     @app.get("/favicon.ico")
     def favicon():
