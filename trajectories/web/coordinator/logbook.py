@@ -26,7 +26,8 @@ PAGE = 50
 WINDOW = 5000
 
 #: One sentence per event kind; %(edition)s, %(track)s, %(meeting)s, %(deadline)s,
-#: %(participant)s and %(coordinator)s become the object's name, linked where it still exists.
+#: %(participant)s, %(coordinator)s and %(province)s become the object's name, linked where it
+#: still exists.
 SENTENCES = {
     "TrackSaved": lambda: _("Leertraject opgeslagen: %(track)s."),
     "EditionSaved": lambda: _("Editie opgeslagen: %(edition)s."),
@@ -59,6 +60,9 @@ SENTENCES = {
     "CertificateRevoked": lambda: _("Deelnamebewijs van %(participant)s ingetrokken "
                                     "(%(edition)s)."),
     "CheckedIn": lambda: _("%(participant)s checkte in: %(meeting)s (%(edition)s)."),
+    "AmbassadorAppointed": lambda: _("Ambassadeur benoemd voor %(province)s."),
+    "AmbassadorChanged": lambda: _("Gegevens van de ambassadeur voor %(province)s gewijzigd."),
+    "AmbassadorEnded": lambda: _("Einddatum gezet voor de ambassadeur voor %(province)s."),
 }
 #: Sentences with a count (ngettext fills in %(num)s and leaves %(edition)s for later).
 COUNTED = {
@@ -181,6 +185,7 @@ class _Story:
             if person else escape(_("een verwijderde deelnemer")),
             "coordinator": escape(coordinator.name) if coordinator
             else escape(_("een verwijderde coördinator")),
+            "province": escape(p.get("province") or ""),
         }
 
     def sentence(self, record: EventRecord) -> Markup:
