@@ -108,6 +108,7 @@ def test_a_coordinator_appoints_and_sees_the_province_list(nl, session):
     page = text(nl.get("/beheer/ambassadeurs"))
     assert "Femke Jansen is ambassadeur voor Overijssel." in page
     assert "<strong>Femke Jansen</strong>, wethouder, Zwolle · vanaf 01-01-2023" in page
+    assert "Ambassadeur benoemd voor Overijssel." in text(nl.get("/beheer/logboek"))
 
 
 @pytest.mark.parametrize(("changes", "message"), [
