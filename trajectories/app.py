@@ -7,6 +7,7 @@ from flask_babel import Babel
 
 import trajectories.schema  # noqa: F401  (every table)
 from trajectories.accounts import events as accounts
+from trajectories.ambassadors import events as ambassadors
 from trajectories.api import events as api
 from trajectories.award import events as award
 from trajectories.catalogue import events as catalogue
@@ -102,6 +103,10 @@ AUDIT_ONLY: tuple[type[events.Event], ...] = (
     award.AwardRoundSaved,
     award.NominationSubmitted,
     award.AwardJudged,
+    # Ambassadors: the province pages read them on every request.
+    ambassadors.AmbassadorAppointed,
+    ambassadors.AmbassadorChanged,
+    ambassadors.AmbassadorEnded,
 )
 
 

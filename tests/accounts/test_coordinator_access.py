@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 from sqlmodel import select
@@ -27,7 +28,7 @@ def _urls(app, ids: dict) -> list[str]:
 
 
 def _ids_of(world, side: str, material_id=0, submission_id=0, message_id=0,
-            participant=None) -> dict:
+            participant=None, ambassador_id=0) -> dict:
     participant = participant or world.participants[0]
     return {"organiser_id": getattr(world, side).id,
             "organisation_id": participant.organisation_id or 0, "participant_id": participant.id,
@@ -39,9 +40,18 @@ def _ids_of(world, side: str, material_id=0, submission_id=0, message_id=0,
             "token": "niet-geldig", "example_id": 0, "file_id": 0,
             "object_id": getattr(world, f"object_{side}").id,
             "round_id": 0, "nomination_id": 0}  # the award's pages: tests/award
+            "ambassador_id": ambassador_id, "token": "niet-geldig"}
 
 
 PUBLIC = ("/beheer/inloggen", "/beheer/wachtwoord")
+
+
+def _ambassador(session, organiser, province: str, code: str):
+    from trajectories.ambassadors import services as ambassadors
+
+    return ambassadors.appoint(session, organiser, {
+        "province": province, "name": "Ambassadeur", "role": "wethouder",
+        "municipality_code": code, "starts_on": date(2024, 1, 1)})
 
 
 def test_every_page_without_login_goes_to_the_login_page(app, client, coordinator_world):
@@ -72,10 +82,11 @@ def test_every_page_of_another_organiser_answers_404(app, client, session, coord
     message = queue_mail(session, to="belg@example.be", kind="other", subject="Hallo",
                          text="Tekst", dedupe_key="be-1", edition_id=coordinator_world.edition_be.id)
     session.commit()
+    ambassador = _ambassador(session, coordinator_world.be, "vlaams-brabant", "24062")
     browser = Browser(client, session)
     browser.sign_in("nl@example.org")
     urls = [u for u in _urls(app, _ids_of(coordinator_world, "be", material.id, submission.id,
-                                                 message.id, person))
+                                                 message.id, person, ambassador.id))
             if re.search(r"/\d+", u)]
     assert len(urls) > 15
     for url in urls:
@@ -100,12 +111,16 @@ def test_own_pages_answer_200(app, client, session, coordinator_world):
                                          country="NL", code="GM0344")
     coordinator_world.participants[0].organisation_id = utrecht.id
     session.commit()
+    ambassador = _ambassador(session, coordinator_world.nl, "utrecht", "GM0344")
     browser = Browser(client, session)
     browser.sign_in("nl@example.org")
     for url in _urls(app, _ids_of(coordinator_world, "nl")):
         if re.search(r"/(materiaal|inzendingen|berichten|prijs|jury)/0|/nominatie/0|alles\.zip"
                      r"|export\.csv|/coordinatoren|presentielijst\.pdf|/menukaart/(0|bestanden/)",
                      url) \
+    for url in _urls(app, _ids_of(coordinator_world, "nl", ambassador_id=ambassador.id)):
+        if re.search(r"/(materiaal|inzendingen|berichten)/0|alles\.zip|export\.csv|/coordinatoren"
+                     r"|presentielijst\.pdf", url) \
                 or url.startswith(PUBLIC):
             continue
         assert browser.get(url).status_code == 200, url

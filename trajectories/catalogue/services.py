@@ -34,6 +34,8 @@ RESERVED_ORGANISER_SLUGS = frozenset({
     "afmelden", "api", "beheer", "bewijs", "bijeenkomsten", "embed", "feedback", "feeds",
     "gemeenten", "healthz", "inchecken", "inschrijving", "mail", "materiaal", "menukaart", "mijn",
     "p", "prijs", "privacy", "static", "taal", "toegankelijkheid", "uitlenen",
+    "healthz", "inchecken", "inschrijving", "mail", "materiaal", "mijn", "p", "privacy",
+    "provincies", "static", "taal", "toegankelijkheid",
 })
 
 

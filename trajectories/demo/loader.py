@@ -21,6 +21,7 @@ from trajectories.core.reference import municipality_by_code
 from trajectories.demo.award import load_award
 from trajectories.demo.lending import load_lending
 from trajectories.demo.menukaart import load_menukaart
+from trajectories.demo.ambassadors import load_ambassadors
 from trajectories.demo.programmes import (
     AMS,
     COORDINATORS,
@@ -86,6 +87,7 @@ def load_demo(db: Database) -> Iterator[str]:
             yield from load_lending(session, organisers["vng"], local_today(AMS))
             yield from load_menukaart(session, organisers["vng"])
             yield from load_award(session, organisers["vng"], local_today(AMS), DEMO_PASSWORD)
+        yield from load_ambassadors(session, organisers)
 
         for data in COORDINATORS:
             if not _find(session, Coordinator, email=data["email"]):

@@ -12,6 +12,7 @@ from trajectories.core.clock import to_local
 from trajectories.core.models import label, labels
 from trajectories.schedule.models import Meeting
 from trajectories.web import CookieSessions, DatabaseId, local_path
+from trajectories.web.ambassadors import bp as ambassadors_bp
 from trajectories.web.api import bp as api_bp
 from trajectories.web.award import bp as award_bp
 from trajectories.web.certificates import bp as certificates_bp
@@ -52,6 +53,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(certificates_bp)
     app.register_blueprint(menukaart_bp)
     app.register_blueprint(lending_bp)
+    app.register_blueprint(ambassadors_bp)
 
     @app.get("/favicon.ico")
     def favicon():

@@ -5,6 +5,7 @@ of another organiser's object answers 404. Views parse input, call one service, 
 """
 
 from trajectories.web.coordinator import (  # noqa: F401  (the views register themselves on bp)
+    ambassadors,
     auth,
     award,
     completion,

@@ -26,7 +26,8 @@ PAGE = 50
 WINDOW = 5000
 
 #: One sentence per event kind; %(edition)s, %(track)s, %(meeting)s, %(deadline)s,
-#: %(participant)s and %(coordinator)s become the object's name, linked where it still exists.
+#: %(participant)s, %(coordinator)s and %(province)s become the object's name, linked where it
+#: still exists.
 SENTENCES = {
     "TrackSaved": lambda: _("Leertraject opgeslagen: %(track)s."),
     "EditionSaved": lambda: _("Editie opgeslagen: %(edition)s."),
@@ -62,6 +63,9 @@ SENTENCES = {
     "AwardRoundSaved": lambda: _("Prijsronde aangemaakt."),
     "NominationSubmitted": lambda: _("Nominatie ingediend voor %(edition)s."),
     "AwardJudged": lambda: _("Prijs: jury, scores, shortlist, winnaar of publicatie bijgewerkt."),
+    "AmbassadorAppointed": lambda: _("Ambassadeur benoemd voor %(province)s."),
+    "AmbassadorChanged": lambda: _("Gegevens van de ambassadeur voor %(province)s gewijzigd."),
+    "AmbassadorEnded": lambda: _("Einddatum gezet voor de ambassadeur voor %(province)s."),
 }
 #: Sentences with a count (ngettext fills in %(num)s and leaves %(edition)s for later).
 COUNTED = {
@@ -184,6 +188,7 @@ class _Story:
             if person else escape(_("een verwijderde deelnemer")),
             "coordinator": escape(coordinator.name) if coordinator
             else escape(_("een verwijderde coördinator")),
+            "province": escape(p.get("province") or ""),
         }
 
     def sentence(self, record: EventRecord) -> Markup:

@@ -1,0 +1,45 @@
+"""The public province pages: /provincies/ (every province with its ambassador of today) and
+/provincies/<province>: its ambassador, the municipalities that take part, the regional meetings
+ahead, and (once the Menukaart exists) its examples."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template
+
+from trajectories.ambassadors import provinces as province_list
+from trajectories.ambassadors import queries
+from trajectories.web import db_session
+
+bp = Blueprint("ambassadors", __name__)
+
+#: Examples from the Menukaart shown on a province page.
+EXAMPLES_LIMIT = 6
+
+
+def menukaart_examples(session, province) -> list:
+    """MENUKAART: the province's published examples from the Menukaart, built elsewhere. The
+    merger replaces this body with
+        from trajectories.menukaart.queries import published_examples
+        return published_examples(session, province=province, limit=EXAMPLES_LIMIT)
+    (`province`: a `trajectories.ambassadors.provinces.Province`: .country, .name, .slug).
+    Until then the page leaves the section out."""
+    return []
+
+
+@bp.get("/provincies/")
+def provinces():
+    return render_template("ambassadors/provinces.html",
+                           rows=queries.overview(db_session()))
+
+
+@bp.get("/provincies/<slug>")
+def province(slug: str):
+    found = province_list.by_slug(slug)
+    if found is None:
+        abort(404)
+    s = db_session()
+    return render_template("ambassadors/province.html", province=found,
+                           ambassadors=queries.current(s, found),
+                           municipalities=queries.participating(s, found),
+                           meetings=queries.upcoming_meetings(s, found),
+                           examples=menukaart_examples(s, found))
