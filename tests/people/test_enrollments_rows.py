@@ -20,8 +20,8 @@ def test_rows_are_escaped_linked_and_grouped_by_municipality(nl, session, coordi
     assert "<b>de Vries" not in html
     assert "Jan &lt;b&gt;de Vries&lt;/b&gt; &amp; co</a>" in html
     assert f'href="/beheer/gemeenten/{town.id}">&#39;s-Hertogenbosch</a>' in html
-    team = re.search(r'scope="rowgroup">&#39;s-Hertogenbosch · 2 deelnemers</th></tr>(.*?)</tbody>',
-                     html, re.S)
+    team = re.search(r'scope="rowgroup"><a class="utrecht-link" href="/beheer/gemeenten/\d+">'
+                     r'&#39;s-Hertogenbosch</a> · 2 deelnemers</th></tr>(.*?)</tbody>', html, re.S)
     assert team and team.group(1).index("Anna Bos") < team.group(1).index("Jan &lt;b&gt;")
     assert re.search(r'<span class="status status-\w+">[^<]+</span></td>\s*'
                      r'<td class="utrecht-table__cell">\d\d-\d\d-\d{4} \d\d:\d\d</td>', html)

@@ -61,17 +61,22 @@ def enrollments(edition_id: int):
                            taken=teams_admitted if places.per_organisation(edition) else admitted)
 
 
-def team_headings(teams) -> list[str]:
-    """Each team's heading as the macro `team_heading` writes it ("Utrecht · 2 deelnemers"),
-    translated once per team size rather than once per team: a list of 1,000 stays quick."""
-    nobody = _("geen gemeente")
+def team_headings(teams) -> list[Markup]:
+    """Each team's heading as the macro `team_heading` writes it ("Utrecht · 2 deelnemers", the
+    name a link to the municipality), translated once per team size rather than once per team:
+    a list of 1,000 stays quick."""
+    nobody = escape(_("geen gemeente"))
+    before, after = _link("coordinator.municipality", organisation_id=0)
     counts: dict[int, str] = {}
     headings = []
     for team in teams:
         size = len(team["people"])
         if size not in counts:
-            counts[size] = ngettext("%(num)s deelnemer", "%(num)s deelnemers", size)
-        headings.append(f"{team['name'] or nobody} · {counts[size]}")
+            counts[size] = escape(ngettext("%(num)s deelnemer", "%(num)s deelnemers", size))
+        name = (f'<a class="utrecht-link" href="{before}{team["organisation_id"]}{after}">'
+                f'{escape(team["name"])}</a>' if team["organisation_id"]
+                else escape(team["name"]) or nobody)
+        headings.append(Markup(f"{name} · {counts[size]}"))
     return headings
 
 
