@@ -28,6 +28,7 @@ from trajectories.people.registration import RETENTION
 from trajectories.schedule import queries as programme
 from trajectories.schedule.models import Material, Meeting
 from trajectories.web import db_session, whole_number
+from trajectories.web.page_cache import cached
 
 bp = Blueprint("public", __name__)
 
@@ -122,7 +123,7 @@ class Page:
         return numbers
 
 
-def _render_catalogue(organiser: Organiser | None = None):
+def _render_catalogue(organiser: Organiser | None = None, **context):
     s = db_session()
     filters = Filters.from_args(request.args)
     ids = queries.matching_track_ids(
@@ -149,12 +150,12 @@ def _render_catalogue(organiser: Organiser | None = None):
                            organisers=organisers, filters=filters,
                            themes=queries.themes(s, organiser.id if organiser else None),
                            found=page.total, page=page, page_url=page_url,
-                           statuses=list(Status))
+                           statuses=list(Status), **context)
 
 
 @bp.get("/")
 def catalogue():
-    return _render_catalogue()
+    return cached(_render_catalogue)
 
 
 def _organiser_or_404(slug: str) -> Organiser:
@@ -166,7 +167,8 @@ def _organiser_or_404(slug: str) -> Organiser:
 
 @bp.get("/<organiser_slug>/")
 def organiser_page(organiser_slug: str):
-    return _render_catalogue(_organiser_or_404(organiser_slug))
+    return cached(lambda **context: _render_catalogue(_organiser_or_404(organiser_slug),
+                                                      **context))
 
 
 def track_entry(organiser_slug: str, track_slug: str) -> tuple[Organiser, dict]:
@@ -180,13 +182,18 @@ def track_entry(organiser_slug: str, track_slug: str) -> tuple[Organiser, dict]:
 
 @bp.get("/<organiser_slug>/<track_slug>/")
 def track_page(organiser_slug: str, track_slug: str):
+    return cached(lambda **context: _render_track(organiser_slug, track_slug, **context))
+
+
+def _render_track(organiser_slug: str, track_slug: str, **context) -> str:
     organiser, entry = track_entry(organiser_slug, track_slug)
     today = utcnow().date()
     meetings, materials = programme.public_programme(
         db_session(), [e["edition"].id for e in entry["editions"]], today)
     return render_template("public/track.html", organiser=organiser, entry=entry,
                            meetings=meetings, materials=materials, today=today,
-                           groups=municipality_groups(), years=RETENTION_DAYS // 365)
+                           groups=municipality_groups(), years=RETENTION_DAYS // 365,
+                           **context)
 
 
 def municipality_groups():
@@ -213,6 +220,10 @@ def material_file(material_id: int):
 @bp.get("/bijeenkomsten/")
 def regional_meetings():
     """Regional meetings by region and date: the ones ahead first, then those held."""
+    return cached(_render_regional_meetings)
+
+
+def _render_regional_meetings(**context) -> str:
     rows = queries.regional_meetings(db_session())
     today = utcnow().date()
     ahead = [r for r in rows if r["day"] is None or r["day"] >= today]
@@ -225,7 +236,7 @@ def regional_meetings():
     else:
         region = ""
     return render_template("public/regional_meetings.html", ahead=ahead, held=held,
-                           regions=regions, region=region)
+                           regions=regions, region=region, **context)
 
 
 @bp.get("/toegankelijkheid")
