@@ -174,7 +174,7 @@ def _timezone(tzid: str, first_year: int, last_year: int) -> Timezone:
                                                  last_date=date(last_year, 1, 1)).to_ical())
 
 
-def _event_years(event: Event) -> tuple[int, int]:
+def event_years(event: Event) -> tuple[int, int]:
     start, end = event.start, event.end
     return start.year, end.year
 
@@ -186,7 +186,22 @@ def feed_calendar(*, uid: str, name: str, description: str, timezone: str,
     `uid` names the feed for life (never random: identical content must give identical bytes).
     Events are sorted by start and UID for the same reason.
     """
-    events = sorted(events, key=_sort_key)
+    events = sorted(events, key=sort_key)
+    calendar = calendar_shell(
+        uid=uid, name=name, description=description, timezone=timezone, language=language,
+        tzids={e.start.tzinfo.key for e in events
+               if isinstance(e.start, datetime) and e.start.tzinfo is not None},
+        years=[y for e in events for y in event_years(e)])
+    for event in events:
+        calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return calendar
+
+
+def calendar_shell(*, uid: str, name: str, description: str, timezone: str, language: str,
+                   tzids: Iterable[str], years: Sequence[int]) -> Calendar:
+    """The VCALENDAR of a feed without its events: properties and VTIMEZONEs (for `timezone`
+    and `tzids`, covering `years`). `splice` puts prebuilt VEVENT texts into its bytes."""
     calendar = Calendar.new(prodid=PRODID, uid=uid, name=name, description=description)
     calendar.add("X-WR-TIMEZONE", timezone)
     calendar.add("REFRESH-INTERVAL", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
@@ -194,23 +209,14 @@ def feed_calendar(*, uid: str, name: str, description: str, timezone: str,
     calendar.add("CALSCALE", "GREGORIAN")
     if language:
         calendar["NAME"].params["LANGUAGE"] = language
-    # The feed's own zone always gets its VTIMEZONE: an empty feed then still holds the one
-    # component RFC 5545 requires.
-    tzids = sorted({timezone} | {e.start.tzinfo.key for e in events
-                                 if isinstance(e.start, datetime) and e.start.tzinfo is not None})
-    years = [y for e in events for y in _event_years(e)]
     first, last = (min(years), max(years) + 2) if years else (
         Timezone.DEFAULT_FIRST_DATE.year, Timezone.DEFAULT_LAST_DATE.year)
-    for tzid in tzids:
+    for tzid in sorted({timezone, *tzids}):
         calendar.add_component(_timezone(tzid, first, last))
-    for event in events:
-        calendar.add_component(event)
-    # Anything the cached VTIMEZONEs did not cover (should be nothing).
-    calendar.add_missing_timezones()
     return calendar
 
 
-def _sort_key(event: Component) -> tuple[str, str]:
+def sort_key(event: Component) -> tuple[str, str]:
     start = event.start
     if isinstance(start, datetime):
         key = start.astimezone(UTC).strftime("%Y%m%dT%H%M%S")

@@ -23,6 +23,7 @@ import threading
 import weakref
 from pathlib import Path
 
+from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
 from trajectories.catalogue.models import Edition, Organiser, Track
@@ -132,8 +133,17 @@ class Publisher:
 
 
 def publish_all(db, settings: Settings) -> int:
+    """Every public feed; the publication requests made before it started are done then."""
+    from trajectories.feeds.models import PublicationRequest
+
     with db.session() as session:
-        return Publisher(session, settings).everything()
+        last = session.exec(select(func.max(PublicationRequest.id))).one()
+        session.rollback()  # the feeds read the data as it is now
+        count = Publisher(session, settings).everything()
+        if last is not None:
+            session.exec(delete(PublicationRequest).where(PublicationRequest.id <= last))
+            session.commit()
+        return count
 
 
 # --- the background publisher (TRAJECTORIES_FEED_PUBLISHER=web) ------------------------------------
