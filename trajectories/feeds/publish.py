@@ -1,10 +1,11 @@
 """Publishing the public feeds as files under `calendars/`, so nginx serves them from disk at the
 same paths the app serves (`/feeds/<path>` ↔ `calendars/<path>`, see docs/deploy.md).
 
-Every committed change rewrites the affected feeds through the after-commit handlers below
-(wired in `trajectories.app`): the edition's feed at once, its track's and organiser's in a
-background thread (`Background`; `wait_idle()` waits for it), since an organiser feed of
-thousands of entries takes seconds to build. A publish run loads an organiser's rows once and builds each VEVENT once for all the feeds
+Every committed change rewrites the affected feeds: the edition's feed at once, through the
+after-commit handlers below (wired in `trajectories.app`); its track's and organiser's are
+requested in the change's transaction and written by one publisher (`requests`: the scheduler's
+leader, or with `Settings.feed_publisher == "web"` the `Background` thread here; `wait_idle()`
+waits for it), since an organiser feed of thousands of entries is too big for a save to wait on. A publish run loads an organiser's rows once and builds each VEVENT once for all the feeds
 that show it (`rows.Rows`). Each file is written to a temporary file beside it and renamed over
 the old one, so a reader never sees half a feed. Its modification time is the feed's
 Last-Modified, so nginx answers If-Modified-Since like the app does. `trajectories
