@@ -20,7 +20,7 @@ from datetime import datetime
 from icalendar import Event
 
 from trajectories.catalogue.models import Edition, Organiser, Track
-from trajectories.feeds.calendar import calendar_shell, event_years, sort_key
+from trajectories.feeds.calendar import calendar_shell, event_years, sort_key, timezone_texts
 from trajectories.schedule.models import Deadline, Material, Meeting
 
 #: Entries kept per process (about 1 kB each); past it the cache starts again.
@@ -91,8 +91,11 @@ def feed_bytes(*, uid: str, name: str, description: str, timezone: str,
                texts: Iterable[EventText], language: str = "nl") -> bytes:
     """The VCALENDAR's bytes with these VEVENTs (sorted by start and UID, like feed_calendar)."""
     texts = sorted(texts, key=lambda t: t.sort_key)
+    tzids = {t.tzid for t in texts if t.tzid}
+    years = [y for t in texts for y in t.years]
     shell = calendar_shell(uid=uid, name=name, description=description, timezone=timezone,
-                           language=language, tzids={t.tzid for t in texts if t.tzid},
-                           years=[y for t in texts for y in t.years]).to_ical()
+                           language=language, tzids=tzids, years=years,
+                           timezones=False).to_ical()
     assert shell.endswith(_END)
-    return b"".join([shell[:-len(_END)], *(t.body for t in texts), _END])
+    return b"".join([shell[:-len(_END)], *timezone_texts(timezone, tzids, years),
+                     *(t.body for t in texts), _END])
