@@ -79,9 +79,9 @@ def rss_mib(pid: int) -> float:
     return 0.0
 
 
-def bench_app(database_url: str, var_dir: str):
+def bench_app(database_url: str, var_dir: str, **settings):
     """The app in-process on a bench database (test mode: no CSRF), its files in `var_dir`,
-    logging only warnings."""
+    logging only warnings; `settings` override (`feed_publisher="scheduler"`)."""
     import logging
 
     from trajectories.app import create_app
@@ -89,7 +89,7 @@ def bench_app(database_url: str, var_dir: str):
     logging.getLogger("trajectories").setLevel(logging.WARNING)
     return create_app({"database_url": database_url, "secret_key": "bench", "var_dir": var_dir,
                        "calendars_dir": f"{var_dir}/calendars", "TESTING": True,
-                       "WTF_CSRF_ENABLED": False})
+                       "WTF_CSRF_ENABLED": False, **settings})
 
 
 def app_env(database_url: str, var_dir: Path, **extra: str) -> dict:

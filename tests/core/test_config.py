@@ -12,6 +12,15 @@ def test_settings_defaults_to_sqlite_under_var(tmp_path):
     assert settings.timezone == "Europe/Amsterdam"
 
 
+def test_the_scheduler_publishes_track_and_organiser_feeds_in_production_only_by_default(
+        tmp_path):
+    assert load_settings({}, var_dir=str(tmp_path)).feed_publisher == "web"
+    production = {"TRAJECTORIES_PRODUCTION": "1", "TRAJECTORIES_SECRET_KEY": "k" * 40}
+    assert load_settings(production, var_dir=str(tmp_path)).feed_publisher == "scheduler"
+    assert load_settings({**production, "TRAJECTORIES_FEED_PUBLISHER": "web"},
+                         var_dir=str(tmp_path)).feed_publisher == "web"
+
+
 def test_secret_key_generated_once_and_kept(tmp_path):
     first = load_settings({}, var_dir=str(tmp_path)).secret_key
     assert len(first) >= 40
@@ -27,6 +36,7 @@ def test_secret_key_generated_once_and_kept(tmp_path):
     ("TRAJECTORIES_SMTP_PORT", "70000", "TRAJECTORIES_SMTP_PORT"),
     ("TRAJECTORIES_MAIL_FROM", "noreply", "TRAJECTORIES_MAIL_FROM"),
     ("TRAJECTORIES_SMTP_SSL", "perhaps", "TRAJECTORIES_SMTP_SSL"),
+    ("TRAJECTORIES_FEED_PUBLISHER", "nginx", "TRAJECTORIES_FEED_PUBLISHER"),
 ])
 def test_invalid_setting_names_the_variable(tmp_path, variable, value, named):
     with pytest.raises(ConfigError) as error:

@@ -12,11 +12,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlalchemy import update
+from sqlmodel import select
 
 from tests import factories
 from tests.feeds_helpers import parse_both, vevents
 from trajectories.catalogue.models import Edition, Organiser, Track
 from trajectories.feeds import cache, personal_feed_path, publish, rotate_feed_token  # package API
+from trajectories.feeds.models import PublicationRequest
 from trajectories.people import services as people
 from trajectories.people.models import Participant
 from trajectories.schedule import services as schedule
@@ -403,19 +405,21 @@ def test_a_save_returns_before_the_organiser_feed_and_later_saves_are_coalesced(
         app, client, s, kickoff, monkeypatch):
     import threading
 
-    started, release, calls = threading.Event(), threading.Event(), []
-    real = publish._publish_organiser
+    from trajectories.feeds import requests
 
-    def slow(db, organiser_id, track_ids):
-        calls.append(set(track_ids))
+    started, release, calls = threading.Event(), threading.Event(), []
+    real = requests._publish_organiser
+
+    def slow(session, settings, organiser_id, due):
+        calls.append((len(due.ids), due.tracks))
         started.set()
         release.wait(60)
-        real(db, organiser_id, track_ids)
+        real(session, settings, organiser_id, due)
 
     # The fixture's own feeds are written first: only this test's saves meet the slow worker.
     edition_file, organiser_file = (_calendars(app) / p for p in ("vng/g4gg/2030.ics", "vng.ics"))
     before = organiser_file.read_bytes()
-    monkeypatch.setattr(publish, "_publish_organiser", slow)
+    monkeypatch.setattr(requests, "_publish_organiser", slow)
     track_id, meeting_id = kickoff[1].id, kickoff[3].id
 
     schedule.reschedule_meeting(s, s.get(Meeting, meeting_id), on_date=date(2030, 4, 14))
@@ -425,11 +429,17 @@ def test_a_save_returns_before_the_organiser_feed_and_later_saves_are_coalesced(
     assert "20300416" in edition_file.read_text()  # the edition's feed is written at once
     assert organiser_file.read_bytes() == before
 
-    # The two saves made meanwhile wait as one run of the organiser (with its track).
-    assert list(publish.background._pending.values()) == [{track_id}]
+    # The two saves made meanwhile wait as one run of the organiser (with its track): their
+    # requests are in the database, merged when the worker reads them.
+    assert list(publish.background._pending) == [app.extensions["trajectories.db"]]
+    assert len(s.exec(select(PublicationRequest)).all()) == 3  # none done until written
+    s.rollback()  # (SQLite: a reader's open transaction would block the worker's commit)
     release.set()
     assert publish.wait_idle(10)
-    assert calls == [{track_id}, {track_id}]  # the first save, then one run for the other two
+    # The first save, then one run for the other two.
+    assert calls == [(1, {track_id}), (2, {track_id})]
+    assert s.exec(select(PublicationRequest)).all() == []
+    s.rollback()
     for url in ("/feeds/vng.ics", "/feeds/vng/g4gg.ics", EDITION_URL):
         body = (_calendars(app) / url.removeprefix("/feeds/")).read_bytes()
         assert body == client.get(url).data

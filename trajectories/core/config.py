@@ -39,6 +39,11 @@ class Settings:
     production: bool = False
     #: Storage for rate limits (Flask-Limiter), e.g. redis://127.0.0.1:6379; memory by default.
     ratelimit_storage_uri: str = "memory://"
+    #: Who writes the track and organiser feed files after a change: "scheduler" (the
+    #: scheduler's leader, from the publication requests in the database; production's default)
+    #: or "web" (a background thread in the process that saved; the default otherwise, for
+    #: `trajectories serve` without --scheduler). The saving process writes the edition's feed.
+    feed_publisher: str = "web"
 
 
 def _bool(name: str, raw: str) -> bool:
@@ -117,6 +122,10 @@ def load_settings(environ: dict[str, str] | None = None, **overrides) -> Setting
     if smtp_ssl and smtp_starttls:
         raise ConfigError(f"{PREFIX}SMTP_SSL and {PREFIX}SMTP_STARTTLS: choose one")
 
+    feed_publisher = get("FEED_PUBLISHER") or ("scheduler" if production else "web")
+    if feed_publisher not in ("scheduler", "web"):
+        raise ConfigError(f"{PREFIX}FEED_PUBLISHER: expected scheduler or web, got "
+                          f"{feed_publisher!r}")
     return Settings(
         database_url=database_url,
         secret_key=_secret_key(var_dir, production, get("SECRET_KEY")),
@@ -133,6 +142,7 @@ def load_settings(environ: dict[str, str] | None = None, **overrides) -> Setting
         mail_from=mail_from,
         production=production,
         ratelimit_storage_uri=get("RATELIMIT_STORAGE_URI") or "memory://",
+        feed_publisher=feed_publisher,
     )
 
 

@@ -5,7 +5,9 @@
 - `build`: which editions and entries each feed holds, its bytes, ETag, Last-Modified, version.
 - `cache`: built feeds per process, kept with the version they were built from.
 - `links`: feed paths and subscribe URLs (webcal, Google, Outlook) for templates.
+- `splice`: each public VEVENT's text built once per change, spliced into every feed holding it.
 - `publish`: atomic files under calendars/ on every change, and `publish-calendars`.
+- `requests`: which feeds a change made stale (written with it), and the one publisher of them.
 - `tokens`, `preferences`: personal feed tokens (hash only) and reminder choices.
 """
 

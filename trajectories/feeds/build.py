@@ -23,12 +23,13 @@ import hashlib
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import partial
 
 from sqlalchemy import func
 from sqlmodel import Session, select
 
 from trajectories.catalogue.models import Edition, Organiser, Track
-from trajectories.feeds import links
+from trajectories.feeds import links, splice
 from trajectories.feeds.calendar import (
     add_alarm,
     deadline_event,
@@ -72,22 +73,29 @@ def _document(body: bytes, last_modified: datetime, filename: str) -> FeedDocume
 
 def _public_events(rows: Rows, editions: dict[int, Edition], tracks: dict[int, Track],
                    organiser: Organiser, base_url: str, language: str):
-    """The VEVENTs of `rows`; each is built once per Rows (a public entry's VEVENT depends only
-    on its row, edition, track, organiser, base URL and language: the same in every feed)."""
+    """The VEVENT texts of `rows`; each is built once per change (`splice.public_text`: a public
+    entry's VEVENT is the same in every feed), and looked up once per Rows."""
     for meeting in rows.meetings:
         key = ("meeting", meeting.id, base_url, language)
         if key not in rows.events:
             edition = editions[meeting.edition_id]
-            rows.events[key] = meeting_event(
-                meeting, edition, tracks[edition.track_id], organiser, base_url=base_url,
-                language=language, materials=rows.materials.get(meeting.id, ()))
+            track = tracks[edition.track_id]
+            materials = rows.materials.get(meeting.id, ())
+            rows.events[key] = splice.public_text(
+                splice.meeting_key(meeting, materials, edition, track, organiser, base_url,
+                                   language),
+                partial(meeting_event, meeting, edition, track, organiser, base_url=base_url,
+                        language=language, materials=materials))
         yield rows.events[key]
     for deadline in rows.deadlines:
         key = ("deadline", deadline.id, base_url, language)
         if key not in rows.events:
             edition = editions[deadline.edition_id]
-            rows.events[key] = deadline_event(deadline, edition, tracks[edition.track_id],
-                                              organiser, base_url=base_url, language=language)
+            track = tracks[edition.track_id]
+            rows.events[key] = splice.public_text(
+                splice.deadline_key(deadline, edition, track, organiser, base_url, language),
+                partial(deadline_event, deadline, edition, track, organiser,
+                        base_url=base_url, language=language))
         yield rows.events[key]
 
 
@@ -104,7 +112,7 @@ def build_edition_feed(session: Session, organiser: Organiser, track: Track, edi
     `rows`: a publish run's whole rows of (at least) this edition; loaded when not given."""
     t = texts(language)
     rows = load_rows(session, [edition.id], None) if rows is None else rows.of([edition.id])
-    calendar = feed_calendar(
+    body = splice.feed_bytes(
         # The calendar's UID predates the word "edition": subscribers keep it.
         uid=f"cohort-{edition.id}@trajectories",
         name=links.edition_title(track, edition, language),
@@ -113,10 +121,10 @@ def build_edition_feed(session: Session, organiser: Organiser, track: Track, edi
                                     organiser=organiser.name),
             t["history"]),
         timezone=edition.timezone,
-        events=_public_events(rows, {edition.id: edition}, {track.id: track}, organiser,
+        texts=_public_events(rows, {edition.id: edition}, {track.id: track}, organiser,
                               base_url, language),
         language=language)
-    return _document(to_bytes(calendar),
+    return _document(body,
                      _latest(edition.updated_at, track.updated_at, organiser.updated_at,
                              rows.dropped_at),
                      links.edition_path(organiser, track, edition).rsplit("/", 1)[-1])
@@ -134,16 +142,16 @@ def build_track_feed(session: Session, organiser: Organiser, track: Track, *, ba
     editions = {c.id: c for c in session.exec(select(Edition).where(
         Edition.track_id == track.id, Edition.draft.is_(False)))}
     rows = load_rows(session, sorted(editions), start) if rows is None else rows.of(editions)
-    calendar = feed_calendar(
+    body = splice.feed_bytes(
         uid=f"track-{track.id}@trajectories",
         name=links.track_title(track, language),
         description=_description(
             t["track_desc"].format(track=track.title, organiser=organiser.name),
             t["window"].format(url=page_url(base_url, organiser, track))),
         timezone=_zone_of(editions.values(), default_zone),
-        events=_public_events(rows, editions, {track.id: track}, organiser, base_url, language),
+        texts=_public_events(rows, editions, {track.id: track}, organiser, base_url, language),
         language=language)
-    return _document(to_bytes(calendar),
+    return _document(body,
                      _latest(track.updated_at, organiser.updated_at, rows.dropped_at,
                              *(c.updated_at for c in editions.values())),
                      links.track_path(organiser, track).rsplit("/", 1)[-1])
@@ -158,16 +166,16 @@ def build_organiser_feed(session: Session, organiser: Organiser, *, base_url: st
     editions = {c.id: c for c in session.exec(select(Edition).where(
         Edition.track_id.in_(sorted(tracks)), Edition.draft.is_(False)))} if tracks else {}
     rows = load_rows(session, sorted(editions), start) if rows is None else rows.of(editions)
-    calendar = feed_calendar(
+    body = splice.feed_bytes(
         uid=f"organiser-{organiser.id}@trajectories",
         name=links.organiser_title(organiser, language),
         description=_description(
             t["organiser_desc"].format(organiser=organiser.name),
             t["window"].format(url=f"{base_url.rstrip('/')}/{organiser.slug}/")),
         timezone=_zone_of(editions.values(), default_zone),
-        events=_public_events(rows, editions, tracks, organiser, base_url, language),
+        texts=_public_events(rows, editions, tracks, organiser, base_url, language),
         language=language)
-    return _document(to_bytes(calendar),
+    return _document(body,
                      _latest(organiser.updated_at, rows.dropped_at,
                              *(tr.updated_at for tr in tracks.values()),
                              *(c.updated_at for c in editions.values())),

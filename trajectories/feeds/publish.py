@@ -1,10 +1,11 @@
 """Publishing the public feeds as files under `calendars/`, so nginx serves them from disk at the
 same paths the app serves (`/feeds/<path>` ↔ `calendars/<path>`, see docs/deploy.md).
 
-Every committed change rewrites the affected feeds through the after-commit handlers below
-(wired in `trajectories.app`): the edition's feed at once, its track's and organiser's in a
-background thread (`Background`; `wait_idle()` waits for it), since an organiser feed of
-thousands of entries takes seconds to build. A publish run loads an organiser's rows once and builds each VEVENT once for all the feeds
+Every committed change rewrites the affected feeds: the edition's feed at once, through the
+after-commit handlers below (wired in `trajectories.app`); its track's and organiser's are
+requested in the change's transaction and written by one publisher (`requests`: the scheduler's
+leader, or with `Settings.feed_publisher == "web"` the `Background` thread here; `wait_idle()`
+waits for it), since an organiser feed of thousands of entries is too big for a save to wait on. A publish run loads an organiser's rows once and builds each VEVENT once for all the feeds
 that show it (`rows.Rows`). Each file is written to a temporary file beside it and renamed over
 the old one, so a reader never sees half a feed. Its modification time is the feed's
 Last-Modified, so nginx answers If-Modified-Since like the app does. `trajectories
@@ -21,9 +22,9 @@ import os
 import tempfile
 import threading
 import weakref
-from collections.abc import Iterable
 from pathlib import Path
 
+from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
 from trajectories.catalogue.models import Edition, Organiser, Track
@@ -133,27 +134,37 @@ class Publisher:
 
 
 def publish_all(db, settings: Settings) -> int:
+    """Every public feed; the publication requests made before it started are done then."""
+    from trajectories.feeds.models import PublicationRequest
+
     with db.session() as session:
-        return Publisher(session, settings).everything()
+        last = session.exec(select(func.max(PublicationRequest.id))).one()
+        session.rollback()  # the feeds read the data as it is now
+        count = Publisher(session, settings).everything()
+        if last is not None:
+            session.exec(delete(PublicationRequest).where(PublicationRequest.id <= last))
+            session.commit()
+        return count
 
 
-# --- the background publisher --------------------------------------------------------------------
+# --- the background publisher (TRAJECTORIES_FEED_PUBLISHER=web) ------------------------------------
 class Background:
-    """One thread per process that rewrites track and organiser feeds after changes, so a save
-    returns once its edition's feed is written (an organiser feed of thousands of entries takes
-    seconds). Requests that arrive while it works are merged: each organiser is rebuilt once
-    more, reading the database after the latest commit it was asked for."""
+    """One thread per process that publishes the requested track and organiser feeds after
+    changes (`requests.publish_requested`), so a save returns once its edition's feed is written
+    (an organiser feed of thousands of entries takes a while). Only where no scheduler publishes
+    (`Settings.feed_publisher == "web"`: `trajectories serve` without --scheduler, tests);
+    several processes doing this can race, the scheduler's single publisher cannot."""
 
     def __init__(self) -> None:
         self._changed = threading.Condition()
-        #: (database, organiser id) -> ids of its tracks whose feeds are due too. In order.
-        self._pending: dict[tuple[object, int], set[int]] = {}
+        #: Databases with requests to publish, in order.
+        self._pending: dict[object, None] = {}
         self._busy = False
         self._thread: threading.Thread | None = None
 
-    def submit(self, db, organiser_id: int, track_ids: Iterable[int] = ()) -> None:
+    def submit(self, db) -> None:
         with self._changed:
-            self._pending.setdefault((db, organiser_id), set()).update(track_ids)
+            self._pending[db] = None
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="publish-feeds",
                                                 daemon=True)
@@ -166,16 +177,20 @@ class Background:
             return self._changed.wait_for(lambda: not self._pending and not self._busy, timeout)
 
     def _run(self) -> None:
+        from trajectories.feeds.requests import publish_requested
+
         while True:
             with self._changed:
                 self._changed.wait_for(lambda: self._pending)
-                key = next(iter(self._pending))
-                track_ids = self._pending.pop(key)
+                db = next(iter(self._pending))
+                del self._pending[db]
                 self._busy = True
             try:
-                _publish_organiser(*key, track_ids)
-            except Exception:  # the next change or `publish-calendars` writes it again
-                log.exception("publishing the feeds of organiser %s failed", key[1])
+                settings = _settings_for(db)
+                if settings is not None:
+                    publish_requested(db, settings)
+            except Exception:  # the requests stay: the next change or publisher writes them
+                log.exception("publishing the requested feeds failed")
             finally:
                 with self._changed:
                     self._busy = False
@@ -190,45 +205,32 @@ os.register_at_fork(after_in_child=background.__init__)
 atexit.register(wait_idle, 120)
 
 
-def _publish_organiser(db, organiser_id: int, track_ids: set[int]) -> None:
-    """The organiser's feed and these tracks' feeds, from one load of the organiser's rows."""
-    settings = _settings_for(db)
-    if settings is None:
-        return
-    with db.session() as session:
-        organiser = session.get(Organiser, organiser_id)
-        if organiser is None:
-            return
-        publisher = Publisher(session, settings)
-        rows = publisher.rows(organiser)
-        for track in session.exec(select(Track).where(Track.id.in_(sorted(track_ids)))):
-            publisher.track(organiser, track, rows)
-        publisher.organiser(organiser, rows)
-
-
 # --- after-commit handlers -----------------------------------------------------------------------
 def _settings_for(db) -> Settings | None:
     return _settings.get(db) if db is not None else None
 
 
-def _publish_edition(db, edition_id: int) -> None:
+def _in_background(db, settings: Settings) -> None:
+    """The track and organiser feeds: requested in the change's transaction already
+    (`requests`); published here only when no scheduler does."""
+    if settings.feed_publisher == "web":
+        background.submit(db)
+
+
+def republish_edition(event, db) -> None:
+    """An edition, its sessions or deadlines changed: its feed now; its track's and organiser's
+    by the publisher (requested in the same transaction)."""
     settings = _settings_for(db)
     if settings is None:
         return
     with db.session() as session:
-        edition = session.get(Edition, edition_id)
+        edition = session.get(Edition, event.edition_id)
         if edition is None or edition.draft:  # a draft has no public feed until it is published
             return
         track = session.get(Track, edition.track_id)
         organiser = session.get(Organiser, track.organiser_id)
         Publisher(session, settings).edition(organiser, track, edition)
-    background.submit(db, organiser.id, [track.id])
-
-
-def republish_edition(event, db) -> None:
-    """An edition, its sessions or deadlines changed: its feed now, its track's and organiser's
-    in the background."""
-    _publish_edition(db, event.edition_id)
+    _in_background(db, settings)
 
 
 def republish_track(event, db) -> None:
@@ -245,5 +247,12 @@ def republish_track(event, db) -> None:
         for edition in session.exec(select(Edition).where(Edition.track_id == track.id,
                                                         Edition.draft.is_(False))):
             publisher.edition(organiser, track, edition)
-    background.submit(db, organiser.id, [track.id])
+    _in_background(db, settings)
 
+
+#: What the publication requests of each handler's events name (`requests.request_feeds`).
+republish_edition.publishes = "edition"
+republish_track.publishes = "track"
+
+# Registers the listener that writes publication requests with every change.
+from trajectories.feeds import requests  # noqa: E402, F401

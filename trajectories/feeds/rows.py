@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 
-from icalendar import Event
 from sqlalchemy import func
 from sqlmodel import Session, select
 
@@ -35,8 +34,9 @@ class Rows:
     deadlines: list[Deadline]
     #: Per edition, the day of its latest entry that the window leaves out.
     left_out: dict[int, date]
-    #: Public VEVENTs built from these rows, shared by every feed that shows them.
-    events: dict[Hashable, Event] = field(default_factory=dict)
+    #: Public VEVENT texts of these rows (`splice.EventText`), shared by every feed that
+    #: shows them.
+    events: dict[Hashable, object] = field(default_factory=dict)
 
     @property
     def dropped_at(self) -> datetime | None:

@@ -1,7 +1,8 @@
 """The scheduler process: `run_scheduler` runs APScheduler (`engine`) as the alarm clock of
 the plan in the database, beside a keeper thread that keeps its job store in line with the plan
 (`sync`), a planner thread that recomputes the whole plan at start and hourly without holding
-the others up, and the one drainer thread that sends the outbox (`drainer`).
+the others up, the one drainer thread that sends the outbox (`drainer`), and the one publisher
+of track and organiser feed files (`trajectories.feeds.requests.run_publisher`).
 
 Run exactly one scheduler per database: `trajectories scheduler` waits for the LeaderLock, beats
 the heartbeat, steps down when it loses the lock (its connection dropped: a database restart) and
@@ -21,6 +22,7 @@ from flask import Flask
 from trajectories.core.clock import utcnow
 from trajectories.core.heartbeat import beat, holder
 from trajectories.core.leader import LeaderLock
+from trajectories.feeds.requests import run_publisher
 from trajectories.interest import handlers as interest_lists
 from trajectories.mail.claims import holder_departed
 from trajectories.scheduler import jobs
@@ -74,6 +76,9 @@ def run_scheduler(app: Flask, stop_event: threading.Event,
                           jobstore="system", replace_existing=True, next_run_time=utcnow())
     drain_thread = threading.Thread(target=drainer, name="scheduler-drain", daemon=True,
                                args=(db, settings, stop_event, drain_requests, drain_seconds))
+    # The one writer of track and organiser feed files (trajectories.feeds.requests).
+    publish_thread = threading.Thread(target=run_publisher, name="scheduler-publish",
+                                      daemon=True, args=(db, settings, stop_event))
 
     def wait_for_start() -> None:
         while not scheduler.running and not stop_event.is_set():
@@ -142,6 +147,7 @@ def run_scheduler(app: Flask, stop_event: threading.Event,
     if not on_own_clock:
         planner_thread.start()
     drain_thread.start()
+    publish_thread.start()
     log.info("scheduler started")
     try:
         scheduler.start()
@@ -151,6 +157,7 @@ def run_scheduler(app: Flask, stop_event: threading.Event,
         stop_event.set()
         drain_requests.wake()
         drain_thread.join()
+        publish_thread.join()
         keeper_thread.join()
         if planner_thread.is_alive():
             planner_thread.join()

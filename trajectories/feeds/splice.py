@@ -1,0 +1,101 @@
+"""Public VEVENT texts built once per change and spliced into every feed that holds them.
+
+A public entry's VEVENT depends only on its row, its edition, track and organiser, the base URL
+and the language: the same bytes in its edition's, track's and organiser's feed. `public_text`
+keeps each one in this process, keyed by everything it is built from (so a change to any of
+them builds it anew, and an unchanged entry is never built twice), and `feed_bytes` puts the
+texts of a feed into the bytes of its VCALENDAR: a reschedule rewrites an organiser feed of
+thousands of entries by building one VEVENT and joining the others. The icalendar library still
+writes every line (`calendar.meeting_event`, `calendar_shell`); the bytes are those of
+`to_bytes(feed_calendar(...))` (tests/feeds check both ways give the same).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from icalendar import Event
+
+from trajectories.catalogue.models import Edition, Organiser, Track
+from trajectories.feeds.calendar import calendar_shell, event_years, sort_key, timezone_texts
+from trajectories.schedule.models import Deadline, Material, Meeting
+
+#: Entries kept per process (about 1 kB each); past it the cache starts again.
+LIMIT = 100_000
+_END = b"END:VCALENDAR\r\n"
+
+
+@dataclass(frozen=True, slots=True)
+class EventText:
+    sort_key: tuple[str, str]
+    #: The zone of its start (None: a date, or UTC).
+    tzid: str | None
+    years: tuple[int, int]
+    body: bytes
+
+
+_texts: dict[Hashable, EventText] = {}
+_lock = threading.Lock()
+
+
+def _row_key(row: Meeting | Deadline) -> tuple:
+    # Every column: a change that did not move updated_at still builds anew.
+    values = (getattr(row, c) for c in type(row).model_fields)
+    return tuple(tuple(v) if isinstance(v, list) else v for v in values)
+
+
+def meeting_key(meeting: Meeting, materials: Sequence[Material], edition: Edition,
+                track: Track, organiser: Organiser, base_url: str, language: str) -> tuple:
+    return ("meeting", _row_key(meeting), tuple(_row_key(m) for m in materials),
+            _parents_key(edition, track, organiser), base_url, language)
+
+
+def deadline_key(deadline: Deadline, edition: Edition, track: Track, organiser: Organiser,
+                 base_url: str, language: str) -> tuple:
+    return ("deadline", _row_key(deadline), _parents_key(edition, track, organiser), base_url,
+            language)
+
+
+def _parents_key(edition: Edition, track: Track, organiser: Organiser) -> tuple:
+    return (edition.id, edition.name, edition.timezone, track.id, track.title, track.slug,
+            tuple(track.sdgs or ()), organiser.slug)
+
+
+def public_text(key: Hashable, build: Callable[[], Event]) -> EventText:
+    """The text of the VEVENT `build` makes, built only when nothing built from `key` is kept."""
+    found = _texts.get(key)
+    if found is None:
+        event = build()
+        start = event.start
+        found = EventText(
+            sort_key(event),
+            start.tzinfo.key if isinstance(start, datetime) and start.tzinfo is not None
+            and hasattr(start.tzinfo, "key") else None,
+            event_years(event), event.to_ical())
+        with _lock:
+            if len(_texts) >= LIMIT:
+                _texts.clear()
+            _texts[key] = found
+    return found
+
+
+def clear() -> None:
+    with _lock:
+        _texts.clear()
+
+
+def feed_bytes(*, uid: str, name: str, description: str, timezone: str,
+               texts: Iterable[EventText], language: str = "nl") -> bytes:
+    """The VCALENDAR's bytes with these VEVENTs (sorted by start and UID, like feed_calendar)."""
+    texts = sorted(texts, key=lambda t: t.sort_key)
+    tzids = {t.tzid for t in texts if t.tzid}
+    years = [y for t in texts for y in t.years]
+    shell = calendar_shell(uid=uid, name=name, description=description, timezone=timezone,
+                           language=language, tzids=tzids, years=years,
+                           timezones=False).to_ical()
+    assert shell.endswith(_END)
+    return b"".join([shell[:-len(_END)], *timezone_texts(timezone, tzids, years),
+                     *(t.body for t in texts), _END])
