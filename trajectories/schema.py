@@ -6,8 +6,8 @@ Migrations, tests and the app import this module.
 
 import trajectories.accounts.models  # noqa: F401
 import trajectories.accounts.tokens  # noqa: F401  (used_token: single-use sign-in links)
-import trajectories.award.models  # noqa: F401
 import trajectories.ambassadors.models  # noqa: F401
+import trajectories.award.models  # noqa: F401
 import trajectories.catalogue.models  # noqa: F401
 import trajectories.completion.models  # noqa: F401
 import trajectories.core.models  # noqa: F401

@@ -3,14 +3,14 @@
 A new table only; existing data is untouched.
 
 Revision ID: 0012_ambassadors
-Revises: 0008_completion
+Revises: 0011_award
 """
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
 revision = "0012_ambassadors"
-down_revision = "0008_completion"
+down_revision = "0011_award"
 branch_labels = None
 depends_on = None
 

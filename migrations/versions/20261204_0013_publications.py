@@ -3,14 +3,14 @@
 New table only; existing data is untouched (`trajectories publish-calendars` writes every feed).
 
 Revision ID: 0013_publications
-Revises: 0008_completion
+Revises: 0012_ambassadors
 """
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
 revision = "0013_publications"
-down_revision = "0008_completion"
+down_revision = "0012_ambassadors"
 branch_labels = None
 depends_on = None
 

@@ -48,6 +48,10 @@ def test_a_province_page_shows_ambassador_municipalities_and_meetings_ahead(clie
     # The meeting ahead in Oost-Nederland (Deventer), not the one held there in 2016.
     assert "Deventer (voorbeeld)" in page
     assert "Zwolle (voorbeeld)" not in page
+    # Zwolle's example in the Menukaart, linked; Utrecht's belongs to another province.
+    assert re.search(r'href="/menukaart/\d+">De Tijdscapsule in de raadzaal</a>', page)
+    assert "De begroting langs de Global Goals" not in page
+    assert "De begroting langs de Global Goals" in text(client.get("/provincies/utrecht"))
     assert "Groningen (voorbeeld)" not in page  # Noord-Nederland's meeting is another region's
 
 

@@ -18,10 +18,8 @@ from trajectories.mail.events import MailSettingsChanged
 from trajectories.scheduler import handlers as plan
 
 PACKAGE = Path(next(iter(trajectories.__path__)))
-FEATURES = ("accounts", "api", "award", "catalogue", "completion", "feedback", "interest",
-            "lending", "mail", "menukaart", "people", "reach", "schedule")
-FEATURES = ("accounts", "ambassadors", "api", "catalogue", "completion", "feedback", "interest",
-            "mail", "people", "reach", "schedule")
+FEATURES = ("accounts", "ambassadors", "api", "award", "catalogue", "completion", "feedback",
+            "interest", "lending", "mail", "menukaart", "people", "reach", "schedule")
 
 
 def _sources() -> dict[str, ast.Module]:

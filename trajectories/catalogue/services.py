@@ -33,9 +33,7 @@ MAX_CAPACITY = 100_000
 RESERVED_ORGANISER_SLUGS = frozenset({
     "afmelden", "api", "beheer", "bewijs", "bijeenkomsten", "embed", "feedback", "feeds",
     "gemeenten", "healthz", "inchecken", "inschrijving", "mail", "materiaal", "menukaart", "mijn",
-    "p", "prijs", "privacy", "static", "taal", "toegankelijkheid", "uitlenen",
-    "healthz", "inchecken", "inschrijving", "mail", "materiaal", "mijn", "p", "privacy",
-    "provincies", "static", "taal", "toegankelijkheid",
+    "p", "prijs", "privacy", "provincies", "static", "taal", "toegankelijkheid", "uitlenen",
 })
 
 

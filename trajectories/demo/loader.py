@@ -18,10 +18,10 @@ from trajectories.catalogue.models import Edition, Organiser, PlaceUnit, Track
 from trajectories.core.clock import local_today, to_utc
 from trajectories.core.db import Database
 from trajectories.core.reference import municipality_by_code
+from trajectories.demo.ambassadors import load_ambassadors
 from trajectories.demo.award import load_award
 from trajectories.demo.lending import load_lending
 from trajectories.demo.menukaart import load_menukaart
-from trajectories.demo.ambassadors import load_ambassadors
 from trajectories.demo.programmes import (
     AMS,
     COORDINATORS,

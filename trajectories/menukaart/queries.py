@@ -25,14 +25,17 @@ NEWEST = (Example.published_at.desc(), Example.id.desc())
 
 
 def published_examples(session: Session, *, province: str | None = None,
-                       organisation_id: int | None = None,
+                       country: str | None = None, organisation_id: int | None = None,
                        limit: int | None = None) -> list[Example]:
     """Published examples, newest first; of one province (as the reference names it, e.g.
-    "Gelderland") and/or one municipality (its organisation id)."""
+    "Gelderland"; with `country`, since Limburg is in both) and/or one municipality (its
+    organisation id)."""
     query = select(Example).where(PUBLISHED)
     if province:
         query = query.join(Organisation, Organisation.id == Example.organisation_id).where(
             Organisation.province == province)
+        if country:
+            query = query.where(Organisation.country == country)
     if organisation_id is not None:
         query = query.where(Example.organisation_id == organisation_id)
     query = query.order_by(*NEWEST)

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, render_template
 
 from trajectories.ambassadors import provinces as province_list
 from trajectories.ambassadors import queries
+from trajectories.menukaart.queries import published_examples
 from trajectories.web import db_session
 
 bp = Blueprint("ambassadors", __name__)
@@ -17,13 +18,10 @@ EXAMPLES_LIMIT = 6
 
 
 def menukaart_examples(session, province) -> list:
-    """MENUKAART: the province's published examples from the Menukaart, built elsewhere. The
-    merger replaces this body with
-        from trajectories.menukaart.queries import published_examples
-        return published_examples(session, province=province, limit=EXAMPLES_LIMIT)
-    (`province`: a `trajectories.ambassadors.provinces.Province`: .country, .name, .slug).
-    Until then the page leaves the section out."""
-    return []
+    """The province's published examples from the Menukaart, newest first (`province`: a
+    `trajectories.ambassadors.provinces.Province`)."""
+    return published_examples(session, province=province.name, country=province.country,
+                              limit=EXAMPLES_LIMIT)
 
 
 @bp.get("/provincies/")
