@@ -209,6 +209,8 @@ def test_another_organisers_coordinator_gets_404(app, client, session, capsule):
     assert client.get(f"/beheer/uitlenen/{capsule.id}").status_code == 404
     assert client.get(f"/beheer/uitlenen/{capsule.id}/bewerken").status_code == 404
     assert "/uitlenen/tijdscapsule" not in client.get("/beheer/uitlenen/").get_data(as_text=True)
+    # The logbook tells each organiser of its own objects only.
+    assert "Uitleenobject opgeslagen." not in client.get("/beheer/logboek").get_data(as_text=True)
 
 
 def test_the_coordinator_creates_and_edits_an_object(app, client, session, capsule):
@@ -230,6 +232,7 @@ def test_the_coordinator_creates_and_edits_an_object(app, client, session, capsu
     answer = submit(client, f"/beheer/uitlenen/{object_id}/bewerken", {
         "name": "Menukaart-koffer", "slug": "menukaart-koffer", "description": ""})
     assert answer.status_code == 302
+    assert "Uitleenobject opgeslagen." in client.get("/beheer/logboek").get_data(as_text=True)
     page = client.get("/uitlenen/menukaart-koffer").get_data(as_text=True)
     assert "is op dit moment niet te leen" in page and "Periode aanvragen" not in page
     assert client.post("/beheer/uitlenen/aanvragen/1/weggooien",

@@ -13,6 +13,8 @@ class LendableObjectSaved(Event):
     """An object was created or edited (name, description, availability)."""
 
     object_id: int
+    #: Whose logbook shows it.
+    organiser_id: int
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,7 @@ class LoanRequested(Event):
 
     loan_id: int
     object_id: int
+    organiser_id: int
 
 
 @dataclass(frozen=True)
@@ -30,4 +33,5 @@ class LoanDecided(Event):
 
     loan_id: int
     object_id: int
+    organiser_id: int
     status: str

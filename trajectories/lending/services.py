@@ -73,7 +73,7 @@ def create_object(session: Session, organiser: Organiser, data: dict) -> Lendabl
     obj = LendableObject(organiser_id=organiser.id, **_object_fields(session, data, None))
     session.add(obj)
     session.flush()
-    events.record(session, LendableObjectSaved(object_id=obj.id))
+    events.record(session, LendableObjectSaved(object_id=obj.id, organiser_id=obj.organiser_id))
     return obj
 
 
@@ -83,7 +83,7 @@ def update_object(session: Session, obj: LendableObject, data: dict) -> Lendable
         obj.updated_at = utcnow()
         session.add(obj)
         session.flush()
-        events.record(session, LendableObjectSaved(object_id=obj.id))
+        events.record(session, LendableObjectSaved(object_id=obj.id, organiser_id=obj.organiser_id))
     return obj
 
 
@@ -196,7 +196,8 @@ def confirm_request(session: Session, token: str):
                 starts_on=start, ends_on=end, place=payload["p"])
     session.add(loan)
     session.flush()
-    events.record(session, LoanRequested(loan_id=loan.id, object_id=obj.id))
+    events.record(session, LoanRequested(loan_id=loan.id, object_id=obj.id,
+                                         organiser_id=obj.organiser_id))
     return person, loan
 
 
@@ -222,7 +223,8 @@ def _approve(session: Session, loan: Loan) -> Loan:
     organiser = session.get(Organiser, obj.organiser_id)
     reminders.plan(session, loan, organiser, utcnow())
     mails.decision(session, loan, "approved")
-    events.record(session, LoanDecided(loan_id=loan.id, object_id=obj.id, status=loan.status))
+    events.record(session, LoanDecided(loan_id=loan.id, object_id=obj.id,
+                                       organiser_id=obj.organiser_id, status=loan.status))
     return loan
 
 
@@ -254,7 +256,8 @@ def propose(session: Session, loan: Loan, data: dict) -> Loan:
     link = current_app.config["SETTINGS"].base_url + "/uitlenen/voorstel?t=" + token
     mails.decision(session, loan, "proposed", link=link,
                    days=signin.MAX_AGE[signin.LOAN_PROPOSAL].days)
-    events.record(session, LoanDecided(loan_id=loan.id, object_id=obj.id, status=loan.status))
+    events.record(session, LoanDecided(loan_id=loan.id, object_id=obj.id,
+                                       organiser_id=obj.organiser_id, status=loan.status))
     return loan
 
 
@@ -285,8 +288,9 @@ def decline(session: Session, loan: Loan, data: dict) -> Loan:
     _decided(session, loan, LoanStatus.DECLINED)
     session.flush()
     mails.decision(session, loan, "declined")
-    events.record(session, LoanDecided(loan_id=loan.id, object_id=loan.object_id,
-                                       status=loan.status))
+    obj = session.get(LendableObject, loan.object_id)
+    events.record(session, LoanDecided(loan_id=loan.id, object_id=obj.id,
+                                       organiser_id=obj.organiser_id, status=loan.status))
     return loan
 
 
@@ -301,7 +305,7 @@ def cancel(session: Session, loan: Loan, data: dict) -> Loan:
     obj = session.get(LendableObject, loan.object_id)
     reminders.plan(session, loan, session.get(Organiser, obj.organiser_id), utcnow())
     mails.decision(session, loan, "cancel")
-    events.record(session, LoanDecided(loan_id=loan.id, object_id=loan.object_id,
-                                       status=loan.status))
+    events.record(session, LoanDecided(loan_id=loan.id, object_id=obj.id,
+                                       organiser_id=obj.organiser_id, status=loan.status))
     return loan
 

@@ -65,6 +65,9 @@ SENTENCES = {
     "AwardJudged": lambda: _("Prijs: jury, scores, shortlist, winnaar of publicatie bijgewerkt."),
     "AmbassadorAppointed": lambda: _("Ambassadeur benoemd voor %(province)s."),
     "AmbassadorChanged": lambda: _("Gegevens van de ambassadeur voor %(province)s gewijzigd."),
+    "LendableObjectSaved": lambda: _("Uitleenobject opgeslagen."),
+    "LoanRequested": lambda: _("Een gemeente vroeg een uitlening aan."),
+    "LoanDecided": lambda: _("Coördinator of gemeente besliste over een uitlening."),
     "AmbassadorEnded": lambda: _("Einddatum gezet voor de ambassadeur voor %(province)s."),
 }
 #: Sentences with a count (ngettext fills in %(num)s and leaves %(edition)s for later).
