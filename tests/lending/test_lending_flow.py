@@ -20,6 +20,8 @@ from trajectories.accounts import services as accounts
 from trajectories.lending import services as lending
 from trajectories.lending.models import Loan, LoanStatus
 from trajectories.mail.models import OutboxMessage
+from trajectories.people.models import Participant
+from trajectories.people.privacy import export
 from trajectories.scheduler.jobs import process_moment
 from trajectories.scheduler.models import MomentRun, MomentStatus, PlannedMoment
 
@@ -237,3 +239,14 @@ def test_the_coordinator_creates_and_edits_an_object(app, client, session, capsu
     assert "is op dit moment niet te leen" in page and "Periode aanvragen" not in page
     assert client.post("/beheer/uitlenen/aanvragen/1/weggooien",
                        data={}).status_code in (400, 404)
+
+
+def test_the_contacts_export_holds_their_loans(app, session, capsule):
+    with app.test_request_context():
+        requested(session, capsule, days(20), days(27))
+    person = session.exec(select(Participant).where(
+        Participant.email == "f.elamrani@zwolle.example")).one()
+    [loan] = export(session, person)["loans"]
+    assert loan["object"] == "Tijdscapsule" and loan["municipality"] == "Zwolle"
+    assert (loan["from"], loan["to"], loan["status"]) == (days(20).isoformat(),
+                                                          days(27).isoformat(), "requested")

@@ -23,8 +23,10 @@ from trajectories.core.service import service
 from trajectories.feeds.models import FeedPreference
 from trajectories.interest.models import RETENTION_DAYS, InterestEntry
 from trajectories.interest.services import remove_entry
+from trajectories.lending.models import LendableObject, Loan
 from trajectories.mail.models import MailPreference, MailStatus, OutboxMessage
 from trajectories.mail.preferences import mail_preferences
+from trajectories.menukaart.models import Example
 from trajectories.menukaart.services import forget_contact
 from trajectories.people import services as people
 from trajectories.people.events import ParticipantChanged
@@ -93,6 +95,20 @@ def export(session: Session, participant: Participant) -> dict:
             .join(Track, Track.id == InterestEntry.track_id)
             .join(Organisation, Organisation.id == InterestEntry.organisation_id, isouter=True)
             .where(InterestEntry.participant_id == participant.id))]
+    data["loans"] = [
+        {"object": obj.name, "municipality": o.name, "from": loan.starts_on.isoformat(),
+         "to": loan.ends_on.isoformat(), "place": loan.place, "status": loan.status,
+         "requested_at": _iso(loan.requested_at)}
+        for loan, obj, o in session.exec(
+            select(Loan, LendableObject, Organisation)
+            .join(LendableObject, LendableObject.id == Loan.object_id)
+            .join(Organisation, Organisation.id == Loan.organisation_id)
+            .where(Loan.participant_id == participant.id).order_by(Loan.starts_on))]
+    data["menukaart_contact"] = [
+        {"example": example.title, "contact_name": example.contact_name,
+         "shown_publicly": example.contact_consent}
+        for example in session.exec(select(Example).where(
+            Example.contact_email == participant.email))]
     return data
 
 
