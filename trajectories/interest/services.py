@@ -20,11 +20,9 @@ from trajectories.accounts import tokens as signin
 from trajectories.catalogue.models import Edition, Organiser, Track
 from trajectories.catalogue.status import registration_open
 from trajectories.core import events
-from trajectories.core import service as base
 from trajectories.core.clock import utcnow
 from trajectories.core.errors import FieldChecks, InvalidInput
 from trajectories.core.models import Language
-from trajectories.core.reference import current_by_code
 from trajectories.core.service import service
 from trajectories.interest.events import InterestConfirmed, InterestLeft
 from trajectories.interest.models import RETENTION_DAYS, InterestEntry
@@ -67,11 +65,7 @@ def check_form(session: Session, track: Track, data: dict) -> Form:
         raise InvalidInput(_l("De inschrijving voor dit leertraject is open: schrijf je meteen "
                               "in."))
     checks = FieldChecks()
-    name = checks.run(base.text, data.get("name"), "name", _l("Naam"), max_length=200)
-    email = checks.run(base.email, data.get("email"))
-    municipality = (data.get("municipality") or "").strip()
-    if municipality not in current_by_code(session):
-        checks.errors["municipality"] = str(_l("Kies je gemeente uit de lijst."))
+    name, email, municipality = people.contact_fields(checks, session, data)
     checks.done()
     language = data.get("language") if data.get("language") in list(Language) else Language.NL
     return Form(name, email, municipality, language)

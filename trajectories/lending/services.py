@@ -25,7 +25,6 @@ from trajectories.core import service as base
 from trajectories.core.clock import local_today, utcnow
 from trajectories.core.errors import FieldChecks, InvalidInput
 from trajectories.core.models import Language
-from trajectories.core.reference import current_by_code
 from trajectories.core.service import service
 from trajectories.lending import mails, reminders
 from trajectories.lending.events import LendableObjectSaved, LoanDecided, LoanRequested
@@ -150,11 +149,7 @@ def _today(session: Session, obj: LendableObject) -> date:
 
 def check_request(session: Session, obj: LendableObject, data: dict) -> RequestForm:
     checks = FieldChecks()
-    name = checks.run(base.text, data.get("name"), "name", _l("Naam"), max_length=200)
-    email = checks.run(base.email, data.get("email"))
-    municipality = (data.get("municipality") or "").strip()
-    if municipality not in current_by_code(session):
-        checks.errors["municipality"] = str(_l("Kies je gemeente uit de lijst."))
+    name, email, municipality = people.contact_fields(checks, session, data)
     place = checks.run(base.text, data.get("place"), "place", _l("Plaats en adres van de "
                                                                   "overdracht"), max_length=300)
     try:

@@ -10,7 +10,7 @@ from trajectories.catalogue.models import Edition, Eligibility
 from trajectories.core import events, reference
 from trajectories.core import service as base
 from trajectories.core.clock import to_local, utcnow
-from trajectories.core.errors import InvalidInput
+from trajectories.core.errors import FieldChecks, InvalidInput
 from trajectories.core.models import Country, Language
 from trajectories.core.service import service
 from trajectories.people import places
@@ -75,6 +75,17 @@ def municipality(session: Session, code: str, *, former: bool = False) -> Organi
     return create_organisation.__wrapped__(
         session, name=known.name, kind=OrganisationKind.MUNICIPALITY, country=known.country,
         code=known.code, province=known.province)
+
+
+def contact_fields(checks: FieldChecks, session: Session, data: dict) -> tuple[str, str, str]:
+    """Name, e-mail address and municipality (a code of the current reference) of a public form
+    that needs no account (the interest list, a loan request), each refusal kept in `checks`."""
+    name = checks.run(base.text, data.get("name"), "name", _l("Naam"), max_length=200)
+    email = checks.run(base.email, data.get("email"))
+    municipality = (data.get("municipality") or "").strip()
+    if municipality not in reference.current_by_code(session):
+        checks.errors["municipality"] = str(_l("Kies je gemeente uit de lijst."))
+    return name, email, municipality
 
 
 def _participant_fields(data: dict) -> dict:
