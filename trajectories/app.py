@@ -23,6 +23,7 @@ from trajectories.feedback import events as feedback
 from trajectories.feeds import handlers as feeds
 from trajectories.feeds import preferences as personal_feeds
 from trajectories.feeds import publish as feed_files
+from trajectories.feeds import requests as publication_requests  # noqa: F401  (its listener)
 from trajectories.interest import events as interest
 from trajectories.interest import handlers as interest_list
 from trajectories.lending import events as lending

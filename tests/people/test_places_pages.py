@@ -6,6 +6,8 @@ pages with counts that say what they count."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlmodel import select
 
@@ -21,6 +23,11 @@ from trajectories.schedule.models import DeliveredBy
 
 def _flat(response) -> str:
     return " ".join(response.get_data(as_text=True).split())
+
+
+def _words(response) -> str:
+    """The page's text as read (links and other tags left out)."""
+    return " ".join(re.sub(r"<[^>]+>", "", response.get_data(as_text=True)).split())
 
 
 def _edit(nl, edition, **change):
@@ -144,14 +151,17 @@ def test_the_coordinator_sees_teams_with_counts_that_say_what_they_count(nl, ses
     session.commit()
     # Three admitted without a municipality (each a team of one, a fourth waits), Utrecht's two
     # and Zwolle's one.
-    enrollments = _flat(nl.get(f"/beheer/edities/{edition.id}/inschrijvingen"))
+    enrollments = _words(nl.get(f"/beheer/edities/{edition.id}/inschrijvingen"))
     assert "Toegelaten: 5 gemeenten · 6 deelnemers." in enrollments
     assert "5 van 5 plaatsen voor gemeenten bezet" in enrollments
     assert "Utrecht · 2 deelnemers" in enrollments and "Zwolle · 1 deelnemer" in enrollments
     assert enrollments.index("Utrecht · 2 deelnemers") < enrollments.index("Collega 0") \
         < enrollments.index("Collega 1") < enrollments.index("Zwolle · 1 deelnemer")
-    attendance = _flat(nl.get(f"/beheer/sessies/{coordinator_world.meeting_nl.id}/aanwezigheid"))
-    assert "<legend>Utrecht · 2 deelnemers</legend>" in attendance
+    attendance = nl.get(f"/beheer/sessies/{coordinator_world.meeting_nl.id}/aanwezigheid")
+    assert "Utrecht · 2 deelnemers" in _words(attendance)
+    # The team's name leads to the municipality's page (every edition, person and text of it).
+    assert re.search(r'<legend><a class="utrecht-link" href="/beheer/gemeenten/\d+">Utrecht</a>',
+                     _flat(attendance))
     deliverables = _flat(nl.get(f"/beheer/deadlines/{deadline.id}"))
     assert "1 van 5 gemeenten ingeleverd" in deliverables
     assert "In deze editie: 5 gemeenten · 6 deelnemers." in deliverables

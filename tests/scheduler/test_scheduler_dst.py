@@ -86,8 +86,8 @@ def test_history_loaded_as_history_sends_nothing(mail_app, db, session):
     starting the scheduler queues no welcome, invitation or reminder for them."""
     list(load_demo(db))
     past = [c.id for c in session.exec(select(Edition)) if max(
-        m.on_date for m in session.exec(select(Meeting).where(Meeting.edition_id == c.id)))
-        < date.today()]
+        (m.on_date for m in session.exec(select(Meeting).where(Meeting.edition_id == c.id))),
+        default=date.max) < date.today()]  # (an edition without sessions: the award's round)
     session.commit()
     # The pilot 2021, two finished VVSG editions and the five regional meetings of 2016.
     assert len(past) == 8

@@ -30,6 +30,7 @@ from sqlmodel import Session, select
 from trajectories.catalogue.models import Edition, Organiser, Track
 from trajectories.core.config import Settings
 from trajectories.feeds import build, links
+from trajectories.feeds.models import PublicationRequest
 from trajectories.feeds.rows import Rows, load_rows, window_start
 
 log = logging.getLogger(__name__)
@@ -135,8 +136,6 @@ class Publisher:
 
 def publish_all(db, settings: Settings) -> int:
     """Every public feed; the publication requests made before it started are done then."""
-    from trajectories.feeds.models import PublicationRequest
-
     with db.session() as session:
         last = session.exec(select(func.max(PublicationRequest.id))).one()
         session.rollback()  # the feeds read the data as it is now
@@ -161,6 +160,9 @@ class Background:
         self._pending: dict[object, None] = {}
         self._busy = False
         self._thread: threading.Thread | None = None
+        #: What writes one database's requested feeds: `requests.publish_requested`, set when
+        #: that module loads (it builds with this module's Publisher).
+        self.publish = None
 
     def submit(self, db) -> None:
         with self._changed:
@@ -177,8 +179,6 @@ class Background:
             return self._changed.wait_for(lambda: not self._pending and not self._busy, timeout)
 
     def _run(self) -> None:
-        from trajectories.feeds.requests import publish_requested
-
         while True:
             with self._changed:
                 self._changed.wait_for(lambda: self._pending)
@@ -187,8 +187,8 @@ class Background:
                 self._busy = True
             try:
                 settings = _settings_for(db)
-                if settings is not None:
-                    publish_requested(db, settings)
+                if settings is not None and self.publish is not None:
+                    self.publish(db, settings)
             except Exception:  # the requests stay: the next change or publisher writes them
                 log.exception("publishing the requested feeds failed")
             finally:
@@ -253,6 +253,3 @@ def republish_track(event, db) -> None:
 #: What the publication requests of each handler's events name (`requests.request_feeds`).
 republish_edition.publishes = "edition"
 republish_track.publishes = "track"
-
-# Registers the listener that writes publication requests with every change.
-from trajectories.feeds import requests  # noqa: E402, F401

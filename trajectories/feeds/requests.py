@@ -152,3 +152,7 @@ def run_publisher(db, settings: Settings, stop_event: threading.Event,
             log.exception("publishing the requested feeds failed; trying again")
             stop_event.wait(5)
         stop_event.wait(poll_seconds)
+
+
+# Where no scheduler publishes, the saving process's background thread writes the requests.
+publish.background.publish = publish_requested
