@@ -131,6 +131,6 @@ def test_nominate_score_shortlist_publish(app, live_server, page, smtp_sink, cur
 
     page.goto(public)
     expect(page.get_by_role("heading", name="Shortlist")).to_be_visible()
-    expect(page.get_by_text("Utrecht: Utrecht: Global Goals in elke wijk")).to_be_visible()
+    expect(page.get_by_text("Utrecht: Global Goals in elke wijk")).to_be_visible()
     expect(page.get_by_role("heading", name="Winnaar")).to_have_count(0)
     assert_accessible(page, "public page with the shortlist")

@@ -76,6 +76,20 @@ def _criteria(rows) -> list[tuple[str, int]]:
     return found
 
 
+def _title_and_period(title, intro, opens_on, closes_on) -> tuple[str, str]:
+    """A round's title and introduction, checked, once its nomination period is checked."""
+    title = base.text(title, "title", _l("Titel"), max_length=200)
+    intro = base.text(intro, "intro", _l("Toelichting"), required=False, max_length=10000,
+                      multiline=True)
+    if not isinstance(opens_on, date):
+        raise InvalidInput(_l("Vul een geldige datum in."), "opens_on")
+    if not isinstance(closes_on, date):
+        raise InvalidInput(_l("Vul een geldige datum in."), "closes_on")
+    if closes_on < opens_on:
+        raise InvalidInput(_l("De nominaties sluiten na de opening."), "closes_on")
+    return title, intro
+
+
 def _award_track(session: Session, organiser: Organiser) -> Track:
     track = session.exec(select(Track).where(Track.organiser_id == organiser.id,
                                              Track.kind == TrackKind.AWARD)).first()
@@ -95,15 +109,7 @@ def create_round(session: Session, organiser: Organiser, *, year, title, intro="
     year_value = base.whole_number(year, "year", _l("Het jaar moet een heel getal zijn."))
     if year_value is None or not 2000 <= year_value <= 2100:
         raise InvalidInput(_l("Vul een jaar in tussen 2000 en 2100."), "year")
-    title = base.text(title, "title", _l("Titel"), max_length=200)
-    intro = base.text(intro, "intro", _l("Toelichting"), required=False, max_length=10000,
-                      multiline=True)
-    if not isinstance(opens_on, date):
-        raise InvalidInput(_l("Vul een geldige datum in."), "opens_on")
-    if not isinstance(closes_on, date):
-        raise InvalidInput(_l("Vul een geldige datum in."), "closes_on")
-    if closes_on < opens_on:
-        raise InvalidInput(_l("De nominaties sluiten na de opening."), "closes_on")
+    title, intro = _title_and_period(title, intro, opens_on, closes_on)
     rows = _criteria(criteria)
     if session.exec(select(AwardRound).where(AwardRound.organiser_id == organiser.id,
                                              AwardRound.year == year_value)).first():
@@ -138,6 +144,33 @@ def _save_round(session, organiser, edition, deadline, *, criteria, **fields) ->
                                    position=position))
     session.flush()
     events.record(session, AwardRoundSaved(round_id=award.id, organiser_id=organiser.id))
+    return award
+
+
+@service
+def change_round(session: Session, award: AwardRound, *, title, intro="", opens_on,
+                 closes_on) -> AwardRound:
+    """A round's title, introduction and nomination period, in one transaction: its edition's
+    registration window and the deadline "Nominaties sluiten" follow (so the nudges move with
+    the closing day)."""
+    title, intro = _title_and_period(title, intro, opens_on, closes_on)
+    edition = session.get(Edition, award.edition_id)
+    catalogue.update_edition.__wrapped__(
+        session, edition, name=title, timezone=edition.timezone, capacity=edition.capacity,
+        eligibility=edition.eligibility, place_unit=edition.place_unit,
+        max_per_organisation=edition.max_per_organisation,
+        requires_approval=edition.requires_approval, coordinator_email=edition.coordinator_email,
+        registration_opens_at=to_utc(opens_on, time(0, 0), ZONE),
+        registration_closes_at=to_utc(closes_on, time(23, 59), ZONE))
+    deadline = deadline_of(session, award)
+    schedule.set_deadline.__wrapped__(
+        session, edition, deadline, title=deadline.title, description=deadline.description,
+        due_date=closes_on, due_time=time(23, 59), delivered_by=deadline.delivered_by)
+    award.title, award.intro, award.opens_on, award.closes_on = title, intro, opens_on, closes_on
+    award.updated_at = utcnow()
+    session.add(award)
+    session.flush()
+    events.record(session, AwardRoundSaved(round_id=award.id, organiser_id=award.organiser_id))
     return award
 
 

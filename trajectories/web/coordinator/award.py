@@ -107,6 +107,15 @@ def award_publish(round_id: int):
                 _("Gepubliceerd op de openbare pagina."))
 
 
+@bp.post("/prijs/<int:round_id>/wijzigen")
+def award_change(round_id: int):
+    form = request.form
+    return _act(round_id, lambda award: award_services.change_round(
+        db_session(), award, title=form.get("title"), intro=form.get("intro"),
+        opens_on=_day(form.get("opens_on")), closes_on=_day(form.get("closes_on"))),
+        _("De ronde is gewijzigd; de deadline en de herinneringen schuiven mee."))
+
+
 @bp.post("/prijs/<int:round_id>/jury")
 def award_add_juror(round_id: int):
     form = request.form
