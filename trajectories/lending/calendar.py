@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from icalendar import Calendar, Event, vCalAddress
+from icalendar import Calendar, Event
 
 from trajectories.catalogue.models import Organiser
 from trajectories.lending.models import LendableObject, Loan, LoanStatus
+from trajectories.mail.invitation import address
 from trajectories.people.models import Organisation, Participant
 
 PRODID = "-//trajectories//uitlenen//NL"
@@ -69,12 +70,6 @@ def invitation(obj: LendableObject, loan: Loan, organisation: Organisation,
         event.add("location", loan.place)
         event.add("transp", "TRANSPARENT")
         event.add("status", "CANCELLED" if cancel else "CONFIRMED")
-        organizer = vCalAddress(f"mailto:{organiser.email}")
-        organizer.params["CN"] = organiser.name
-        attendee = vCalAddress(f"mailto:{person.email}")
-        attendee.params.update({"CN": person.name, "ROLE": "REQ-PARTICIPANT",
-                                "PARTSTAT": "NEEDS-ACTION", "RSVP": "FALSE"})
-        event.add("organizer", organizer)
-        event.add("attendee", attendee)
+        address(event, organiser.email, organiser.name, person)
         calendar.add_component(event)
     return calendar.to_ical().decode()

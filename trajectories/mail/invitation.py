@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from icalendar import Calendar, Timezone, vCalAddress
+from icalendar import Calendar, Event, Timezone, vCalAddress
 
 from trajectories.catalogue.models import Edition, Organiser, Track
 from trajectories.feeds.calendar import _timezone, meeting_event
@@ -16,6 +16,19 @@ from trajectories.people.models import Participant
 from trajectories.schedule.models import Material, Meeting, MeetingStatus
 
 PRODID = "-//trajectories//leertrajecten//NL"
+
+
+def address(event: Event, organizer_email: str, organizer_name: str,
+            participant: Participant) -> None:
+    """What makes an event an invitation to one person: its ORGANIZER (a bare mailto: that
+    replies go to) and the participant as the one ATTENDEE, asked for no reply."""
+    organizer = vCalAddress(f"mailto:{organizer_email}")
+    organizer.params["CN"] = organizer_name
+    attendee = vCalAddress(f"mailto:{participant.email}")
+    attendee.params.update({"CN": participant.name, "ROLE": "REQ-PARTICIPANT",
+                            "PARTSTAT": "NEEDS-ACTION", "RSVP": "FALSE"})
+    event.add("organizer", organizer)
+    event.add("attendee", attendee)
 
 
 def invitation(meeting: Meeting, edition: Edition, track: Track, organiser: Organiser,
@@ -26,13 +39,7 @@ def invitation(meeting: Meeting, edition: Edition, track: Track, organiser: Orga
     event = meeting_event(meeting, edition, track, organiser, base_url=base_url,
                           language=participant.language, materials=materials)
     # ORGANIZER: a bare mailto: of the edition's coordinator mailbox (replies go there).
-    organizer = vCalAddress(f"mailto:{edition.coordinator_email or organiser.email}")
-    organizer.params["CN"] = organiser.name
-    attendee = vCalAddress(f"mailto:{participant.email}")
-    attendee.params.update({"CN": participant.name, "ROLE": "REQ-PARTICIPANT",
-                            "PARTSTAT": "NEEDS-ACTION", "RSVP": "FALSE"})
-    event.add("organizer", organizer)
-    event.add("attendee", attendee)
+    address(event, edition.coordinator_email or organiser.email, organiser.name, participant)
     if method == "CANCEL" and event.get("STATUS") != "CANCELLED":
         event.pop("STATUS", None)
         event.add("status", "CANCELLED")
