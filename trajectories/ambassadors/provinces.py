@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from trajectories.core import reference
+from trajectories.core.models import country_zone
 
 #: The parts of a country that regional meetings are usually named after, with their provinces.
 REGIONS: dict[str, dict[str, frozenset[str]]] = {
@@ -33,10 +34,6 @@ REGIONS: dict[str, dict[str, frozenset[str]]] = {
     },
 }
 
-#: The zone a province's "today" is read in.
-ZONES = {"NL": "Europe/Amsterdam", "BE": "Europe/Brussels"}
-
-
 @dataclass(frozen=True)
 class Province:
     country: str
@@ -45,7 +42,8 @@ class Province:
 
     @property
     def zone(self) -> str:
-        return ZONES.get(self.country, "Europe/Amsterdam")
+        """The zone its "today" is read in."""
+        return country_zone(self.country)
 
 
 def _slug(text: str) -> str:

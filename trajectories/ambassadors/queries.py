@@ -15,12 +15,13 @@ from trajectories.ambassadors.provinces import Province
 from trajectories.catalogue import queries as catalogue
 from trajectories.catalogue.models import Organiser
 from trajectories.core.clock import local_today
+from trajectories.core.models import Country, country_zone
 from trajectories.core.reference import municipality_by_code
 from trajectories.reach import queries as reach
 
 
 def today(province: Province | None = None) -> date:
-    return local_today(province.zone if province else provinces.ZONES["NL"])
+    return local_today(province.zone if province else country_zone(Country.NL))
 
 
 @dataclass

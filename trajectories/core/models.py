@@ -76,6 +76,15 @@ class Country(StrEnum):
     BE = "BE"
 
 
+#: Each country's time zone: a new edition's default, and the zone of what is timed per country
+#: (a loan's days, a province's "today").
+COUNTRY_ZONES = {Country.NL: "Europe/Amsterdam", Country.BE: "Europe/Brussels"}
+
+
+def country_zone(country: str) -> str:
+    return COUNTRY_ZONES.get(country, COUNTRY_ZONES[Country.NL])
+
+
 class Language(StrEnum):
     NL = "nl"
     EN = "en"

@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from trajectories.catalogue.models import Organiser
 from trajectories.core.clock import local_today, to_utc
+from trajectories.core.models import country_zone
 from trajectories.lending.models import LendableObject, Loan, LoanStatus
 from trajectories.mail.models import MailKind
 from trajectories.mail.outbox import queue_mail
@@ -27,7 +28,8 @@ SEND_HOUR = 9
 
 
 def zone_of(organiser: Organiser) -> str:
-    return "Europe/Brussels" if organiser.country == "BE" else "Europe/Amsterdam"
+    """The zone a loan's days are timed in: its organiser's country's."""
+    return country_zone(organiser.country)
 
 
 def wanted(loan: Loan, zone_name: str) -> list[Moment]:

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from trajectories.catalogue import services as catalogue
 from trajectories.core.clock import local_today
+from trajectories.core.models import country_zone
 from trajectories.schedule import copying as editions
 from trajectories.schedule.queries import (
     attendance_counts,
@@ -36,7 +37,7 @@ def new_edition(track_id: int):
     organiser = access.organiser(track.organiser_id)
     form = EditionForm()
     if request.method == "GET":
-        form.timezone.data = "Europe/Brussels" if organiser.country == "BE" else "Europe/Amsterdam"
+        form.timezone.data = country_zone(organiser.country)
     # A new edition starts as a draft, like a copy: it goes public when published.
     saved = save(form, lambda: catalogue.create_edition(db_session(), track, slug=form.slug.data,
                                                         draft=True, **form.service_data()),
