@@ -28,22 +28,20 @@ from trajectories.core.service import service
 
 
 # --- the jury ------------------------------------------------------------------------------------
+@service
 def add_juror(session: Session, award: AwardRound, *, email, name, password) -> Coordinator:
-    """A jury account for this round (or an existing jury account joins it). A coordinator's
-    own account cannot be a juror: it would keep every other right."""
+    """A jury account for this round (or an existing jury account joins it), in one transaction:
+    the account never exists, not even for a moment, without being limited to jury work. A
+    coordinator's own account cannot be a juror: it would keep every other right."""
     address = base.email(email)
     row = session.exec(select(Coordinator).where(Coordinator.email == address)).first()
     if row is not None and not row.jury_only:
         raise InvalidInput(_l("Dit adres hoort bij een coördinator; een jurylid krijgt een eigen "
                               "account met alleen het recht om te jureren."), "email")
     if row is None:
-        row = create_coordinator(session, email=address, name=name, password=password,
-                                 organiser=session.get(Organiser, award.organiser_id))
-    return _join_jury(session, award, row)
-
-
-@service
-def _join_jury(session, award, row) -> Coordinator:
+        row = create_coordinator.__wrapped__(
+            session, email=address, name=name, password=password,
+            organiser=session.get(Organiser, award.organiser_id))
     row.jury_only = True
     session.add(row)
     if session.get(AwardJuror, (award.id, row.id)) is None:
