@@ -62,9 +62,9 @@ def enrollments(edition_id: int):
 
 
 def team_headings(teams) -> list[Markup]:
-    """Each team's heading as the macro `team_heading` writes it ("Utrecht · 2 deelnemers", the
-    name a link to the municipality), translated once per team size rather than once per team:
-    a list of 1,000 stays quick."""
+    """Each team's heading ("Utrecht · 2 deelnemers", the name a link to the municipality; "geen
+    gemeente" for a participant without one), translated once per team size rather than once
+    per team: a list of 1,000 stays quick. The enrollments and attendance pages show these."""
     nobody = escape(_("geen gemeente"))
     before, after = _link("coordinator.municipality", organisation_id=0)
     counts: dict[int, str] = {}
@@ -148,9 +148,10 @@ def attendance(meeting_id: int):
             flash(_("Aanwezigheid opgeslagen."), "success")
             return redirect(url_for("coordinator.edition", edition_id=edition.id) + "#sessies")
     recorded = queries.attendance_of(s, meeting.id)
+    teams = queries.teams(rows)
     return render_template("coordinator/attendance.html", edition=edition, track=track,
-                           meeting=meeting, rows=rows, teams=queries.teams(rows),
-                           recorded=recorded, form=form)
+                           meeting=meeting, rows=rows, teams=teams,
+                           headings=team_headings(teams), recorded=recorded, form=form)
 
 
 @bp.route("/deadlines/<int:deadline_id>", methods=["GET", "POST"])
