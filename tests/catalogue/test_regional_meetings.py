@@ -15,6 +15,8 @@ from trajectories.core.clock import utcnow
 from trajectories.core.errors import InvalidInput
 from trajectories.schedule import services as schedule
 from trajectories.schedule.models import Deadline, MeetingKind
+from trajectories.scheduler.models import PlannedMoment
+from trajectories.scheduler.plan import plan_all
 
 
 @pytest.fixture
@@ -92,3 +94,28 @@ def test_a_coordinator_makes_a_regional_meeting_track_and_a_bad_kind_is_refused(
     track_id = int(made.location.rstrip("/").split("/")[-1])
     form = nl.get(f"/beheer/trajecten/{track_id}/edities/nieuw").get_data(as_text=True)
     assert 'name="region"' in form
+
+
+def test_a_regional_meeting_is_not_completed_and_has_no_evaluation(nl, session, regional,
+                                                                    coordinator_world):
+    """One gathering: its session's feedback question is all; no completion (no certificates
+    after a meeting), no end-of-edition evaluation, no deadline settings on its mail page."""
+    plan_all(session)
+    session.commit()
+    kinds = set(session.exec(select(PlannedMoment.kind).where(
+        PlannedMoment.edition_id == regional["north"].id)))
+    assert "reminder" in kinds
+    assert not kinds & {"completion", "evaluation", "evaluation_reminder"}
+    trajectory = set(session.exec(select(PlannedMoment.kind).where(
+        PlannedMoment.edition_id == coordinator_world.edition_nl.id)))
+    assert {"completion", "evaluation"} <= trajectory  # a learning track's edition still is
+
+    north = regional["north"].id
+    edition_page = nl.get(f"/beheer/edities/{north}").get_data(as_text=True)
+    assert "Afronding" not in edition_page
+    assert nl.get(f"/beheer/edities/{north}/afronding").status_code == 404
+    outbox = nl.get(f"/beheer/edities/{north}/berichten").get_data(as_text=True)
+    assert "Herinneringen aan een sessie" in outbox
+    assert "Herinneringen aan een deadline" not in outbox
+    learning = nl.get(f"/beheer/edities/{coordinator_world.edition_nl.id}").get_data(as_text=True)
+    assert "Afronding" in learning

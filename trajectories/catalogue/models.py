@@ -71,6 +71,13 @@ class Track(SQLModel, table=True):
     #: Moves forward on every change to the track or anything in it (feeds' Last-Modified).
     updated_at: datetime = Field(default_factory=utcnow)
 
+    @property
+    def completes(self) -> bool:
+        """Whether its editions end in completion (statuses, certificates) and an end-of-edition
+        evaluation: a learning track's do; a regional meeting (one gathering) and an award
+        round do not."""
+        return self.kind == TrackKind.TRAJECTORY
+
     __table_args__ = (UniqueConstraint("organiser_id", "slug", name="track_slug_per_organiser"),
                       CheckConstraint(check_in("kind", TrackKind), name="track_kind"))
 

@@ -3,7 +3,7 @@ takeover, hourly), so its cost is a handful of statements per chunk of editions,
 dozen per edition.
 
 `load_editions` reads what the rules in `trajectories.scheduler.moments` look at (the editions,
-their sessions, deadlines, extensions and mail settings) in five queries; `load_stored` reads
+their tracks, sessions, deadlines, extensions and mail settings) in six queries; `load_stored` reads
 their stored moments as plain rows; `write` inserts the new moments and updates the changed ones
 in one statement each. Which moments a subject wants, and how a stored one follows it, stays in
 `moments` and `plan`.
@@ -19,7 +19,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
-from trajectories.catalogue.models import Edition
+from trajectories.catalogue.models import Edition, Track
 from trajectories.mail.models import EditionMailSettings
 from trajectories.schedule.models import Deadline, DeadlineExtension, Meeting
 from trajectories.scheduler.models import PlannedMoment
@@ -42,6 +42,7 @@ class EditionRows:
 
     edition: Edition
     prefs: EditionMailSettings
+    track: Track | None = None
     meetings: list[Meeting] = field(default_factory=list)
     deadlines: list[Deadline] = field(default_factory=list)
     #: By deadline id.
@@ -69,6 +70,12 @@ def load_editions(session: Session, edition_ids: list[int]) -> dict[int, Edition
     loaded = {edition.id: EditionRows(edition, settings.get(edition.id, defaults))
               for edition in session.scalars(select(Edition).where(
                   Edition.id.in_(edition_ids)))}
+    # Their tracks (the rules ask whether a track completes), held here so the session's
+    # identity map answers the rules' `session.get` without a query.
+    tracks = {track.id: track for track in session.scalars(select(Track).where(
+        Track.id.in_({rows.edition.track_id for rows in loaded.values()})))}
+    for rows in loaded.values():
+        rows.track = tracks.get(rows.edition.track_id)
     for meeting in session.scalars(select(Meeting).where(Meeting.edition_id.in_(edition_ids))
                                 .order_by(Meeting.id)):
         if meeting.edition_id in loaded:

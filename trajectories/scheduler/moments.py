@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from trajectories.catalogue.models import Edition
+from trajectories.catalogue.models import Edition, Track
 from trajectories.core.clock import NonexistentLocalTime, local_today, to_local, to_utc
 from trajectories.mail.models import EditionMailSettings
 from trajectories.schedule.models import Deadline, DeadlineExtension, Meeting, MeetingStatus
@@ -147,7 +147,10 @@ def evaluation_moments(session: Session, edition: Edition, prefs: EditionMailSet
     """The evaluation the day after the edition's last session (at the send hour), and one
     reminder a week later (to those who have not answered: worked out when it fires). None for
     an edition without sessions. `meetings`: the edition's, when the caller loaded them already
-    (a whole re-plan)."""
+    (a whole re-plan). None for an edition of a track that does not complete (a regional
+    meeting: its one session's feedback question is its evaluation)."""
+    if not _completes(session, edition):
+        return []
     if meetings is None:
         last = session.exec(select(Meeting).where(
             Meeting.edition_id == edition.id, Meeting.status != MeetingStatus.CANCELLED)
@@ -167,6 +170,11 @@ def evaluation_moments(session: Session, edition: Edition, prefs: EditionMailSet
     return [Moment(f"evaluation:{subject}", "evaluation", subject, edition.id, due, reminder),
             Moment(f"evaluation_reminder:{subject}", "evaluation_reminder", subject, edition.id,
                    reminder, reminder + timedelta(days=EVALUATION_REMINDER_DAYS))]
+def _completes(session: Session, edition: Edition) -> bool:
+    track = session.get(Track, edition.track_id)  # from the identity map in a whole re-plan
+    return track is not None and track.completes
+
+
 #: Applying the completion rules late is still worth it for this long (certificates, statuses).
 COMPLETION_USEFUL = timedelta(days=60)
 
@@ -176,7 +184,9 @@ def completion_moments(session: Session, edition: Edition, meetings: list[Meetin
     """Applying the edition's completion rules, once its last session is over and its last
     deadline (extensions too) has passed: attendance and hand-ins are then all in. `meetings`,
     `due_dates` (deadlines and extensions): the edition's, when the caller loaded them already
-    (a whole re-plan)."""
+    (a whole re-plan). None for an edition of a track that does not complete."""
+    if not _completes(session, edition):
+        return []
     if meetings is None:
         meetings = session.exec(select(Meeting).where(Meeting.edition_id == edition.id))
     ends = [m.ends_at or local_moment(m.on_date + timedelta(days=1), 0, edition.timezone)

@@ -63,6 +63,8 @@ def _page(edition, track, form, status: int = 200):
 @bp.route("/edities/<int:edition_id>/afronding", methods=["GET", "POST"])
 def completion_page(edition_id: int):
     edition, track = access.edition(edition_id)
+    if not track.completes:
+        abort(404)  # a regional meeting or an award round is not completed
     rules = rules_for(db_session(), edition.id)
     form = RulesForm(obj=rules)
     saved = save(form, lambda: completion.save_rules(
