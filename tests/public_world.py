@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from tests import factories
 from trajectories.core.clock import utcnow
 
-LINK_RE = re.compile(r"https?://\S+?/(?:inschrijving/bevestigen|mijn/link)\?t=[\w.\-]+")
+LINK_RE = re.compile(r"https?://\S+?/(?:inschrijving/bevestigen|mijn/link|inchecken/\d+/link)\?t=[\w.\-]+")
 
 
 def open_edition(session, **kw):

@@ -18,6 +18,7 @@ from tests.coordinator_helpers import PASSWORD, Browser
 from tests.public_world import submit
 from trajectories.accounts import services as accounts
 from trajectories.completion.checkin import checkin_token
+from trajectories.mail.models import OutboxMessage
 from trajectories.people.models import Attendance
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -95,7 +96,7 @@ def test_nobody_checks_in_for_someone_else_or_another_edition(app, client, sessi
         link = _link(app, meeting, DURING)
         # Not signed in: asked to sign in first, nobody is marked.
         page = client.get(link).get_data(as_text=True)
-        assert "Stuur me een inloglink" in page
+        assert "Stuur me een check-in-link" in page
         client.post(link, data={"t": link.split("t=")[1], "participant_id": world.bert.id})
         # Signed in as someone of another edition: refused.
         signed_in_participant(client, stranger)
@@ -121,3 +122,64 @@ def test_the_coordinator_shows_a_qr_code_of_the_current_link(app, client, sessio
     with clock_at(BEFORE):
         page = coordinator.get(f"/beheer/sessies/{meeting.id}/inchecken").get_data(as_text=True)
         assert "<svg" not in page and "kan pas vanaf 13:15" in page
+
+
+def _mailed_links(session) -> list[tuple[str, str]]:
+    rows = session.exec(select(OutboxMessage.to, OutboxMessage.text).where(
+        OutboxMessage.kind == "public_checkin")).all()
+    session.commit()
+    return [(to, re.search(r"http\S+/inchecken/\S+", text).group(0)) for to, text in rows]
+
+
+def _ask_by_mail(app, client, meeting, email, at):
+    link = _link(app, meeting, at)
+    return submit(client, link, {"t": link.split("t=")[1], "email": email},
+                  action=f"/inchecken/{meeting.id}/per-mail")
+
+
+def test_not_signed_in_a_mailed_link_checks_me_in_without_scanning_again(app, client, session,
+                                                                         world):
+    meeting = world.meetings[0]
+    with clock_at(DURING):
+        answer = _ask_by_mail(app, client, meeting, "Anna@Noordenveld.example", DURING)
+        assert "Kijk in je mailbox" in answer.get_data(as_text=True)
+        [(to, link)] = _mailed_links(session)
+        assert to == "anna@noordenveld.example"
+        path = link[link.index("/inchecken"):]
+        assert _present(session, meeting) == set()  # opening the mail's link changes nothing
+        done = submit(client, path, {"t": path.split("t=")[1]}, follow_redirects=True)
+        assert "Je bent ingecheckt" in done.get_data(as_text=True)
+        assert _present(session, meeting) == {world.anna.id}
+        assert "Anna de Vries" in client.get("/mijn/").get_data(as_text=True)  # signed in too
+        again = submit(client, path, {"t": path.split("t=")[1]})
+        assert again.status_code == 400  # a mailed link works once
+
+
+def test_a_mailed_link_only_for_its_session_while_it_runs_and_only_for_takers_part(
+        app, client, session, world):
+    first, second = world.meetings[:2]
+    factories.participant(session, name="Eva Buiten", email="eva@elders.example")
+    session.commit()
+    with clock_at(DURING):
+        # Not taking part, or unknown: the same answer, and no mail.
+        for email in ("eva@elders.example", "nobody@example.org"):
+            answer = _ask_by_mail(app, client, first, email, DURING)
+            assert "Kijk in je mailbox" in answer.get_data(as_text=True)
+        assert _mailed_links(session) == []
+        # A stale QR token cannot ask for a link.
+        stale = checkin_token(app.config["SECRET_KEY"], first.id,
+                              datetime(2030, 4, 13, 13, 5, tzinfo=AMS))
+        refused = submit(client, _link(app, first, DURING), {"t": stale, "email":
+                         "anna@noordenveld.example"}, action=f"/inchecken/{first.id}/per-mail")
+        assert refused.status_code == 409 and _mailed_links(session) == []
+        _ask_by_mail(app, client, first, "anna@noordenveld.example", DURING)
+        [(_to, link)] = _mailed_links(session)
+        token = link.split("t=")[1]
+        # Anna's link of the first session does not check her in at the second.
+        other = submit(client, f"/inchecken/{second.id}/link?t={token}", {"t": token})
+        assert other.status_code == 400
+    with clock_at(AFTER):
+        late = submit(client, f"/inchecken/{first.id}/link?t={token}", {"t": token})
+        assert late.status_code == 400
+        assert "voorbij" in late.get_data(as_text=True)
+    assert _present(session, first) == set() and _present(session, second) == set()

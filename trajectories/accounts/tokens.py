@@ -26,11 +26,13 @@ INTEREST = "interest-confirm"
 #: Confirming a request to borrow an object (lending), and accepting another proposed period.
 LOAN = "loan-confirm"
 LOAN_PROPOSAL = "loan-proposal"
+#: Checking in at a session by a link mailed from its check-in page (for one not signed in).
+CHECKIN = "checkin"
 
 #: How long a link works.
 MAX_AGE = {CONFIRM: timedelta(hours=72), SIGNIN: timedelta(minutes=60),
            INTEREST: timedelta(hours=72), LOAN: timedelta(hours=72),
-           LOAN_PROPOSAL: timedelta(days=14)}
+           LOAN_PROPOSAL: timedelta(days=14), CHECKIN: timedelta(minutes=60)}
 
 
 class UsedToken(SQLModel, table=True):

@@ -34,7 +34,8 @@ STATUS_LABELS = {status: status.label for status in (MailStatus.HELD, MailStatus
 KIND_LABELS = {
     **{kind: kind.label for kind in MailKind},
     "public_confirm": _l("bevestiging van een inschrijving"),
-    "public_signin": _l("inloglink"), "public_admitted": _l("toegelaten"),
+    "public_signin": _l("inloglink"), "public_checkin": _l("check-in-link"),
+    "public_admitted": _l("toegelaten"),
     "public_applied": _l("aanmelding ontvangen"), "public_waitlisted": _l("wachtlijst"),
     "public_mk_confirm": _l("bevestiging van een voorstel voor de Menukaart"),
     "public_mk_consent": _l("toestemming voor de Menukaart"),

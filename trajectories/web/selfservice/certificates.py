@@ -13,7 +13,15 @@ from trajectories.core.clock import utcnow
 from trajectories.core.errors import InvalidInput
 from trajectories.schedule.models import Meeting
 from trajectories.web import db_session
-from trajectories.web.selfservice.blueprint import bp, current_participant, message, signed_in
+from trajectories.web.security import limiter
+from trajectories.web.selfservice.blueprint import (
+    bp,
+    current_participant,
+    email_key,
+    link_from_mail,
+    message,
+    signed_in,
+)
 
 
 @bp.get("/mijn/bewijs/<int:certificate_id>.pdf")
@@ -47,8 +55,7 @@ def checkin_page(meeting_id: int):
     settings = current_app.config["SETTINGS"]
     refusal = checkin.refusal(meeting, edition.timezone, utcnow())
     if refusal is None and not checkin.token_valid(settings.secret_key, meeting.id, token, utcnow()):
-        refusal = _("Deze check-in-link is verlopen of hoort bij een andere sessie. Scan de "
-                    "QR-code op het scherm opnieuw.")
+        refusal = str(checkin.STALE_LINK)
     if request.method == "POST" and participant is not None and refusal is None:
         try:
             checkin.check_in(s, meeting, participant, token, secret_key=settings.secret_key,
@@ -62,6 +69,49 @@ def checkin_page(meeting_id: int):
     return render_template("completion/checkin.html", meeting=meeting, edition=edition,
                            track=s.get(Track, edition.track_id), participant=participant,
                            token=token)
+
+
+@bp.post("/inchecken/<int:meeting_id>/per-mail")
+@limiter.limit("20 per hour")
+@limiter.limit("5 per hour", key_func=email_key)
+def checkin_by_mail(meeting_id: int):
+    """Not signed in: the check-in page's form mails a link that checks me in at once."""
+    meeting, edition = _meeting(meeting_id)
+    settings = current_app.config["SETTINGS"]
+    email = request.form.get("email", "")
+    try:
+        checkin.request_link(
+            db_session(), meeting, request.form.get("t", "")[:64], email,
+            secret_key=settings.secret_key, zone_name=edition.timezone,
+            link_for=lambda token: settings.base_url + url_for(
+                "selfservice.checkin_link", meeting_id=meeting.id, t=token))
+    except InvalidInput as exc:
+        return message(_("Inchecken lukt niet"), exc.message, 409)
+    return message(_("Kijk in je mailbox"), _(
+        "Als %(email)s deelneemt aan deze sessie, heb je nu een e-mail met een link. Open hem "
+        "op dit toestel: hij logt je in en checkt je meteen in.",
+        email=email.strip().lower()))
+
+
+@bp.route("/inchecken/<int:meeting_id>/link", methods=["GET", "POST"])
+def checkin_link(meeting_id: int):
+    """The mailed check-in link: GET shows one button, POST checks in and signs in."""
+    meeting, edition = _meeting(meeting_id)
+    secret_key = current_app.config["SETTINGS"].secret_key
+    return link_from_mail(
+        "completion/checkin_link.html",
+        lambda token: (checkin.check_in_by_link(db_session(), meeting, token,
+                                                secret_key=secret_key,
+                                                zone_name=edition.timezone),
+                       url_for("selfservice.checked_in", meeting_id=meeting.id)),
+        _("Inchecken lukt niet"))
+
+
+def _meeting(meeting_id: int) -> tuple[Meeting, Edition]:
+    meeting = db_session().get(Meeting, meeting_id)
+    if meeting is None:
+        abort(404)
+    return meeting, db_session().get(Edition, meeting.edition_id)
 
 
 @bp.get("/inchecken/<int:meeting_id>/gelukt")
