@@ -8,6 +8,7 @@ import pytest
 
 from tests.coordinator_helpers import PASSWORD
 from tests.feedback.helpers import answers
+from trajectories.feedback import services as feedback
 from trajectories.feedback import tokens
 
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
@@ -49,6 +50,12 @@ def test_answering_twice_keeps_one_answer_and_the_coordinator_sees_no_names(
     page.get_by_text("Deze link hoort bij een andere sessie of editie.").wait_for()
     assert answers(session, w.meeting_nl.id) == [(5, "Sterke voorbeelden uit de praktijk")]
 
+    # Results show from three answers (fewer would tell who gave them): two colleagues answer.
+    for person, score in zip(w.participants[1:3], (4, 3), strict=True):
+        feedback.answer_session(session, "test-secret-key", w.meeting_nl.id,
+                                tokens.make_token("test-secret-key", tokens.SESSION, person.id,
+                                                  w.meeting_nl.id), score, "")
+    session.commit()
     page.goto(f"{live_server}/beheer/inloggen")
     page.get_by_label("E-mailadres").fill("nl@example.org")
     page.get_by_label("Wachtwoord").fill(PASSWORD)
@@ -56,7 +63,7 @@ def test_answering_twice_keeps_one_answer_and_the_coordinator_sees_no_names(
     page.get_by_role("heading", name="Overzicht").wait_for()
     page.goto(f"{live_server}/beheer/edities/{w.edition_nl.id}")
     page.get_by_role("link", name="Feedback").click()
-    page.get_by_text("1 antwoord, gemiddeld 5,0 van 5.").wait_for()
+    page.get_by_text("3 antwoorden, gemiddeld 4,0 van 5.").wait_for()
     chart = page.get_by_role("img", name="Hoe nuttig was \"Kennismaking\"?", exact=False)
     assert "5: 1" in chart.get_attribute("aria-label")
     assert page.get_by_text("Sterke voorbeelden uit de praktijk").is_visible()

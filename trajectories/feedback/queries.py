@@ -1,6 +1,7 @@
 """Reads of feedback for the pages: results per session and per edition, always as counts,
 averages, distributions and comments, never who (no query here selects a respondent or joins a
-participant). And, for the reminder and the answer pages, a participant's own answer, found
+participant). Below MIN_ANSWERS answers a result is withheld (only how many answered is told):
+with one or two answers, who attended would tell who gave them. And, for the reminder and the answer pages, a participant's own answer, found
 through the keyed hash of their own link.
 """
 
@@ -21,6 +22,9 @@ from trajectories.feedback.models import (
     SessionFeedback,
 )
 from trajectories.schedule.models import Meeting, MeetingStatus
+
+#: A session's or an evaluation's results are shown from this many answers on.
+MIN_ANSWERS = 3
 
 
 @dataclass
@@ -48,6 +52,8 @@ class SessionResult:
     scores: Scores
     #: The comments, ordered by score and text (not by when: order would hint at who).
     comments: list[str]
+    #: How many answers are held back (fewer than MIN_ANSWERS); 0 when the results are shown.
+    withheld: int = 0
 
 
 def session_results(session: Session, edition_id: int) -> list[SessionResult]:
@@ -65,8 +71,15 @@ def session_results(session: Session, edition_id: int) -> list[SessionResult]:
         if comment:
             results[meeting_id].comments.append(comment)
     # A cancelled session is left out, unless someone answered before it was cancelled.
-    return [r for r in results.values()
+    return [_withhold_few(r) for r in results.values()
             if r.meeting.status != MeetingStatus.CANCELLED or r.scores.total]
+
+
+def _withhold_few(result: SessionResult) -> SessionResult:
+    total = result.scores.total
+    if 0 < total < MIN_ANSWERS:
+        return SessionResult(result.meeting, Scores(), [], withheld=total)
+    return result
 
 
 @dataclass
@@ -83,10 +96,12 @@ class EvaluationResult:
     recommend_no: int
     improve: list[str]
     questions: list[QuestionResult]
+    #: How many responses are held back (fewer than MIN_ANSWERS); 0 when the results are shown.
+    withheld: int = 0
 
     @property
     def total(self) -> int:
-        return self.usefulness.total
+        return self.withheld or self.usefulness.total
 
 
 def questions(session: Session, edition_id: int) -> list[EvaluationQuestion]:
@@ -118,6 +133,10 @@ def evaluation_results(session: Session, edition_id: int) -> EvaluationResult:
             result.scores.add(int(value))
         elif value:
             result.texts.append(value)
+    if 0 < usefulness.total < MIN_ANSWERS:
+        return EvaluationResult(Scores(), 0, 0, [], [QuestionResult(r.question, Scores(), [])
+                                                     for r in by_question.values()],
+                                withheld=usefulness.total)
     return EvaluationResult(usefulness, recommend[True], recommend[False], improve,
                             list(by_question.values()))
 

@@ -30,7 +30,8 @@ def _results_page(edition, track, form):
     return render_template("coordinator/feedback.html", edition=edition, track=track, form=form,
                            sessions=queries.session_results(s, edition.id),
                            evaluation=queries.evaluation_results(s, edition.id),
-                           confirm=ConfirmForm(), scores=SCORES), status_code(form)
+                           confirm=ConfirmForm(), scores=SCORES,
+                           min_answers=queries.MIN_ANSWERS), status_code(form)
 
 
 @bp.route("/edities/<int:edition_id>/feedback", methods=["GET", "POST"])
@@ -57,7 +58,11 @@ def remove_evaluation_question(question_id: int):
                      url_for("coordinator.feedback_results", edition_id=edition.id))
 
 
-def _row(part: str, about: str, when: str, scores: queries.Scores, yes="", no="") -> list:
+def _row(part: str, about: str, when: str, scores: queries.Scores, yes="", no="",
+         withheld: int = 0) -> list:
+    """One result line; a withheld result tells only how many answered."""
+    if withheld:
+        return [part, about, when, withheld, *[""] * 8, _("te weinig antwoorden om te tonen")]
     average = f"{scores.average:.1f}".replace(".", ",") if scores.average is not None else ""
     return [part, about, when, scores.total, average,
             *(scores.counts[s] for s in SCORES), yes, no, ""]
@@ -72,18 +77,19 @@ def feedback_export(edition_id: int):
     rows = []
     for result in queries.session_results(s, edition.id):
         title, day = result.meeting.title, result.meeting.on_date.isoformat()
-        rows.append(_row(_("sessie"), title, day, result.scores))
+        rows.append(_row(_("sessie"), title, day, result.scores, withheld=result.withheld))
         rows += [[_("opmerking"), title, day, *[""] * 9, comment] for comment in result.comments]
     evaluation = queries.evaluation_results(s, edition.id)
     rows.append(_row(_("evaluatie"), _("Hoe nuttig was het leertraject als geheel?"), "",
-                     evaluation.usefulness))
-    rows.append([_("evaluatie"), _("Zou je het leertraject aanraden aan een collega?"), "",
-                 evaluation.recommend_yes + evaluation.recommend_no, "", *[""] * 5,
-                 evaluation.recommend_yes, evaluation.recommend_no, ""])
+                     evaluation.usefulness, withheld=evaluation.withheld))
+    if not evaluation.withheld:
+        rows.append([_("evaluatie"), _("Zou je het leertraject aanraden aan een collega?"), "",
+                     evaluation.recommend_yes + evaluation.recommend_no, "", *[""] * 5,
+                     evaluation.recommend_yes, evaluation.recommend_no, ""])
     rows += [[_("opmerking"), _("Wat kan beter?"), "", *[""] * 9, text]
              for text in evaluation.improve]
     for result in evaluation.questions:
-        if result.question.kind == QuestionKind.SCALE:
+        if result.question.kind == QuestionKind.SCALE and not evaluation.withheld:
             rows.append(_row(_("evaluatie"), result.question.text, "", result.scores))
         rows += [[_("opmerking"), result.question.text, "", *[""] * 9, text]
                  for text in result.texts]
