@@ -46,9 +46,8 @@ def test_search_finds_words_in_any_text_and_never_drafts(session, library):
 
 
 @pytest.mark.postgres
-def test_dutch_full_text_search_finds_other_word_forms(session, library, database_url):
-    if not database_url.startswith("postgresql"):
-        pytest.skip("PostgreSQL only")
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)  # Dutch text search
+def test_dutch_full_text_search_finds_other_word_forms(session, library):
     assert found(session, q="lamp") == ["Repaircafés in de wijk"]  # "lampen"
     assert found(session, q="fietsen repareren") == ["Repaircafés in de wijk"]  # "repareerden"
     assert found(session, q="de") == []  # a stop word finds nothing, and fails nothing

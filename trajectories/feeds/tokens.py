@@ -6,23 +6,19 @@ existed. The participant and a coordinator can both rotate (the `actor` of the s
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 
 from sqlmodel import Session, select
 
 from trajectories.core import events
+from trajectories.core.secrets import token_hash
 from trajectories.core.service import service
 from trajectories.people.events import ParticipantChanged
 from trajectories.people.models import Participant
 
 #: token_urlsafe(32): 43 characters of [A-Za-z0-9_-].
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{43}$")
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("ascii")).hexdigest()
 
 
 @service

@@ -3,7 +3,6 @@ SHA-256 on the example; using it clears it, so it works once, and it expires."""
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import timedelta
 
@@ -13,6 +12,7 @@ from sqlmodel import Session, select
 
 from trajectories.core.clock import utcnow
 from trajectories.core.errors import InvalidInput
+from trajectories.core.secrets import token_hash
 from trajectories.menukaart.models import Example
 
 #: How long a proposal's confirmation link works (like registration's).
@@ -21,14 +21,10 @@ CONFIRM_AGE = timedelta(hours=72)
 CONSENT_AGE = timedelta(days=14)
 
 
-def digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def open_link(example: Example, age: timedelta) -> str:
     """Give the example a new link (an older one stops working); returns the token."""
     token = secrets.token_urlsafe(32)
-    example.token_hash = digest(token)
+    example.token_hash = token_hash(token)
     example.token_expires_at = utcnow() + age
     return token
 
@@ -41,7 +37,7 @@ def close_link(example: Example) -> None:
 def example_of(session: Session, token: str) -> Example:
     """The example whose open link this is; InvalidInput (Dutch) when none, used or expired."""
     token = (token or "").strip()
-    found = session.exec(select(Example).where(Example.token_hash == digest(token))).first() \
+    found = session.exec(select(Example).where(Example.token_hash == token_hash(token))).first() \
         if 20 <= len(token) <= 100 else None
     if found is None:
         raise InvalidInput(_l("Deze link is ongeldig of al gebruikt. Gebruik de hele link uit de "
