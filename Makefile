@@ -61,6 +61,8 @@ lint: install
 bench: install
 	@# wrk drives the load benches (feeds, latency, load); Debian packages it.
 	@command -v wrk >/dev/null || (apt-get install -y -q wrk >/dev/null 2>&1 || (apt-get update -q && apt-get install -y -q wrk)) || echo "bench: install wrk (apt-get install wrk) for the load benches"
+	@# nginx serves the published feeds in bench/nginx.py, as docs/deploy.md configures it.
+	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || (apt-get install -y -q nginx-light >/dev/null 2>&1 || (apt-get update -q && apt-get install -y -q nginx-light)) || echo "bench: install nginx (apt-get install nginx-light) for bench/nginx.py"
 	@# Every script with a main; common.py and the hello-world apps are their helpers.
 	@for script in $$(grep -l '__main__' bench/*.py); do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
