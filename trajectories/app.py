@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, g, request, session
+from flask import Flask, g, has_request_context, request, session
 from flask_babel import Babel
 
 import trajectories.schema  # noqa: F401  (every table)
@@ -112,7 +112,10 @@ AUDIT_ONLY: tuple[type[events.Event], ...] = (
 
 
 def select_locale() -> str:
-    """Dutch unless the visitor chose English with the language switch."""
+    """Dutch unless the visitor chose English with the language switch; Dutch outside a request
+    (the scheduler, the command line), where a mail names its language with `force_locale`."""
+    if not has_request_context():
+        return "nl"
     chosen = request.args.get("lang") or session.get("lang")
     return chosen if chosen in LANGUAGES else "nl"
 

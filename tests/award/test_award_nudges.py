@@ -39,8 +39,9 @@ def test_nudges_only_to_those_who_started_and_did_not_submit(app, session):
     with clock_at(OPEN):
         award.start_nomination(session, world.round, world.anna)  # starts, never submits
         zwolle = award.start_nomination(session, world.round, world.bert)
-        award.submit_nomination(session, world.round, zwolle, world.bert, title="Zwolle",
-                                text="Zwolle verbindt de doelen met de wijken.")
+        with app.app_context():  # its receipt renders in the app
+            award.submit_nomination(session, world.round, zwolle, world.bert, title="Zwolle",
+                                    text="Zwolle verbindt de doelen met de wijken.")
     deadline = award.deadline_of(session, world.round)
     prefix = f"nudge:deadline:{deadline.id}:"
     planned = _read(session, select(PlannedMoment).where(PlannedMoment.job_id.startswith(prefix))

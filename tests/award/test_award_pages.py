@@ -18,12 +18,13 @@ from trajectories.award.models import Publication
 
 
 @pytest.fixture
-def world(session):
+def world(app, session):
+    """As the services' world, built outside the app: the client's requests open their own."""
     return build(session)
 
 
-def _nominated(session, world):
-    with clock_at(OPEN):
+def _nominated(client, session, world):
+    with clock_at(OPEN), client.application.app_context():  # its receipt renders in the app
         nomination = award.start_nomination(session, world.round, world.anna)
         return award.submit_nomination(session, world.round, nomination, world.anna,
                                        title="Utrecht Global Goals Stad",
@@ -32,18 +33,20 @@ def _nominated(session, world):
 
 def test_public_page_shows_round_criteria_and_close_but_no_shortlist_before_publication(
         client, session, world):
-    nomination = _nominated(session, world)
+    nomination = _nominated(client, session, world)
     award.set_shortlist(session, world.round, [nomination.id])
     award.choose_winner(session, world.round, nomination.id)
     html = client.get("/prijs/2030").get_data(as_text=True)
     assert "Meest Inspirerende Global Goals Gemeente 2030" in html
     assert "Inspiratie" in html and "30 juni 2030" in html
     assert "Utrecht Global Goals Stad" not in html and "Shortlist" not in html
-    award.publish(session, world.round, Publication.SHORTLIST)
+    with client.application.app_context():  # the outcome mails render in the app
+        award.publish(session, world.round, Publication.SHORTLIST)
     html = client.get("/prijs/2030").get_data(as_text=True)
     assert "Shortlist" in html and "Utrecht Global Goals Stad" in html
     assert "Winnaar" not in html
-    award.publish(session, world.round, Publication.WINNER)
+    with client.application.app_context():
+        award.publish(session, world.round, Publication.WINNER)
     assert "Winnaar" in client.get("/prijs/2030").get_data(as_text=True)
 
 
@@ -100,7 +103,7 @@ def _coordinator_urls(app, ids) -> list[str]:
 
 
 def test_a_jury_member_opens_only_their_rounds_jury_pages(app, client, session, world):
-    nomination = _nominated(session, world)
+    nomination = _nominated(client, session, world)
     other = new_round(session, world.vvsg, year=2030)
     award.add_juror(session, world.round, email="jury@example.org", name="Jurylid",
                     password="een-lang-jury-wachtwoord")
@@ -123,7 +126,7 @@ def test_a_jury_member_opens_only_their_rounds_jury_pages(app, client, session, 
 
 
 def test_a_jury_member_scores_and_a_bad_score_is_refused(client, session, world):
-    nomination = _nominated(session, world)
+    nomination = _nominated(client, session, world)
     award.add_juror(session, world.round, email="jury@example.org", name="Jurylid",
                     password="een-lang-jury-wachtwoord")
     browser = Browser(client, session)
@@ -139,7 +142,7 @@ def test_a_jury_member_scores_and_a_bad_score_is_refused(client, session, world)
 
 
 def test_coordinator_round_page_and_another_organisers_round(client, session, world):
-    _nominated(session, world)
+    _nominated(client, session, world)
     browser = Browser(client, session)
     browser.sign_in("nl@example.org")
     page = browser.get(f"/beheer/prijs/{world.round.id}").get_data(as_text=True)

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
-from tests.award.world import CLOSED, OPEN, build, new_round
+from tests.award.world import CLOSED, OPEN, new_round
 from tests.completion.clock import clock_at
 from trajectories.award import queries
 from trajectories.award import services as award
@@ -18,11 +18,6 @@ from trajectories.catalogue.models import Edition, PlaceUnit, Track, TrackKind
 from trajectories.core.errors import InvalidInput
 from trajectories.people.models import Enrollment, Submission
 from trajectories.schedule.models import Deadline, DeliveredBy
-
-
-@pytest.fixture
-def world(session):
-    return build(session)
 
 
 def _submitted(session, world, who=None, text="Wij betrekken elke wijk bij de Global Goals."):

@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 
 from trajectories.accounts.models import Coordinator
 from trajectories.accounts.services import create_coordinator
+from trajectories.award import mails
 from trajectories.award.events import AwardJudged
 from trajectories.award.models import (
     SCORE_MAX,
@@ -127,7 +128,8 @@ def choose_winner(session: Session, award: AwardRound, nomination_id: int | None
 
 @service
 def publish(session: Session, award: AwardRound, what: str) -> AwardRound:
-    """Make the shortlist, or the winner (and shortlist), public. Not before there is one."""
+    """Make the shortlist, or the winner (and shortlist), public. Not before there is one. Who
+    started each submitted nomination hears the outcome by mail."""
     submitted = _submitted(session, award)
     if what == Publication.SHORTLIST:
         if not any(n.shortlisted for n in submitted):
@@ -141,6 +143,7 @@ def publish(session: Session, award: AwardRound, what: str) -> AwardRound:
     award.updated_at = utcnow()
     session.add(award)
     session.flush()
+    mails.published(session, award, what, submitted)
     events.record(session, AwardJudged(round_id=award.id, organiser_id=award.organiser_id,
                                        what=f"publish:{what}"))
     return award

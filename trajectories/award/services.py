@@ -13,6 +13,7 @@ from datetime import date, time
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 
+from trajectories.award import mails
 from trajectories.award.events import AwardRoundSaved, NominationSubmitted
 from trajectories.award.judging import (  # noqa: F401  (the judging's writers, reachable here too)
     add_juror,
@@ -260,16 +261,18 @@ def submit_nomination(session: Session, award: AwardRound, nomination: AwardNomi
     title, text = _texts(title, text, required=True)
     submission = uploads.hand_in(session, deadline_of(session, award), participant,
                                  text=f"{title}\n\n{text}", storage=storage)
-    return _mark_submitted(session, award, nomination, submission.id, title, text)
+    return _mark_submitted(session, award, nomination, participant, submission.id, title, text)
 
 
 @service
-def _mark_submitted(session, award, nomination, submission_id, title, text) -> AwardNomination:
+def _mark_submitted(session, award, nomination, participant, submission_id, title,
+                    text) -> AwardNomination:
     nomination.title, nomination.text = title, text
     nomination.submission_id = submission_id
     nomination.submitted_at = nomination.updated_at = utcnow()
     session.add(nomination)
     session.flush()
+    mails.received(session, award, nomination, participant)
     events.record(session, NominationSubmitted(round_id=nomination.round_id,
                                                edition_id=award.edition_id,
                                                nomination_id=nomination.id,

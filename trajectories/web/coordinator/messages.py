@@ -35,6 +35,7 @@ KIND_LABELS = {
     **{kind: kind.label for kind in MailKind},
     "public_confirm": _l("bevestiging van een inschrijving"),
     "public_signin": _l("inloglink"), "public_checkin": _l("check-in-link"),
+    "public_aw_received": _l("nominatie ontvangen"), "public_aw_outcome": _l("uitslag van de jury"),
     "public_admitted": _l("toegelaten"),
     "public_applied": _l("aanmelding ontvangen"), "public_waitlisted": _l("wachtlijst"),
     "public_mk_confirm": _l("bevestiging van een voorstel voor de Menukaart"),
