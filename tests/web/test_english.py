@@ -236,3 +236,13 @@ def test_the_language_choice_survives_signing_in(demo, client):
     browser = Browser(client)
     browser.login("coordinator@vng.example", DEMO_PASSWORD)
     assert '<html lang="en">' in browser.get("/beheer/").get_data(as_text=True)
+
+
+def test_outside_a_request_texts_are_dutch(app):
+    """The scheduler, the command line and services called from tests render lazy texts with no
+    request; the language is then Dutch (a mail names its own with force_locale)."""
+    from flask_babel import get_locale, lazy_gettext
+
+    with app.app_context():
+        assert str(get_locale()) == "nl"
+        assert str(lazy_gettext("Inchecken")) == "Inchecken"
