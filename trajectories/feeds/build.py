@@ -32,8 +32,10 @@ from trajectories.catalogue.models import Edition, Organiser, Track
 from trajectories.feeds import links, splice
 from trajectories.feeds.calendar import (
     add_alarm,
+    deadline_entry,
     deadline_event,
     feed_calendar,
+    meeting_entry,
     meeting_event,
     page_url,
     to_bytes,
@@ -84,7 +86,7 @@ def _public_events(rows: Rows, editions: dict[int, Edition], tracks: dict[int, T
             rows.events[key] = splice.public_text(
                 splice.meeting_key(meeting, materials, edition, track, organiser, base_url,
                                    language),
-                partial(meeting_event, meeting, edition, track, organiser, base_url=base_url,
+                partial(meeting_entry, meeting, edition, track, organiser, base_url=base_url,
                         language=language, materials=materials))
         yield rows.events[key]
     for deadline in rows.deadlines:
@@ -94,7 +96,7 @@ def _public_events(rows: Rows, editions: dict[int, Edition], tracks: dict[int, T
             track = tracks[edition.track_id]
             rows.events[key] = splice.public_text(
                 splice.deadline_key(deadline, edition, track, organiser, base_url, language),
-                partial(deadline_event, deadline, edition, track, organiser,
+                partial(deadline_entry, deadline, edition, track, organiser,
                         base_url=base_url, language=language))
         yield rows.events[key]
 

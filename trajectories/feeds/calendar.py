@@ -19,6 +19,7 @@ from icalendar.prop.conference import Conference
 
 from trajectories.catalogue.models import Edition, Organiser, Track
 from trajectories.core.clock import to_local
+from trajectories.feeds.ics import Entry
 from trajectories.feeds.texts import long_date, texts
 from trajectories.schedule.models import Deadline, Material, Meeting, MeetingMode, MeetingStatus
 
@@ -57,9 +58,9 @@ def _categories(track: Track) -> list[str]:
     return [track.title, *(f"SDG {n}" for n in (track.sdgs or []))]
 
 
-def meeting_event(meeting: Meeting, edition: Edition, track: Track, organiser: Organiser, *,
+def meeting_entry(meeting: Meeting, edition: Edition, track: Track, organiser: Organiser, *,
                   base_url: str, language: str = "nl",
-                  materials: Sequence[Material] = ()) -> Event:
+                  materials: Sequence[Material] = ()) -> Entry:
     """One session as a VEVENT: UID and SEQUENCE from the row, DTSTAMP from its last change,
     times in the edition's zone; a time still to be announced gives an all-day TENTATIVE event."""
     t = texts(language)
@@ -94,7 +95,7 @@ def meeting_event(meeting: Meeting, edition: Edition, track: Track, organiser: O
         start = to_local(meeting.starts_at, edition.timezone)
         end = to_local(meeting.ends_at, edition.timezone)
 
-    event = Event.new(
+    return Entry(
         uid=meeting.uid,
         sequence=meeting.sequence,
         stamp=_aware(meeting.updated_at),
@@ -109,10 +110,31 @@ def meeting_event(meeting: Meeting, edition: Edition, track: Track, organiser: O
         categories=_categories(track),
         status="CANCELLED" if cancelled else ("TENTATIVE" if tba else "CONFIRMED"),
         transparency="TRANSPARENT" if (tba or cancelled) else "OPAQUE",
-        conferences=[Conference(meeting.online_url, feature=["VIDEO"], label=t["online"])]
-        if meeting.online_url else None,
+        online_url=meeting.online_url or None,
+        online_label=t["online"],
     )
-    return event
+
+
+def meeting_event(meeting: Meeting, edition: Edition, track: Track, organiser: Organiser, *,
+                  base_url: str, language: str = "nl",
+                  materials: Sequence[Material] = ()) -> Event:
+    """`meeting_entry` as an icalendar Event (personal feeds add an alarm, mails METHOD,
+    ORGANIZER and ATTENDEE)."""
+    return event(meeting_entry(meeting, edition, track, organiser, base_url=base_url,
+                               language=language, materials=materials))
+
+
+def event(entry: Entry) -> Event:
+    """The icalendar Event of `entry` (`ics.event_text(entry)` writes the same bytes)."""
+    return Event.new(
+        uid=entry.uid, sequence=entry.sequence, stamp=entry.stamp, created=entry.created,
+        last_modified=entry.last_modified, start=entry.start, end=entry.end,
+        summary=entry.summary, description=entry.description, location=entry.location,
+        url=entry.url, categories=list(entry.categories), status=entry.status,
+        transparency=entry.transparency,
+        conferences=[Conference(entry.online_url, feature=["VIDEO"], label=entry.online_label)]
+        if entry.online_url else None,
+    )
 
 
 def add_alarm(event: Event, minutes_before: int, language: str = "nl") -> Event:
@@ -128,10 +150,10 @@ def add_alarm(event: Event, minutes_before: int, language: str = "nl") -> Event:
     return event
 
 
-def deadline_event(deadline: Deadline, edition: Edition, track: Track, organiser: Organiser, *,
+def deadline_entry(deadline: Deadline, edition: Edition, track: Track, organiser: Organiser, *,
                    base_url: str, language: str = "nl", due_date: date | None = None,
                    delivered_at: datetime | None = None, delivered_by_team: str | None = None,
-                   changed_at: datetime | None = None) -> Event:
+                   changed_at: datetime | None = None) -> Entry:
     """A deadline as an all-day, transparent event on its due date (subscribed calendars in
     Google and Outlook ignore VTODO).
 
@@ -168,7 +190,7 @@ def deadline_event(deadline: Deadline, edition: Edition, track: Track, organiser
 
     stamp = _aware(max(_aware(changed_at), _aware(deadline.updated_at))
                    if changed_at else deadline.updated_at)
-    return Event.new(
+    return Entry(
         uid=deadline.uid,
         sequence=deadline.sequence + int(extended) + int(delivered_at is not None),
         stamp=stamp,
@@ -182,6 +204,12 @@ def deadline_event(deadline: Deadline, edition: Edition, track: Track, organiser
         categories=_categories(track),
         transparency="TRANSPARENT",
     )
+
+
+def deadline_event(deadline: Deadline, edition: Edition, track: Track, organiser: Organiser,
+                   **options) -> Event:
+    """`deadline_entry` as an icalendar Event (for the personal feed)."""
+    return event(deadline_entry(deadline, edition, track, organiser, **options))
 
 
 @lru_cache(maxsize=64)
