@@ -87,10 +87,9 @@ class Publisher:
     def rows(self, organiser: Organiser, *, whole: bool = False) -> Rows:
         """The entries of an organiser's feed (its window), to share with its track feeds;
         `whole`: every entry, for the edition feeds too (window them with `Rows.since`)."""
-        edition_ids = self.session.exec(select(Edition.id).join(
-            Track, Edition.track_id == Track.id).where(Track.organiser_id == organiser.id,
-                                                      Edition.draft.is_(False))).all()
-        return load_rows(self.session, sorted(edition_ids), None if whole else self.start)
+        edition_ids = select(Edition.id).join(Track, Edition.track_id == Track.id).where(
+            Track.organiser_id == organiser.id, Edition.draft.is_(False))
+        return load_rows(self.session, edition_ids, None if whole else self.start)
 
     def organiser(self, organiser: Organiser, rows: Rows | None = None) -> None:
         self._write(links.organiser_path(organiser), build.build_organiser_feed(

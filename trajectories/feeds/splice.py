@@ -17,6 +17,7 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 
 from icalendar import vDuration
+from sqlalchemy import Row
 
 from trajectories.catalogue.models import Edition, Organiser, Track
 from trajectories.feeds.calendar import PRODID, REFRESH, timezone_texts
@@ -42,10 +43,10 @@ _texts: dict[Hashable, EventText] = {}
 _lock = threading.Lock()
 
 
-def _row_key(row: Meeting | Deadline) -> tuple:
-    # Every column: a change that did not move updated_at still builds anew.
-    values = (getattr(row, c) for c in type(row).model_fields)
-    return tuple(tuple(v) if isinstance(v, list) else v for v in values)
+def _row_key(row: Row) -> tuple:
+    # Every column (`rows.load_rows` loads them as plain rows): a change that did not move
+    # updated_at still builds anew.
+    return tuple(row)
 
 
 def meeting_key(meeting: Meeting, materials: Sequence[Material], edition: Edition,
