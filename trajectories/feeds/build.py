@@ -139,10 +139,14 @@ def _zone_of(editions: Iterable[Edition], default: str) -> str:
 
 def build_track_feed(session: Session, organiser: Organiser, track: Track, *, base_url: str,
                      start: date, default_zone: str = "Europe/Amsterdam",
-                     language: str = "nl", rows: Rows | None = None) -> FeedDocument:
+                     language: str = "nl", rows: Rows | None = None,
+                     editions: Iterable[Edition] | None = None) -> FeedDocument:
+    """`editions`: the track's published editions, when the caller has them already."""
     t = texts(language)
-    editions = {c.id: c for c in session.exec(select(Edition).where(
-        Edition.track_id == track.id, Edition.draft.is_(False)))}
+    if editions is None:
+        editions = session.exec(select(Edition).where(Edition.track_id == track.id,
+                                                      Edition.draft.is_(False)))
+    editions = {c.id: c for c in editions}
     rows = load_rows(session, sorted(editions), start) if rows is None else rows.of(editions)
     body = splice.feed_bytes(
         uid=f"track-{track.id}@trajectories",
