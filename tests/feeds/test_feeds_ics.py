@@ -1,4 +1,4 @@
-"""The public feeds' text written line by line (`ics`) is, byte for byte, what icalendar writes
+"""The feeds' text written line by line (`ics`) is, byte for byte, what icalendar writes
 for the same entries: many varied sessions and deadlines, and the feed's own properties."""
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from trajectories.feeds.calendar import (
     feed_calendar,
     meeting_entry,
     to_bytes,
+    with_alarm,
 )
 from trajectories.schedule.models import Deadline, Material, Meeting
 
@@ -83,8 +84,11 @@ def _entries(count: int = 400):
         language = rng.choice(["nl", "en"])
         materials = [Material(id=n * 10 + i, meeting_id=n, title=rng.choice(TEXTS[1:]),
                               url=rng.choice(URLS)) for i in range(rng.choice([0, 0, 2]))]
-        yield meeting_entry(_meeting(rng, n, edition), edition, track, organiser,
-                            base_url=base_url, language=language, materials=materials)
+        entry = meeting_entry(_meeting(rng, n, edition), edition, track, organiser,
+                              base_url=base_url, language=language, materials=materials)
+        if rng.random() < 0.5:  # as a personal feed shows it: with a reminder
+            entry = with_alarm(entry, rng.choice([15, 30, 90, 24 * 60, 7 * 24 * 60]), language)
+        yield entry
         deadline = _deadline(rng, n, edition)
         personal = {}
         if rng.random() < 0.5:  # as a personal feed shows it: extended, delivered
@@ -99,6 +103,7 @@ def test_written_vevents_are_the_bytes_icalendar_writes():
     entries = list(_entries())
     assert {e.status for e in entries} == {"CONFIRMED", "TENTATIVE", "CANCELLED", None}
     assert {e.tzid() for e in entries} == {*ZONES, None}
+    assert any(e.alarm_before for e in entries)
     for entry in entries:
         text = ics.event_text(entry)
         assert text == event(entry).to_ical()

@@ -31,14 +31,10 @@ from sqlmodel import Session, select
 from trajectories.catalogue.models import Edition, Organiser, Track
 from trajectories.feeds import links, splice
 from trajectories.feeds.calendar import (
-    add_alarm,
     deadline_entry,
-    deadline_event,
-    feed_calendar,
     meeting_entry,
-    meeting_event,
     page_url,
-    to_bytes,
+    with_alarm,
 )
 from trajectories.feeds.models import DEFAULT_ALARM_MINUTES, FeedPreference
 from trajectories.feeds.rows import Rows, load_rows
@@ -279,20 +275,20 @@ def build_personal_feed(session: Session, data: _Personal, *, base_url: str,
         track = data.tracks[edition.track_id]
         return edition, track, data.organisers[track.organiser_id]
 
-    events = []
+    entries = []
     for meeting in rows.meetings:
-        event = meeting_event(meeting, *parents(meeting.edition_id), base_url=base_url,
+        entry = meeting_entry(meeting, *parents(meeting.edition_id), base_url=base_url,
                               language=language, materials=rows.materials.get(meeting.id, ()))
         if data.alarm_minutes:
-            add_alarm(event, data.alarm_minutes, language)
-        events.append(event)
+            entry = with_alarm(entry, data.alarm_minutes, language)
+        entries.append(entry)
     for deadline in rows.deadlines:
         extension = extensions.get(deadline.id)
         submission = data.submissions.get(deadline.id)
         team = None if submission else data.team.get(deadline.id)
         if team:
             submission = team[0]
-        events.append(deadline_event(
+        entries.append(deadline_entry(
             deadline, *parents(deadline.edition_id), base_url=base_url, language=language,
             due_date=extension.due_date if extension else None,
             delivered_at=submission.submitted_at if submission else None,
@@ -301,13 +297,13 @@ def build_personal_feed(session: Session, data: _Personal, *, base_url: str,
                                submission.submitted_at if submission else None)
             if (extension or submission) else None))
 
-    calendar = feed_calendar(
+    body = splice.feed_bytes(
         uid=f"participant-{participant.id}@trajectories",
         name=links.personal_title(language),
         description=_description(t["personal_desc"], t["history"]),
         timezone=_zone_of(data.editions.values(), default_zone),
-        events=events, language=language)
-    return _document(to_bytes(calendar), _latest(
+        texts=map(splice.entry_text, entries), language=language)
+    return _document(body, _latest(
         data.preference.updated_at if data.preference else None,
         *(e.updated_at for e in data.enrollments),
         *(c.updated_at for c in data.editions.values()),

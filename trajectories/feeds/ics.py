@@ -1,5 +1,5 @@
-"""The public feeds' iCalendar text, written line by line: a VEVENT from an `Entry` (what an
-entry says, `calendar.meeting_entry` and `deadline_entry` fill it in) and a feed's VCALENDAR
+"""The feeds' iCalendar text, written line by line: a VEVENT from an `Entry` (what an entry
+says, `calendar.meeting_entry` and `deadline_entry` fill it in) and a feed's VCALENDAR
 properties.
 
 The bytes are those of icalendar's own `to_ical()` (`calendar.event(entry)`, `calendar_shell`):
@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from icalendar import vDuration
 from icalendar.parser.parameter import param_value
 from icalendar.parser.string import _escape_char as escape
 from icalendar.timezone.tzid import tzid_from_dt
@@ -49,6 +50,9 @@ class Entry:
     #: A CONFERENCE (FEATURE=VIDEO) with this URI and label, when given.
     online_url: str | None = None
     online_label: str = ""
+    #: A DISPLAY reminder (VALARM) this long before the start, saying `alarm_text`.
+    alarm_before: timedelta | None = None
+    alarm_text: str = ""
 
     def sort_key(self) -> tuple[str, str]:
         """Start (in UTC) and UID: the order of a feed's VEVENTs."""
@@ -130,7 +134,12 @@ def event_text(entry: Entry) -> bytes:
         lines.append(f"LOCATION:{escape(entry.location)}")
     if entry.status is not None:
         lines.append(f"STATUS:{escape(entry.status)}")
-    lines += [f"TRANSP:{escape(entry.transparency)}", f"URL:{entry.url}", "END:VEVENT"]
+    lines += [f"TRANSP:{escape(entry.transparency)}", f"URL:{entry.url}"]
+    if entry.alarm_before is not None:
+        lines += ["BEGIN:VALARM", "ACTION:DISPLAY", f"DESCRIPTION:{escape(entry.alarm_text)}",
+                  f"TRIGGER:{vDuration(-entry.alarm_before).to_ical().decode()}",
+                  f"UID:{escape(f'alarm-{entry.uid}')}", "END:VALARM"]
+    lines.append("END:VEVENT")
     return _text(lines)
 
 

@@ -66,13 +66,16 @@ def _parents_key(edition: Edition, track: Track, organiser: Organiser) -> tuple:
             tuple(track.sdgs or ()), organiser.slug)
 
 
+def entry_text(entry: Entry) -> EventText:
+    return EventText(entry.sort_key(), entry.tzid(), (entry.start.year, entry.end.year),
+                     event_text(entry))
+
+
 def public_text(key: Hashable, build: Callable[[], Entry]) -> EventText:
     """The text of the entry `build` makes, built only when nothing built from `key` is kept."""
     found = _texts.get(key)
     if found is None:
-        entry = build()
-        found = EventText(entry.sort_key(), entry.tzid(), (entry.start.year, entry.end.year),
-                          event_text(entry))
+        found = entry_text(build())
         with _lock:
             if len(_texts) >= LIMIT:
                 _texts.clear()
