@@ -99,17 +99,20 @@ def _utc(moment: datetime) -> str:
 
 
 @lru_cache(maxsize=64)
-def _tzid(key: str) -> str:
-    return tzid_from_dt(datetime(2000, 1, 1, tzinfo=ZoneInfo(key)))
+def _tzid_param(key: str) -> str | None:
+    """The TZID parameter's value icalendar writes for the zone `key` (None: UTC, written as a
+    Z suffix)."""
+    tzid = tzid_from_dt(datetime(2000, 1, 1, tzinfo=ZoneInfo(key)))
+    return None if tzid == "UTC" else param_value(tzid)
 
 
 def _when(name: str, moment: date) -> str:
     if not isinstance(moment, datetime):
         return f"{name};VALUE=DATE:{moment:%Y%m%d}"
-    tzid = _tzid(moment.tzinfo.key)
-    if tzid == "UTC":
+    tzid = _tzid_param(moment.tzinfo.key)
+    if tzid is None:
         return f"{name}:{_utc(moment)}"
-    return f"{name};TZID={param_value(tzid)}:{moment:%Y%m%dT%H%M%S}"
+    return f"{name};TZID={tzid}:{moment:%Y%m%dT%H%M%S}"
 
 
 def event_text(entry: Entry) -> bytes:
