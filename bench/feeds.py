@@ -1,6 +1,6 @@
 """Feeds: the cost of building one, and how fast they are served.
 
-1. Building a feed of 10, 100, 1,000 and 10,000 sessions (VEVENTs, VTIMEZONE, serialising):
+1. Building a feed of 10, 100, 1,000 and 10,000 sessions (VEVENT texts, VTIMEZONE, joining):
    microseconds per event, against the per-event cost at 10 (it must stay flat).
 2. Under gunicorn (2 workers, the repository's gunicorn.conf.py) on PostgreSQL, driven by wrk on
    loopback: requests per second of a edition feed of realistic size (24 sessions, 8 deadlines),
@@ -34,7 +34,8 @@ DATABASE_URL = os.environ.get("TRAJECTORIES_BENCH_FEEDS_DATABASE_URL",
 
 def build_costs() -> None:
     from trajectories.catalogue.models import Edition, Organiser, Track
-    from trajectories.feeds.calendar import feed_calendar, meeting_event, to_bytes
+    from trajectories.feeds import splice
+    from trajectories.feeds.calendar import meeting_entry
     from trajectories.schedule.models import Meeting
 
     organiser = Organiser(id=1, slug="vng", name="VNG", country="NL", email="a@vng.nl")
@@ -54,10 +55,11 @@ def build_costs() -> None:
         rounds = max(1, 2_000 // size)
         started = time.perf_counter()
         for _ in range(rounds):
-            body = to_bytes(feed_calendar(
+            body = splice.feed_bytes(
                 uid="bench", name="Bench", description="Bench", timezone="Europe/Amsterdam",
-                events=[meeting_event(m, edition, track, organiser, base_url="https://x.nl")
-                        for m in meetings]))
+                texts=[splice.entry_text(meeting_entry(m, edition, track, organiser,
+                                                       base_url="https://x.nl"))
+                       for m in meetings])
         per_event = (time.perf_counter() - started) / rounds / size * 1e6
         baseline = baseline or per_event
         bench(f"feeds.build.{size}_events.per_event", per_event, "us", baseline)

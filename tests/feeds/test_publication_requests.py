@@ -4,11 +4,15 @@ spliced into feeds give the bytes of a whole build (trajectories.feeds.splice)."
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import date, time
 from pathlib import Path
+from time import monotonic as time_now
+from time import sleep
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import select
 
 from tests import factories
@@ -249,3 +253,31 @@ def test_a_kept_vevent_text_is_built_anew_when_anything_it_shows_changed(s, two)
     s.commit()
     publish.publish_all(db, _settings(s))
     assert "Nieuwe titel" in (_root(s) / "vng.ics").read_text()
+
+
+def test_on_postgresql_a_committed_change_wakes_the_publisher_without_waiting_for_its_poll(
+        s, two):
+    if s.get_bind().dialect.name != "postgresql":
+        pytest.skip("SQLite has no notifications: the publisher looks every POLL_SECONDS")
+    db, stop = s.info["db"], threading.Event()
+    publisher = threading.Thread(target=requests.run_publisher,
+                                 args=(db, _settings(s), stop, 3600))  # an hour between looks
+    publisher.start()
+    try:
+        # The second change is made while the publisher waits (the first may meet its first look).
+        for day in (20, 21):
+            schedule.reschedule_meeting(s, s.get(Meeting, two[3][0].id),
+                                        on_date=date(2030, 4, day))
+            s.rollback()
+            deadline = time_now() + 30
+            while f"DTSTART;TZID=Europe/Amsterdam:203004{day}" not in \
+                    (_root(s) / "vng.ics").read_text() and time_now() < deadline:
+                sleep(0.05)
+            assert f"203004{day}" in (_root(s) / "vng.ics").read_text()
+    finally:
+        stop.set()
+        s.execute(text(f"NOTIFY {requests.CHANNEL}"))
+        s.commit()
+        publisher.join(30)
+    assert not publisher.is_alive()
+    assert _requests(s) == []

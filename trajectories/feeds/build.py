@@ -31,12 +31,10 @@ from sqlmodel import Session, select
 from trajectories.catalogue.models import Edition, Organiser, Track
 from trajectories.feeds import links, splice
 from trajectories.feeds.calendar import (
-    add_alarm,
-    deadline_event,
-    feed_calendar,
-    meeting_event,
+    deadline_entry,
+    meeting_entry,
     page_url,
-    to_bytes,
+    with_alarm,
 )
 from trajectories.feeds.models import DEFAULT_ALARM_MINUTES, FeedPreference
 from trajectories.feeds.rows import Rows, load_rows
@@ -84,7 +82,7 @@ def _public_events(rows: Rows, editions: dict[int, Edition], tracks: dict[int, T
             rows.events[key] = splice.public_text(
                 splice.meeting_key(meeting, materials, edition, track, organiser, base_url,
                                    language),
-                partial(meeting_event, meeting, edition, track, organiser, base_url=base_url,
+                partial(meeting_entry, meeting, edition, track, organiser, base_url=base_url,
                         language=language, materials=materials))
         yield rows.events[key]
     for deadline in rows.deadlines:
@@ -94,7 +92,7 @@ def _public_events(rows: Rows, editions: dict[int, Edition], tracks: dict[int, T
             track = tracks[edition.track_id]
             rows.events[key] = splice.public_text(
                 splice.deadline_key(deadline, edition, track, organiser, base_url, language),
-                partial(deadline_event, deadline, edition, track, organiser,
+                partial(deadline_entry, deadline, edition, track, organiser,
                         base_url=base_url, language=language))
         yield rows.events[key]
 
@@ -137,10 +135,14 @@ def _zone_of(editions: Iterable[Edition], default: str) -> str:
 
 def build_track_feed(session: Session, organiser: Organiser, track: Track, *, base_url: str,
                      start: date, default_zone: str = "Europe/Amsterdam",
-                     language: str = "nl", rows: Rows | None = None) -> FeedDocument:
+                     language: str = "nl", rows: Rows | None = None,
+                     editions: Iterable[Edition] | None = None) -> FeedDocument:
+    """`editions`: the track's published editions, when the caller has them already."""
     t = texts(language)
-    editions = {c.id: c for c in session.exec(select(Edition).where(
-        Edition.track_id == track.id, Edition.draft.is_(False)))}
+    if editions is None:
+        editions = session.exec(select(Edition).where(Edition.track_id == track.id,
+                                                      Edition.draft.is_(False)))
+    editions = {c.id: c for c in editions}
     rows = load_rows(session, sorted(editions), start) if rows is None else rows.of(editions)
     body = splice.feed_bytes(
         uid=f"track-{track.id}@trajectories",
@@ -273,20 +275,20 @@ def build_personal_feed(session: Session, data: _Personal, *, base_url: str,
         track = data.tracks[edition.track_id]
         return edition, track, data.organisers[track.organiser_id]
 
-    events = []
+    entries = []
     for meeting in rows.meetings:
-        event = meeting_event(meeting, *parents(meeting.edition_id), base_url=base_url,
+        entry = meeting_entry(meeting, *parents(meeting.edition_id), base_url=base_url,
                               language=language, materials=rows.materials.get(meeting.id, ()))
         if data.alarm_minutes:
-            add_alarm(event, data.alarm_minutes, language)
-        events.append(event)
+            entry = with_alarm(entry, data.alarm_minutes, language)
+        entries.append(entry)
     for deadline in rows.deadlines:
         extension = extensions.get(deadline.id)
         submission = data.submissions.get(deadline.id)
         team = None if submission else data.team.get(deadline.id)
         if team:
             submission = team[0]
-        events.append(deadline_event(
+        entries.append(deadline_entry(
             deadline, *parents(deadline.edition_id), base_url=base_url, language=language,
             due_date=extension.due_date if extension else None,
             delivered_at=submission.submitted_at if submission else None,
@@ -295,13 +297,13 @@ def build_personal_feed(session: Session, data: _Personal, *, base_url: str,
                                submission.submitted_at if submission else None)
             if (extension or submission) else None))
 
-    calendar = feed_calendar(
+    body = splice.feed_bytes(
         uid=f"participant-{participant.id}@trajectories",
         name=links.personal_title(language),
         description=_description(t["personal_desc"], t["history"]),
         timezone=_zone_of(data.editions.values(), default_zone),
-        events=events, language=language)
-    return _document(to_bytes(calendar), _latest(
+        texts=map(splice.entry_text, entries), language=language)
+    return _document(body, _latest(
         data.preference.updated_at if data.preference else None,
         *(e.updated_at for e in data.enrollments),
         *(c.updated_at for c in data.editions.values()),

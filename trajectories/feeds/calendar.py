@@ -3,42 +3,30 @@
 Pure functions of the rows they are given (no clock, no database), so identical rows give
 identical bytes, and the scheduler's mailed invitations reuse `meeting_event` and add METHOD,
 ORGANIZER and ATTENDEE themselves. Feeds never carry ORGANIZER or ATTENDEE: clients would treat
-the entries as invitations and send replies. The library folds and escapes every value; no .ics
-text is ever built by hand.
+the entries as invitations and send replies. What an entry says is an `ics.Entry`; the feeds
+write its text with `ics.event_text`, and `event` makes it an icalendar Event (mails, and the
+reference `feed_calendar` that tests compare the written feeds with).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 
 from icalendar import Alarm, Calendar, Component, Event, Timezone, vDuration
-from icalendar.parser import content_line as _content_line
 from icalendar.prop.conference import Conference
 
 from trajectories.catalogue.models import Edition, Organiser, Track
 from trajectories.core.clock import to_local
+from trajectories.feeds.ics import Entry
 from trajectories.feeds.texts import long_date, texts
 from trajectories.schedule.models import Deadline, Material, Meeting, MeetingMode, MeetingStatus
 
 PRODID = "-//trajectories//leertrajecten//NL"
 #: How often clients should fetch a subscribed feed again (REFRESH-INTERVAL, X-PUBLISHED-TTL).
 REFRESH = timedelta(hours=1)
-
-
-def _fold(line: str, limit: int = 75, fold_sep: str = "\r\n ") -> str:
-    """icalendar's line folding with a fast path for the common case: a line shorter than the
-    limit (in octets) is returned as it is, which is what the library's character-by-character
-    loop returns for it too (a fifth of a publish run went into that loop). Longer lines fold
-    as before, by the library."""
-    if len(line) < limit and len(line.encode()) < limit:
-        return line
-    return _library_fold(line, limit, fold_sep)
-
-
-_library_fold = _content_line._foldline
-_content_line._foldline = _fold
 
 
 def _aware(moment: datetime) -> datetime:
@@ -57,9 +45,9 @@ def _categories(track: Track) -> list[str]:
     return [track.title, *(f"SDG {n}" for n in (track.sdgs or []))]
 
 
-def meeting_event(meeting: Meeting, edition: Edition, track: Track, organiser: Organiser, *,
+def meeting_entry(meeting: Meeting, edition: Edition, track: Track, organiser: Organiser, *,
                   base_url: str, language: str = "nl",
-                  materials: Sequence[Material] = ()) -> Event:
+                  materials: Sequence[Material] = ()) -> Entry:
     """One session as a VEVENT: UID and SEQUENCE from the row, DTSTAMP from its last change,
     times in the edition's zone; a time still to be announced gives an all-day TENTATIVE event."""
     t = texts(language)
@@ -94,7 +82,7 @@ def meeting_event(meeting: Meeting, edition: Edition, track: Track, organiser: O
         start = to_local(meeting.starts_at, edition.timezone)
         end = to_local(meeting.ends_at, edition.timezone)
 
-    event = Event.new(
+    return Entry(
         uid=meeting.uid,
         sequence=meeting.sequence,
         stamp=_aware(meeting.updated_at),
@@ -109,29 +97,51 @@ def meeting_event(meeting: Meeting, edition: Edition, track: Track, organiser: O
         categories=_categories(track),
         status="CANCELLED" if cancelled else ("TENTATIVE" if tba else "CONFIRMED"),
         transparency="TRANSPARENT" if (tba or cancelled) else "OPAQUE",
-        conferences=[Conference(meeting.online_url, feature=["VIDEO"], label=t["online"])]
-        if meeting.online_url else None,
+        online_url=meeting.online_url or None,
+        online_label=t["online"],
     )
-    return event
 
 
-def add_alarm(event: Event, minutes_before: int, language: str = "nl") -> Event:
+def meeting_event(meeting: Meeting, edition: Edition, track: Track, organiser: Organiser, *,
+                  base_url: str, language: str = "nl",
+                  materials: Sequence[Material] = ()) -> Event:
+    """`meeting_entry` as an icalendar Event (personal feeds add an alarm, mails METHOD,
+    ORGANIZER and ATTENDEE)."""
+    return event(meeting_entry(meeting, edition, track, organiser, base_url=base_url,
+                               language=language, materials=materials))
+
+
+def event(entry: Entry) -> Event:
+    """The icalendar Event of `entry` (`ics.event_text(entry)` writes the same bytes)."""
+    built = Event.new(
+        uid=entry.uid, sequence=entry.sequence, stamp=entry.stamp, created=entry.created,
+        last_modified=entry.last_modified, start=entry.start, end=entry.end,
+        summary=entry.summary, description=entry.description, location=entry.location,
+        url=entry.url, categories=list(entry.categories), status=entry.status,
+        transparency=entry.transparency,
+        conferences=[Conference(entry.online_url, feature=["VIDEO"], label=entry.online_label)]
+        if entry.online_url else None,
+    )
+    if entry.alarm_before is not None:
+        built.add_component(Alarm.new_display(description=entry.alarm_text,
+                                              trigger=-entry.alarm_before,
+                                              uid=f"alarm-{entry.uid}"))
+    return built
+
+
+def with_alarm(entry: Entry, minutes_before: int, language: str = "nl") -> Entry:
     """A DISPLAY reminder `minutes_before` the start (personal feeds only; not for all-day or
     cancelled events, whose reminder would fire at midnight or for nothing)."""
-    if event.get("STATUS") == "CANCELLED" or not isinstance(event.start, datetime):
-        return event
-    title = str(event.get("SUMMARY", ""))
-    event.add_component(Alarm.new_display(
-        description=texts(language)["alarm"].format(title=title),
-        trigger=timedelta(minutes=-minutes_before),
-        uid=f"alarm-{event['UID']}"))
-    return event
+    if entry.status == "CANCELLED" or not isinstance(entry.start, datetime):
+        return entry
+    return replace(entry, alarm_before=timedelta(minutes=minutes_before),
+                   alarm_text=texts(language)["alarm"].format(title=entry.summary))
 
 
-def deadline_event(deadline: Deadline, edition: Edition, track: Track, organiser: Organiser, *,
+def deadline_entry(deadline: Deadline, edition: Edition, track: Track, organiser: Organiser, *,
                    base_url: str, language: str = "nl", due_date: date | None = None,
                    delivered_at: datetime | None = None, delivered_by_team: str | None = None,
-                   changed_at: datetime | None = None) -> Event:
+                   changed_at: datetime | None = None) -> Entry:
     """A deadline as an all-day, transparent event on its due date (subscribed calendars in
     Google and Outlook ignore VTODO).
 
@@ -168,7 +178,7 @@ def deadline_event(deadline: Deadline, edition: Edition, track: Track, organiser
 
     stamp = _aware(max(_aware(changed_at), _aware(deadline.updated_at))
                    if changed_at else deadline.updated_at)
-    return Event.new(
+    return Entry(
         uid=deadline.uid,
         sequence=deadline.sequence + int(extended) + int(delivered_at is not None),
         stamp=stamp,
@@ -182,6 +192,12 @@ def deadline_event(deadline: Deadline, edition: Edition, track: Track, organiser
         categories=_categories(track),
         transparency="TRANSPARENT",
     )
+
+
+def deadline_event(deadline: Deadline, edition: Edition, track: Track, organiser: Organiser,
+                   **options) -> Event:
+    """`deadline_entry` as an icalendar Event."""
+    return event(deadline_entry(deadline, edition, track, organiser, **options))
 
 
 @lru_cache(maxsize=64)

@@ -87,20 +87,20 @@ class Publisher:
     def rows(self, organiser: Organiser, *, whole: bool = False) -> Rows:
         """The entries of an organiser's feed (its window), to share with its track feeds;
         `whole`: every entry, for the edition feeds too (window them with `Rows.since`)."""
-        edition_ids = self.session.exec(select(Edition.id).join(
-            Track, Edition.track_id == Track.id).where(Track.organiser_id == organiser.id,
-                                                      Edition.draft.is_(False))).all()
-        return load_rows(self.session, sorted(edition_ids), None if whole else self.start)
+        edition_ids = select(Edition.id).join(Track, Edition.track_id == Track.id).where(
+            Track.organiser_id == organiser.id, Edition.draft.is_(False))
+        return load_rows(self.session, edition_ids, None if whole else self.start)
 
     def organiser(self, organiser: Organiser, rows: Rows | None = None) -> None:
         self._write(links.organiser_path(organiser), build.build_organiser_feed(
             self.session, organiser, default_zone=self.settings.timezone, rows=rows,
             **self._common()))
 
-    def track(self, organiser: Organiser, track: Track, rows: Rows | None = None) -> None:
+    def track(self, organiser: Organiser, track: Track, rows: Rows | None = None,
+              editions: list[Edition] | None = None) -> None:
         self._write(links.track_path(organiser, track), build.build_track_feed(
             self.session, organiser, track, default_zone=self.settings.timezone, rows=rows,
-            **self._common()))
+            editions=editions, **self._common()))
 
     def edition(self, organiser: Organiser, track: Track, edition: Edition,
                rows: Rows | None = None) -> None:
@@ -118,13 +118,15 @@ class Publisher:
             wanted.add(self.root / links.organiser_path(organiser))
             tracks = self.session.exec(select(Track).where(
                 Track.organiser_id == organiser.id)).all()
-            editions = self.session.exec(select(Edition).where(
-                Edition.track_id.in_([t.id for t in tracks]),
-                Edition.draft.is_(False))).all() if tracks else []
+            editions: dict[int, list[Edition]] = {t.id: [] for t in tracks}
+            for edition in self.session.exec(select(Edition).join(
+                    Track, Edition.track_id == Track.id).where(
+                    Track.organiser_id == organiser.id, Edition.draft.is_(False))):
+                editions[edition.track_id].append(edition)
             for track in tracks:
-                self.track(organiser, track, rows)
+                self.track(organiser, track, rows, editions[track.id])
                 wanted.add(self.root / links.track_path(organiser, track))
-                for edition in (c for c in editions if c.track_id == track.id):
+                for edition in editions[track.id]:
                     self.edition(organiser, track, edition, whole)
                     wanted.add(self.root / links.edition_path(organiser, track, edition))
         if self.root.exists():

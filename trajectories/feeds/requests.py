@@ -14,6 +14,11 @@ Who publishes (`Settings.feed_publisher`): "scheduler" — the scheduler's leade
 race); "web" — the saving process's background thread (`publish.Background`), for
 `trajectories serve` without --scheduler and for tests with only an app. The leader publishes
 whatever is requested in either mode.
+
+Wake-up: on PostgreSQL a commit that adds requests also sends `NOTIFY feed_requests` (delivered
+only if it commits), and the publisher, listening on its own connection, starts at once; it
+still looks every POLL_SECONDS (SQLite, a notification lost with a dropped connection). The rows
+remain the only record of what is due: a notification just says "look now".
 """
 
 from __future__ import annotations
@@ -22,8 +27,10 @@ import logging
 import threading
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete
+import psycopg
+from sqlalchemy import delete, text
 from sqlalchemy import event as sa_event
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import select
 
@@ -35,9 +42,11 @@ from trajectories.feeds.models import PublicationRequest
 
 log = logging.getLogger(__name__)
 
-#: How often the leader looks for requests (seconds): a reschedule's track and organiser feeds
-#: are written well within a second of the save.
+#: How often the leader looks for requests (seconds) without a notification: a reschedule's
+#: track and organiser feeds are written well within a second of the save.
 POLL_SECONDS = 0.2
+#: The PostgreSQL channel a commit with publication requests notifies.
+CHANNEL = "feed_requests"
 
 
 # --- writing requests with the change ------------------------------------------------------------
@@ -72,6 +81,8 @@ def _before_commit(session: OrmSession) -> None:
     requests = request_feeds(session)
     if requests:
         session.add_all(requests)
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text(f"NOTIFY {CHANNEL}"))
 
 
 # --- publishing them -----------------------------------------------------------------------------
@@ -142,16 +153,62 @@ def publish_requested(db, settings: Settings, stop=None) -> int:
     return done
 
 
+class _Wakeup:
+    """Waits until a commit notifies CHANNEL or `timeout` passes (PostgreSQL: on a connection of
+    its own, listening from before the first look, so no request goes unnoticed; SQLite, or
+    while that connection is down: the timeout alone)."""
+
+    def __init__(self, database_url: str):
+        url = make_url(database_url)
+        self.conninfo = None if url.drivername.startswith("sqlite") else \
+            url.set(drivername="postgresql").render_as_string(hide_password=False)
+        self.connection = None
+        self._listen()
+
+    def _listen(self) -> None:
+        if self.conninfo is None or self.connection is not None:
+            return
+        try:
+            self.connection = psycopg.connect(self.conninfo, autocommit=True)
+            self.connection.execute(f"LISTEN {CHANNEL}")
+        except psycopg.Error:
+            log.warning("cannot listen for publication requests; polling", exc_info=True)
+            self.close()
+
+    def wait(self, stop_event: threading.Event, timeout: float) -> None:
+        self._listen()
+        if self.connection is None:
+            stop_event.wait(timeout)
+            return
+        try:
+            for _ in self.connection.notifies(timeout=timeout, stop_after=1):
+                pass
+        except psycopg.Error:
+            log.warning("lost the connection listening for publication requests", exc_info=True)
+            self.close()
+            stop_event.wait(timeout)
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+        self.connection = None
+
+
 def run_publisher(db, settings: Settings, stop_event: threading.Event,
                   poll_seconds: float = POLL_SECONDS) -> None:
-    """The scheduler leader's publisher thread: publishes requests until `stop_event`."""
-    while not stop_event.is_set():
-        try:
-            publish_requested(db, settings, stop=stop_event.is_set)
-        except Exception:
-            log.exception("publishing the requested feeds failed; trying again")
-            stop_event.wait(5)
-        stop_event.wait(poll_seconds)
+    """The scheduler leader's publisher thread: publishes requests until `stop_event`, as soon
+    as a commit notifies them, or every `poll_seconds`."""
+    wakeup = _Wakeup(db.url)
+    try:
+        while not stop_event.is_set():
+            try:
+                publish_requested(db, settings, stop=stop_event.is_set)
+            except Exception:
+                log.exception("publishing the requested feeds failed; trying again")
+                stop_event.wait(5)
+            wakeup.wait(stop_event, poll_seconds)
+    finally:
+        wakeup.close()
 
 
 # Where no scheduler publishes, the saving process's background thread writes the requests.

@@ -6,12 +6,12 @@ feeds (one year back and everything ahead).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 
-from sqlalchemy import func
+from sqlalchemy import Select, func
 from sqlmodel import Session, select
 
 from trajectories.core.clock import utcnow
@@ -27,11 +27,13 @@ def window_start(now: datetime | None = None) -> date:
 @dataclass
 class Rows:
     """The window's entries of some editions. A publish run loads an organiser's once and gives
-    each of its track and edition feeds their share (`of`), with the VEVENTs built once."""
+    each of its track and edition feeds their share (`of`), with the VEVENTs built once.
+    Sessions, materials and deadlines are plain rows of their tables' columns, read like the
+    models (`meeting.title`)."""
 
-    meetings: list[Meeting]
+    meetings: Sequence[Meeting]
     materials: dict[int, list[Material]]
-    deadlines: list[Deadline]
+    deadlines: Sequence[Deadline]
     #: Per edition, the day of its latest entry that the window leaves out.
     left_out: dict[int, date]
     #: Public VEVENT texts of these rows (`splice.EventText`), shared by every feed that
@@ -77,22 +79,32 @@ class Rows:
         return meetings, deadlines
 
 
-def load_rows(session: Session, edition_ids: list[int], start: date | None) -> Rows:
-    """The entries of these editions from `start` on; all of them when `start` is None."""
-    if not edition_ids:
+def _columns(model) -> Select:
+    """The model's columns as plain rows (read like the model: `row.title`): feeds only read
+    them, and a publish run loads thousands, which as ORM objects cost several times as much
+    (and their garbage collection more)."""
+    return select(*model.__table__.columns)
+
+
+def load_rows(session: Session, edition_ids: list[int] | Select, start: date | None) -> Rows:
+    """The entries of these editions from `start` on; all of them when `start` is None.
+    `edition_ids`: a list, or a query of them (an organiser's thousand editions as a list made
+    statements of thousands of parameters, slower to send than to run)."""
+    if isinstance(edition_ids, list) and not edition_ids:
         return Rows([], {}, [], {})
-    meeting_query = select(Meeting).where(Meeting.edition_id.in_(edition_ids))
-    deadline_query = select(Deadline).where(Deadline.edition_id.in_(edition_ids))
+    of_meetings = [Meeting.edition_id.in_(edition_ids)]
+    of_deadlines = [Deadline.edition_id.in_(edition_ids)]
     if start is not None:
-        meeting_query = meeting_query.where(Meeting.on_date >= start)
-        deadline_query = deadline_query.where(Deadline.due_date >= start)
-    meetings = list(session.exec(meeting_query))
+        of_meetings.append(Meeting.on_date >= start)
+        of_deadlines.append(Deadline.due_date >= start)
+    meetings = session.exec(_columns(Meeting).where(*of_meetings)).all()
     materials: dict[int, list[Material]] = defaultdict(list)
     if meetings:
-        for material in session.exec(select(Material).where(
-                Material.meeting_id.in_([m.id for m in meetings])).order_by(Material.id)):
+        for material in session.exec(_columns(Material).where(
+                Material.meeting_id.in_(select(Meeting.id).where(*of_meetings)))
+                .order_by(Material.id)):
             materials[material.meeting_id].append(material)
-    deadlines = list(session.exec(deadline_query))
+    deadlines = session.exec(_columns(Deadline).where(*of_deadlines)).all()
     left_out: dict[int, date] = {}
     if start is None:
         return Rows(meetings, materials, deadlines, left_out)

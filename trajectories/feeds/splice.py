@@ -5,9 +5,9 @@ and the language: the same bytes in its edition's, track's and organiser's feed.
 keeps each one in this process, keyed by everything it is built from (so a change to any of
 them builds it anew, and an unchanged entry is never built twice), and `feed_bytes` puts the
 texts of a feed into the bytes of its VCALENDAR: a reschedule rewrites an organiser feed of
-thousands of entries by building one VEVENT and joining the others. The icalendar library still
-writes every line (`calendar.meeting_event`, `calendar_shell`); the bytes are those of
-`to_bytes(feed_calendar(...))` (tests/feeds check both ways give the same).
+thousands of entries by building one VEVENT and joining the others. `ics` writes the lines, with
+icalendar's escaping and folding; the bytes are those of `to_bytes(feed_calendar(...))`
+(tests/feeds check both ways give the same).
 """
 
 from __future__ import annotations
@@ -15,17 +15,19 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
-from icalendar import Event
+from icalendar import vDuration
+from sqlalchemy import Row
 
 from trajectories.catalogue.models import Edition, Organiser, Track
-from trajectories.feeds.calendar import calendar_shell, event_years, sort_key, timezone_texts
+from trajectories.feeds.calendar import PRODID, REFRESH, timezone_texts
+from trajectories.feeds.ics import Entry, calendar_text, event_text
 from trajectories.schedule.models import Deadline, Material, Meeting
 
 #: Entries kept per process (about 1 kB each); past it the cache starts again.
 LIMIT = 100_000
 _END = b"END:VCALENDAR\r\n"
+_REFRESH = vDuration(REFRESH).to_ical().decode()
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,10 +43,10 @@ _texts: dict[Hashable, EventText] = {}
 _lock = threading.Lock()
 
 
-def _row_key(row: Meeting | Deadline) -> tuple:
-    # Every column: a change that did not move updated_at still builds anew.
-    values = (getattr(row, c) for c in type(row).model_fields)
-    return tuple(tuple(v) if isinstance(v, list) else v for v in values)
+def _row_key(row: Row) -> tuple:
+    # Every column (`rows.load_rows` loads them as plain rows): a change that did not move
+    # updated_at still builds anew.
+    return tuple(row)
 
 
 def meeting_key(meeting: Meeting, materials: Sequence[Material], edition: Edition,
@@ -64,17 +66,16 @@ def _parents_key(edition: Edition, track: Track, organiser: Organiser) -> tuple:
             tuple(track.sdgs or ()), organiser.slug)
 
 
-def public_text(key: Hashable, build: Callable[[], Event]) -> EventText:
-    """The text of the VEVENT `build` makes, built only when nothing built from `key` is kept."""
+def entry_text(entry: Entry) -> EventText:
+    return EventText(entry.sort_key(), entry.tzid(), (entry.start.year, entry.end.year),
+                     event_text(entry))
+
+
+def public_text(key: Hashable, build: Callable[[], Entry]) -> EventText:
+    """The text of the entry `build` makes, built only when nothing built from `key` is kept."""
     found = _texts.get(key)
     if found is None:
-        event = build()
-        start = event.start
-        found = EventText(
-            sort_key(event),
-            start.tzinfo.key if isinstance(start, datetime) and start.tzinfo is not None
-            and hasattr(start.tzinfo, "key") else None,
-            event_years(event), event.to_ical())
+        found = entry_text(build())
         with _lock:
             if len(_texts) >= LIMIT:
                 _texts.clear()
@@ -93,9 +94,7 @@ def feed_bytes(*, uid: str, name: str, description: str, timezone: str,
     texts = sorted(texts, key=lambda t: t.sort_key)
     tzids = {t.tzid for t in texts if t.tzid}
     years = [y for t in texts for y in t.years]
-    shell = calendar_shell(uid=uid, name=name, description=description, timezone=timezone,
-                           language=language, tzids=tzids, years=years,
-                           timezones=False).to_ical()
-    assert shell.endswith(_END)
-    return b"".join([shell[:-len(_END)], *timezone_texts(timezone, tzids, years),
-                     *(t.body for t in texts), _END])
+    shell = calendar_text(prodid=PRODID, uid=uid, name=name, description=description,
+                          timezone=timezone, language=language, refresh=_REFRESH)
+    return b"".join([shell, *timezone_texts(timezone, tzids, years), *(t.body for t in texts),
+                     _END])
