@@ -126,7 +126,7 @@ def load_award(session: Session, organiser: Organiser, today: date, password: st
             nomination = award.start_nomination(session, current, person)
             if submit:
                 award.submit_nomination(session, current, nomination, person, title=title,
-                                        text=text + NOTE)
+                                        text=text + NOTE, receipt=False)
             else:
                 award.save_draft(session, current, nomination, title=title, text=text + NOTE)
         yield f"award   {year} (open, {len(CURRENT)} nominations)"
