@@ -70,8 +70,9 @@ def refusal(meeting: Meeting, zone_name: str, now: datetime) -> str | None:
         return _l("De tijd van deze sessie staat nog niet vast: inchecken kan nog niet.")
     opens = meeting.starts_at - CHECKIN_OPENS
     if now < opens:
+        at = to_local(opens, zone_name).strftime("%H:%M")
         return _l("Inchecken voor deze sessie kan pas vanaf %(time)s op de dag van de sessie.",
-                  time=f"{to_local(opens, zone_name):%H:%M}")
+                  time=at)
     if now > meeting.ends_at:
         return _l("Deze sessie is voorbij: inchecken kan niet meer.")
     return None
