@@ -1,7 +1,9 @@
 """Coordinator pages with a realistic edition: 1,000 participants, six sessions with attendance,
 two deadlines (half delivered). Median and 95th percentile of the dashboard, enrollments and
 deliverables pages, against a hello-world route in the same app and process (Flask test client,
-SQLite file; set TRAJECTORIES_BENCH_COORDINATOR_URL=postgresql://... for PostgreSQL).
+SQLite file; set TRAJECTORIES_BENCH_COORDINATOR_URL=postgresql://... for PostgreSQL). The process
+is set up as gunicorn.conf.py sets up a production worker (the loaded app frozen for the garbage
+collector, its thresholds), so a full collection costs what it costs there.
 
     .venv/bin/python bench/coordinator.py
 """
@@ -21,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlmodel import SQLModel  # noqa: E402
 
-from bench.common import bench  # noqa: E402
+from bench.common import as_gunicorn_worker, bench  # noqa: E402
 from trajectories import schema  # noqa: E402,F401
 from trajectories.accounts import services as accounts  # noqa: E402
 from trajectories.app import create_app  # noqa: E402
@@ -89,6 +91,7 @@ def main() -> None:
         app = create_app({"database_url": url, "var_dir": tmp, "secret_key": "bench",
                           "calendars_dir": f"{tmp}/calendars", "WTF_CSRF_ENABLED": False})
         app.add_url_rule("/bench-hello", "bench_hello", lambda: "Hallo wereld")
+        as_gunicorn_worker()  # as production's workers are once the app is loaded
         db = app.extensions["trajectories.db"]
         SQLModel.metadata.create_all(db.engine)
         edition_id, deadline_id = build(db)
