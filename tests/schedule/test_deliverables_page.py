@@ -166,6 +166,9 @@ def test_extension_of_one_participant_in_english_and_bad_input(app, client, sess
         response.get_data(as_text=True)
     response = browser.post(url, {"who": f"p{by_name['Eva'].id}", "due_date": "morgen"})
     assert response.status_code == 400
+    # The form keeps the choice, among every participant and escaped as any other.
+    assert (f'<option selected value="p{by_name["Eva"].id}">Eva (Emmen)</option>'
+            in response.get_data(as_text=True))
     assert session.exec(select(DeadlineExtension)).all() == []
     new_due = deadline.due_date + timedelta(days=7)
     response = browser.post(url, {"who": f"p{by_name['Eva'].id}",

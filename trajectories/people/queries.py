@@ -182,10 +182,13 @@ def extensions_of(s: Session, deadline_id: int) -> dict[int, object]:
         DeadlineExtension.deadline_id == deadline_id))}
 
 
-def submissions_of(s: Session, deadline_id: int) -> dict[int, Submission]:
-    """{participant_id: submission} for a deadline."""
-    return {sub.participant_id: sub for sub in s.exec(
-        select(Submission).where(Submission.deadline_id == deadline_id))}
+def submissions_of(s: Session, deadline_id: int) -> dict[int, object]:
+    """{participant_id: row of the submission's id, participant_id, submitted_at, late} for a
+    deadline: plain rows, not ORM objects (the coordinator lists 1,000 of them; their texts
+    stay in the database)."""
+    return {row.participant_id: row for row in s.exec(
+        select(Submission.id, Submission.participant_id, Submission.submitted_at, Submission.late)
+        .where(Submission.deadline_id == deadline_id))}
 
 
 def submissions_with_participants(s: Session, deadline_id: int

@@ -6,7 +6,6 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from markupsafe import Markup, escape
 
 from trajectories.core.errors import InvalidInput
 from trajectories.core.models import labels
@@ -21,8 +20,9 @@ from trajectories.schedule.queries import deadline_completion
 from trajectories.web import db_session, whole_number
 from trajectories.web.coordinator import access
 from trajectories.web.coordinator.blueprint import bp
-from trajectories.web.coordinator.filters import cdate, cmoment
+from trajectories.web.coordinator.filters import cdate
 from trajectories.web.coordinator.forms import ConfirmForm, ExtensionForm, save, status_code
+from trajectories.web.coordinator.tables import deliverable_rows, enrollment_bodies, team_headings
 
 
 @bp.route("/edities/<int:edition_id>/inschrijvingen", methods=["GET", "POST"])
@@ -53,82 +53,11 @@ def enrollments(edition_id: int):
     teams_admitted, admitted = places.admitted_counts(s, [edition.id]).get(edition.id, (0, 0))
     teams = queries.teams(rows)
     return render_template("coordinator/enrollments.html", edition=edition, track=track, rows=rows,
-                           teams=teams, headings=team_headings(teams),
-                           people=team_rows(teams, names, _since(rows, edition.timezone)),
+                           teams=teams, bodies=enrollment_bodies(teams, names, edition.timezone),
                            labels=names, status=status, search=search,
                            admitted=admitted, teams_admitted=teams_admitted,
                            per_organisation=places.per_organisation(edition),
                            taken=teams_admitted if places.per_organisation(edition) else admitted)
-
-
-def team_headings(teams) -> list[Markup]:
-    """Each team's heading ("Utrecht · 2 deelnemers", the name a link to the municipality; "geen
-    gemeente" for a participant without one), translated once per team size rather than once
-    per team: a list of 1,000 stays quick. The enrollments and attendance pages show these."""
-    nobody = escape(_("geen gemeente"))
-    before, after = _link("coordinator.municipality", organisation_id=0)
-    counts: dict[int, str] = {}
-    headings = []
-    for team in teams:
-        size = len(team["people"])
-        if size not in counts:
-            counts[size] = escape(ngettext("%(num)s deelnemer", "%(num)s deelnemers", size))
-        name = (f'<a class="utrecht-link" href="{before}{team["organisation_id"]}{after}">'
-                f'{escape(team["name"])}</a>' if team["organisation_id"]
-                else escape(team["name"]) or nobody)
-        headings.append(Markup(f"{name} · {counts[size]}"))
-    return headings
-
-
-def _since(rows, zone_name: str) -> dict[int, str]:
-    """{enrollment id: `cmoment` of its last change}, formatted once per minute (it shows no
-    seconds; zones move by whole minutes)."""
-    seen: dict = {}
-    since = {}
-    for row in rows:
-        minute = row.updated_at and row.updated_at.replace(second=0, microsecond=0)
-        if minute not in seen:
-            seen[minute] = cmoment(minute, zone_name)
-        since[row.enrollment_id] = seen[minute]
-    return since
-
-
-#: An id no row has: the links of a long list are built around it once, not once per row.
-_ID = 987654321
-
-
-def _link(endpoint: str, **ids) -> tuple[str, str]:
-    """(before, after) the id in the link to `endpoint`, escaped for HTML."""
-    before, after = url_for(endpoint, **{name: _ID for name in ids}).split(str(_ID), 1)
-    return str(escape(before)), str(escape(after))
-
-
-def team_rows(teams, labels: dict[str, str], since: dict[int, str]) -> list[Markup]:
-    """Per team, the table rows of its people. Built in Python, not in the template: a thousand
-    rows through Jinja cost most of the page's time (each value looked up and escaped through
-    the template's machinery)."""
-    p0, p1 = _link("coordinator.participant", participant_id=0)
-    m0, m1 = _link("coordinator.municipality", organisation_id=0)
-    cell = '<td class="utrecht-table__cell">'
-    result = []
-    for team in teams:
-        html = []
-        for row in team["people"]:
-            name, number = escape(row.name), row.enrollment_id
-            organisation = (f'<a class="utrecht-link" href="{m0}{row.organisation_id}{m1}">'
-                            f"{escape(row.organisation)}</a>" if row.organisation_id else "")
-            html.append(
-                f'\n      <tr class="utrecht-table__row">\n        {cell}<input type="checkbox" '
-                f'class="utrecht-checkbox utrecht-checkbox--html-input" name="selected" '
-                f'value="{number}" id="sel-{number}"><label class="visually-hidden" '
-                f'for="sel-{number}">{name}</label></td>\n        {cell}<a class="utrecht-link" '
-                f'href="{p0}{row.participant_id}{p1}">{name}</a><br><span class="muted">'
-                f"{escape(row.email)}</span></td>\n        {cell}{organisation}</td>\n        "
-                f'{cell}<span class="status status-{escape(str(row.status))}">'
-                f"{escape(labels[row.status])}</span></td>\n        {cell}"
-                f"{escape(since[number])}</td>\n      </tr>\n    ")
-        result.append(Markup("".join(html)))
-    return result
 
 
 @bp.route("/sessies/<int:meeting_id>/aanwezigheid", methods=["GET", "POST"])
@@ -174,7 +103,9 @@ def deliverables(deadline_id: int):
     extensions = queries.extensions_of(s, deadline.id)
     submissions = queries.submissions_of(s, deadline.id)
     done, expected = deadline_completion(s, [deadline])[deadline.id]
-    if deadline.delivered_by == DeliveredBy.ORGANISATION:
+    per_organisation = deadline.delivered_by == DeliveredBy.ORGANISATION
+    teams = queries.teams(rows)
+    if per_organisation:
         groups: dict[int, dict] = {}
         for row in sorted(rows, key=lambda r: ((r.organisation or r.name).casefold(), r.name)):
             # One unit per organisation, or per participant without one (as the count does).
@@ -190,14 +121,13 @@ def deliverables(deadline_id: int):
         units = [{"name": row.organisation or "", "people": [row],
                   "organisation_id": row.organisation_id,
                   "submission": submissions.get(row.participant_id), "by": row}
-                 for team in queries.teams(rows) for row in team["people"]]
+                 for team in teams for row in team["people"]]
     return render_template("coordinator/deliverables.html", edition=edition, track=track,
-                           deadline=deadline, units=units, submissions=submissions, done=done,
-                           teams=queries.teams(rows), people_count=len(rows),
-                           expected=expected, late_label=_("te laat"), not_yet_label=_("nog niet"),
-                           read_label=_("inzending lezen van"),
-                           per_organisation=deadline.delivered_by == DeliveredBy.ORGANISATION,
-                           form=form, extensions=extensions), status_code(form)
+                           deadline=deadline, submissions=submissions, done=done,
+                           rows=deliverable_rows(units, extensions, per_organisation,
+                                                 edition.timezone),
+                           teams=teams, people_count=len(rows), expected=expected,
+                           per_organisation=per_organisation, form=form), status_code(form)
 
 
 def _extension_choices(deadline, rows) -> list[tuple[str, str]]:
