@@ -19,10 +19,10 @@ import logging
 import threading
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
+from itertools import islice
 
 from sqlalchemy import bindparam, update
 from sqlalchemy.engine import Connection
@@ -95,29 +95,40 @@ def _finish(conn: Connection, row: OutboxMessage, status: MailStatus, error: str
 
 
 class _Outcomes:
-    """A batch's outcome writes, on its one connection, in a thread of their own: one mail's
-    outcome is committed while the next mail's envelope (MAIL FROM, RCPT TO) goes out, and
-    `settle()` waits for it before that mail's content does. So a sender that dies still sends
-    at most the one mail in flight twice, and the database's round trip costs no time."""
+    """A batch's outcomes, written on its one connection. The latest one waits until the next
+    mail's MAIL FROM is on its way (`write` runs while the server answers it), and is written
+    before that mail's content goes: a sender that dies sends at most the one mail in flight
+    twice, and the database's round trip overlaps the server's."""
 
     def __init__(self, conn: Connection):
         self.conn = conn
-        self.writer = ThreadPoolExecutor(1, thread_name_prefix="outbox-outcomes")
-        self.last: Future | None = None
+        self.waiting: tuple | None = None
 
     def record(self, row: OutboxMessage, status: MailStatus, error: str = "", **when) -> None:
-        self.last = self.writer.submit(_finish, self.conn, row, status, error, **when)
+        self.write()
+        self.waiting = (row, status, error, when)
 
-    def settle(self) -> None:
-        """Wait until every outcome recorded so far is committed (raises if one failed)."""
-        if self.last is not None:
-            self.last.result()
+    def write(self) -> None:
+        """Write the outcome that waits, if any."""
+        if self.waiting is not None:
+            (row, status, error, when), self.waiting = self.waiting, None
+            _finish(self.conn, row, status, error, **when)
 
-    def close(self) -> None:
-        try:
-            self.settle()
-        finally:
-            self.writer.shutdown()
+
+class _Ahead:
+    """The batch's messages, built in order; `build` builds the next one while the server
+    answers (one thread: building while another thread waits for the server stalled it on the
+    GIL)."""
+
+    def __init__(self, rows: list[OutboxMessage], build: Callable):
+        self.wires = map(build, rows)
+        self.built: list = []
+
+    def build(self) -> None:
+        self.built.extend(islice(self.wires, 1))
+
+    def next(self) -> bytes | ValueError:
+        return self.built.pop() if self.built else next(self.wires)
 
 
 def _temporary(outcomes: _Outcomes, row: OutboxMessage, error: str, now: datetime,
@@ -198,21 +209,24 @@ def _send_batch(db, conn, transport, settings, rows, now, result, keep_going) ->
     except (TemporaryFailure, PermanentFailure) as exc:
         for row in pending:
             _temporary(outcomes, row, str(exc), now, result)
-        outcomes.close()
+        outcomes.write()
         return
-    # A thread builds the messages while the SMTP server answers; sending stays one at a time.
-    builder = ThreadPoolExecutor(1, thread_name_prefix="outbox-build")
-    wires = builder.map(partial(_wire, settings=settings, bodies=_bodies(db, rows)), rows)
+    ahead = _Ahead(rows, partial(_wire, settings=settings, bodies=_bodies(db, rows)))
+
+    def meanwhile() -> None:  # while the server answers this mail's MAIL FROM
+        outcomes.write()  # the mail before is recorded before this one is handed over
+        ahead.build()
+
     try:
         while pending and keep_going():
-            row, wire = pending.popleft(), next(wires)
+            row, wire = pending.popleft(), ahead.next()
             if isinstance(wire, ValueError):
                 outcomes.record(row, MailStatus.FAILED, f"invalid message: {wire}")
                 result.failed += 1
                 continue
             try:
-                transport.envelope(settings.mail_from, row.to)
-                outcomes.settle()  # the mail before is recorded before this one is handed over
+                transport.envelope(settings.mail_from, row.to, meanwhile=meanwhile)
+                outcomes.write()  # (when the server could not be reached)
                 transport.content(wire)
             except PermanentFailure as exc:
                 outcomes.record(row, MailStatus.FAILED, str(exc))
@@ -227,9 +241,8 @@ def _send_batch(db, conn, transport, settings, rows, now, result, keep_going) ->
             outcomes.record(row, MailStatus.SENT, sent_at=utcnow())
             result.sent += 1
     finally:
-        builder.shutdown(wait=False, cancel_futures=True)
         try:
-            outcomes.close()
+            outcomes.write()
         finally:
             unclaim(db, [r.id for r in pending])
             transport.close()

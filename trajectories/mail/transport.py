@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import smtplib
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from email.charset import QP, Charset
 from email.generator import BytesGenerator
@@ -140,17 +140,22 @@ class Transport:
                 self.client.close()
             self.client = None
 
-    def envelope(self, envelope_from: str, recipient: str) -> None:
+    def envelope(self, envelope_from: str, recipient: str,
+                 meanwhile: Callable[[], object] = lambda: None) -> None:
         """Start one message to one recipient (MAIL FROM, RCPT TO); raises TemporaryFailure or
-        PermanentFailure. After a TemporaryFailure with `client` None, reopen the transport."""
+        PermanentFailure. After a TemporaryFailure with `client` None, reopen the transport.
+        `meanwhile()` runs while the server answers the MAIL FROM."""
         if self.client is None:
             self.open()
         with self._failures():
-            self.client.smtp.ehlo_or_helo_if_needed()  # as smtplib's sendmail does
-            code, reply = self.client.smtp.mail(envelope_from)
+            smtp = self.client.smtp
+            smtp.ehlo_or_helo_if_needed()  # as smtplib's sendmail does
+            smtp.putcmd("mail", f"FROM:{smtplib.quoteaddr(envelope_from)}")
+            meanwhile()
+            code, reply = smtp.getreply()
             if code != 250:
                 raise self._refused(code, reply)
-            code, reply = self.client.smtp.rcpt(recipient)
+            code, reply = smtp.rcpt(recipient)
             if code not in (250, 251):
                 raise self._refused(code, reply)
 
