@@ -37,7 +37,6 @@ from trajectories.mail.transport import (
     PermanentFailure,
     TemporaryFailure,
     Transport,
-    as_bytes,
     build_message,
 )
 
@@ -161,7 +160,7 @@ def _wire(row: OutboxMessage, settings, bodies: dict[int, MailBody]) -> bytes | 
     """The row's message as it goes on the wire, or the ValueError of a header value with a line
     break (a title typed by a user cannot add headers)."""
     try:
-        return as_bytes(_message_for(row, settings, bodies.get(row.body_id)))
+        return _message_for(row, settings, bodies.get(row.body_id))
     except ValueError as exc:
         return exc
 
