@@ -146,19 +146,20 @@ class Renewer:
 
 
 def claim(db: Database, now: datetime, batch: int) -> list[OutboxMessage]:
+    """Up to `batch` due rows, oldest first, marked `sending` in this process's name: one
+    UPDATE ... RETURNING (the due rows chosen `FOR UPDATE SKIP LOCKED` on PostgreSQL)."""
+    due = (select(OutboxMessage.id)
+           .where(OutboxMessage.status == MailStatus.QUEUED, OutboxMessage.next_attempt_at <= now)
+           .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+           .limit(batch)
+           .with_for_update(skip_locked=True))
     with db.begin() as session:
-        rows = list(session.exec(
-            select(OutboxMessage)
-            .where(OutboxMessage.status == MailStatus.QUEUED,
-                   OutboxMessage.next_attempt_at <= now)
-            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-            .limit(batch)
-            .with_for_update(skip_locked=True)))
-        holder = holder_id()
-        for row in rows:
-            row.status, row.claimed_at, row.claimed_by = MailStatus.SENDING, now, holder
-            session.add(row)
-        return rows
+        rows = session.scalars(
+            update(OutboxMessage).where(OutboxMessage.id.in_(due))
+            .values(status=MailStatus.SENDING, claimed_at=now, claimed_by=holder_id())
+            .returning(OutboxMessage)
+            .execution_options(synchronize_session=False)).all()
+    return sorted(rows, key=lambda row: (row.next_attempt_at, row.id))
 
 
 def unclaim(db: Database, ids: list[int]) -> None:

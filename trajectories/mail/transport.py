@@ -9,6 +9,7 @@ names a file on the server as an attachment.
 
 from __future__ import annotations
 
+import functools
 import re
 import smtplib
 import uuid
@@ -60,6 +61,10 @@ _CALENDAR_PART = ("MIME-Version: 1.0\r\nContent-Transfer-Encoding: quoted-printa
                   'Content-Type: text/calendar; charset="utf-8"; method="{}"\r\n\r\n')
 _LINE_ENDS = re.compile(r"\r\n|\r|\n")
 _FROM_LINE = re.compile(r"^From ", re.MULTILINE)
+#: MAIL FROM's address as smtplib quotes it, parsed once: it is the same for every mail.
+_quoted_sender = functools.cache(smtplib.quoteaddr)
+#: A line of the content that starts with "." gets one more (RFC 5321 4.5.2), as in smtplib.
+_LEADING_DOT = re.compile(rb"(?m)^\.")
 
 
 def _quoted_printable(text: str) -> str:
@@ -154,7 +159,7 @@ class Transport:
         with self._failures():
             smtp = self.client.smtp
             smtp.ehlo_or_helo_if_needed()  # as smtplib's sendmail does
-            smtp.putcmd("mail", f"FROM:{smtplib.quoteaddr(envelope_from)}")
+            smtp.putcmd("mail", f"FROM:{_quoted_sender(envelope_from)}")
             meanwhile()
             code, reply = smtp.getreply()
             if code != 250:
@@ -163,11 +168,21 @@ class Transport:
             if code not in (250, 251):
                 raise self._refused(code, reply)
 
-    def content(self, message: bytes) -> None:
-        """Hand over the message begun with `envelope` (`as_bytes`): once this returns, the server
-        has taken it. Raises TemporaryFailure or PermanentFailure."""
+    def content(self, message: bytes, meanwhile: Callable[[], object] = lambda: None) -> None:
+        """Hand over the message begun with `envelope` (`build_message`): once this returns, the
+        server has taken it. Raises TemporaryFailure or PermanentFailure. `meanwhile()` runs
+        while the server takes the content in (smtplib's `data()`, with that gap)."""
         with self._failures():
-            code, reply = self.client.smtp.data(message)
+            smtp = self.client.smtp
+            code, reply = smtp.docmd("data")
+            if code != 354:
+                raise self._refused(code, reply)
+            quoted = _LEADING_DOT.sub(b"..", message)
+            smtp.send(quoted + (b"" if quoted.endswith(b"\r\n") else b"\r\n") + b".\r\n")
+            try:
+                meanwhile()
+            finally:  # (the server's answer is read even if `meanwhile` failed)
+                code, reply = smtp.getreply()
             if code != 250:
                 raise self._refused(code, reply)
 
