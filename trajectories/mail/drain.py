@@ -31,7 +31,7 @@ from sqlalchemy.engine import Connection
 
 from trajectories.core.clock import utcnow
 from trajectories.core.db import Database
-from trajectories.mail.claims import Renewer, claim, release_dead, unclaim
+from trajectories.mail.claims import Renewer, claim, end_claims, release_dead
 from trajectories.mail.models import MailBody, MailStatus, OutboxMessage
 from trajectories.mail.preferences import unsubscribe_url
 from trajectories.mail.render import bodies_of, content
@@ -76,10 +76,13 @@ def _bodies(db: Database, rows: list[OutboxMessage]) -> dict[int, MailBody]:
         return found
 
 
-#: Every outcome through one statement (`_Outcomes`): the drain writes one per mail.
+#: The outcome of an attempt (`_Outcomes`): one per mail...
 _RECORD_OUTCOME = ("UPDATE mail_outbox SET status = {0}, attempts = {0}, last_error = {0}, "
                    "next_attempt_at = {0}, sent_at = {0}, claimed_at = NULL, claimed_by = '' "
                    "WHERE id = {0}")
+#: ...but a mail the server took only gets its `sent_at`: it stays `sending` until the batch
+#: ends (`claims.end_claims`), and a row with `sent_at` is sent even if its sender dies.
+_RECORD_SENT = "UPDATE mail_outbox SET attempts = {0}, last_error = '', sent_at = {0} WHERE id = {0}"
 
 
 class _Outcomes:
@@ -93,7 +96,9 @@ class _Outcomes:
 
     def __init__(self, conn: Connection):
         self.cursor = conn.connection.dbapi_connection.cursor()
-        self.sql = _RECORD_OUTCOME.format("?" if conn.dialect.paramstyle == "qmark" else "%s")
+        placeholder = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        self.outcome, self.sent = (_RECORD_OUTCOME.format(placeholder),
+                                   _RECORD_SENT.format(placeholder))
         #: A datetime as SQLAlchemy stores it (text on SQLite).
         datetime_type = OutboxMessage.__table__.c.sent_at.type.dialect_impl(conn.dialect)
         self.stored = datetime_type.bind_processor(conn.dialect) or (lambda value: value)
@@ -102,15 +107,18 @@ class _Outcomes:
     def record(self, row: OutboxMessage, status: MailStatus, error: str = "", *,
                next_attempt_at: datetime | None = None, sent_at: datetime | None = None) -> None:
         self.write()
-        self.waiting = (status.value, row.attempts + 1, error[:1000],
-                        self.stored(next_attempt_at or row.next_attempt_at), self.stored(sent_at),
-                        row.id)
+        if status == MailStatus.SENT:
+            self.waiting = (self.sent, (row.attempts + 1, self.stored(sent_at), row.id))
+        else:
+            self.waiting = (self.outcome, (status.value, row.attempts + 1, error[:1000],
+                                           self.stored(next_attempt_at or row.next_attempt_at),
+                                           self.stored(sent_at), row.id))
 
     def write(self) -> None:
         """Write the outcome that waits, if any."""
         if self.waiting is not None:
-            outcome, self.waiting = self.waiting, None
-            self.cursor.execute(self.sql, outcome)
+            (statement, values), self.waiting = self.waiting, None
+            self.cursor.execute(statement, values)
 
 
 class _Ahead:
@@ -240,5 +248,5 @@ def _send_batch(db, conn, transport, settings, rows, now, result, keep_going) ->
         try:
             outcomes.write()
         finally:
-            unclaim(db, [r.id for r in pending])
+            end_claims(db, [r.id for r in rows])
             transport.close()
