@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from email import quoprimime
 from email.header import Header
-from email.policy import Compat32
+from email.policy import compat32
 from email.utils import formatdate, quote
 
 import yagmail
@@ -33,26 +33,22 @@ class PermanentFailure(Exception):
     """Do not try again: a 5xx reply for this message or recipient."""
 
 
-class _WirePolicy(Compat32):
-    """compat32 with CRLF line ends and lines up to 998 characters (RFC 5322's limit: a long
-    List-Unsubscribe stays on one line). A plain ASCII value that fits is written as it is;
-    the stdlib runs every value through email.header.Header, a third of the drain's time."""
-
-    def _fold(self, name, value, sanitize):
-        if (isinstance(value, str) and value.isascii() and "\n" not in value
-                and "\r" not in value and len(name) + 2 + len(value) <= self.max_line_length):
-            return f"{name}: {value}{self.linesep}"
-        return super()._fold(name, value, sanitize)
-
-
-_WIRE = _WirePolicy(linesep="\r\n", max_line_length=998)
+#: compat32 with CRLF line ends and lines up to 998 characters (RFC 5322's limit: a long
+#: List-Unsubscribe stays on one line).
+_WIRE = compat32.clone(linesep="\r\n", max_line_length=998)
 
 
 def _header(name: str, value: str) -> bytes:
+    """A header line as compat32 writes it: a plain ASCII value that fits as it is (what the
+    stdlib's email.header.Header would make of it, at a fraction of the cost), others folded."""
     # A line break in a header value could add headers (injection): refuse it outright.
     if "\r" in value or "\n" in value:
         raise ValueError(f"line break in the {name} header")
-    return _WIRE.fold_binary(name, value if value.isascii() else Header(value, "utf-8"))
+    if not value.isascii():
+        return _WIRE.fold_binary(name, Header(value, "utf-8"))
+    if len(name) + 2 + len(value) > _WIRE.max_line_length:
+        return _WIRE.fold_binary(name, value)
+    return f"{name}: {value}\r\n".encode()
 
 
 _PART = ('Content-Type: text/{}; charset="utf-8"\r\nMIME-Version: 1.0\r\n'
@@ -69,10 +65,17 @@ _LEADING_DOT = re.compile(rb"(?m)^\.")
 
 def _quoted_printable(text: str) -> str:
     """A part's body: UTF-8 in quoted-printable (readable in the raw message, safe for long
-    lines), CRLF line ends, and ">" before a line that starts with "From " (compat32's mbox
-    habit, kept so that the mails stay what they were)."""
-    encoded = quoprimime.body_encode(text.encode("utf-8").decode("latin-1"))
-    return _LINE_ENDS.sub("\r\n", _FROM_LINE.sub(">From ", encoded))
+    lines), CRLF line ends. Line by line, as the email package encodes it: a line that many
+    mails share (all of a template but the name) is encoded once (`_quoted_printable_line`)."""
+    lines = _LINE_ENDS.split(text.encode("utf-8").decode("latin-1"))
+    return "\r\n".join(map(_quoted_printable_line, lines))
+
+
+@functools.lru_cache(maxsize=4096)
+def _quoted_printable_line(line: str) -> str:
+    """One line (UTF-8 bytes as latin-1), soft line breaks and all, with ">" before "From " at
+    the start of a line (compat32's mbox habit, kept so that the mails stay what they were)."""
+    return _FROM_LINE.sub(">From ", quoprimime.body_encode(line, eol="\r\n"))
 
 
 def build_message(*, sender: str, to: str, subject: str, text: str, html: str = "",
