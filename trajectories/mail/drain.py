@@ -6,8 +6,10 @@ mail's content is handed over (the write overlaps that mail's MAIL FROM), and a 
 drain at a time (`_ONE_DRAIN`), so a sender that dies sends at most the one mail in flight twice.
 
 One thread does it all: the outcome before is written while the server answers MAIL FROM, the
-next message built while it takes in this one's content. (With a thread each for building and writing, the sender waited for the GIL
-after every reply, and the drain ran at 0.6 of plain smtplib.)
+next message built while it takes in this one's content. (With a thread each for building and
+writing, the sender waited for the GIL after every reply: 0.6 of plain smtplib's rate.) A sent
+mail's outcome is its `sent_at` alone; the batch's rows become `sent` together at its end
+(`claims.end_claims`, or the release of a dead sender's claims).
 
 Each outcome is one autocommitted UPDATE (on PostgreSQL one round trip), with `synchronous_commit`
 off: a commit no longer waits for its WAL flush, which took longer than the SMTP exchange itself.
