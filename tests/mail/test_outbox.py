@@ -233,6 +233,26 @@ def test_claims_of_a_dead_sender_go_again_at_once_or_after_the_lease(db, mail_se
     smtp_sink.wait_for(3)
 
 
+def test_a_dead_senders_mails_that_the_server_took_are_sent_and_not_sent_again(
+        db, mail_settings, smtp_sink):
+    """A sender records each mail the server took (its `sent_at`) before the next goes, and the
+    rest of the row at the end of its batch; killed in between, its taken mails count as sent."""
+    import socket
+
+    host, now = socket.gethostname(), utcnow()
+    ids = _claim_as(db, {"taken": (f"{host}:{_dead_pid()}:abcd1234", now),
+                         "in flight": (f"{host}:{_dead_pid()}:abcd1234", now)})
+    with db.begin() as s:
+        s.get(OutboxMessage, ids["taken"]).sent_at = now
+
+    result = drain(db, mail_settings, now=now)
+
+    assert (result.released, result.sent) == (2, 1)
+    assert [(row.id, row.status) for row in _rows(db)] == [(ids["taken"], "sent"),
+                                                           (ids["in flight"], "sent")]
+    assert [m["To"] for m in smtp_sink.wait_for(1)] == ["p1@gemeente.example"]
+
+
 def test_a_slow_batch_renews_its_claims(db, mail_settings, smtp_sink, monkeypatch):
     """A slow SMTP server does not make a live sender look dead: while it sends, its claims
     are renewed, and a release by the lease leaves them alone."""

@@ -1,6 +1,10 @@
 """Claims on outbox rows: a drain marks the rows it sends `sending`, in its holder's name, and
 rows whose holder died go back to the queue.
 
+While it sends, a drain writes only the `sent_at` of each mail the server took (the row stays
+`sending`: no index changes, a third of the write); its claims end together (`end_claims`), so
+a row with `sent_at` is sent whether its holder ended the batch or died (`_end`).
+
 Claiming is a short transaction (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so two drains never
 take the same row; SQLite serialises writers with BEGIN IMMEDIATE).
 
@@ -73,19 +77,26 @@ def holder_departed(holder: str) -> None:
         _DEPARTED.add(holder)
 
 
+def _end(session, where: tuple, **queued) -> None:
+    """End the `sending` claims matching `where`: a row the server took (its `sent_at` is set)
+    is sent, any other goes back to the queue (with the `queued` values)."""
+    session.execute(update(OutboxMessage).where(*where, OutboxMessage.sent_at.is_not(None))
+                    .values(status=MailStatus.SENT, claimed_at=None, claimed_by="")
+                    .execution_options(synchronize_session=False))
+    session.execute(update(OutboxMessage).where(*where)
+                    .values(status=MailStatus.QUEUED, claimed_at=None, claimed_by="", **queued)
+                    .execution_options(synchronize_session=False))
+
+
 def _release(db: Database, now: datetime, why: str, *conditions) -> dict[str, int]:
-    """Queue again the `sending` rows matching `conditions`; returns {holder: count}."""
+    """End the `sending` claims matching `conditions` (`_end`); returns {holder: count}."""
     where = (OutboxMessage.status == MailStatus.SENDING, *conditions)
     with db.begin() as session:
         counts = dict(session.execute(
             select(OutboxMessage.claimed_by, func.count()).where(*where)
             .group_by(OutboxMessage.claimed_by)).all())
         if counts:
-            session.execute(
-                update(OutboxMessage).where(*where)
-                .values(status=MailStatus.QUEUED, claimed_at=None, claimed_by="",
-                        next_attempt_at=now, last_error=f"released: {why}"[:1000])
-                .execution_options(synchronize_session=False))
+            _end(session, where, next_attempt_at=now, last_error=f"released: {why}"[:1000])
     for holder, count in counts.items():
         log.warning("outbox: released %s claimed mails of %s (%s)", count, holder or "?", why)
     return counts
@@ -146,26 +157,26 @@ class Renewer:
 
 
 def claim(db: Database, now: datetime, batch: int) -> list[OutboxMessage]:
+    """Up to `batch` due rows, oldest first, marked `sending` in this process's name: one
+    UPDATE ... RETURNING (the due rows chosen `FOR UPDATE SKIP LOCKED` on PostgreSQL)."""
+    due = (select(OutboxMessage.id)
+           .where(OutboxMessage.status == MailStatus.QUEUED, OutboxMessage.next_attempt_at <= now)
+           .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+           .limit(batch)
+           .with_for_update(skip_locked=True))
     with db.begin() as session:
-        rows = list(session.exec(
-            select(OutboxMessage)
-            .where(OutboxMessage.status == MailStatus.QUEUED,
-                   OutboxMessage.next_attempt_at <= now)
-            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-            .limit(batch)
-            .with_for_update(skip_locked=True)))
-        holder = holder_id()
-        for row in rows:
-            row.status, row.claimed_at, row.claimed_by = MailStatus.SENDING, now, holder
-            session.add(row)
-        return rows
+        rows = session.scalars(
+            update(OutboxMessage).where(OutboxMessage.id.in_(due))
+            .values(status=MailStatus.SENDING, claimed_at=now, claimed_by=holder_id())
+            .returning(OutboxMessage)
+            .execution_options(synchronize_session=False)).all()
+    return sorted(rows, key=lambda row: (row.next_attempt_at, row.id))
 
 
-def unclaim(db: Database, ids: list[int]) -> None:
-    if not ids:
-        return
-    with db.begin() as session:
-        session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids),
-                                                    OutboxMessage.status == MailStatus.SENDING)
-                        .values(status=MailStatus.QUEUED, claimed_at=None, claimed_by="")
-                        .execution_options(synchronize_session=False))
+def end_claims(db: Database, ids: list[int]) -> None:
+    """End this process's claims on `ids` (a drain's batch, when it ends): the rows the server
+    took are sent, the ones not sent go back to the queue."""
+    if ids:
+        with db.begin() as session:
+            _end(session, (OutboxMessage.id.in_(ids), OutboxMessage.status == MailStatus.SENDING,
+                           OutboxMessage.claimed_by == holder_id()))
