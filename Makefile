@@ -25,7 +25,7 @@ translations: $(STAMP)
 # After changing user-facing strings: extract them and update the English catalogue (then translate).
 messages: $(STAMP)
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k _nl:1,2 -o trajectories/translations/messages.pot .
-	$(BIN)/pybabel -q update -i trajectories/translations/messages.pot -d trajectories/translations -l en --no-fuzzy-matching
+	$(BIN)/pybabel -q update -i trajectories/translations/messages.pot -d trajectories/translations -l en --no-fuzzy-matching --ignore-obsolete
 
 run: install
 	$(BIN)/trajectories init-db
