@@ -255,10 +255,10 @@ def test_a_kept_vevent_text_is_built_anew_when_anything_it_shows_changed(s, two)
     assert "Nieuwe titel" in (_root(s) / "vng.ics").read_text()
 
 
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)  # SQLite has no NOTIFY
 def test_on_postgresql_a_committed_change_wakes_the_publisher_without_waiting_for_its_poll(
         s, two):
-    if s.get_bind().dialect.name != "postgresql":
-        pytest.skip("SQLite has no notifications: the publisher looks every POLL_SECONDS")
     db, stop = s.info["db"], threading.Event()
     publisher = threading.Thread(target=requests.run_publisher,
                                  args=(db, _settings(s), stop, 3600))  # an hour between looks
