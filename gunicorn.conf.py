@@ -58,13 +58,16 @@ def pre_fork(server, worker):
 
 
 def post_fork(server, worker):
-    """In the new worker, before it takes requests: build the public feeds into its cache (for
-    at most a couple of seconds), so a recycled worker answers feeds from memory at once."""
+    """In the new worker, before it takes requests: build the public feeds (for at most a couple
+    of seconds) and the catalogue page into its caches, so a recycled worker answers them from
+    memory at once."""
     app = worker.app.wsgi()
     if "trajectories.feeds.cache" in getattr(app, "extensions", {}):
         from trajectories.web.feeds import warm_feed_cache
+        from trajectories.web.page_cache import warm_pages
 
         try:
             warm_feed_cache(app)
+            warm_pages(app)
         except Exception:  # a cold cache only costs the first requests some time
-            server.log.exception("warming the feed cache failed")
+            server.log.exception("warming the caches failed")

@@ -15,7 +15,7 @@ from tests.public_world import CSRF_RE, closing_client
 from trajectories.core import clock
 from trajectories.people import services as people
 from trajectories.schedule import services as schedule
-from trajectories.web.page_cache import CSRF_PLACEHOLDER, page_cache
+from trajectories.web.page_cache import CSRF_PLACEHOLDER, page_cache, warm_pages
 
 START = datetime(2031, 3, 3, 9, 0, tzinfo=UTC)
 TRACK = "/vng/inclusie/"
@@ -73,6 +73,16 @@ def test_a_page_seen_before_is_answered_without_a_query(app, session, world, sta
     again = html(client.get(path))
     assert statements == []
     assert CSRF_RE.sub("", again) == CSRF_RE.sub("", first)
+
+
+def test_a_new_worker_warms_the_catalogue_before_its_first_visitor(app, session, world,
+                                                                    statements):
+    """gunicorn's post_fork calls warm_pages: the first visit of the catalogue runs no query."""
+    session.close()
+    assert warm_pages(app) == 1
+    statements.clear()
+    assert "Praktijkproef inclusie" in html(app.test_client().get("/"))
+    assert statements == []
 
 
 def test_after_a_change_elsewhere_the_version_is_checked_and_the_page_not_rebuilt(
