@@ -44,12 +44,10 @@ def certificate_pdf(certificate_id: int):
 @bp.route("/inchecken/<int:meeting_id>", methods=["GET", "POST"])
 def checkin_page(meeting_id: int):
     """GET shows the session and one button (a link opened by a scanner changes nothing);
-    POST checks the signed-in participant in. Not signed in: the mail sign-in link first."""
+    POST checks the signed-in participant in. Not signed in: a form that mails a check-in link
+    (`checkin_by_mail`)."""
     s = db_session()
-    meeting = s.get(Meeting, meeting_id)
-    if meeting is None:
-        abort(404)
-    edition = s.get(Edition, meeting.edition_id)
+    meeting, edition = _meeting(meeting_id)
     token = request.values.get("t", "")[:64]
     participant = current_participant()
     settings = current_app.config["SETTINGS"]
