@@ -70,8 +70,7 @@ def load_editions(session: Session, edition_ids: list[int]) -> dict[int, Edition
     loaded = {edition.id: EditionRows(edition, settings.get(edition.id, defaults))
               for edition in session.scalars(select(Edition).where(
                   Edition.id.in_(edition_ids)))}
-    # Their tracks (the rules ask whether a track completes), held here so the session's
-    # identity map answers the rules' `session.get` without a query.
+    # Their tracks: the rules ask whether a track completes.
     tracks = {track.id: track for track in session.scalars(select(Track).where(
         Track.id.in_({rows.edition.track_id for rows in loaded.values()})))}
     for rows in loaded.values():

@@ -143,13 +143,14 @@ def digest_moments(session: Session, edition: Edition, prefs: EditionMailSetting
 
 
 def evaluation_moments(session: Session, edition: Edition, prefs: EditionMailSettings,
-                       meetings: list[Meeting] | None = None) -> list[Moment]:
+                       meetings: list[Meeting] | None = None,
+                       track: Track | None = None) -> list[Moment]:
     """The evaluation the day after the edition's last session (at the send hour), and one
     reminder a week later (to those who have not answered: worked out when it fires). None for
-    an edition without sessions. `meetings`: the edition's, when the caller loaded them already
-    (a whole re-plan). None for an edition of a track that does not complete (a regional
+    an edition without sessions. `meetings`, `track`: the edition's, when the caller loaded them
+    already (a whole re-plan). None for an edition of a track that does not complete (a regional
     meeting: its one session's feedback question is its evaluation)."""
-    if not _completes(session, edition):
+    if not _completes(session, edition, track):
         return []
     if meetings is None:
         last = session.exec(select(Meeting).where(
@@ -170,8 +171,10 @@ def evaluation_moments(session: Session, edition: Edition, prefs: EditionMailSet
     return [Moment(f"evaluation:{subject}", "evaluation", subject, edition.id, due, reminder),
             Moment(f"evaluation_reminder:{subject}", "evaluation_reminder", subject, edition.id,
                    reminder, reminder + timedelta(days=EVALUATION_REMINDER_DAYS))]
-def _completes(session: Session, edition: Edition) -> bool:
-    track = session.get(Track, edition.track_id)  # from the identity map in a whole re-plan
+
+
+def _completes(session: Session, edition: Edition, track: Track | None) -> bool:
+    track = track or session.get(Track, edition.track_id)
     return track is not None and track.completes
 
 
@@ -180,12 +183,13 @@ COMPLETION_USEFUL = timedelta(days=60)
 
 
 def completion_moments(session: Session, edition: Edition, meetings: list[Meeting] | None = None,
-                       due_dates: list[date] | None = None) -> list[Moment]:
+                       due_dates: list[date] | None = None,
+                       track: Track | None = None) -> list[Moment]:
     """Applying the edition's completion rules, once its last session is over and its last
     deadline (extensions too) has passed: attendance and hand-ins are then all in. `meetings`,
-    `due_dates` (deadlines and extensions): the edition's, when the caller loaded them already
-    (a whole re-plan). None for an edition of a track that does not complete."""
-    if not _completes(session, edition):
+    `due_dates` (deadlines and extensions), `track`: the edition's, when the caller loaded them
+    already (a whole re-plan). None for an edition of a track that does not complete."""
+    if not _completes(session, edition, track):
         return []
     if meetings is None:
         meetings = session.exec(select(Meeting).where(Meeting.edition_id == edition.id))

@@ -206,10 +206,11 @@ def edition_wanted(session: Session, rows: batch.EditionRows, now: datetime) -> 
                          moments.digest_moments(session, edition, prefs, now,
                                                 last=rows.last_activity), keep_due=True))
     wanted.append(Wanted(f"edition:{edition.id}", EVALUATION_KINDS, [] if draft else
-                         moments.evaluation_moments(session, edition, prefs, rows.meetings)))
+                         moments.evaluation_moments(session, edition, prefs, rows.meetings,
+                                                    rows.track)))
     wanted.append(Wanted(f"cohort:{edition.id}", COMPLETION_KINDS, [] if draft else
                          moments.completion_moments(session, edition, rows.meetings,
-                                                    rows.due_dates)))
+                                                    rows.due_dates, rows.track)))
     return wanted
 
 
