@@ -1,7 +1,8 @@
 """Reads of feedback for the pages: results per session and per edition, always as counts,
 averages, distributions and comments, never who (no query here selects a respondent or joins a
 participant). Below MIN_ANSWERS answers a result is withheld (only how many answered is told):
-with one or two answers, who attended would tell who gave them. And, for the reminder and the answer pages, a participant's own answer, found
+with one or two answers, who attended would tell who gave them. And, for the reminder and the
+answer pages, a participant's own answer, found
 through the keyed hash of their own link.
 """
 
