@@ -1,5 +1,6 @@
-"""A new gunicorn worker warms its feed cache before it takes requests (gunicorn.conf.py's
-post_fork): the public feeds are built once, and the first requests are answered from memory."""
+"""gunicorn's master warms the feed cache before it forks a worker (gunicorn.conf.py's
+when_ready): the public feeds are built once, and every worker's first requests are answered
+from memory."""
 
 from __future__ import annotations
 

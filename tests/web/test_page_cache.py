@@ -77,7 +77,7 @@ def test_a_page_seen_before_is_answered_without_a_query(app, session, world, sta
 
 def test_a_new_worker_warms_the_catalogue_before_its_first_visitor(app, session, world,
                                                                     statements):
-    """gunicorn's post_fork calls warm_pages: the first visit of the catalogue runs no query."""
+    """gunicorn's master calls warm_pages before it forks (when_ready): the first visit of the catalogue runs no query."""
     session.close()
     assert warm_pages(app) == 1
     statements.clear()

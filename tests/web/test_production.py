@@ -128,3 +128,32 @@ def test_workers_share_the_sign_in_limit_through_redis(tmp_path, database_url):
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+
+
+def test_recycled_workers_start_warm_and_lose_no_request_line(tmp_path, database_url):
+    """The master warms the caches once; every worker, a recycled one too, is forked with them.
+    A worker that stops after its `max_requests` leaves without the interpreter's teardown
+    (gunicorn.conf.py's worker_exit), and still writes every request line first."""
+    _redis()
+    port = free_port()
+    env = {**os.environ, "TRAJECTORIES_PRODUCTION": "1", "TRAJECTORIES_SECRET_KEY": "k" * 64,
+           "TRAJECTORIES_DATABASE_URL": database_url, "TRAJECTORIES_VAR_DIR": str(tmp_path),
+           "TRAJECTORIES_RATELIMIT_STORAGE_URI": REDIS_URI,
+           "GUNICORN_CMD_ARGS": "--max-requests 3 --max-requests-jitter 0"}
+    server = subprocess.Popen([TRAJECTORIES, "serve", "--prod", "--port", str(port),
+                               "--workers", "1"], env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/healthz")
+        for _ in range(8):  # with the wait above: three workers' worth
+            assert _wait_for(f"http://127.0.0.1:{port}/").startswith(b"<!doctype html>")
+    finally:
+        server.send_signal(signal.SIGTERM)
+        _, stderr = server.communicate(timeout=30)
+    assert server.returncode == 0
+    lines = stderr.splitlines()
+    assert sum("Warmed" in line and "for the workers" in line for line in lines) == 1
+    assert sum("Booting worker" in line for line in lines) >= 3
+    catalogue_lines = [line for line in lines
+                       if '"trajectories.request"' in line and json.loads(line)["path"] == "/"]
+    assert len(catalogue_lines) == 8 + 1  # and the master's own render when it warmed
+    assert "Traceback" not in stderr and "Exception during worker exit" not in stderr

@@ -140,8 +140,9 @@ WARM_SECONDS = 2.0
 
 def warm_feed_cache(app, seconds: float = WARM_SECONDS) -> int:
     """Build the public feeds into this app's cache (organisers, then tracks, then editions,
-    newest first) until `seconds` have passed, so a freshly forked worker (gunicorn's
-    post_fork) answers its first feed requests from memory; returns how many it built."""
+    newest first) until `seconds` have passed; gunicorn's master does so before it forks
+    (when_ready), so every worker answers its first feed requests from memory. Returns how many
+    it built."""
     deadline = time.monotonic() + seconds
     built = 0
     with app.app_context():

@@ -114,7 +114,7 @@ def cached(build: Callable[..., str]) -> Response | str:
     return Response(body, content_type="text/html; charset=utf-8")
 
 
-#: The pages a new worker renders before it takes requests (gunicorn's post_fork): the catalogue,
+#: The pages gunicorn's master renders before it forks its workers (when_ready): the catalogue,
 #: the page most visitors open first.
 WARM_PATHS = ("/",)
 
