@@ -28,7 +28,7 @@ import time
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, update
+from sqlalchemy import Row, func, update
 from sqlmodel import select
 
 from trajectories.core.db import Database
@@ -156,20 +156,22 @@ class Renewer:
         self.thread.join()
 
 
-def claim(db: Database, now: datetime, batch: int) -> list[OutboxMessage]:
+def claim(db: Database, now: datetime, batch: int) -> list[Row]:
     """Up to `batch` due rows, oldest first, marked `sending` in this process's name: one
-    UPDATE ... RETURNING (the due rows chosen `FOR UPDATE SKIP LOCKED` on PostgreSQL)."""
+    UPDATE ... RETURNING (the due rows chosen `FOR UPDATE SKIP LOCKED` on PostgreSQL). Plain
+    rows, read like an OutboxMessage (`row.to`, `row.attempts`): the drain only reads them, and
+    making 500 model objects took a third of the claim."""
     due = (select(OutboxMessage.id)
            .where(OutboxMessage.status == MailStatus.QUEUED, OutboxMessage.next_attempt_at <= now)
            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
            .limit(batch)
            .with_for_update(skip_locked=True))
     with db.begin() as session:
-        rows = session.scalars(
-            update(OutboxMessage).where(OutboxMessage.id.in_(due))
+        outbox = OutboxMessage.__table__
+        rows = session.execute(
+            update(outbox).where(outbox.c.id.in_(due))
             .values(status=MailStatus.SENDING, claimed_at=now, claimed_by=holder_id())
-            .returning(OutboxMessage)
-            .execution_options(synchronize_session=False)).all()
+            .returning(*outbox.c)).all()
     return sorted(rows, key=lambda row: (row.next_attempt_at, row.id))
 
 

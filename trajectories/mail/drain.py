@@ -42,6 +42,7 @@ from trajectories.mail.transport import (
     TemporaryFailure,
     Transport,
     build_message,
+    data,
 )
 
 log = logging.getLogger(__name__)
@@ -109,18 +110,21 @@ class _Outcomes:
     def record(self, row: OutboxMessage, status: MailStatus, error: str = "", *,
                next_attempt_at: datetime | None = None, sent_at: datetime | None = None) -> None:
         self.write()
-        if status == MailStatus.SENT:
-            self.waiting = (self.sent, (row.attempts + 1, self.stored(sent_at), row.id))
-        else:
-            self.waiting = (self.outcome, (status.value, row.attempts + 1, error[:1000],
-                                           self.stored(next_attempt_at or row.next_attempt_at),
-                                           self.stored(sent_at), row.id))
+        # Kept as given, made into the statement's values in `write()`, which runs while the
+        # server answers: between one mail's end and the next's MAIL FROM, nothing waits.
+        self.waiting = (row, status, error, next_attempt_at, sent_at)
 
     def write(self) -> None:
         """Write the outcome that waits, if any."""
-        if self.waiting is not None:
-            (statement, values), self.waiting = self.waiting, None
-            self.cursor.execute(statement, values)
+        if self.waiting is None:
+            return
+        (row, status, error, next_attempt_at, sent_at), self.waiting = self.waiting, None
+        if status == MailStatus.SENT:
+            self.cursor.execute(self.sent, (row.attempts + 1, self.stored(sent_at), row.id))
+        else:
+            self.cursor.execute(self.outcome, (
+                status.value, row.attempts + 1, error[:1000],
+                self.stored(next_attempt_at or row.next_attempt_at), self.stored(sent_at), row.id))
 
 
 class _Ahead:
@@ -166,10 +170,10 @@ def _message_for(row: OutboxMessage, settings, body: MailBody | None = None):
 
 
 def _wire(row: OutboxMessage, settings, bodies: dict[int, MailBody]) -> bytes | ValueError:
-    """The row's message as it goes on the wire, or the ValueError of a header value with a line
+    """The row's message as DATA carries it, or the ValueError of a header value with a line
     break (a title typed by a user cannot add headers)."""
     try:
-        return _message_for(row, settings, bodies.get(row.body_id))
+        return data(_message_for(row, settings, bodies.get(row.body_id)))
     except ValueError as exc:
         return exc
 

@@ -61,6 +61,26 @@ _FROM_LINE = re.compile(r"^From ", re.MULTILINE)
 _quoted_sender = functools.cache(smtplib.quoteaddr)
 #: A line of the content that starts with "." gets one more (RFC 5321 4.5.2), as in smtplib.
 _LEADING_DOT = re.compile(rb"(?m)^\.")
+#: An address as the outbox keeps it (local@domain, nothing to quote): RCPT TO's `<address>`
+#: without smtplib's parse (`quoteaddr`), which gives the same for it.
+_PLAIN_ADDRESS = re.compile(r'[^\s<>()\[\]\\,;:"@]+@[^\s<>()\[\]\\,;:"@]+')
+
+
+def _quoted_recipient(address: str) -> str:
+    return f"<{address}>" if _PLAIN_ADDRESS.fullmatch(address) else smtplib.quoteaddr(address)
+
+
+def data(message: bytes) -> bytes:
+    """A message (`build_message`) as DATA carries it: a line that starts with "." gets one more,
+    and ".\r\n" on a line of its own ends it (what smtplib's `data()` sends)."""
+    quoted = _LEADING_DOT.sub(b"..", message)
+    return quoted + (b"" if quoted.endswith(b"\r\n") else b"\r\n") + b".\r\n"
+
+
+@functools.lru_cache(maxsize=2)
+def _date(second: int) -> str:
+    """The Date header's value, made once per second."""
+    return formatdate(second, usegmt=True)
 
 
 def _quoted_printable(text: str) -> str:
@@ -94,7 +114,7 @@ def build_message(*, sender: str, to: str, subject: str, text: str, html: str = 
     head = b"".join(_header(name, value) for name, value in (
         ("Content-Type", f'multipart/alternative; boundary="{boundary}"'), ("MIME-Version", "1.0"),
         ("From", sender), ("To", to), ("Subject", subject),
-        ("Date", formatdate(utcnow().timestamp(), usegmt=True)), ("Message-ID", message_id),
+        ("Date", _date(int(utcnow().timestamp()))), ("Message-ID", message_id),
         ("Auto-Submitted", "auto-generated"), *(headers or {}).items()))
     parts = [_PART.format("plain") + _quoted_printable(text)]
     if html:
@@ -167,21 +187,21 @@ class Transport:
             code, reply = smtp.getreply()
             if code != 250:
                 raise self._refused(code, reply)
-            code, reply = smtp.rcpt(recipient)
+            smtp.putcmd("rcpt", f"TO:{_quoted_recipient(recipient)}")  # as smtplib's rcpt()
+            code, reply = smtp.getreply()
             if code not in (250, 251):
                 raise self._refused(code, reply)
 
     def content(self, message: bytes, meanwhile: Callable[[], object] = lambda: None) -> None:
-        """Hand over the message begun with `envelope` (`build_message`): once this returns, the
-        server has taken it. Raises TemporaryFailure or PermanentFailure. `meanwhile()` runs
+        """Hand over the message begun with `envelope`, as `data()` made it of `build_message`'s
+        bytes (so it can be made before its turn): once this returns, the server has taken it. Raises TemporaryFailure or PermanentFailure. `meanwhile()` runs
         while the server takes the content in (smtplib's `data()`, with that gap)."""
         with self._failures():
             smtp = self.client.smtp
             code, reply = smtp.docmd("data")
             if code != 354:
                 raise self._refused(code, reply)
-            quoted = _LEADING_DOT.sub(b"..", message)
-            smtp.send(quoted + (b"" if quoted.endswith(b"\r\n") else b"\r\n") + b".\r\n")
+            smtp.send(message)
             try:
                 meanwhile()
             finally:  # (the server's answer is read even if `meanwhile` failed)
