@@ -4,6 +4,7 @@ drain's messages used to be built with `email.mime` and BytesGenerator; users ge
 from __future__ import annotations
 
 import re
+import smtplib
 from email import message_from_bytes
 from email.charset import QP, Charset
 from email.generator import BytesGenerator
@@ -15,7 +16,7 @@ from io import BytesIO
 
 import pytest
 
-from trajectories.mail.transport import build_message
+from trajectories.mail.transport import _quoted_recipient, build_message, data
 
 _QP = Charset("utf-8")
 _QP.body_encoding = QP
@@ -78,3 +79,20 @@ def test_a_line_break_in_a_header_is_refused():
     with pytest.raises(ValueError, match="Subject"):
         build_message(sender="a@b.example", to="c@d.example", subject="Hoi\r\nBcc: e@f.example",
                       text="x", message_id="<1@t>")
+
+
+@pytest.mark.parametrize("address", [
+    "deelnemer@gemeente.example", "a.b+c@sub.gemeente.example", "Jan Jansen <jan@utrecht.example>",
+    '"jan jansen"@utrecht.example', "jan@utrecht.example (werk)", "<jan@utrecht.example>", "jan"])
+def test_rcpt_to_quotes_an_address_as_smtplib_does(address):
+    """RCPT TO skips smtplib's address parse for a plain address, with the same result."""
+    assert _quoted_recipient(address) == smtplib.quoteaddr(address)
+
+
+@pytest.mark.parametrize("message", [b"Subject: x\r\n\r\nregel\r\n", b"Subject: x\r\n\r\n.punt\r\n.",
+                                     b"Subject: x\r\n\r\nzonder einde"])
+def test_data_is_what_smtplib_sends_for_a_message(message):
+    """The content as DATA carries it (dot-stuffed, ended by a lone "."), made before its turn."""
+    quoted = smtplib._quote_periods(message)
+    assert data(message) == quoted + (b"" if quoted.endswith(b"\r\n") else b"\r\n") + b".\r\n"
+    assert b"\r\n..punt" in data(b"Subject: x\r\n\r\n.punt\r\n")

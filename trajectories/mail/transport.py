@@ -194,8 +194,9 @@ class Transport:
 
     def content(self, message: bytes, meanwhile: Callable[[], object] = lambda: None) -> None:
         """Hand over the message begun with `envelope`, as `data()` made it of `build_message`'s
-        bytes (so it can be made before its turn): once this returns, the server has taken it. Raises TemporaryFailure or PermanentFailure. `meanwhile()` runs
-        while the server takes the content in (smtplib's `data()`, with that gap)."""
+        bytes (so it can be made before its turn): once this returns, the server has taken it.
+        Raises TemporaryFailure or PermanentFailure. `meanwhile()` runs while the server takes
+        the content in (smtplib's `data()`, with that gap)."""
         with self._failures():
             smtp = self.client.smtp
             code, reply = smtp.docmd("data")
