@@ -127,6 +127,10 @@ def test_request_confirm_approve_remind_cancel(app, client, session, smtp_sink, 
     assert b"elamrani" not in feed.data
     [event] = parse_both(feed.data)[0].walk("VEVENT")
     assert str(event["SUMMARY"]) == "Tijdscapsule in Zwolle"
+    # A calendar that asks again with the feed's ETag gets 304 until the schedule changes.
+    again = client.get("/feeds/uitlenen/tijdscapsule.ics",
+                       headers={"If-None-Match": feed.headers["ETag"]})
+    assert (again.status_code, again.data) == (304, b"")
 
     # Cancelled: a CANCEL for both days, the reminders still ahead removed.
     answer = submit(client, f"/beheer/uitlenen/{capsule.id}",
@@ -137,6 +141,9 @@ def test_request_confirm_approve_remind_cancel(app, client, session, smtp_sink, 
     assert calendar_of(cancelled)["METHOD"] == "CANCEL"
     assert "De capsule is beschadigd." in text_of(cancelled)
     assert loans(session)[0].status == LoanStatus.CANCELLED
+    changed = client.get("/feeds/uitlenen/tijdscapsule.ics",
+                         headers={"If-None-Match": feed.headers["ETag"]})
+    assert changed.status_code == 200 and changed.headers["ETag"] != feed.headers["ETag"]
 
 
 def test_bad_requests_are_refused_and_send_nothing(app, client, session, smtp_sink, capsule):

@@ -99,5 +99,9 @@ def feed(slug: str):
     obj = _object(slug)
     body = calendar.feed(obj, queries.public_loans(db_session(), obj.id, cancelled=True),
                          current_app.config["SETTINGS"].base_url)
-    return Response(body, content_type="text/calendar; charset=utf-8",
-                    headers={"Cache-Control": "public, max-age=300"})
+    answer = Response(body, content_type="text/calendar; charset=utf-8",
+                      headers={"Cache-Control": "public, max-age=300"})
+    # A strong ETag of the body (its DTSTAMPs are the loans' own changes, so an unchanged
+    # schedule has the same bytes): a calendar that asks again with it gets 304, no body.
+    answer.add_etag()
+    return answer.make_conditional(request)
