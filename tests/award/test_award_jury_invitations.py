@@ -91,6 +91,8 @@ def test_an_invited_juror_chooses_a_password_once_and_lands_on_the_rounds_jury_p
 
     round_id = world.round.id
     juror_client = app.test_client()
+    welcome = Browser(juror_client, session).get(_path(link)).get_data(as_text=True)
+    assert "Kies uw wachtwoord" in welcome and "Welkom, Jet Jurylid." in welcome
     done = _choose(juror_client, session, link)
     assert done.status_code == 302
     assert done.headers["Location"].endswith(f"/beheer/jury/{round_id}")
