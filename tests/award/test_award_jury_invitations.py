@@ -14,10 +14,12 @@ from sqlmodel import func, select
 
 from tests.award.world import active_juror, build, new_round
 from tests.coordinator_helpers import Browser
+from tests.public_world import text_of
 from trajectories.accounts import invitations
 from trajectories.accounts.models import Coordinator
 from trajectories.award import services as award
 from trajectories.award.models import AwardJuror
+from trajectories.mail.drain import drain
 from trajectories.mail.models import OutboxMessage
 
 LINK = re.compile(r"https?://\S+/beheer/welkom/\S+")
@@ -233,3 +235,18 @@ def test_bad_jury_input_is_refused_with_a_message_and_changes_nothing(
     assert f'value="{email}"' in page  # what was typed stays in the form
     assert (_count(session, Coordinator), _count(session, AwardJuror),
             _count(session, OutboxMessage)) == before
+
+
+def test_the_invitation_reaches_the_smtp_server_and_its_link_works(
+        app, session, db, world, smtp_sink, mail_settings):
+    with app.app_context():
+        award.add_juror(session, world.round, email="jet@jury.example", name="Jet")
+    round_id = world.round.id
+    session.rollback()
+    drain(db, mail_settings)
+    [mail] = smtp_sink.wait_for(1)
+    assert mail["To"] == "jet@jury.example"
+    assert mail["Subject"] == f'Uitnodiging voor de jury van "{TITLE}"'
+    link = LINK.search(text_of(mail)).group(0)
+    done = _choose(app.test_client(), session, link)
+    assert done.headers["Location"].endswith(f"/beheer/jury/{round_id}")
