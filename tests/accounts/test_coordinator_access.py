@@ -43,7 +43,7 @@ def _ids_of(world, side: str, material_id=0, submission_id=0, message_id=0,
             "ambassador_id": ambassador_id}
 
 
-PUBLIC = ("/beheer/inloggen", "/beheer/wachtwoord")
+PUBLIC = ("/beheer/inloggen", "/beheer/wachtwoord", "/beheer/welkom/")
 
 
 def _ambassador(session, organiser, province: str, code: str):

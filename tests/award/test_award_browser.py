@@ -12,10 +12,9 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from tests.award.world import build, new_round
+from tests.award.world import active_juror, build, new_round
 from tests.coordinator_helpers import PASSWORD
 from tests.public_world import LINK_RE, deliver, text_of
-from trajectories.award import services as award
 from trajectories.core.clock import local_today
 
 pytestmark = pytest.mark.browser
@@ -46,8 +45,7 @@ def current(session):
     award_round = new_round(session, world.vng, year=today.year + 1,
                             opens_on=today - timedelta(days=10),
                             closes_on=today + timedelta(days=20))
-    award.add_juror(session, award_round, email="jury@example.org", name="Jurylid",
-                    password=JURY_PASSWORD)
+    active_juror(session, award_round, password=JURY_PASSWORD)
     session.close()
     return award_round
 

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from tests.auth import signed_in_participant
-from tests.award.world import CLOSED, OPEN, build, new_round
+from tests.award.world import CLOSED, OPEN, active_juror, build, new_round
 from tests.completion.clock import clock_at
 from tests.coordinator_helpers import Browser
 from trajectories.award import queries
@@ -105,8 +105,7 @@ def _coordinator_urls(app, ids) -> list[str]:
 def test_a_jury_member_opens_only_their_rounds_jury_pages(app, client, session, world):
     nomination = _nominated(client, session, world)
     other = new_round(session, world.vvsg, year=2030)
-    award.add_juror(session, world.round, email="jury@example.org", name="Jurylid",
-                    password="een-lang-jury-wachtwoord")
+    active_juror(session, world.round)
     browser = Browser(client, session)
     browser.login("jury@example.org", "een-lang-jury-wachtwoord")
     assert browser.get("/beheer/jury").status_code == 200
@@ -114,7 +113,8 @@ def test_a_jury_member_opens_only_their_rounds_jury_pages(app, client, session, 
     assert page.status_code == 200 and "Elke wijk werkt aan de doelen." in page.get_data(
         as_text=True)
     assert browser.get(f"/beheer/jury/{other.id}").status_code == 404
-    allowed = ("/beheer/jury", "/beheer/inloggen", "/beheer/wachtwoord", "/beheer/prijs/nominatie/")
+    allowed = ("/beheer/jury", "/beheer/inloggen", "/beheer/wachtwoord", "/beheer/welkom/",
+               "/beheer/prijs/nominatie/")
     ids = {"round_id": world.round.id, "nomination_id": nomination.id, "token": "x"}
     urls = [u for u in _coordinator_urls(app, ids) if not u.startswith(allowed)]
     assert len(urls) > 20
@@ -127,8 +127,7 @@ def test_a_jury_member_opens_only_their_rounds_jury_pages(app, client, session, 
 
 def test_a_jury_member_scores_and_a_bad_score_is_refused(client, session, world):
     nomination = _nominated(client, session, world)
-    award.add_juror(session, world.round, email="jury@example.org", name="Jurylid",
-                    password="een-lang-jury-wachtwoord")
+    active_juror(session, world.round)
     browser = Browser(client, session)
     browser.sign_in("jury@example.org")
     crits = queries.criteria(session, world.round.id)

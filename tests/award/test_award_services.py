@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
-from tests.award.world import CLOSED, OPEN, new_round
+from tests.award.world import CLOSED, OPEN, active_juror, new_round
 from tests.completion.clock import clock_at
 from trajectories.award import queries
 from trajectories.award import services as award
@@ -105,8 +105,7 @@ def test_only_a_civil_servant_of_a_municipality_can_nominate(session, world):
 
 
 def _juror(session, world, award_round=None, email="jury@example.org"):
-    return award.add_juror(session, award_round or world.round, email=email, name="Jurylid",
-                           password="een-lang-jury-wachtwoord")
+    return active_juror(session, award_round or world.round, email=email)
 
 
 @pytest.mark.parametrize("value", ["0", "11", "", "zeven", "7.5"])
@@ -175,8 +174,7 @@ def test_weighted_totals_shortlist_winner_and_publication(session, world):
 
 def test_a_coordinators_address_cannot_become_a_jury_account(session, world):
     with pytest.raises(InvalidInput) as refused:
-        award.add_juror(session, world.round, email="nl@example.org", name="X",
-                        password="een-lang-jury-wachtwoord")
+        award.add_juror(session, world.round, email="nl@example.org", name="X")
     assert refused.value.field == "email"
 
 

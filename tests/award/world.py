@@ -51,3 +51,14 @@ def build(session) -> AwardWorld:
     bert = factories.participant(session, name="Bert", email="bert@zwolle.example",
                                  organisation_id=zwolle.id)
     return AwardWorld(vng, vvsg, new_round(session, vng), utrecht, zwolle, anna, bert)
+
+
+JURY_PASSWORD = "een-lang-jury-wachtwoord"
+
+
+def active_juror(session, award_round, email="jury@example.org", name="Jurylid",
+                 password=JURY_PASSWORD):
+    """A juror on this round who chose a password already (no invitation mail)."""
+    juror = award.add_juror(session, award_round, email=email, name=name, invite=False)
+    accounts.set_password(session, juror, password)
+    return juror

@@ -6,8 +6,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 
+from trajectories.accounts import invitations
 from trajectories.accounts.models import Coordinator
-from trajectories.accounts.services import create_coordinator
 from trajectories.award import mails
 from trajectories.award.events import AwardJudged
 from trajectories.award.models import (
@@ -20,7 +20,6 @@ from trajectories.award.models import (
     AwardScore,
     Publication,
 )
-from trajectories.catalogue.models import Organiser
 from trajectories.core import events
 from trajectories.core import service as base
 from trajectories.core.clock import utcnow
@@ -30,26 +29,56 @@ from trajectories.core.service import service
 
 # --- the jury ------------------------------------------------------------------------------------
 @service
-def add_juror(session: Session, award: AwardRound, *, email, name, password) -> Coordinator:
-    """A jury account for this round (or an existing jury account joins it), in one transaction:
-    the account never exists, not even for a moment, without being limited to jury work. A
-    coordinator's own account cannot be a juror: it would keep every other right."""
+def add_juror(session: Session, award: AwardRound, *, email, name,
+              invite: bool = True) -> Coordinator:
+    """Put a person on this round's jury by name and address, in one transaction.
+
+    A new address gets a jury account without a password (limited to jury work from its first
+    moment) and an invitation to choose one; an existing jury account joins this round too and
+    hears so (`invite=False`: no mail, for the demo). A coordinator's own account cannot be a
+    juror: it would keep every other right. Someone already on this jury is refused."""
+    name = base.text(name, "name", _l("Naam"), max_length=200)
     address = base.email(email)
     row = session.exec(select(Coordinator).where(Coordinator.email == address)).first()
     if row is not None and not row.jury_only:
         raise InvalidInput(_l("Dit adres hoort bij een coördinator; een jurylid krijgt een eigen "
                               "account met alleen het recht om te jureren."), "email")
+    if row is not None and session.get(AwardJuror, (award.id, row.id)) is not None:
+        raise InvalidInput(_l("%(name)s (%(email)s) zit al in de jury van deze ronde.",
+                              name=row.name, email=address), "email")
     if row is None:
-        row = create_coordinator.__wrapped__(
-            session, email=address, name=name, password=password,
-            organiser=session.get(Organiser, award.organiser_id))
-    row.jury_only = True
-    session.add(row)
-    if session.get(AwardJuror, (award.id, row.id)) is None:
-        session.add(AwardJuror(round_id=award.id, coordinator_id=row.id))
+        row = Coordinator(email=address, name=name, password_hash=invitations.no_password(),
+                          organiser_id=award.organiser_id, jury_only=True)
+        session.add(row)
+        session.flush()
+    session.add(AwardJuror(round_id=award.id, coordinator_id=row.id))
     session.flush()
+    if invite:
+        if invitations.has_password(row):
+            mails.jury_added(session, award, row)
+        else:
+            mails.jury_invitation(session, award, row)
     events.record(session, AwardJudged(round_id=award.id, organiser_id=award.organiser_id,
                                        what="jury"))
+    return row
+
+
+@service
+def resend_invitation(session: Session, award: AwardRound, juror_id: int | None) -> Coordinator:
+    """A new invitation to a juror of this round who has not chosen a password yet; the links
+    of earlier invitations stop working."""
+    row = session.get(Coordinator, juror_id) if juror_id else None
+    if row is None or session.get(AwardJuror, (award.id, row.id)) is None:
+        raise InvalidInput(_l("Dit jurylid zit niet in de jury van deze ronde."))
+    if invitations.has_password(row):
+        raise InvalidInput(_l("%(name)s heeft al een wachtwoord gekozen en kan inloggen; een "
+                              "nieuwe uitnodiging is niet nodig.", name=row.name))
+    row.password_hash = invitations.no_password()
+    session.add(row)
+    session.flush()
+    mails.jury_invitation(session, award, row)
+    events.record(session, AwardJudged(round_id=award.id, organiser_id=award.organiser_id,
+                                       what="jury:invitation"))
     return row
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
+from trajectories.accounts import invitations
 from trajectories.accounts.models import Coordinator
 from trajectories.award.models import (
     AwardCriterion,
@@ -46,10 +47,12 @@ def is_juror(s: Session, round_id: int, coordinator_id: int) -> bool:
     return s.get(AwardJuror, (round_id, coordinator_id)) is not None
 
 
-def jurors(s: Session, round_id: int) -> list:
-    return list(s.exec(select(Coordinator).join(AwardJuror,
-                                                AwardJuror.coordinator_id == Coordinator.id)
-                       .where(AwardJuror.round_id == round_id).order_by(Coordinator.name)))
+def jurors(s: Session, round_id: int) -> list[dict]:
+    """The round's jury by name: {"juror": account, "active": chose a password (else only
+    invited)}."""
+    rows = s.exec(select(Coordinator).join(AwardJuror, AwardJuror.coordinator_id == Coordinator.id)
+                  .where(AwardJuror.round_id == round_id).order_by(Coordinator.name))
+    return [{"juror": row, "active": invitations.has_password(row)} for row in rows]
 
 
 def criteria(s: Session, round_id: int) -> list[AwardCriterion]:

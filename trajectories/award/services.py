@@ -19,6 +19,7 @@ from trajectories.award.judging import (  # noqa: F401  (the judging's writers, 
     add_juror,
     choose_winner,
     publish,
+    resend_invitation,
     score,
     set_shortlist,
 )

@@ -13,6 +13,9 @@ from datetime import date, time, timedelta
 
 from sqlmodel import Session, select
 
+from trajectories.accounts import invitations
+from trajectories.accounts import queries as account_queries
+from trajectories.accounts import services as accounts
 from trajectories.accounts.models import Coordinator
 from trajectories.award import queries
 from trajectories.award import services as award
@@ -94,9 +97,13 @@ def _past_nominations(session: Session, past: AwardRound) -> None:
 
 
 def _jury(session: Session, rounds: list[AwardRound], password: str) -> Coordinator:
-    juror = None
+    """The demo's juror on both rounds, with the printed password (no invitation mail)."""
     for one in rounds:
-        juror = award.add_juror(session, one, email=JURY[0], name=JURY[1], password=password)
+        juror = account_queries.by_email(session, JURY[0])
+        if juror is None or not queries.is_juror(session, one.id, juror.id):
+            juror = award.add_juror(session, one, email=JURY[0], name=JURY[1], invite=False)
+    if not invitations.has_password(juror):
+        accounts.set_password(session, juror, password)
     return juror
 
 

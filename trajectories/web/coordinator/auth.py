@@ -7,10 +7,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from trajectories.accounts import invitations
 from trajectories.accounts import queries as account_queries
 from trajectories.accounts import reset as messages
 from trajectories.accounts import services as accounts
 from trajectories.accounts.models import Coordinator
+from trajectories.award import queries as award_queries
 from trajectories.catalogue import queries as catalogue
 from trajectories.catalogue.models import Organiser
 from trajectories.core.errors import InvalidInput
@@ -145,3 +147,33 @@ def reset_password(token: str):
                 flash(_("Uw nieuwe wachtwoord is ingesteld; u kunt nu inloggen."), "success")
                 return redirect(url_for("coordinator.login"))
     return render_template("coordinator/reset_password.html", form=form), status_code(form)
+
+
+# --- an invited jury member chooses a password (accounts/invitations.py) -------------------------
+@bp.route("/welkom/<token>", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def accept_invitation(token: str):
+    s = db_session()
+    found = invitations.read_token(s, current_app.config["SECRET_KEY"], token)
+    if found is None:
+        return render_template("coordinator/invitation_invalid.html"), 404
+    row, round_id = found
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        if form.password.data != form.repeat.data:
+            form.repeat.errors = [_("De twee wachtwoorden zijn niet gelijk.")]
+        else:
+            try:
+                accounts.set_password(s, row, form.password.data)
+            except InvalidInput as exc:
+                form.fail(exc)
+            else:
+                fresh_session()
+                login_user(_load_user(f"{row.id}:{row.password_hash[-16:]}"))
+                flash(_("Welkom, %(name)s: uw wachtwoord is ingesteld.", name=row.name),
+                      "success")
+                if award_queries.is_juror(s, round_id, row.id):
+                    return redirect(url_for("coordinator.jury_round", round_id=round_id))
+                return redirect(url_for("coordinator.jury_home"))
+    return render_template("coordinator/reset_password.html", form=form, welcome=row.name), \
+        status_code(form)

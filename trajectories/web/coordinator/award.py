@@ -10,6 +10,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from trajectories.accounts import invitations
 from trajectories.award import queries
 from trajectories.award import services as award_services
 from trajectories.award.models import SCORE_MAX, SCORE_MIN, AwardNomination, AwardRound
@@ -119,9 +120,26 @@ def award_change(round_id: int):
 @bp.post("/prijs/<int:round_id>/jury")
 def award_add_juror(round_id: int):
     form = request.form
-    return _act(round_id, lambda award: award_services.add_juror(
-        db_session(), award, email=form.get("email"), name=form.get("name"),
-        password=form.get("password")), _("Het jurylid is toegevoegd."))
+    award = _coordinator_round(round_id)
+    try:
+        juror = award_services.add_juror(db_session(), award, email=form.get("email"),
+                                         name=form.get("name"))
+    except InvalidInput as exc:
+        return award_round(round_id, error=exc)
+    if invitations.has_password(juror):
+        flash(_("%(name)s zit nu ook in deze jury en heeft daarover een e-mail gekregen; het "
+                "bestaande account blijft gelden.", name=juror.name), "success")
+    else:
+        flash(_("%(name)s is uitgenodigd voor de jury: de e-mail met een link om een wachtwoord "
+                "te kiezen is onderweg.", name=juror.name), "success")
+    return redirect(url_for("coordinator.award_round", round_id=award.id, _anchor="jury"))
+
+
+@bp.post("/prijs/<int:round_id>/jury/<int:juror_id>/uitnodiging")
+def award_resend_invitation(round_id: int, juror_id: int):
+    return _act(round_id, lambda award: award_services.resend_invitation(
+        db_session(), award, juror_id), _("De uitnodiging is opnieuw verstuurd; eerdere links "
+                                          "werken niet meer."))
 
 
 # --- the jury ------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ login_manager = LoginManager()
 
 #: Views reachable without signing in.
 PUBLIC_ENDPOINTS = {"coordinator.login", "coordinator.forgot_password",
-                    "coordinator.reset_password"}
+                    "coordinator.reset_password", "coordinator.accept_invitation"}
 #: The only views a jury account (the award's jury: `Coordinator.jury_only`) may open; every
 #: other page under /beheer answers 403 to it.
 JURY_ENDPOINTS = {"coordinator.jury_home", "coordinator.jury_round",
