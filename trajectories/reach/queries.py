@@ -201,23 +201,25 @@ def taking_part_in(s: Session, country: str, province: str) -> list[Line]:
     """The municipalities of one province (as the reference names it, of `country`) that took
     part in a track of an organiser of that country: the lines the reach reports of those
     organisers hold for the province (merged ones named with the new one), without the counts.
-    One statement, filtered by the province first."""
+    One statement, from the province's municipalities: each stops at its first enrollment."""
     unit = aliased(Organisation)
     member = aliased(Organisation)
+    took_part = (select(Enrollment.id)
+                 .join(Participant, Participant.id == Enrollment.participant_id)
+                 .join(member, member.id == Participant.organisation_id)
+                 .join(Edition, Edition.id == Enrollment.edition_id)
+                 .join(Track, Track.id == Edition.track_id)
+                 .join(Organiser, Organiser.id == Track.organiser_id)
+                 .where((member.id == unit.id) | (member.merged_into_id == unit.id),
+                        member.kind == OrganisationKind.MUNICIPALITY,
+                        Enrollment.status.in_(list(TAKING_PART)), Organiser.country == country))
     units = (select(unit.id)
-             .join(member, (member.id == unit.id) | (member.merged_into_id == unit.id))
-             .join(Participant, Participant.organisation_id == member.id)
-             .join(Enrollment, Enrollment.participant_id == Participant.id)
-             .join(Edition, Edition.id == Enrollment.edition_id)
-             .join(Track, Track.id == Edition.track_id)
-             .join(Organiser, Organiser.id == Track.organiser_id)
              .where(unit.province == province, unit.country == country,
                     unit.kind == OrganisationKind.MUNICIPALITY, unit.merged_into_id.is_(None),
-                    member.kind == OrganisationKind.MUNICIPALITY,
-                    Enrollment.status.in_(list(TAKING_PART)), Organiser.country == country)
-             .distinct().scalar_subquery())
-    return list(_lines(s, or_(Organisation.id.in_(units),
-                              Organisation.merged_into_id.in_(units))).values())
+                    took_part.exists())
+             .cte("taking_part"))
+    return list(_lines(s, or_(Organisation.id.in_(select(units.c.id)),
+                              Organisation.merged_into_id.in_(select(units.c.id)))).values())
 
 
 def _sets() -> tuple[set, set, set]:
