@@ -6,10 +6,11 @@ were built from: the catalogue's version (`api.queries.version`: organisers, tra
 with their sessions and deadlines, enrollments, registration windows opened or closed by now,
 the quarter hour in which a day begins in every zone) and the municipalities of the reference
 (the forms' lists); a page that shows more adds that version (the province pages: ambassadors,
-the Menukaart's published examples, organisations; `ambassadors.queries.version`). The cache is a `feeds.cache.FeedCache`: a worker answers from memory and asks
-the database for the version at most every `feeds.cache.FRESH_SECONDS` (of the app's clock, so a
-clock moved on is noticed), and at once after any change committed in the same process (a
-session event, whatever service or script made it); so an unchanged page costs no query at all.
+the Menukaart's published examples, organisations; `ambassadors.queries.version`). The cache is
+a `feeds.cache.FeedCache`: a worker answers from memory and asks the database for the version
+at most every `feeds.cache.FRESH_SECONDS` (of the app's clock, so a clock moved on is noticed),
+and at once after any change committed in the same process (a session event, whatever service
+or script made it); so an unchanged page costs no query at all.
 
 What differs per visitor is never kept: a page with a flashed message is built for that visit
 only, and the CSRF token of a form is kept as a placeholder that each answer fills in with the
