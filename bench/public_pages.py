@@ -8,8 +8,7 @@ hello-world's, measured in turns in the same run (target: ratio >= 0.5).
 The province pages at national scale (bench/national.py's data set, on the bench PostgreSQL
 database `TRAJECTORIES_BENCH_DATABASE_URL`, which is dropped and made again): /provincies/ and
 Noord-Brabant's and Antwerpen's (the biggest of each country), built (the page cache emptied
-before each request) and cached, each
-beside hello-world in the same app.
+before each request) and cached, each beside hello-world in the same app.
 
     TRAJECTORIES_BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/provinces_bench \
         .venv/bin/python bench/public_pages.py provinces   # only the province pages
