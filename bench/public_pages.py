@@ -4,6 +4,14 @@ public pages (catalogue, organiser, track; both languages) as requests per secon
 hello-world's, measured in turns in the same run (target: ratio >= 0.5).
 
     .venv/bin/python bench/public_pages.py          # BENCH_ROUNDS=200 requests per page
+
+The province pages at national scale (bench/national.py's data set, on the bench PostgreSQL
+database `TRAJECTORIES_BENCH_DATABASE_URL`, which is dropped and made again): /provincies/ and
+Noord-Brabant's and Antwerpen's (the biggest of each country), built (the page cache emptied
+before each request) and cached, each beside hello-world in the same app.
+
+    TRAJECTORIES_BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/provinces_bench \
+        .venv/bin/python bench/public_pages.py provinces   # only the province pages
 """
 
 from __future__ import annotations
@@ -52,6 +60,50 @@ def throughput(client, pages: dict[str, str], turns: int = 5) -> None:
             best[name] = max(best[name], per_second(client, path))
     for name in pages:
         bench(f"public.{name}.requests_per_second", best[name], "req/s", best["hello"])
+
+
+def built_ms(app, client, path: str, rounds: int) -> float:
+    """Median time of a page built afresh: the page cache emptied before each request."""
+    from trajectories.web.page_cache import page_cache
+
+    client.get(path)
+    times = []
+    for _ in range(rounds):
+        with app.app_context():
+            page_cache().clear()
+        started = time.perf_counter()
+        response = client.get(path)
+        times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (path, response.status_code)
+    return statistics.median(times)
+
+
+def provinces() -> None:
+    """The province pages on the national data set (PostgreSQL)."""
+    from bench import national
+    from bench.common import BENCH_DATABASE_URL, bench_app, fresh_database
+    from trajectories.core.db import Database
+
+    url = fresh_database(os.environ.get("TRAJECTORIES_BENCH_DATABASE_URL", BENCH_DATABASE_URL))
+    database = Database(url)
+    national.generate(database)
+    with database.engine.connect() as conn:  # statistics, as autovacuum keeps them in production
+        conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
+    database.dispose()
+    with tempfile.TemporaryDirectory() as var_dir:
+        app = bench_app(url, var_dir)
+        app.add_url_rule("/bench-hello", "bench_hello", lambda: "Hallo wereld")
+        client = app.test_client()
+        rounds = max(ROUNDS // 10, 15)
+        hello = median_ms(client, "/bench-hello")
+        pages = {"overview": "/provincies/", "noord_brabant": "/provincies/noord-brabant",
+                 "antwerpen": "/provincies/antwerpen"}
+        for name, path in pages.items():
+            bench(f"public.provinces.{name}.national.built_median", built_ms(app, client, path, rounds),
+                  "ms", hello)
+        throughput(client, {f"provinces.{name}.national.cached": path
+                            for name, path in pages.items()})
+        app.extensions["trajectories.db"].dispose()
 
 
 def main() -> None:
@@ -117,4 +169,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:] != ["provinces"]:
+        main()
+    provinces()

@@ -1,12 +1,14 @@
 """Reads: an organiser's ambassadors per province, the current ambassador of each province, and
 what a public province page shows (its ambassadors, the municipalities that take part, the
-regional meetings ahead). No personal data beyond what an ambassador agreed to show."""
+regional meetings ahead), with the version of what those pages show beyond the catalogue. No
+personal data beyond what an ambassador agreed to show."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from trajectories.ambassadors import provinces
@@ -16,7 +18,8 @@ from trajectories.catalogue import queries as catalogue
 from trajectories.catalogue.models import Organiser
 from trajectories.core.clock import local_today
 from trajectories.core.models import Country, country_zone
-from trajectories.core.reference import municipality_by_code
+from trajectories.menukaart.models import Example
+from trajectories.people.models import Organisation
 from trajectories.reach import queries as reach
 
 
@@ -87,19 +90,9 @@ def overview(s: Session) -> list[tuple[Province, list[tuple[Ambassador, Organise
 def participating(s: Session, province: Province) -> list[str]:
     """The names of the province's municipalities that took part in a track of an organiser of
     its country: the reach report's municipalities (merged ones named with the new one), not a
-    count of our own."""
-    codes = municipality_by_code()
-    names: dict[int, str] = {}
-    organisers = s.exec(select(Organiser).where(Organiser.country == province.country)
-                        .order_by(Organiser.id)).all()
-    for organiser in organisers:
-        report = reach.report(s, organiser, reach.Filters())
-        for line in report.municipalities:
-            known = codes.get(line.code)
-            country = known.country if known else province.country
-            if line.province == province.name and country == province.country:
-                names[line.organisation_id] = line.display_name
-    return sorted(names.values(), key=str.lower)
+    count of our own; read for this province only."""
+    return sorted((line.display_name for line in
+                   reach.taking_part_in(s, province.country, province.name)), key=str.lower)
 
 
 def upcoming_meetings(s: Session, province: Province) -> list[dict]:
@@ -110,3 +103,20 @@ def upcoming_meetings(s: Session, province: Province) -> list[dict]:
             if r["organiser"].country == province.country
             and (r["day"] is None or r["day"] >= day)
             and provinces.region_covers(r["edition"].region, province)]
+
+
+def version(s: Session) -> tuple:
+    """What the province pages show beyond the catalogue's version (`web.page_cache.version`:
+    editions, sessions, enrollments, the reference municipalities) moves this: an ambassador
+    appointed, changed or ended, a Menukaart example published, changed or withdrawn (their
+    `updated_at`, and counts for deletions), a new organisation (its first participant). One
+    query; who is ambassador today moves with the day, which the cache's key holds."""
+    def newest(column):
+        return select(func.max(column)).scalar_subquery()
+
+    def count(model):
+        return select(func.count()).select_from(model).scalar_subquery()
+
+    return tuple(s.exec(select(newest(Ambassador.updated_at), count(Ambassador),
+                               newest(Example.updated_at), count(Example),
+                               count(Organisation))).one())

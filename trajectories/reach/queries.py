@@ -15,7 +15,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Integer, case, cast, extract, func
+from sqlalchemy import Integer, case, cast, extract, func, or_
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from trajectories.catalogue.models import Edition, Organiser, Track
@@ -180,12 +181,13 @@ def report(s: Session, organiser: Organiser, filters: Filters,
     return _assemble(s, organiser, filters, tracks, rows, _lines(s), language)
 
 
-def _lines(s: Session) -> dict[int, Line]:
+def _lines(s: Session, *where) -> dict[int, Line]:
     """{id: line} of every municipality that exists now (merged ones are named in the line of
-    the municipality that replaced them): a few hundred rows, read as plain columns."""
+    the municipality that replaced them; `where`: only some): a few hundred rows, read as plain
+    columns."""
     rows = s.exec(select(Organisation.id, Organisation.name, Organisation.code,
                          Organisation.province, Organisation.merged_into_id)
-                  .where(Organisation.kind == OrganisationKind.MUNICIPALITY)
+                  .where(Organisation.kind == OrganisationKind.MUNICIPALITY, *where)
                   .order_by(Organisation.name)).all()
     lines = {o.id: Line(o.id, o.name, o.code or "", o.province) for o in rows
              if o.merged_into_id is None}
@@ -193,6 +195,31 @@ def _lines(s: Session) -> dict[int, Line]:
         if o.merged_into_id in lines:
             lines[o.merged_into_id].formers.append(o.name)
     return lines
+
+
+def taking_part_in(s: Session, country: str, province: str) -> list[Line]:
+    """The municipalities of one province (as the reference names it, of `country`) that took
+    part in a track of an organiser of that country: the lines the reach reports of those
+    organisers hold for the province (merged ones named with the new one), without the counts.
+    One statement, from the province's municipalities: each stops at its first enrollment."""
+    unit = aliased(Organisation)
+    member = aliased(Organisation)
+    took_part = (select(Enrollment.id)
+                 .join(Participant, Participant.id == Enrollment.participant_id)
+                 .join(member, member.id == Participant.organisation_id)
+                 .join(Edition, Edition.id == Enrollment.edition_id)
+                 .join(Track, Track.id == Edition.track_id)
+                 .join(Organiser, Organiser.id == Track.organiser_id)
+                 .where((member.id == unit.id) | (member.merged_into_id == unit.id),
+                        member.kind == OrganisationKind.MUNICIPALITY,
+                        Enrollment.status.in_(list(TAKING_PART)), Organiser.country == country))
+    units = (select(unit.id)
+             .where(unit.province == province, unit.country == country,
+                    unit.kind == OrganisationKind.MUNICIPALITY, unit.merged_into_id.is_(None),
+                    took_part.exists())
+             .cte("taking_part"))
+    return list(_lines(s, or_(Organisation.id.in_(select(units.c.id)),
+                              Organisation.merged_into_id.in_(select(units.c.id)))).values())
 
 
 def _sets() -> tuple[set, set, set]:

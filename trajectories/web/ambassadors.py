@@ -1,6 +1,8 @@
 """The public province pages: /provincies/ (every province with its ambassador of today) and
 /provincies/<province>: its ambassador, the municipalities that take part, the regional meetings
-ahead, and (once the Menukaart exists) its examples."""
+ahead, and (once the Menukaart exists) its examples. Both are built once per change and language
+(`web.page_cache`), with the version of the ambassadors and the Menukaart besides the
+catalogue's."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from trajectories.ambassadors import provinces as province_list
 from trajectories.ambassadors import queries
 from trajectories.menukaart.queries import published_examples
 from trajectories.web import db_session
+from trajectories.web.page_cache import cached
 
 bp = Blueprint("ambassadors", __name__)
 
@@ -26,8 +29,9 @@ def menukaart_examples(session, province) -> list:
 
 @bp.get("/provincies/")
 def provinces():
-    return render_template("ambassadors/provinces.html",
-                           rows=queries.overview(db_session()))
+    return cached(lambda **context: render_template(
+        "ambassadors/provinces.html", rows=queries.overview(db_session()), **context),
+        also=queries.version)
 
 
 @bp.get("/provincies/<slug>")
@@ -35,9 +39,13 @@ def province(slug: str):
     found = province_list.by_slug(slug)
     if found is None:
         abort(404)
+    return cached(lambda **context: _render_province(found, **context), also=queries.version)
+
+
+def _render_province(found, **context) -> str:
     s = db_session()
     return render_template("ambassadors/province.html", province=found,
                            ambassadors=queries.current(s, found),
                            municipalities=queries.participating(s, found),
                            meetings=queries.upcoming_meetings(s, found),
-                           examples=menukaart_examples(s, found))
+                           examples=menukaart_examples(s, found), **context)

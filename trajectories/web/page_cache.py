@@ -5,10 +5,12 @@ the language switch's `next` link), language and the clock's quarter hour, with 
 were built from: the catalogue's version (`api.queries.version`: organisers, tracks, editions
 with their sessions and deadlines, enrollments, registration windows opened or closed by now,
 the quarter hour in which a day begins in every zone) and the municipalities of the reference
-(the forms' lists). The cache is a `feeds.cache.FeedCache`: a worker answers from memory and asks
-the database for the version at most every `feeds.cache.FRESH_SECONDS` (of the app's clock, so a
-clock moved on is noticed), and at once after any change committed in the same process (a
-session event, whatever service or script made it); so an unchanged page costs no query at all.
+(the forms' lists); a page that shows more adds that version (the province pages: ambassadors,
+the Menukaart's published examples, organisations; `ambassadors.queries.version`). The cache is
+a `feeds.cache.FeedCache`: a worker answers from memory and asks the database for the version
+at most every `feeds.cache.FRESH_SECONDS` (of the app's clock, so a clock moved on is noticed),
+and at once after any change committed in the same process (a session event, whatever service
+or script made it); so an unchanged page costs no query at all.
 
 What differs per visitor is never kept: a page with a flashed message is built for that visit
 only, and the CSRF token of a form is kept as a placeholder that each answer fills in with the
@@ -52,9 +54,11 @@ def page_cache() -> FeedCache:
     return cache
 
 
-#: The tables whose rows the public pages show.
+#: The tables whose rows the public pages show (the province pages: ambassadors, the Menukaart's
+#: examples and the organisations too).
 SHOWN = frozenset({"organiser", "track", "edition", "meeting", "deadline", "material",
-                   "enrollment", "reference_municipality"})
+                   "enrollment", "reference_municipality", "ambassador", "menukaart_example",
+                   "organisation"})
 
 #: Changes committed in this process to those tables: part of the version, so a change shows at
 #: once even when the clock stands still (its `updated_at` then does not move).
@@ -95,9 +99,12 @@ def _quarter(now) -> str:
     return now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0).isoformat()
 
 
-def cached(build: Callable[..., str]) -> Response | str:
+def cached(build: Callable[..., str],
+           also: Callable[[Session], tuple] | None = None) -> Response | str:
     """The page `build(csrf_token=...)` renders, from the cache when its version has not moved.
-    `build` takes the function its template calls for a CSRF token."""
+    `build` takes the function its template calls for a CSRF token; `also(session)` gives the
+    version of what the page shows beyond the catalogue (the province pages: ambassadors, the
+    Menukaart), one more query when the version is checked."""
     if request.method != "GET" or session.get("_flashes"):
         return build(csrf_token=generate_csrf)
     cache = page_cache()
@@ -107,7 +114,8 @@ def cached(build: Callable[..., str]) -> Response | str:
     if recent is not None and timedelta(0) <= now - recent[0] < _FRESH:
         body = recent[1]
     else:
-        body = cache.get(key, version(now), lambda: build(csrf_token=lambda: CSRF_PLACEHOLDER))
+        moved = version(now) + (also(db_session()) if also else ())
+        body = cache.get(key, moved, lambda: build(csrf_token=lambda: CSRF_PLACEHOLDER))
         cache.remember(key, (now, body))
     if CSRF_PLACEHOLDER in body:
         body = body.replace(CSRF_PLACEHOLDER, generate_csrf())
