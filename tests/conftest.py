@@ -384,3 +384,13 @@ def page(browser, live_server):
     finally:
         context.close()
     assert wide == {}, f"wider than {REFLOW_WIDTH}px at a {REFLOW_WIDTH}px wide screen: {wide}"
+
+
+def stand_clock_still(monkeypatch, at):
+    """The app's clock standing still at `at` for one test; move it with `.pause(at=...)`."""
+    from trajectories.core import clock
+
+    own = clock.AppClock(at)
+    own.pause(at)
+    monkeypatch.setattr(clock, "_clock", own)
+    return own

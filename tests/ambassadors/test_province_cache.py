@@ -12,6 +12,7 @@ from sqlalchemy import event, insert, update
 from sqlmodel import select
 
 from tests import factories
+from tests.conftest import stand_clock_still
 from tests.menukaart.helpers import example_data
 from tests.public_world import closing_client
 from tests.web.test_page_cache import html
@@ -19,7 +20,6 @@ from trajectories.ambassadors import provinces
 from trajectories.ambassadors import queries as ambassador_queries
 from trajectories.ambassadors import services as ambassadors
 from trajectories.ambassadors.models import Ambassador
-from trajectories.core import clock
 from trajectories.menukaart import services as menukaart
 from trajectories.menukaart.models import Example, ExampleStatus
 from trajectories.people import services as people
@@ -36,10 +36,7 @@ APPOINTED = {"province": "overijssel", "name": "Femke Jansen", "role": "wethoude
 
 @pytest.fixture
 def own_clock(monkeypatch):
-    own = clock.AppClock(START)
-    own.pause(START)
-    monkeypatch.setattr(clock, "_clock", own)
-    return own
+    return stand_clock_still(monkeypatch, START)
 
 
 @pytest.fixture

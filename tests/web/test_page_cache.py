@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import event
 
 from tests import factories
+from tests.conftest import stand_clock_still
 from tests.public_world import CSRF_RE, closing_client
-from trajectories.core import clock
 from trajectories.people import services as people
 from trajectories.schedule import services as schedule
 from trajectories.web.page_cache import CSRF_PLACEHOLDER, page_cache, warm_pages
@@ -24,10 +24,7 @@ TRACK = "/vng/inclusie/"
 @pytest.fixture
 def own_clock(monkeypatch):
     """The app's clock standing still at START; move it with `own_clock.pause(at=...)`."""
-    own = clock.AppClock(START)
-    own.pause(START)
-    monkeypatch.setattr(clock, "_clock", own)
-    return own
+    return stand_clock_still(monkeypatch, START)
 
 
 @pytest.fixture

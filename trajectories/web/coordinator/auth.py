@@ -135,18 +135,24 @@ def reset_password(token: str):
     if row is None:
         return render_template("coordinator/reset_invalid.html"), 404
     form = NewPasswordForm()
-    if form.validate_on_submit():
-        if form.password.data != form.repeat.data:
-            form.repeat.errors = [_("De twee wachtwoorden zijn niet gelijk.")]
-        else:
-            try:
-                accounts.set_password(db_session(), row, form.password.data)
-            except InvalidInput as exc:
-                form.fail(exc)
-            else:
-                flash(_("Uw nieuwe wachtwoord is ingesteld; u kunt nu inloggen."), "success")
-                return redirect(url_for("coordinator.login"))
+    if form.validate_on_submit() and _choose_password(form, row):
+        flash(_("Uw nieuwe wachtwoord is ingesteld; u kunt nu inloggen."), "success")
+        return redirect(url_for("coordinator.login"))
     return render_template("coordinator/reset_password.html", form=form), status_code(form)
+
+
+def _choose_password(form: NewPasswordForm, row: Coordinator) -> bool:
+    """Set the password a reset or invitation form chose (typed twice alike, strong enough);
+    False with the form's error otherwise."""
+    if form.password.data != form.repeat.data:
+        form.repeat.errors = [_("De twee wachtwoorden zijn niet gelijk.")]
+        return False
+    try:
+        accounts.set_password(db_session(), row, form.password.data)
+    except InvalidInput as exc:
+        form.fail(exc)
+        return False
+    return True
 
 
 # --- an invited jury member chooses a password (accounts/invitations.py) -------------------------
@@ -159,21 +165,12 @@ def accept_invitation(token: str):
         return render_template("coordinator/invitation_invalid.html"), 404
     row, round_id = found
     form = NewPasswordForm()
-    if form.validate_on_submit():
-        if form.password.data != form.repeat.data:
-            form.repeat.errors = [_("De twee wachtwoorden zijn niet gelijk.")]
-        else:
-            try:
-                accounts.set_password(s, row, form.password.data)
-            except InvalidInput as exc:
-                form.fail(exc)
-            else:
-                fresh_session()
-                login_user(_load_user(f"{row.id}:{row.password_hash[-16:]}"))
-                flash(_("Welkom, %(name)s: uw wachtwoord is ingesteld.", name=row.name),
-                      "success")
-                if award_queries.is_juror(s, round_id, row.id):
-                    return redirect(url_for("coordinator.jury_round", round_id=round_id))
-                return redirect(url_for("coordinator.jury_home"))
+    if form.validate_on_submit() and _choose_password(form, row):
+        fresh_session()
+        login_user(_load_user(f"{row.id}:{row.password_hash[-16:]}"))
+        flash(_("Welkom, %(name)s: uw wachtwoord is ingesteld.", name=row.name), "success")
+        if award_queries.is_juror(s, round_id, row.id):
+            return redirect(url_for("coordinator.jury_round", round_id=round_id))
+        return redirect(url_for("coordinator.jury_home"))
     return render_template("coordinator/reset_password.html", form=form, welcome=row.name), \
         status_code(form)
