@@ -394,3 +394,16 @@ def stand_clock_still(monkeypatch, at):
     own.pause(at)
     monkeypatch.setattr(clock, "_clock", own)
     return own
+
+
+@pytest.fixture
+def statements(app):
+    """The SQL statements the app ran since the last `statements.clear()`."""
+    from sqlalchemy import event
+
+    seen: list[str] = []
+    engine = app.extensions["trajectories.db"].engine
+    listener = lambda *args: seen.append(args[2])  # noqa: E731  (conn, cursor, statement, ...)
+    event.listen(engine, "before_cursor_execute", listener)
+    yield seen
+    event.remove(engine, "before_cursor_execute", listener)

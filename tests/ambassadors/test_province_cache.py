@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, insert, update
+from sqlalchemy import insert, update
 from sqlmodel import select
 
 from tests import factories
@@ -56,17 +56,6 @@ def take_part(session, edition, organisation) -> None:
     person = factories.participant(session, organisation_id=organisation.id,
                                    email=f"deelnemer{n[0]}@{organisation.code.lower()}.example")
     people.admit(session, people.enroll(session, edition, person))
-
-
-@pytest.fixture
-def statements(app):
-    """The SQL statements the app ran since the last `statements.clear()`."""
-    seen: list[str] = []
-    engine = app.extensions["trajectories.db"].engine
-    listener = lambda *args: seen.append(args[2])  # noqa: E731  (conn, cursor, statement, ...)
-    event.listen(engine, "before_cursor_execute", listener)
-    yield seen
-    event.remove(engine, "before_cursor_execute", listener)
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import event
 
 from tests import factories
 from tests.conftest import stand_clock_still
@@ -42,17 +41,6 @@ def world(session, own_clock):
     meeting = factories.meeting(session, edition, on_date=date(2031, 4, 1), title="Startsessie")
     session.commit()
     return {"track": track, "edition": edition, "meeting": meeting}
-
-
-@pytest.fixture
-def statements(app):
-    """How many SQL statements the app ran since the last `statements.clear()`."""
-    seen: list[str] = []
-    engine = app.extensions["trajectories.db"].engine
-    listener = lambda *args: seen.append(args[2])  # noqa: E731  (conn, cursor, statement, ...)
-    event.listen(engine, "before_cursor_execute", listener)
-    yield seen
-    event.remove(engine, "before_cursor_execute", listener)
 
 
 def html(response) -> str:
